@@ -1,0 +1,31 @@
+/*
+ * outfile — writes a report so that it is either complete or absent.
+ *
+ * A report is written to a temporary file beside its final name and renamed over it only
+ * after every byte reached the disk without error; a failed or interrupted run leaves the
+ * previous file (or none), never a truncated one that looks complete.
+ */
+#ifndef ROUTERSIM_OUTFILE_H
+#define ROUTERSIM_OUTFILE_H
+
+#include <stdio.h>
+
+typedef struct outfile outfile;
+
+/* Open `path` for writing through a temporary file. NULL with the reason in err. */
+outfile *outfile_open(const char *path, char *err, size_t errlen);
+
+/* The stream to write to. */
+FILE *outfile_stream(outfile *f);
+
+/* Flush, sync and rename into place. Returns 0, or -1 with the reason in err (the
+ * temporary file is removed). Frees f either way. */
+int outfile_commit(outfile *f, char *err, size_t errlen);
+
+/* Give up: remove the temporary file and free f. */
+void outfile_abort(outfile *f);
+
+/* mkdir -p. Returns 0, or -1 with the reason in err. */
+int outfile_mkdirs(const char *dir, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what routersim needs from Debian's packages, skipping what is there.
+# Usage: scripts/setup.sh [--test]   (--test also installs what the tests use)
+set -euo pipefail
+
+packages=(gcc make cmake pkg-config libgsl-dev libyaml-dev check gnuplot-nox)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(libxml2-utils valgrind chromium python3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "routersim setup: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

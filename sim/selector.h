@@ -1,0 +1,60 @@
+/*
+ * selector — the router's per-request choice of deployment.
+ *
+ * Standalone on purpose: it knows nothing of scenarios, clocks or queues, so a gateway
+ * could link it as is. Given n deployments and their replica counts w[i], a weighted-random
+ * pick returns i with probability w[i] / sum(w) exactly, in constant time, using an integer
+ * alias table (Walker/Vose) built in O(n) when the weights change. Exactness is a property
+ * of the table, not of sampling: every pick maps one uniform integer x in [0, span) to a
+ * deployment, and exactly span * w[i] / sum(w) of those integers map to i
+ * (selector_mass tells how many; the tests enumerate it).
+ *
+ * Even-load is the deterministic alternative: smooth weighted round-robin over the same
+ * weights, so each deployment's share over any window of sum(w) picks is exact.
+ *
+ * A deployment with weight 0 is never picked; when every weight is 0 a pick returns
+ * SELECTOR_NO_REPLICAS.
+ */
+#ifndef ROUTERSIM_SELECTOR_H
+#define ROUTERSIM_SELECTOR_H
+
+#include <gsl/gsl_rng.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SELECTOR_NO_REPLICAS (-1)
+#define SELECTOR_MAX_DEPLOYMENTS (1u << 20)
+#define SELECTOR_MAX_TOTAL UINT32_MAX /* sum of weights */
+
+typedef enum { SELECTOR_WEIGHTED_RANDOM, SELECTOR_EVEN_LOAD } selector_strategy;
+
+typedef struct selector selector;
+
+/* A selector over n deployments (1 <= n <= SELECTOR_MAX_DEPLOYMENTS) with weights w
+ * (sum <= SELECTOR_MAX_TOTAL). Returns NULL on invalid arguments or out of memory. */
+selector *selector_new(selector_strategy strategy, size_t n, const uint32_t *w);
+void selector_free(selector *s);
+
+/* Replace all weights (same n); rebuilds the table. Returns 0, or -1 on invalid weights
+ * (the selector is then unchanged). */
+int selector_set_weights(selector *s, const uint32_t *w);
+
+size_t selector_count(const selector *s);
+uint64_t selector_total(const selector *s); /* sum of weights */
+uint32_t selector_weight(const selector *s, size_t i);
+
+/* One request's deployment: an index in [0, n), or SELECTOR_NO_REPLICAS. Weighted-random
+ * draws from rng (one 32-bit draw when span <= 2^32 and rng yields full 32-bit words);
+ * even-load ignores rng and advances its round-robin state. */
+int selector_pick(selector *s, gsl_rng *rng);
+
+/* The weighted-random table as a function: the size of its uniform domain, and the
+ * deployment that integer x in [0, span) maps to. span is 0 when every weight is 0. */
+uint64_t selector_span(const selector *s);
+int selector_pick_at(const selector *s, uint64_t x);
+
+/* How many x in [0, span) map to deployment i, computed from the table in O(n). For an
+ * exact table, selector_mass(s, i) * selector_total(s) == selector_span(s) * w[i]. */
+uint64_t selector_mass(const selector *s, size_t i);
+
+#endif

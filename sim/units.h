@@ -1,0 +1,57 @@
+/*
+ * units — the scenario format's scalar types: durations, rates, bounded numbers,
+ * platform ids and resource names.
+ *
+ * Every parser takes the scalar's text exactly as written, accepts the whole string
+ * or nothing (no trailing junk, no silent truncation), refuses non-finite and absurd
+ * values, and on failure writes "expected ..." into err without the file position,
+ * which the caller knows and prepends. Return value: 0 on success, -1 on error.
+ */
+#ifndef ROUTERSIM_UNITS_H
+#define ROUTERSIM_UNITS_H
+
+#include <stddef.h>
+
+/* Upper bounds that keep a scenario finite; anything larger is a typo, not a plan. */
+#define UNITS_MAX_DURATION_S (366.0 * 24 * 3600) /* one year */
+#define UNITS_MAX_RATE_PER_S 1e9
+#define UNITS_ID_MAX 63     /* platform ids: 1..63 chars */
+#define UNITS_NAME_MAX 256  /* buffer size for a full resource name */
+
+typedef enum { UNITS_ROUTER, UNITS_DEPLOYMENT, UNITS_MODEL, UNITS_ACCOUNT } units_kind;
+
+/* "90s", "10m", "1.5h", "250ms", "2d" or a bare number of seconds; 0 <= d <= one year. */
+int units_parse_duration(const char *text, double *seconds, char *err, size_t errlen);
+
+/* "50/s", "3000/m", "180000/h" or a bare number per second; 0 <= r <= 1e9/s. */
+int units_parse_rate(const char *text, double *per_second, char *err, size_t errlen);
+
+/* A decimal integer in [min, max]. */
+int units_parse_int(const char *text, long long min, long long max, long long *out, char *err,
+                    size_t errlen);
+
+/* A finite decimal number in [min, max]. */
+int units_parse_real(const char *text, double min, double max, double *out, char *err,
+                     size_t errlen);
+
+/* "true"/"false" (also yes/no/on/off, any case). */
+int units_parse_bool(const char *text, int *out, char *err, size_t errlen);
+
+/* The platform's id rule: lower-case letters, digits and hyphens, 1-63 chars, starting with
+ * a letter. Returns 1 when valid. */
+int units_valid_id(const char *id);
+
+/* Resolve a router or deployment reference, a short id or accounts/<ACCOUNT>/<kind>s/<ID>,
+ * to its short id (buffer of UNITS_ID_MAX + 1). A full name must be in `account`. */
+int units_resolve(const char *text, const char *account, units_kind kind, char *id, char *err,
+                  size_t errlen);
+
+/* Resolve a model reference to its full name: a short id resolves in `account`; a full name
+ * accounts/<A>/models/<ID> may be in any account. out has UNITS_NAME_MAX bytes. */
+int units_resolve_model(const char *text, const char *account, char *out, char *err,
+                        size_t errlen);
+
+/* accounts/<account>/<kind>s/<id> into out (UNITS_NAME_MAX bytes). */
+void units_full_name(char *out, const char *account, units_kind kind, const char *id);
+
+#endif

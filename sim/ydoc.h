@@ -1,0 +1,55 @@
+/*
+ * ydoc — a YAML document read into a small tree that remembers where every node was.
+ *
+ * Scenario files are written by people, so every error must say file:line:column. libyaml
+ * parses; this module builds the tree from its events and refuses what would make a naive
+ * walker crash, hang or grow without bound: anchors and aliases, nesting deeper than
+ * YDOC_MAX_DEPTH, more than YDOC_MAX_NODES nodes, files over YDOC_MAX_BYTES, duplicate
+ * mapping keys, non-scalar keys, several documents, and an empty stream.
+ * Scalars stay text: the caller parses numbers and units (see units.h).
+ */
+#ifndef ROUTERSIM_YDOC_H
+#define ROUTERSIM_YDOC_H
+
+#include <stddef.h>
+
+#define YDOC_MAX_DEPTH 32
+#define YDOC_MAX_NODES 200000
+#define YDOC_MAX_BYTES (8u << 20)
+
+typedef enum { YDOC_SCALAR, YDOC_MAP, YDOC_SEQ } ydoc_type;
+
+typedef struct ydoc_node ydoc_node;
+struct ydoc_node {
+    ydoc_type type;
+    int line, column;  /* 1-based position of the node's first character */
+    const char *value; /* scalar: its text, NUL-terminated; NULL for maps and sequences */
+    int plain;         /* scalar: 1 when written unquoted (so "" is null only when plain) */
+    int flow;          /* map or sequence: 1 when written in flow style ({...} or [...]) */
+    size_t n;          /* map: pairs; sequence: items; scalar: 0 */
+    ydoc_node **keys;  /* map: the key scalars, n of them */
+    ydoc_node **items; /* map: the values; sequence: the items */
+};
+
+typedef struct ydoc ydoc;
+
+/* Parse a file. NULL on error, with "PATH:LINE:COL: message" in err. */
+ydoc *ydoc_load_file(const char *path, char *err, size_t errlen);
+
+/* Parse text of len bytes; `name` stands for the file in positions and messages. */
+ydoc *ydoc_load_string(const char *text, size_t len, const char *name, char *err, size_t errlen);
+
+void ydoc_free(ydoc *d);
+
+const ydoc_node *ydoc_root(const ydoc *d);
+const char *ydoc_name(const ydoc *d); /* the file name given at load */
+
+/* Value of key in a map node, or NULL. */
+const ydoc_node *ydoc_get(const ydoc_node *map, const char *key);
+
+/* 1 when the node is YAML null: a plain scalar "", "~", "null", "Null" or "NULL". */
+int ydoc_is_null(const ydoc_node *node);
+
+const char *ydoc_type_name(ydoc_type t); /* "scalar", "mapping", "sequence" */
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * check_main — the one main() every Check suite shares: run the suite built by the file's
+ * suite() and exit non-zero when anything failed. CK_RUN_CASE picks one test case.
+ */
+#ifndef ROUTERSIM_CHECK_MAIN_H
+#define ROUTERSIM_CHECK_MAIN_H
+
+#include <check.h>
+#include <stdlib.h>
+
+static Suite *suite(void);
+
+int main(void)
+{
+    SRunner *runner = srunner_create(suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+#endif
