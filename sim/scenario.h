@@ -25,7 +25,8 @@ typedef struct {
 typedef struct {
     double at_s;
     world_cmd cmd;
-    char *text; /* the firectl line as written, or a description of a structured event */
+    char *text; /* timeline events: the line as written (or its structured form); NULL for
+                   the scenario's initial deployments and routers */
     scenario_mark mark;
 } scenario_event;
 

@@ -1,0 +1,23 @@
+/*
+ * reports — writes every report of one run into its output folder, each file atomically
+ * (see outfile.h), report.json last: a folder whose report.json is from this run holds
+ * this run's other reports too.
+ */
+#ifndef ROUTERSIM_REPORTS_H
+#define ROUTERSIM_REPORTS_H
+
+#include "sim/results.h"
+
+#include <stddef.h>
+
+typedef struct {
+    int plots; /* draw plots with gnuplot */
+} reports_options;
+
+/* Write into dir (created if needed). Returns 0, or -1 with the reason in err. Problems
+ * that do not invalidate the reports (gnuplot missing) are written to `warn` (may be NULL)
+ * and do not fail the call. */
+int reports_write(const char *dir, const results *r, const reports_options *opts,
+                  void (*warn)(const char *message), char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,96 @@
+#include "reports/summary.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* The id at the end of a full resource name: what a person calls the thing. */
+static const char *short_name(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    return slash ? slash + 1 : name;
+}
+
+static void print_phase(FILE *out, const results_phase *ph)
+{
+    char interval[64];
+    snprintf(interval, sizeof interval, "[%gs, %gs)", ph->start_s, ph->end_s);
+    for (size_t i = 0; i < ph->n_deployments; i++) {
+        const results_share *d = &ph->deployments[i];
+        double observed = ph->requests ? 100.0 * (double)d->observed / (double)ph->requests : 0;
+        fprintf(out, "  %-20s %-24s %8lld %8.2f%% %8.2f%% %10" PRIu64, i ? "" : interval,
+                short_name(d->name), d->replicas, 100.0 * d->expected_share, observed,
+                d->observed);
+        if (i == 0)
+            fprintf(out, " %10.3f %3d %9.3g  %s", ph->test.chi2, ph->test.df, ph->test.p_value,
+                    splittest_verdict_name(ph->test.verdict));
+        fputc('\n', out);
+    }
+    if (ph->test.reason[0])
+        fprintf(out, "  %-20s %s\n", "", ph->test.reason);
+}
+
+static void print_phases(FILE *out, const results *r)
+{
+    const char *router = NULL;
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const results_phase *ph = &r->phases[i];
+        if (!router || strcmp(router, ph->router) != 0) {
+            router = ph->router;
+            fprintf(out, "\nRouter %s\n", router);
+            fprintf(out, "  %-20s %-24s %8s %9s %9s %10s %10s %3s %9s  %s\n", "interval",
+                    "deployment", "replicas", "expected", "observed", "requests", "chi2", "df",
+                    "p-value", "verdict");
+        }
+        print_phase(out, ph);
+    }
+}
+
+static void print_checks(FILE *out, const results *r)
+{
+    if (r->n_checks == 0)
+        return;
+    fputs("\nChecks\n", out);
+    for (size_t i = 0; i < r->n_checks; i++)
+        fprintf(out, "  %s  %s: %s\n", r->checks[i].passed ? "PASS" : "FAIL", r->checks[i].name,
+                r->checks[i].detail);
+}
+
+static size_t failed_phases(const results *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_phases; i++)
+        n += r->phases[i].test.verdict == SPLITTEST_FAIL;
+    return n;
+}
+
+static size_t failed_checks(const results *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_checks; i++)
+        n += !r->checks[i].passed;
+    return n;
+}
+
+void summary_print(FILE *out, const results *r)
+{
+    fprintf(out, "Scenario %s (%s), seed %" PRIu64 ", %gs simulated\n", r->scenario, r->source,
+            r->seed, r->duration_s);
+    fprintf(out, "Requests: %" PRIu64 " arrived, %" PRIu64 " routed, %" PRIu64 " failed",
+            r->total, r->routed, r->failed);
+    if (r->failed) {
+        const char *sep = " (";
+        for (int k = 0; k < RESULTS_N_REASONS; k++)
+            if (r->failed_by_reason[k]) {
+                fprintf(out, "%s%s %" PRIu64, sep, results_reason_name(k),
+                        r->failed_by_reason[k]);
+                sep = ", ";
+            }
+        fputc(')', out);
+    }
+    fputc('\n', out);
+    print_phases(out, r);
+    print_checks(out, r);
+    fprintf(out, "\n%s: %zu of %zu phase tests failed, %zu of %zu checks failed\n",
+            r->passed ? "PASSED" : "FAILED", failed_phases(r), r->n_phases, failed_checks(r),
+            r->n_checks);
+}

@@ -1,0 +1,815 @@
+#include "sim/scenario.h"
+
+#include "sim/firectl.h"
+#include "sim/ydoc.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_MAX_LEN 200
+#define MAX_BINS 100000
+
+/* Loader state: where errors go and the scenario being filled. Every error path writes
+ * "FILE:LINE:COL: message" once and returns -1 up to scenario_load. */
+typedef struct {
+    const char *path;
+    char *err;
+    size_t errlen;
+    scenario *sc;
+} loader;
+
+typedef struct {
+    const char *key;
+    int required;
+} key_rule;
+
+static int err_at(loader *ld, const ydoc_node *node, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int err_at(loader *ld, const ydoc_node *node, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(ld->err, ld->errlen, "%s:%d:%d: %s", ld->path, node->line, node->column, msg);
+    return -1;
+}
+
+static int err_mark(loader *ld, scenario_mark mark, const char *msg)
+{
+    snprintf(ld->err, ld->errlen, "%s:%d:%d: %s", ld->path, mark.line, mark.column, msg);
+    return -1;
+}
+
+static scenario_mark mark_of(const ydoc_node *node)
+{
+    return (scenario_mark){node->line, node->column};
+}
+
+static int expect_type(loader *ld, const ydoc_node *node, ydoc_type type, const char *what)
+{
+    if (node->type == type)
+        return 0;
+    return err_at(ld, node, "expected %s as a %s, got a %s", what, ydoc_type_name(type),
+                  ydoc_type_name(node->type));
+}
+
+/* A mapping whose keys are all in `rules`, with every required key present. The hint
+ * explains the one YAML trap users hit: a comma inside an unquoted flow mapping. */
+static int check_keys(loader *ld, const ydoc_node *map, const char *what, const key_rule *rules)
+{
+    if (expect_type(ld, map, YDOC_MAP, what) != 0)
+        return -1;
+    for (size_t i = 0; i < map->n; i++) {
+        const char *key = map->keys[i]->value;
+        const key_rule *rule = rules;
+        while (rule->key && strcmp(rule->key, key) != 0)
+            rule++;
+        if (rule->key)
+            continue;
+        char allowed[512] = "";
+        for (rule = rules; rule->key; rule++) {
+            size_t used = strlen(allowed);
+            snprintf(allowed + used, sizeof allowed - used, "%s%s", used ? ", " : "", rule->key);
+        }
+        const char *hint = "";
+        if (map->flow && ydoc_is_null(map->items[i]))
+            hint = " (inside {...} YAML splits on commas: quote a value such as "
+                   "\"--deployments=a,b\")";
+        return err_at(ld, map->keys[i], "unknown key \"%s\" in %s; expected one of: %s%s", key,
+                      what, allowed, hint);
+    }
+    for (const key_rule *rule = rules; rule->key; rule++)
+        if (rule->required && !ydoc_get(map, rule->key))
+            return err_at(ld, map, "%s is missing the key \"%s\"", what, rule->key);
+    return 0;
+}
+
+/* The text of a non-null scalar. */
+static const char *scalar(loader *ld, const ydoc_node *node, const char *what)
+{
+    if (expect_type(ld, node, YDOC_SCALAR, what) != 0)
+        return NULL;
+    if (ydoc_is_null(node)) {
+        err_at(ld, node, "expected a value for %s, got nothing", what);
+        return NULL;
+    }
+    return node->value;
+}
+
+/* Parse a scalar with one of the units parsers, reporting at the node. */
+#define PARSE_AT(ld, node, what, call)                                                         \
+    do {                                                                                       \
+        const char *text_ = scalar((ld), (node), (what));                                      \
+        char why_[384];                                                                        \
+        if (!text_)                                                                            \
+            return -1;                                                                         \
+        if (call != 0)                                                                         \
+            return err_at((ld), (node), "%s: %s", (what), why_);                               \
+    } while (0)
+
+static int parse_duration(loader *ld, const ydoc_node *node, const char *what, double *out)
+{
+    PARSE_AT(ld, node, what, units_parse_duration(text_, out, why_, sizeof why_));
+    return 0;
+}
+
+static int parse_int(loader *ld, const ydoc_node *node, const char *what, long long min,
+                     long long max, long long *out)
+{
+    PARSE_AT(ld, node, what, units_parse_int(text_, min, max, out, why_, sizeof why_));
+    return 0;
+}
+
+static int parse_real(loader *ld, const ydoc_node *node, const char *what, double min,
+                      double max, double *out)
+{
+    PARSE_AT(ld, node, what, units_parse_real(text_, min, max, out, why_, sizeof why_));
+    return 0;
+}
+
+static int parse_id(loader *ld, const ydoc_node *node, const char *what, units_kind kind,
+                    char *id)
+{
+    PARSE_AT(ld, node, what,
+             units_resolve(text_, ld->sc->account, kind, id, why_, sizeof why_));
+    return 0;
+}
+
+static int parse_account(loader *ld, const ydoc_node *node, char *out)
+{
+    const char *text = scalar(ld, node, "account");
+    if (!text)
+        return -1;
+    if (!units_valid_id(text))
+        return err_at(ld, node,
+                      "expected an account id (lower-case letters, digits and hyphens, 1-63 "
+                      "characters, starting with a letter), got \"%s\"",
+                      text);
+    snprintf(out, UNITS_ID_MAX + 1, "%s", text);
+    return 0;
+}
+
+/* Free text shown in reports: any characters but control characters, bounded length. */
+static int parse_text(loader *ld, const ydoc_node *node, const char *what, size_t max,
+                      char **out)
+{
+    const char *text = scalar(ld, node, what);
+    if (!text)
+        return -1;
+    if (strlen(text) > max)
+        return err_at(ld, node, "expected %s of at most %zu bytes", what, max);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if (*p < 0x20 && *p != '\n' && *p != '\t')
+            return err_at(ld, node, "expected %s without control characters", what);
+    *out = strdup(text);
+    return *out ? 0 : err_at(ld, node, "out of memory");
+}
+
+/* ---- events ------------------------------------------------------------------------- */
+
+static scenario_event *add_event(loader *ld, const ydoc_node *node)
+{
+    scenario *sc = ld->sc;
+    scenario_event *grown = realloc(sc->events, (sc->n_events + 1) * sizeof *grown);
+    if (!grown) {
+        err_at(ld, node, "out of memory");
+        return NULL;
+    }
+    sc->events = grown;
+    scenario_event *ev = &sc->events[sc->n_events++];
+    memset(ev, 0, sizeof *ev);
+    ev->mark = mark_of(node);
+    return ev;
+}
+
+static int parse_replicas(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const struct {
+        const char *key;
+        unsigned bit;
+    } fields[] = {{"replicas", WORLD_SET_REPLICAS},
+                  {"min_replica_count", WORLD_SET_MIN},
+                  {"max_replica_count", WORLD_SET_MAX}};
+    long long *targets[] = {&cmd->replicas, &cmd->min_replicas, &cmd->max_replicas};
+    for (size_t i = 0; i < 3; i++) {
+        const ydoc_node *node = ydoc_get(map, fields[i].key);
+        if (!node)
+            continue;
+        if (parse_int(ld, node, fields[i].key, 0, WORLD_MAX_REPLICAS, targets[i]) != 0)
+            return -1;
+        cmd->set |= fields[i].bit;
+    }
+    if ((cmd->set & WORLD_SET_REPLICAS) && (cmd->set & (WORLD_SET_MIN | WORLD_SET_MAX)))
+        return err_at(ld, map,
+                      "expected either replicas or min_replica_count/max_replica_count, "
+                      "not both");
+    return 0;
+}
+
+static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const key_rule rules[] = {{"id", 1},
+                                     {"model", 0},
+                                     {"region", 0},
+                                     {"replicas", 0},
+                                     {"min_replica_count", 0},
+                                     {"max_replica_count", 0},
+                                     {NULL, 0}};
+    if (check_keys(ld, map, "a deployment", rules) != 0)
+        return -1;
+    cmd->op = WORLD_DEPLOYMENT_CREATE;
+    if (parse_id(ld, ydoc_get(map, "id"), "deployment id", UNITS_DEPLOYMENT, cmd->id) != 0)
+        return -1;
+    const ydoc_node *model = ydoc_get(map, "model");
+    if (model) {
+        PARSE_AT(ld, model, "model",
+                 units_resolve_model(text_, ld->sc->account, cmd->model, why_, sizeof why_));
+        cmd->set |= WORLD_SET_MODEL;
+    }
+    const ydoc_node *region = ydoc_get(map, "region");
+    if (region) {
+        const char *text = scalar(ld, region, "region");
+        if (!text)
+            return -1;
+        size_t len = strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+        if (len == 0 || text[len] != '\0' || len >= WORLD_REGION_MAX)
+            return err_at(ld, region,
+                          "expected a region: US, EUROPE or APAC (multi-region) or a single "
+                          "region such as us-iowa-1, got \"%s\"",
+                          text);
+        snprintf(cmd->region, sizeof cmd->region, "%s", text);
+        cmd->set |= WORLD_SET_REGION;
+    }
+    return parse_replicas(ld, map, cmd);
+}
+
+static int parse_deployment_list(loader *ld, const ydoc_node *seq, world_cmd *cmd)
+{
+    if (expect_type(ld, seq, YDOC_SEQ, "deployments") != 0)
+        return -1;
+    if (seq->n == 0)
+        return err_at(ld, seq, "expected at least one deployment behind a router");
+    for (size_t i = 0; i < seq->n; i++) {
+        world_id id;
+        if (parse_id(ld, seq->items[i], "deployment", UNITS_DEPLOYMENT, id) != 0)
+            return -1;
+        if (world_cmd_add_deployment(cmd, id) != 0)
+            return err_at(ld, seq, "out of memory");
+    }
+    cmd->set |= WORLD_SET_DEPLOYMENTS;
+    return 0;
+}
+
+/* The router properties shared by a router entry and a structured router update. */
+static int parse_router_properties(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    const ydoc_node *node;
+    if ((node = ydoc_get(map, "deployments")) && parse_deployment_list(ld, node, cmd) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "display_name"))) {
+        const char *text = scalar(ld, node, "display_name");
+        if (!text)
+            return -1;
+        snprintf(cmd->display_name, sizeof cmd->display_name, "%s", text);
+        cmd->set |= WORLD_SET_DISPLAY_NAME;
+    }
+    if ((node = ydoc_get(map, "model"))) {
+        PARSE_AT(ld, node, "model",
+                 units_resolve_model(text_, ld->sc->account, cmd->model, why_, sizeof why_));
+        cmd->set |= WORLD_SET_MODEL;
+    }
+    if ((node = ydoc_get(map, "strategy"))) {
+        const char *text = scalar(ld, node, "strategy");
+        if (!text)
+            return -1;
+        if (strcmp(text, "weighted-random") == 0)
+            cmd->strategy = SELECTOR_WEIGHTED_RANDOM;
+        else if (strcmp(text, "even-load") == 0)
+            cmd->strategy = SELECTOR_EVEN_LOAD;
+        else
+            return err_at(ld, node, "expected strategy weighted-random or even-load, got \"%s\"",
+                          text);
+        cmd->set |= WORLD_SET_STRATEGY;
+    }
+    if ((node = ydoc_get(map, "public"))) {
+        PARSE_AT(ld, node, "public", units_parse_bool(text_, &cmd->is_public, why_, sizeof why_));
+        cmd->set |= WORLD_SET_PUBLIC;
+    }
+    return 0;
+}
+
+static int parse_router_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const key_rule rules[] = {{"id", 0},         {"deployments", 1}, {"display_name", 0},
+                                     {"model", 0},      {"strategy", 0},    {"public", 0},
+                                     {NULL, 0}};
+    if (check_keys(ld, map, "a router", rules) != 0)
+        return -1;
+    cmd->op = WORLD_ROUTER_CREATE;
+    const ydoc_node *id = ydoc_get(map, "id");
+    if (id && parse_id(ld, id, "router id", UNITS_ROUTER, cmd->id) != 0)
+        return -1;
+    return parse_router_properties(ld, map, cmd);
+}
+
+static int parse_router_update(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const key_rule rules[] = {{"router", 1}, {"deployments", 0}, {"display_name", 0},
+                                     {"model", 0},  {"strategy", 0},    {"public", 0},
+                                     {NULL, 0}};
+    if (check_keys(ld, map, "update_router", rules) != 0)
+        return -1;
+    cmd->op = WORLD_ROUTER_UPDATE;
+    if (parse_id(ld, ydoc_get(map, "router"), "router", UNITS_ROUTER, cmd->id) != 0)
+        return -1;
+    return parse_router_properties(ld, map, cmd);
+}
+
+static int parse_scale(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const key_rule rules[] = {{"deployment", 1}, {"replicas", 1}, {NULL, 0}};
+    if (check_keys(ld, map, "scale", rules) != 0)
+        return -1;
+    cmd->op = WORLD_DEPLOYMENT_SCALE;
+    cmd->set |= WORLD_SET_REPLICAS;
+    if (parse_id(ld, ydoc_get(map, "deployment"), "deployment", UNITS_DEPLOYMENT, cmd->id) != 0)
+        return -1;
+    return parse_int(ld, ydoc_get(map, "replicas"), "replicas", 0, WORLD_MAX_REPLICAS,
+                     &cmd->replicas);
+}
+
+static int parse_deployment_update(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const key_rule rules[] = {
+        {"deployment", 1}, {"min_replica_count", 0}, {"max_replica_count", 0}, {NULL, 0}};
+    if (check_keys(ld, map, "update_deployment", rules) != 0)
+        return -1;
+    cmd->op = WORLD_DEPLOYMENT_UPDATE;
+    if (parse_id(ld, ydoc_get(map, "deployment"), "deployment", UNITS_DEPLOYMENT, cmd->id) != 0)
+        return -1;
+    if (parse_replicas(ld, map, cmd) != 0)
+        return -1;
+    if (!(cmd->set & (WORLD_SET_MIN | WORLD_SET_MAX)))
+        return err_at(ld, map, "expected min_replica_count and/or max_replica_count");
+    return 0;
+}
+
+static int parse_run(loader *ld, const ydoc_node *node, world_cmd *cmd)
+{
+    const char *line = scalar(ld, node, "run");
+    if (!line)
+        return -1;
+    char why[512];
+    int offset = -1;
+    if (firectl_parse(line, ld->sc->account, cmd, why, sizeof why, &offset) == 0)
+        return 0;
+    /* Point at the offending word when the scalar sits on one line as written. */
+    ydoc_node at = *node;
+    if (offset >= 0 && node->plain && !memchr(line, '\n', (size_t)offset))
+        at.column += offset;
+    return err_at(ld, &at, "%s", why);
+}
+
+/* One structured or firectl timeline action: exactly one action key besides `at`. */
+static int parse_action(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    const ydoc_node *node;
+    if ((node = ydoc_get(map, "run")))
+        return parse_run(ld, node, cmd);
+    if ((node = ydoc_get(map, "scale")))
+        return parse_scale(ld, node, cmd);
+    if ((node = ydoc_get(map, "update_deployment")))
+        return parse_deployment_update(ld, node, cmd);
+    if ((node = ydoc_get(map, "create_deployment")))
+        return parse_deployment_cmd(ld, node, cmd);
+    if ((node = ydoc_get(map, "create_router")))
+        return parse_router_cmd(ld, node, cmd);
+    if ((node = ydoc_get(map, "update_router")))
+        return parse_router_update(ld, node, cmd);
+    int is_router = (node = ydoc_get(map, "delete_router")) != NULL;
+    if (is_router || (node = ydoc_get(map, "delete_deployment"))) {
+        cmd->op = is_router ? WORLD_ROUTER_DELETE : WORLD_DEPLOYMENT_DELETE;
+        return parse_id(ld, node, is_router ? "router" : "deployment",
+                        is_router ? UNITS_ROUTER : UNITS_DEPLOYMENT, cmd->id);
+    }
+    return err_at(ld, map,
+                  "expected a timeline action: run, scale, update_deployment, "
+                  "create_deployment, create_router, update_router, delete_router or "
+                  "delete_deployment");
+}
+
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
+/* A structured event as the firectl line it stands for, so that reports show one form. */
+static char *describe(const world_cmd *cmd)
+{
+    static const char *const verbs[] = {"router create",     "router update",
+                                        "router delete",     "deployment create",
+                                        "deployment update", "deployment scale",
+                                        "deployment delete"};
+    char text[1024] = "";
+    appendf(text, sizeof text, "firectl %s", verbs[cmd->op]);
+    if (cmd->op == WORLD_DEPLOYMENT_CREATE)
+        appendf(text, sizeof text, " %s --deployment-id=%s", cmd->model, cmd->id);
+    else if (cmd->op == WORLD_ROUTER_CREATE)
+        appendf(text, sizeof text, " --router-id=%s", cmd->id);
+    else
+        appendf(text, sizeof text, " %s", cmd->id);
+    for (size_t i = 0; i < cmd->n_deployments; i++)
+        appendf(text, sizeof text, "%s%s", i ? "," : " --deployments=", cmd->deployments[i]);
+    if (cmd->op == WORLD_DEPLOYMENT_SCALE)
+        appendf(text, sizeof text, " --replica-count=%lld", cmd->replicas);
+    else if (cmd->set & WORLD_SET_REPLICAS)
+        appendf(text, sizeof text, " --min-replica-count=%lld --max-replica-count=%lld",
+                cmd->replicas, cmd->replicas);
+    if (cmd->set & WORLD_SET_MIN)
+        appendf(text, sizeof text, " --min-replica-count=%lld", cmd->min_replicas);
+    if (cmd->set & WORLD_SET_MAX)
+        appendf(text, sizeof text, " --max-replica-count=%lld", cmd->max_replicas);
+    return strdup(text);
+}
+
+static int parse_timeline_event(loader *ld, const ydoc_node *map)
+{
+    static const key_rule rules[] = {
+        {"at", 1},          {"run", 0},           {"scale", 0},
+        {"update_deployment", 0}, {"create_deployment", 0}, {"create_router", 0},
+        {"update_router", 0},     {"delete_router", 0},     {"delete_deployment", 0},
+        {NULL, 0}};
+    if (check_keys(ld, map, "a timeline event", rules) != 0)
+        return -1;
+    if (map->n != 2)
+        return err_at(ld, map, "expected exactly one action besides \"at\" in a timeline event");
+    scenario_event *ev = add_event(ld, map);
+    if (!ev)
+        return -1;
+    const ydoc_node *at = ydoc_get(map, "at");
+    if (parse_duration(ld, at, "at", &ev->at_s) != 0)
+        return -1;
+    if (ev->at_s > ld->sc->duration_s)
+        return err_at(ld, at, "expected a time within the scenario's duration [0, %gs], got %gs",
+                      ld->sc->duration_s, ev->at_s);
+    if (parse_action(ld, map, &ev->cmd) != 0)
+        return -1;
+    /* Errors found later, against the world at this time, point at the action. */
+    ev->mark = mark_of(map->items[strcmp(map->keys[0]->value, "at") == 0 ? 1 : 0]);
+    ev->text = ydoc_get(map, "run") ? strdup(ydoc_get(map, "run")->value) : describe(&ev->cmd);
+    return ev->text ? 0 : err_at(ld, map, "out of memory");
+}
+
+/* Apply fn to each item of an optional sequence section. */
+static int each_item(loader *ld, const ydoc_node *root, const char *key, int required,
+                     int (*fn)(loader *, const ydoc_node *))
+{
+    const ydoc_node *seq = ydoc_get(root, key);
+    if (!seq || ydoc_is_null(seq)) {
+        if (required)
+            return err_at(ld, seq ? seq : root, "expected at least one item in \"%s\"", key);
+        return 0;
+    }
+    if (expect_type(ld, seq, YDOC_SEQ, key) != 0)
+        return -1;
+    if (required && seq->n == 0)
+        return err_at(ld, seq, "expected at least one item in \"%s\"", key);
+    for (size_t i = 0; i < seq->n; i++)
+        if (fn(ld, seq->items[i]) != 0)
+            return -1;
+    return 0;
+}
+
+static int parse_deployment_entry(loader *ld, const ydoc_node *map)
+{
+    scenario_event *ev = add_event(ld, map);
+    return ev ? parse_deployment_cmd(ld, map, &ev->cmd) : -1;
+}
+
+static int parse_router_entry(loader *ld, const ydoc_node *map)
+{
+    scenario_event *ev = add_event(ld, map);
+    return ev ? parse_router_cmd(ld, map, &ev->cmd) : -1;
+}
+
+static int parse_traffic_entry(loader *ld, const ydoc_node *map)
+{
+    static const key_rule rules[] = {{"router", 1}, {"rate", 1}, {"account", 0}, {NULL, 0}};
+    if (check_keys(ld, map, "a traffic entry", rules) != 0)
+        return -1;
+    scenario *sc = ld->sc;
+    scenario_traffic *grown = realloc(sc->traffic, (sc->n_traffic + 1) * sizeof *grown);
+    if (!grown)
+        return err_at(ld, map, "out of memory");
+    sc->traffic = grown;
+    scenario_traffic *t = &sc->traffic[sc->n_traffic++];
+    memset(t, 0, sizeof *t);
+    t->mark = mark_of(map);
+    snprintf(t->caller, sizeof t->caller, "%s", sc->account);
+    if (parse_id(ld, ydoc_get(map, "router"), "router", UNITS_ROUTER, t->router) != 0)
+        return -1;
+    const ydoc_node *rate = ydoc_get(map, "rate");
+    PARSE_AT(ld, rate, "rate", units_parse_rate(text_, &t->rate_per_s, why_, sizeof why_));
+    const ydoc_node *account = ydoc_get(map, "account");
+    return account ? parse_account(ld, account, t->caller) : 0;
+}
+
+static int parse_share_map(loader *ld, const ydoc_node *map, scenario_expect *ex)
+{
+    if (expect_type(ld, map, YDOC_MAP, "share") != 0)
+        return -1;
+    if (map->n == 0)
+        return err_at(ld, map, "expected at least one deployment: share in \"share\"");
+    ex->shares = calloc(map->n, sizeof *ex->shares);
+    if (!ex->shares)
+        return err_at(ld, map, "out of memory");
+    double sum = 0;
+    for (size_t i = 0; i < map->n; i++) {
+        scenario_share *sh = &ex->shares[ex->n_shares++];
+        if (parse_id(ld, map->keys[i], "deployment", UNITS_DEPLOYMENT, sh->deployment) != 0 ||
+            parse_real(ld, map->items[i], "share", 0, 1, &sh->share) != 0)
+            return -1;
+        sum += sh->share;
+    }
+    if (sum > 1 + 1e-9)
+        return err_at(ld, map, "expected shares that add up to at most 1, got %g", sum);
+    return 0;
+}
+
+static int parse_expect(loader *ld, const ydoc_node *map)
+{
+    static const key_rule rules[] = {
+        {"router", 1}, {"during", 0}, {"share", 1}, {"tolerance", 0}, {NULL, 0}};
+    if (check_keys(ld, map, "an expect check", rules) != 0)
+        return -1;
+    scenario *sc = ld->sc;
+    scenario_expect *grown = realloc(sc->expect, (sc->n_expect + 1) * sizeof *grown);
+    if (!grown)
+        return err_at(ld, map, "out of memory");
+    sc->expect = grown;
+    scenario_expect *ex = &sc->expect[sc->n_expect++];
+    memset(ex, 0, sizeof *ex);
+    ex->mark = mark_of(map);
+    ex->end_s = sc->duration_s;
+    ex->tolerance = SCENARIO_DEFAULT_TOLERANCE;
+    if (parse_id(ld, ydoc_get(map, "router"), "router", UNITS_ROUTER, ex->router) != 0)
+        return -1;
+    const ydoc_node *during = ydoc_get(map, "during");
+    if (during) {
+        if (during->type != YDOC_SEQ || during->n != 2)
+            return err_at(ld, during, "expected during as [start, end], e.g. [20m, 30m]");
+        if (parse_duration(ld, during->items[0], "during start", &ex->start_s) != 0 ||
+            parse_duration(ld, during->items[1], "during end", &ex->end_s) != 0)
+            return -1;
+        if (ex->start_s >= ex->end_s || ex->end_s > sc->duration_s)
+            return err_at(ld, during, "expected start < end within [0, %gs]", sc->duration_s);
+    }
+    const ydoc_node *tol = ydoc_get(map, "tolerance");
+    if (tol && parse_real(ld, tol, "tolerance", 0, 1, &ex->tolerance) != 0)
+        return -1;
+    return parse_share_map(ld, ydoc_get(map, "share"), ex);
+}
+
+static int parse_checks(loader *ld, const ydoc_node *map)
+{
+    static const key_rule rules[] = {
+        {"alpha", 0}, {"expect", 0}, {"max_failed_requests", 0}, {NULL, 0}};
+    if (check_keys(ld, map, "checks", rules) != 0)
+        return -1;
+    const ydoc_node *node;
+    if ((node = ydoc_get(map, "alpha"))) {
+        if (parse_real(ld, node, "alpha", 0, 1, &ld->sc->alpha) != 0)
+            return -1;
+        if (ld->sc->alpha <= 0 || ld->sc->alpha >= 1)
+            return err_at(ld, node, "expected alpha strictly between 0 and 1");
+    }
+    if ((node = ydoc_get(map, "max_failed_requests")) &&
+        parse_int(ld, node, "max_failed_requests", 0, INT64_MAX, &ld->sc->max_failed) != 0)
+        return -1;
+    return each_item(ld, map, "expect", 0, parse_expect);
+}
+
+/* ---- the top level ----------------------------------------------------------------- */
+
+static int parse_header(loader *ld, const ydoc_node *root)
+{
+    scenario *sc = ld->sc;
+    if (parse_text(ld, ydoc_get(root, "name"), "name", NAME_MAX_LEN, &sc->name) != 0)
+        return -1;
+    const ydoc_node *node;
+    if ((node = ydoc_get(root, "description")) &&
+        parse_text(ld, node, "description", 4096, &sc->description) != 0)
+        return -1;
+    if (parse_account(ld, ydoc_get(root, "account"), sc->account) != 0)
+        return -1;
+    long long seed = SCENARIO_DEFAULT_SEED;
+    if ((node = ydoc_get(root, "seed")) && parse_int(ld, node, "seed", 0, INT64_MAX, &seed) != 0)
+        return -1;
+    sc->seed = (uint64_t)seed;
+    node = ydoc_get(root, "duration");
+    if (parse_duration(ld, node, "duration", &sc->duration_s) != 0)
+        return -1;
+    if (sc->duration_s <= 0)
+        return err_at(ld, node, "expected a duration greater than 0");
+    sc->window_s = sc->duration_s / 200;
+    if ((node = ydoc_get(root, "window"))) {
+        if (parse_duration(ld, node, "window", &sc->window_s) != 0)
+            return -1;
+        if (sc->window_s <= 0 || sc->window_s > sc->duration_s)
+            return err_at(ld, node, "expected a window in (0, duration]");
+        if (ceil(sc->duration_s / sc->window_s) > MAX_BINS)
+            return err_at(ld, node, "expected a window of at least duration/%d (%gs)", MAX_BINS,
+                          sc->duration_s / MAX_BINS);
+    }
+    return 0;
+}
+
+static int parse_root(loader *ld, const ydoc_node *root)
+{
+    static const key_rule rules[] = {
+        {"name", 1},    {"description", 0}, {"account", 1}, {"seed", 0},
+        {"duration", 1}, {"window", 0},     {"deployments", 1}, {"routers", 0},
+        {"traffic", 1},  {"timeline", 0},   {"checks", 0},  {NULL, 0}};
+    if (check_keys(ld, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
+        each_item(ld, root, "deployments", 1, parse_deployment_entry) != 0 ||
+        each_item(ld, root, "routers", 0, parse_router_entry) != 0 ||
+        each_item(ld, root, "timeline", 0, parse_timeline_event) != 0 ||
+        each_item(ld, root, "traffic", 1, parse_traffic_entry) != 0)
+        return -1;
+    const ydoc_node *checks = ydoc_get(root, "checks");
+    return checks && !ydoc_is_null(checks) ? parse_checks(ld, checks) : 0;
+}
+
+/* ---- the timeline against the evolving world ----------------------------------------- */
+
+/* Stable merge sort by time: events at one instant keep their order, which is the file
+ * order within the timeline, after the scenario's own deployments and routers. */
+static int sort_by_time(scenario_event *events, size_t n)
+{
+    if (n < 2)
+        return 0;
+    scenario_event *tmp = malloc(n * sizeof *tmp);
+    if (!tmp)
+        return -1;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = events[j].at_s < events[i].at_s ? events[j++] : events[i++];
+            while (i < mid)
+                tmp[k++] = events[i++];
+            while (j < hi)
+                tmp[k++] = events[j++];
+        }
+        memcpy(events, tmp, n * sizeof *tmp);
+    }
+    free(tmp);
+    return 0;
+}
+
+/* Play every command at its time against a scratch world, as the run will. */
+static int dry_run(loader *ld, world *w)
+{
+    scenario *sc = ld->sc;
+    if (sort_by_time(sc->events, sc->n_events) != 0) {
+        snprintf(ld->err, ld->errlen, "%s: out of memory", ld->path);
+        return -1;
+    }
+    for (size_t i = 0; i < sc->n_events; i++) {
+        char why[512], msg[600];
+        if (world_apply(w, &sc->events[i].cmd, why, sizeof why) != 0) {
+            if (sc->events[i].text)
+                snprintf(msg, sizeof msg, "at %gs: %s", sc->events[i].at_s, why);
+            else
+                snprintf(msg, sizeof msg, "%s", why);
+            return err_mark(ld, sc->events[i].mark, msg);
+        }
+        int last_at_instant = i + 1 == sc->n_events || sc->events[i + 1].at_s != sc->events[i].at_s;
+        if (last_at_instant && world_commit(w) < 0)
+            return err_mark(ld, sc->events[i].mark, "out of memory");
+    }
+    return 0;
+}
+
+static int check_known_router(loader *ld, const world *w, const char *id, scenario_mark mark)
+{
+    if (world_find_router(w, id) >= 0)
+        return 0;
+    char msg[256];
+    snprintf(msg, sizeof msg, "router \"%s\" is never created in this scenario", id);
+    return err_mark(ld, mark, msg);
+}
+
+/* Traffic and checks may only name resources that exist at some point: a name that never
+ * does is a typo, not a plan. */
+static int check_references(loader *ld, const world *w)
+{
+    scenario *sc = ld->sc;
+    for (size_t i = 0; i < sc->n_traffic; i++)
+        if (check_known_router(ld, w, sc->traffic[i].router, sc->traffic[i].mark) != 0)
+            return -1;
+    for (size_t i = 0; i < sc->n_expect; i++) {
+        const scenario_expect *ex = &sc->expect[i];
+        if (check_known_router(ld, w, ex->router, ex->mark) != 0)
+            return -1;
+        for (size_t j = 0; j < ex->n_shares; j++)
+            if (world_find_deployment(w, ex->shares[j].deployment) < 0) {
+                char msg[256];
+                snprintf(msg, sizeof msg, "deployment \"%s\" is never created in this scenario",
+                         ex->shares[j].deployment);
+                return err_mark(ld, ex->mark, msg);
+            }
+    }
+    if (scenario_expected_requests(sc) > SCENARIO_MAX_EXPECTED_REQUESTS) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "expected at most %.0e requests in all (rate x duration), got %.3g",
+                 SCENARIO_MAX_EXPECTED_REQUESTS, scenario_expected_requests(sc));
+        return err_mark(ld, sc->traffic[0].mark, msg);
+    }
+    return 0;
+}
+
+static int validate(loader *ld)
+{
+    world *w = world_new(ld->sc->account, ld->sc->seed);
+    if (!w) {
+        snprintf(ld->err, ld->errlen, "%s: out of memory", ld->path);
+        return -1;
+    }
+    int rc = dry_run(ld, w);
+    if (rc == 0)
+        rc = check_references(ld, w);
+    world_free(w);
+    return rc;
+}
+
+double scenario_expected_requests(const scenario *sc)
+{
+    double total = 0;
+    for (size_t i = 0; i < sc->n_traffic; i++)
+        total += sc->traffic[i].rate_per_s * sc->duration_s;
+    return total;
+}
+
+scenario *scenario_load(const char *path, char *err, size_t errlen)
+{
+    ydoc *doc = ydoc_load_file(path, err, errlen);
+    if (!doc)
+        return NULL;
+    scenario *sc = calloc(1, sizeof *sc);
+    loader ld = {path, err, errlen, sc};
+    int rc = -1;
+    if (sc && (sc->path = strdup(path))) {
+        sc->alpha = SCENARIO_DEFAULT_ALPHA;
+        sc->max_failed = -1;
+        const ydoc_node *root = ydoc_root(doc);
+        rc = expect_type(&ld, root, YDOC_MAP, "the scenario");
+        if (rc == 0)
+            rc = parse_root(&ld, root);
+        if (rc == 0)
+            rc = validate(&ld);
+    } else {
+        snprintf(err, errlen, "%s: out of memory", path);
+    }
+    ydoc_free(doc);
+    if (rc != 0) {
+        scenario_free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+void scenario_free(scenario *sc)
+{
+    if (!sc)
+        return;
+    for (size_t i = 0; i < sc->n_events; i++) {
+        world_cmd_clear(&sc->events[i].cmd);
+        free(sc->events[i].text);
+    }
+    free(sc->events);
+    free(sc->traffic);
+    for (size_t i = 0; i < sc->n_expect; i++)
+        free(sc->expect[i].shares);
+    free(sc->expect);
+    free(sc->path);
+    free(sc->name);
+    free(sc->description);
+    free(sc);
+}
