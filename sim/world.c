@@ -237,6 +237,13 @@ static int set_router_deployments(world *w, world_router *r, const world_cmd *cm
         return -1;
     for (size_t i = 0; i < cmd->n_deployments; i++)
         slots[i] = (size_t)world_find_deployment(w, cmd->deployments[i]);
+    /* A different list drops the selector, so the next commit rebuilds it even when the
+     * weights happen to read the same (v1 with 2 replicas swapped for v2 with 2). */
+    if (r->n_deployments != cmd->n_deployments ||
+        memcmp(r->deployments, slots, cmd->n_deployments * sizeof *slots) != 0) {
+        selector_free(r->selector);
+        r->selector = NULL;
+    }
     free(r->deployments);
     r->deployments = slots;
     r->n_deployments = cmd->n_deployments;

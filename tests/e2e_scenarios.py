@@ -11,7 +11,7 @@ import sys
 import tempfile
 import unittest
 
-ROUTERSIM, SOURCE = sys.argv[1], sys.argv[2]
+ROUTERSIM, SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 SCENARIOS = os.path.join(SOURCE, "scenarios")
 
 
