@@ -26,7 +26,7 @@ void eventq_free(eventq *q);
 /* Returns 0, or -1 when out of memory. */
 int eventq_push(eventq *q, double time, int kind, int index);
 
-/* Earliest event into *out and removed; returns 0 when the queue is empty. */
+/* Earliest event into *out and removed: returns 1, or 0 when the queue is empty. */
 int eventq_pop(eventq *q, eventq_event *out);
 
 /* Earliest event without removing it, or NULL when empty. */

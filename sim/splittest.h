@@ -8,6 +8,9 @@
  * deployment with a non-zero share has nothing to compare (df 0, pass); otherwise
  * df = (deployments with non-zero share) - 1 and the verdict is "fail" when p < alpha.
  * p-values come from GSL's chi-square upper tail with GSL's abort handler never involved.
+ * Expected counts use the shares normalised to their sum, so rounding in shares that
+ * should add up to 1 cannot bias chi2. Skipped and failed results still carry chi2 and df;
+ * a zero-share failure reports p = 0 and an empty phase p = 1.
  */
 #ifndef ROUTERSIM_SPLITTEST_H
 #define ROUTERSIM_SPLITTEST_H
