@@ -15,7 +15,8 @@
 
 #include <stddef.h>
 
-/* Parse `line` into *cmd (which the caller later clears with world_cmd_clear). Returns 0,
+/* Parse `line` into *cmd, which is zeroed first, and on error cleared again (so it owns
+ * nothing); on success the caller clears it with world_cmd_clear. Returns 0,
  * or -1 with "expected ..." in err and, in *err_offset, the byte offset in `line` of the
  * offending word (or -1 when no single word is to blame). */
 int firectl_parse(const char *line, const char *account, world_cmd *cmd, char *err,

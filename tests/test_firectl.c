@@ -1,0 +1,558 @@
+#include "sim/firectl.h"
+
+#include "tests/check_main.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static world_cmd cmd;
+static char err[512];
+static int offset;
+
+static void teardown(void)
+{
+    world_cmd_clear(&cmd);
+}
+
+/* Parse a line that must be accepted, in account my-account. */
+static void accept(const char *line)
+{
+    world_cmd_clear(&cmd);
+    ck_assert_msg(firectl_parse(line, "my-account", &cmd, err, sizeof err, &offset) == 0,
+                  "%s\n -> %s", line, err);
+}
+
+/* The line is refused with exactly this message, blaming the word at byte `at` (-1: none),
+ * and leaves nothing allocated in the command. */
+static void refused(const char *line, int at, const char *message)
+{
+    world_cmd_clear(&cmd);
+    err[0] = '\0';
+    offset = -2;
+    ck_assert_msg(firectl_parse(line, "my-account", &cmd, err, sizeof err, &offset) == -1, "%s",
+                  line);
+    ck_assert_str_eq(err, message);
+    ck_assert_int_eq(offset, at);
+    ck_assert_ptr_null(cmd.deployments);
+    ck_assert_uint_eq(cmd.n_deployments, 0);
+}
+
+static void ck_deployments(size_t n, const char *const *ids)
+{
+    ck_assert_uint_eq(cmd.n_deployments, n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_str_eq(cmd.deployments[i], ids[i]);
+}
+
+/* The docs' migration example, every command as the page prints it (placeholders filled). */
+START_TEST(docs_migration_lines)
+{
+    accept("firectl router create \\\n"
+           "    --router-id=my-router \\\n"
+           "    --deployments=current-deployment");
+    ck_assert_int_eq(cmd.op, WORLD_ROUTER_CREATE);
+    ck_assert_uint_eq(cmd.set, WORLD_SET_DEPLOYMENTS);
+    ck_assert_str_eq(cmd.id, "my-router");
+    ck_deployments(1, (const char *[]){"current-deployment"});
+
+    accept("firectl deployment create accounts/my-account/models/llama-v3p1-8b \\\n"
+           "    --deployment-id=new-deployment");
+    ck_assert_int_eq(cmd.op, WORLD_DEPLOYMENT_CREATE);
+    ck_assert_uint_eq(cmd.set, WORLD_SET_MODEL);
+    ck_assert_str_eq(cmd.id, "new-deployment");
+    ck_assert_str_eq(cmd.model, "accounts/my-account/models/llama-v3p1-8b");
+
+    accept("firectl router update my-router \\\n"
+           "    --deployments=current-deployment,new-deployment");
+    ck_assert_int_eq(cmd.op, WORLD_ROUTER_UPDATE);
+    ck_assert_uint_eq(cmd.set, WORLD_SET_DEPLOYMENTS);
+    ck_assert_str_eq(cmd.id, "my-router");
+    ck_deployments(2, (const char *[]){"current-deployment", "new-deployment"});
+
+    const char *updates[][2] = {
+        {"new-deployment", "4"}, {"current-deployment", "1"}, {"current-deployment", "0"}};
+    for (size_t i = 0; i < 3; i++) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "firectl deployment update %s \\\n"
+                 "    --min-replica-count=%s \\\n"
+                 "    --max-replica-count=%s",
+                 updates[i][0], updates[i][1], updates[i][1]);
+        accept(line);
+        ck_assert_int_eq(cmd.op, WORLD_DEPLOYMENT_UPDATE);
+        ck_assert_uint_eq(cmd.set, WORLD_SET_MIN | WORLD_SET_MAX);
+        ck_assert_str_eq(cmd.id, updates[i][0]);
+        ck_assert_int_eq(cmd.min_replicas, atoi(updates[i][1]));
+        ck_assert_int_eq(cmd.max_replicas, atoi(updates[i][1]));
+    }
+
+    accept("firectl router update my-router --deployments=new-deployment");
+    ck_assert_int_eq(cmd.op, WORLD_ROUTER_UPDATE);
+    ck_assert_str_eq(cmd.id, "my-router");
+    ck_deployments(1, (const char *[]){"new-deployment"});
+}
+END_TEST
+
+START_TEST(docs_other_examples)
+{
+    accept("firectl router create \\\n"
+           "    --router-id=ab-test \\\n"
+           "    --deployments=model-a,model-b");
+    ck_assert_str_eq(cmd.id, "ab-test");
+    ck_deployments(2, (const char *[]){"model-a", "model-b"});
+
+    /* Without --router-id the world picks a random id: the command leaves it empty. */
+    accept("firectl router create \\\n    --deployments=d1,d2");
+    ck_assert_str_eq(cmd.id, "");
+    ck_deployments(2, (const char *[]){"d1", "d2"});
+
+    accept("firectl router update my-router \\\n    --deployments=d1,d2,d3");
+    ck_deployments(3, (const char *[]){"d1", "d2", "d3"});
+
+    accept("firectl router delete my-router");
+    ck_assert_int_eq(cmd.op, WORLD_ROUTER_DELETE);
+    ck_assert_uint_eq(cmd.set, 0);
+    ck_assert_str_eq(cmd.id, "my-router");
+
+    /* The docs' placeholders left in place are refused with a hint. */
+    refused("firectl router delete <ROUTER_ID>", 22,
+            "expected a router id (lower-case letters, digits and hyphens, 1-63 characters, "
+            "starting with a letter) or accounts/my-account/routers/<ID>, got \"<ROUTER_ID>\" "
+            "(replace the <...> placeholder with a real id)");
+}
+END_TEST
+
+/* The spec's scenario writes the same commands on one line each. */
+START_TEST(one_line_forms)
+{
+    accept("firectl deployment create accounts/my-account/models/llama-v3p1-8b "
+           "--deployment-id=new-deployment");
+    ck_assert_str_eq(cmd.id, "new-deployment");
+    accept("firectl deployment update new-deployment --min-replica-count=4 "
+           "--max-replica-count=4");
+    ck_assert_int_eq(cmd.min_replicas, 4);
+    accept("firectl deployment scale new-deployment --replica-count 3");
+    ck_assert_int_eq(cmd.op, WORLD_DEPLOYMENT_SCALE);
+    ck_assert_uint_eq(cmd.set, WORLD_SET_REPLICAS);
+    ck_assert_int_eq(cmd.replicas, 3);
+    accept("firectl deployment delete current-deployment");
+    ck_assert_int_eq(cmd.op, WORLD_DEPLOYMENT_DELETE);
+    ck_assert_uint_eq(cmd.set, 0);
+    ck_assert_str_eq(cmd.id, "current-deployment");
+}
+END_TEST
+
+/* Every flag means the same in --flag=v and --flag v forms. */
+START_TEST(both_flag_forms)
+{
+    const char *pairs[][2] = {
+        {"firectl router create --router-id=r --deployments=a,b --display-name=N --model=m "
+         "--strategy=even-load --public=true",
+         "firectl router create --router-id r --deployments a,b --display-name N --model m "
+         "--strategy even-load --public"},
+        {"firectl deployment create m --deployment-id=d --region=EUROPE --min-replica-count=2 "
+         "--max-replica-count=5",
+         "firectl deployment create m --deployment-id d --region EUROPE --min-replica-count 2 "
+         "--max-replica-count 5"},
+        {"firectl deployment update d --min-replica-count=0",
+         "firectl deployment update d --min-replica-count 0"},
+        {"firectl deployment scale d --replica-count=7",
+         "firectl deployment scale d --replica-count 7"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        world_cmd first;
+        accept(pairs[i][0]);
+        ck_assert_int_eq(world_cmd_copy(&first, &cmd), 0);
+        accept(pairs[i][1]);
+        ck_assert_int_eq(first.op, cmd.op);
+        ck_assert_uint_eq(first.set, cmd.set);
+        ck_assert_str_eq(first.id, cmd.id);
+        ck_assert_str_eq(first.model, cmd.model);
+        ck_assert_str_eq(first.display_name, cmd.display_name);
+        ck_assert_str_eq(first.region, cmd.region);
+        ck_assert_int_eq(first.strategy, cmd.strategy);
+        ck_assert_int_eq(first.is_public, cmd.is_public);
+        ck_assert_int_eq(first.min_replicas, cmd.min_replicas);
+        ck_assert_int_eq(first.max_replicas, cmd.max_replicas);
+        ck_assert_int_eq(first.replicas, cmd.replicas);
+        ck_assert_uint_eq(first.n_deployments, cmd.n_deployments);
+        world_cmd_clear(&first);
+    }
+}
+END_TEST
+
+START_TEST(router_flags)
+{
+    accept("firectl router create --router-id=r --deployments=a --display-name=Main "
+           "--model=llama-v3p1-8b --strategy=even-load --public");
+    ck_assert_uint_eq(cmd.set, WORLD_SET_DEPLOYMENTS | WORLD_SET_DISPLAY_NAME | WORLD_SET_MODEL |
+                                   WORLD_SET_STRATEGY | WORLD_SET_PUBLIC);
+    ck_assert_str_eq(cmd.display_name, "Main");
+    ck_assert_str_eq(cmd.model, "accounts/my-account/models/llama-v3p1-8b");
+    ck_assert_int_eq(cmd.strategy, SELECTOR_EVEN_LOAD);
+    ck_assert_int_eq(cmd.is_public, 1);
+
+    accept("firectl router update r --strategy=weighted-random --public=false");
+    ck_assert_uint_eq(cmd.set, WORLD_SET_STRATEGY | WORLD_SET_PUBLIC);
+    ck_assert_int_eq(cmd.strategy, SELECTOR_WEIGHTED_RANDOM);
+    ck_assert_int_eq(cmd.is_public, 0);
+    ck_assert_uint_eq(cmd.n_deployments, 0);
+
+    accept("firectl router update r --public=no");
+    ck_assert_uint_eq(cmd.set, WORLD_SET_PUBLIC);
+    ck_assert_int_eq(cmd.is_public, 0);
+
+    /* Flags and the positional id may come in any order. */
+    accept("firectl router update --display-name=x r");
+    ck_assert_str_eq(cmd.id, "r");
+    ck_assert_uint_eq(cmd.set, WORLD_SET_DISPLAY_NAME);
+}
+END_TEST
+
+START_TEST(deployment_commands)
+{
+    accept("firectl deployment create fw-model --deployment-id=d1 --region us-iowa-1 "
+           "--min-replica-count=0 --max-replica-count=100000");
+    ck_assert_int_eq(cmd.op, WORLD_DEPLOYMENT_CREATE);
+    ck_assert_uint_eq(cmd.set, WORLD_SET_MODEL | WORLD_SET_REGION | WORLD_SET_MIN | WORLD_SET_MAX);
+    ck_assert_str_eq(cmd.model, "accounts/my-account/models/fw-model");
+    ck_assert_str_eq(cmd.region, "us-iowa-1");
+    ck_assert_int_eq(cmd.min_replicas, 0);
+    ck_assert_int_eq(cmd.max_replicas, WORLD_MAX_REPLICAS);
+
+    const char *regions[] = {"US", "EUROPE", "APAC"};
+    for (size_t i = 0; i < 3; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "firectl deployment create m --deployment-id d --region %s",
+                 regions[i]);
+        accept(line);
+        ck_assert_str_eq(cmd.region, regions[i]);
+    }
+
+    accept("firectl deployment create --deployment-id=d accounts/fireworks/models/qwen2.5-7b");
+    ck_assert_uint_eq(cmd.set, WORLD_SET_MODEL);
+    ck_assert_str_eq(cmd.model, "accounts/fireworks/models/qwen2.5-7b");
+
+    accept("firectl deployment update d --max-replica-count=3");
+    ck_assert_uint_eq(cmd.set, WORLD_SET_MAX);
+    ck_assert_int_eq(cmd.max_replicas, 3);
+}
+END_TEST
+
+START_TEST(full_names)
+{
+    accept("firectl router update accounts/my-account/routers/my-router "
+           "--deployments=accounts/my-account/deployments/a,b");
+    ck_assert_str_eq(cmd.id, "my-router");
+    ck_deployments(2, (const char *[]){"a", "b"});
+    accept("firectl router delete accounts/my-account/routers/r");
+    ck_assert_str_eq(cmd.id, "r");
+    accept("firectl deployment scale accounts/my-account/deployments/d --replica-count=0");
+    ck_assert_str_eq(cmd.id, "d");
+    ck_assert_int_eq(cmd.replicas, 0);
+    accept("firectl deployment create m --deployment-id=accounts/my-account/deployments/d");
+    ck_assert_str_eq(cmd.id, "d");
+    accept("firectl router create --router-id=accounts/my-account/routers/r --deployments=a");
+    ck_assert_str_eq(cmd.id, "r");
+
+    refused("firectl router delete accounts/other/routers/r", 22,
+            "expected a router in account \"my-account\", got \"accounts/other/routers/r\" "
+            "(account \"other\")");
+    refused("firectl router update r --deployments=a,accounts/other/deployments/b", 24,
+            "--deployments: expected a deployment in account \"my-account\", got "
+            "\"accounts/other/deployments/b\" (account \"other\")");
+    refused("firectl deployment delete accounts/my-account/routers/r", 26,
+            "expected a deployment id (lower-case letters, digits and hyphens, 1-63 characters, "
+            "starting with a letter) or accounts/my-account/deployments/<ID>, got "
+            "\"accounts/my-account/routers/r\"");
+}
+END_TEST
+
+START_TEST(quoted_arguments)
+{
+    accept("firectl router update r --display-name \"My \\\"big\\\" router\"");
+    ck_assert_str_eq(cmd.display_name, "My \"big\" router");
+    accept("firectl router update r --display-name='It is \"fine\"'");
+    ck_assert_str_eq(cmd.display_name, "It is \"fine\"");
+    accept("firectl router update r \"--display-name=a  b\"");
+    ck_assert_str_eq(cmd.display_name, "a  b");
+    accept("firectl router update r --display-name=\"\"");
+    ck_assert_uint_eq(cmd.set, WORLD_SET_DISPLAY_NAME);
+    ck_assert_str_eq(cmd.display_name, "");
+    accept("firectl router update 'r' --display-name=\"back\\\\slash $HOME\"");
+    ck_assert_str_eq(cmd.id, "r");
+    ck_assert_str_eq(cmd.display_name, "back\\slash $HOME");
+    accept("firectl router update r --display-name='single \\ kept'");
+    ck_assert_str_eq(cmd.display_name, "single \\ kept");
+    accept("firectl router update r --display-name=caf\xc3\xa9");
+    ck_assert_str_eq(cmd.display_name, "caf\xc3\xa9");
+
+    refused("firectl router update r --display-name 'open", 39, "expected a closing ' quote");
+    refused("firectl router update r --display-name=\"open", 39, "expected a closing \" quote");
+}
+END_TEST
+
+START_TEST(continuation_lines)
+{
+    /* Literal block scalar: backslash-newline, also with CR LF. */
+    accept("firectl router create \\\r\n  --router-id=r \\\n  --deployments=a\n");
+    ck_assert_str_eq(cmd.id, "r");
+    /* Plain or folded scalar: YAML folded the newline, leaving a lone backslash. */
+    accept("firectl router create \\ --router-id=r \\ --deployments=a \\");
+    ck_assert_str_eq(cmd.id, "r");
+    ck_deployments(1, (const char *[]){"a"});
+    /* A continuation inside a word or inside double quotes joins the halves. */
+    accept("firectl router update r --display-name=\"two \\\nhalves\" --deployments=a,\\\nb");
+    ck_assert_str_eq(cmd.display_name, "two halves");
+    ck_deployments(2, (const char *[]){"a", "b"});
+    /* Blank lines and tabs between words are blanks. */
+    accept("\n\tfirectl\trouter delete\n\n r\n");
+    ck_assert_str_eq(cmd.id, "r");
+}
+END_TEST
+
+START_TEST(refuse_not_firectl)
+{
+    refused("", -1, "expected a firectl command, got an empty line");
+    refused("  \\\n ", -1, "expected a firectl command, got an empty line");
+    refused("kubectl get pods", 0, "expected a line starting with firectl, got \"kubectl\"");
+    refused("  /usr/bin/firectl router delete r", 2,
+            "expected a line starting with firectl, got \"/usr/bin/firectl\"");
+    refused("firectl", -1, "expected router or deployment after firectl");
+    refused("firectl model create x", 8,
+            "expected router or deployment after firectl, got \"model\"");
+    refused("firectl routers list", 8,
+            "expected router or deployment after firectl, got \"routers\"");
+}
+END_TEST
+
+START_TEST(refuse_verbs)
+{
+    refused("firectl router", -1, "expected create, update or delete after firectl router");
+    refused("firectl deployment", -1,
+            "expected create, update, scale or delete after firectl deployment");
+    refused("firectl router get my-router", 15,
+            "firectl router get changes nothing; a timeline line must change the world "
+            "(expected create, update or delete)");
+    refused("firectl router get accounts/my-account/routers/my-router", 15,
+            "firectl router get changes nothing; a timeline line must change the world "
+            "(expected create, update or delete)");
+    refused("firectl router list", 15,
+            "firectl router list changes nothing; a timeline line must change the world "
+            "(expected create, update or delete)");
+    refused("firectl deployment get d", 19,
+            "firectl deployment get changes nothing; a timeline line must change the world "
+            "(expected create, update, scale or delete)");
+    refused("firectl router scale r --replica-count=1", 15,
+            "expected create, update or delete after firectl router, got \"scale\"");
+    refused("firectl deployment frobnicate x", 19,
+            "expected create, update, scale or delete after firectl deployment, got "
+            "\"frobnicate\"");
+}
+END_TEST
+
+START_TEST(refuse_flags)
+{
+    refused("firectl router create --deployments=a --dry-run", 38,
+            "--dry-run changes nothing; a timeline line must change the world (expected the "
+            "command without it)");
+    refused("firectl deployment scale d --replica-count=1 --dry-run=true", 45,
+            "--dry-run changes nothing; a timeline line must change the world (expected the "
+            "command without it)");
+    refused("firectl router create --deployments=a --foo=1", 38,
+            "expected a flag of firectl router create (--router-id, --deployments, "
+            "--display-name, --model, --strategy or --public), got \"--foo=1\"");
+    refused("firectl router update r --router-id=x", 24,
+            "expected a flag of firectl router update (--deployments, --display-name, --model, "
+            "--strategy or --public), got \"--router-id=x\"");
+    refused("firectl router create --deployments=a -o json", 38,
+            "expected a flag of firectl router create (--router-id, --deployments, "
+            "--display-name, --model, --strategy or --public), got \"-o\"");
+    refused("firectl router update r --session-affinity", 24,
+            "expected a flag of firectl router update (--deployments, --display-name, --model, "
+            "--strategy or --public), got \"--session-affinity\"");
+    refused("firectl deployment update d --replica-count=1", 28,
+            "expected a flag of firectl deployment update (--min-replica-count or "
+            "--max-replica-count), got \"--replica-count=1\"");
+    refused("firectl deployment create m --deployment-id=d --replicas=2", 46,
+            "expected a flag of firectl deployment create (--deployment-id, --region, "
+            "--min-replica-count or --max-replica-count), got \"--replicas=2\"");
+    refused("firectl router delete r --public", 24,
+            "expected no flags after firectl router delete, got \"--public\"");
+    refused("firectl router create --deployments=a --deployments=b", 38,
+            "expected --deployments once, got it twice (first at byte 22)");
+    refused("firectl router create --deployments=a --public --public=false", 47,
+            "expected --public once, got it twice (first at byte 38)");
+}
+END_TEST
+
+START_TEST(refuse_missing_values)
+{
+    refused("firectl router create --deployments", 22, "expected a value after --deployments");
+    refused("firectl router create --deployments --public", 22,
+            "expected a value after --deployments, got the flag \"--public\"");
+    refused("firectl router create --deployments=", 22,
+            "expected a value after --deployments, got nothing");
+    refused("firectl router create --deployments ''", 22,
+            "expected a value after --deployments, got nothing");
+    refused("firectl deployment scale d --replica-count", 27,
+            "expected a value after --replica-count");
+    refused("firectl deployment create m --deployment-id", 28,
+            "expected a value after --deployment-id");
+    refused("firectl router create --deployments=a --public=", 38,
+            "expected a value after --public, got nothing");
+}
+END_TEST
+
+START_TEST(refuse_arguments)
+{
+    refused("firectl router create --deployments=a stray", 38,
+            "expected only flags after firectl router create, got \"stray\"");
+    refused("firectl router create --deployments=a --public false", 47,
+            "expected only flags after firectl router create, got \"false\" (--public takes no "
+            "separate value: write --public=false)");
+    refused("firectl router delete a b", 24,
+            "expected one argument, a router id or full name, after firectl router delete, got "
+            "another: \"b\"");
+    refused("firectl deployment create m n --deployment-id=d", 28,
+            "expected one argument, a model such as accounts/fireworks/models/llama-v3p1-8b, "
+            "after firectl deployment create, got another: \"n\"");
+    refused("firectl router update", -1,
+            "expected a router id or full name after firectl router update");
+    refused("firectl deployment delete", -1,
+            "expected a deployment id or full name after firectl deployment delete");
+    refused("firectl deployment create --deployment-id=d", -1,
+            "expected a model such as accounts/fireworks/models/llama-v3p1-8b after firectl "
+            "deployment create");
+    refused("firectl router create --router-id=r", -1,
+            "expected --deployments on firectl router create");
+    refused("firectl deployment create m", -1,
+            "expected --deployment-id on firectl deployment create");
+    refused("firectl deployment scale d", -1,
+            "expected --replica-count on firectl deployment scale");
+    refused("firectl router update r", -1,
+            "expected --deployments, --display-name, --model, --strategy or --public on firectl "
+            "router update: without them it changes nothing");
+    refused("firectl deployment update d", -1,
+            "expected --min-replica-count or --max-replica-count on firectl deployment update: "
+            "without them it changes nothing");
+}
+END_TEST
+
+START_TEST(refuse_values)
+{
+    refused("firectl router create --router-id=My_Router --deployments=a", 22,
+            "--router-id: expected a router id (lower-case letters, digits and hyphens, 1-63 "
+            "characters, starting with a letter) or accounts/my-account/routers/<ID>, got "
+            "\"My_Router\"");
+    refused("firectl router update 9r --public", 22,
+            "expected a router id (lower-case letters, digits and hyphens, 1-63 characters, "
+            "starting with a letter) or accounts/my-account/routers/<ID>, got \"9r\"");
+    refused("firectl deployment scale d --replica-count -1", 43,
+            "--replica-count: expected a whole number from 0 to 100000, got \"-1\"");
+    refused("firectl deployment scale d --replica-count=100001", 27,
+            "--replica-count: expected a whole number from 0 to 100000, got \"100001\"");
+    refused("firectl deployment update d --min-replica-count=1.5", 28,
+            "--min-replica-count: expected a whole number from 0 to 100000, got \"1.5\"");
+    refused("firectl router update r --strategy=round-robin", 24,
+            "--strategy: expected weighted-random or even-load, got \"round-robin\"");
+    refused("firectl router update r --public=maybe", 24,
+            "--public: expected true or false, got \"maybe\"");
+    refused("firectl router update r --model=Llama", 24,
+            "--model: expected a model id (lower-case letters, digits, hyphens, dots and "
+            "underscores, 1-63 characters) or accounts/<ACCOUNT>/models/<ID>, got \"Llama\"");
+    refused("firectl deployment create m --deployment-id=d --region \"US EAST\"", 55,
+            "--region: expected a region like US, EUROPE, APAC or us-iowa-1 (letters, digits and "
+            "hyphens, at most 31 characters), got \"US EAST\"");
+    refused("firectl deployment create m --deployment-id=d "
+            "--region=abcdefghijklmnopqrstuvwxyz012345",
+            46,
+            "--region: expected a region like US, EUROPE, APAC or us-iowa-1 (letters, digits and "
+            "hyphens, at most 31 characters), got \"abcdefghijklmnopqrstuvwxyz012345\"");
+    refused("firectl router update r --display-name=\"a\nb\"", 24,
+            "--display-name: expected text without control characters");
+}
+END_TEST
+
+START_TEST(refuse_deployment_lists)
+{
+    const char *lists[][2] = {{"a,,b", "a,,b"}, {",a", ",a"}, {"a,", "a,"}, {",", ","}};
+    for (size_t i = 0; i < 4; i++) {
+        char line[128], message[256];
+        snprintf(line, sizeof line, "firectl router update r --deployments=%s", lists[i][0]);
+        snprintf(message, sizeof message,
+                 "--deployments: expected deployment ids separated by single commas, got an empty "
+                 "item in \"%s\"",
+                 lists[i][1]);
+        refused(line, 24, message);
+    }
+    /* An error after some deployments were added leaves nothing behind. */
+    refused("firectl router update r --deployments=a,b,C", 24,
+            "--deployments: expected a deployment id (lower-case letters, digits and hyphens, "
+            "1-63 characters, starting with a letter) or accounts/my-account/deployments/<ID>, "
+            "got \"C\"");
+    refused("firectl router update r --deployments=a,b --bogus", 42,
+            "expected a flag of firectl router update (--deployments, --display-name, --model, "
+            "--strategy or --public), got \"--bogus\"");
+}
+END_TEST
+
+START_TEST(refuse_long_input)
+{
+    char line[4096] = "firectl router update r --display-name=";
+    size_t used = strlen(line);
+    memset(line + used, 'x', UNITS_NAME_MAX);
+    line[used + UNITS_NAME_MAX] = '\0';
+    refused(line, 24, "--display-name: expected at most 255 bytes, got 256");
+    line[used + UNITS_NAME_MAX - 1] = '\0';
+    accept(line);
+    ck_assert_uint_eq(strlen(cmd.display_name), UNITS_NAME_MAX - 1);
+
+    char words[1024] = "firectl router delete";
+    for (int i = 0; i < 70; i++)
+        strcat(words, " r");
+    refused(words, 144, "expected at most 64 words on a firectl line");
+
+    char item[512];
+    memset(item, 'a', sizeof item - 1);
+    item[sizeof item - 1] = '\0';
+    char list[700];
+    snprintf(list, sizeof list, "firectl router update r --deployments=b,%s", item);
+    world_cmd_clear(&cmd);
+    ck_assert_int_eq(firectl_parse(list, "my-account", &cmd, err, sizeof err, &offset), -1);
+    ck_assert_int_eq(offset, 24);
+    ck_assert_ptr_nonnull(strstr(err, "got \"aaaa"));
+    ck_assert_ptr_nonnull(strstr(err, "...\""));
+}
+END_TEST
+
+/* One test per case, so that every case is its own CTest entry. */
+static void add(Suite *s, TCase *tc, const TTest *test)
+{
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    tcase_add_test(tc, test);
+    suite_add_tcase(s, tc);
+}
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("firectl");
+    add(s, tcase_create("docs_migration_lines"), docs_migration_lines);
+    add(s, tcase_create("docs_other_examples"), docs_other_examples);
+    add(s, tcase_create("one_line_forms"), one_line_forms);
+    add(s, tcase_create("both_flag_forms"), both_flag_forms);
+    add(s, tcase_create("router_flags"), router_flags);
+    add(s, tcase_create("deployment_commands"), deployment_commands);
+    add(s, tcase_create("full_names"), full_names);
+    add(s, tcase_create("quoted_arguments"), quoted_arguments);
+    add(s, tcase_create("continuation_lines"), continuation_lines);
+    add(s, tcase_create("refuse_not_firectl"), refuse_not_firectl);
+    add(s, tcase_create("refuse_verbs"), refuse_verbs);
+    add(s, tcase_create("refuse_flags"), refuse_flags);
+    add(s, tcase_create("refuse_missing_values"), refuse_missing_values);
+    add(s, tcase_create("refuse_arguments"), refuse_arguments);
+    add(s, tcase_create("refuse_values"), refuse_values);
+    add(s, tcase_create("refuse_deployment_lists"), refuse_deployment_lists);
+    add(s, tcase_create("refuse_long_input"), refuse_long_input);
+    return s;
+}

@@ -1,0 +1,493 @@
+#include "sim/ydoc.h"
+
+#include "tests/check_main.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char err[1024];
+
+static ydoc *load(const char *text)
+{
+    ydoc *d = ydoc_load_string(text, strlen(text), "t.yaml", err, sizeof err);
+    ck_assert_msg(d != NULL, "%s", err);
+    return d;
+}
+
+/* The text is refused with exactly this message. */
+static void refused_n(const char *text, size_t len, const char *message)
+{
+    err[0] = '\0';
+    ck_assert_ptr_null(ydoc_load_string(text, len, "t.yaml", err, sizeof err));
+    ck_assert_str_eq(err, message);
+}
+
+static void refused(const char *text, const char *message)
+{
+    refused_n(text, strlen(text), message);
+}
+
+static void ck_node(const ydoc_node *n, ydoc_type type, int line, int column)
+{
+    ck_assert_ptr_nonnull(n);
+    ck_assert_int_eq(n->type, type);
+    ck_assert_int_eq(n->line, line);
+    ck_assert_int_eq(n->column, column);
+}
+
+static void ck_scalar(const ydoc_node *n, const char *value, int plain, int line, int column)
+{
+    ck_node(n, YDOC_SCALAR, line, column);
+    ck_assert_str_eq(n->value, value);
+    ck_assert_int_eq(n->plain, plain);
+    ck_assert_uint_eq(n->n, 0);
+}
+
+START_TEST(block_and_flow_positions)
+{
+    ydoc *d = load("name: demo\n"
+                   "list: [x, \"y\", {k: v}]\n"
+                   "map: {a: 1, b: [2]}\n"
+                   "block:\n"
+                   "  - first\n"
+                   "  - key: value\n"
+                   "    other: 'q'\n");
+    const ydoc_node *root = ydoc_root(d);
+    ck_node(root, YDOC_MAP, 1, 1);
+    ck_assert_int_eq(root->flow, 0);
+    ck_assert_uint_eq(root->n, 4);
+    ck_assert_ptr_null(root->value);
+    ck_scalar(root->keys[0], "name", 1, 1, 1);
+    ck_scalar(root->items[0], "demo", 1, 1, 7);
+
+    const ydoc_node *list = ydoc_get(root, "list");
+    ck_node(list, YDOC_SEQ, 2, 7);
+    ck_assert_int_eq(list->flow, 1);
+    ck_assert_uint_eq(list->n, 3);
+    ck_scalar(list->items[0], "x", 1, 2, 8);
+    ck_scalar(list->items[1], "y", 0, 2, 11);
+    ck_node(list->items[2], YDOC_MAP, 2, 16);
+    ck_assert_int_eq(list->items[2]->flow, 1);
+    ck_scalar(list->items[2]->keys[0], "k", 1, 2, 17);
+    ck_scalar(list->items[2]->items[0], "v", 1, 2, 20);
+
+    const ydoc_node *map = ydoc_get(root, "map");
+    ck_node(map, YDOC_MAP, 3, 6);
+    ck_assert_int_eq(map->flow, 1);
+    ck_scalar(ydoc_get(map, "a"), "1", 1, 3, 10);
+    ck_node(ydoc_get(map, "b"), YDOC_SEQ, 3, 16);
+    ck_scalar(ydoc_get(map, "b")->items[0], "2", 1, 3, 17);
+
+    const ydoc_node *block = ydoc_get(root, "block");
+    ck_node(block, YDOC_SEQ, 5, 3);
+    ck_assert_int_eq(block->flow, 0);
+    ck_assert_uint_eq(block->n, 2);
+    ck_scalar(block->items[0], "first", 1, 5, 5);
+    ck_node(block->items[1], YDOC_MAP, 6, 5);
+    ck_assert_int_eq(block->items[1]->flow, 0);
+    ck_scalar(ydoc_get(block->items[1], "key"), "value", 1, 6, 10);
+    ck_scalar(ydoc_get(block->items[1], "other"), "q", 0, 7, 12);
+    ydoc_free(d);
+}
+END_TEST
+
+START_TEST(scalar_styles)
+{
+    ydoc *d = load("lit: |\n  x\n  y\n"
+                   "fold: >-\n  p\n  q\n"
+                   "single: 'it''s'\n"
+                   "double: \"tab\\there \\u00e9\"\n"
+                   "plain: a b  c\n"
+                   "tagged: !!str 5\n"
+                   "\"quoted key\": 1\n"
+                   "multi: one\n  two\n");
+    const ydoc_node *root = ydoc_root(d);
+    ck_scalar(ydoc_get(root, "lit"), "x\ny\n", 0, 1, 6);
+    ck_scalar(ydoc_get(root, "fold"), "p q", 0, 4, 7);
+    ck_scalar(ydoc_get(root, "single"), "it's", 0, 7, 9);
+    ck_scalar(ydoc_get(root, "double"), "tab\there \xc3\xa9", 0, 8, 9);
+    ck_scalar(ydoc_get(root, "plain"), "a b  c", 1, 9, 8);
+    ck_scalar(ydoc_get(root, "tagged"), "5", 1, 10, 9);
+    ck_scalar(ydoc_get(root, "quoted key"), "1", 1, 11, 15);
+    ck_scalar(root->keys[6], "quoted key", 0, 11, 1);
+    ck_scalar(ydoc_get(root, "multi"), "one two", 1, 12, 8);
+    ydoc_free(d);
+}
+END_TEST
+
+START_TEST(null_plain_and_quoted)
+{
+    ydoc *d = load("a:\nb: ~\nc: null\nd: Null\ne: NULL\n"
+                   "f: ''\ng: \"null\"\nh: nil\ni: nULL\nj: 0\n");
+    const ydoc_node *root = ydoc_root(d);
+    const char *nulls = "abcde", *not_nulls = "fghij";
+    for (const char *k = nulls; *k; k++)
+        ck_assert_msg(ydoc_is_null(ydoc_get(root, (char[]){*k, 0})), "%c", *k);
+    for (const char *k = not_nulls; *k; k++)
+        ck_assert_msg(!ydoc_is_null(ydoc_get(root, (char[]){*k, 0})), "%c", *k);
+    ck_scalar(ydoc_get(root, "a"), "", 1, 1, 3);
+    ck_assert(!ydoc_is_null(root));
+    ydoc_free(d);
+}
+END_TEST
+
+START_TEST(lookup_and_names)
+{
+    ydoc *d = load("a: 1\nb: [x]\n");
+    const ydoc_node *root = ydoc_root(d);
+    ck_assert_ptr_nonnull(ydoc_get(root, "a"));
+    ck_assert_ptr_null(ydoc_get(root, "c"));
+    ck_assert_ptr_null(ydoc_get(root, "A"));
+    ck_assert_ptr_null(ydoc_get(ydoc_get(root, "b"), "x"));
+    ck_assert_ptr_null(ydoc_get(ydoc_get(root, "a"), "a"));
+    ck_assert_ptr_null(ydoc_get(NULL, "a"));
+    ck_assert_str_eq(ydoc_name(d), "t.yaml");
+    ck_assert_str_eq(ydoc_type_name(YDOC_SCALAR), "scalar");
+    ck_assert_str_eq(ydoc_type_name(YDOC_MAP), "mapping");
+    ck_assert_str_eq(ydoc_type_name(YDOC_SEQ), "sequence");
+    ydoc_free(d);
+}
+END_TEST
+
+/* The tree is generic: a root that is not a mapping is the caller's to refuse. */
+START_TEST(any_root_structure)
+{
+    ydoc *d = load("[1, 2]");
+    ck_node(ydoc_root(d), YDOC_SEQ, 1, 1);
+    ydoc_free(d);
+    d = load("just text");
+    ck_scalar(ydoc_root(d), "just text", 1, 1, 1);
+    ydoc_free(d);
+    d = load("\xef\xbb\xbf# a BOM, a comment\n%YAML 1.1\n---\na: 1\n...\n");
+    ck_scalar(ydoc_get(ydoc_root(d), "a"), "1", 1, 4, 4);
+    ydoc_free(d);
+}
+END_TEST
+
+/* YAML splits a flow mapping on commas: an unquoted "--deployments=a,b" inside {...}
+ * arrives as a shorter value plus a key with a null value, where the caller can see it. */
+START_TEST(flow_mapping_comma_split)
+{
+    ydoc *d = load("- {at: 1m, run: firectl router update r --deployments=a,b}\n");
+    const ydoc_node *event = ydoc_root(d)->items[0];
+    ck_assert_uint_eq(event->n, 3);
+    ck_scalar(ydoc_get(event, "run"), "firectl router update r --deployments=a", 1, 1, 17);
+    ck_scalar(event->keys[2], "b", 1, 1, 57);
+    ck_assert(ydoc_is_null(event->items[2]));
+    ydoc_free(d);
+}
+END_TEST
+
+START_TEST(malformed_yaml)
+{
+    refused("a: [1, 2\nb: 3\n", "t.yaml:2:2: did not find expected ',' or ']' (while parsing a "
+                                "flow sequence that starts at line 1, column 4)");
+    refused("a:\n  b: 1\n c: 2\n", "t.yaml:3:2: did not find expected key (while parsing a block "
+                                   "mapping that starts at line 1, column 1)");
+    refused("a: \"open\n", "t.yaml:2:1: found unexpected end of stream (while scanning a quoted "
+                           "scalar that starts at line 1, column 4)");
+    refused("a: b: c\n", "t.yaml:1:5: mapping values are not allowed in this context");
+    refused("a: {x: 1\n", "t.yaml:2:1: did not find expected ',' or '}' (while parsing a flow "
+                          "mapping that starts at line 1, column 4)");
+    refused("x:\n\t- 1\n", "t.yaml:2:1: found character that cannot start any token (while "
+                           "scanning for the next token that starts at line 2, column 1); indent "
+                           "YAML with spaces, not tabs");
+    refused("- a\nb: c\n", "t.yaml:2:1: did not find expected '-' indicator (while parsing a "
+                           "block collection that starts at line 1, column 1)");
+    refused("a: @x\n", "t.yaml:1:4: found character that cannot start any token (while scanning "
+                       "for the next token that starts at line 1, column 4)");
+}
+END_TEST
+
+START_TEST(unsupported_structure)
+{
+    refused("? [a, b]\n: c\n",
+            "t.yaml:1:3: expected a plain text key in this mapping, got a sequence as a key");
+    refused("{a: 1}: x\n",
+            "t.yaml:1:1: expected a plain text key in this mapping, got a mapping as a key");
+    refused("a: \"x\\0y\"\n",
+            "t.yaml:1:4: expected text, got a NUL character (\\0) inside this scalar");
+}
+END_TEST
+
+START_TEST(empty_inputs)
+{
+    const char *empties[] = {"",     "   \n\n  \r\n\n", "# only a comment\n# and another",
+                             "---",  "---\n...\n",      "~",
+                             "null", "\n\n\nNULL\n",    "--- # comment\n"};
+    for (size_t i = 0; i < sizeof empties / sizeof *empties; i++)
+        refused(empties[i], "t.yaml:1:1: empty scenario: expected a mapping");
+    refused_n("", 0, "t.yaml:1:1: empty scenario: expected a mapping");
+}
+END_TEST
+
+START_TEST(binary_refused)
+{
+    refused_n("a: 1\nb: x\0y\n", 11,
+              "t.yaml:2:5: expected UTF-8 text, got a NUL byte (binary data?)");
+    refused("a: \x01\n",
+            "t.yaml:1:4: expected UTF-8 text: control characters are not allowed (#x1)");
+    refused("a: 1\r\nb: [2,\r\n  \x1b]\n",
+            "t.yaml:3:3: expected UTF-8 text: control characters are not allowed (#x1B)");
+    refused("a: \xff\n", "t.yaml:1:4: expected UTF-8 text: invalid leading UTF-8 octet (#xFF)");
+    refused("\xc3\xa9: \xc3", "t.yaml:1:4: expected UTF-8 text: incomplete UTF-8 octet sequence");
+    refused("\xc3\xa9: \xc3\n",
+            "t.yaml:1:5: expected UTF-8 text: invalid trailing UTF-8 octet (#xA)");
+
+    /* Random bytes, with and without NULs: always refused with a position, never a crash. */
+    unsigned seed = 12345;
+    char junk[4096];
+    for (int round = 0; round < 200; round++) {
+        for (size_t i = 0; i < sizeof junk; i++) {
+            seed = seed * 1103515245u + 12345u;
+            junk[i] = (char)(seed >> 16);
+            if (round % 2 && junk[i] == '\0')
+                junk[i] = '\x80';
+        }
+        err[0] = '\0';
+        ck_assert_ptr_null(ydoc_load_string(junk, sizeof junk, "t.yaml", err, sizeof err));
+        ck_assert_msg(strncmp(err, "t.yaml:", 7) == 0 && strstr(err, "expected UTF-8 text"), "%s",
+                      err);
+    }
+}
+END_TEST
+
+START_TEST(huge_input_refused_unread)
+{
+    size_t len = YDOC_MAX_BYTES + 1u;
+    char *big = malloc(len);
+    ck_assert_ptr_nonnull(big);
+    memset(big, '#', len);
+    refused_n(big, len, "t.yaml: expected a file of at most 8388608 bytes (8 MiB), got 8388609");
+    free(big);
+}
+END_TEST
+
+/* A string of n copies of `unit` followed by `tail`. */
+static char *repeat(const char *unit, size_t n, const char *tail)
+{
+    size_t u = strlen(unit), t = strlen(tail);
+    char *s = malloc(u * n + t + 1);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * u, unit, u);
+    memcpy(s + u * n, tail, t + 1);
+    return s;
+}
+
+START_TEST(deep_nesting_refused)
+{
+    char *deep = repeat("[", 10000, "");
+    refused(deep, "t.yaml:1:33: expected at most 32 levels of nesting, got more");
+    free(deep);
+
+    char *open = repeat("[", YDOC_MAX_DEPTH, "x");
+    char *ok = repeat("]", YDOC_MAX_DEPTH, "");
+    char *both = malloc(strlen(open) + strlen(ok) + 1);
+    strcpy(both, open);
+    strcat(both, ok);
+    ydoc *d = load(both);
+    const ydoc_node *n = ydoc_root(d);
+    for (int level = 1; level < YDOC_MAX_DEPTH; level++)
+        n = n->items[0];
+    ck_scalar(n->items[0], "x", 1, 1, YDOC_MAX_DEPTH + 1);
+    ydoc_free(d);
+    free(open);
+    free(ok);
+    free(both);
+
+    /* Block mappings nest too: 33 levels of "k:" indented by two more each time. */
+    char block[4096] = "";
+    for (int level = 0; level <= YDOC_MAX_DEPTH; level++)
+        snprintf(block + strlen(block), sizeof block - strlen(block), "%*sk:\n", 2 * level, "");
+    refused(block, "t.yaml:33:65: expected at most 32 levels of nesting, got more");
+}
+END_TEST
+
+START_TEST(node_limit)
+{
+    /* The root sequence plus 199999 items is exactly the limit. */
+    char *at_limit = repeat(",1", YDOC_MAX_NODES - 1, "]");
+    at_limit[0] = '[';
+    ydoc *d = load(at_limit);
+    ck_assert_uint_eq(ydoc_root(d)->n, YDOC_MAX_NODES - 1);
+    ydoc_free(d);
+    free(at_limit);
+
+    char *over = repeat(",1", YDOC_MAX_NODES, "]");
+    over[0] = '[';
+    refused(over, "t.yaml:1:400000: expected at most 200000 YAML nodes in a scenario, got more");
+    free(over);
+}
+END_TEST
+
+START_TEST(alias_bomb_refused_fast)
+{
+    const char *bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+                       "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+                       "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+                       "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+                       "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+                       "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+                       "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+                       "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+                       "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
+    clock_t start = clock();
+    refused(bomb, "t.yaml:1:4: anchors and aliases are not supported in scenarios");
+    ck_assert_double_lt((double)(clock() - start) / CLOCKS_PER_SEC, 0.1);
+}
+END_TEST
+
+START_TEST(anchors_and_aliases_refused)
+{
+    const char *message = "anchors and aliases are not supported in scenarios";
+    const char *cases[][2] = {
+        {"a: &x 1\n", "t.yaml:1:4"},       {"a: 1\nb: *x\n", "t.yaml:2:4"},
+        {"s: &s [1]\n", "t.yaml:1:4"},     {"m: !!map &m {b: 1}\n", "t.yaml:1:4"},
+        {"- [1, &x 2]\n", "t.yaml:1:7"},   {"&k key: 1\n", "t.yaml:1:1"},
+        {"a: {<<: *base}\n", "t.yaml:1:9"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char want[256];
+        snprintf(want, sizeof want, "%s: %s", cases[i][1], message);
+        refused(cases[i][0], want);
+    }
+}
+END_TEST
+
+START_TEST(duplicate_keys_refused)
+{
+    refused("a: 1\nb: 2\na: 3\n", "t.yaml:3:1: duplicate key \"a\" (first at line 1, column 1)");
+    refused("{a: 1, a: 2}", "t.yaml:1:8: duplicate key \"a\" (first at line 1, column 2)");
+    refused("\"a\": 1\na: 2\n", "t.yaml:2:1: duplicate key \"a\" (first at line 1, column 1)");
+    refused("top:\n  - x: 1\n    y: 2\n    x: 3\n",
+            "t.yaml:4:5: duplicate key \"x\" (first at line 2, column 5)");
+    refused("\"a\\tb\": 1\n? \"a\\tb\"\n: 2\n",
+            "t.yaml:2:3: duplicate key \"a\\x09b\" (first at line 1, column 1)");
+
+    /* The same key in different mappings is fine. */
+    ydoc *d = load("a: {x: 1}\nb: {x: 2}\nc: [{x: 3}, {x: 4}]\n");
+    ck_scalar(ydoc_get(ydoc_get(ydoc_root(d), "b"), "x"), "2", 1, 2, 8);
+    ydoc_free(d);
+
+    /* In a large mapping, found at once and reported where it is. */
+    char *big = malloc(20000 * 16 + 32);
+    size_t used = 0;
+    for (int i = 0; i < 20000; i++)
+        used += (size_t)sprintf(big + used, "k%d: %d\n", i, i);
+    strcpy(big + used, "k7: again\n");
+    refused(big, "t.yaml:20001:1: duplicate key \"k7\" (first at line 8, column 1)");
+    free(big);
+}
+END_TEST
+
+START_TEST(several_documents_refused)
+{
+    refused("a: 1\n---\nb: 2\n",
+            "t.yaml:2:1: expected one YAML document, got a second one (one scenario per file)");
+    refused("--- \na: 1\n--- \nb: 2\n",
+            "t.yaml:3:1: expected one YAML document, got a second one (one scenario per file)");
+    refused("a: 1\n...\n---\n",
+            "t.yaml:3:1: expected one YAML document, got a second one (one scenario per file)");
+    ydoc *d = load("---\na: 1\n...\n");
+    ck_scalar(ydoc_get(ydoc_root(d), "a"), "1", 1, 2, 4);
+    ydoc_free(d);
+}
+END_TEST
+
+/* A temporary file holding `len` bytes of `text`; the caller unlinks it. */
+static void temp_file(char *path, const char *text, size_t len)
+{
+    strcpy(path, "/tmp/ydoc-test-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+    close(fd);
+}
+
+START_TEST(files)
+{
+    char path[64], want[256];
+    temp_file(path, "a: 1\nb: [x]\n", 12);
+    ydoc *d = ydoc_load_file(path, err, sizeof err);
+    ck_assert_msg(d != NULL, "%s", err);
+    ck_assert_str_eq(ydoc_name(d), path);
+    ck_scalar(ydoc_get(ydoc_root(d), "b")->items[0], "x", 1, 2, 5);
+    ydoc_free(d);
+    unlink(path);
+
+    temp_file(path, "a: 1\na: \0\n", 10);
+    ck_assert_ptr_null(ydoc_load_file(path, err, sizeof err));
+    snprintf(want, sizeof want, "%s:2:4: expected UTF-8 text, got a NUL byte (binary data?)", path);
+    ck_assert_str_eq(err, want);
+    unlink(path);
+
+    temp_file(path, "a: 1\nb: *x\n", 11);
+    ck_assert_ptr_null(ydoc_load_file(path, err, sizeof err));
+    snprintf(want, sizeof want, "%s:2:4: anchors and aliases are not supported in scenarios", path);
+    ck_assert_str_eq(err, want);
+    unlink(path);
+
+    temp_file(path, "", 0);
+    ck_assert_ptr_null(ydoc_load_file(path, err, sizeof err));
+    snprintf(want, sizeof want, "%s:1:1: empty scenario: expected a mapping", path);
+    ck_assert_str_eq(err, want);
+    unlink(path);
+}
+END_TEST
+
+START_TEST(files_refused_before_reading)
+{
+    char path[64], want[256];
+    /* A sparse file over the limit: refused from its size, without reading 8 MiB. */
+    temp_file(path, "a: 1\n", 5);
+    ck_assert_int_eq(truncate(path, (off_t)YDOC_MAX_BYTES + 1), 0);
+    ck_assert_ptr_null(ydoc_load_file(path, err, sizeof err));
+    snprintf(want, sizeof want, "%s: expected a file of at most 8388608 bytes (8 MiB), got more",
+             path);
+    ck_assert_str_eq(err, want);
+    unlink(path);
+
+    ck_assert_ptr_null(ydoc_load_file("/tmp/ydoc-test-missing/none.yaml", err, sizeof err));
+    ck_assert_str_eq(err, "/tmp/ydoc-test-missing/none.yaml: cannot read: No such file or "
+                          "directory");
+
+    ck_assert_ptr_null(ydoc_load_file("/tmp", err, sizeof err));
+    ck_assert_str_eq(err, "/tmp: expected a YAML file, got a directory");
+}
+END_TEST
+
+/* One test per case, so that every case is its own CTest entry. */
+static void add(Suite *s, TCase *tc, const TTest *test)
+{
+    tcase_add_test(tc, test);
+    suite_add_tcase(s, tc);
+}
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("ydoc");
+    add(s, tcase_create("block_and_flow_positions"), block_and_flow_positions);
+    add(s, tcase_create("scalar_styles"), scalar_styles);
+    add(s, tcase_create("null_plain_and_quoted"), null_plain_and_quoted);
+    add(s, tcase_create("lookup_and_names"), lookup_and_names);
+    add(s, tcase_create("any_root_structure"), any_root_structure);
+    add(s, tcase_create("flow_mapping_comma_split"), flow_mapping_comma_split);
+    add(s, tcase_create("malformed_yaml"), malformed_yaml);
+    add(s, tcase_create("unsupported_structure"), unsupported_structure);
+    add(s, tcase_create("empty_inputs"), empty_inputs);
+    add(s, tcase_create("binary_refused"), binary_refused);
+    add(s, tcase_create("huge_input"), huge_input_refused_unread);
+    add(s, tcase_create("deep_nesting"), deep_nesting_refused);
+    add(s, tcase_create("node_limit"), node_limit);
+    add(s, tcase_create("alias_bomb"), alias_bomb_refused_fast);
+    add(s, tcase_create("anchors_and_aliases"), anchors_and_aliases_refused);
+    add(s, tcase_create("duplicate_keys"), duplicate_keys_refused);
+    add(s, tcase_create("several_documents"), several_documents_refused);
+    add(s, tcase_create("files"), files);
+    add(s, tcase_create("files_refused_before_reading"), files_refused_before_reading);
+    return s;
+}
