@@ -8,6 +8,9 @@
 #define MAX_WORDS 64                   /* far more than any firectl line needs */
 #define QUOTE_MAX 64                   /* characters of a word shown in a message */
 #define QUOTE_BUF (QUOTE_MAX * 4 + 16) /* room for every one of them escaped */
+#define SCALE_TO_ZERO_MIN_S 300.0      /* the platform's minimum --scale-to-zero-window, 5m */
+#define LOAD_TARGET_MAX 1e9            /* per replica; anything larger is a typo */
+#define LOAD_ITEM_MAX 128              /* bytes of one key=value item; no valid one is near */
 
 /* What an argument holds, which decides how its text is checked and where it goes. */
 typedef enum {
@@ -20,7 +23,9 @@ typedef enum {
     ARG_STRATEGY,
     ARG_PUBLIC,
     ARG_REGION,
-    ARG_COUNT
+    ARG_COUNT,
+    ARG_WINDOW,      /* an autoscaling window: a duration, the flag's bit says which */
+    ARG_LOAD_TARGETS /* key=value,... */
 } arg_kind;
 
 typedef struct {
@@ -35,7 +40,7 @@ typedef struct {
     world_op op;
     arg_kind positional; /* the one positional argument, or ARG_NONE */
     const flag_spec *flags;
-    int needs_flag; /* an update: without any flag it would change nothing */
+    int needs_flag; /* an update: without any flag (any WORLD_SET_* bit) it changes nothing */
 } command_spec;
 
 static const flag_spec router_create_flags[] = {
@@ -55,16 +60,25 @@ static const flag_spec router_update_flags[] = {
     {"--public", ARG_PUBLIC, WORLD_SET_PUBLIC, 0},
     {NULL, ARG_NONE, 0, 0}};
 
+/* deployment create and update both end with the autoscaler's settings. */
 static const flag_spec deployment_create_flags[] = {
     {"--deployment-id", ARG_DEPLOYMENT_ID, 0, 1},
     {"--region", ARG_REGION, WORLD_SET_REGION, 0},
     {"--min-replica-count", ARG_COUNT, WORLD_SET_MIN, 0},
     {"--max-replica-count", ARG_COUNT, WORLD_SET_MAX, 0},
+    {"--scale-up-window", ARG_WINDOW, WORLD_SET_SCALE_UP_WINDOW, 0},
+    {"--scale-down-window", ARG_WINDOW, WORLD_SET_SCALE_DOWN_WINDOW, 0},
+    {"--scale-to-zero-window", ARG_WINDOW, WORLD_SET_SCALE_TO_ZERO_WINDOW, 0},
+    {"--load-targets", ARG_LOAD_TARGETS, WORLD_SET_LOAD_TARGETS, 0},
     {NULL, ARG_NONE, 0, 0}};
 
 static const flag_spec deployment_update_flags[] = {
     {"--min-replica-count", ARG_COUNT, WORLD_SET_MIN, 0},
     {"--max-replica-count", ARG_COUNT, WORLD_SET_MAX, 0},
+    {"--scale-up-window", ARG_WINDOW, WORLD_SET_SCALE_UP_WINDOW, 0},
+    {"--scale-down-window", ARG_WINDOW, WORLD_SET_SCALE_DOWN_WINDOW, 0},
+    {"--scale-to-zero-window", ARG_WINDOW, WORLD_SET_SCALE_TO_ZERO_WINDOW, 0},
+    {"--load-targets", ARG_LOAD_TARGETS, WORLD_SET_LOAD_TARGETS, 0},
     {NULL, ARG_NONE, 0, 0}};
 
 static const flag_spec deployment_scale_flags[] = {
@@ -350,6 +364,159 @@ static int set_count(parser *p, const word *w, const flag_spec *flag)
     return 0;
 }
 
+/* ---- autoscaling ---------------------------------------------------------------------- */
+
+static double *window_field(world_autoscaling *a, unsigned bit)
+{
+    switch (bit) {
+    case WORLD_SET_SCALE_UP_WINDOW:
+        return &a->scale_up_window_s;
+    case WORLD_SET_SCALE_DOWN_WINDOW:
+        return &a->scale_down_window_s;
+    default:
+        return &a->scale_to_zero_window_s;
+    }
+}
+
+/* A window is a duration above 0; scaling to zero waits at least the platform's 5m. */
+static int set_window(parser *p, const word *w, const flag_spec *flag)
+{
+    char q[QUOTE_BUF], why[384];
+    double seconds;
+    if (units_parse_duration(w->text, &seconds, why, sizeof why) != 0)
+        return fail(p, w->offset, "%s: %s", flag->name, why);
+    if (flag->set == WORLD_SET_SCALE_TO_ZERO_WINDOW && seconds < SCALE_TO_ZERO_MIN_S)
+        return fail(p, w->offset,
+                    "%s: expected a duration of at least 5m (the platform's minimum), got \"%s\"",
+                    flag->name, quoted(w->text, q, sizeof q));
+    if (seconds <= 0)
+        return fail(p, w->offset, "%s: expected a duration greater than 0, got \"%s\"", flag->name,
+                    quoted(w->text, q, sizeof q));
+    *window_field(&p->cmd->autoscaling, flag->set) = seconds;
+    return 0;
+}
+
+/* The --load-targets keys routersim models, with the largest value each takes. */
+typedef struct {
+    const char *key;
+    char letter;      /* the value's name in a message: F for a fraction, N for a number */
+    const char *what; /* the value's meaning, for a message */
+    double max;
+} load_target;
+
+static const load_target load_targets[] = {
+    {"default", 'F', "a fraction of each replica's concurrency", 1},
+    {"requests_per_second", 'N', "requests per second per replica", LOAD_TARGET_MAX},
+    {"concurrent_requests", 'N', "concurrent requests per replica", LOAD_TARGET_MAX},
+};
+#define N_LOAD_TARGETS (sizeof load_targets / sizeof *load_targets)
+
+/* Real platform targets that need token counts, which routersim's requests do not carry. */
+static const char *const token_targets[] = {"tokens_generated_per_second",
+                                            "prompt_tokens_per_second"};
+
+static double *load_target_field(world_autoscaling *a, size_t k)
+{
+    switch (k) {
+    case 0:
+        return &a->load_fraction;
+    case 1:
+        return &a->load_requests_per_second;
+    default:
+        return &a->load_concurrent_requests;
+    }
+}
+
+/* Byte offset in the line of `at`, a character inside some word's text (or its end): exact
+ * when the line spells that word verbatim up to and including `at` (no quote, escape or
+ * continuation before it), else the offset of the value w. */
+static int offset_of(const parser *p, const word *w, const char *at)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const word *src = &p->words[i];
+        if (at < src->text || at > src->text + strlen(src->text))
+            continue;
+        size_t before = (size_t)(at - src->text);
+        if (strncmp(p->line + src->offset, src->text, before + (*at != '\0')) == 0)
+            return src->offset + (int)before;
+    }
+    return w->offset;
+}
+
+/* Which load target `key` names; -1 (with the error reported) for one routersim refuses. */
+static int find_load_target(parser *p, const char *key, int at)
+{
+    char q[QUOTE_BUF];
+    for (size_t k = 0; k < N_LOAD_TARGETS; k++)
+        if (strcmp(load_targets[k].key, key) == 0)
+            return (int)k;
+    for (size_t k = 0; k < sizeof token_targets / sizeof *token_targets; k++)
+        if (strcmp(token_targets[k], key) == 0)
+            return fail(p, at,
+                        "--load-targets: %s is a platform target that routersim does not model "
+                        "(its requests carry no token counts); expected default, "
+                        "requests_per_second or concurrent_requests",
+                        key);
+    return fail(p, at,
+                "--load-targets: expected the key default, requests_per_second or "
+                "concurrent_requests, got \"%s\"",
+                quoted(key, q, sizeof q));
+}
+
+/* One key=value item of `len` bytes at `item`; seen[k] is the offset of target k once given. */
+static int take_load_target(parser *p, const word *w, const char *item, size_t len, int *seen)
+{
+    char q[QUOTE_BUF], text[LOAD_ITEM_MAX];
+    int at = offset_of(p, w, item);
+    if (len == 0)
+        return fail(p, at,
+                    "--load-targets: expected key=value items separated by single commas, got an "
+                    "empty item in \"%s\"",
+                    quoted(w->text, q, sizeof q));
+    if (len >= sizeof text)
+        return fail(p, at, "--load-targets: expected an item of at most %zu bytes, got %zu",
+                    sizeof text - 1, len);
+    memcpy(text, item, len);
+    text[len] = '\0';
+    char *eq = strchr(text, '=');
+    if (!eq || eq == text || eq[1] == '\0')
+        return fail(p, at, "--load-targets: expected an item key=value, got \"%s\"",
+                    quoted(text, q, sizeof q));
+    *eq = '\0';
+    int k = find_load_target(p, text, at);
+    if (k < 0)
+        return -1;
+    if (seen[k] >= 0)
+        return fail(p, at, "--load-targets: expected %s once, got it twice (first at byte %d)",
+                    text, seen[k]);
+    seen[k] = at;
+    const load_target *t = &load_targets[k];
+    double *field = load_target_field(&p->cmd->autoscaling, (size_t)k);
+    if (units_parse_real(eq + 1, 0, t->max, field, NULL, 0) == 0 && *field > 0)
+        return 0;
+    *eq = '=';
+    return fail(p, at, "--load-targets: expected %s=%c with 0 < %c <= %g (%s), got \"%s\"", t->key,
+                t->letter, t->letter, t->max, t->what, quoted(text, q, sizeof q));
+}
+
+/* The list replaces all three targets: one it does not name stays 0 (unset) as the zeroed
+ * command left it. A list is never empty, so the platform's default=0.8 applies only while
+ * --load-targets is not given at all. */
+static int set_load_targets(parser *p, const word *w)
+{
+    int seen[N_LOAD_TARGETS];
+    for (size_t k = 0; k < N_LOAD_TARGETS; k++)
+        seen[k] = -1;
+    for (const char *item = w->text;; item++) {
+        size_t len = strcspn(item, ",");
+        if (take_load_target(p, w, item, len, seen) != 0)
+            return -1;
+        item += len;
+        if (*item == '\0')
+            return 0;
+    }
+}
+
 /* Store one flag's value (or the positional argument, when flag is NULL). */
 static int set_value(parser *p, arg_kind kind, const flag_spec *flag, const word *w)
 {
@@ -373,6 +540,10 @@ static int set_value(parser *p, arg_kind kind, const flag_spec *flag, const word
         return set_region(p, w);
     case ARG_COUNT:
         return set_count(p, w, flag);
+    case ARG_WINDOW:
+        return set_window(p, w, flag);
+    case ARG_LOAD_TARGETS:
+        return set_load_targets(p, w);
     case ARG_NONE:
         break;
     }

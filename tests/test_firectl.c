@@ -372,11 +372,13 @@ START_TEST(refuse_flags)
             "expected a flag of firectl router update (--deployments, --display-name, --model, "
             "--strategy or --public), got \"--session-affinity\"");
     refused("firectl deployment update d --replica-count=1", 28,
-            "expected a flag of firectl deployment update (--min-replica-count or "
-            "--max-replica-count), got \"--replica-count=1\"");
+            "expected a flag of firectl deployment update (--min-replica-count, "
+            "--max-replica-count, --scale-up-window, --scale-down-window, --scale-to-zero-window "
+            "or --load-targets), got \"--replica-count=1\"");
     refused("firectl deployment create m --deployment-id=d --replicas=2", 46,
             "expected a flag of firectl deployment create (--deployment-id, --region, "
-            "--min-replica-count or --max-replica-count), got \"--replicas=2\"");
+            "--min-replica-count, --max-replica-count, --scale-up-window, --scale-down-window, "
+            "--scale-to-zero-window or --load-targets), got \"--replicas=2\"");
     refused("firectl router delete r --public", 24,
             "expected no flags after firectl router delete, got \"--public\"");
     refused("firectl router create --deployments=a --deployments=b", 38,
@@ -434,8 +436,9 @@ START_TEST(refuse_arguments)
             "expected --deployments, --display-name, --model, --strategy or --public on firectl "
             "router update: without them it changes nothing");
     refused("firectl deployment update d", -1,
-            "expected --min-replica-count or --max-replica-count on firectl deployment update: "
-            "without them it changes nothing");
+            "expected --min-replica-count, --max-replica-count, --scale-up-window, "
+            "--scale-down-window, --scale-to-zero-window or --load-targets on firectl deployment "
+            "update: without them it changes nothing");
 }
 END_TEST
 
@@ -526,6 +529,304 @@ START_TEST(refuse_long_input)
 }
 END_TEST
 
+/* The command's autoscaling settings equal `want`, field by field, exactly. */
+static void ck_autoscaling(const world_autoscaling *want)
+{
+    ck_assert_double_eq(cmd.autoscaling.scale_up_window_s, want->scale_up_window_s);
+    ck_assert_double_eq(cmd.autoscaling.scale_down_window_s, want->scale_down_window_s);
+    ck_assert_double_eq(cmd.autoscaling.scale_to_zero_window_s, want->scale_to_zero_window_s);
+    ck_assert_double_eq(cmd.autoscaling.load_fraction, want->load_fraction);
+    ck_assert_double_eq(cmd.autoscaling.load_requests_per_second, want->load_requests_per_second);
+    ck_assert_double_eq(cmd.autoscaling.load_concurrent_requests, want->load_concurrent_requests);
+}
+
+#define AUTOSCALING_BITS                                                                           \
+    (WORLD_SET_SCALE_UP_WINDOW | WORLD_SET_SCALE_DOWN_WINDOW | WORLD_SET_SCALE_TO_ZERO_WINDOW |    \
+     WORLD_SET_LOAD_TARGETS)
+
+/* The docs' deployment lines name no autoscaling flag, so they set none of its fields. */
+START_TEST(docs_lines_leave_autoscaling_unset)
+{
+    const char *lines[] = {
+        "firectl deployment create accounts/my-account/models/llama-v3p1-8b \\\n"
+        "    --deployment-id=new-deployment",
+        "firectl deployment update new-deployment \\\n"
+        "    --min-replica-count=4 \\\n"
+        "    --max-replica-count=4",
+        "firectl deployment update current-deployment --min-replica-count=0 "
+        "--max-replica-count=0",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        accept(lines[i]);
+        ck_assert_uint_eq(cmd.set & AUTOSCALING_BITS, 0);
+        ck_autoscaling(&(world_autoscaling){0});
+    }
+}
+END_TEST
+
+/* Each autoscaling flag, in --flag=v and --flag v forms, on create and on update, sets its
+ * own bit and field to the exact value and nothing else. */
+START_TEST(autoscaling_flag_forms)
+{
+    static const struct {
+        const char *flag, *value;
+        unsigned bit;
+        world_autoscaling want;
+    } cases[] = {
+        {"--scale-up-window", "45s", WORLD_SET_SCALE_UP_WINDOW, {.scale_up_window_s = 45}},
+        {"--scale-up-window", "1.5s", WORLD_SET_SCALE_UP_WINDOW, {.scale_up_window_s = 1.5}},
+        {"--scale-up-window", "2", WORLD_SET_SCALE_UP_WINDOW, {.scale_up_window_s = 2}},
+        {"--scale-down-window", "15m", WORLD_SET_SCALE_DOWN_WINDOW, {.scale_down_window_s = 900}},
+        {"--scale-down-window", "1.5h", WORLD_SET_SCALE_DOWN_WINDOW, {.scale_down_window_s = 5400}},
+        {"--scale-to-zero-window",
+         "5m",
+         WORLD_SET_SCALE_TO_ZERO_WINDOW,
+         {.scale_to_zero_window_s = 300}},
+        {"--scale-to-zero-window",
+         "300",
+         WORLD_SET_SCALE_TO_ZERO_WINDOW,
+         {.scale_to_zero_window_s = 300}},
+        {"--scale-to-zero-window",
+         "2h",
+         WORLD_SET_SCALE_TO_ZERO_WINDOW,
+         {.scale_to_zero_window_s = 7200}},
+        {"--scale-to-zero-window",
+         "1d",
+         WORLD_SET_SCALE_TO_ZERO_WINDOW,
+         {.scale_to_zero_window_s = 86400}},
+        {"--load-targets", "default=0.5", WORLD_SET_LOAD_TARGETS, {.load_fraction = 0.5}},
+        {"--load-targets",
+         "requests_per_second=20",
+         WORLD_SET_LOAD_TARGETS,
+         {.load_requests_per_second = 20}},
+        {"--load-targets",
+         "concurrent_requests=3",
+         WORLD_SET_LOAD_TARGETS,
+         {.load_concurrent_requests = 3}},
+    };
+    const char *forms[] = {"%s %s=%s", "%s %s %s"};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        for (size_t f = 0; f < 2; f++) {
+            char line[256];
+            snprintf(line, sizeof line, forms[f], "firectl deployment update d", cases[i].flag,
+                     cases[i].value);
+            accept(line);
+            ck_assert_int_eq(cmd.op, WORLD_DEPLOYMENT_UPDATE);
+            ck_assert_str_eq(cmd.id, "d");
+            ck_assert_uint_eq(cmd.set, cases[i].bit);
+            ck_autoscaling(&cases[i].want);
+
+            snprintf(line, sizeof line, forms[f], "firectl deployment create m --deployment-id=d",
+                     cases[i].flag, cases[i].value);
+            accept(line);
+            ck_assert_int_eq(cmd.op, WORLD_DEPLOYMENT_CREATE);
+            ck_assert_uint_eq(cmd.set, WORLD_SET_MODEL | cases[i].bit);
+            ck_autoscaling(&cases[i].want);
+        }
+}
+END_TEST
+
+/* A list replaces all three targets: what it names, in any order; 0 for the rest, default
+ * included once another target is named. */
+START_TEST(load_target_lists)
+{
+    static const struct {
+        const char *list;
+        world_autoscaling want;
+    } cases[] = {
+        {"default=0.8", {.load_fraction = 0.8}},
+        {"default=1", {.load_fraction = 1}},
+        {"default=0.05", {.load_fraction = 0.05}},
+        {"requests_per_second=12.5", {.load_requests_per_second = 12.5}},
+        {"concurrent_requests=0.5", {.load_concurrent_requests = 0.5}},
+        {"requests_per_second=1000000000", {.load_requests_per_second = 1e9}},
+        {"requests_per_second=3,concurrent_requests=2",
+         {.load_requests_per_second = 3, .load_concurrent_requests = 2}},
+        {"default=0.6,requests_per_second=3,concurrent_requests=2",
+         {.load_fraction = 0.6, .load_requests_per_second = 3, .load_concurrent_requests = 2}},
+        {"concurrent_requests=2,default=0.25",
+         {.load_fraction = 0.25, .load_concurrent_requests = 2}},
+        {"requests_per_second=7,default=0.9",
+         {.load_fraction = 0.9, .load_requests_per_second = 7}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "firectl deployment update d --load-targets=%s", cases[i].list);
+        accept(line);
+        ck_assert_uint_eq(cmd.set, WORLD_SET_LOAD_TARGETS);
+        ck_autoscaling(&cases[i].want);
+    }
+
+    /* A quoted list is one word like any other. */
+    accept("firectl deployment update d --load-targets 'default=0.5,requests_per_second=2'");
+    ck_autoscaling(&(world_autoscaling){.load_fraction = 0.5, .load_requests_per_second = 2});
+
+    /* Every flag on one create, both forms mixed, continuation lines as the docs print. */
+    accept("firectl deployment create m --deployment-id=d --min-replica-count=0 \\\n"
+           "    --max-replica-count=8 --scale-up-window=1m --scale-down-window 20m \\\n"
+           "    --scale-to-zero-window=30m --load-targets default=0.7,concurrent_requests=6");
+    ck_assert_uint_eq(cmd.set, WORLD_SET_MODEL | WORLD_SET_MIN | WORLD_SET_MAX | AUTOSCALING_BITS);
+    ck_assert_int_eq(cmd.min_replicas, 0);
+    ck_assert_int_eq(cmd.max_replicas, 8);
+    ck_autoscaling(&(world_autoscaling){60, 1200, 1800, 0.7, 0, 6});
+}
+END_TEST
+
+/* deployment update needs no replica flag: autoscaling flags alone change the deployment. */
+START_TEST(update_with_autoscaling_only)
+{
+    accept("firectl deployment update d --scale-down-window=5m "
+           "--load-targets=requests_per_second=40");
+    ck_assert_uint_eq(cmd.set, WORLD_SET_SCALE_DOWN_WINDOW | WORLD_SET_LOAD_TARGETS);
+    ck_autoscaling(
+        &(world_autoscaling){.scale_down_window_s = 300, .load_requests_per_second = 40});
+
+    accept("firectl deployment update --scale-up-window=10s accounts/my-account/deployments/d");
+    ck_assert_str_eq(cmd.id, "d");
+    ck_assert_uint_eq(cmd.set, WORLD_SET_SCALE_UP_WINDOW);
+    ck_autoscaling(&(world_autoscaling){.scale_up_window_s = 10});
+
+    accept("firectl deployment update d --max-replica-count=4 --scale-to-zero-window=10m");
+    ck_assert_uint_eq(cmd.set, WORLD_SET_MAX | WORLD_SET_SCALE_TO_ZERO_WINDOW);
+    ck_assert_int_eq(cmd.max_replicas, 4);
+    ck_autoscaling(&(world_autoscaling){.scale_to_zero_window_s = 600});
+
+    /* Still refused: an update that changes nothing. */
+    refused("firectl deployment update d", -1,
+            "expected --min-replica-count, --max-replica-count, --scale-up-window, "
+            "--scale-down-window, --scale-to-zero-window or --load-targets on firectl deployment "
+            "update: without them it changes nothing");
+}
+END_TEST
+
+START_TEST(refuse_autoscaling_windows)
+{
+    refused("firectl deployment update d --scale-up-window=0", 28,
+            "--scale-up-window: expected a duration greater than 0, got \"0\"");
+    refused("firectl deployment update d --scale-down-window 0ms", 48,
+            "--scale-down-window: expected a duration greater than 0, got \"0ms\"");
+    refused("firectl deployment create m --deployment-id=d --scale-up-window=0s", 46,
+            "--scale-up-window: expected a duration greater than 0, got \"0s\"");
+    refused("firectl deployment update d --scale-up-window=soon", 28,
+            "--scale-up-window: expected a duration like 90s, 10m, 1.5h or 250ms, got \"soon\"");
+    refused("firectl deployment update d --scale-up-window=-5s", 28,
+            "--scale-up-window: expected a duration like 90s, 10m, 1.5h or 250ms, got \"-5s\"");
+    refused("firectl deployment update d --scale-down-window=367d", 28,
+            "--scale-down-window: expected a duration of at most one year (366d), got \"367d\"");
+    refused("firectl deployment update d --scale-to-zero-window=4m", 28,
+            "--scale-to-zero-window: expected a duration of at least 5m (the platform's "
+            "minimum), got \"4m\"");
+    refused("firectl deployment update d --scale-to-zero-window 299.999s", 51,
+            "--scale-to-zero-window: expected a duration of at least 5m (the platform's "
+            "minimum), got \"299.999s\"");
+    refused("firectl deployment create m --deployment-id=d --scale-to-zero-window=0", 46,
+            "--scale-to-zero-window: expected a duration of at least 5m (the platform's "
+            "minimum), got \"0\"");
+    refused("firectl deployment update d --scale-up-window", 28,
+            "expected a value after --scale-up-window");
+    refused("firectl deployment update d --scale-up-window=", 28,
+            "expected a value after --scale-up-window, got nothing");
+    refused("firectl deployment update d --scale-up-window=1m --scale-up-window=2m", 49,
+            "expected --scale-up-window once, got it twice (first at byte 28)");
+    refused("firectl deployment scale d --replica-count=1 --scale-up-window=1m", 45,
+            "expected a flag of firectl deployment scale (--replica-count), got "
+            "\"--scale-up-window=1m\"");
+    refused("firectl router update r --load-targets=default=0.5", 24,
+            "expected a flag of firectl router update (--deployments, --display-name, --model, "
+            "--strategy or --public), got \"--load-targets=default=0.5\"");
+}
+END_TEST
+
+/* Every refusal names the offending item and points at its byte in the line. */
+START_TEST(refuse_load_targets)
+{
+    static const char token[] =
+        "is a platform target that routersim does not model (its requests carry no token "
+        "counts); expected default, requests_per_second or concurrent_requests";
+    static const char fraction[] = "--load-targets: expected default=F with 0 < F <= 1 (a "
+                                   "fraction of each replica's concurrency), got ";
+    static const char per_second[] = "--load-targets: expected requests_per_second=N with 0 < N "
+                                     "<= 1e+09 (requests per second per replica), got ";
+    static const char concurrent[] = "--load-targets: expected concurrent_requests=N with 0 < N "
+                                     "<= 1e+09 (concurrent requests per replica), got ";
+    static const char key[] = "--load-targets: expected the key default, requests_per_second or "
+                              "concurrent_requests, got ";
+    static const char malformed[] = "--load-targets: expected an item key=value, got ";
+    static const char empty[] = "--load-targets: expected key=value items separated by single "
+                                "commas, got an empty item in ";
+    static const struct {
+        const char *list;
+        int at; /* the value starts at byte 43 */
+        const char *message, *detail;
+    } cases[] = {
+        {"default=0.5,tokens_generated_per_second=100", 55,
+         "--load-targets: "
+         "tokens_generated_per_second ",
+         token},
+        {"prompt_tokens_per_second=5", 43, "--load-targets: prompt_tokens_per_second ", token},
+        {"default=0.5,latency=2", 55, key, "\"latency\""},
+        {"Default=0.5", 43, key, "\"Default\""},
+        {"default=0.5,requests_per_second=3,default=0.6", 77,
+         "--load-targets: expected default once, got it twice (first at byte 43)", ""},
+        {"default", 43, malformed, "\"default\""},
+        {"=0.5", 43, malformed, "\"=0.5\""},
+        {"default=", 43, malformed, "\"default=\""},
+        {"requests_per_second=3,concurrent_requests", 65, malformed, "\"concurrent_requests\""},
+        {"default=0.5,,requests_per_second=3", 55, empty, "\"default=0.5,,requests_per_second=3\""},
+        {"default=0.5,", 55, empty, "\"default=0.5,\""},
+        {",default=0.5", 43, empty, "\",default=0.5\""},
+        {"default=0", 43, fraction, "\"default=0\""},
+        {"default=1.01", 43, fraction, "\"default=1.01\""},
+        {"default=-0.5", 43, fraction, "\"default=-0.5\""},
+        {"default=half", 43, fraction, "\"default=half\""},
+        {"default=nan", 43, fraction, "\"default=nan\""},
+        {"default=0.5x", 43, fraction, "\"default=0.5x\""},
+        {"requests_per_second=0", 43, per_second, "\"requests_per_second=0\""},
+        {"requests_per_second=1000000001", 43, per_second, "\"requests_per_second=1000000001\""},
+        {"default=0.5,concurrent_requests=-1", 55, concurrent, "\"concurrent_requests=-1\""},
+        {"concurrent_requests=0", 43, concurrent, "\"concurrent_requests=0\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char line[256], message[512];
+        snprintf(line, sizeof line, "firectl deployment update d --load-targets=%s", cases[i].list);
+        snprintf(message, sizeof message, "%s%s", cases[i].message, cases[i].detail);
+        refused(line, cases[i].at, message);
+    }
+
+    /* In the --flag v form the item's offset counts from the value word (at 61). */
+    refused("firectl deployment create m --deployment-id=d --load-targets default=0.5,foo=1", 73,
+            "--load-targets: expected the key default, requests_per_second or "
+            "concurrent_requests, got \"foo\"");
+    /* A quote before the item hides its byte: the value's own word is blamed instead. */
+    refused("firectl deployment update d --load-targets 'default=0.5,foo=1'", 43,
+            "--load-targets: expected the key default, requests_per_second or "
+            "concurrent_requests, got \"foo\"");
+    refused("firectl deployment update d --load-targets=default=0.5,'foo=1'", 28,
+            "--load-targets: expected the key default, requests_per_second or "
+            "concurrent_requests, got \"foo\"");
+    refused("firectl deployment update d --load-targets=\"default=0.5\",foo=1", 28,
+            "--load-targets: expected the key default, requests_per_second or "
+            "concurrent_requests, got \"foo\"");
+    /* A quote after the item's first byte still leaves it exact. */
+    refused("firectl deployment update d --load-targets=default=0.5,f'oo=1'", 55,
+            "--load-targets: expected the key default, requests_per_second or "
+            "concurrent_requests, got \"foo\"");
+
+    char line[512] = "firectl deployment update d --load-targets=default=0.5,";
+    size_t used = strlen(line);
+    memset(line + used, 'x', 200);
+    line[used + 200] = '\0';
+    refused(line, 55, "--load-targets: expected an item of at most 127 bytes, got 200");
+
+    refused("firectl deployment update d --load-targets=", 28,
+            "expected a value after --load-targets, got nothing");
+    refused("firectl deployment update d --load-targets", 28,
+            "expected a value after --load-targets");
+    refused("firectl deployment update d --load-targets=default=0.5 --load-targets=default=0.6", 55,
+            "expected --load-targets once, got it twice (first at byte 28)");
+}
+END_TEST
+
 /* One test per case, so that every case is its own CTest entry. */
 static void add(Suite *s, TCase *tc, const TTest *test)
 {
@@ -554,5 +855,11 @@ static Suite *suite(void)
     add(s, tcase_create("refuse_values"), refuse_values);
     add(s, tcase_create("refuse_deployment_lists"), refuse_deployment_lists);
     add(s, tcase_create("refuse_long_input"), refuse_long_input);
+    add(s, tcase_create("docs_lines_leave_autoscaling_unset"), docs_lines_leave_autoscaling_unset);
+    add(s, tcase_create("autoscaling_flag_forms"), autoscaling_flag_forms);
+    add(s, tcase_create("load_target_lists"), load_target_lists);
+    add(s, tcase_create("update_with_autoscaling_only"), update_with_autoscaling_only);
+    add(s, tcase_create("refuse_autoscaling_windows"), refuse_autoscaling_windows);
+    add(s, tcase_create("refuse_load_targets"), refuse_load_targets);
     return s;
 }
