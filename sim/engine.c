@@ -1,6 +1,8 @@
 #include "sim/engine.h"
 
+#include "sim/capacity.h"
 #include "sim/eventq.h"
+#include "sim/traffic.h"
 #include "sim/world.h"
 
 #include <gsl/gsl_randist.h>
@@ -15,10 +17,11 @@ enum { EV_INSTANT, EV_ARRIVAL, EV_WINDOW_OPEN, EV_WINDOW_CLOSE, EV_BIN_END };
 
 #define PROGRESS_EVERY (1u << 20) /* arrivals between progress callbacks */
 
-/* One traffic entry: a Poisson source aimed at a router by id. */
+/* One traffic entry: an arrival process (or a trace) aimed at a router by id. */
 typedef struct {
     const scenario_traffic *spec;
-    double mean_gap_s;
+    traffic_trace *trace;  /* NULL for a Poisson shape */
+    traffic_arrival next;  /* a trace's arrival scheduled next */
     long router;   /* slot of the router it reaches now, or -1 (none by that id exists) */
     int forbidden; /* the caller's account may not use that router */
     uint32_t target;
@@ -41,6 +44,7 @@ typedef struct {
 typedef struct {
     long phase; /* index in results.phases, or -1 when the router does not exist */
     uint64_t routed;
+    size_t *slots; /* the phase's deployment slots (the router's list when it opened) */
     uint64_t *counts, *bin_mark;
     size_t n_bin_routed;
     uint64_t *bin_routed;
@@ -54,6 +58,9 @@ typedef struct {
     results *res;
     eventq *queue;
     gsl_rng *rng;
+    capacity *capacity;
+    int serving;  /* some deployment has a serving model */
+    int failed;   /* the hot path hit an error; the message is in err */
     source *sources;
     watch *watches;
     router_state *routers;
@@ -90,7 +97,6 @@ static int out_of_memory(engine *e)
 static int flush_bin(engine *e, size_t slot)
 {
     router_state *rs = &e->routers[slot];
-    world_router *r = world_router_at(e->world, slot);
     if (rs->phase < 0)
         return 0;
     size_t n_dep = world_deployment_count(e->world);
@@ -104,7 +110,7 @@ static int flush_bin(engine *e, size_t slot)
     }
     const results_phase *ph = &e->res->phases[rs->phase];
     for (size_t i = 0; i < ph->n_deployments; i++) {
-        rs->bin_routed[r->deployments[i]] += rs->counts[i] - rs->bin_mark[i];
+        rs->bin_routed[rs->slots[i]] += rs->counts[i] - rs->bin_mark[i];
         rs->bin_mark[i] = rs->counts[i];
     }
     return 0;
@@ -124,6 +130,7 @@ static void close_phase(engine *e, size_t slot)
         shares[i] = ph->deployments[i].expected_share;
     }
     ph->test = splittest_run(ph->n_deployments, observed, shares, e->sc->alpha);
+    capacity_phase_close(e->capacity, (size_t)rs->phase, e->now);
     rs->phase = -1;
 }
 
@@ -148,12 +155,17 @@ static int open_phase(engine *e, size_t slot)
     }
     free(rs->counts);
     free(rs->bin_mark);
+    free(rs->slots);
     rs->counts = calloc(n, sizeof *rs->counts);
     rs->bin_mark = calloc(n, sizeof *rs->bin_mark);
-    if (!rs->counts || !rs->bin_mark)
+    rs->slots = malloc(n * sizeof *rs->slots);
+    if (!rs->counts || !rs->bin_mark || !rs->slots)
         return out_of_memory(e);
+    memcpy(rs->slots, r->deployments, n * sizeof *rs->slots);
     rs->routed = 0;
     rs->phase = (long)(e->res->n_phases - 1);
+    if (capacity_phase_open(e->capacity, (size_t)rs->phase, r, e->now) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
     return 0;
 }
 
@@ -196,6 +208,8 @@ static void sync_watch(engine *e, watch *wa)
  * still exists, starts the next one; sources and watches find their routers again. */
 static int after_commit(engine *e)
 {
+    if (capacity_sync(e->capacity, e->now) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
     if (grow_routers(e) != 0)
         return -1;
     for (size_t slot = 0; slot < e->n_routers; slot++) {
@@ -281,30 +295,55 @@ static void count_watched(engine *e, size_t slot, size_t pick)
     }
 }
 
+/* A trace line may name its own router and caller instead of the entry's. */
+static void trace_target(engine *e, const source *s, long *router, int *forbidden)
+{
+    const char *caller = s->next.account[0] ? s->next.account : s->spec->caller;
+    if (s->next.router[0]) {
+        world_id id;
+        char why[256];
+        long slot = units_resolve(s->next.router, e->sc->account, UNITS_ROUTER, id, why,
+                                  sizeof why) == 0
+                        ? world_find_router(e->world, id)
+                        : -1;
+        *router = slot >= 0 && world_router_at(e->world, (size_t)slot)->exists ? slot : -1;
+    }
+    *forbidden = *router >= 0 && strcmp(caller, e->sc->account) != 0 &&
+                 !world_router_at(e->world, (size_t)*router)->is_public;
+}
+
 /* The hot path: one request from source i, routed or failed, counted on the spot. */
 static void arrive(engine *e, size_t i)
 {
     source *s = &e->sources[i];
+    long router = s->router;
+    int forbidden = s->forbidden;
+    if (s->trace && (s->next.router[0] || s->next.account[0]))
+        trace_target(e, s, &router, &forbidden);
     s->arrivals++;
-    if (s->router < 0) {
+    if (router < 0) {
         s->failed[RESULTS_ROUTER_NOT_FOUND]++;
         return;
     }
-    if (s->forbidden) {
+    if (forbidden) {
         s->failed[RESULTS_FORBIDDEN]++;
         return;
     }
-    world_router *r = world_router_at(e->world, (size_t)s->router);
+    world_router *r = world_router_at(e->world, (size_t)router);
     int pick = selector_pick(r->selector, e->rng);
     if (pick == SELECTOR_NO_REPLICAS) {
         s->failed[RESULTS_NO_REPLICAS]++;
         return;
     }
-    router_state *rs = &e->routers[s->router];
+    router_state *rs = &e->routers[router];
     rs->counts[pick]++;
     rs->routed++;
     if (rs->watched)
-        count_watched(e, (size_t)s->router, (size_t)pick);
+        count_watched(e, (size_t)router, (size_t)pick);
+    if (e->serving && capacity_arrive(e->capacity, r->deployments[pick], e->now) != 0) {
+        fail(e, "%s", capacity_error(e->capacity));
+        e->failed = 1;
+    }
 }
 
 static int emit_points(engine *e, size_t slot)
@@ -365,6 +404,8 @@ static int end_bin(engine *e)
             return -1;
     if (emit_flows(e) != 0)
         return -1;
+    if (capacity_end_bin(e->capacity, (uint32_t)e->bin, e->now) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
     e->bin++;
     if (e->bin < e->res->n_bins) {
         double next = fmin((double)(e->bin + 1) * e->sc->window_s, e->sc->duration_s);
@@ -388,9 +429,28 @@ static void report_progress(engine *e)
     e->progress(e->progress_ctx, e->now, e->sc->duration_s, requests);
 }
 
+/* When source i's next request comes (> end: none before the end of the run). A trace's
+ * next line is read now and held until then. */
+static int next_arrival(engine *e, size_t i, double *at)
+{
+    source *s = &e->sources[i];
+    if (!s->trace) {
+        *at = traffic_next(&s->spec->shape, e->rng, e->now, e->sc->duration_s);
+        return 0;
+    }
+    char why[512];
+    int rc = traffic_trace_next(s->trace, &s->next, why, sizeof why);
+    if (rc < 0)
+        return fail(e, "%s", why);
+    *at = rc == 1 ? s->next.time_s : INFINITY;
+    return 0;
+}
+
 static int schedule_arrival(engine *e, size_t i)
 {
-    double next = e->now + gsl_ran_exponential(e->rng, e->sources[i].mean_gap_s);
+    double next;
+    if (next_arrival(e, i, &next) != 0)
+        return -1;
     return next > e->sc->duration_s ? 0 : push(e, next, EV_ARRIVAL, i);
 }
 
@@ -400,18 +460,35 @@ static int schedule_arrival(engine *e, size_t i)
  * as they would in the queue (it was pushed earlier). */
 static int arrivals(engine *e, size_t i)
 {
-    const source *s = &e->sources[i];
-    const eventq_event *due = eventq_peek(e->queue);
-    double limit = due && due->time < e->sc->duration_s ? due->time : e->sc->duration_s;
     for (;;) {
         arrive(e, i);
+        if (e->failed)
+            return -1;
         if (e->progress && --e->until_progress == 0)
             report_progress(e);
-        double next = e->now + gsl_ran_exponential(e->rng, s->mean_gap_s);
-        if (next >= limit)
-            return next > e->sc->duration_s ? 0 : push(e, next, EV_ARRIVAL, i);
+        double next;
+        if (next_arrival(e, i, &next) != 0)
+            return -1;
+        if (next > e->sc->duration_s)
+            return 0;
+        const eventq_event *due = eventq_peek(e->queue);
+        if (due && next >= due->time)
+            return push(e, next, EV_ARRIVAL, i);
         e->now = next;
     }
+}
+
+/* A completion, a cold start's end or an autoscaler tick; re-weight if the world moved. */
+static int capacity_event(engine *e, const eventq_event *ev)
+{
+    int world_changed = 0;
+    if (capacity_handle(e->capacity, ev, e->now, &world_changed) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
+    if (!world_changed)
+        return 0;
+    if (world_commit(e->world) < 0)
+        return out_of_memory(e);
+    return after_commit(e);
 }
 
 static int dispatch(engine *e, const eventq_event *ev)
@@ -429,7 +506,7 @@ static int dispatch(engine *e, const eventq_event *ev)
     case EV_BIN_END:
         return end_bin(e);
     }
-    return fail(e, "unknown event kind %d", ev->kind);
+    return capacity_event(e, ev);
 }
 
 /* ---- set-up and the main loop -------------------------------------------------------- */
@@ -474,8 +551,10 @@ static int init_sources(engine *e)
         source *s = &e->sources[i];
         char name[UNITS_NAME_MAX];
         s->spec = &sc->traffic[i];
-        s->mean_gap_s = 1.0 / sc->traffic[i].rate_per_s;
         s->router = -1;
+        if (s->spec->trace &&
+            !(s->trace = traffic_trace_open(s->spec->trace, e->err, e->errlen)))
+            return -1;
         units_full_name(name, sc->account, UNITS_ROUTER, s->spec->router);
         long target = results_name_index(&e->res->targets, &e->res->n_targets, name);
         if (target < 0)
@@ -510,6 +589,8 @@ static int start(engine *e, uint64_t seed)
 {
     if (init_results(e, seed) != 0 || init_sources(e) != 0 || init_watches(e) != 0)
         return -1;
+    if (capacity_start(e->capacity) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
     /* The world at time zero exists before any request arrives. */
     if (e->sc->n_events > 0 && e->sc->events[0].at_s == 0 && apply_instant(e) != 0)
         return -1;
@@ -527,7 +608,8 @@ static int run_loop(engine *e)
 {
     eventq_event ev;
     e->until_progress = PROGRESS_EVERY;
-    while (eventq_pop(e->queue, &ev)) {
+    /* Requests still in service at the end are not counted as completed. */
+    while (eventq_pop(e->queue, &ev) && ev.time <= e->sc->duration_s) {
         e->now = ev.time;
         if (dispatch(e, &ev) != 0)
             return -1;
@@ -538,6 +620,8 @@ static int run_loop(engine *e)
             close_phase(e, slot);
     for (size_t i = 0; i < e->res->n_phases; i++)
         e->res->routed += e->res->phases[i].requests;
+    if (capacity_finish(e->capacity, e->now) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
     return 0;
 }
 
@@ -547,9 +631,13 @@ static void engine_free(engine *e)
         free(e->routers[i].counts);
         free(e->routers[i].bin_mark);
         free(e->routers[i].bin_routed);
+        free(e->routers[i].slots);
     }
     free(e->routers);
+    for (size_t i = 0; e->sources && i < e->sc->n_traffic; i++)
+        traffic_trace_close(e->sources[i].trace);
     free(e->sources);
+    capacity_free(e->capacity);
     free(e->watches);
     gsl_rng_free(e->rng);
     eventq_free(e->queue);
@@ -564,8 +652,10 @@ results *engine_run(const scenario *sc, uint64_t seed, engine_progress_fn progre
     e.res = results_new();
     e.queue = eventq_new();
     e.rng = gsl_rng_alloc(gsl_rng_taus2);
+    e.capacity = capacity_new(sc, e.world, e.queue, e.rng, e.res);
+    e.serving = e.capacity && capacity_active(e.capacity);
     int rc = -1;
-    if (e.world && e.res && e.queue && e.rng) {
+    if (e.world && e.res && e.queue && e.rng && e.capacity) {
         gsl_rng_set(e.rng, generator_seed(seed));
         rc = start(&e, seed);
         if (rc == 0)

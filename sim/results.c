@@ -40,6 +40,8 @@ void results_free(results *r)
         free(r->events[i].text);
     free(r->events);
     free(r->points);
+    free(r->load_points);
+    free(r->loads);
     free(r->flows);
     for (size_t i = 0; i < r->n_windows; i++)
         free(r->windows[i].observed);
@@ -103,6 +105,16 @@ results_flow *results_add_flow(results *r)
 results_window *results_add_window(results *r)
 {
     return append((void **)&r->windows, &r->n_windows, sizeof *r->windows);
+}
+
+results_load_point *results_add_load_point(results *r)
+{
+    return append((void **)&r->load_points, &r->n_load_points, sizeof *r->load_points);
+}
+
+results_deployment_load *results_add_load(results *r)
+{
+    return append((void **)&r->loads, &r->n_loads, sizeof *r->loads);
 }
 
 long results_name_index(char ***table, size_t *n, const char *name)

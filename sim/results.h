@@ -22,11 +22,27 @@ typedef enum {
     RESULTS_N_REASONS
 } results_reason;
 
+/* How a deployment with a serving model coped over an interval (a bin, a phase, the run).
+ * Latencies are queue wait + service, recorded when a request starts service; quantiles
+ * are within LATENCY_RELATIVE_ERROR (latency.h) of the exact ones. */
+typedef struct {
+    uint64_t arrived, started, completed, rejected, timed_out;
+    uint64_t waited;           /* started after waiting */
+    double utilization;        /* busy slot-seconds / available slot-seconds (0: no slots) */
+    double mean_waiting;       /* time-average number of requests waiting */
+    long long max_waiting;     /* most requests waiting at once */
+    double mean_wait_s;        /* queue wait of started requests */
+    double mean_latency_s, p50_s, p90_s, p99_s;
+    double throughput_per_s;   /* completions per second */
+} results_load;
+
 typedef struct {
     char *name; /* full deployment name */
-    long long replicas;
+    long long replicas; /* ready replicas: the router's weight */
     double expected_share;
     uint64_t observed;
+    int has_load; /* the deployment has a serving model: `load` is filled */
+    results_load load;
 } results_share;
 
 /* A phase of a router: deployment list and replica counts constant over [start_s, end_s). */
@@ -45,7 +61,8 @@ typedef struct {
     char *detail;
 } results_check;
 
-/* A timeline command as applied, for the summary and the plots' event marks. */
+/* A timeline command as applied, or an autoscaler decision, for the summary and the plots'
+ * event marks. */
 typedef struct {
     double at_s;
     char *text;
@@ -68,6 +85,20 @@ typedef struct {
     uint64_t failed[RESULTS_N_REASONS];
 } results_flow;
 
+/* A deployment's serving measurements in one bin, with its replicas wanted and ready at
+ * the end of the bin. `deployment` indexes results.deployments. */
+typedef struct {
+    uint32_t bin, deployment;
+    long long replicas, ready;
+    results_load load;
+} results_load_point;
+
+/* A deployment's serving measurements over the whole run. */
+typedef struct {
+    uint32_t deployment;
+    results_load load;
+} results_deployment_load;
+
 /* Requests one expect check's router routed during its interval, per named deployment
  * (in the check's order) and to any other deployment. */
 typedef struct {
@@ -89,6 +120,9 @@ typedef struct results {
     uint64_t failed_by_reason[RESULTS_N_REASONS];
 
     size_t n_phases, n_checks, n_events, n_points, n_flows, n_windows;
+    size_t n_load_points, n_loads;
+    results_load_point *load_points; /* bin-major: all deployments of bin 0, then bin 1... */
+    results_deployment_load *loads;
     results_phase *phases;
     results_check *checks;
     results_event *events;
@@ -116,6 +150,8 @@ results_event *results_add_event(results *r);
 results_point *results_add_point(results *r);
 results_flow *results_add_flow(results *r);
 results_window *results_add_window(results *r);
+results_load_point *results_add_load_point(results *r);
+results_deployment_load *results_add_load(results *r);
 
 /* Index of a name in one of the name tables, added when new; -1 when out of memory. */
 long results_name_index(char ***table, size_t *n, const char *name);

@@ -212,6 +212,150 @@ static int parse_replicas(loader *ld, const ydoc_node *map, world_cmd *cmd)
     return 0;
 }
 
+
+/* ---- serving model and autoscaling ------------------------------------------------- */
+
+static int parse_positive_duration(loader *ld, const ydoc_node *node, const char *what,
+                                   double max, double *out)
+{
+    if (parse_duration(ld, node, what, out) != 0)
+        return -1;
+    if (*out <= 0 || *out > max)
+        return err_at(ld, node, "expected %s greater than 0 and at most %gs", what, max);
+    return 0;
+}
+
+static int parse_distribution(loader *ld, const ydoc_node *map, serving_spec *spec)
+{
+    static const key_rule rules[] = {{"distribution", 1}, {"mean", 1}, {"cv", 0}, {NULL, 0}};
+    static const char *const names[] = {"deterministic", "exponential", "lognormal", "gamma"};
+    if (check_keys(ld, map, "service_time", rules) != 0)
+        return -1;
+    const ydoc_node *node = ydoc_get(map, "distribution");
+    const char *text = scalar(ld, node, "distribution");
+    if (!text)
+        return -1;
+    size_t k = 0;
+    while (k < 4 && strcmp(text, names[k]) != 0)
+        k++;
+    if (k == 4)
+        return err_at(ld, node,
+                      "expected distribution deterministic, exponential, lognormal or gamma, "
+                      "got \"%s\"",
+                      text);
+    spec->distribution = (serving_distribution)k;
+    if (parse_positive_duration(ld, ydoc_get(map, "mean"), "mean service time", 86400,
+                                &spec->mean_s) != 0)
+        return -1;
+    const ydoc_node *cv = ydoc_get(map, "cv");
+    int needs_cv = k == SERVING_LOGNORMAL || k == SERVING_GAMMA;
+    if (needs_cv != (cv != NULL))
+        return err_at(ld, cv ? cv : map,
+                      needs_cv ? "expected cv (coefficient of variation) for a %s service time"
+                               : "a %s service time has no cv parameter",
+                      names[k]);
+    if (cv && parse_real(ld, cv, "cv", 1e-6, 100, &spec->cv) != 0)
+        return -1;
+    return 0;
+}
+
+static int parse_serving_spec(loader *ld, const ydoc_node *map, const char *id)
+{
+    static const key_rule rules[] = {{"concurrency", 1}, {"service_time", 1}, {"queue_limit", 0},
+                                     {"timeout", 0},     {"cold_start", 0},   {NULL, 0}};
+    if (check_keys(ld, map, "serving", rules) != 0)
+        return -1;
+    if (scenario_serving_of(ld->sc, id))
+        return err_at(ld, map, "deployment \"%s\" already has a serving model", id);
+    scenario *sc = ld->sc;
+    scenario_serving *grown = realloc(sc->serving, (sc->n_serving + 1) * sizeof *grown);
+    if (!grown)
+        return err_at(ld, map, "out of memory");
+    sc->serving = grown;
+    scenario_serving *sv = &sc->serving[sc->n_serving++];
+    memset(sv, 0, sizeof *sv);
+    snprintf(sv->deployment, sizeof sv->deployment, "%s", id);
+    sv->mark = mark_of(map);
+    serving_spec *spec = &sv->spec;
+    spec->queue_limit = -1;
+    const ydoc_node *node;
+    if (parse_int(ld, ydoc_get(map, "concurrency"), "concurrency", 1, 100000,
+                  &spec->concurrency) != 0 ||
+        parse_distribution(ld, ydoc_get(map, "service_time"), spec) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "queue_limit")) &&
+        parse_int(ld, node, "queue_limit", 0, SERVING_MAX_QUEUE, &spec->queue_limit) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "timeout")) &&
+        parse_positive_duration(ld, node, "timeout", 86400, &spec->timeout_s) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "cold_start"))) {
+        if (parse_duration(ld, node, "cold_start", &spec->cold_start_s) != 0)
+            return -1;
+        if (spec->cold_start_s > 86400)
+            return err_at(ld, node, "expected a cold start of at most 1 day");
+    }
+    return 0;
+}
+
+static int parse_load_targets(loader *ld, const ydoc_node *map, world_autoscaling *a)
+{
+    static const key_rule rules[] = {
+        {"default", 0}, {"requests_per_second", 0}, {"concurrent_requests", 0}, {NULL, 0}};
+    if (check_keys(ld, map, "load_targets", rules) != 0)
+        return -1;
+    if (map->n == 0)
+        return err_at(ld, map, "expected at least one load target");
+    const ydoc_node *node;
+    a->load_fraction = a->load_requests_per_second = a->load_concurrent_requests = 0;
+    if ((node = ydoc_get(map, "default")) &&
+        parse_real(ld, node, "default load target", 1e-6, 1, &a->load_fraction) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "requests_per_second")) &&
+        parse_real(ld, node, "requests_per_second", 1e-9, 1e9, &a->load_requests_per_second) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "concurrent_requests")) &&
+        parse_real(ld, node, "concurrent_requests", 1e-9, 1e9, &a->load_concurrent_requests) != 0)
+        return -1;
+    return 0;
+}
+
+static int parse_autoscaling(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const key_rule rules[] = {{"scale_up_window", 0},      {"scale_down_window", 0},
+                                     {"scale_to_zero_window", 0}, {"load_targets", 0},
+                                     {NULL, 0}};
+    static const struct {
+        const char *key;
+        unsigned bit;
+        double min_s;
+    } windows[] = {{"scale_up_window", WORLD_SET_SCALE_UP_WINDOW, 1e-3},
+                   {"scale_down_window", WORLD_SET_SCALE_DOWN_WINDOW, 1e-3},
+                   {"scale_to_zero_window", WORLD_SET_SCALE_TO_ZERO_WINDOW, 300}};
+    double *fields[] = {&cmd->autoscaling.scale_up_window_s, &cmd->autoscaling.scale_down_window_s,
+                        &cmd->autoscaling.scale_to_zero_window_s};
+    if (check_keys(ld, map, "autoscaling", rules) != 0)
+        return -1;
+    for (size_t i = 0; i < 3; i++) {
+        const ydoc_node *node = ydoc_get(map, windows[i].key);
+        if (!node)
+            continue;
+        if (parse_duration(ld, node, windows[i].key, fields[i]) != 0)
+            return -1;
+        if (*fields[i] < windows[i].min_s)
+            return err_at(ld, node, "expected %s of at least %gs", windows[i].key,
+                          windows[i].min_s);
+        cmd->set |= windows[i].bit;
+    }
+    const ydoc_node *targets = ydoc_get(map, "load_targets");
+    if (targets) {
+        if (parse_load_targets(ld, targets, &cmd->autoscaling) != 0)
+            return -1;
+        cmd->set |= WORLD_SET_LOAD_TARGETS;
+    }
+    return 0;
+}
+
 static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd)
 {
     static const key_rule rules[] = {{"id", 1},
@@ -220,11 +364,19 @@ static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd
                                      {"replicas", 0},
                                      {"min_replica_count", 0},
                                      {"max_replica_count", 0},
+                                     {"serving", 0},
+                                     {"autoscaling", 0},
                                      {NULL, 0}};
     if (check_keys(ld, map, "a deployment", rules) != 0)
         return -1;
     cmd->op = WORLD_DEPLOYMENT_CREATE;
     if (parse_id(ld, ydoc_get(map, "id"), "deployment id", UNITS_DEPLOYMENT, cmd->id) != 0)
+        return -1;
+    const ydoc_node *serving_node = ydoc_get(map, "serving");
+    if (serving_node && parse_serving_spec(ld, serving_node, cmd->id) != 0)
+        return -1;
+    const ydoc_node *autoscaling = ydoc_get(map, "autoscaling");
+    if (autoscaling && parse_autoscaling(ld, autoscaling, cmd) != 0)
         return -1;
     const ydoc_node *model = ydoc_get(map, "model");
     if (model) {
@@ -493,10 +645,14 @@ static int each_item(loader *ld, const ydoc_node *root, const char *key, int req
     return 0;
 }
 
+/* The scenario's own deployments are serving already at time zero: no cold start. */
 static int parse_deployment_entry(loader *ld, const ydoc_node *map)
 {
     scenario_event *ev = add_event(ld, map);
-    return ev ? parse_deployment_cmd(ld, map, &ev->cmd) : -1;
+    if (!ev || parse_deployment_cmd(ld, map, &ev->cmd) != 0)
+        return -1;
+    ev->cmd.set |= WORLD_SET_WARM;
+    return 0;
 }
 
 static int parse_router_entry(loader *ld, const ydoc_node *map)
@@ -505,9 +661,158 @@ static int parse_router_entry(loader *ld, const ydoc_node *map)
     return ev ? parse_router_cmd(ld, map, &ev->cmd) : -1;
 }
 
+static int parse_rate(loader *ld, const ydoc_node *node, const char *what, double *out)
+{
+    PARSE_AT(ld, node, what, units_parse_rate(text_, out, why_, sizeof why_));
+    return 0;
+}
+
+/* Pieces of a profile, contiguous from 0: {until, rate} holds a rate, {until, rate, to}
+ * ramps linearly; the last piece may leave out `until` to run to the end. */
+static int parse_profile(loader *ld, const ydoc_node *seq, scenario_traffic *t)
+{
+    static const key_rule rules[] = {{"until", 0}, {"rate", 1}, {"to", 0}, {NULL, 0}};
+    if (expect_type(ld, seq, YDOC_SEQ, "profile") != 0)
+        return -1;
+    if (seq->n == 0)
+        return err_at(ld, seq, "expected at least one piece in the profile");
+    if (!(t->segments = calloc(seq->n, sizeof *t->segments)))
+        return err_at(ld, seq, "out of memory");
+    double start = 0;
+    for (size_t i = 0; i < seq->n; i++) {
+        const ydoc_node *piece = seq->items[i];
+        traffic_segment *sg = &t->segments[i];
+        if (check_keys(ld, piece, "a profile piece", rules) != 0 ||
+            parse_rate(ld, ydoc_get(piece, "rate"), "rate", &sg->from) != 0)
+            return -1;
+        const ydoc_node *to = ydoc_get(piece, "to");
+        sg->to = sg->from;
+        if (to && parse_rate(ld, to, "to", &sg->to) != 0)
+            return -1;
+        const ydoc_node *until = ydoc_get(piece, "until");
+        sg->until_s = ld->sc->duration_s;
+        if (!until && i + 1 < seq->n)
+            return err_at(ld, piece, "expected `until` on every piece but the last");
+        if (until && parse_duration(ld, until, "until", &sg->until_s) != 0)
+            return -1;
+        if (sg->until_s <= start || sg->until_s > ld->sc->duration_s)
+            return err_at(ld, until ? until : piece,
+                          "expected pieces in time order within the duration: until > %gs and "
+                          "<= %gs",
+                          start, ld->sc->duration_s);
+        start = sg->until_s;
+    }
+    t->shape.segments = t->segments;
+    t->shape.n_segments = seq->n;
+    return 0;
+}
+
+static int parse_daily(loader *ld, const ydoc_node *map, traffic_shape *shape)
+{
+    static const key_rule rules[] = {
+        {"peak", 1}, {"trough", 1}, {"peak_at", 0}, {"period", 0}, {NULL, 0}};
+    if (check_keys(ld, map, "daily", rules) != 0 ||
+        parse_rate(ld, ydoc_get(map, "peak"), "peak", &shape->daily_peak) != 0 ||
+        parse_rate(ld, ydoc_get(map, "trough"), "trough", &shape->daily_trough) != 0)
+        return -1;
+    if (shape->daily_trough > shape->daily_peak)
+        return err_at(ld, map, "expected trough <= peak");
+    const ydoc_node *node;
+    shape->daily_period_s = 86400;
+    if ((node = ydoc_get(map, "peak_at")) &&
+        parse_duration(ld, node, "peak_at", &shape->daily_peak_at_s) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "period")) &&
+        parse_positive_duration(ld, node, "period", UNITS_MAX_DURATION_S,
+                                &shape->daily_period_s) != 0)
+        return -1;
+    shape->has_daily = 1;
+    return 0;
+}
+
+static int parse_bursts(loader *ld, const ydoc_node *map, traffic_shape *shape)
+{
+    static const key_rule rules[] = {
+        {"rate", 1}, {"every", 1}, {"length", 1}, {"start", 0}, {NULL, 0}};
+    if (check_keys(ld, map, "bursts", rules) != 0 ||
+        parse_rate(ld, ydoc_get(map, "rate"), "rate", &shape->burst_rate) != 0 ||
+        parse_positive_duration(ld, ydoc_get(map, "every"), "every", UNITS_MAX_DURATION_S,
+                                &shape->burst_every_s) != 0 ||
+        parse_positive_duration(ld, ydoc_get(map, "length"), "length", UNITS_MAX_DURATION_S,
+                                &shape->burst_length_s) != 0)
+        return -1;
+    if (shape->burst_length_s > shape->burst_every_s)
+        return err_at(ld, map, "expected a burst length no longer than `every`");
+    const ydoc_node *start = ydoc_get(map, "start");
+    if (start && parse_duration(ld, start, "start", &shape->burst_start_s) != 0)
+        return -1;
+    shape->has_bursts = 1;
+    return 0;
+}
+
+static char *join_path(const char *base, size_t dir_len, const char *path)
+{
+    size_t len = strlen(path);
+    char *out = malloc(dir_len + len + 1);
+    if (out) {
+        memcpy(out, base, dir_len);
+        memcpy(out + dir_len, path, len + 1);
+    }
+    return out;
+}
+
+/* A trace path is relative to the scenario file's folder. */
+static int parse_trace_path(loader *ld, const ydoc_node *node, scenario_traffic *t)
+{
+    const char *path = scalar(ld, node, "trace");
+    if (!path)
+        return -1;
+    const char *slash = strrchr(ld->path, '/');
+    size_t dir_len = path[0] == '/' || !slash ? 0 : (size_t)(slash - ld->path + 1);
+    t->trace = join_path(ld->path, dir_len, path);
+    return t->trace ? 0 : err_at(ld, node, "out of memory");
+}
+
+/* Exactly one of rate, profile, daily, trace; bursts add to the first three. */
+static int parse_shape(loader *ld, const ydoc_node *map, scenario_traffic *t)
+{
+    static const char *const bases[] = {"rate", "profile", "daily", "trace"};
+    const ydoc_node *base = NULL;
+    size_t kind = 0;
+    for (size_t k = 0; k < 4; k++) {
+        const ydoc_node *node = ydoc_get(map, bases[k]);
+        if (node && base)
+            return err_at(ld, node, "expected one of rate, profile, daily or trace, not both "
+                                    "%s and %s", bases[kind], bases[k]);
+        if (node) {
+            base = node;
+            kind = k;
+        }
+    }
+    if (!base)
+        return err_at(ld, map, "expected rate, profile, daily or trace in a traffic entry");
+    const ydoc_node *bursts = ydoc_get(map, "bursts");
+    if (bursts && kind == 3)
+        return err_at(ld, bursts, "expected no bursts on a trace: it replays what it holds");
+    if (bursts && parse_bursts(ld, bursts, &t->shape) != 0)
+        return -1;
+    switch (kind) {
+    case 0:
+        return parse_rate(ld, base, "rate", &t->shape.rate);
+    case 1:
+        return parse_profile(ld, base, t);
+    case 2:
+        return parse_daily(ld, base, &t->shape);
+    default:
+        return parse_trace_path(ld, base, t);
+    }
+}
+
 static int parse_traffic_entry(loader *ld, const ydoc_node *map)
 {
-    static const key_rule rules[] = {{"router", 1}, {"rate", 1}, {"account", 0}, {NULL, 0}};
+    static const key_rule rules[] = {{"router", 1}, {"rate", 0},   {"profile", 0},
+                                     {"daily", 0},  {"trace", 0},  {"bursts", 0},
+                                     {"account", 0}, {NULL, 0}};
     if (check_keys(ld, map, "a traffic entry", rules) != 0)
         return -1;
     scenario *sc = ld->sc;
@@ -519,12 +824,28 @@ static int parse_traffic_entry(loader *ld, const ydoc_node *map)
     memset(t, 0, sizeof *t);
     t->mark = mark_of(map);
     snprintf(t->caller, sizeof t->caller, "%s", sc->account);
-    if (parse_id(ld, ydoc_get(map, "router"), "router", UNITS_ROUTER, t->router) != 0)
+    if (parse_id(ld, ydoc_get(map, "router"), "router", UNITS_ROUTER, t->router) != 0 ||
+        parse_shape(ld, map, t) != 0)
         return -1;
-    const ydoc_node *rate = ydoc_get(map, "rate");
-    PARSE_AT(ld, rate, "rate", units_parse_rate(text_, &t->rate_per_s, why_, sizeof why_));
     const ydoc_node *account = ydoc_get(map, "account");
     return account ? parse_account(ld, account, t->caller) : 0;
+}
+
+static int parse_interval(loader *ld, const ydoc_node *map, double *start, double *end)
+{
+    const ydoc_node *during = ydoc_get(map, "during");
+    *start = 0;
+    *end = ld->sc->duration_s;
+    if (!during)
+        return 0;
+    if (during->type != YDOC_SEQ || during->n != 2)
+        return err_at(ld, during, "expected during as [start, end], e.g. [20m, 30m]");
+    if (parse_duration(ld, during->items[0], "during start", start) != 0 ||
+        parse_duration(ld, during->items[1], "during end", end) != 0)
+        return -1;
+    if (*start >= *end || *end > ld->sc->duration_s)
+        return err_at(ld, during, "expected start < end within [0, %gs]", ld->sc->duration_s);
+    return 0;
 }
 
 static int parse_share_map(loader *ld, const ydoc_node *map, scenario_expect *ex)
@@ -563,30 +884,68 @@ static int parse_expect(loader *ld, const ydoc_node *map)
     scenario_expect *ex = &sc->expect[sc->n_expect++];
     memset(ex, 0, sizeof *ex);
     ex->mark = mark_of(map);
-    ex->end_s = sc->duration_s;
     ex->tolerance = SCENARIO_DEFAULT_TOLERANCE;
     if (parse_id(ld, ydoc_get(map, "router"), "router", UNITS_ROUTER, ex->router) != 0)
         return -1;
-    const ydoc_node *during = ydoc_get(map, "during");
-    if (during) {
-        if (during->type != YDOC_SEQ || during->n != 2)
-            return err_at(ld, during, "expected during as [start, end], e.g. [20m, 30m]");
-        if (parse_duration(ld, during->items[0], "during start", &ex->start_s) != 0 ||
-            parse_duration(ld, during->items[1], "during end", &ex->end_s) != 0)
-            return -1;
-        if (ex->start_s >= ex->end_s || ex->end_s > sc->duration_s)
-            return err_at(ld, during, "expected start < end within [0, %gs]", sc->duration_s);
-    }
+    if (parse_interval(ld, map, &ex->start_s, &ex->end_s) != 0)
+        return -1;
     const ydoc_node *tol = ydoc_get(map, "tolerance");
     if (tol && parse_real(ld, tol, "tolerance", 0, 1, &ex->tolerance) != 0)
         return -1;
     return parse_share_map(ld, ydoc_get(map, "share"), ex);
 }
 
+/* One capacity limit: exactly one of the max_* keys, optionally a deployment and during. */
+static int parse_capacity(loader *ld, const ydoc_node *map)
+{
+    static const key_rule rules[] = {{"max_utilization", 0}, {"max_p99_latency", 0},
+                                     {"max_rejected", 0},    {"max_timed_out", 0},
+                                     {"deployment", 0},      {"during", 0},
+                                     {NULL, 0}};
+    static const char *const kinds[] = {"max_utilization", "max_p99_latency", "max_rejected",
+                                        "max_timed_out"};
+    if (check_keys(ld, map, "a capacity check", rules) != 0)
+        return -1;
+    scenario *sc = ld->sc;
+    scenario_capacity *grown = realloc(sc->capacity, (sc->n_capacity + 1) * sizeof *grown);
+    if (!grown)
+        return err_at(ld, map, "out of memory");
+    sc->capacity = grown;
+    scenario_capacity *c = &sc->capacity[sc->n_capacity++];
+    memset(c, 0, sizeof *c);
+    c->mark = mark_of(map);
+    const ydoc_node *limit = NULL;
+    for (size_t k = 0; k < 4; k++) {
+        const ydoc_node *node = ydoc_get(map, kinds[k]);
+        if (node && limit)
+            return err_at(ld, node, "expected one limit per capacity check");
+        if (node) {
+            limit = node;
+            c->kind = (scenario_capacity_kind)k;
+        }
+    }
+    if (!limit)
+        return err_at(ld, map, "expected one of max_utilization, max_p99_latency, "
+                               "max_rejected or max_timed_out");
+    long long count;
+    int rc = c->kind == SCENARIO_MAX_UTILIZATION ? parse_real(ld, limit, kinds[0], 0, 1, &c->limit)
+             : c->kind == SCENARIO_MAX_P99_LATENCY
+                 ? parse_duration(ld, limit, kinds[1], &c->limit)
+                 : parse_int(ld, limit, kinds[c->kind], 0, INT64_MAX, &count);
+    if (rc != 0)
+        return -1;
+    if (c->kind == SCENARIO_MAX_REJECTED || c->kind == SCENARIO_MAX_TIMED_OUT)
+        c->limit = (double)count;
+    const ydoc_node *dep = ydoc_get(map, "deployment");
+    if (dep && parse_id(ld, dep, "deployment", UNITS_DEPLOYMENT, c->deployment) != 0)
+        return -1;
+    return parse_interval(ld, map, &c->start_s, &c->end_s);
+}
+
 static int parse_checks(loader *ld, const ydoc_node *map)
 {
     static const key_rule rules[] = {
-        {"alpha", 0}, {"expect", 0}, {"max_failed_requests", 0}, {NULL, 0}};
+        {"alpha", 0}, {"expect", 0}, {"max_failed_requests", 0}, {"capacity", 0}, {NULL, 0}};
     if (check_keys(ld, map, "checks", rules) != 0)
         return -1;
     const ydoc_node *node;
@@ -598,6 +957,8 @@ static int parse_checks(loader *ld, const ydoc_node *map)
     }
     if ((node = ydoc_get(map, "max_failed_requests")) &&
         parse_int(ld, node, "max_failed_requests", 0, INT64_MAX, &ld->sc->max_failed) != 0)
+        return -1;
+    if (each_item(ld, map, "capacity", 0, parse_capacity) != 0)
         return -1;
     return each_item(ld, map, "expect", 0, parse_expect);
 }
@@ -637,18 +998,50 @@ static int parse_header(loader *ld, const ydoc_node *root)
     return 0;
 }
 
+/* Serving models for deployments created by the timeline's firectl lines, by id. */
+static int parse_serving_section(loader *ld, const ydoc_node *map)
+{
+    if (expect_type(ld, map, YDOC_MAP, "serving") != 0)
+        return -1;
+    for (size_t i = 0; i < map->n; i++) {
+        world_id id;
+        if (parse_id(ld, map->keys[i], "deployment", UNITS_DEPLOYMENT, id) != 0 ||
+            parse_serving_spec(ld, map->items[i], id) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A deployment with a serving model starts its new replicas cold. */
+static void apply_cold_starts(scenario *sc)
+{
+    for (size_t i = 0; i < sc->n_events; i++) {
+        world_cmd *cmd = &sc->events[i].cmd;
+        const serving_spec *spec = scenario_serving_of(sc, cmd->id);
+        if (cmd->op == WORLD_DEPLOYMENT_CREATE && spec && spec->cold_start_s > 0) {
+            cmd->cold_start_s = spec->cold_start_s;
+            cmd->set |= WORLD_SET_COLD_START;
+        }
+    }
+}
+
 static int parse_root(loader *ld, const ydoc_node *root)
 {
     static const key_rule rules[] = {
-        {"name", 1},    {"description", 0}, {"account", 1}, {"seed", 0},
-        {"duration", 1}, {"window", 0},     {"deployments", 1}, {"routers", 0},
-        {"traffic", 1},  {"timeline", 0},   {"checks", 0},  {NULL, 0}};
+        {"name", 1},     {"description", 0}, {"account", 1},     {"seed", 0},
+        {"duration", 1}, {"window", 0},      {"deployments", 1}, {"routers", 0},
+        {"serving", 0},  {"traffic", 1},     {"timeline", 0},    {"checks", 0},
+        {NULL, 0}};
     if (check_keys(ld, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
         each_item(ld, root, "deployments", 1, parse_deployment_entry) != 0 ||
         each_item(ld, root, "routers", 0, parse_router_entry) != 0 ||
         each_item(ld, root, "timeline", 0, parse_timeline_event) != 0 ||
         each_item(ld, root, "traffic", 1, parse_traffic_entry) != 0)
         return -1;
+    const ydoc_node *serving_node = ydoc_get(root, "serving");
+    if (serving_node && parse_serving_section(ld, serving_node) != 0)
+        return -1;
+    apply_cold_starts(ld->sc);
     const ydoc_node *checks = ydoc_get(root, "checks");
     return checks && !ydoc_is_null(checks) ? parse_checks(ld, checks) : 0;
 }
@@ -715,6 +1108,41 @@ static int check_known_router(loader *ld, const world *w, const char *id, scenar
     return err_mark(ld, mark, msg);
 }
 
+static int check_known_deployment(loader *ld, const world *w, const char *id,
+                                  scenario_mark mark)
+{
+    if (world_find_deployment(w, id) >= 0)
+        return 0;
+    char msg[256];
+    snprintf(msg, sizeof msg, "deployment \"%s\" is never created in this scenario", id);
+    return err_mark(ld, mark, msg);
+}
+
+/* Read a trace through once, so a malformed line or an unknown router stops the scenario
+ * at load time, with the trace's own FILE:LINE:COL. */
+static int check_trace(loader *ld, const world *w, const char *path)
+{
+    traffic_trace *t = traffic_trace_open(path, ld->err, ld->errlen);
+    if (!t)
+        return -1;
+    traffic_arrival a;
+    int rc;
+    while ((rc = traffic_trace_next(t, &a, ld->err, ld->errlen)) == 1) {
+        world_id id;
+        char why[256] = "";
+        if (a.router[0] && (units_resolve(a.router, ld->sc->account, UNITS_ROUTER, id, why,
+                                          sizeof why) != 0 ||
+                            world_find_router(w, id) < 0)) {
+            snprintf(ld->err, ld->errlen, "%s: arrival at %gs: router \"%s\" %s", path,
+                     a.time_s, a.router, why[0] ? why : "is never created in this scenario");
+            rc = -1;
+            break;
+        }
+    }
+    traffic_trace_close(t);
+    return rc;
+}
+
 /* Traffic and checks may only name resources that exist at some point: a name that never
  * does is a typo, not a plan. */
 static int check_references(loader *ld, const world *w)
@@ -728,13 +1156,19 @@ static int check_references(loader *ld, const world *w)
         if (check_known_router(ld, w, ex->router, ex->mark) != 0)
             return -1;
         for (size_t j = 0; j < ex->n_shares; j++)
-            if (world_find_deployment(w, ex->shares[j].deployment) < 0) {
-                char msg[256];
-                snprintf(msg, sizeof msg, "deployment \"%s\" is never created in this scenario",
-                         ex->shares[j].deployment);
-                return err_mark(ld, ex->mark, msg);
-            }
+            if (check_known_deployment(ld, w, ex->shares[j].deployment, ex->mark) != 0)
+                return -1;
     }
+    for (size_t i = 0; i < sc->n_serving; i++)
+        if (check_known_deployment(ld, w, sc->serving[i].deployment, sc->serving[i].mark) != 0)
+            return -1;
+    for (size_t i = 0; i < sc->n_capacity; i++)
+        if (sc->capacity[i].deployment[0] &&
+            check_known_deployment(ld, w, sc->capacity[i].deployment, sc->capacity[i].mark) != 0)
+            return -1;
+    for (size_t i = 0; i < sc->n_traffic; i++)
+        if (sc->traffic[i].trace && check_trace(ld, w, sc->traffic[i].trace) != 0)
+            return -1;
     if (scenario_expected_requests(sc) > SCENARIO_MAX_EXPECTED_REQUESTS) {
         char msg[256];
         snprintf(msg, sizeof msg,
@@ -763,8 +1197,17 @@ double scenario_expected_requests(const scenario *sc)
 {
     double total = 0;
     for (size_t i = 0; i < sc->n_traffic; i++)
-        total += sc->traffic[i].rate_per_s * sc->duration_s;
+        if (!sc->traffic[i].trace)
+            total += traffic_expected(&sc->traffic[i].shape, 0, sc->duration_s);
     return total;
+}
+
+const serving_spec *scenario_serving_of(const scenario *sc, const char *deployment)
+{
+    for (size_t i = 0; i < sc->n_serving; i++)
+        if (strcmp(sc->serving[i].deployment, deployment) == 0)
+            return &sc->serving[i].spec;
+    return NULL;
 }
 
 scenario *scenario_load(const char *path, char *err, size_t errlen)
@@ -804,7 +1247,13 @@ void scenario_free(scenario *sc)
         free(sc->events[i].text);
     }
     free(sc->events);
+    for (size_t i = 0; i < sc->n_traffic; i++) {
+        free(sc->traffic[i].segments);
+        free(sc->traffic[i].trace);
+    }
     free(sc->traffic);
+    free(sc->serving);
+    free(sc->capacity);
     for (size_t i = 0; i < sc->n_expect; i++)
         free(sc->expect[i].shares);
     free(sc->expect);

@@ -11,6 +11,8 @@
 #ifndef ROUTERSIM_SCENARIO_H
 #define ROUTERSIM_SCENARIO_H
 
+#include "sim/serving.h"
+#include "sim/traffic.h"
 #include "sim/world.h"
 
 #include <stddef.h>
@@ -30,12 +32,39 @@ typedef struct {
     scenario_mark mark;
 } scenario_event;
 
+/* A traffic entry: a Poisson process of the given shape, or a replayed trace. */
 typedef struct {
     world_id router;
     char caller[UNITS_ID_MAX + 1]; /* the calling account */
-    double rate_per_s;
+    traffic_shape shape;           /* its segments point into `segments` */
+    traffic_segment *segments;
+    char *trace; /* path of a trace file (relative paths resolved), or NULL */
     scenario_mark mark;
 } scenario_traffic;
+
+/* The serving model of a deployment, by id (from its entry or the top-level `serving`). */
+typedef struct {
+    world_id deployment;
+    serving_spec spec;
+    scenario_mark mark;
+} scenario_serving;
+
+typedef enum {
+    SCENARIO_MAX_UTILIZATION,
+    SCENARIO_MAX_P99_LATENCY,
+    SCENARIO_MAX_REJECTED,
+    SCENARIO_MAX_TIMED_OUT
+} scenario_capacity_kind;
+
+/* A capacity check: a limit on every window of the time series in [start_s, end_s) that
+ * a deployment (or, with an empty id, every deployment with a serving model) must hold. */
+typedef struct {
+    scenario_capacity_kind kind;
+    double limit;
+    world_id deployment;
+    double start_s, end_s;
+    scenario_mark mark;
+} scenario_capacity;
 
 typedef struct {
     world_id deployment;
@@ -64,11 +93,15 @@ typedef struct {
     scenario_event *events;
     size_t n_traffic;
     scenario_traffic *traffic;
+    size_t n_serving;
+    scenario_serving *serving;
 
     double alpha;
     size_t n_expect;
     scenario_expect *expect;
     long long max_failed; /* -1 when not set */
+    size_t n_capacity;
+    scenario_capacity *capacity;
 } scenario;
 
 #define SCENARIO_DEFAULT_ALPHA 0.001
@@ -80,7 +113,10 @@ typedef struct {
 scenario *scenario_load(const char *path, char *err, size_t errlen);
 void scenario_free(scenario *sc);
 
-/* Expected number of arrivals: sum of rate x duration. */
+/* Expected number of arrivals from the traffic shapes (traces not counted). */
 double scenario_expected_requests(const scenario *sc);
+
+/* The serving model of a deployment, or NULL (infinite capacity). */
+const serving_spec *scenario_serving_of(const scenario *sc, const char *deployment);
 
 #endif

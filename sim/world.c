@@ -336,6 +336,32 @@ static int check_bounds(long long min, long long max, char *err, size_t errlen)
     return 0;
 }
 
+/* Replicas wanted: fewer take effect at once (a leaving replica is no longer weighted,
+ * though it finishes what it serves); more are ready at once only without a cold start,
+ * otherwise the engine makes them ready one by one as their cold starts end. */
+static void set_replicas(world_deployment *d, long long n)
+{
+    d->replicas = n;
+    if (d->cold_start_s <= 0 || d->ready > n)
+        d->ready = n;
+}
+
+static void set_autoscaling(world_deployment *d, const world_cmd *cmd)
+{
+    const world_autoscaling *a = &cmd->autoscaling;
+    if (cmd->set & WORLD_SET_SCALE_UP_WINDOW)
+        d->autoscaling.scale_up_window_s = a->scale_up_window_s;
+    if (cmd->set & WORLD_SET_SCALE_DOWN_WINDOW)
+        d->autoscaling.scale_down_window_s = a->scale_down_window_s;
+    if (cmd->set & WORLD_SET_SCALE_TO_ZERO_WINDOW)
+        d->autoscaling.scale_to_zero_window_s = a->scale_to_zero_window_s;
+    if (cmd->set & WORLD_SET_LOAD_TARGETS) {
+        d->autoscaling.load_fraction = a->load_fraction;
+        d->autoscaling.load_requests_per_second = a->load_requests_per_second;
+        d->autoscaling.load_concurrent_requests = a->load_concurrent_requests;
+    }
+}
+
 /* A new deployment starts with 1 replica (the docs' step 2), kept within its bounds;
  * explicit replicas pin min = max. Unset bounds default to the platform's: min 0, max 1
  * (or max = min when only min is raised above 1). */
@@ -362,7 +388,11 @@ static int deployment_create(world *w, const world_cmd *cmd, char *err, size_t e
     copy_str(d->region, sizeof d->region, (cmd->set & WORLD_SET_REGION) ? cmd->region : "US");
     d->min_replicas = min;
     d->max_replicas = max;
-    d->replicas = clamp(1, min, max);
+    d->cold_start_s = (cmd->set & WORLD_SET_COLD_START) ? cmd->cold_start_s : 0;
+    d->autoscaling = WORLD_DEFAULT_AUTOSCALING;
+    set_autoscaling(d, cmd);
+    d->ready = (cmd->set & WORLD_SET_WARM) ? clamp(1, min, max) : 0;
+    set_replicas(d, clamp(1, min, max));
     d->exists = 1;
     return 0;
 }
@@ -382,7 +412,8 @@ static int deployment_update(world *w, const world_cmd *cmd, char *err, size_t e
         return -1;
     d->min_replicas = min;
     d->max_replicas = max;
-    d->replicas = clamp(d->replicas, min, max);
+    set_autoscaling(d, cmd);
+    set_replicas(d, clamp(d->replicas, min, max));
     return 0;
 }
 
@@ -430,7 +461,7 @@ static int weights_moved(const world *w, const world_router *r)
     if (!r->selector || selector_count(r->selector) != r->n_deployments)
         return 1;
     for (size_t i = 0; i < r->n_deployments; i++)
-        if (r->weights[i] != (uint32_t)w->deployments[r->deployments[i]].replicas)
+        if (r->weights[i] != (uint32_t)w->deployments[r->deployments[i]].ready)
             return 1;
     return 0;
 }
@@ -441,7 +472,7 @@ static int reweight(world *w, world_router *r)
     if (!weights)
         return -1;
     for (size_t i = 0; i < r->n_deployments; i++)
-        weights[i] = (uint32_t)w->deployments[r->deployments[i]].replicas;
+        weights[i] = (uint32_t)w->deployments[r->deployments[i]].ready;
     selector *s = selector_new(r->strategy, r->n_deployments, weights);
     if (!s) {
         free(weights);
@@ -452,6 +483,23 @@ static int reweight(world *w, world_router *r)
     r->selector = s;
     r->weights = weights;
     return 0;
+}
+
+void world_set_ready(world *w, size_t deployment, long long ready)
+{
+    world_deployment *d = &w->deployments[deployment];
+    d->ready = ready < d->replicas ? ready : d->replicas;
+}
+
+void world_autoscale(world *w, size_t deployment, long long n)
+{
+    world_deployment *d = &w->deployments[deployment];
+    set_replicas(d, clamp(n, d->min_replicas, d->max_replicas));
+}
+
+int world_is_autoscaled(const world_deployment *d)
+{
+    return d->min_replicas < d->max_replicas;
 }
 
 int world_commit(world *w)

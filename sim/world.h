@@ -44,8 +44,29 @@ enum {
     WORLD_SET_REGION = 1 << 5,
     WORLD_SET_MIN = 1 << 6,
     WORLD_SET_MAX = 1 << 7,
-    WORLD_SET_REPLICAS = 1 << 8
+    WORLD_SET_REPLICAS = 1 << 8,
+    WORLD_SET_COLD_START = 1 << 9,
+    WORLD_SET_SCALE_UP_WINDOW = 1 << 10,
+    WORLD_SET_SCALE_DOWN_WINDOW = 1 << 11,
+    WORLD_SET_SCALE_TO_ZERO_WINDOW = 1 << 12,
+    WORLD_SET_LOAD_TARGETS = 1 << 13,
+    WORLD_SET_WARM = 1 << 14 /* create: the replicas are serving already (time-zero world) */
 };
+
+/* The platform's autoscaler settings, used when min < max replica count. Load targets:
+ * `fraction` of each replica's concurrency busy or waiting (the platform's default=0.8),
+ * and optionally requests_per_second and concurrent_requests per replica (0: not set). The
+ * largest replica count any target asks for wins. */
+typedef struct {
+    double scale_up_window_s;      /* default 30s */
+    double scale_down_window_s;    /* default 10m */
+    double scale_to_zero_window_s; /* default 1h, at least 5m */
+    double load_fraction;          /* default 0.8 */
+    double load_requests_per_second;
+    double load_concurrent_requests;
+} world_autoscaling;
+
+#define WORLD_DEFAULT_AUTOSCALING ((world_autoscaling){30, 600, 3600, 0.8, 0, 0})
 
 typedef char world_id[UNITS_ID_MAX + 1];
 
@@ -62,6 +83,8 @@ typedef struct {
     selector_strategy strategy;
     int is_public;
     long long min_replicas, max_replicas, replicas;
+    double cold_start_s;
+    world_autoscaling autoscaling; /* the fields whose WORLD_SET_* bits are set */
     size_t n_deployments;
     world_id *deployments;
 } world_cmd;
@@ -79,7 +102,11 @@ typedef struct {
     char region[WORLD_REGION_MAX];
     int exists;
     long long min_replicas, max_replicas;
-    long long replicas; /* current; min <= replicas <= max */
+    long long replicas; /* wanted now; min <= replicas <= max */
+    long long ready;    /* serving and weighted by routers; <= replicas. Equal to replicas
+                           unless new replicas are still in their cold start */
+    double cold_start_s;
+    world_autoscaling autoscaling;
 } world_deployment;
 
 typedef struct {
@@ -92,7 +119,7 @@ typedef struct {
     int exists;
     size_t n_deployments;
     size_t *deployments; /* deployment slots, in the order the router lists them */
-    uint32_t *weights;   /* replica counts as of the last commit, one per listed deployment */
+    uint32_t *weights;   /* ready replicas as of the last commit, one per listed deployment */
     selector *selector;  /* over weights; NULL while the router does not exist */
     int changed;         /* set by the last commit: existence, list or weights changed */
 } world_router;
@@ -115,6 +142,15 @@ size_t world_router_count(const world *w);
 size_t world_deployment_count(const world *w);
 world_router *world_router_at(world *w, size_t slot);
 const world_deployment *world_deployment_at(const world *w, size_t slot);
+
+/* A replica became ready after its cold start (ready <= replicas). */
+void world_set_ready(world *w, size_t deployment, long long ready);
+
+/* The autoscaler asks for n replicas; kept within the deployment's bounds. */
+void world_autoscale(world *w, size_t deployment, long long n);
+
+/* 1 when the deployment is autoscaled: min < max. */
+int world_is_autoscaled(const world_deployment *d);
 
 /* Slot of a router or deployment by short id (existing or deleted), or -1. */
 long world_find_router(const world *w, const char *id);

@@ -1,0 +1,86 @@
+/*
+ * serving — one deployment's capacity to serve: ready replicas x concurrency slots, a FIFO
+ * queue with an optional limit and client timeout, and service times from a distribution.
+ *
+ * It knows nothing of routers or of the event queue. The engine tells it what happens and
+ * when (an arrival, a completion, a change in ready replicas) and it answers through a
+ * callback each time a request starts service, with the completion time to schedule. It
+ * integrates busy slots, waiting requests and capacity over time into cumulative totals, so
+ * the difference of two snapshots describes any interval exactly, with no per-request
+ * memory. Invariants: busy <= capacity except while capacity shrinks (a replica that goes
+ * away finishes its in-flight requests first: no new request starts until busy < capacity);
+ * nobody waits while a slot is free.
+ */
+#ifndef ROUTERSIM_SERVING_H
+#define ROUTERSIM_SERVING_H
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+#define SERVING_MAX_QUEUE (1u << 24) /* waiting requests, when no queue_limit bounds them */
+
+typedef enum {
+    SERVING_DETERMINISTIC,
+    SERVING_EXPONENTIAL,
+    SERVING_LOGNORMAL,
+    SERVING_GAMMA
+} serving_distribution;
+
+typedef struct {
+    long long concurrency; /* requests one replica serves at once, >= 1 */
+    serving_distribution distribution;
+    double mean_s; /* mean service time, > 0 */
+    double cv;     /* coefficient of variation (lognormal, gamma), > 0 */
+    long long queue_limit; /* waiting requests beyond which arrivals are rejected; -1: none */
+    double timeout_s;      /* a request still waiting after this gives up; 0: never */
+    double cold_start_s;   /* a new replica serves (and is weighted) only after this */
+} serving_spec;
+
+/* Totals since the deployment was created. */
+typedef struct {
+    uint64_t arrived, started, completed, rejected, timed_out;
+    uint64_t waited;    /* started after waiting in the queue */
+    double wait_s;      /* summed queue waits of started requests */
+    double busy_s;      /* integral of busy slots over time */
+    double queued_s;    /* integral of waiting requests over time */
+    double capacity_s;  /* integral of slots (ready replicas x concurrency, or the busy
+                           slots if more: draining replicas) over time */
+} serving_totals;
+
+typedef enum { SERVING_STARTED, SERVING_QUEUED, SERVING_REJECTED, SERVING_OVERFLOW } serving_outcome;
+
+/* Called for each request that starts service: when it will complete, and its wait. */
+typedef void (*serving_start_fn)(void *ctx, double completion_s, double wait_s,
+                                 double service_s);
+
+typedef struct serving serving;
+
+serving *serving_new(const serving_spec *spec, long long ready_replicas, double now);
+void serving_free(serving *s);
+
+/* One service time drawn from the spec's distribution (mean mean_s, CV cv). */
+double serving_draw(const serving_spec *spec, gsl_rng *rng);
+
+/* A request arrives. SERVING_OVERFLOW: the unbounded queue passed SERVING_MAX_QUEUE (the
+ * request is dropped; the run should stop and say so). */
+serving_outcome serving_arrive(serving *s, double now, gsl_rng *rng, serving_start_fn start,
+                               void *ctx);
+
+/* A request in service completes; waiting ones start while slots allow. */
+void serving_complete(serving *s, double now, gsl_rng *rng, serving_start_fn start, void *ctx);
+
+/* Ready replicas change; more slots start waiting requests at once. */
+void serving_set_ready(serving *s, long long ready_replicas, double now, gsl_rng *rng,
+                       serving_start_fn start, void *ctx);
+
+/* Bring the integrals and timeouts up to `now`. */
+void serving_advance(serving *s, double now);
+
+const serving_totals *serving_totals_of(const serving *s);
+long long serving_busy(const serving *s);
+long long serving_waiting(const serving *s);
+
+/* The most requests waiting at once since the last call (which restarts the count). */
+long long serving_take_max_waiting(serving *s);
+
+#endif

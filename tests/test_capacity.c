@@ -1,0 +1,294 @@
+#include "sim/engine.h"
+#include "sim/scenario.h"
+
+#include "tests/check_main.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * The serving model is what capacity verdicts rest on, so it is held to queueing theory:
+ * M/M/1, M/D/1 and M/M/c (Erlang C) waits, and Little's law on the simulated queues. Each
+ * figure is the mean over independent replications (different seeds), compared with the
+ * closed form within a bound of a few standard errors of that mean, which the replications
+ * themselves measure; a test also demands that the standard error is small against the
+ * figure, so a wrong model cannot hide behind noise. Scale-down draining and cold starts
+ * are checked on traces with exact, hand-computed answers.
+ */
+
+#define REPLICATIONS 16
+#define SIGMAS 4.5 /* two-sided tail ~7e-6 per comparison under normality */
+
+/* Write a scenario to a temporary file and load it. */
+static scenario *load_text(const char *text)
+{
+    char path[] = "/tmp/routersim-capacity-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    char err[1024];
+    scenario *sc = scenario_load(path, err, sizeof err);
+    unlink(path);
+    ck_assert_msg(sc != NULL, "%s", err);
+    return sc;
+}
+
+static results *run(const scenario *sc, uint64_t seed)
+{
+    char err[1024];
+    results *r = engine_run(sc, seed, NULL, NULL, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_uint_eq(r->n_loads, 1);
+    return r;
+}
+
+/* One deployment of `replicas` x `concurrency` servers behind one router, Poisson
+ * arrivals at `rate`, the given service time, no queue limit or timeout. */
+static scenario *single_queue(double rate, int replicas, int concurrency, const char *service,
+                              double duration)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "name: queue\naccount: acme\nduration: %gs\n"
+             "deployments:\n  - id: d\n    replicas: %d\n"
+             "    serving:\n      concurrency: %d\n      service_time: %s\n"
+             "routers:\n  - {id: r, deployments: [d]}\n"
+             "traffic:\n  - {router: r, rate: %g/s}\n",
+             duration, replicas, concurrency, service, rate);
+    return load_text(text);
+}
+
+typedef struct {
+    double mean, se;
+} estimate;
+
+static estimate estimate_of(const double *x, size_t n)
+{
+    double sum = 0, sq = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += x[i];
+    double mean = sum / (double)n;
+    for (size_t i = 0; i < n; i++)
+        sq += (x[i] - mean) * (x[i] - mean);
+    return (estimate){mean, sqrt(sq / (double)(n - 1) / (double)n)};
+}
+
+static void assert_agrees(estimate e, double theory, double max_relative_se, const char *what)
+{
+    ck_assert_msg(e.se <= max_relative_se * theory, "%s: standard error %g too large for %g",
+                  what, e.se, theory);
+    ck_assert_msg(fabs(e.mean - theory) <= SIGMAS * e.se, "%s: simulated %g +- %g, theory %g",
+                  what, e.mean, e.se, theory);
+}
+
+/* Mean queue wait and P(wait > 0) over the replications. */
+static void waits(const scenario *sc, estimate *wait, estimate *waited)
+{
+    double w[REPLICATIONS], p[REPLICATIONS];
+    for (int i = 0; i < REPLICATIONS; i++) {
+        results *r = run(sc, 1000 + (uint64_t)i);
+        const results_load *l = &r->loads[0].load;
+        w[i] = l->mean_wait_s;
+        p[i] = (double)l->waited / (double)l->started;
+        results_free(r);
+    }
+    *wait = estimate_of(w, REPLICATIONS);
+    *waited = estimate_of(p, REPLICATIONS);
+}
+
+/* Erlang C: the probability that an arrival waits in M/M/c with offered load a = lambda/mu. */
+static double erlang_c(int c, double a)
+{
+    double term = 1, below = 0;
+    for (int k = 0; k < c; k++) {
+        below += term;
+        term *= a / (k + 1);
+    }
+    double top = term / (1 - a / c);
+    return top / (below + top);
+}
+
+START_TEST(mm1_mean_wait)
+{
+    /* lambda 50/s, mu 100/s: rho 0.5, Wq = rho / (mu - lambda), P(wait) = rho */
+    scenario *sc = single_queue(50, 1, 1, "{distribution: exponential, mean: 10ms}", 2000);
+    estimate wait, waited;
+    waits(sc, &wait, &waited);
+    assert_agrees(wait, 0.5 / 50, 0.03, "M/M/1 mean wait");
+    assert_agrees(waited, 0.5, 0.01, "M/M/1 P(wait)");
+    scenario_free(sc);
+}
+END_TEST
+
+START_TEST(md1_mean_wait)
+{
+    /* Pollaczek-Khinchine with zero service variance: Wq = rho / (2 mu (1 - rho)) */
+    scenario *sc = single_queue(50, 1, 1, "{distribution: deterministic, mean: 10ms}", 2000);
+    estimate wait, waited;
+    waits(sc, &wait, &waited);
+    assert_agrees(wait, 0.5 / (2 * 100 * 0.5), 0.03, "M/D/1 mean wait");
+    assert_agrees(waited, 0.5, 0.01, "M/D/1 P(wait)");
+    scenario_free(sc);
+}
+END_TEST
+
+START_TEST(mmc_erlang_c)
+{
+    /* 2 replicas x concurrency 2 = 4 servers, mu 10/s each, lambda 30/s: a = 3, rho 0.75 */
+    scenario *sc = single_queue(30, 2, 2, "{distribution: exponential, mean: 100ms}", 4000);
+    double c = erlang_c(4, 3.0);
+    estimate wait, waited;
+    waits(sc, &wait, &waited);
+    assert_agrees(waited, c, 0.02, "M/M/4 P(wait) (Erlang C)");
+    assert_agrees(wait, c / (4 * 10.0 - 30.0), 0.04, "M/M/4 mean wait");
+    scenario_free(sc);
+}
+END_TEST
+
+START_TEST(erlang_c_reference)
+{
+    /* The test's own closed form against a value computed by hand: c = 4, a = 3:
+     * sum_{k<4} 3^k/k! = 13, 3^4/4! / (1 - 3/4) = 13.5, C = 13.5 / 26.5. */
+    ck_assert_double_eq_tol(erlang_c(4, 3.0), 13.5 / 26.5, 1e-15);
+    ck_assert_double_eq_tol(erlang_c(1, 0.5), 0.5, 1e-15); /* M/M/1: C = rho */
+}
+END_TEST
+
+/* Little's law on the simulated queue: the time-average number waiting equals the arrival
+ * rate times the mean wait, up to the requests still waiting when the run ends. The
+ * difference is measured per replication and must vanish within its standard error. */
+START_TEST(littles_law)
+{
+    scenario *sc = single_queue(35, 1, 4, "{distribution: lognormal, mean: 100ms, cv: 1.5}", 2000);
+    double diff[REPLICATIONS], lq[REPLICATIONS];
+    for (int i = 0; i < REPLICATIONS; i++) {
+        results *r = run(sc, 77 + (uint64_t)i);
+        const results_load *l = &r->loads[0].load;
+        double lambda = (double)l->started / r->duration_s;
+        lq[i] = l->mean_waiting;
+        diff[i] = l->mean_waiting - lambda * l->mean_wait_s;
+        results_free(r);
+    }
+    estimate d = estimate_of(diff, REPLICATIONS), q = estimate_of(lq, REPLICATIONS);
+    ck_assert_msg(q.mean > 0.1, "the queue must be busy enough to test: Lq %g", q.mean);
+    ck_assert_msg(fabs(d.mean) <= SIGMAS * d.se + 1e-9, "Lq - lambda Wq = %g +- %g", d.mean,
+                  d.se);
+    ck_assert_msg(d.se <= 0.01 * q.mean, "Little's law residue too noisy: %g", d.se);
+    scenario_free(sc);
+}
+END_TEST
+
+/* A trace file beside a scenario, for exact, hand-computed runs. */
+static scenario *with_trace(const char *trace, const char *scenario_text)
+{
+    FILE *f = fopen("/tmp/routersim-capacity-trace.csv", "w");
+    fputs(trace, f);
+    fclose(f);
+    scenario *sc = load_text(scenario_text);
+    return sc;
+}
+
+/* Four requests in service when the deployment scales from 4 replicas to 1: each leaving
+ * replica finishes its request first, and a fifth request waits until all four are done
+ * (busy 4 > the 1 slot left). */
+START_TEST(scale_down_drains_in_flight)
+{
+    scenario *sc = with_trace("time\n1\n2\n3\n4\n20\n",
+                              "name: drain\naccount: acme\nduration: 200s\nwindow: 10s\n"
+                              "deployments:\n  - id: d\n    replicas: 4\n"
+                              "    serving: {concurrency: 1, service_time: {distribution: "
+                              "deterministic, mean: 60s}}\n"
+                              "routers:\n  - {id: r, deployments: [d]}\n"
+                              "traffic:\n  - {router: r, trace: /tmp/routersim-capacity-trace.csv}\n"
+                              "timeline:\n  - {at: 10s, scale: {deployment: d, replicas: 1}}\n");
+    results *r = run(sc, 1);
+    const results_load *l = &r->loads[0].load;
+    ck_assert_uint_eq(l->arrived, 5);
+    ck_assert_uint_eq(l->started, 5);
+    ck_assert_uint_eq(l->completed, 5); /* 61, 62, 63, 64, then 64 + 60 = 124 */
+    ck_assert_uint_eq(l->waited, 1);
+    ck_assert_double_eq_tol(l->mean_wait_s, (64.0 - 20.0) / 5, 1e-9);
+    ck_assert_double_eq_tol(l->p99_s, 104.0, 104.0 * 0.01); /* the fifth: 44 s wait + 60 s */
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
+/* A replica in its cold start is not weighted: the router sends it nothing until ready. */
+START_TEST(cold_start_delays_weight)
+{
+    scenario *sc = load_text(
+        "name: cold\naccount: acme\nduration: 10m\n"
+        "deployments:\n  - {id: old, replicas: 1}\n"
+        "serving:\n  new:\n    concurrency: 4\n    cold_start: 2m\n"
+        "    service_time: {distribution: exponential, mean: 10ms}\n"
+        "routers:\n  - {id: r, deployments: [old]}\n"
+        "traffic:\n  - {router: r, rate: 20/s}\n"
+        "timeline:\n"
+        "  - {at: 1m, run: firectl deployment create m --deployment-id=new}\n"
+        "  - {at: 1m, run: \"firectl router update r --deployments=old,new\"}\n");
+    results *r = run(sc, 3);
+    ck_assert_uint_eq(r->n_phases, 3);
+    const results_phase *cold = &r->phases[1], *warm = &r->phases[2];
+    ck_assert_double_eq(cold->start_s, 60);
+    ck_assert_double_eq(cold->end_s, 180); /* ready at 1m + 2m */
+    ck_assert_int_eq(cold->deployments[1].replicas, 0);
+    ck_assert_uint_eq(cold->deployments[1].observed, 0);
+    ck_assert_int_eq(warm->deployments[1].replicas, 1);
+    ck_assert_double_eq(warm->deployments[1].expected_share, 0.5);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
+/* With a queue limit of 0 and one slot, a request arriving while another is served is
+ * rejected; with a timeout, a waiting request gives up. */
+START_TEST(queue_limit_and_timeout)
+{
+    scenario *sc = with_trace("time\n1\n2\n3\n",
+                              "name: limits\naccount: acme\nduration: 100s\n"
+                              "deployments:\n  - id: d\n    replicas: 1\n"
+                              "    serving: {concurrency: 1, queue_limit: 1, timeout: 5s,\n"
+                              "      service_time: {distribution: deterministic, mean: 10s}}\n"
+                              "routers:\n  - {id: r, deployments: [d]}\n"
+                              "traffic:\n  - {router: r, trace: /tmp/routersim-capacity-trace.csv}\n");
+    results *r = run(sc, 1);
+    const results_load *l = &r->loads[0].load;
+    /* 1: served 1..11; 2: waits, gives up at 7; 3: arrives with 2 waiting: rejected */
+    ck_assert_uint_eq(l->arrived, 3);
+    ck_assert_uint_eq(l->started, 1);
+    ck_assert_uint_eq(l->completed, 1);
+    ck_assert_uint_eq(l->timed_out, 1);
+    ck_assert_uint_eq(l->rejected, 1);
+    ck_assert_double_eq_tol(l->mean_waiting, 5.0 / 100, 1e-12); /* one waiter for 5 s */
+    ck_assert_double_eq_tol(l->utilization, 10.0 / 100, 1e-12);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
+static void add(Suite *s, TCase *tc, const TTest *test, int timeout_s)
+{
+    tcase_set_timeout(tc, timeout_s);
+    tcase_add_test(tc, test);
+    suite_add_tcase(s, tc);
+}
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("capacity");
+    add(s, tcase_create("mm1_mean_wait"), mm1_mean_wait, 60);
+    add(s, tcase_create("md1_mean_wait"), md1_mean_wait, 60);
+    add(s, tcase_create("mmc_erlang_c"), mmc_erlang_c, 60);
+    add(s, tcase_create("erlang_c_reference"), erlang_c_reference, 4);
+    add(s, tcase_create("littles_law"), littles_law, 60);
+    add(s, tcase_create("scale_down_drains_in_flight"), scale_down_drains_in_flight, 4);
+    add(s, tcase_create("cold_start_delays_weight"), cold_start_delays_weight, 4);
+    add(s, tcase_create("queue_limit_and_timeout"), queue_limit_and_timeout, 4);
+    return s;
+}
