@@ -162,7 +162,7 @@ static results_load measure(const tracked *t, const meter *m, double now, long l
         .rejected = a->rejected - b->rejected,
         .timed_out = a->timed_out - b->timed_out,
         .waited = a->waited - b->waited,
-        .utilization = slots > 0 ? (a->busy_s - b->busy_s) / slots : 0,
+        .utilization = slots > 0 ? (a->slots_busy_s - b->slots_busy_s) / slots : 0,
         .mean_waiting = span > 0 ? (a->queued_s - b->queued_s) / span : 0,
         .max_waiting = max_waiting,
         .mean_wait_s = started ? (a->wait_s - b->wait_s) / (double)started : 0,

@@ -88,53 +88,107 @@ static int capacity_sums(scenario_capacity_kind kind)
     return kind == SCENARIO_MAX_REJECTED || kind == SCENARIO_MAX_TIMED_OUT;
 }
 
-/* Utilisation and p99 latency must hold in every bin of the interval (the worst bin is
- * named); rejected and timed-out requests are summed over it. Bins count when they overlap
- * the interval. */
+/* One deployment's record against a capacity limit over the check's interval. */
+typedef struct {
+    const char *name;
+    double sum, worst, worst_start, first_start, first;
+    size_t windows, breaches;
+} capacity_record;
+
+static int in_scope(const scenario_capacity *c, const results *r, const results_load_point *p)
+{
+    double start = (double)p->bin * r->window_s;
+    double end = fmin(start + r->window_s, r->duration_s);
+    return start < c->end_s && end > c->start_s &&
+           (!c->deployment[0] || strcmp(id_of(r->deployments[p->deployment]), c->deployment) == 0);
+}
+
+/* Gather each deployment's windows in scope: totals, worst and first window over the limit.
+ * Returns how many deployments were seen (records has room for all of results.deployments). */
+static size_t gather(const scenario_capacity *c, const results *r, capacity_record *records)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_load_points; i++) {
+        const results_load_point *p = &r->load_points[i];
+        if (!in_scope(c, r, p))
+            continue;
+        size_t k = 0;
+        while (k < n && records[k].name != r->deployments[p->deployment])
+            k++;
+        if (k == n)
+            records[n++] = (capacity_record){.name = r->deployments[p->deployment]};
+        capacity_record *rec = &records[k];
+        double figure = bin_figure(c->kind, &p->load), start = (double)p->bin * r->window_s;
+        rec->sum += figure;
+        if (rec->windows++ == 0 || figure > rec->worst) {
+            rec->worst = figure;
+            rec->worst_start = start;
+        }
+        if (!capacity_sums(c->kind) && figure > c->limit + 1e-12 && rec->breaches++ == 0) {
+            rec->first = figure;
+            rec->first_start = start;
+        }
+    }
+    return n;
+}
+
+/* Utilisation and p99 latency must hold in every window of the interval; rejected and
+ * timed-out requests are summed over it. Windows count when they overlap the interval.
+ * A failure names, per deployment, the first window over the limit: where to look. */
 static int check_capacity(const scenario_capacity *c, results *r)
 {
     static const char *const what[] = {"utilization", "p99 latency", "rejected requests",
                                        "timed-out requests"};
     static const char *const units[] = {"", "s", "", ""};
-    double worst = 0, sum = 0, worst_start = 0;
-    const char *worst_name = NULL;
-    size_t seen = 0;
-    for (size_t i = 0; i < r->n_load_points; i++) {
-        const results_load_point *p = &r->load_points[i];
-        const char *name = r->deployments[p->deployment];
-        double start = (double)p->bin * r->window_s;
-        double end = start + r->window_s < r->duration_s ? start + r->window_s : r->duration_s;
-        if (start >= c->end_s || end <= c->start_s ||
-            (c->deployment[0] && strcmp(id_of(name), c->deployment) != 0))
-            continue;
-        double figure = bin_figure(c->kind, &p->load);
-        seen++;
-        sum += figure;
-        if (!worst_name || figure > worst) {
-            worst = figure;
-            worst_name = name;
-            worst_start = start;
-        }
-    }
     const char *scope = c->deployment[0] ? c->deployment : "every deployment with a serving model";
     char *name = results_printf("max %s %g%s for %s during [%g,%g]", what[c->kind], c->limit,
                                 units[c->kind], scope, c->start_s, c->end_s);
-    if (seen == 0)
-        return add_check(r, name, 0,
-                         results_printf("no serving measurements for %s during [%g,%g]", scope,
-                                        c->start_s, c->end_s));
+    capacity_record *records = calloc(r->n_deployments ? r->n_deployments : 1, sizeof *records);
+    if (!records) {
+        free(name);
+        return -1;
+    }
+    size_t n = gather(c, r, records);
+    double total = 0;
+    int passed = n > 0;
+    for (size_t k = 0; k < n; k++) {
+        total += records[k].sum;
+        passed = passed && records[k].breaches == 0;
+    }
     if (capacity_sums(c->kind))
-        return add_check(r, name, sum <= c->limit,
-                         results_printf("%.0f %s in all (at most %g allowed); the most in one "
-                                        "window: %.0f, %s in [%g,%g)",
-                                        sum, what[c->kind], c->limit, worst, id_of(worst_name),
-                                        worst_start, worst_start + r->window_s));
-    int passed = worst <= c->limit + 1e-12;
-    return add_check(r, name, passed,
-                     results_printf("%s: %s %.3g%s in [%gs, %gs)%s (limit %g%s)",
-                                    id_of(worst_name), what[c->kind], worst, units[c->kind],
-                                    worst_start, fmin(worst_start + r->window_s, r->duration_s),
-                                    passed ? " at worst" : "", c->limit, units[c->kind]));
+        passed = n > 0 && total <= c->limit;
+    char detail[2048] = "";
+    if (n == 0)
+        snprintf(detail, sizeof detail, "no serving measurements for %s during [%g,%g]", scope,
+                 c->start_s, c->end_s);
+    for (size_t k = 0; k < n; k++) {
+        const capacity_record *rec = &records[k];
+        size_t used = strlen(detail);
+        char *sep = k ? "; " : "";
+        if (capacity_sums(c->kind))
+            snprintf(detail + used, sizeof detail - used, "%s%s: %.0f %s, most in [%gs, %gs): %.0f",
+                     sep, id_of(rec->name), rec->sum, what[c->kind], rec->worst_start,
+                     fmin(rec->worst_start + r->window_s, r->duration_s), rec->worst);
+        else if (rec->breaches)
+            snprintf(detail + used, sizeof detail - used,
+                     "%s%s: %s %.3g%s in [%gs, %gs), the first of %zu windows over %g%s "
+                     "(worst %.3g%s in [%gs, %gs))",
+                     sep, id_of(rec->name), what[c->kind], rec->first, units[c->kind],
+                     rec->first_start, fmin(rec->first_start + r->window_s, r->duration_s),
+                     rec->breaches, c->limit, units[c->kind], rec->worst, units[c->kind],
+                     rec->worst_start, fmin(rec->worst_start + r->window_s, r->duration_s));
+        else
+            snprintf(detail + used, sizeof detail - used, "%s%s: at most %.3g%s (in [%gs, %gs))",
+                     sep, id_of(rec->name), rec->worst, units[c->kind], rec->worst_start,
+                     fmin(rec->worst_start + r->window_s, r->duration_s));
+    }
+    if (capacity_sums(c->kind) && n > 0) {
+        size_t used = strlen(detail);
+        snprintf(detail + used, sizeof detail - used, "; %.0f in all, at most %g allowed", total,
+                 c->limit);
+    }
+    free(records);
+    return add_check(r, name, passed, results_strdup(detail));
 }
 
 int checks_evaluate(const scenario *sc, results *r)

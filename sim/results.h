@@ -28,7 +28,8 @@ typedef enum {
 typedef struct {
     uint64_t arrived, started, completed, rejected, timed_out;
     uint64_t waited;           /* started after waiting */
-    double utilization;        /* busy slot-seconds / available slot-seconds (0: no slots) */
+    double utilization;        /* busy / available slot-seconds of ready replicas (draining
+                                  replicas' requests are not counted); 0 with no slots */
     double mean_waiting;       /* time-average number of requests waiting */
     long long max_waiting;     /* most requests waiting at once */
     double mean_wait_s;        /* queue wait of started requests */

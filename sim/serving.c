@@ -65,11 +65,10 @@ static void integrate(serving *s, double to)
     double dt = to - s->last_s;
     if (dt <= 0)
         return;
+    long long slots = capacity(s);
     s->totals.busy_s += (double)s->busy * dt;
+    s->totals.slots_busy_s += (double)(s->busy < slots ? s->busy : slots) * dt;
     s->totals.queued_s += (double)s->waiting * dt;
-    /* Draining replicas still hold their in-flight requests: they count as slots until
-     * those finish, so utilisation stays within [0, 1]. */
-    long long slots = capacity(s) > s->busy ? capacity(s) : s->busy;
     s->totals.capacity_s += (double)slots * dt;
     s->last_s = to;
 }

@@ -41,10 +41,10 @@ typedef struct {
     uint64_t arrived, started, completed, rejected, timed_out;
     uint64_t waited;    /* started after waiting in the queue */
     double wait_s;      /* summed queue waits of started requests */
-    double busy_s;      /* integral of busy slots over time */
-    double queued_s;    /* integral of waiting requests over time */
-    double capacity_s;  /* integral of slots (ready replicas x concurrency, or the busy
-                           slots if more: draining replicas) over time */
+    double busy_s;       /* integral of requests in service (draining replicas too) */
+    double slots_busy_s; /* integral of the ready slots in use: min(busy, capacity) */
+    double queued_s;     /* integral of waiting requests over time */
+    double capacity_s;   /* integral of ready slots (ready replicas x concurrency) */
 } serving_totals;
 
 typedef enum { SERVING_STARTED, SERVING_QUEUED, SERVING_REJECTED, SERVING_OVERFLOW } serving_outcome;
