@@ -2,12 +2,12 @@
 #include "sim/scenario.h"
 
 #include "tests/check_main.h"
+#include "tests/support.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /*
  * The serving model is what capacity verdicts rest on, so it is held to queueing theory:
@@ -22,27 +22,9 @@
 #define REPLICATIONS 16
 #define SIGMAS 4.5 /* two-sided tail ~7e-6 per comparison under normality */
 
-/* Write a scenario to a temporary file and load it. */
-static scenario *load_text(const char *text)
-{
-    char path[] = "/tmp/routersim-capacity-XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    FILE *f = fdopen(fd, "w");
-    fputs(text, f);
-    fclose(f);
-    char err[1024];
-    scenario *sc = scenario_load(path, err, sizeof err);
-    unlink(path);
-    ck_assert_msg(sc != NULL, "%s", err);
-    return sc;
-}
-
 static results *run(const scenario *sc, uint64_t seed)
 {
-    char err[1024];
-    results *r = engine_run(sc, seed, NULL, NULL, err, sizeof err);
-    ck_assert_msg(r != NULL, "%s", err);
+    results *r = run_seed(sc, seed);
     ck_assert_uint_eq(r->n_loads, 1);
     return r;
 }

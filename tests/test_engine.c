@@ -1,0 +1,178 @@
+#include "sim/checks.h"
+#include "sim/engine.h"
+
+#include "tests/check_main.h"
+#include "tests/support.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * The engine end to end, below the command line: the phase test's false-positive rate over
+ * many seeds (selector, Poisson arrivals and chi-square together), failures by reason with
+ * their hand-computed counts, even-load's exact split, and the time series adding up to the
+ * phases it was cut from.
+ */
+
+/* A correct router, tested over many seeds at alpha = 0.05, must be flagged about 5% of
+ * the time: within 4 binomial standard deviations of alpha over the seeds run. */
+START_TEST(false_positive_rate_near_alpha)
+{
+    scenario *sc = load_text("name: fpr\naccount: acme\nduration: 100s\n"
+                             "deployments:\n  - {id: a, replicas: 3}\n  - {id: b, replicas: 2}\n"
+                             "  - {id: c, replicas: 1}\n"
+                             "routers:\n  - {id: r, deployments: [a, b, c]}\n"
+                             "traffic:\n  - {router: r, rate: 10/s}\n"
+                             "checks:\n  alpha: 0.05\n");
+    const int seeds = 6000;
+    int flagged = 0;
+    for (int seed = 1; seed <= seeds; seed++) {
+        results *r = run_seed(sc, (uint64_t)seed);
+        ck_assert_uint_eq(r->n_phases, 1);
+        ck_assert_int_eq(r->phases[0].test.df, 2);
+        flagged += r->phases[0].test.verdict == SPLITTEST_FAIL;
+        results_free(r);
+    }
+    double rate = (double)flagged / seeds;
+    double bound = 4 * sqrt(0.05 * 0.95 / seeds);
+    ck_assert_msg(fabs(rate - 0.05) <= bound, "false-positive rate %g, expected 0.05 +- %g",
+                  rate, bound);
+    scenario_free(sc);
+}
+END_TEST
+
+/* Requests to a deleted router, to a router with no replicas and from a foreign account to
+ * a private router fail with their reason; the counts follow the rates and intervals. */
+START_TEST(failures_by_reason)
+{
+    scenario *sc = load_text(
+        "name: fail\naccount: acme\nduration: 1000s\n"
+        "deployments:\n  - {id: a, replicas: 1}\n  - {id: b, replicas: 1}\n"
+        "routers:\n  - {id: gone, deployments: [a]}\n  - {id: empty, deployments: [b]}\n"
+        "  - {id: open, deployments: [a], public: true}\n"
+        "traffic:\n  - {router: gone, rate: 20/s}\n  - {router: empty, rate: 30/s}\n"
+        "  - {router: empty, rate: 5/s, account: other}\n"
+        "  - {router: open, rate: 7/s, account: other}\n"
+        "timeline:\n  - {at: 400s, delete_router: gone}\n"
+        "  - {at: 500s, scale: {deployment: b, replicas: 0}}\n");
+    results *r = run_seed(sc, 11);
+    /* Poisson counts within 5 standard deviations of rate x time. */
+    struct {
+        results_reason reason;
+        double mean;
+    } want[] = {{RESULTS_ROUTER_NOT_FOUND, 20 * 600.0},
+                {RESULTS_NO_REPLICAS, 30 * 500.0},
+                {RESULTS_FORBIDDEN, 5 * 1000.0}};
+    for (size_t i = 0; i < 3; i++) {
+        double got = (double)r->failed_by_reason[want[i].reason];
+        ck_assert_msg(fabs(got - want[i].mean) <= 5 * sqrt(want[i].mean), "%s: %g, expected %g",
+                      results_reason_name(want[i].reason), got, want[i].mean);
+    }
+    ck_assert_uint_eq(r->total, r->routed + r->failed);
+    /* The public router serves the other account. */
+    uint64_t open_routed = 0;
+    for (size_t i = 0; i < r->n_phases; i++)
+        if (strcmp(r->phases[i].router, "accounts/acme/routers/open") == 0)
+            open_routed += r->phases[i].requests;
+    ck_assert_msg(fabs((double)open_routed - 7000.0) <= 5 * sqrt(7000.0), "open: %llu",
+                  (unsigned long long)open_routed);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
+START_TEST(even_load_is_exact)
+{
+    scenario *sc = load_text("name: even\naccount: acme\nduration: 1000s\n"
+                             "deployments:\n  - {id: a, replicas: 3}\n  - {id: b, replicas: 1}\n"
+                             "routers:\n  - {id: r, deployments: [a, b], strategy: even-load}\n"
+                             "traffic:\n  - {router: r, rate: 10/s}\n");
+    results *r = run_seed(sc, 5);
+    const results_phase *ph = &r->phases[0];
+    /* Smooth round-robin over 3:1: every 4 requests, 3 to a and 1 to b. */
+    double n = (double)ph->requests;
+    ck_assert(fabs((double)ph->deployments[0].observed - 0.75 * n) <= 1.0);
+    ck_assert(fabs((double)ph->deployments[1].observed - 0.25 * n) <= 1.0);
+    ck_assert_int_eq(ph->test.verdict, SPLITTEST_PASS);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
+/* The time series is cut from the same counts as the phases: per router, the routed
+ * requests of all bins equal those of all phases, and arrivals add up to the total. */
+START_TEST(series_adds_up)
+{
+    scenario *sc = load_text(
+        "name: series\naccount: acme\nduration: 700s\nwindow: 30s\n"
+        "deployments:\n  - {id: a, replicas: 4}\n"
+        "routers:\n  - {id: r, deployments: [a]}\n"
+        "traffic:\n  - {router: r, rate: 50/s}\n"
+        "timeline:\n  - {at: 95s, run: firectl deployment create m --deployment-id=b}\n"
+        "  - {at: 95s, run: \"firectl router update r --deployments=a,b\"}\n"
+        "  - {at: 333s, scale: {deployment: a, replicas: 0}}\n"
+        "  - {at: 500s, update_router: {router: r, deployments: [b]}}\n");
+    results *r = run_seed(sc, 2);
+    ck_assert_uint_eq(r->n_bins, 24); /* ceil(700 / 30) */
+    uint64_t from_points = 0, from_phases = 0, arrivals = 0;
+    for (size_t i = 0; i < r->n_points; i++)
+        from_points += r->points[i].routed;
+    for (size_t i = 0; i < r->n_phases; i++)
+        from_phases += r->phases[i].requests;
+    for (size_t i = 0; i < r->n_flows; i++)
+        arrivals += r->flows[i].arrivals;
+    ck_assert_uint_eq(from_points, from_phases);
+    ck_assert_uint_eq(arrivals, r->total);
+    ck_assert_uint_eq(r->n_phases, 4);
+    /* The bin holding t = 333 s ([330, 360)) shows a at 0 replicas by its end. */
+    for (size_t i = 0; i < r->n_points; i++)
+        if (r->points[i].bin == 11 &&
+            strcmp(r->deployments[r->points[i].deployment], "accounts/acme/deployments/a") == 0)
+            ck_assert_int_eq(r->points[i].replicas, 0);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
+/* An expect check over an interval that crosses a phase boundary counts exactly the
+ * requests routed inside it. */
+START_TEST(expect_window_counts)
+{
+    scenario *sc = load_text(
+        "name: expect\naccount: acme\nduration: 400s\n"
+        "deployments:\n  - {id: a, replicas: 1}\n  - {id: b, replicas: 1}\n"
+        "routers:\n  - {id: r, deployments: [a]}\n"
+        "traffic:\n  - {router: r, rate: 100/s}\n"
+        "timeline:\n  - {at: 200s, update_router: {router: r, deployments: [a, b]}}\n"
+        "checks:\n  expect:\n    - {router: r, during: [100s, 300s], share: {a: 0.75, b: 0.25}}\n");
+    results *r = run_seed(sc, 4);
+    ck_assert_int_eq(checks_evaluate(sc, r), 0);
+    const results_window *w = &r->windows[0];
+    /* 100 s all to a, then 100 s split 50/50: a gets 3/4 of the window's requests. */
+    ck_assert_msg(fabs((double)w->routed - 20000) <= 5 * sqrt(20000.0), "%llu",
+                  (unsigned long long)w->routed);
+    ck_assert_uint_eq(w->observed[0] + w->observed[1] + w->other, w->routed);
+    ck_assert(r->checks[0].passed);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc;
+    suite_add_tcase(s, tc = tcase_create("false_positive_rate_near_alpha"));
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, false_positive_rate_near_alpha);
+    suite_add_tcase(s, tc = tcase_create("failures_by_reason"));
+    tcase_add_test(tc, failures_by_reason);
+    suite_add_tcase(s, tc = tcase_create("even_load_is_exact"));
+    tcase_add_test(tc, even_load_is_exact);
+    suite_add_tcase(s, tc = tcase_create("series_adds_up"));
+    tcase_add_test(tc, series_adds_up);
+    suite_add_tcase(s, tc = tcase_create("expect_window_counts"));
+    tcase_add_test(tc, expect_window_counts);
+    return s;
+}
