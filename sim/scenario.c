@@ -1129,12 +1129,14 @@ static int check_trace(loader *ld, const world *w, const char *path)
     int rc;
     while ((rc = traffic_trace_next(t, &a, ld->err, ld->errlen)) == 1) {
         world_id id;
-        char why[256] = "";
+        char why[512] = "";
         if (a.router[0] && (units_resolve(a.router, ld->sc->account, UNITS_ROUTER, id, why,
                                           sizeof why) != 0 ||
                             world_find_router(w, id) < 0)) {
-            snprintf(ld->err, ld->errlen, "%s: arrival at %gs: router \"%s\" %s", path,
-                     a.time_s, a.router, why[0] ? why : "is never created in this scenario");
+            if (!why[0])
+                snprintf(why, sizeof why, "router \"%s\" is never created in this scenario",
+                         a.router);
+            snprintf(ld->err, ld->errlen, "%s:%ld:%d: %s", path, a.line, a.router_column, why);
             rc = -1;
             break;
         }

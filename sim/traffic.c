@@ -555,6 +555,8 @@ int traffic_trace_next(traffic_trace *t, traffic_arrival *out, char *err, size_t
     c = t->cell_of[COL_ROUTER];
     if (c >= 0 && parse_router(t, cells[c], cols[c], a.router, err, errlen) != 0)
         return -1;
+    a.line = t->line;
+    a.router_column = c >= 0 ? cols[c] : 1;
     c = t->cell_of[COL_ACCOUNT];
     if (c >= 0 && parse_account(t, cells[c], cols[c], a.account, err, errlen) != 0)
         return -1;

@@ -57,6 +57,8 @@ typedef struct {
     double time_s;
     char router[UNITS_NAME_MAX];
     char account[UNITS_ID_MAX + 1];
+    long line;         /* where it was read, for errors found later */
+    int router_column; /* column of the router cell (1 when there is none) */
 } traffic_arrival;
 
 typedef struct traffic_trace traffic_trace;
