@@ -22,9 +22,12 @@ typedef struct {
     meter m;
 } phase_meter;
 
-/* A deployment with a serving model. */
+/* A deployment with a serving model. Latencies go into `segment` as requests start and are
+ * merged into the bin, run and phase histograms whenever one of those is measured, begun
+ * or ended: one histogram update per request, whatever is being measured. */
 typedef struct {
     serving *srv; /* NULL: no serving model, not tracked */
+    latency *segment;
     const serving_spec *spec;
     autoscaler *scaler;
     double *ready_at; /* cold starts under way, oldest first */
@@ -81,6 +84,7 @@ capacity *capacity_new(const scenario *sc, world *w, eventq *q, gsl_rng *rng, re
 static void free_tracked(tracked *t)
 {
     serving_free(t->srv);
+    latency_free(t->segment);
     autoscaler_free(t->scaler);
     free(t->ready_at);
     latency_free(t->bin.latencies);
@@ -175,17 +179,27 @@ static results_load measure(const tracked *t, const meter *m, double now, long l
     return load;
 }
 
-/* A request starts service: its latency is known now; its completion is scheduled. */
-static void on_start(void *ctx, double completion_s, double wait_s, double service_s)
+/* A request starts service: its latency (wait + service) is known now. */
+static void on_start(void *ctx, double wait_s, double service_s)
 {
-    start_ctx *sc = ctx;
-    tracked *t = &sc->c->deps[sc->slot];
-    double total = wait_s + service_s;
-    latency_add(t->bin.latencies, total);
-    latency_add(t->run.latencies, total);
+    const start_ctx *sc = ctx;
+    latency_add(sc->c->deps[sc->slot].segment, wait_s + service_s);
+}
+
+/* Play the deployment up to now and hand the latencies recorded since the last time to
+ * every histogram measuring now. */
+static void catch_up(capacity *c, size_t slot, double now)
+{
+    tracked *t = &c->deps[slot];
+    start_ctx ctx = {c, slot};
+    serving_advance(t->srv, now, c->rng, on_start, &ctx);
+    if (latency_count(t->segment) == 0)
+        return;
+    latency_merge(t->bin.latencies, t->segment);
+    latency_merge(t->run.latencies, t->segment);
     for (size_t i = 0; i < t->n_phases; i++)
-        latency_add(t->phases[i].m.latencies, total);
-    push(sc->c, completion_s, CAPACITY_EV_COMPLETE, sc->slot);
+        latency_merge(t->phases[i].m.latencies, t->segment);
+    latency_reset(t->segment);
 }
 
 /* ---- following the world ---------------------------------------------------------------- */
@@ -200,8 +214,9 @@ static int track(capacity *c, size_t slot, double now)
         return 0;
     long name = results_name_index(&c->res->deployments, &c->res->n_deployments, d->name);
     t->srv = serving_new(t->spec, d->ready, now);
+    t->segment = latency_new();
     t->scaler = autoscaler_new();
-    if (name < 0 || !t->srv || !t->scaler || meter_start(&t->bin, t, now) != 0 ||
+    if (name < 0 || !t->srv || !t->segment || !t->scaler || meter_start(&t->bin, t, now) != 0 ||
         meter_start(&t->run, t, now) != 0)
         return fail(c, "out of memory");
     t->name = (uint32_t)name;
@@ -296,6 +311,7 @@ int capacity_sync(capacity *c, double now)
         if (!t->srv)
             continue;
         start_ctx ctx = {c, slot};
+        catch_up(c, slot, now);
         serving_set_ready(t->srv, world_deployment_at(c->w, slot)->ready, now, c->rng, on_start,
                           &ctx);
         if (follow_cold_starts(c, slot, now) != 0 || note_stranded(c, slot, now) != 0)
@@ -347,7 +363,7 @@ static int autoscale_one(capacity *c, size_t slot, double now, int *world_change
     const world_deployment *d = world_deployment_at(c->w, slot);
     if (!d->exists || !world_is_autoscaled(d))
         return 0;
-    serving_advance(t->srv, now);
+    catch_up(c, slot, now);
     const serving_totals *tot = serving_totals_of(t->srv);
     autoscaler_load load = {
         .in_flight = (tot->busy_s + tot->queued_s - t->tick_in_flight_s) / AUTOSCALER_TICK_S,
@@ -381,11 +397,7 @@ static int tick(capacity *c, double now, int *world_changed)
 int capacity_handle(capacity *c, const eventq_event *ev, double now, int *world_changed)
 {
     size_t slot = (size_t)ev->index;
-    start_ctx ctx = {c, slot};
     switch (ev->kind) {
-    case CAPACITY_EV_COMPLETE:
-        serving_complete(c->deps[slot].srv, now, c->rng, on_start, &ctx);
-        break;
     case CAPACITY_EV_READY:
         if (replicas_ready(c, slot, now, world_changed) != 0)
             return -1;
@@ -416,7 +428,7 @@ int capacity_phase_open(capacity *c, size_t phase, const world_router *r, double
         memset(pm, 0, sizeof *pm);
         pm->phase = phase;
         pm->index = i;
-        serving_advance(t->srv, now);
+        catch_up(c, r->deployments[i], now);
         if (meter_start(&pm->m, t, now) != 0)
             return fail(c, "out of memory");
         t->n_phases++;
@@ -431,7 +443,7 @@ void capacity_phase_close(capacity *c, size_t phase, double now)
         for (size_t k = 0; k < t->n_phases; k++) {
             if (t->phases[k].phase != phase)
                 continue;
-            serving_advance(t->srv, now);
+            catch_up(c, slot, now);
             results_share *share = &c->res->phases[phase].deployments[t->phases[k].index];
             share->load = measure(t, &t->phases[k].m, now, -1);
             share->has_load = 1;
@@ -447,7 +459,7 @@ int capacity_end_bin(capacity *c, uint32_t bin, double now)
         tracked *t = &c->deps[slot];
         if (!t->srv)
             continue;
-        serving_advance(t->srv, now);
+        catch_up(c, slot, now);
         long long max_waiting = serving_take_max_waiting(t->srv);
         if (max_waiting > t->run_max_waiting)
             t->run_max_waiting = max_waiting;
@@ -469,7 +481,7 @@ int capacity_finish(capacity *c, double now)
         tracked *t = &c->deps[slot];
         if (!t->srv)
             continue;
-        serving_advance(t->srv, now);
+        catch_up(c, slot, now);
         results_deployment_load *l = results_add_load(c->res);
         if (!l)
             return fail(c, "out of memory");

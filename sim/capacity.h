@@ -4,8 +4,7 @@
  *
  * The engine routes each request to a deployment; this module decides what happens to it
  * there (served, queued, rejected, timed out) and schedules what follows in the engine's
- * event queue: completions, replicas becoming ready after their cold start, autoscaler
- * ticks. It changes the world only through world_set_ready and world_autoscale, and tells
+ * event queue: replicas becoming ready after their cold start, and autoscaler ticks. It changes the world only through world_set_ready and world_autoscale, and tells
  * the engine when a commit is due. Deployments without a serving model have infinite
  * capacity and are not tracked here. Measurements go into the results as bins, per phase
  * and per run, from cumulative totals and mergeable histograms: no per-request memory.
@@ -20,8 +19,9 @@
 
 #include <gsl/gsl_rng.h>
 
-/* Event kinds this module puts in the queue (beside the engine's own). */
-enum { CAPACITY_EV_COMPLETE = 100, CAPACITY_EV_READY, CAPACITY_EV_TICK };
+/* Event kinds this module puts in the queue (beside the engine's own). What happens inside
+ * a deployment (completions, timeouts) never goes there: see serving.h. */
+enum { CAPACITY_EV_READY = 100, CAPACITY_EV_TICK };
 
 typedef struct capacity capacity;
 

@@ -47,18 +47,61 @@ static size_t bucket_count(void)
     return n;
 }
 
+/* Bucket edges, and log2 of 1 + k/1024, shared by every histogram and filled by the first
+ * latency_new (the simulator is single-threaded). A bucket is found by estimating its index
+ * from the exponent and the top 10 mantissa bits (off by at most one) and settling it
+ * against the edges themselves, so membership is exactly [edge(i), edge(i + 1)), as the
+ * bound above assumes, at a fraction of the cost of a log. */
+#define MANTISSA_BITS 10
+static double *edges;
+static double log2_of_mantissa[1 << MANTISSA_BITS];
+
+static int init_tables(size_t n)
+{
+    if (edges)
+        return 0;
+    double *e = malloc((n + 1) * sizeof *e);
+    if (!e)
+        return -1;
+    for (size_t i = 0; i <= n; i++)
+        e[i] = edge(i);
+    for (int k = 0; k < 1 << MANTISSA_BITS; k++)
+        log2_of_mantissa[k] = log2(1 + (double)k / (1 << MANTISSA_BITS));
+    edges = e;
+    return 0;
+}
+
+static double rough_log2(double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    int exponent = (int)((bits >> 52) & 0x7ff) - 1023;
+    return exponent + log2_of_mantissa[(bits >> (52 - MANTISSA_BITS)) & ((1 << MANTISSA_BITS) - 1)];
+}
+
 /* The bucket of x; values outside the range go to the end buckets. */
 static size_t bucket_of(const latency *h, double x)
 {
     if (x <= LATENCY_MIN_S)
         return 0;
-    double f = log(x / LATENCY_MIN_S) / log_growth();
-    return f < (double)h->n_buckets ? (size_t)f : h->n_buckets - 1;
+    if (x >= edges[h->n_buckets - 1])
+        return h->n_buckets - 1;
+    double f = (rough_log2(x) - log2(LATENCY_MIN_S)) * (log(2.0) / log_growth());
+    size_t i = f < 0 ? 0 : (size_t)f;
+    if (i > h->n_buckets - 1)
+        i = h->n_buckets - 1;
+    while (i > 0 && x < edges[i])
+        i--;
+    while (x >= edges[i + 1])
+        i++;
+    return i;
 }
 
 latency *latency_new(void)
 {
     size_t n = bucket_count();
+    if (init_tables(n) != 0)
+        return NULL;
     latency *h = calloc(1, sizeof *h + n * sizeof h->counts[0]);
     if (h)
         h->n_buckets = n;

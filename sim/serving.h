@@ -3,13 +3,16 @@
  * queue with an optional limit and client timeout, and service times from a distribution.
  *
  * It knows nothing of routers or of the event queue. The engine tells it what happens and
- * when (an arrival, a completion, a change in ready replicas) and it answers through a
- * callback each time a request starts service, with the completion time to schedule. It
- * integrates busy slots, waiting requests and capacity over time into cumulative totals, so
- * the difference of two snapshots describes any interval exactly, with no per-request
- * memory. Invariants: busy <= capacity except while capacity shrinks (a replica that goes
- * away finishes its in-flight requests first: no new request starts until busy < capacity);
- * nobody waits while a slot is free.
+ * when (an arrival, a change in ready replicas, a look at its state) and everything inside
+ * the deployment between two such moments is played lazily, in time order: completions
+ * (kept in a small heap of their own), waiting requests starting, waiting requests giving
+ * up. Nothing outside a deployment depends on those inner events, so the simulation's event
+ * queue never holds them. A callback reports each request that starts service, with its
+ * wait and service time. Busy slots, waiting requests and capacity are integrated over time
+ * into cumulative totals, so the difference of two snapshots describes any interval
+ * exactly, with no per-request memory. Invariants: busy <= capacity except while capacity
+ * shrinks (a replica that goes away finishes its in-flight requests first: no new request
+ * starts until busy < capacity); nobody waits while a slot is free.
  */
 #ifndef ROUTERSIM_SERVING_H
 #define ROUTERSIM_SERVING_H
@@ -49,9 +52,8 @@ typedef struct {
 
 typedef enum { SERVING_STARTED, SERVING_QUEUED, SERVING_REJECTED, SERVING_OVERFLOW } serving_outcome;
 
-/* Called for each request that starts service: when it will complete, and its wait. */
-typedef void (*serving_start_fn)(void *ctx, double completion_s, double wait_s,
-                                 double service_s);
+/* Called for each request that starts service, with its wait and its service time. */
+typedef void (*serving_start_fn)(void *ctx, double wait_s, double service_s);
 
 typedef struct serving serving;
 
@@ -61,20 +63,18 @@ void serving_free(serving *s);
 /* One service time drawn from the spec's distribution (mean mean_s, CV cv). */
 double serving_draw(const serving_spec *spec, gsl_rng *rng);
 
-/* A request arrives. SERVING_OVERFLOW: the unbounded queue passed SERVING_MAX_QUEUE (the
- * request is dropped; the run should stop and say so). */
+/* A request arrives (after playing the deployment up to now). SERVING_OVERFLOW: the
+ * unbounded queue passed SERVING_MAX_QUEUE, or memory ran out (the request is dropped; the
+ * run should stop and say so). */
 serving_outcome serving_arrive(serving *s, double now, gsl_rng *rng, serving_start_fn start,
                                void *ctx);
-
-/* A request in service completes; waiting ones start while slots allow. */
-void serving_complete(serving *s, double now, gsl_rng *rng, serving_start_fn start, void *ctx);
 
 /* Ready replicas change; more slots start waiting requests at once. */
 void serving_set_ready(serving *s, long long ready_replicas, double now, gsl_rng *rng,
                        serving_start_fn start, void *ctx);
 
-/* Bring the integrals and timeouts up to `now`. */
-void serving_advance(serving *s, double now);
+/* Play what happens inside the deployment up to `now`: completions, starts, timeouts. */
+void serving_advance(serving *s, double now, gsl_rng *rng, serving_start_fn start, void *ctx);
 
 const serving_totals *serving_totals_of(const serving *s);
 long long serving_busy(const serving *s);
