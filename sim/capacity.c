@@ -285,9 +285,8 @@ static int note_stranded(capacity *c, size_t slot, double now)
 {
     tracked *t = &c->deps[slot];
     const world_deployment *d = world_deployment_at(c->w, slot);
-    const char *router = d->exists && d->replicas == 0 && world_is_autoscaled(d)
-                             ? router_of(c->w, slot)
-                             : NULL;
+    const char *router =
+        d->exists && d->replicas == 0 && world_is_autoscaled(d) ? router_of(c->w, slot) : NULL;
     if (!router || t->zero_noted) {
         t->zero_noted = router != NULL;
         return 0;
@@ -468,8 +467,7 @@ int capacity_end_bin(capacity *c, uint32_t bin, double now)
         if (!p)
             return fail(c, "out of memory");
         *p = (results_load_point){bin, t->name, d->exists ? d->replicas : 0,
-                                  d->exists ? d->ready : 0,
-                                  measure(t, &t->bin, now, max_waiting)};
+                                  d->exists ? d->ready : 0, measure(t, &t->bin, now, max_waiting)};
         meter_start(&t->bin, t, now);
     }
     return 0;

@@ -4,10 +4,11 @@
  *
  * The engine routes each request to a deployment; this module decides what happens to it
  * there (served, queued, rejected, timed out) and schedules what follows in the engine's
- * event queue: replicas becoming ready after their cold start, and autoscaler ticks. It changes the world only through world_set_ready and world_autoscale, and tells
- * the engine when a commit is due. Deployments without a serving model have infinite
- * capacity and are not tracked here. Measurements go into the results as bins, per phase
- * and per run, from cumulative totals and mergeable histograms: no per-request memory.
+ * event queue: replicas becoming ready after their cold start, and autoscaler ticks. It changes the
+ * world only through world_set_ready and world_autoscale, and tells the engine when a commit is
+ * due. Deployments without a serving model have infinite capacity and are not tracked here.
+ * Measurements go into the results as bins, per phase and per run, from cumulative totals and
+ * mergeable histograms: no per-request memory.
  */
 #ifndef ROUTERSIM_CAPACITY_H
 #define ROUTERSIM_CAPACITY_H

@@ -23,12 +23,12 @@ static int add_check(results *r, char *name, int passed, char *detail)
 /* Observed share of each named deployment within tolerance of the expected one. */
 static int check_expect(const scenario_expect *ex, const results_window *win, results *r)
 {
-    char *name = results_printf("expect %s share during [%g,%g]", ex->router, ex->start_s,
-                                ex->end_s);
+    char *name =
+        results_printf("expect %s share during [%g,%g]", ex->router, ex->start_s, ex->end_s);
     if (win->routed == 0)
         return add_check(r, name, 0,
-                         results_printf("no requests were routed by %s during [%g,%g]",
-                                        ex->router, ex->start_s, ex->end_s));
+                         results_printf("no requests were routed by %s during [%g,%g]", ex->router,
+                                        ex->start_s, ex->end_s));
     char detail[2048] = "";
     int passed = 1;
     for (size_t k = 0; k < ex->n_shares; k++) {
@@ -56,8 +56,7 @@ static int check_failures(const scenario *sc, results *r)
                        (unsigned long long)r->failed,
                        (unsigned long long)r->failed_by_reason[RESULTS_ROUTER_NOT_FOUND],
                        (unsigned long long)r->failed_by_reason[RESULTS_NO_REPLICAS],
-                       (unsigned long long)r->failed_by_reason[RESULTS_FORBIDDEN],
-                       sc->max_failed));
+                       (unsigned long long)r->failed_by_reason[RESULTS_FORBIDDEN], sc->max_failed));
 }
 
 /* The short id at the end of a full deployment name. */

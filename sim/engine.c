@@ -20,10 +20,10 @@ enum { EV_INSTANT, EV_ARRIVAL, EV_WINDOW_OPEN, EV_WINDOW_CLOSE, EV_BIN_END };
 /* One traffic entry: an arrival process (or a trace) aimed at a router by id. */
 typedef struct {
     const scenario_traffic *spec;
-    traffic_trace *trace;  /* NULL for a Poisson shape */
-    traffic_arrival next;  /* a trace's arrival scheduled next */
-    long router;   /* slot of the router it reaches now, or -1 (none by that id exists) */
-    int forbidden; /* the caller's account may not use that router */
+    traffic_trace *trace; /* NULL for a Poisson shape */
+    traffic_arrival next; /* a trace's arrival scheduled next */
+    long router;          /* slot of the router it reaches now, or -1 (none by that id exists) */
+    int forbidden;        /* the caller's account may not use that router */
     uint32_t target;
     uint64_t arrivals, failed[RESULTS_N_REASONS]; /* in the current bin */
 } source;
@@ -59,8 +59,8 @@ typedef struct {
     eventq *queue;
     gsl_rng *rng;
     capacity *capacity;
-    int serving;  /* some deployment has a serving model */
-    int failed;   /* the hot path hit an error; the message is in err */
+    int serving; /* some deployment has a serving model */
+    int failed;  /* the hot path hit an error; the message is in err */
     source *sources;
     watch *watches;
     router_state *routers;
@@ -302,10 +302,10 @@ static void trace_target(engine *e, const source *s, long *router, int *forbidde
     if (s->next.router[0]) {
         world_id id;
         char why[256];
-        long slot = units_resolve(s->next.router, e->sc->account, UNITS_ROUTER, id, why,
-                                  sizeof why) == 0
-                        ? world_find_router(e->world, id)
-                        : -1;
+        long slot =
+            units_resolve(s->next.router, e->sc->account, UNITS_ROUTER, id, why, sizeof why) == 0
+                ? world_find_router(e->world, id)
+                : -1;
         *router = slot >= 0 && world_router_at(e->world, (size_t)slot)->exists ? slot : -1;
     }
     *forbidden = *router >= 0 && strcmp(caller, e->sc->account) != 0 &&
@@ -552,8 +552,7 @@ static int init_sources(engine *e)
         char name[UNITS_NAME_MAX];
         s->spec = &sc->traffic[i];
         s->router = -1;
-        if (s->spec->trace &&
-            !(s->trace = traffic_trace_open(s->spec->trace, e->err, e->errlen)))
+        if (s->spec->trace && !(s->trace = traffic_trace_open(s->spec->trace, e->err, e->errlen)))
             return -1;
         units_full_name(name, sc->account, UNITS_ROUTER, s->spec->router);
         long target = results_name_index(&e->res->targets, &e->res->n_targets, name);

@@ -18,8 +18,7 @@
 #include <stdint.h>
 
 /* Called every so often with the simulated time and the requests so far. */
-typedef void (*engine_progress_fn)(void *ctx, double sim_s, double duration_s,
-                                   uint64_t requests);
+typedef void (*engine_progress_fn)(void *ctx, double sim_s, double duration_s, uint64_t requests);
 
 /* Simulate sc with `seed`. Returns the aggregated results (phases, events, series, windows;
  * checks are evaluated separately), or NULL with the reason in err. */

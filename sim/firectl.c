@@ -5,12 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_WORDS 64                   /* far more than any firectl line needs */
-#define QUOTE_MAX 64                   /* characters of a word shown in a message */
-#define QUOTE_BUF (QUOTE_MAX * 4 + 16) /* room for every one of them escaped */
-#define SCALE_TO_ZERO_MIN_S 300.0      /* the platform's minimum --scale-to-zero-window, 5m */
-#define LOAD_TARGET_MAX 1e9            /* per replica; anything larger is a typo */
-#define LOAD_ITEM_MAX 128              /* bytes of one key=value item; no valid one is near */
+#define MAX_WORDS 64              /* far more than any firectl line needs */
+#define SCALE_TO_ZERO_MIN_S 300.0 /* the platform's minimum --scale-to-zero-window, 5m */
+#define LOAD_TARGET_MAX 1e9       /* per replica; anything larger is a typo */
+#define LOAD_ITEM_MAX 128         /* bytes of one key=value item; no valid one is near */
 
 /* What an argument holds, which decides how its text is checked and where it goes. */
 typedef enum {
@@ -132,27 +130,6 @@ static int fail(parser *p, int offset, const char *fmt, ...)
     return -1;
 }
 
-/* A word as it can be shown on one line: control characters escaped, long text cut. */
-static const char *quoted(const char *text, char *buf, size_t size)
-{
-    size_t out = 0, shown = 0;
-    for (const unsigned char *c = (const unsigned char *)text; *c && out + 8 < size; c++) {
-        if (shown++ == QUOTE_MAX) {
-            memcpy(buf + out, "...", 3);
-            out += 3;
-            break;
-        }
-        if (*c == '"' || *c == '\\')
-            out += (size_t)snprintf(buf + out, size - out, "\\%c", *c);
-        else if (*c < 0x20 || *c == 0x7f)
-            out += (size_t)snprintf(buf + out, size - out, "\\x%02x", *c);
-        else
-            buf[out++] = (char)*c;
-    }
-    buf[out] = '\0';
-    return buf;
-}
-
 /* ---- words ---------------------------------------------------------------------------- */
 
 static int is_space(char c)
@@ -272,7 +249,7 @@ static int set_id(parser *p, const word *w, units_kind kind, const char *flag)
  * cannot make it valid: a valid reference is far shorter than UNITS_NAME_MAX. */
 static int set_deployments(parser *p, const word *w)
 {
-    char q[QUOTE_BUF], why[384], item[UNITS_NAME_MAX];
+    char q[UNITS_QUOTE_BUF], why[384], item[UNITS_NAME_MAX];
     world_id id;
     for (const char *s = w->text;; s++) {
         size_t len = strcspn(s, ",");
@@ -280,7 +257,7 @@ static int set_deployments(parser *p, const word *w)
             return fail(p, w->offset,
                         "--deployments: expected deployment ids separated by single commas, got "
                         "an empty item in \"%s\"",
-                        quoted(w->text, q, sizeof q));
+                        units_quote(w->text, q, sizeof q));
         snprintf(item, sizeof item, "%.*s", (int)len, s);
         if (units_resolve(item, p->account, UNITS_DEPLOYMENT, id, why, sizeof why) != 0)
             return fail(p, w->offset, "--deployments: %s", why);
@@ -315,14 +292,14 @@ static int set_model(parser *p, const word *w, const char *flag)
 
 static int set_strategy(parser *p, const word *w)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     if (strcmp(w->text, "weighted-random") == 0)
         p->cmd->strategy = SELECTOR_WEIGHTED_RANDOM;
     else if (strcmp(w->text, "even-load") == 0)
         p->cmd->strategy = SELECTOR_EVEN_LOAD;
     else
         return fail(p, w->offset, "--strategy: expected weighted-random or even-load, got \"%s\"",
-                    quoted(w->text, q, sizeof q));
+                    units_quote(w->text, q, sizeof q));
     return 0;
 }
 
@@ -337,14 +314,14 @@ static int set_public(parser *p, const word *w)
 /* Regions keep their case: mega-regions are written US, EUROPE, APAC. */
 static int set_region(parser *p, const word *w)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     size_t len = strspn(w->text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                  "0123456789-");
     if (len == 0 || w->text[len] != '\0' || len >= WORLD_REGION_MAX)
         return fail(p, w->offset,
                     "--region: expected a region like US, EUROPE, APAC or us-iowa-1 (letters, "
                     "digits and hyphens, at most %d characters), got \"%s\"",
-                    WORLD_REGION_MAX - 1, quoted(w->text, q, sizeof q));
+                    WORLD_REGION_MAX - 1, units_quote(w->text, q, sizeof q));
     memcpy(p->cmd->region, w->text, len + 1);
     return 0;
 }
@@ -381,17 +358,17 @@ static double *window_field(world_autoscaling *a, unsigned bit)
 /* A window is a duration above 0; scaling to zero waits at least the platform's 5m. */
 static int set_window(parser *p, const word *w, const flag_spec *flag)
 {
-    char q[QUOTE_BUF], why[384];
+    char q[UNITS_QUOTE_BUF], why[384];
     double seconds;
     if (units_parse_duration(w->text, &seconds, why, sizeof why) != 0)
         return fail(p, w->offset, "%s: %s", flag->name, why);
     if (flag->set == WORLD_SET_SCALE_TO_ZERO_WINDOW && seconds < SCALE_TO_ZERO_MIN_S)
         return fail(p, w->offset,
                     "%s: expected a duration of at least 5m (the platform's minimum), got \"%s\"",
-                    flag->name, quoted(w->text, q, sizeof q));
+                    flag->name, units_quote(w->text, q, sizeof q));
     if (seconds <= 0)
         return fail(p, w->offset, "%s: expected a duration greater than 0, got \"%s\"", flag->name,
-                    quoted(w->text, q, sizeof q));
+                    units_quote(w->text, q, sizeof q));
     *window_field(&p->cmd->autoscaling, flag->set) = seconds;
     return 0;
 }
@@ -446,7 +423,7 @@ static int offset_of(const parser *p, const word *w, const char *at)
 /* Which load target `key` names; -1 (with the error reported) for one routersim refuses. */
 static int find_load_target(parser *p, const char *key, int at)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     for (size_t k = 0; k < N_LOAD_TARGETS; k++)
         if (strcmp(load_targets[k].key, key) == 0)
             return (int)k;
@@ -460,19 +437,19 @@ static int find_load_target(parser *p, const char *key, int at)
     return fail(p, at,
                 "--load-targets: expected the key default, requests_per_second or "
                 "concurrent_requests, got \"%s\"",
-                quoted(key, q, sizeof q));
+                units_quote(key, q, sizeof q));
 }
 
 /* One key=value item of `len` bytes at `item`; seen[k] is the offset of target k once given. */
 static int take_load_target(parser *p, const word *w, const char *item, size_t len, int *seen)
 {
-    char q[QUOTE_BUF], text[LOAD_ITEM_MAX];
+    char q[UNITS_QUOTE_BUF], text[LOAD_ITEM_MAX];
     int at = offset_of(p, w, item);
     if (len == 0)
         return fail(p, at,
                     "--load-targets: expected key=value items separated by single commas, got an "
                     "empty item in \"%s\"",
-                    quoted(w->text, q, sizeof q));
+                    units_quote(w->text, q, sizeof q));
     if (len >= sizeof text)
         return fail(p, at, "--load-targets: expected an item of at most %zu bytes, got %zu",
                     sizeof text - 1, len);
@@ -481,7 +458,7 @@ static int take_load_target(parser *p, const word *w, const char *item, size_t l
     char *eq = strchr(text, '=');
     if (!eq || eq == text || eq[1] == '\0')
         return fail(p, at, "--load-targets: expected an item key=value, got \"%s\"",
-                    quoted(text, q, sizeof q));
+                    units_quote(text, q, sizeof q));
     *eq = '\0';
     int k = find_load_target(p, text, at);
     if (k < 0)
@@ -496,7 +473,7 @@ static int take_load_target(parser *p, const word *w, const char *item, size_t l
         return 0;
     *eq = '=';
     return fail(p, at, "--load-targets: expected %s=%c with 0 < %c <= %g (%s), got \"%s\"", t->key,
-                t->letter, t->letter, t->max, t->what, quoted(text, q, sizeof q));
+                t->letter, t->letter, t->max, t->what, units_quote(text, q, sizeof q));
 }
 
 /* The list replaces all three targets: one it does not name stays 0 (unset) as the zeroed
@@ -586,7 +563,7 @@ static void flags_of(const command_spec *spec, char *out, size_t size)
 
 static int find_resource(parser *p)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     if (p->n < 2)
         return fail(p, -1, "expected router or deployment after firectl");
     const word *w = &p->words[1];
@@ -594,12 +571,12 @@ static int find_resource(parser *p)
         if (strcmp(commands[i].resource, w->text) == 0)
             return 0;
     return fail(p, w->offset, "expected router or deployment after firectl, got \"%s\"",
-                quoted(w->text, q, sizeof q));
+                units_quote(w->text, q, sizeof q));
 }
 
 static int find_command(parser *p)
 {
-    char q[QUOTE_BUF], verbs[128];
+    char q[UNITS_QUOTE_BUF], verbs[128];
     const char *resource = p->words[1].text;
     verbs_of(resource, verbs, sizeof verbs);
     if (p->n < 3)
@@ -617,7 +594,7 @@ static int find_command(parser *p)
                         "(expected %s)",
                         resource, w->text, verbs);
     return fail(p, w->offset, "expected %s after firectl %s, got \"%s\"", verbs, resource,
-                quoted(w->text, q, sizeof q));
+                units_quote(w->text, q, sizeof q));
 }
 
 /* The flag a word names, "--name" or "--name=value"; NULL when the command has none. */
@@ -632,7 +609,7 @@ static const flag_spec *find_flag(const command_spec *spec, const char *text)
 
 static int unknown_flag(parser *p, const word *w)
 {
-    char q[QUOTE_BUF], flags[256];
+    char q[UNITS_QUOTE_BUF], flags[256];
     const command_spec *spec = p->spec;
     if (strncmp(w->text, "--dry-run", 9) == 0 && (w->text[9] == '\0' || w->text[9] == '='))
         return fail(p, w->offset,
@@ -640,17 +617,17 @@ static int unknown_flag(parser *p, const word *w)
                     "(expected the command without it)");
     if (!spec->flags->name)
         return fail(p, w->offset, "expected no flags after firectl %s %s, got \"%s\"",
-                    spec->resource, spec->verb, quoted(w->text, q, sizeof q));
+                    spec->resource, spec->verb, units_quote(w->text, q, sizeof q));
     flags_of(spec, flags, sizeof flags);
     return fail(p, w->offset, "expected a flag of firectl %s %s (%s), got \"%s\"", spec->resource,
-                spec->verb, flags, quoted(w->text, q, sizeof q));
+                spec->verb, flags, units_quote(w->text, q, sizeof q));
 }
 
 /* A flag's value: the text after '=', the next word (then *i moves past it), or "true"
  * for a bare --public. */
 static int flag_value(parser *p, const flag_spec *flag, size_t *i, word *value)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     const word *w = &p->words[*i];
     char *eq = strchr(w->text, '=');
     if (eq) {
@@ -661,7 +638,7 @@ static int flag_value(parser *p, const flag_spec *flag, size_t *i, word *value)
         return fail(p, w->offset, "expected a value after %s", flag->name);
     } else if (strncmp(p->words[*i + 1].text, "--", 2) == 0) {
         return fail(p, w->offset, "expected a value after %s, got the flag \"%s\"", flag->name,
-                    quoted(p->words[*i + 1].text, q, sizeof q));
+                    units_quote(p->words[*i + 1].text, q, sizeof q));
     } else {
         *value = p->words[++*i];
     }
@@ -703,7 +680,7 @@ static const char *positional_what(arg_kind kind)
 /* A word that is not a flag: the command's one positional argument, or a stray. */
 static int take_positional(parser *p, size_t i, int *have)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     const word *w = &p->words[i];
     const command_spec *spec = p->spec;
     if (spec->positional != ARG_NONE && !*have) {
@@ -717,11 +694,11 @@ static int take_positional(parser *p, size_t i, int *have)
                            : "";
     if (spec->positional == ARG_NONE)
         return fail(p, w->offset, "expected only flags after firectl %s %s, got \"%s\"%s",
-                    spec->resource, spec->verb, quoted(w->text, q, sizeof q), hint);
+                    spec->resource, spec->verb, units_quote(w->text, q, sizeof q), hint);
     return fail(p, w->offset,
                 "expected one argument, %s, after firectl %s %s, got another: \"%s\"%s",
                 positional_what(spec->positional), spec->resource, spec->verb,
-                quoted(w->text, q, sizeof q), hint);
+                units_quote(w->text, q, sizeof q), hint);
 }
 
 /* What the whole line must have: its positional argument, its required flags, and for an
@@ -761,12 +738,12 @@ static int parse_arguments(parser *p)
 
 static int parse_words(parser *p)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     if (p->n == 0)
         return fail(p, -1, "expected a firectl command, got an empty line");
     if (strcmp(p->words[0].text, "firectl") != 0)
         return fail(p, p->words[0].offset, "expected a line starting with firectl, got \"%s\"",
-                    quoted(p->words[0].text, q, sizeof q));
+                    units_quote(p->words[0].text, q, sizeof q));
     if (find_resource(p) != 0 || find_command(p) != 0)
         return -1;
     p->cmd->op = p->spec->op;

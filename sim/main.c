@@ -109,8 +109,7 @@ static void folder_name(const char *name, char *out, size_t size)
         snprintf(out, size, "scenario");
 }
 
-static void output_dir(const options *opt, const scenario *sc, int several, char *out,
-                       size_t size)
+static void output_dir(const options *opt, const scenario *sc, int several, char *out, size_t size)
 {
     char folder[256];
     folder_name(sc->name, folder, sizeof folder);
@@ -128,8 +127,8 @@ static int run_one(const scenario *sc, const options *opt, const char *dir)
     progress prog = {0};
     int show = !opt->quiet && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &prog.started);
-    results *r = engine_run(sc, opt->has_seed ? opt->seed : sc->seed,
-                            show ? show_progress : NULL, &prog, err, sizeof err);
+    results *r = engine_run(sc, opt->has_seed ? opt->seed : sc->seed, show ? show_progress : NULL,
+                            &prog, err, sizeof err);
     clear_progress(&prog);
     if (!r) {
         fprintf(stderr, "routersim: %s: %s\n", sc->path, err);
@@ -232,8 +231,7 @@ static int command_validate(char **files, int n, const options *opt)
         if (!opt->quiet)
             printf("%s: ok: scenario %s, %zu world commands, %zu traffic sources, %.3g "
                    "requests expected\n",
-                   files[i], sc->name, sc->n_events, sc->n_traffic,
-                   scenario_expected_requests(sc));
+                   files[i], sc->name, sc->n_events, sc->n_traffic, scenario_expected_requests(sc));
         scenario_free(sc);
     }
     return status;
@@ -251,11 +249,13 @@ static int usage_error(const char *fmt, const char *arg)
 
 static int parse_options(int argc, char **argv, options *opt)
 {
-    static const struct option longopts[] = {
-        {"seed", required_argument, NULL, 's'}, {"out", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},      {"no-plots", no_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},       {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"seed", required_argument, NULL, 's'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"no-plots", no_argument, NULL, 'P'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, 'V'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:o:qhV", longopts, NULL)) != -1) {

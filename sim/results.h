@@ -27,18 +27,18 @@ typedef enum {
  * are within LATENCY_RELATIVE_ERROR (latency.h) of the exact ones. */
 typedef struct {
     uint64_t arrived, started, completed, rejected, timed_out;
-    uint64_t waited;           /* started after waiting */
-    double utilization;        /* busy / available slot-seconds of ready replicas (draining
-                                  replicas' requests are not counted); 0 with no slots */
-    double mean_waiting;       /* time-average number of requests waiting */
-    long long max_waiting;     /* most requests waiting at once */
-    double mean_wait_s;        /* queue wait of started requests */
+    uint64_t waited;       /* started after waiting */
+    double utilization;    /* busy / available slot-seconds of ready replicas (draining
+                              replicas' requests are not counted); 0 with no slots */
+    double mean_waiting;   /* time-average number of requests waiting */
+    long long max_waiting; /* most requests waiting at once */
+    double mean_wait_s;    /* queue wait of started requests */
     double mean_latency_s, p50_s, p90_s, p99_s;
-    double throughput_per_s;   /* completions per second */
+    double throughput_per_s; /* completions per second */
 } results_load;
 
 typedef struct {
-    char *name; /* full deployment name */
+    char *name;         /* full deployment name */
     long long replicas; /* ready replicas: the router's weight */
     double expected_share;
     uint64_t observed;

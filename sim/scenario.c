@@ -103,14 +103,14 @@ static const char *scalar(loader *ld, const ydoc_node *node, const char *what)
 }
 
 /* Parse a scalar with one of the units parsers, reporting at the node. */
-#define PARSE_AT(ld, node, what, call)                                                         \
-    do {                                                                                       \
-        const char *text_ = scalar((ld), (node), (what));                                      \
-        char why_[384];                                                                        \
-        if (!text_)                                                                            \
-            return -1;                                                                         \
-        if (call != 0)                                                                         \
-            return err_at((ld), (node), "%s: %s", (what), why_);                               \
+#define PARSE_AT(ld, node, what, call)                                                             \
+    do {                                                                                           \
+        const char *text_ = scalar((ld), (node), (what));                                          \
+        char why_[384];                                                                            \
+        if (!text_)                                                                                \
+            return -1;                                                                             \
+        if (call != 0)                                                                             \
+            return err_at((ld), (node), "%s: %s", (what), why_);                                   \
     } while (0)
 
 static int parse_duration(loader *ld, const ydoc_node *node, const char *what, double *out)
@@ -126,18 +126,16 @@ static int parse_int(loader *ld, const ydoc_node *node, const char *what, long l
     return 0;
 }
 
-static int parse_real(loader *ld, const ydoc_node *node, const char *what, double min,
-                      double max, double *out)
+static int parse_real(loader *ld, const ydoc_node *node, const char *what, double min, double max,
+                      double *out)
 {
     PARSE_AT(ld, node, what, units_parse_real(text_, min, max, out, why_, sizeof why_));
     return 0;
 }
 
-static int parse_id(loader *ld, const ydoc_node *node, const char *what, units_kind kind,
-                    char *id)
+static int parse_id(loader *ld, const ydoc_node *node, const char *what, units_kind kind, char *id)
 {
-    PARSE_AT(ld, node, what,
-             units_resolve(text_, ld->sc->account, kind, id, why_, sizeof why_));
+    PARSE_AT(ld, node, what, units_resolve(text_, ld->sc->account, kind, id, why_, sizeof why_));
     return 0;
 }
 
@@ -156,8 +154,7 @@ static int parse_account(loader *ld, const ydoc_node *node, char *out)
 }
 
 /* Free text shown in reports: any characters but control characters, bounded length. */
-static int parse_text(loader *ld, const ydoc_node *node, const char *what, size_t max,
-                      char **out)
+static int parse_text(loader *ld, const ydoc_node *node, const char *what, size_t max, char **out)
 {
     const char *text = scalar(ld, node, what);
     if (!text)
@@ -212,11 +209,10 @@ static int parse_replicas(loader *ld, const ydoc_node *map, world_cmd *cmd)
     return 0;
 }
 
-
 /* ---- serving model and autoscaling ------------------------------------------------- */
 
-static int parse_positive_duration(loader *ld, const ydoc_node *node, const char *what,
-                                   double max, double *out)
+static int parse_positive_duration(loader *ld, const ydoc_node *node, const char *what, double max,
+                                   double *out)
 {
     if (parse_duration(ld, node, what, out) != 0)
         return -1;
@@ -279,8 +275,8 @@ static int parse_serving_spec(loader *ld, const ydoc_node *map, const char *id)
     serving_spec *spec = &sv->spec;
     spec->queue_limit = -1;
     const ydoc_node *node;
-    if (parse_int(ld, ydoc_get(map, "concurrency"), "concurrency", 1, 100000,
-                  &spec->concurrency) != 0 ||
+    if (parse_int(ld, ydoc_get(map, "concurrency"), "concurrency", 1, 100000, &spec->concurrency) !=
+            0 ||
         parse_distribution(ld, ydoc_get(map, "service_time"), spec) != 0)
         return -1;
     if ((node = ydoc_get(map, "queue_limit")) &&
@@ -322,8 +318,10 @@ static int parse_load_targets(loader *ld, const ydoc_node *map, world_autoscalin
 
 static int parse_autoscaling(loader *ld, const ydoc_node *map, world_cmd *cmd)
 {
-    static const key_rule rules[] = {{"scale_up_window", 0},      {"scale_down_window", 0},
-                                     {"scale_to_zero_window", 0}, {"load_targets", 0},
+    static const key_rule rules[] = {{"scale_up_window", 0},
+                                     {"scale_down_window", 0},
+                                     {"scale_to_zero_window", 0},
+                                     {"load_targets", 0},
                                      {NULL, 0}};
     static const struct {
         const char *key;
@@ -389,7 +387,8 @@ static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd
         const char *text = scalar(ld, region, "region");
         if (!text)
             return -1;
-        size_t len = strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+        size_t len =
+            strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
         if (len == 0 || text[len] != '\0' || len >= WORLD_REGION_MAX)
             return err_at(ld, region,
                           "expected a region: US, EUROPE or APAC (multi-region) or a single "
@@ -458,8 +457,8 @@ static int parse_router_properties(loader *ld, const ydoc_node *map, world_cmd *
 
 static int parse_router_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd)
 {
-    static const key_rule rules[] = {{"id", 0},         {"deployments", 1}, {"display_name", 0},
-                                     {"model", 0},      {"strategy", 0},    {"public", 0},
+    static const key_rule rules[] = {{"id", 0},    {"deployments", 1}, {"display_name", 0},
+                                     {"model", 0}, {"strategy", 0},    {"public", 0},
                                      {NULL, 0}};
     if (check_keys(ld, map, "a router", rules) != 0)
         return -1;
@@ -571,10 +570,9 @@ static void appendf(char *buf, size_t size, const char *fmt, ...)
 /* A structured event as the firectl line it stands for, so that reports show one form. */
 static char *describe(const world_cmd *cmd)
 {
-    static const char *const verbs[] = {"router create",     "router update",
-                                        "router delete",     "deployment create",
-                                        "deployment update", "deployment scale",
-                                        "deployment delete"};
+    static const char *const verbs[] = {
+        "router create",     "router update",    "router delete",    "deployment create",
+        "deployment update", "deployment scale", "deployment delete"};
     char text[1024] = "";
     appendf(text, sizeof text, "firectl %s", verbs[cmd->op]);
     if (cmd->op == WORLD_DEPLOYMENT_CREATE)
@@ -599,11 +597,16 @@ static char *describe(const world_cmd *cmd)
 
 static int parse_timeline_event(loader *ld, const ydoc_node *map)
 {
-    static const key_rule rules[] = {
-        {"at", 1},          {"run", 0},           {"scale", 0},
-        {"update_deployment", 0}, {"create_deployment", 0}, {"create_router", 0},
-        {"update_router", 0},     {"delete_router", 0},     {"delete_deployment", 0},
-        {NULL, 0}};
+    static const key_rule rules[] = {{"at", 1},
+                                     {"run", 0},
+                                     {"scale", 0},
+                                     {"update_deployment", 0},
+                                     {"create_deployment", 0},
+                                     {"create_router", 0},
+                                     {"update_router", 0},
+                                     {"delete_router", 0},
+                                     {"delete_deployment", 0},
+                                     {NULL, 0}};
     if (check_keys(ld, map, "a timeline event", rules) != 0)
         return -1;
     if (map->n != 2)
@@ -723,8 +726,8 @@ static int parse_daily(loader *ld, const ydoc_node *map, traffic_shape *shape)
         parse_duration(ld, node, "peak_at", &shape->daily_peak_at_s) != 0)
         return -1;
     if ((node = ydoc_get(map, "period")) &&
-        parse_positive_duration(ld, node, "period", UNITS_MAX_DURATION_S,
-                                &shape->daily_period_s) != 0)
+        parse_positive_duration(ld, node, "period", UNITS_MAX_DURATION_S, &shape->daily_period_s) !=
+            0)
         return -1;
     shape->has_daily = 1;
     return 0;
@@ -782,8 +785,10 @@ static int parse_shape(loader *ld, const ydoc_node *map, scenario_traffic *t)
     for (size_t k = 0; k < 4; k++) {
         const ydoc_node *node = ydoc_get(map, bases[k]);
         if (node && base)
-            return err_at(ld, node, "expected one of rate, profile, daily or trace, not both "
-                                    "%s and %s", bases[kind], bases[k]);
+            return err_at(ld, node,
+                          "expected one of rate, profile, daily or trace, not both "
+                          "%s and %s",
+                          bases[kind], bases[k]);
         if (node) {
             base = node;
             kind = k;
@@ -810,9 +815,8 @@ static int parse_shape(loader *ld, const ydoc_node *map, scenario_traffic *t)
 
 static int parse_traffic_entry(loader *ld, const ydoc_node *map)
 {
-    static const key_rule rules[] = {{"router", 1}, {"rate", 0},   {"profile", 0},
-                                     {"daily", 0},  {"trace", 0},  {"bursts", 0},
-                                     {"account", 0}, {NULL, 0}};
+    static const key_rule rules[] = {{"router", 1}, {"rate", 0},   {"profile", 0}, {"daily", 0},
+                                     {"trace", 0},  {"bursts", 0}, {"account", 0}, {NULL, 0}};
     if (check_keys(ld, map, "a traffic entry", rules) != 0)
         return -1;
     scenario *sc = ld->sc;
@@ -898,9 +902,12 @@ static int parse_expect(loader *ld, const ydoc_node *map)
 /* One capacity limit: exactly one of the max_* keys, optionally a deployment and during. */
 static int parse_capacity(loader *ld, const ydoc_node *map)
 {
-    static const key_rule rules[] = {{"max_utilization", 0}, {"max_p99_latency", 0},
-                                     {"max_rejected", 0},    {"max_timed_out", 0},
-                                     {"deployment", 0},      {"during", 0},
+    static const key_rule rules[] = {{"max_utilization", 0},
+                                     {"max_p99_latency", 0},
+                                     {"max_rejected", 0},
+                                     {"max_timed_out", 0},
+                                     {"deployment", 0},
+                                     {"during", 0},
                                      {NULL, 0}};
     static const char *const kinds[] = {"max_utilization", "max_p99_latency", "max_rejected",
                                         "max_timed_out"};
@@ -925,8 +932,9 @@ static int parse_capacity(loader *ld, const ydoc_node *map)
         }
     }
     if (!limit)
-        return err_at(ld, map, "expected one of max_utilization, max_p99_latency, "
-                               "max_rejected or max_timed_out");
+        return err_at(ld, map,
+                      "expected one of max_utilization, max_p99_latency, "
+                      "max_rejected or max_timed_out");
     long long count;
     int rc = c->kind == SCENARIO_MAX_UTILIZATION ? parse_real(ld, limit, kinds[0], 0, 1, &c->limit)
              : c->kind == SCENARIO_MAX_P99_LATENCY
@@ -1028,10 +1036,9 @@ static void apply_cold_starts(scenario *sc)
 static int parse_root(loader *ld, const ydoc_node *root)
 {
     static const key_rule rules[] = {
-        {"name", 1},     {"description", 0}, {"account", 1},     {"seed", 0},
-        {"duration", 1}, {"window", 0},      {"deployments", 1}, {"routers", 0},
-        {"serving", 0},  {"traffic", 1},     {"timeline", 0},    {"checks", 0},
-        {NULL, 0}};
+        {"name", 1},     {"description", 0}, {"account", 1}, {"seed", 0},    {"duration", 1},
+        {"window", 0},   {"deployments", 1}, {"routers", 0}, {"serving", 0}, {"traffic", 1},
+        {"timeline", 0}, {"checks", 0},      {NULL, 0}};
     if (check_keys(ld, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
         each_item(ld, root, "deployments", 1, parse_deployment_entry) != 0 ||
         each_item(ld, root, "routers", 0, parse_router_entry) != 0 ||
@@ -1108,8 +1115,7 @@ static int check_known_router(loader *ld, const world *w, const char *id, scenar
     return err_mark(ld, mark, msg);
 }
 
-static int check_known_deployment(loader *ld, const world *w, const char *id,
-                                  scenario_mark mark)
+static int check_known_deployment(loader *ld, const world *w, const char *id, scenario_mark mark)
 {
     if (world_find_deployment(w, id) >= 0)
         return 0;
@@ -1130,9 +1136,9 @@ static int check_trace(loader *ld, const world *w, const char *path)
     while ((rc = traffic_trace_next(t, &a, ld->err, ld->errlen)) == 1) {
         world_id id;
         char why[512] = "";
-        if (a.router[0] && (units_resolve(a.router, ld->sc->account, UNITS_ROUTER, id, why,
-                                          sizeof why) != 0 ||
-                            world_find_router(w, id) < 0)) {
+        if (a.router[0] &&
+            (units_resolve(a.router, ld->sc->account, UNITS_ROUTER, id, why, sizeof why) != 0 ||
+             world_find_router(w, id) < 0)) {
             if (!why[0])
                 snprintf(why, sizeof why, "router \"%s\" is never created in this scenario",
                          a.router);

@@ -164,8 +164,7 @@ static int enqueue(serving *s, double now)
 /* ---- playing the deployment forward ------------------------------------------------------ */
 
 /* Start a request at `now` after `wait`; 0, or -1 when out of memory. */
-static int start(serving *s, double now, double wait, gsl_rng *rng, serving_start_fn fn,
-                 void *ctx)
+static int start(serving *s, double now, double wait, gsl_rng *rng, serving_start_fn fn, void *ctx)
 {
     double service = serving_draw(&s->spec, rng);
     if (push_busy(s, now + service) != 0)
@@ -211,8 +210,7 @@ void serving_advance(serving *s, double now, gsl_rng *rng, serving_start_fn fn, 
     integrate(s, now);
 }
 
-serving_outcome serving_arrive(serving *s, double now, gsl_rng *rng, serving_start_fn fn,
-                               void *ctx)
+serving_outcome serving_arrive(serving *s, double now, gsl_rng *rng, serving_start_fn fn, void *ctx)
 {
     serving_advance(s, now, rng, fn, ctx);
     s->totals.arrived++;

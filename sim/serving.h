@@ -32,8 +32,8 @@ typedef enum {
 typedef struct {
     long long concurrency; /* requests one replica serves at once, >= 1 */
     serving_distribution distribution;
-    double mean_s; /* mean service time, > 0 */
-    double cv;     /* coefficient of variation (lognormal, gamma), > 0 */
+    double mean_s;         /* mean service time, > 0 */
+    double cv;             /* coefficient of variation (lognormal, gamma), > 0 */
     long long queue_limit; /* waiting requests beyond which arrivals are rejected; -1: none */
     double timeout_s;      /* a request still waiting after this gives up; 0: never */
     double cold_start_s;   /* a new replica serves (and is weighted) only after this */
@@ -42,15 +42,20 @@ typedef struct {
 /* Totals since the deployment was created. */
 typedef struct {
     uint64_t arrived, started, completed, rejected, timed_out;
-    uint64_t waited;    /* started after waiting in the queue */
-    double wait_s;      /* summed queue waits of started requests */
+    uint64_t waited;     /* started after waiting in the queue */
+    double wait_s;       /* summed queue waits of started requests */
     double busy_s;       /* integral of requests in service (draining replicas too) */
     double slots_busy_s; /* integral of the ready slots in use: min(busy, capacity) */
     double queued_s;     /* integral of waiting requests over time */
     double capacity_s;   /* integral of ready slots (ready replicas x concurrency) */
 } serving_totals;
 
-typedef enum { SERVING_STARTED, SERVING_QUEUED, SERVING_REJECTED, SERVING_OVERFLOW } serving_outcome;
+typedef enum {
+    SERVING_STARTED,
+    SERVING_QUEUED,
+    SERVING_REJECTED,
+    SERVING_OVERFLOW
+} serving_outcome;
 
 /* Called for each request that starts service, with its wait and its service time. */
 typedef void (*serving_start_fn)(void *ctx, double wait_s, double service_s);

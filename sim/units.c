@@ -8,9 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define QUOTE_MAX 64                   /* characters of the offending text shown */
-#define QUOTE_BUF (QUOTE_MAX * 4 + 16) /* room for every one of them escaped */
-
 /* A unit suffix and its length in seconds; a bare number is in seconds. */
 typedef struct {
     const char *suffix;
@@ -42,13 +39,11 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-/* The offending text as it can be shown on one line: control characters escaped, long
- * text cut with "...", so a message stays readable whatever the scenario contains. */
-static const char *quoted(const char *text, char *buf, size_t size)
+const char *units_quote(const char *text, char *buf, size_t size)
 {
     size_t out = 0, shown = 0;
     for (const unsigned char *p = (const unsigned char *)text; *p && out + 8 < size; p++) {
-        if (shown++ == QUOTE_MAX) {
+        if (shown++ == UNITS_QUOTE_MAX) {
             memcpy(buf + out, "...", 3);
             out += 3;
             break;
@@ -106,30 +101,30 @@ static int scan_with_unit(const char *text, const unit *units, double *value, do
 
 int units_parse_duration(const char *text, double *seconds, char *err, size_t errlen)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     double value, unit_s;
     if (scan_with_unit(text, duration_units, &value, &unit_s) != 0)
         return fail(err, errlen, "expected a duration like 90s, 10m, 1.5h or 250ms, got \"%s\"",
-                    quoted(text, q, sizeof q));
+                    units_quote(text, q, sizeof q));
     if (value * unit_s > UNITS_MAX_DURATION_S)
         return fail(err, errlen, "expected a duration of at most one year (366d), got \"%s\"",
-                    quoted(text, q, sizeof q));
+                    units_quote(text, q, sizeof q));
     *seconds = value * unit_s;
     return 0;
 }
 
 int units_parse_rate(const char *text, double *per_second, char *err, size_t errlen)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     double value, unit_s;
     if (scan_with_unit(text, rate_units, &value, &unit_s) != 0)
         return fail(err, errlen,
                     "expected a rate like 50/s, 3000/m or 180000/h (a bare number is per "
                     "second), got \"%s\"",
-                    quoted(text, q, sizeof q));
+                    units_quote(text, q, sizeof q));
     if (value / unit_s > UNITS_MAX_RATE_PER_S)
         return fail(err, errlen, "expected a rate of at most 1e9/s, got \"%s\"",
-                    quoted(text, q, sizeof q));
+                    units_quote(text, q, sizeof q));
     *per_second = value / unit_s;
     return 0;
 }
@@ -147,7 +142,7 @@ static int starts_like_number(const char *text, int allow_point)
 int units_parse_int(const char *text, long long min, long long max, long long *out, char *err,
                     size_t errlen)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     char *end = NULL;
     long long value = 0;
     errno = 0;
@@ -155,7 +150,7 @@ int units_parse_int(const char *text, long long min, long long max, long long *o
         value = strtoll(text, &end, 10);
     if (!end || *end != '\0' || errno == ERANGE || value < min || value > max)
         return fail(err, errlen, "expected a whole number from %lld to %lld, got \"%s\"", min, max,
-                    quoted(text, q, sizeof q));
+                    units_quote(text, q, sizeof q));
     *out = value;
     return 0;
 }
@@ -163,7 +158,7 @@ int units_parse_int(const char *text, long long min, long long max, long long *o
 int units_parse_real(const char *text, double min, double max, double *out, char *err,
                      size_t errlen)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     char *end = NULL;
     double value = 0;
     errno = 0;
@@ -171,14 +166,14 @@ int units_parse_real(const char *text, double min, double max, double *out, char
         value = strtod(text, &end);
     if (!end || *end != '\0' || errno == ERANGE || !isfinite(value) || value < min || value > max)
         return fail(err, errlen, "expected a number from %g to %g, got \"%s\"", min, max,
-                    quoted(text, q, sizeof q));
+                    units_quote(text, q, sizeof q));
     *out = value;
     return 0;
 }
 
 int units_parse_bool(const char *text, int *out, char *err, size_t errlen)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     static const char *const truths[] = {"true", "yes", "on"};
     static const char *const lies[] = {"false", "no", "off"};
     for (size_t i = 0; i < sizeof truths / sizeof *truths; i++) {
@@ -191,7 +186,7 @@ int units_parse_bool(const char *text, int *out, char *err, size_t errlen)
             return 0;
         }
     }
-    return fail(err, errlen, "expected true or false, got \"%s\"", quoted(text, q, sizeof q));
+    return fail(err, errlen, "expected true or false, got \"%s\"", units_quote(text, q, sizeof q));
 }
 
 static int is_lower_or_digit(char c)
@@ -256,7 +251,7 @@ int units_resolve(const char *text, const char *account, units_kind kind, char *
                   size_t errlen)
 {
     const char *word = kind_word[kind], *plural = kind_plural[kind];
-    char acct[UNITS_ID_MAX + 1], short_id[UNITS_ID_MAX + 1], q[QUOTE_BUF];
+    char acct[UNITS_ID_MAX + 1], short_id[UNITS_ID_MAX + 1], q[UNITS_QUOTE_BUF];
     if (units_valid_id(text)) {
         strcpy(id, text);
         return 0;
@@ -264,17 +259,18 @@ int units_resolve(const char *text, const char *account, units_kind kind, char *
     if (split_full_name(text, plural, acct, short_id) != 0 || !units_valid_id(acct) ||
         !units_valid_id(short_id))
         return fail(err, errlen, "expected a %s id (%s) or accounts/%s/%s/<ID>, got \"%s\"%s", word,
-                    id_rule, account, plural, quoted(text, q, sizeof q), placeholder_hint(text));
+                    id_rule, account, plural, units_quote(text, q, sizeof q),
+                    placeholder_hint(text));
     if (strcmp(acct, account) != 0)
         return fail(err, errlen, "expected a %s in account \"%s\", got \"%s\" (account \"%s\")",
-                    word, account, quoted(text, q, sizeof q), acct);
+                    word, account, units_quote(text, q, sizeof q), acct);
     strcpy(id, short_id);
     return 0;
 }
 
 int units_resolve_model(const char *text, const char *account, char *out, char *err, size_t errlen)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     char acct[UNITS_ID_MAX + 1], model[UNITS_ID_MAX + 1];
     if (valid_model_id(text)) {
         units_full_name(out, account, UNITS_MODEL, text);
@@ -286,7 +282,7 @@ int units_resolve_model(const char *text, const char *account, char *out, char *
                     "expected a model id (lower-case letters, digits, hyphens, dots and "
                     "underscores, 1-63 characters) or accounts/<ACCOUNT>/models/<ID>, got "
                     "\"%s\"%s",
-                    quoted(text, q, sizeof q), placeholder_hint(text));
+                    units_quote(text, q, sizeof q), placeholder_hint(text));
     units_full_name(out, acct, UNITS_MODEL, model);
     return 0;
 }

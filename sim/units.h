@@ -15,10 +15,18 @@
 /* Upper bounds that keep a scenario finite; anything larger is a typo, not a plan. */
 #define UNITS_MAX_DURATION_S (366.0 * 24 * 3600) /* one year */
 #define UNITS_MAX_RATE_PER_S 1e9
-#define UNITS_ID_MAX 63     /* platform ids: 1..63 chars */
-#define UNITS_NAME_MAX 256  /* buffer size for a full resource name */
+#define UNITS_ID_MAX 63    /* platform ids: 1..63 chars */
+#define UNITS_NAME_MAX 256 /* buffer size for a full resource name */
+
+#define UNITS_QUOTE_MAX 64                         /* characters of offending text shown */
+#define UNITS_QUOTE_BUF (UNITS_QUOTE_MAX * 4 + 16) /* room for every one of them escaped */
 
 typedef enum { UNITS_ROUTER, UNITS_DEPLOYMENT, UNITS_MODEL, UNITS_ACCOUNT } units_kind;
+
+/* Offending text as an error message can show it on one line: quotes, backslashes and
+ * control characters escaped, text past UNITS_QUOTE_MAX characters cut with "...".
+ * Writes into buf (UNITS_QUOTE_BUF bytes suffice) and returns it. */
+const char *units_quote(const char *text, char *buf, size_t size);
 
 /* "90s", "10m", "1.5h", "250ms", "2d" or a bare number of seconds; 0 <= d <= one year. */
 int units_parse_duration(const char *text, double *seconds, char *err, size_t errlen);
@@ -48,8 +56,7 @@ int units_resolve(const char *text, const char *account, units_kind kind, char *
 
 /* Resolve a model reference to its full name: a short id resolves in `account`; a full name
  * accounts/<A>/models/<ID> may be in any account. out has UNITS_NAME_MAX bytes. */
-int units_resolve_model(const char *text, const char *account, char *out, char *err,
-                        size_t errlen);
+int units_resolve_model(const char *text, const char *account, char *out, char *err, size_t errlen);
 
 /* accounts/<account>/<kind>s/<id> into out (UNITS_NAME_MAX bytes). */
 void units_full_name(char *out, const char *account, units_kind kind, const char *id);

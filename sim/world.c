@@ -204,8 +204,7 @@ static void generate_router_id(world *w, world_id id)
 }
 
 /* A router's deployment list must name existing multi-region deployments, once each. */
-static int check_router_deployments(const world *w, const world_cmd *cmd, char *err,
-                                    size_t errlen)
+static int check_router_deployments(const world *w, const world_cmd *cmd, char *err, size_t errlen)
 {
     if (cmd->n_deployments == 0)
         return fail(err, errlen, "expected at least one deployment in --deployments");
@@ -328,11 +327,9 @@ static int check_bounds(long long min, long long max, char *err, size_t errlen)
         return fail(err, errlen, "expected replica counts >= 0");
     if (min > max)
         return fail(err, errlen,
-                    "expected --min-replica-count (%lld) <= --max-replica-count (%lld)", min,
-                    max);
+                    "expected --min-replica-count (%lld) <= --max-replica-count (%lld)", min, max);
     if (max > WORLD_MAX_REPLICAS)
-        return fail(err, errlen, "expected at most %d replicas, got %lld", WORLD_MAX_REPLICAS,
-                    max);
+        return fail(err, errlen, "expected at most %d replicas, got %lld", WORLD_MAX_REPLICAS, max);
     return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "sim/ydoc.h"
 
+#include "sim/units.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -9,9 +11,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
-#define QUOTE_MAX 64                   /* characters of a key shown in a message */
-#define QUOTE_BUF (QUOTE_MAX * 4 + 16) /* room for every one of them escaped */
-#define READ_CHUNK (64u << 10)         /* first buffer for a file of unknown size */
+#define READ_CHUNK (64u << 10) /* first buffer for a file of unknown size */
 
 struct ydoc {
     char *name;
@@ -63,27 +63,6 @@ static int fail_at(builder *b, int line, int column, const char *fmt, ...)
     va_end(ap);
     snprintf(b->err, b->errlen, "%s:%d:%d: %s", b->doc->name, line, column, msg);
     return -1;
-}
-
-/* A scalar as it can be shown on one line: control characters escaped, long text cut. */
-static const char *quoted(const char *text, char *buf, size_t size)
-{
-    size_t out = 0, shown = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p && out + 8 < size; p++) {
-        if (shown++ == QUOTE_MAX) {
-            memcpy(buf + out, "...", 3);
-            out += 3;
-            break;
-        }
-        if (*p == '"' || *p == '\\')
-            out += (size_t)snprintf(buf + out, size - out, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            out += (size_t)snprintf(buf + out, size - out, "\\x%02x", *p);
-        else
-            buf[out++] = (char)*p;
-    }
-    buf[out] = '\0';
-    return buf;
 }
 
 /* 1-based line and column of byte `offset`, counting columns in characters as libyaml's
@@ -211,7 +190,7 @@ static int children_reserve(ydoc_node ***array, size_t n)
 
 static int add_key(builder *b, frame *top, ydoc_node *key)
 {
-    char q[QUOTE_BUF];
+    char q[UNITS_QUOTE_BUF];
     if (key->type != YDOC_SCALAR)
         return fail_at(b, key->line, key->column,
                        "expected a plain text key in this mapping, got a %s as a key",
@@ -222,7 +201,7 @@ static int add_key(builder *b, frame *top, ydoc_node *key)
     if (first != key)
         return fail_at(b, key->line, key->column,
                        "duplicate key \"%s\" (first at line %d, column %d)",
-                       quoted(key->value, q, sizeof q), first->line, first->column);
+                       units_quote(key->value, q, sizeof q), first->line, first->column);
     top->key = key;
     return 0;
 }

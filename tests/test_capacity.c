@@ -62,10 +62,10 @@ static estimate estimate_of(const double *x, size_t n)
 
 static void assert_agrees(estimate e, double theory, double max_relative_se, const char *what)
 {
-    ck_assert_msg(e.se <= max_relative_se * theory, "%s: standard error %g too large for %g",
-                  what, e.se, theory);
-    ck_assert_msg(fabs(e.mean - theory) <= SIGMAS * e.se, "%s: simulated %g +- %g, theory %g",
-                  what, e.mean, e.se, theory);
+    ck_assert_msg(e.se <= max_relative_se * theory, "%s: standard error %g too large for %g", what,
+                  e.se, theory);
+    ck_assert_msg(fabs(e.mean - theory) <= SIGMAS * e.se, "%s: simulated %g +- %g, theory %g", what,
+                  e.mean, e.se, theory);
 }
 
 /* Mean queue wait and P(wait > 0) over the replications. */
@@ -158,8 +158,7 @@ START_TEST(littles_law)
     }
     estimate d = estimate_of(diff, REPLICATIONS), q = estimate_of(lq, REPLICATIONS);
     ck_assert_msg(q.mean > 0.1, "the queue must be busy enough to test: Lq %g", q.mean);
-    ck_assert_msg(fabs(d.mean) <= SIGMAS * d.se + 1e-9, "Lq - lambda Wq = %g +- %g", d.mean,
-                  d.se);
+    ck_assert_msg(fabs(d.mean) <= SIGMAS * d.se + 1e-9, "Lq - lambda Wq = %g +- %g", d.mean, d.se);
     ck_assert_msg(d.se <= 0.01 * q.mean, "Little's law residue too noisy: %g", d.se);
     scenario_free(sc);
 }
@@ -180,14 +179,15 @@ static scenario *with_trace(const char *trace, const char *scenario_text)
  * (busy 4 > the 1 slot left). */
 START_TEST(scale_down_drains_in_flight)
 {
-    scenario *sc = with_trace("time\n1\n2\n3\n4\n20\n",
-                              "name: drain\naccount: acme\nduration: 200s\nwindow: 10s\n"
-                              "deployments:\n  - id: d\n    replicas: 4\n"
-                              "    serving: {concurrency: 1, service_time: {distribution: "
-                              "deterministic, mean: 60s}}\n"
-                              "routers:\n  - {id: r, deployments: [d]}\n"
-                              "traffic:\n  - {router: r, trace: /tmp/routersim-capacity-trace.csv}\n"
-                              "timeline:\n  - {at: 10s, scale: {deployment: d, replicas: 1}}\n");
+    scenario *sc =
+        with_trace("time\n1\n2\n3\n4\n20\n",
+                   "name: drain\naccount: acme\nduration: 200s\nwindow: 10s\n"
+                   "deployments:\n  - id: d\n    replicas: 4\n"
+                   "    serving: {concurrency: 1, service_time: {distribution: "
+                   "deterministic, mean: 60s}}\n"
+                   "routers:\n  - {id: r, deployments: [d]}\n"
+                   "traffic:\n  - {router: r, trace: /tmp/routersim-capacity-trace.csv}\n"
+                   "timeline:\n  - {at: 10s, scale: {deployment: d, replicas: 1}}\n");
     results *r = run(sc, 1);
     const results_load *l = &r->loads[0].load;
     ck_assert_uint_eq(l->arrived, 5);
@@ -204,16 +204,16 @@ END_TEST
 /* A replica in its cold start is not weighted: the router sends it nothing until ready. */
 START_TEST(cold_start_delays_weight)
 {
-    scenario *sc = load_text(
-        "name: cold\naccount: acme\nduration: 10m\n"
-        "deployments:\n  - {id: old, replicas: 1}\n"
-        "serving:\n  new:\n    concurrency: 4\n    cold_start: 2m\n"
-        "    service_time: {distribution: exponential, mean: 10ms}\n"
-        "routers:\n  - {id: r, deployments: [old]}\n"
-        "traffic:\n  - {router: r, rate: 20/s}\n"
-        "timeline:\n"
-        "  - {at: 1m, run: firectl deployment create m --deployment-id=new}\n"
-        "  - {at: 1m, run: \"firectl router update r --deployments=old,new\"}\n");
+    scenario *sc =
+        load_text("name: cold\naccount: acme\nduration: 10m\n"
+                  "deployments:\n  - {id: old, replicas: 1}\n"
+                  "serving:\n  new:\n    concurrency: 4\n    cold_start: 2m\n"
+                  "    service_time: {distribution: exponential, mean: 10ms}\n"
+                  "routers:\n  - {id: r, deployments: [old]}\n"
+                  "traffic:\n  - {router: r, rate: 20/s}\n"
+                  "timeline:\n"
+                  "  - {at: 1m, run: firectl deployment create m --deployment-id=new}\n"
+                  "  - {at: 1m, run: \"firectl router update r --deployments=old,new\"}\n");
     results *r = run(sc, 3);
     ck_assert_uint_eq(r->n_phases, 3);
     const results_phase *cold = &r->phases[1], *warm = &r->phases[2];
@@ -232,13 +232,13 @@ END_TEST
  * rejected; with a timeout, a waiting request gives up. */
 START_TEST(queue_limit_and_timeout)
 {
-    scenario *sc = with_trace("time\n1\n2\n3\n",
-                              "name: limits\naccount: acme\nduration: 100s\n"
-                              "deployments:\n  - id: d\n    replicas: 1\n"
-                              "    serving: {concurrency: 1, queue_limit: 1, timeout: 5s,\n"
-                              "      service_time: {distribution: deterministic, mean: 10s}}\n"
-                              "routers:\n  - {id: r, deployments: [d]}\n"
-                              "traffic:\n  - {router: r, trace: /tmp/routersim-capacity-trace.csv}\n");
+    scenario *sc = with_trace(
+        "time\n1\n2\n3\n", "name: limits\naccount: acme\nduration: 100s\n"
+                           "deployments:\n  - id: d\n    replicas: 1\n"
+                           "    serving: {concurrency: 1, queue_limit: 1, timeout: 5s,\n"
+                           "      service_time: {distribution: deterministic, mean: 10s}}\n"
+                           "routers:\n  - {id: r, deployments: [d]}\n"
+                           "traffic:\n  - {router: r, trace: /tmp/routersim-capacity-trace.csv}\n");
     results *r = run(sc, 1);
     const results_load *l = &r->loads[0].load;
     /* 1: served 1..11; 2: waits, gives up at 7; 3: arrives with 2 waiting: rejected */

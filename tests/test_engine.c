@@ -36,8 +36,8 @@ START_TEST(false_positive_rate_near_alpha)
     }
     double rate = (double)flagged / seeds;
     double bound = 4 * sqrt(0.05 * 0.95 / seeds);
-    ck_assert_msg(fabs(rate - 0.05) <= bound, "false-positive rate %g, expected 0.05 +- %g",
-                  rate, bound);
+    ck_assert_msg(fabs(rate - 0.05) <= bound, "false-positive rate %g, expected 0.05 +- %g", rate,
+                  bound);
     scenario_free(sc);
 }
 END_TEST
@@ -46,16 +46,16 @@ END_TEST
  * a private router fail with their reason; the counts follow the rates and intervals. */
 START_TEST(failures_by_reason)
 {
-    scenario *sc = load_text(
-        "name: fail\naccount: acme\nduration: 1000s\n"
-        "deployments:\n  - {id: a, replicas: 1}\n  - {id: b, replicas: 1}\n"
-        "routers:\n  - {id: gone, deployments: [a]}\n  - {id: empty, deployments: [b]}\n"
-        "  - {id: open, deployments: [a], public: true}\n"
-        "traffic:\n  - {router: gone, rate: 20/s}\n  - {router: empty, rate: 30/s}\n"
-        "  - {router: empty, rate: 5/s, account: other}\n"
-        "  - {router: open, rate: 7/s, account: other}\n"
-        "timeline:\n  - {at: 400s, delete_router: gone}\n"
-        "  - {at: 500s, scale: {deployment: b, replicas: 0}}\n");
+    scenario *sc =
+        load_text("name: fail\naccount: acme\nduration: 1000s\n"
+                  "deployments:\n  - {id: a, replicas: 1}\n  - {id: b, replicas: 1}\n"
+                  "routers:\n  - {id: gone, deployments: [a]}\n  - {id: empty, deployments: [b]}\n"
+                  "  - {id: open, deployments: [a], public: true}\n"
+                  "traffic:\n  - {router: gone, rate: 20/s}\n  - {router: empty, rate: 30/s}\n"
+                  "  - {router: empty, rate: 5/s, account: other}\n"
+                  "  - {router: open, rate: 7/s, account: other}\n"
+                  "timeline:\n  - {at: 400s, delete_router: gone}\n"
+                  "  - {at: 500s, scale: {deployment: b, replicas: 0}}\n");
     results *r = run_seed(sc, 11);
     /* Poisson counts within 5 standard deviations of rate x time. */
     struct {
@@ -104,15 +104,15 @@ END_TEST
  * requests of all bins equal those of all phases, and arrivals add up to the total. */
 START_TEST(series_adds_up)
 {
-    scenario *sc = load_text(
-        "name: series\naccount: acme\nduration: 700s\nwindow: 30s\n"
-        "deployments:\n  - {id: a, replicas: 4}\n"
-        "routers:\n  - {id: r, deployments: [a]}\n"
-        "traffic:\n  - {router: r, rate: 50/s}\n"
-        "timeline:\n  - {at: 95s, run: firectl deployment create m --deployment-id=b}\n"
-        "  - {at: 95s, run: \"firectl router update r --deployments=a,b\"}\n"
-        "  - {at: 333s, scale: {deployment: a, replicas: 0}}\n"
-        "  - {at: 500s, update_router: {router: r, deployments: [b]}}\n");
+    scenario *sc =
+        load_text("name: series\naccount: acme\nduration: 700s\nwindow: 30s\n"
+                  "deployments:\n  - {id: a, replicas: 4}\n"
+                  "routers:\n  - {id: r, deployments: [a]}\n"
+                  "traffic:\n  - {router: r, rate: 50/s}\n"
+                  "timeline:\n  - {at: 95s, run: firectl deployment create m --deployment-id=b}\n"
+                  "  - {at: 95s, run: \"firectl router update r --deployments=a,b\"}\n"
+                  "  - {at: 333s, scale: {deployment: a, replicas: 0}}\n"
+                  "  - {at: 500s, update_router: {router: r, deployments: [b]}}\n");
     results *r = run_seed(sc, 2);
     ck_assert_uint_eq(r->n_bins, 24); /* ceil(700 / 30) */
     uint64_t from_points = 0, from_phases = 0, arrivals = 0;
