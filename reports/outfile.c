@@ -53,6 +53,11 @@ FILE *outfile_stream(outfile *f)
     return f->stream;
 }
 
+const char *outfile_temp_path(const outfile *f)
+{
+    return f->tmp;
+}
+
 int outfile_commit(outfile *f, char *err, size_t errlen)
 {
     int rc = 0;

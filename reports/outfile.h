@@ -18,6 +18,10 @@ outfile *outfile_open(const char *path, char *err, size_t errlen);
 /* The stream to write to. */
 FILE *outfile_stream(outfile *f);
 
+/* The temporary file's name, for a report that another program writes (a plot gnuplot
+ * draws): it writes there, and outfile_commit puts the file in place as for any other. */
+const char *outfile_temp_path(const outfile *f);
+
 /* Flush, sync and rename into place. Returns 0, or -1 with the reason in err (the
  * temporary file is removed). Frees f either way. */
 int outfile_commit(outfile *f, char *err, size_t errlen);

@@ -1,30 +1,29 @@
 #include "reports/report_json.h"
 
+#include "reports/text.h"
+
 #include <inttypes.h>
+#include <math.h>
 
 void report_json_string(FILE *out, const char *s)
 {
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '"':
-            fputs("\\\"", out);
-            break;
-        case '\\':
-            fputs("\\\\", out);
-            break;
-        case '\n':
+    for (const char *p = s ? s : ""; *p;) {
+        uint32_t cp;
+        size_t len = text_utf8_next(p, &cp);
+        if (len == 0)
+            fputs("\\ufffd", out); /* not UTF-8: JSON cannot carry it */
+        else if (cp == '"' || cp == '\\')
+            fprintf(out, "\\%c", (char)cp);
+        else if (cp == '\n')
             fputs("\\n", out);
-            break;
-        case '\t':
+        else if (cp == '\t')
             fputs("\\t", out);
-            break;
-        default:
-            if (*p < 0x20)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
-        }
+        else if (cp < 0x20)
+            fprintf(out, "\\u%04x", (unsigned)cp);
+        else
+            fwrite(p, 1, len, out);
+        p += len ? len : 1;
     }
     fputc('"', out);
 }
@@ -32,13 +31,28 @@ void report_json_string(FILE *out, const char *s)
 static void write_requests(FILE *out, const results *r)
 {
     fprintf(out,
-            "  \"requests\": {\"total\": %" PRIu64 ", \"routed\": %" PRIu64
-            ", \"failed\": %" PRIu64 ",\n               \"failed_by_reason\": {",
+            "  \"requests\": {\"total\": %" PRIu64 ", \"routed\": %" PRIu64 ", \"failed\": %" PRIu64
+            ",\n               \"failed_by_reason\": {",
             r->total, r->routed, r->failed);
     for (int k = 0; k < RESULTS_N_REASONS; k++)
         fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", results_reason_name(k),
                 r->failed_by_reason[k]);
     fputs("}},\n", out);
+}
+
+/* A deployment's serving measurements over an interval (results_load), as the members of an
+ * object. */
+static void write_load(FILE *out, const results_load *l)
+{
+    fprintf(out,
+            "\"arrived\": %" PRIu64 ", \"started\": %" PRIu64 ", \"completed\": %" PRIu64
+            ", \"rejected\": %" PRIu64 ", \"timed_out\": %" PRIu64 ", \"waited\": %" PRIu64
+            ", \"utilization\": %.10g, \"mean_waiting\": %.10g, \"max_waiting\": %lld"
+            ", \"mean_wait_s\": %.10g, \"mean_latency_s\": %.10g, \"p50_s\": %.10g"
+            ", \"p90_s\": %.10g, \"p99_s\": %.10g, \"throughput_per_s\": %.10g",
+            l->arrived, l->started, l->completed, l->rejected, l->timed_out, l->waited,
+            l->utilization, l->mean_waiting, l->max_waiting, l->mean_wait_s, l->mean_latency_s,
+            l->p50_s, l->p90_s, l->p99_s, l->throughput_per_s);
 }
 
 static void write_phase(FILE *out, const results_phase *ph)
@@ -55,12 +69,17 @@ static void write_phase(FILE *out, const results_phase *ph)
         report_json_string(out, d->name);
         fprintf(out,
                 ", \"replicas\": %lld, \"expected_share\": %.10g, \"observed\": %" PRIu64
-                ", \"observed_share\": %.10g}",
+                ", \"observed_share\": %.10g",
                 d->replicas, d->expected_share, d->observed, observed);
+        if (d->has_load) {
+            fputs(", \"load\": {", out);
+            write_load(out, &d->load);
+            fputs("}", out);
+        }
+        fputs("}", out);
     }
     fprintf(out, "],\n     \"chi2\": %.10g, \"df\": %d, \"p_value\": %.10g, \"verdict\": \"%s\"",
-            ph->test.chi2, ph->test.df, ph->test.p_value,
-            splittest_verdict_name(ph->test.verdict));
+            ph->test.chi2, ph->test.df, ph->test.p_value, splittest_verdict_name(ph->test.verdict));
     if (ph->test.reason[0]) {
         fputs(", \"reason\": ", out);
         report_json_string(out, ph->test.reason);
@@ -93,8 +112,131 @@ static void write_events(FILE *out, const results *r)
     fputs(r->n_events ? "\n  ],\n" : "],\n", out);
 }
 
-int report_json_write(FILE *out, const results *r)
+static void write_bin(FILE *out, const results *r, size_t bin)
 {
+    fprintf(out, "{\"bin\": %zu, \"start_s\": %.10g, \"end_s\": %.10g, ", bin,
+            series_bin_start(r, bin), series_bin_end(r, bin));
+}
+
+/* timeseries.split: the rows of timeseries.csv; timeseries.requests: those of requests.csv. */
+static void write_split_series(FILE *out, const series *s)
+{
+    const results *r = s->r;
+    fputs("    \"split\": [", out);
+    for (size_t i = 0; i < r->n_points; i++) {
+        const results_point *p = &r->points[i];
+        double observed = series_observed_share(s, p);
+        fputs(i ? ",\n      " : "\n      ", out);
+        write_bin(out, r, p->bin);
+        fputs("\"router\": ", out);
+        report_json_string(out, r->routers[p->router]);
+        fputs(", \"deployment\": ", out);
+        report_json_string(out, r->deployments[p->deployment]);
+        fprintf(out, ", \"routed\": %" PRIu64 ", \"router_routed\": %" PRIu64, p->routed,
+                series_routed(s, p->bin, p->router));
+        if (isnan(observed))
+            fputs(", \"observed_share\": null", out);
+        else
+            fprintf(out, ", \"observed_share\": %.10g", observed);
+        fprintf(out, ", \"expected_share\": %.10g, \"replicas\": %lld}", p->expected_share,
+                p->replicas);
+    }
+    fputs(r->n_points ? "\n    ],\n" : "],\n", out);
+}
+
+static void write_request_series(FILE *out, const series *s)
+{
+    const results *r = s->r;
+    size_t n = 0;
+    fputs("    \"requests\": [", out);
+    for (size_t bin = 0; bin < r->n_bins; bin++)
+        for (size_t t = 0; t < r->n_targets; t++, n++) {
+            const results_flow *f = series_requests(s, bin, t);
+            fputs(n ? ",\n      " : "\n      ", out);
+            write_bin(out, r, bin);
+            fputs("\"router\": ", out);
+            report_json_string(out, r->targets[t]);
+            fprintf(out,
+                    ", \"arrivals\": %" PRIu64 ", \"routed\": %" PRIu64 ", \"failed\": %" PRIu64
+                    ", \"failed_by_reason\": {",
+                    f->arrivals, series_flow_routed(f), series_flow_failed(f));
+            for (int k = 0; k < RESULTS_N_REASONS; k++)
+                fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", results_reason_name(k),
+                        f->failed[k]);
+            fputs("}}", out);
+        }
+    fputs(n ? "\n    ]" : "]", out);
+}
+
+/* timeseries.load: each deployment with a serving model, per bin. */
+static void write_load_series(FILE *out, const results *r)
+{
+    fputs(",\n    \"load\": [", out);
+    for (size_t i = 0; i < r->n_load_points; i++) {
+        const results_load_point *p = &r->load_points[i];
+        fputs(i ? ",\n      " : "\n      ", out);
+        write_bin(out, r, p->bin);
+        fputs("\"deployment\": ", out);
+        report_json_string(out, r->deployments[p->deployment]);
+        fprintf(out, ", \"replicas\": %lld, \"ready\": %lld, ", p->replicas, p->ready);
+        write_load(out, &p->load);
+        fputs("}", out);
+    }
+    fputs(r->n_load_points ? "\n    ]\n" : "]\n", out);
+}
+
+static void write_timeseries(FILE *out, const series *s)
+{
+    fprintf(out, "  \"timeseries\": {\"window_s\": %.10g, \"bins\": %zu,\n", s->r->window_s,
+            s->r->n_bins);
+    write_split_series(out, s);
+    write_request_series(out, s);
+    write_load_series(out, s->r);
+    fputs("  },\n", out);
+}
+
+/* loads: each deployment with a serving model, over the whole run. */
+static void write_loads(FILE *out, const results *r)
+{
+    fputs("  \"loads\": [", out);
+    for (size_t i = 0; i < r->n_loads; i++) {
+        fputs(i ? ",\n    {\"deployment\": " : "\n    {\"deployment\": ", out);
+        report_json_string(out, r->deployments[r->loads[i].deployment]);
+        fputs(", ", out);
+        write_load(out, &r->loads[i].load);
+        fputs("}", out);
+    }
+    fputs(r->n_loads ? "\n  ],\n" : "],\n", out);
+}
+
+/* The plots drawn, each as its files in the report folder; why none are, when none are. */
+static void write_plots(FILE *out, const results *r, const plots_set *plots)
+{
+    fputs("  \"plots\": [", out);
+    for (size_t i = 0; i < plots->n; i++) {
+        const plots_plot *p = &plots->plots[i];
+        fprintf(out, "%s{\"kind\": \"%s\", ", i ? ",\n    " : "\n    ", plots_kind_name(p->kind));
+        if (p->router >= 0) {
+            fputs("\"router\": ", out);
+            report_json_string(out, r->routers[p->router]);
+            fputs(", ", out);
+        }
+        fputs("\"title\": ", out);
+        report_json_string(out, p->title);
+        fprintf(out, ", \"png\": \"%s.png\", \"svg\": \"%s.svg\"}", p->stem, p->stem);
+    }
+    fputs(plots->n ? "\n  ],\n" : "],\n", out);
+    const char *note = plots_missing_note(plots);
+    if (note) {
+        fputs("  \"plots_note\": ", out);
+        report_json_string(out, note);
+        fputs(",\n", out);
+    }
+}
+
+int report_json_write(FILE *out, const series *s, const plots_set *plots)
+{
+    const results *r = s->r;
     fputs("{\n  \"scenario\": ", out);
     report_json_string(out, r->scenario);
     fputs(", \"description\": ", out);
@@ -114,6 +256,9 @@ int report_json_write(FILE *out, const results *r)
     fputs("  ],\n", out);
     write_checks(out, r);
     write_events(out, r);
+    write_loads(out, r);
+    write_timeseries(out, s);
+    write_plots(out, r, plots);
     fprintf(out, "  \"passed\": %s\n}\n", r->passed ? "true" : "false");
     return ferror(out) ? -1 : 0;
 }

@@ -1,16 +1,21 @@
 /*
  * report_json — report.json, the machine-readable result of a run, with the fields the
- * scenario format promises (scenario, seed, duration_s, requests, phases, checks, passed).
+ * scenario format promises (scenario, seed, duration_s, requests, phases, checks, passed),
+ * the timeline as applied (events), the serving measurements of deployments with a serving
+ * model (loads; load on phases' deployments and in the time series), the time series behind
+ * the CSV files (timeseries) and the plots drawn (plots, or plots_note saying why none).
  */
 #ifndef ROUTERSIM_REPORT_JSON_H
 #define ROUTERSIM_REPORT_JSON_H
 
+#include "plots/plots.h"
+#include "reports/series.h"
 #include "sim/results.h"
 
 #include <stdio.h>
 
 /* Write the report to a stream. Returns 0, or -1 when a write failed. */
-int report_json_write(FILE *out, const results *r);
+int report_json_write(FILE *out, const series *s, const plots_set *plots);
 
 /* Write a JSON string literal, escaped, to out. */
 void report_json_string(FILE *out, const char *s);

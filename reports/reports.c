@@ -1,25 +1,91 @@
 #include "reports/reports.h"
 
+#include "plots/plots.h"
 #include "reports/outfile.h"
+#include "reports/report_csv.h"
+#include "reports/report_html.h"
 #include "reports/report_json.h"
+#include "reports/report_junit.h"
+#include "reports/report_md.h"
+#include "reports/series.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-typedef int (*writer_fn)(FILE *out, const results *r);
+/* What the reports show: the results, their time series, and the plots drawn with their SVG
+ * documents (the web page carries them inline). */
+typedef struct {
+    const results *r;
+    series s;
+    plots_set plots;
+    char **svgs;
+} material;
 
-static int write_one(const char *dir, const char *file, writer_fn writer, const results *r,
+static int write_timeseries(FILE *out, const material *m)
+{
+    return report_csv_timeseries(out, &m->s);
+}
+
+static int write_requests(FILE *out, const material *m)
+{
+    return report_csv_requests(out, &m->s);
+}
+
+static int write_junit(FILE *out, const material *m)
+{
+    return report_junit_write(out, m->r);
+}
+
+static int write_md(FILE *out, const material *m)
+{
+    return report_md_write(out, m->r, &m->plots);
+}
+
+static int write_html(FILE *out, const material *m)
+{
+    return report_html_write(out, m->r, &m->plots, (const char *const *)m->svgs);
+}
+
+static int write_json(FILE *out, const material *m)
+{
+    return report_json_write(out, &m->s, &m->plots);
+}
+
+typedef int (*writer_fn)(FILE *out, const material *m);
+
+static const struct {
+    const char *file;
+    writer_fn writer;
+} writers[] = {
+    {"timeseries.csv", write_timeseries},
+    {"requests.csv", write_requests},
+    {"junit.xml", write_junit},
+    {"report.md", write_md},
+    {"report.html", write_html},
+    {"report.json", write_json}, /* last: it vouches for the others */
+};
+
+static int join(char *path, size_t size, const char *dir, const char *file, char *err,
+                size_t errlen)
+{
+    if ((size_t)snprintf(path, size, "%s/%s", dir, file) < size)
+        return 0;
+    snprintf(err, errlen, "output path too long: %s/%s", dir, file);
+    return -1;
+}
+
+static int write_one(const char *dir, const char *file, writer_fn writer, const material *m,
                      char *err, size_t errlen)
 {
     char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path) {
-        snprintf(err, errlen, "output path too long: %s/%s", dir, file);
+    if (join(path, sizeof path, dir, file, err, errlen) != 0)
         return -1;
-    }
     outfile *f = outfile_open(path, err, errlen);
     if (!f)
         return -1;
-    if (writer(outfile_stream(f), r) != 0) {
+    if (writer(outfile_stream(f), m) != 0) {
         outfile_abort(f);
         snprintf(err, errlen, "cannot write %s", path);
         return -1;
@@ -27,12 +93,85 @@ static int write_one(const char *dir, const char *file, writer_fn writer, const 
     return outfile_commit(f, err, errlen);
 }
 
+/* The whole of a file as a string; NULL with the reason in err. */
+static char *read_text(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    int failed = f == NULL;
+    while (!failed) {
+        if (cap - len < 4096) {
+            char *grown = realloc(text, cap = cap ? 2 * cap : 65536);
+            if (!grown) {
+                errno = ENOMEM;
+                failed = 1;
+                break;
+            }
+            text = grown;
+        }
+        size_t got = fread(text + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0) {
+            failed = ferror(f);
+            break;
+        }
+    }
+    if (failed) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno ? errno : EIO));
+        free(text);
+        text = NULL;
+    } else {
+        text[len] = '\0';
+    }
+    if (f)
+        fclose(f);
+    return text;
+}
+
+static int load_svgs(const char *dir, material *m, char *err, size_t errlen)
+{
+    m->svgs = calloc(m->plots.n ? m->plots.n : 1, sizeof *m->svgs);
+    if (!m->svgs) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < m->plots.n; i++) {
+        char file[160], path[4096];
+        snprintf(file, sizeof file, "%s.svg", m->plots.plots[i].stem);
+        if (join(path, sizeof path, dir, file, err, errlen) != 0 ||
+            !(m->svgs[i] = read_text(path, err, errlen)))
+            return -1;
+    }
+    return 0;
+}
+
+static void material_free(material *m)
+{
+    for (size_t i = 0; m->svgs && i < m->plots.n; i++)
+        free(m->svgs[i]);
+    free(m->svgs);
+    plots_set_free(&m->plots);
+    series_free(&m->s);
+}
+
 int reports_write(const char *dir, const results *r, const reports_options *opts,
                   void (*warn)(const char *message), char *err, size_t errlen)
 {
-    (void)opts;
-    (void)warn;
     if (outfile_mkdirs(dir, err, errlen) != 0)
         return -1;
-    return write_one(dir, "report.json", report_json_write, r, err, errlen);
+    material m = {.r = r, .plots = {.status = PLOTS_NOT_REQUESTED}};
+    if (series_init(&m.s, r) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    if (opts && opts->plots)
+        rc = plots_draw(dir, r, PLOTS_WIDTH, PLOTS_HEIGHT, &m.plots, warn, err, errlen);
+    if (rc == 0)
+        rc = load_svgs(dir, &m, err, errlen);
+    for (size_t i = 0; rc == 0 && i < sizeof writers / sizeof writers[0]; i++)
+        rc = write_one(dir, writers[i].file, writers[i].writer, &m, err, errlen);
+    material_free(&m);
+    return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * reports — writes every report of one run into its output folder, each file atomically
- * (see outfile.h), report.json last: a folder whose report.json is from this run holds
- * this run's other reports too.
+ * (see outfile.h): the plots (plots.h), timeseries.csv and requests.csv, junit.xml,
+ * report.md, report.html, and report.json last: a folder whose report.json is from this run
+ * holds this run's other reports too.
  */
 #ifndef ROUTERSIM_REPORTS_H
 #define ROUTERSIM_REPORTS_H
@@ -15,8 +16,8 @@ typedef struct {
 } reports_options;
 
 /* Write into dir (created if needed). Returns 0, or -1 with the reason in err. Problems
- * that do not invalidate the reports (gnuplot missing) are written to `warn` (may be NULL)
- * and do not fail the call. */
+ * that do not invalidate the reports (gnuplot missing, a plot gnuplot could not draw) are
+ * written to `warn` (may be NULL) and do not fail the call. */
 int reports_write(const char *dir, const results *r, const reports_options *opts,
                   void (*warn)(const char *message), char *err, size_t errlen);
 

@@ -1,14 +1,10 @@
 #include "reports/summary.h"
 
+#include "reports/text.h"
+#include "reports/verdicts.h"
+
 #include <inttypes.h>
 #include <string.h>
-
-/* The id at the end of a full resource name: what a person calls the thing. */
-static const char *short_name(const char *name)
-{
-    const char *slash = strrchr(name, '/');
-    return slash ? slash + 1 : name;
-}
 
 static void print_phase(FILE *out, const results_phase *ph)
 {
@@ -18,7 +14,7 @@ static void print_phase(FILE *out, const results_phase *ph)
         const results_share *d = &ph->deployments[i];
         double observed = ph->requests ? 100.0 * (double)d->observed / (double)ph->requests : 0;
         fprintf(out, "  %-20s %-24s %8lld %8.2f%% %8.2f%% %10" PRIu64, i ? "" : interval,
-                short_name(d->name), d->replicas, 100.0 * d->expected_share, observed,
+                text_short_name(d->name), d->replicas, 100.0 * d->expected_share, observed,
                 d->observed);
         if (i == 0)
             fprintf(out, " %10.3f %3d %9.3g  %s", ph->test.chi2, ph->test.df, ph->test.p_value,
@@ -55,34 +51,17 @@ static void print_checks(FILE *out, const results *r)
                 r->checks[i].detail);
 }
 
-static size_t failed_phases(const results *r)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < r->n_phases; i++)
-        n += r->phases[i].test.verdict == SPLITTEST_FAIL;
-    return n;
-}
-
-static size_t failed_checks(const results *r)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < r->n_checks; i++)
-        n += !r->checks[i].passed;
-    return n;
-}
-
 void summary_print(FILE *out, const results *r)
 {
     fprintf(out, "Scenario %s (%s), seed %" PRIu64 ", %gs simulated\n", r->scenario, r->source,
             r->seed, r->duration_s);
-    fprintf(out, "Requests: %" PRIu64 " arrived, %" PRIu64 " routed, %" PRIu64 " failed",
-            r->total, r->routed, r->failed);
+    fprintf(out, "Requests: %" PRIu64 " arrived, %" PRIu64 " routed, %" PRIu64 " failed", r->total,
+            r->routed, r->failed);
     if (r->failed) {
         const char *sep = " (";
         for (int k = 0; k < RESULTS_N_REASONS; k++)
             if (r->failed_by_reason[k]) {
-                fprintf(out, "%s%s %" PRIu64, sep, results_reason_name(k),
-                        r->failed_by_reason[k]);
+                fprintf(out, "%s%s %" PRIu64, sep, results_reason_name(k), r->failed_by_reason[k]);
                 sep = ", ";
             }
         fputc(')', out);
@@ -90,7 +69,7 @@ void summary_print(FILE *out, const results *r)
     fputc('\n', out);
     print_phases(out, r);
     print_checks(out, r);
-    fprintf(out, "\n%s: %zu of %zu phase tests failed, %zu of %zu checks failed\n",
-            r->passed ? "PASSED" : "FAILED", failed_phases(r), r->n_phases, failed_checks(r),
-            r->n_checks);
+    char headline[256];
+    verdicts_headline(headline, sizeof headline, r);
+    fprintf(out, "\n%s\n", headline);
 }

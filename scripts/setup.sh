@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(gcc make cmake pkg-config libgsl-dev libyaml-dev check gnuplot-nox)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libxml2-utils valgrind chromium python3)
+  packages+=(libxml2-utils valgrind chromium python3 fonts-dejavu-core)
 fi
 
 missing=()

@@ -1,0 +1,270 @@
+#include "plots/canvas.h"
+
+#include "reports/outfile.h"
+#include "reports/text.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Events listed under a plot at most; beyond, the last line says how many more. */
+enum { FOOTER_LINES = 6 };
+
+/* Characters of the scenario's name shown in a plot's title at most. */
+enum { TITLE_NAME_CHARS = 60 };
+
+static const char *const mark_colour = "#4d4d4d";
+
+void canvas_init(canvas *c, const results *r, int width, int height,
+                 void (*warn)(const char *message))
+{
+    *c = (canvas){.r = r, .width = width, .height = height, .warn = warn};
+    if (r->duration_s >= 5 * 3600.0) {
+        c->per_s = 1.0 / 3600.0;
+        c->time_label = "simulated time (hours)";
+    } else if (r->duration_s >= 300.0) {
+        c->per_s = 1.0 / 60.0;
+        c->time_label = "simulated time (minutes)";
+    } else {
+        c->per_s = 1.0;
+        c->time_label = "simulated time (seconds)";
+    }
+}
+
+double canvas_x(const canvas *c, double seconds)
+{
+    return seconds * c->per_s;
+}
+
+const char *canvas_colour(long deployment)
+{
+    /* Tableau 10: distinct, colour-blind aware, calm enough to fill large areas. */
+    static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
+                                          "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
+    size_t n = sizeof palette / sizeof palette[0];
+    return palette[(size_t)(deployment < 0 ? 0 : deployment) % n];
+}
+
+void canvas_clip(char *buf, size_t size, const char *s, size_t max_chars)
+{
+    size_t used = 0, chars = 0;
+    const char *p = s ? s : "";
+    while (*p && chars < max_chars) {
+        uint32_t cp;
+        size_t len = text_utf8_next(p, &cp);
+        len = len ? len : 1;
+        if (used + len + 4 > size)
+            break;
+        memcpy(buf + used, p, len);
+        used += len, p += len, chars++;
+    }
+    if (*p && used + 4 <= size) {
+        memcpy(buf + used, "...", 3);
+        used += 3;
+    }
+    buf[used] = '\0';
+}
+
+void canvas_title(char *buf, size_t size, const char *what, const results *r)
+{
+    char name[TITLE_NAME_CHARS * 4 + 8];
+    canvas_clip(name, sizeof name, r->scenario, TITLE_NAME_CHARS);
+    snprintf(buf, size, "%s (scenario %s)", what, name);
+}
+
+static size_t footer_lines(const results *r)
+{
+    return r->n_events < FOOTER_LINES ? r->n_events : FOOTER_LINES;
+}
+
+/* One line under the plot: the instant's number and time (on its first event), the command. */
+static void footer_line(gnuplot *g, const canvas *c, size_t row, size_t instant, const char *when,
+                        const char *text)
+{
+    double y = (double)(footer_lines(c->r) - row) - 0.4;
+    const char *style = "font ',9' tc rgb '#333333'";
+    if (instant) {
+        gnuplot_printf(g, "set label '%zu' at character 2, character %.2f %s\n", instant, y, style);
+        gnuplot_printf(g, "set label '%s' at character 5, character %.2f %s\n", when, y, style);
+    }
+    char clipped[1024];
+    size_t room = (size_t)c->width / 7 > 24 ? (size_t)c->width / 7 - 16 : 8;
+    canvas_clip(clipped, sizeof clipped, text, room);
+    gnuplot_printf(g, "set label ");
+    gnuplot_string(g, clipped);
+    gnuplot_printf(g, " at character 13, character %.2f %s\n", y, style);
+}
+
+/* About where x falls across the canvas, in pixels (the plot takes some 70% of the width). */
+static double approx_px(const canvas *c, double seconds)
+{
+    return 0.7 * c->width * seconds / c->r->duration_s;
+}
+
+/* A dotted line at an instant with events, and its number where it does not crowd the last
+ * number drawn. */
+static void mark_instant(gnuplot *g, const canvas *c, double at_s, size_t instant, double *last_px)
+{
+    double x = canvas_x(c, at_s), px = approx_px(c, at_s);
+    gnuplot_printf(g,
+                   "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead dt 3 lw 1.2 "
+                   "lc rgb '%s' front\n",
+                   x, x, mark_colour);
+    double room = instant < 10 ? 20.0 : instant < 100 ? 30.0 : 38.0;
+    if (px - *last_px < room)
+        return;
+    *last_px = px;
+    gnuplot_printf(g,
+                   "set label '%zu' at %.9g, graph 1 offset 0, 0.6 center font ',9' "
+                   "tc rgb '%s' front\n",
+                   instant, x, mark_colour);
+}
+
+/* The timeline's instants marked on the plot, their commands listed below it. */
+static void timeline(gnuplot *g, const canvas *c)
+{
+    const results *r = c->r;
+    size_t lines = footer_lines(r), instant = 0;
+    double last_px = -1e9;
+    for (size_t i = 0; i < r->n_events; i++) {
+        const results_event *ev = &r->events[i];
+        int first = i == 0 || ev->at_s != r->events[i - 1].at_s;
+        char when[32];
+        text_duration(when, sizeof when, ev->at_s);
+        if (first)
+            mark_instant(g, c, ev->at_s, ++instant, &last_px);
+        if (i + 1 < lines || (i + 1 == lines && r->n_events == lines))
+            footer_line(g, c, i, first ? instant : 0, when, ev->text);
+    }
+    if (r->n_events > lines) {
+        char more[128];
+        snprintf(more, sizeof more, "... and %zu more timeline events (see the report)",
+                 r->n_events - lines + 1);
+        footer_line(g, c, lines - 1, 0, "", more);
+    }
+    gnuplot_printf(g, "set bmargin %zu\n", lines + 4);
+}
+
+void canvas_setup(gnuplot *g, const canvas *c, const char *title, const char *ylabel)
+{
+    gnuplot_printf(g, "set title ");
+    gnuplot_string(g, title);
+    gnuplot_printf(g, " font ',13' offset 0, 1.6\nset xlabel '%s'\nset ylabel ", c->time_label);
+    gnuplot_string(g, ylabel);
+    gnuplot_printf(g,
+                   "\nset xrange [0:%.9g]\n"
+                   "set border 3 lw 1 lc rgb '#666666'\n"
+                   "set tics nomirror out scale 0.5 tc rgb '#333333'\n"
+                   "set key outside right top vertical Left reverse samplen 2.5 spacing 1.3\n"
+                   "set style fill solid 0.85 noborder\n"
+
+                   "set tmargin 6\nset lmargin 14\n",
+                   canvas_x(c, c->r->duration_s));
+    timeline(g, c);
+}
+
+void canvas_key_events(gnuplot *g, const canvas *c)
+{
+    if (c->r->n_events > 0)
+        gnuplot_printf(g,
+                       ", keyentry with lines dt 3 lw 1.2 lc rgb '%s' "
+                       "title 'timeline event (numbered below)'",
+                       mark_colour);
+}
+
+/* The whole gnuplot session: the script drawn to the PNG, then again to the SVG. */
+static gnuplot_status draw(const canvas *c, const char *stem, canvas_script script, const void *arg,
+                           const char *png, const char *svg, char *msg, size_t msglen)
+{
+    gnuplot *g = gnuplot_open(msg, msglen);
+    if (!g)
+        return GNUPLOT_FAILED;
+    gnuplot_printf(g,
+                   "set encoding utf8\nset terminal pngcairo size %d,%d font 'sans,10' "
+                   "noenhanced\nset output ",
+                   c->width, c->height);
+    int bad_path = gnuplot_path(g, png) != 0;
+    if (!bad_path) {
+        gnuplot_printf(g, "\n");
+        script(g, c, arg);
+        gnuplot_printf(g,
+                       "unset output\nset terminal svg size %d,%d font 'sans,10' fontscale 1.3 "
+                       "noenhanced name ",
+                       c->width, c->height);
+        char name[128];
+        snprintf(name, sizeof name, "%s", stem);
+        for (char *p = name; *p; p++)
+            *p = *p == '-' ? '_' : *p;
+        gnuplot_string(g, name);
+        gnuplot_printf(g, "\nset output ");
+        bad_path = gnuplot_path(g, svg) != 0;
+        gnuplot_printf(g, "\nreplot\nunset output\n");
+    }
+    gnuplot_status status = gnuplot_close(g, msg, msglen);
+    if (bad_path && status != GNUPLOT_MISSING) {
+        snprintf(msg, msglen, "the output folder's name has a line break");
+        return GNUPLOT_FAILED;
+    }
+    return status;
+}
+
+static int not_drawn(canvas *c, const char *stem, gnuplot_status status, const char *msg)
+{
+    char warning[1400];
+    if (status == GNUPLOT_MISSING) {
+        c->gnuplot_missing = 1;
+        snprintf(warning, sizeof warning, "gnuplot not found: plots skipped; install gnuplot-nox");
+    } else {
+        snprintf(warning, sizeof warning, "plot %s not drawn: %s", stem, msg);
+    }
+    if (c->warn)
+        c->warn(warning);
+    return 0;
+}
+
+static int is_empty(const outfile *f)
+{
+    struct stat st;
+    return stat(outfile_temp_path(f), &st) != 0 || st.st_size == 0;
+}
+
+int canvas_render(canvas *c, const char *dir, const char *stem, canvas_script script,
+                  const void *arg, char *err, size_t errlen)
+{
+    if (c->gnuplot_missing)
+        return 0;
+    char png_path[4096], svg_path[4096];
+    if ((size_t)snprintf(png_path, sizeof png_path, "%s/%s.png", dir, stem) >= sizeof png_path ||
+        (size_t)snprintf(svg_path, sizeof svg_path, "%s/%s.svg", dir, stem) >= sizeof svg_path) {
+        snprintf(err, errlen, "output path too long: %s/%s.svg", dir, stem);
+        return -1;
+    }
+    outfile *png = outfile_open(png_path, err, errlen);
+    outfile *svg = png ? outfile_open(svg_path, err, errlen) : NULL;
+    if (!svg) {
+        outfile_abort(png);
+        return -1;
+    }
+    char msg[1024];
+    gnuplot_status status =
+        draw(c, stem, script, arg, outfile_temp_path(png), outfile_temp_path(svg), msg, sizeof msg);
+    if (status == GNUPLOT_OK && (is_empty(png) || is_empty(svg))) {
+        status = GNUPLOT_FAILED;
+        snprintf(msg, sizeof msg, "gnuplot exited without drawing");
+    }
+    if (status != GNUPLOT_OK) {
+        outfile_abort(png);
+        outfile_abort(svg);
+        return not_drawn(c, stem, status, msg);
+    }
+    if (msg[0] && c->warn) {
+        char warning[1200];
+        snprintf(warning, sizeof warning, "plot %s: gnuplot: %s", stem, msg);
+        c->warn(warning);
+    }
+    if (outfile_commit(png, err, errlen) != 0) {
+        outfile_abort(svg);
+        return -1;
+    }
+    return outfile_commit(svg, err, errlen) == 0 ? 1 : -1;
+}

@@ -1,0 +1,55 @@
+/*
+ * canvas — what every plot of a run shares, so that the plots read as one set: the time axis
+ * in the unit that fits the run, one colour per deployment, the timeline's events marked and
+ * listed under the plot, one look, and the rendering of a plot's script to a PNG and an SVG
+ * that appear in the output folder only when complete.
+ */
+#ifndef ROUTERSIM_CANVAS_H
+#define ROUTERSIM_CANVAS_H
+
+#include "plots/gnuplot.h"
+#include "sim/results.h"
+
+#include <stddef.h>
+
+typedef struct {
+    const results *r;
+    double per_s;           /* x of one simulated second */
+    const char *time_label; /* "simulated time (minutes)" */
+    int width, height;      /* pixels */
+    int gnuplot_missing;    /* once found missing, no further plot is tried */
+    void (*warn)(const char *message);
+} canvas;
+
+void canvas_init(canvas *c, const results *r, int width, int height,
+                 void (*warn)(const char *message));
+
+/* x of a simulated time. */
+double canvas_x(const canvas *c, double seconds);
+
+/* The colour of a deployment (index in results.deployments), "#rrggbb". */
+const char *canvas_colour(long deployment);
+
+/* Send the title (any text), the axes and the look, and the timeline: a dotted line and a
+ * number at each instant with events, the commands listed under the plot. */
+void canvas_setup(gnuplot *g, const canvas *c, const char *title, const char *ylabel);
+
+/* Send, after the last item of a plot command, the legend entry of the event marks. */
+void canvas_key_events(gnuplot *g, const canvas *c);
+
+/* "<what> (scenario <name>)", the name cut short when long: a plot's title. */
+void canvas_title(char *buf, size_t size, const char *what, const results *r);
+
+/* Copy at most max_chars characters of s into buf, ending with "..." when cut. */
+void canvas_clip(char *buf, size_t size, const char *s, size_t max_chars);
+
+/* Writes a plot's data, settings and one plot command. */
+typedef void (*canvas_script)(gnuplot *g, const canvas *c, const void *arg);
+
+/* Draw dir/stem.png and dir/stem.svg with the script. Returns 1 when drawn; 0 when not,
+ * said through warn (without trying once gnuplot is known to be missing); -1 with the reason
+ * in err when a file could not be written. */
+int canvas_render(canvas *c, const char *dir, const char *stem, canvas_script script,
+                  const void *arg, char *err, size_t errlen);
+
+#endif

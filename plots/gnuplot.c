@@ -1,0 +1,163 @@
+#include "plots/gnuplot.h"
+
+#include "reports/text.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+struct gnuplot {
+    FILE *pipe;
+    FILE *errors; /* gnuplot's stderr: an unlinked temporary file it inherits */
+    struct sigaction saved_sigpipe;
+    int write_errno;
+};
+
+gnuplot *gnuplot_open(char *err, size_t errlen)
+{
+    gnuplot *g = calloc(1, sizeof *g);
+    if (!g || !(g->errors = tmpfile())) {
+        snprintf(err, errlen, "cannot start gnuplot: %s", strerror(g ? errno : ENOMEM));
+        free(g);
+        return NULL;
+    }
+    char command[64];
+    snprintf(command, sizeof command, "exec gnuplot >/dev/null 2>&%d", fileno(g->errors));
+    struct sigaction ignore = {.sa_handler = SIG_IGN};
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &g->saved_sigpipe);
+    g->pipe = popen(command, "w");
+    if (!g->pipe) {
+        snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
+        sigaction(SIGPIPE, &g->saved_sigpipe, NULL);
+        fclose(g->errors);
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+static void wrote(gnuplot *g, int rc)
+{
+    if (rc < 0 && g->write_errno == 0)
+        g->write_errno = errno ? errno : EIO;
+}
+
+void gnuplot_printf(gnuplot *g, const char *fmt, ...)
+{
+    if (g->write_errno)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    wrote(g, vfprintf(g->pipe, fmt, ap));
+    va_end(ap);
+}
+
+/* Characters the plot font draws: "sans" is DejaVu Sans on Debian (fontconfig's default),
+ * which covers Latin, Greek, Cyrillic, punctuation and common symbols. For any other
+ * character pango draws a missing-glyph box that cairo scales to cover the whole PNG, so
+ * those are shown as '?'; the reports carry the text in full. */
+static int drawable(uint32_t cp)
+{
+    static const uint32_t ranges[][2] = {{0x20, 0x7E},     {0xA0, 0x52F},    {0x1E00, 0x1EFF},
+                                         {0x2000, 0x206F}, {0x20A0, 0x20BF}, {0x2100, 0x214F},
+                                         {0x2190, 0x22FF}, {0x2500, 0x259F}};
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (cp >= ranges[i][0] && cp <= ranges[i][1])
+            return 1;
+    return 0;
+}
+
+void gnuplot_string(gnuplot *g, const char *s)
+{
+    gnuplot_printf(g, "'");
+    for (const char *p = s ? s : ""; *p && !g->write_errno;) {
+        uint32_t cp;
+        size_t len = text_utf8_next(p, &cp);
+        if (len > 0 && cp < 0x20)
+            gnuplot_printf(g, " ");
+        else if (len == 0 || !drawable(cp))
+            gnuplot_printf(g, "?");
+        else if (cp == '\'')
+            gnuplot_printf(g, "''");
+        else
+            gnuplot_printf(g, "%.*s", (int)len, p);
+        p += len ? len : 1;
+    }
+    gnuplot_printf(g, "'");
+}
+
+int gnuplot_path(gnuplot *g, const char *path)
+{
+    if (strpbrk(path, "\r\n"))
+        return -1;
+    gnuplot_printf(g, "'");
+    for (const char *p = path; *p; p++)
+        gnuplot_printf(g, *p == '\'' ? "''" : "%c", *p);
+    gnuplot_printf(g, "'");
+    return 0;
+}
+
+/* What gnuplot wrote on stderr, its lines trimmed and joined with "; ". */
+static void read_errors(FILE *errors, char *msg, size_t msglen)
+{
+    char line[512];
+    size_t used = 0;
+    msg[0] = '\0';
+    rewind(errors);
+    while (fgets(line, sizeof line, errors)) {
+        char *start = line + strspn(line, " \t\r\n");
+        size_t len = strlen(start);
+        while (len > 0 && strchr(" \t\r\n", start[len - 1]))
+            start[--len] = '\0';
+        if (len == 0)
+            continue;
+        size_t room = msglen - used;
+        int n = snprintf(msg + used, room, "%s%s", used ? "; " : "", start);
+        if (n < 0 || (size_t)n >= room)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static int not_installed(int status, const char *msg)
+{
+    return (WIFEXITED(status) && WEXITSTATUS(status) == 127) || strstr(msg, "gnuplot: not found") ||
+           strstr(msg, "gnuplot: command not found");
+}
+
+gnuplot_status gnuplot_close(gnuplot *g, char *msg, size_t msglen)
+{
+    if (!g->write_errno && fflush(g->pipe) != 0)
+        wrote(g, -1);
+    int status = pclose(g->pipe);
+    int wait_errno = errno;
+    sigaction(SIGPIPE, &g->saved_sigpipe, NULL);
+    read_errors(g->errors, msg, msglen);
+    fclose(g->errors);
+    int write_errno = g->write_errno;
+    free(g);
+
+    if (status == -1) {
+        snprintf(msg, msglen, "cannot wait for gnuplot: %s", strerror(wait_errno));
+        return GNUPLOT_FAILED;
+    }
+    if (not_installed(status, msg))
+        return GNUPLOT_MISSING;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !write_errno)
+        return GNUPLOT_OK;
+    if (msg[0] != '\0')
+        return GNUPLOT_FAILED; /* in gnuplot's own words */
+    if (WIFSIGNALED(status))
+        snprintf(msg, msglen, "gnuplot was killed by signal %d", WTERMSIG(status));
+    else if (WEXITSTATUS(status) != 0)
+        snprintf(msg, msglen, "gnuplot exited with status %d", WEXITSTATUS(status));
+    else
+        snprintf(msg, msglen, "cannot write to gnuplot: %s", strerror(write_errno));
+    return GNUPLOT_FAILED;
+}

@@ -1,0 +1,58 @@
+/*
+ * plots — the pictures of a run, drawn by gnuplot, each as a PNG and an SVG in the output
+ * folder:
+ *   split-<router>  per router, the share of its requests each deployment received over time
+ *                   (stacked areas), the share its replica count promised (dashed steps),
+ *                   phase boundaries and timeline events;
+ *   replicas        replicas per deployment over time;
+ *   requests        the request rate and failed requests by reason over time.
+ * People look at these before they read tables: a wrong step in a runbook shows as an area
+ * leaving its dashed line. Plots read the results only; which reports show them is not their
+ * concern.
+ */
+#ifndef ROUTERSIM_PLOTS_H
+#define ROUTERSIM_PLOTS_H
+
+#include "sim/results.h"
+
+#include <stddef.h>
+
+#define PLOTS_WIDTH 1280 /* default size in pixels */
+#define PLOTS_HEIGHT 640
+
+typedef enum { PLOTS_SPLIT, PLOTS_REPLICAS, PLOTS_REQUESTS } plots_kind;
+
+typedef struct {
+    plots_kind kind;
+    long router;     /* a split plot's router (index into results.routers), else -1 */
+    char stem[128];  /* the files are stem.png and stem.svg */
+    char title[192]; /* what the plot shows, for captions */
+} plots_plot;
+
+typedef enum {
+    PLOTS_NOT_REQUESTED, /* --no-plots */
+    PLOTS_DRAWN,         /* gnuplot ran; `plots` holds those drawn, `failed` counts the others */
+    PLOTS_NO_GNUPLOT     /* gnuplot is not installed */
+} plots_status;
+
+typedef struct {
+    plots_status status;
+    size_t n, failed;
+    plots_plot *plots;
+} plots_set;
+
+/* Draw every plot of r into dir (which exists). Returns 0 with the set filled (free it with
+ * plots_set_free), or -1 with the reason in err when a file could not be written. A plot
+ * gnuplot could not draw, or gnuplot missing (said once), goes to `warn` (may be NULL) and
+ * does not fail the call. */
+int plots_draw(const char *dir, const results *r, int width, int height, plots_set *set,
+               void (*warn)(const char *message), char *err, size_t errlen);
+
+void plots_set_free(plots_set *set);
+
+/* What a report says when plots are missing, or NULL when every plot was drawn. */
+const char *plots_missing_note(const plots_set *set);
+
+const char *plots_kind_name(plots_kind kind); /* "split", "replicas", "requests" */
+
+#endif

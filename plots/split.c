@@ -1,0 +1,264 @@
+#include "plots/split.h"
+
+#include "plots/lineup.h"
+#include "reports/text.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The expected shares' dashed steps and the phase boundaries, in the plot and the legend. */
+static const char *const expected_style = "dt (7,5) lw 2 lc rgb '#1a1a1a'";
+static const char *const boundary_style = "lw 1.2 lc rgb '#3b3b3b'";
+
+struct split_plot {
+    const series *s;
+    long router;
+    char title[192];
+    lineup deps;
+    uint64_t *counts; /* [bin * deps.n + k]: requests the router sent to deployment k */
+    int observed;     /* the router routed something: there are areas to draw */
+};
+
+/* Requests per bin and deployment of the lineup, from the time series. */
+static int count_points(split_plot *sp, const results *r)
+{
+    size_t n = sp->deps.n;
+    long *position = malloc((r->n_deployments ? r->n_deployments : 1) * sizeof *position);
+    sp->counts = calloc((r->n_bins ? r->n_bins : 1) * (n ? n : 1), sizeof *sp->counts);
+    if (!position || !sp->counts) {
+        free(position);
+        return -1;
+    }
+    for (size_t d = 0; d < r->n_deployments; d++)
+        position[d] = lineup_find(&sp->deps, r->deployments[d]);
+    for (size_t i = 0; i < r->n_points; i++) {
+        const results_point *p = &r->points[i];
+        if ((long)p->router != sp->router || p->bin >= r->n_bins || p->routed == 0 ||
+            p->deployment >= r->n_deployments || position[p->deployment] < 0)
+            continue;
+        sp->counts[p->bin * n + (size_t)position[p->deployment]] += p->routed;
+        sp->observed = 1;
+    }
+    free(position);
+    return 0;
+}
+
+split_plot *split_new(const series *s, size_t router)
+{
+    const results *r = s->r;
+    split_plot *sp = calloc(1, sizeof *sp);
+    if (!sp)
+        return NULL;
+    sp->s = s;
+    sp->router = (long)router;
+    snprintf(sp->title, sizeof sp->title, "Traffic split of router %.120s",
+             text_short_name(r->routers[router]));
+    if (lineup_build(&sp->deps, r, sp->router) != 0 || count_points(sp, r) != 0) {
+        split_free(sp);
+        return NULL;
+    }
+    return sp;
+}
+
+void split_free(split_plot *sp)
+{
+    if (!sp)
+        return;
+    lineup_free(&sp->deps);
+    free(sp->counts);
+    free(sp);
+}
+
+int split_drawable(const split_plot *sp)
+{
+    return sp->observed || sp->deps.n > 1;
+}
+
+const char *split_title(const split_plot *sp)
+{
+    return sp->title;
+}
+
+/* Observed shares, stacked: per bin two rows (its start and end) of cumulative percentages,
+ * a blank line (a gap) over bins in which the router routed nothing. */
+static void split_observed(gnuplot *g, const canvas *c, const split_plot *sp)
+{
+    const results *r = c->r;
+    size_t n = sp->deps.n;
+    int gap = 1;
+    gnuplot_printf(g, "$observed << EOD\n");
+    for (size_t b = 0; b < r->n_bins; b++) {
+        uint64_t total = series_routed(sp->s, b, (size_t)sp->router);
+        if (total == 0) {
+            gnuplot_printf(g, gap ? "" : "\n");
+            gap = 1;
+            continue;
+        }
+        for (int edge = 0; edge < 2; edge++) {
+            uint64_t sum = 0;
+            gnuplot_printf(g, "%.9g",
+                           canvas_x(c, edge ? series_bin_end(r, b) : series_bin_start(r, b)));
+            for (size_t k = 0; k < n; k++) {
+                sum += sp->counts[b * n + k];
+                gnuplot_printf(g, " %.6g", 100.0 * (double)sum / (double)total);
+            }
+            gnuplot_printf(g, "\n");
+        }
+        gap = 0;
+    }
+    gnuplot_printf(g, "EOD\n");
+}
+
+/* Expected shares, stacked like the areas: per phase two rows of cumulative percentages
+ * without the last (always 100), so each line is the expected top of one area. */
+static void split_expected(gnuplot *g, const canvas *c, const split_plot *sp, double *share)
+{
+    const results *r = c->r;
+    double last_end = -1.0;
+    gnuplot_printf(g, "$expected << EOD\n");
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const results_phase *ph = &r->phases[i];
+        if (!lineup_phase_matches(r, ph, sp->router))
+            continue;
+        double sum = lineup_shares(&sp->deps, ph, share);
+        if (last_end >= 0.0 && (sum <= 0.0 || ph->start_s != last_end))
+            gnuplot_printf(g, "\n");
+        last_end = sum > 0.0 ? ph->end_s : -1.0;
+        for (int edge = 0; sum > 0.0 && edge < 2; edge++) {
+            double cum = 0.0;
+            gnuplot_printf(g, "%.9g", canvas_x(c, edge ? ph->end_s : ph->start_s));
+            for (size_t k = 0; k + 1 < sp->deps.n; k++) {
+                cum += share[k];
+                gnuplot_printf(g, " %.6g", 100.0 * cum / sum);
+            }
+            gnuplot_printf(g, "\n");
+        }
+    }
+    gnuplot_printf(g, "EOD\n");
+}
+
+static void percent_text(char *buf, size_t size, double share)
+{
+    double v = 100.0 * share;
+    snprintf(buf, size, fabs(v - round(v)) < 0.05 ? "%.0f" : "%.1f", v);
+}
+
+/* Above each phase wide enough for it, the split its replicas promise: "80/20". */
+static void split_phase_label(gnuplot *g, const canvas *c, const split_plot *sp,
+                              const results_phase *ph, double *share)
+{
+    char label[256] = "no replicas";
+    double sum = lineup_shares(&sp->deps, ph, share);
+    for (size_t k = 0, used = 0; sum > 0.0 && k < sp->deps.n && used < sizeof label; k++) {
+        char pct[32];
+        percent_text(pct, sizeof pct, share[k] / sum);
+        used += (size_t)snprintf(label + used, sizeof label - used, "%s%s", k ? "/" : "", pct);
+    }
+    double width_px = 0.7 * c->width * (ph->end_s - ph->start_s) / c->r->duration_s;
+    if (width_px < 8.0 * (double)strlen(label) + 16.0)
+        return;
+    gnuplot_printf(g,
+                   "set label '%s' at %.9g, graph 1 offset 0, 1.8 center font ',10' "
+                   "tc rgb '#1a1a1a' front\n",
+                   label, canvas_x(c, (ph->start_s + ph->end_s) / 2));
+}
+
+/* A solid line where the router's phase changes (its deployments or their replicas). */
+static void split_boundaries(gnuplot *g, const canvas *c, const split_plot *sp)
+{
+    const results *r = c->r;
+    double last = -1.0;
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const results_phase *ph = &r->phases[i];
+        if (!lineup_phase_matches(r, ph, sp->router))
+            continue;
+        double edges[2] = {ph->start_s, ph->end_s};
+        for (int e = 0; e < 2; e++) {
+            if (edges[e] <= 0.0 || edges[e] >= r->duration_s || edges[e] == last)
+                continue;
+            last = edges[e];
+            double x = canvas_x(c, edges[e]);
+            gnuplot_printf(g, "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead %s front\n", x,
+                           x, boundary_style);
+        }
+    }
+}
+
+/* Where the router did not exist, the empty stretch says so when it is wide enough. */
+static void split_absence(gnuplot *g, const canvas *c, const split_plot *sp)
+{
+    const results *r = c->r;
+    double covered = 0.0;
+    for (size_t i = 0; i <= r->n_phases; i++) {
+        const results_phase *ph = i < r->n_phases ? &r->phases[i] : NULL;
+        if (ph && !lineup_phase_matches(r, ph, sp->router))
+            continue;
+        double start = ph ? ph->start_s : r->duration_s;
+        if (start - covered >= 0.2 * r->duration_s)
+            gnuplot_printf(g,
+                           "set label 'router does not exist' at %.9g, graph 0.5 center "
+                           "tc rgb '#666666'\n",
+                           canvas_x(c, (covered + start) / 2));
+        if (ph && ph->end_s > covered)
+            covered = ph->end_s;
+    }
+}
+
+static int split_has_boundaries(const results *r, long router)
+{
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const results_phase *ph = &r->phases[i];
+        if (lineup_phase_matches(r, ph, router) && (ph->start_s > 0.0 || ph->end_s < r->duration_s))
+            return 1;
+    }
+    return 0;
+}
+
+static void split_plot_command(gnuplot *g, const canvas *c, const split_plot *sp)
+{
+    const char *sep = "plot ";
+    for (size_t k = 0; sp->observed && k < sp->deps.n; k++) {
+        char lower[16];
+        snprintf(lower, sizeof lower, k ? "%zu" : "(0)", k + 1);
+        gnuplot_printf(g, "%s$observed using 1:%s:%zu with filledcurves lc rgb '%s' title ", sep,
+                       lower, k + 2, canvas_colour(sp->deps.index[k]));
+        gnuplot_string(g, text_short_name(sp->deps.names[k]));
+        sep = ", ";
+    }
+    for (size_t k = 0; k + 1 < sp->deps.n; k++) {
+        gnuplot_printf(g, "%s$expected using 1:%zu with lines %s %s", sep, k + 2, expected_style,
+                       k ? "notitle" : "title 'expected share (replicas)'");
+        sep = ", ";
+    }
+    if (split_has_boundaries(c->r, sp->router))
+        gnuplot_printf(g, ", keyentry with lines %s title 'phase boundary'", boundary_style);
+    canvas_key_events(g, c);
+    gnuplot_printf(g, "\n");
+}
+
+void split_script(gnuplot *g, const canvas *c, const void *arg)
+{
+    const split_plot *sp = arg;
+    double *share = calloc(sp->deps.n ? sp->deps.n : 1, sizeof *share);
+    if (!share) {
+        gnuplot_printf(g, "exit error 'out of memory'\n");
+        return;
+    }
+    char title[512];
+    canvas_title(title, sizeof title, sp->title, c->r);
+    canvas_setup(g, c, title, "share of requests (%)");
+    gnuplot_printf(g, "set yrange [0:100]\nset ytics 0, 20, 100 format '%%g%%%%'\n");
+    split_boundaries(g, c, sp);
+    split_absence(g, c, sp);
+    gnuplot_printf(g, "set label 'expected split' at graph 0, graph 1 offset -1, 1.8 right "
+                      "font ',9' tc rgb '#555555'\n");
+    for (size_t i = 0; i < c->r->n_phases; i++)
+        if (lineup_phase_matches(c->r, &c->r->phases[i], sp->router))
+            split_phase_label(g, c, sp, &c->r->phases[i], share);
+    split_observed(g, c, sp);
+    split_expected(g, c, sp, share);
+    split_plot_command(g, c, sp);
+    free(share);
+}

@@ -1,0 +1,39 @@
+/*
+ * report_csv — the time series as CSV (RFC 4180: a header row, CRLF line ends, fields quoted
+ * when they must be), for notebooks and spreadsheets. Times are simulated seconds; names are
+ * full resource names.
+ *
+ * timeseries.csv: one row per bin x router x deployment the router listed (or sent requests
+ * to) in the bin.
+ *   bin             0-based bin number; bins are the scenario's `window` long
+ *   start_s, end_s  the bin's interval [start_s, end_s); the last bin ends at the duration
+ *   router          the router
+ *   deployment      the deployment
+ *   routed          requests the router sent to the deployment in the bin
+ *   router_routed   requests the router routed in the bin (the sum of `routed` over its rows)
+ *   observed_share  routed / router_routed; empty when router_routed is 0
+ *   expected_share  replicas / the router's total replicas at the end of the bin
+ *   replicas        the deployment's replicas at the end of the bin (the router's weight)
+ *
+ * requests.csv: one row per bin x router that traffic calls (existing or not).
+ *   bin, start_s, end_s  as above
+ *   router               the router the traffic calls
+ *   arrivals             requests that arrived in the bin
+ *   routed               arrivals that were routed to a deployment
+ *   failed               arrivals that failed: the sum of the three columns that follow
+ *   failed_router_not_found, failed_no_replicas, failed_forbidden
+ *                        failures by reason: the router did not exist; all its deployments
+ *                        had 0 replicas; the caller's account may not use the router
+ */
+#ifndef ROUTERSIM_REPORT_CSV_H
+#define ROUTERSIM_REPORT_CSV_H
+
+#include "reports/series.h"
+
+#include <stdio.h>
+
+/* Each returns 0, or -1 when a write failed. */
+int report_csv_timeseries(FILE *out, const series *s);
+int report_csv_requests(FILE *out, const series *s);
+
+#endif

@@ -1,0 +1,309 @@
+#include "reports/report_html.h"
+
+#include "reports/text.h"
+#include "reports/verdicts.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char style[] =
+    "body{margin:0;background:#f5f6f8;color:#1f2328;"
+    "font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}"
+    "main{max-width:1200px;margin:0 auto;padding:20px 28px 40px}"
+    "h1{font-size:26px;margin:6px 0 4px;display:flex;flex-wrap:wrap;align-items:center;gap:12px;"
+    "overflow-wrap:anywhere}"
+    "h2{font-size:19px;margin:30px 0 10px;padding-bottom:4px;border-bottom:1px solid #d5dae0}"
+    ".description{white-space:pre-line;color:#3d444d;margin:2px 0 6px}"
+    ".headline{margin:4px 0 14px;color:#3d444d}"
+    ".badge{display:inline-block;font-size:13px;font-weight:600;letter-spacing:.03em;"
+    "padding:1px 10px;border-radius:11px}"
+    ".badge.pass{background:#dafbe1;color:#116329}.badge.fail{background:#ffebe9;color:#a40e26}"
+    ".badge.skipped{background:#fff3c4;color:#7a4a00}"
+    "dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 18px;margin:0}"
+    "dl.facts dt{color:#59636e}dl.facts dd{margin:0;overflow-wrap:anywhere}"
+    ".scroll{overflow-x:auto}"
+    "table{border-collapse:collapse;background:#fff;font-size:14px;"
+    "font-variant-numeric:tabular-nums}"
+    "th,td{border:1px solid #d5dae0;padding:4px 9px;text-align:left;vertical-align:top}"
+    "th{background:#eef1f4;font-weight:600}td.num,th.num{text-align:right}"
+    "td.note{color:#59636e;font-size:13px}"
+    "tbody.phase{border-top:2px solid #b9c1ca}tbody.phase.fail td{background:#fff5f4}"
+    "figure{margin:0 0 16px;background:#fff;border:1px solid #d5dae0;border-radius:6px;"
+    "padding:10px}"
+    "figure svg{display:block;width:100%;height:auto}"
+    "figcaption{color:#59636e;font-size:13px;margin-top:4px}"
+    ".missing{color:#7a4a00;font-style:italic}"
+    "footer{margin-top:36px;color:#59636e;font-size:13px}";
+
+static void esc(FILE *out, const char *s)
+{
+    text_xml(out, s, 0);
+}
+
+static const char *verdict_class(splittest_verdict v)
+{
+    return v == SPLITTEST_PASS ? "pass" : v == SPLITTEST_FAIL ? "fail" : "skipped";
+}
+
+static void head(FILE *out, const results *r)
+{
+    fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
+          "<meta charset=\"utf-8\"/>\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+          "<title>",
+          out);
+    esc(out, r->scenario);
+    fprintf(out, ": %s (routersim)</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n",
+            r->passed ? "passed" : "FAILED", style);
+}
+
+static void header(FILE *out, const results *r)
+{
+    char headline[256];
+    verdicts_headline(headline, sizeof headline, r);
+    const char *counts = strchr(headline, ':');
+    fputs("<header>\n<h1><span class=\"name\">", out);
+    esc(out, r->scenario);
+    fprintf(out, "</span> <span class=\"badge %s\">%s</span></h1>\n", r->passed ? "pass" : "fail",
+            r->passed ? "PASSED" : "FAILED");
+    if (r->description && r->description[0]) {
+        fputs("<p class=\"description\">", out);
+        esc(out, r->description);
+        fputs("</p>\n", out);
+    }
+    fprintf(out, "<p class=\"headline\">%s</p>\n</header>\n", counts ? counts + 2 : headline);
+}
+
+static void fact(FILE *out, const char *term, const char *value)
+{
+    fprintf(out, "<dt>%s</dt><dd>", term);
+    esc(out, value);
+    fputs("</dd>\n", out);
+}
+
+static void facts(FILE *out, const results *r)
+{
+    char text[256], a[32], b[32], c[32];
+    fputs("<section id=\"run\">\n<h2>Run</h2>\n<dl class=\"facts\">\n", out);
+    fact(out, "Scenario file", r->source);
+    snprintf(text, sizeof text, "%" PRIu64, r->seed);
+    fact(out, "Seed", text);
+    text_duration(a, sizeof a, r->duration_s);
+    text_duration(b, sizeof b, r->window_s);
+    snprintf(text, sizeof text, "%s, in bins of %s", a, b);
+    fact(out, "Simulated", text);
+    snprintf(text, sizeof text, "%g", r->alpha);
+    fact(out, "Significance level (alpha)", text);
+    text_count(a, sizeof a, r->total);
+    text_count(b, sizeof b, r->routed);
+    text_count(c, sizeof c, r->failed);
+    snprintf(text, sizeof text, "%s arrived, %s routed, %s failed", a, b, c);
+    fact(out, "Requests", text);
+    fputs("</dl>\n</section>\n", out);
+}
+
+/* Copy an SVG document from its <svg> element on, every id and reference to one prefixed,
+ * so that several plots share the page without their ids colliding. */
+static void inline_svg(FILE *out, const char *svg, size_t plot)
+{
+    static const char *const marks[] = {" id='", " id=\"", "href='#", "href=\"#", "url(#"};
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "plot%zu-", plot);
+    const char *p = strstr(svg, "<svg");
+    while (p && *p) {
+        size_t m = 0, len = 0;
+        for (; m < sizeof marks / sizeof marks[0]; m++) {
+            len = strlen(marks[m]);
+            if (strncmp(p, marks[m], len) == 0)
+                break;
+        }
+        if (m < sizeof marks / sizeof marks[0]) {
+            fprintf(out, "%s%s", marks[m], prefix);
+            p += len;
+        } else {
+            fputc(*p++, out);
+        }
+    }
+}
+
+static void figures(FILE *out, const plots_set *plots, const char *const *svgs, plots_kind kind)
+{
+    for (size_t i = 0; i < plots->n; i++) {
+        const plots_plot *p = &plots->plots[i];
+        if (p->kind != kind)
+            continue;
+        fprintf(out, "<figure class=\"plot\" id=\"plot-%s\">\n", p->stem);
+        inline_svg(out, svgs[i], i);
+        fputs("\n<figcaption>", out);
+        esc(out, p->title);
+        fprintf(out,
+                " (<a href=\"%s.png\">PNG</a>, <a href=\"%s.svg\">SVG</a>)</figcaption>\n"
+                "</figure>\n",
+                p->stem, p->stem);
+    }
+    const char *note = plots_missing_note(plots);
+    if (note && kind != PLOTS_REQUESTS) {
+        fputs("<p class=\"missing\">", out);
+        esc(out, note);
+        fputs("</p>\n", out);
+    }
+}
+
+static void share_cell(FILE *out, double share)
+{
+    fprintf(out, "<td class=\"num\">%.2f%%</td>", 100.0 * share);
+}
+
+/* One row per deployment; the router, interval and the test span the phase's rows. */
+static void phase_rows(FILE *out, const results *r, const results_phase *ph)
+{
+    char interval[80], requests[32], message[512];
+    size_t n = ph->n_deployments ? ph->n_deployments : 1;
+    verdicts_interval(interval, sizeof interval, ph);
+    text_count(requests, sizeof requests, ph->requests);
+    verdicts_phase_message(message, sizeof message, ph, r->alpha);
+    fprintf(out, "<tbody class=\"phase %s\">\n", verdict_class(ph->test.verdict));
+    for (size_t i = 0; i < n; i++) {
+        fputs("<tr>", out);
+        if (i == 0) {
+            fprintf(out, "<td rowspan=\"%zu\">", n);
+            esc(out, text_short_name(ph->router));
+            fprintf(out, "</td><td rowspan=\"%zu\">%s</td>", n, interval);
+        }
+        if (i < ph->n_deployments) {
+            const results_share *d = &ph->deployments[i];
+            char observed[32];
+            text_count(observed, sizeof observed, d->observed);
+            fputs("<td>", out);
+            esc(out, text_short_name(d->name));
+            fprintf(out, "</td><td class=\"num\">%lld</td>", d->replicas);
+            share_cell(out, d->expected_share);
+            if (ph->requests)
+                share_cell(out, (double)d->observed / (double)ph->requests);
+            else
+                fputs("<td class=\"num\">n/a</td>", out);
+            fprintf(out, "<td class=\"num\">%s</td>", observed);
+        } else {
+            fputs("<td colspan=\"5\">no deployments</td>", out);
+        }
+        if (i == 0)
+            fprintf(out,
+                    "<td class=\"num\" rowspan=\"%zu\">%s</td><td class=\"num\" rowspan=\"%zu\">"
+                    "%.4g</td><td class=\"num\" rowspan=\"%zu\">%d</td><td class=\"num\" "
+                    "rowspan=\"%zu\">%.4g</td><td rowspan=\"%zu\"><span class=\"badge %s\">%s"
+                    "</span></td>",
+                    n, requests, n, ph->test.chi2, n, ph->test.df, n, ph->test.p_value, n,
+                    verdict_class(ph->test.verdict), splittest_verdict_name(ph->test.verdict));
+        fputs("</tr>\n", out);
+    }
+    if (message[0]) {
+        fputs("<tr><td class=\"note\" colspan=\"12\">", out);
+        esc(out, message);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</tbody>\n", out);
+}
+
+static void phases(FILE *out, const results *r)
+{
+    fputs("<section id=\"phases\">\n<h2>Phases</h2>\n<p>Each phase of a router (its deployments "
+          "and replica counts constant) gets a chi-square test of the observed requests per "
+          "deployment against the replica shares.</p>\n",
+          out);
+    if (r->n_phases == 0) {
+        fputs("<p>No router existed during the run.</p>\n</section>\n", out);
+        return;
+    }
+    fputs("<div class=\"scroll\"><table class=\"phases\" id=\"phase-table\">\n<thead><tr>"
+          "<th>Router</th><th>Interval</th><th>Deployment</th><th class=\"num\">Replicas</th>"
+          "<th class=\"num\">Expected share</th><th class=\"num\">Observed share</th>"
+          "<th class=\"num\">Observed</th><th class=\"num\">Requests</th>"
+          "<th class=\"num\">χ²</th><th class=\"num\">df</th><th class=\"num\">p-value</th>"
+          "<th>Verdict</th></tr></thead>\n",
+          out);
+    for (size_t i = 0; i < r->n_phases; i++)
+        phase_rows(out, r, &r->phases[i]);
+    fputs("</table></div>\n</section>\n", out);
+}
+
+static void checks(FILE *out, const results *r)
+{
+    fputs("<section id=\"checks\">\n<h2>Checks</h2>\n", out);
+    if (r->n_checks == 0) {
+        fputs("<p>The scenario has no checks.</p>\n</section>\n", out);
+        return;
+    }
+    fputs("<div class=\"scroll\"><table class=\"checks\">\n<thead><tr><th>Check</th>"
+          "<th>Result</th><th>Detail</th></tr></thead>\n<tbody>\n",
+          out);
+    for (size_t i = 0; i < r->n_checks; i++) {
+        const results_check *c = &r->checks[i];
+        fputs("<tr><td>", out);
+        esc(out, c->name);
+        fprintf(out, "</td><td><span class=\"badge %s\">%s</span></td><td>",
+                c->passed ? "pass" : "fail", c->passed ? "pass" : "FAIL");
+        esc(out, c->detail);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</tbody>\n</table></div>\n</section>\n", out);
+}
+
+static void failures(FILE *out, const results *r)
+{
+    fputs("<div class=\"scroll\"><table class=\"failures\">\n<thead><tr><th>Failed because</th>"
+          "<th class=\"num\">Requests</th></tr></thead>\n<tbody>\n",
+          out);
+    for (int k = 0; k < RESULTS_N_REASONS; k++) {
+        char count[32], reason[32];
+        text_count(count, sizeof count, r->failed_by_reason[k]);
+        snprintf(reason, sizeof reason, "%s", results_reason_name(k));
+        for (char *p = reason; *p; p++)
+            *p = *p == '_' ? ' ' : *p;
+        fprintf(out, "<tr><td>%s</td><td class=\"num\">%s</td></tr>\n", reason, count);
+    }
+    fputs("</tbody>\n</table></div>\n", out);
+}
+
+static void timeline(FILE *out, const results *r)
+{
+    fputs("<section id=\"timeline\">\n<h2>Timeline</h2>\n", out);
+    if (r->n_events == 0) {
+        fputs("<p>Nothing changed during the run.</p>\n</section>\n", out);
+        return;
+    }
+    fputs("<div class=\"scroll\"><table class=\"timeline\">\n<thead><tr><th class=\"num\">At</th>"
+          "<th>Command</th></tr></thead>\n<tbody>\n",
+          out);
+    for (size_t i = 0; i < r->n_events; i++) {
+        char at[32];
+        text_duration(at, sizeof at, r->events[i].at_s);
+        fprintf(out, "<tr><td class=\"num\">%s</td><td>", at);
+        esc(out, r->events[i].text);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</tbody>\n</table></div>\n</section>\n", out);
+}
+
+int report_html_write(FILE *out, const results *r, const plots_set *plots, const char *const *svgs)
+{
+    head(out, r);
+    header(out, r);
+    facts(out, r);
+    fputs("<section id=\"split\">\n<h2>Traffic split</h2>\n", out);
+    figures(out, plots, svgs, PLOTS_SPLIT);
+    fputs("</section>\n", out);
+    phases(out, r);
+    checks(out, r);
+    fputs("<section id=\"requests\">\n<h2>Replicas and requests</h2>\n", out);
+    figures(out, plots, svgs, PLOTS_REPLICAS);
+    figures(out, plots, svgs, PLOTS_REQUESTS);
+    failures(out, r);
+    fputs("</section>\n", out);
+    timeline(out, r);
+    fprintf(out,
+            "<footer>routersim %s. Beside this page: report.md, report.json, junit.xml, "
+            "timeseries.csv, requests.csv and the plots as PNG and SVG.</footer>\n"
+            "</main>\n</body>\n</html>\n",
+            ROUTERSIM_VERSION);
+    return ferror(out) ? -1 : 0;
+}

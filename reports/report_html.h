@@ -1,0 +1,18 @@
+/*
+ * report_html — report.html, the run as one self-contained web page: the same content as
+ * report.md with the plots inline as SVG, no network access, no scripts, styles inline, sized
+ * for a laptop screen. It is also well-formed XML (polyglot HTML), so any XML tool can check
+ * it.
+ */
+#ifndef ROUTERSIM_REPORT_HTML_H
+#define ROUTERSIM_REPORT_HTML_H
+
+#include "plots/plots.h"
+#include "sim/results.h"
+
+#include <stdio.h>
+
+/* svgs[i] is the SVG document of plots->plots[i]. Returns 0, or -1 when a write failed. */
+int report_html_write(FILE *out, const results *r, const plots_set *plots, const char *const *svgs);
+
+#endif

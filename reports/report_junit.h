@@ -1,0 +1,17 @@
+/*
+ * report_junit — junit.xml, the run as the test report CI systems already show: one
+ * testsuite per scenario with one testcase per phase split test (failed or skipped with the
+ * reason) and one per check (failed with its detail), in the common JUnit schema
+ * (testsuites > testsuite > testcase > failure | skipped, system-out).
+ */
+#ifndef ROUTERSIM_REPORT_JUNIT_H
+#define ROUTERSIM_REPORT_JUNIT_H
+
+#include "sim/results.h"
+
+#include <stdio.h>
+
+/* Returns 0, or -1 when a write failed. */
+int report_junit_write(FILE *out, const results *r);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * text — a run's strings in each output format, safely, and numbers as people read them.
+ *
+ * Scenario names, descriptions and check details are whatever the user typed: quotes, '<',
+ * '&', non-ASCII, newlines. Every writer goes through these functions so that no such text
+ * can break a report's syntax. Each escaper also replaces what its format cannot carry
+ * (invalid UTF-8, control characters) with U+FFFD, so the output stays valid whatever the
+ * input.
+ */
+#ifndef ROUTERSIM_TEXT_H
+#define ROUTERSIM_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The replacement for anything a format cannot carry: U+FFFD in UTF-8. */
+#define TEXT_REPLACEMENT "\xEF\xBF\xBD"
+
+/* Decode the character at s (not at its end). Returns its length in bytes with *cp set, or
+ * 0 when s does not start a valid UTF-8 sequence (overlong forms and surrogates included). */
+size_t text_utf8_next(const char *s, uint32_t *cp);
+
+/* XML and HTML: character data, or (attribute != 0) a double-quoted attribute value, in
+ * which line breaks and tabs become character references so they survive. */
+void text_xml(FILE *out, const char *s, int attribute);
+
+/* Markdown (CommonMark): characters that would format are backslash-escaped. In a table
+ * cell (cell != 0) '|' is escaped too and line breaks become spaces; in a paragraph they
+ * become hard line breaks. */
+void text_md(FILE *out, const char *s, int cell);
+
+/* A CSV field (RFC 4180): quoted, with doubled quotes, when it holds a comma, a quote or a
+ * line break. */
+void text_csv(FILE *out, const char *s);
+
+/* The id at the end of a full resource name ("my-router" for
+ * "accounts/a/routers/my-router"): what a person calls the thing. */
+const char *text_short_name(const char *name);
+
+/* A duration the way a scenario writes it: "0s", "250ms", "45s", "10m", "1h30m", "2m7.5s". */
+void text_duration(char *buf, size_t size, double seconds);
+
+/* A count with thousands separators: "240,492". */
+void text_count(char *buf, size_t size, uint64_t n);
+
+#endif

@@ -1,0 +1,391 @@
+#include "plots/gnuplot.h"
+#include "plots/plots.h"
+
+#include "tests/check_main.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * The plots are drawn by the real gnuplot here: a user relies on getting a valid PNG of the
+ * size asked for and an SVG that names the deployments. When gnuplot is missing, fails, or
+ * dies, the user relies on one clear warning and no half-written file; a stand-in "gnuplot"
+ * first on PATH plays each of those parts.
+ */
+
+/* ---- helpers --------------------------------------------------------------------------- */
+
+static char warnings[8][1400];
+static size_t n_warnings;
+
+static void collect(const char *message)
+{
+    if (n_warnings < sizeof warnings / sizeof warnings[0])
+        snprintf(warnings[n_warnings], sizeof warnings[0], "%s", message);
+    n_warnings++;
+}
+
+static void temp_dir(char *dir, size_t size)
+{
+    snprintf(dir, size, "%s/routersim-plots-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void remove_tree(const char *dir)
+{
+    char command[4200];
+    snprintf(command, sizeof command, "/bin/rm -rf '%s'", dir);
+    ck_assert_int_eq(system(command), 0);
+}
+
+static size_t files_in(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    char *buf = malloc(1 << 22);
+    *len = fread(buf, 1, (1 << 22) - 1, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* A stand-in for gnuplot: a shell script named gnuplot, first on PATH. */
+static void fake_gnuplot(char *dir, size_t size, const char *body)
+{
+    char path[512], search[1024];
+    temp_dir(dir, size);
+    snprintf(path, sizeof path, "%s/gnuplot", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "#!/bin/sh\n%s\n", body);
+    fclose(f);
+    ck_assert_int_eq(chmod(path, 0755), 0);
+    snprintf(search, sizeof search, "%s:/usr/bin:/bin", dir);
+    setenv("PATH", search, 1);
+}
+
+static void add_share(results_phase *ph, size_t i, const char *name, long long replicas,
+                      double share, uint64_t observed)
+{
+    ph->deployments[i].name = results_strdup(name);
+    ph->deployments[i].replicas = replicas;
+    ph->deployments[i].expected_share = share;
+    ph->deployments[i].observed = observed;
+}
+
+static results_phase *add_phase(results *r, double start, double end, size_t n)
+{
+    results_phase *ph = results_add_phase(r);
+    ph->router = results_strdup("accounts/acme/routers/edge");
+    ph->start_s = start;
+    ph->end_s = end;
+    ph->n_deployments = n;
+    ph->deployments = calloc(n, sizeof *ph->deployments);
+    return ph;
+}
+
+/* Router "edge" moves from blue to green over 10 minutes in bins of 30 s: 100/0, then 75/25,
+ * then 0/100; a client of a router that never existed fails all along. */
+static results *sample(void)
+{
+    static const char *const names[] = {"accounts/acme/deployments/blue",
+                                        "accounts/acme/deployments/green"};
+    results *r = results_new();
+    r->scenario = results_strdup("it's \"moving\" <b>&amp; ünï 🚀\nsecond line");
+    r->source = results_strdup("demo.yaml");
+    r->duration_s = 600;
+    r->window_s = 30;
+    r->n_bins = 20;
+    results_name_index(&r->routers, &r->n_routers, "accounts/acme/routers/edge");
+    for (size_t d = 0; d < 2; d++)
+        results_name_index(&r->deployments, &r->n_deployments, names[d]);
+    results_name_index(&r->targets, &r->n_targets, "accounts/acme/routers/edge");
+    results_name_index(&r->targets, &r->n_targets, "accounts/acme/routers/nowhere");
+
+    const double shares[3][2] = {{1, 0}, {0.75, 0.25}, {0, 1}};
+    const long long replicas[3][2] = {{2, 0}, {3, 1}, {0, 2}};
+    for (size_t p = 0; p < 3; p++) {
+        results_phase *ph = add_phase(r, 200.0 * (double)p, 200.0 * (double)(p + 1), 2);
+        for (size_t d = 0; d < 2; d++)
+            add_share(ph, d, names[d], replicas[p][d], shares[p][d], 0);
+    }
+    for (uint32_t bin = 0; bin < r->n_bins; bin++) {
+        size_t p = bin * 30 / 200;
+        for (uint32_t d = 0; d < 2; d++)
+            *results_add_point(r) = (results_point){
+                bin, 0, d, (uint64_t)(300 * shares[p][d]), replicas[p][d], shares[p][d]};
+        for (uint32_t t = 0; t < 2; t++) {
+            results_flow *f = results_add_flow(r);
+            *f = (results_flow){.bin = bin, .target = t, .arrivals = t ? 15 : 300};
+            f->failed[RESULTS_ROUTER_NOT_FOUND] = t ? 15 : 0;
+        }
+    }
+    r->total = 20 * 315;
+    r->routed = 20 * 300;
+    r->failed = r->failed_by_reason[RESULTS_ROUTER_NOT_FOUND] = 20 * 15;
+    const char *commands[] = {"firectl router update edge --deployments=blue,green",
+                              "firectl deployment scale blue --replica-count 0"};
+    for (size_t i = 0; i < 2; i++) {
+        results_event *ev = results_add_event(r);
+        ev->at_s = 200.0 * (double)(i + 1);
+        ev->text = results_strdup(commands[i]);
+    }
+    return r;
+}
+
+static void assert_png(const char *path, unsigned width, unsigned height)
+{
+    size_t len;
+    unsigned char *png = (unsigned char *)slurp(path, &len);
+    ck_assert_msg(len > 24 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0, "%s: not a PNG", path);
+    ck_assert_msg(memcmp(png + 8, "\0\0\0\x0dIHDR", 8) == 0, "%s: no IHDR first", path);
+    unsigned w =
+        (unsigned)png[16] << 24 | (unsigned)png[17] << 16 | (unsigned)png[18] << 8 | png[19];
+    unsigned h =
+        (unsigned)png[20] << 24 | (unsigned)png[21] << 16 | (unsigned)png[22] << 8 | png[23];
+    ck_assert_uint_eq(w, width);
+    ck_assert_uint_eq(h, height);
+    free(png);
+}
+
+static void assert_svg(const char *path, const char *const *names, size_t n)
+{
+    char command[4200];
+    snprintf(command, sizeof command, "xmllint --noout '%s'", path);
+    ck_assert_msg(system(command) == 0, "%s is not well-formed XML", path);
+    size_t len;
+    char *svg = slurp(path, &len);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(strstr(svg, names[i]) != NULL, "%s does not name %s", path, names[i]);
+    free(svg);
+}
+
+/* ---- gnuplot for real ------------------------------------------------------------------ */
+
+START_TEST(plots_drawn_as_png_of_requested_size_and_svg)
+{
+    results *r = sample();
+    char dir[256], err[512], path[512];
+    temp_dir(dir, sizeof dir);
+    plots_set set;
+    n_warnings = 0;
+    ck_assert_int_eq(plots_draw(dir, r, 640, 360, &set, collect, err, sizeof err), 0);
+    ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
+    ck_assert_int_eq(set.status, PLOTS_DRAWN);
+    ck_assert_uint_eq(set.n, 3);
+    ck_assert_uint_eq(set.failed, 0);
+    ck_assert_str_eq(set.plots[0].stem, "split-edge");
+    ck_assert_int_eq(set.plots[0].kind, PLOTS_SPLIT);
+    ck_assert_int_eq(set.plots[0].router, 0);
+    ck_assert_str_eq(set.plots[1].stem, "replicas");
+    ck_assert_str_eq(set.plots[2].stem, "requests");
+    const char *const deployments[] = {"blue", "green"};
+    const char *const reasons[] = {"failed: router not found (300)", "requests arriving (6,300)"};
+    for (size_t i = 0; i < set.n; i++) {
+        snprintf(path, sizeof path, "%s/%s.png", dir, set.plots[i].stem);
+        assert_png(path, 640, 360);
+        snprintf(path, sizeof path, "%s/%s.svg", dir, set.plots[i].stem);
+        if (set.plots[i].kind == PLOTS_REQUESTS)
+            assert_svg(path, reasons, 2);
+        else
+            assert_svg(path, deployments, 2);
+    }
+    ck_assert_uint_eq(files_in(dir), 6); /* no temporary file left behind */
+    plots_set_free(&set);
+    remove_tree(dir);
+    results_free(r);
+}
+END_TEST
+
+START_TEST(split_plot_marks_phases_and_events)
+{
+    results *r = sample();
+    char dir[256], err[512], path[512];
+    temp_dir(dir, sizeof dir);
+    plots_set set;
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/split-edge.png", dir);
+    assert_png(path, PLOTS_WIDTH, PLOTS_HEIGHT);
+    size_t len;
+    snprintf(path, sizeof path, "%s/split-edge.svg", dir);
+    char *svg = slurp(path, &len);
+    /* the expected split of each phase, the legend, the timeline under the plot */
+    const char *const wanted[] = {"100/0",
+                                  "75/25",
+                                  "0/100",
+                                  "expected share (replicas)",
+                                  "phase boundary",
+                                  "firectl router update edge --deployments=blue,green",
+                                  "Traffic split of router edge (scenario it's",
+                                  "simulated time (minutes)",
+                                  "share of requests (%)"};
+    for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
+        ck_assert_msg(strstr(svg, wanted[i]) != NULL, "the split plot lacks \"%s\"", wanted[i]);
+    free(svg);
+    plots_set_free(&set);
+    remove_tree(dir);
+    results_free(r);
+}
+END_TEST
+
+/* ---- gnuplot missing, failing, dying ----------------------------------------------------- */
+
+START_TEST(missing_gnuplot_warns_once_and_writes_nothing)
+{
+    results *r = sample();
+    char dir[256], err[512];
+    temp_dir(dir, sizeof dir);
+    setenv("PATH", "/nonexistent", 1);
+    plots_set set;
+    n_warnings = 0;
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(set.status, PLOTS_NO_GNUPLOT);
+    ck_assert_uint_eq(set.n, 0);
+    ck_assert_uint_eq(n_warnings, 1);
+    ck_assert_str_eq(warnings[0], "gnuplot not found: plots skipped; install gnuplot-nox");
+    ck_assert_str_eq(plots_missing_note(&set),
+                     "Plots were not drawn: gnuplot was not found (install gnuplot-nox).");
+    ck_assert_uint_eq(files_in(dir), 0);
+    plots_set_free(&set);
+    remove_tree(dir);
+    results_free(r);
+}
+END_TEST
+
+START_TEST(gnuplot_errors_are_reported_per_plot)
+{
+    results *r = sample();
+    char dir[256], bin[256], err[512];
+    temp_dir(dir, sizeof dir);
+    fake_gnuplot(bin, sizeof bin,
+                 "cat >/dev/null\necho '         line 12: undefined variable: nope' >&2\n"
+                 "echo '' >&2\nexit 1");
+    plots_set set;
+    n_warnings = 0;
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(set.status, PLOTS_DRAWN);
+    ck_assert_uint_eq(set.n, 0);
+    ck_assert_uint_eq(set.failed, 3);
+    ck_assert_uint_eq(n_warnings, 3);
+    ck_assert_str_eq(warnings[0], "plot split-edge not drawn: line 12: undefined variable: nope");
+    ck_assert_str_eq(warnings[2], "plot requests not drawn: line 12: undefined variable: nope");
+    ck_assert_uint_eq(files_in(dir), 0);
+    plots_set_free(&set);
+    remove_tree(dir);
+    remove_tree(bin);
+    results_free(r);
+}
+END_TEST
+
+START_TEST(gnuplot_that_draws_nothing_is_a_failure)
+{
+    results *r = sample();
+    char dir[256], bin[256], err[512];
+    temp_dir(dir, sizeof dir);
+    fake_gnuplot(bin, sizeof bin, "cat >/dev/null\necho 'warning: something odd' >&2");
+    plots_set set;
+    n_warnings = 0;
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_uint_eq(set.n, 0);
+    ck_assert_uint_eq(n_warnings, 3);
+    ck_assert_str_eq(warnings[1], "plot replicas not drawn: gnuplot exited without drawing");
+    ck_assert_uint_eq(files_in(dir), 0);
+    plots_set_free(&set);
+    remove_tree(dir);
+    remove_tree(bin);
+    results_free(r);
+}
+END_TEST
+
+/* gnuplot gone before the script is sent: the writes fail, the process lives on. */
+START_TEST(dead_gnuplot_does_not_kill_the_run)
+{
+    char bin[256], msg[512];
+    fake_gnuplot(bin, sizeof bin, "exit 3");
+    gnuplot *g = gnuplot_open(msg, sizeof msg);
+    ck_assert_ptr_nonnull(g);
+    for (int i = 0; i < 20000; i++) /* far more than a pipe holds */
+        gnuplot_printf(g, "set label 'a line of script long enough to fill the pipe'\n");
+    ck_assert_int_eq(gnuplot_close(g, msg, sizeof msg), GNUPLOT_FAILED);
+    ck_assert_str_eq(msg, "gnuplot exited with status 3");
+    struct sigaction now;
+    sigaction(SIGPIPE, NULL, &now);
+    ck_assert_msg(now.sa_handler == SIG_DFL, "SIGPIPE is left ignored");
+    remove_tree(bin);
+}
+END_TEST
+
+START_TEST(strings_and_paths_are_quoted_for_gnuplot)
+{
+    char bin[256], msg[512], capture[512];
+    fake_gnuplot(bin, sizeof bin, "cat >\"$CAPTURE\"");
+    snprintf(capture, sizeof capture, "%s/script", bin);
+    setenv("CAPTURE", capture, 1);
+    gnuplot *g = gnuplot_open(msg, sizeof msg);
+    ck_assert_ptr_nonnull(g);
+    gnuplot_string(g, "it's \"q\"\nnext\t<&> ünï — 🚀 \xff");
+    gnuplot_printf(g, "\n");
+    ck_assert_int_eq(gnuplot_path(g, "/tmp/o'k/a.png"), 0);
+    ck_assert_int_eq(gnuplot_path(g, "/tmp/bad\nname"), -1);
+    ck_assert_int_eq(gnuplot_close(g, msg, sizeof msg), GNUPLOT_OK);
+    size_t len;
+    char *script = slurp(capture, &len);
+    ck_assert_str_eq(script, "'it''s \"q\" next <&> ünï — ? ?'\n'/tmp/o''k/a.png'");
+    free(script);
+    remove_tree(bin);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("plots");
+    TCase *tc;
+
+    tc = tcase_create("png_and_svg");
+    tcase_add_test(tc, plots_drawn_as_png_of_requested_size_and_svg);
+    tcase_set_timeout(tc, 20);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("split_plot_content");
+    tcase_add_test(tc, split_plot_marks_phases_and_events);
+    tcase_set_timeout(tc, 20);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("gnuplot_missing");
+    tcase_add_test(tc, missing_gnuplot_warns_once_and_writes_nothing);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("gnuplot_errors");
+    tcase_add_test(tc, gnuplot_errors_are_reported_per_plot);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("gnuplot_draws_nothing");
+    tcase_add_test(tc, gnuplot_that_draws_nothing_is_a_failure);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("gnuplot_dies");
+    tcase_add_test(tc, dead_gnuplot_does_not_kill_the_run);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("gnuplot_quoting");
+    tcase_add_test(tc, strings_and_paths_are_quoted_for_gnuplot);
+    suite_add_tcase(s, tc);
+
+    return s;
+}
