@@ -396,6 +396,11 @@ static int emit_flows(engine *e)
     return 0;
 }
 
+static double bin_end(const engine *e)
+{
+    return fmin((double)(e->bin + 1) * e->sc->window_s, e->sc->duration_s);
+}
+
 /* The end of a bin of the time series: one point per router and deployment. */
 static int end_bin(engine *e)
 {
@@ -407,12 +412,16 @@ static int end_bin(engine *e)
     if (capacity_end_bin(e->capacity, (uint32_t)e->bin, e->now) != 0)
         return fail(e, "%s", capacity_error(e->capacity));
     e->bin++;
-    if (e->bin < e->res->n_bins) {
-        double next = fmin((double)(e->bin + 1) * e->sc->window_s, e->sc->duration_s);
-        if (eventq_push(e->queue, next, EV_BIN_END, 0) != 0)
-            return out_of_memory(e);
-    }
+    if (e->bin < e->res->n_bins && eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
+        return out_of_memory(e);
     return 0;
+}
+
+/* Bins are half-open: one that ends at this very instant measured the world as it was, so
+ * it closes before anything changes at the instant. Its queued end is then stale. */
+static int end_due_bin(engine *e)
+{
+    return e->bin < e->res->n_bins && bin_end(e) <= e->now ? end_bin(e) : 0;
 }
 
 static int push(engine *e, double time, int kind, size_t index)
@@ -493,6 +502,8 @@ static int capacity_event(engine *e, const eventq_event *ev)
 
 static int dispatch(engine *e, const eventq_event *ev)
 {
+    if (ev->kind != EV_ARRIVAL && ev->kind != EV_BIN_END && end_due_bin(e) != 0)
+        return -1;
     switch (ev->kind) {
     case EV_ARRIVAL:
         return arrivals(e, (size_t)ev->index);
@@ -504,7 +515,7 @@ static int dispatch(engine *e, const eventq_event *ev)
         sync_watch(e, &e->watches[ev->index]);
         return 0;
     case EV_BIN_END:
-        return end_bin(e);
+        return e->bin < e->res->n_bins && ev->time == bin_end(e) ? end_bin(e) : 0;
     }
     return capacity_event(e, ev);
 }
@@ -595,7 +606,7 @@ static int start(engine *e, uint64_t seed)
         return -1;
     if (e->next_event == 0 && schedule_instant(e) != 0)
         return -1;
-    if (eventq_push(e->queue, fmin(e->sc->window_s, e->sc->duration_s), EV_BIN_END, 0) != 0)
+    if (eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
         return out_of_memory(e);
     for (size_t i = 0; i < e->sc->n_traffic; i++)
         if (schedule_arrival(e, i) != 0)

@@ -139,7 +139,7 @@ static int run_one(const scenario *sc, const options *opt, const char *dir)
         results_free(r);
         return EXIT_RUN_ERROR;
     }
-    reports_options ropts = {opt->plots};
+    reports_options ropts = {.plots = opt->plots};
     int status = r->passed ? EXIT_PASSED : EXIT_CHECK_FAILED;
     if (reports_write(dir, r, &ropts, warn, err, sizeof err) != 0) {
         fprintf(stderr, "routersim: %s: %s\n", sc->path, err);

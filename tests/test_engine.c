@@ -135,6 +135,37 @@ START_TEST(series_adds_up)
 }
 END_TEST
 
+/* Bins are half-open: the bin that ends when the timeline changes the world shows the world
+ * before the change; the next one shows it after. */
+START_TEST(bin_ending_at_a_change_shows_before)
+{
+    scenario *sc = load_text("name: edge\naccount: acme\nduration: 600s\nwindow: 30s\n"
+                             "deployments:\n  - {id: a, replicas: 4}\n  - {id: b, replicas: 1}\n"
+                             "routers:\n  - {id: r, deployments: [a, b]}\n"
+                             "traffic:\n  - {router: r, rate: 10/s}\n"
+                             "timeline:\n  - {at: 300s, scale: {deployment: a, replicas: 1}}\n");
+    results *r = run_seed(sc, 8);
+    int seen = 0;
+    for (size_t i = 0; i < r->n_points; i++) {
+        const results_point *p = &r->points[i];
+        if (strcmp(r->deployments[p->deployment], "accounts/acme/deployments/a") != 0)
+            continue;
+        if (p->bin == 9) {
+            ck_assert_int_eq(p->replicas, 4);
+            ck_assert_double_eq(p->expected_share, 0.8);
+            seen++;
+        } else if (p->bin == 10) {
+            ck_assert_int_eq(p->replicas, 1);
+            ck_assert_double_eq(p->expected_share, 0.5);
+            seen++;
+        }
+    }
+    ck_assert_int_eq(seen, 2);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 /* An expect check over an interval that crosses a phase boundary counts exactly the
  * requests routed inside it. */
 START_TEST(expect_window_counts)
@@ -172,6 +203,8 @@ static Suite *suite(void)
     tcase_add_test(tc, even_load_is_exact);
     suite_add_tcase(s, tc = tcase_create("series_adds_up"));
     tcase_add_test(tc, series_adds_up);
+    suite_add_tcase(s, tc = tcase_create("bin_ending_at_a_change_shows_before"));
+    tcase_add_test(tc, bin_ending_at_a_change_shows_before);
     suite_add_tcase(s, tc = tcase_create("expect_window_counts"));
     tcase_add_test(tc, expect_window_counts);
     return s;
