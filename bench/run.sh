@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000000}
-build=build-bench
+build="build-bench"
 scripts/setup.sh >&2
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DROUTERSIM_TESTS=OFF >/dev/null
 cmake --build "$build" -j2 >/dev/null

@@ -3,9 +3,10 @@
 # Usage: scripts/setup.sh [--test]   (--test also installs what the tests use)
 set -euo pipefail
 
-packages=(gcc make cmake pkg-config libgsl-dev libyaml-dev check gnuplot-nox)
+# gnuplot draws the plots and needs a font to do it.
+packages=(gcc make cmake pkg-config libgsl-dev libyaml-dev check gnuplot-nox fonts-dejavu-core)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libxml2-utils valgrind chromium python3 fonts-dejavu-core)
+  packages+=(libxml2-utils valgrind chromium python3)
 fi
 
 missing=()
