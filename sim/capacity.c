@@ -268,10 +268,10 @@ static int follow_cold_starts(capacity *c, size_t slot, double now)
     return push(c, now + t->spec->cold_start_s, CAPACITY_EV_READY, slot);
 }
 
-static const char *router_of(const world *w, size_t slot)
+static const char *router_of(world *w, size_t slot)
 {
     for (size_t i = 0; i < world_router_count(w); i++) {
-        world_router *r = world_router_at((world *)w, i);
+        const world_router *r = world_router_at(w, i);
         for (size_t j = 0; r->exists && j < r->n_deployments; j++)
             if (r->deployments[j] == slot)
                 return r->id;

@@ -239,6 +239,9 @@ static piece piece_at(const traffic_shape *s, double t)
  */
 double traffic_next(const traffic_shape *shape, gsl_rng *rng, double now, double end)
 {
+    /* A constant rate is one piece without end: one exponential gap, nothing else. */
+    if (shape->n_segments == 0 && !shape->has_daily && !shape->has_bursts)
+        return shape->rate > 0 ? now + gsl_ran_exponential(rng, 1.0 / shape->rate) : INFINITY;
     double t = now;
     while (t <= end) {
         piece p = piece_at(shape, t);
