@@ -22,12 +22,11 @@ typedef struct {
     meter m;
 } phase_meter;
 
-/* A deployment with a serving model. Latencies go into `segment` as requests start and are
- * merged into the bin, run and phase histograms whenever one of those is measured, begun
- * or ended: one histogram update per request, whatever is being measured. */
+/* A deployment with a serving model. Its latencies gather in the serving model's own
+ * histogram and are merged into the bin, run and phase histograms whenever one of those is
+ * measured, begun or ended: one histogram update per request, whatever is measured. */
 typedef struct {
     serving *srv; /* NULL: no serving model, not tracked */
-    latency *segment;
     const serving_spec *spec;
     autoscaler *scaler;
     double *ready_at; /* cold starts under way, oldest first */
@@ -55,12 +54,6 @@ struct capacity {
     char err[512];
 };
 
-/* Who a serving callback is about. */
-typedef struct {
-    capacity *c;
-    size_t slot;
-} start_ctx;
-
 static int fail(capacity *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int fail(capacity *c, const char *fmt, ...)
@@ -84,7 +77,6 @@ capacity *capacity_new(const scenario *sc, world *w, eventq *q, gsl_rng *rng, re
 static void free_tracked(tracked *t)
 {
     serving_free(t->srv);
-    latency_free(t->segment);
     autoscaler_free(t->scaler);
     free(t->ready_at);
     latency_free(t->bin.latencies);
@@ -179,27 +171,20 @@ static results_load measure(const tracked *t, const meter *m, double now, long l
     return load;
 }
 
-/* A request starts service: its latency (wait + service) is known now. */
-static void on_start(void *ctx, double wait_s, double service_s)
-{
-    const start_ctx *sc = ctx;
-    latency_add(sc->c->deps[sc->slot].segment, wait_s + service_s);
-}
-
 /* Play the deployment up to now and hand the latencies recorded since the last time to
  * every histogram measuring now. */
 static void catch_up(capacity *c, size_t slot, double now)
 {
     tracked *t = &c->deps[slot];
-    start_ctx ctx = {c, slot};
-    serving_advance(t->srv, now, c->rng, on_start, &ctx);
-    if (latency_count(t->segment) == 0)
+    serving_advance(t->srv, now);
+    latency *recent = serving_latencies(t->srv);
+    if (latency_count(recent) == 0)
         return;
-    latency_merge(t->bin.latencies, t->segment);
-    latency_merge(t->run.latencies, t->segment);
+    latency_merge(t->bin.latencies, recent);
+    latency_merge(t->run.latencies, recent);
     for (size_t i = 0; i < t->n_phases; i++)
-        latency_merge(t->phases[i].m.latencies, t->segment);
-    latency_reset(t->segment);
+        latency_merge(t->phases[i].m.latencies, recent);
+    latency_reset(recent);
 }
 
 /* ---- following the world ---------------------------------------------------------------- */
@@ -213,10 +198,9 @@ static int track(capacity *c, size_t slot, double now)
     if (!t->spec)
         return 0;
     long name = results_name_index(&c->res->deployments, &c->res->n_deployments, d->name);
-    t->srv = serving_new(t->spec, d->ready, now);
-    t->segment = latency_new();
+    t->srv = serving_new(t->spec, d->ready, now, c->rng);
     t->scaler = autoscaler_new();
-    if (name < 0 || !t->srv || !t->segment || !t->scaler || meter_start(&t->bin, t, now) != 0 ||
+    if (name < 0 || !t->srv || !t->scaler || meter_start(&t->bin, t, now) != 0 ||
         meter_start(&t->run, t, now) != 0)
         return fail(c, "out of memory");
     t->name = (uint32_t)name;
@@ -309,10 +293,8 @@ int capacity_sync(capacity *c, double now)
         tracked *t = &c->deps[slot];
         if (!t->srv)
             continue;
-        start_ctx ctx = {c, slot};
         catch_up(c, slot, now);
-        serving_set_ready(t->srv, world_deployment_at(c->w, slot)->ready, now, c->rng, on_start,
-                          &ctx);
+        serving_set_ready(t->srv, world_deployment_at(c->w, slot)->ready, now);
         if (follow_cold_starts(c, slot, now) != 0 || note_stranded(c, slot, now) != 0)
             return -1;
     }
@@ -325,8 +307,7 @@ int capacity_arrive(capacity *c, size_t slot, double now)
     if (!t->srv)
         return 0;
     t->last_arrival_s = now;
-    start_ctx ctx = {c, slot};
-    if (serving_arrive(t->srv, now, c->rng, on_start, &ctx) == SERVING_OVERFLOW)
+    if (serving_arrive(t->srv, now) == SERVING_OVERFLOW)
         return fail(c,
                     "%s: more than %u requests waiting at %.3fs; set serving.queue_limit or "
                     "serving.timeout to bound the queue",

@@ -7,6 +7,8 @@
 
 struct serving {
     serving_spec spec;
+    gsl_rng *rng;
+    latency *latencies;
     long long ready;
     double last_s; /* integrals are complete up to here */
     serving_totals totals;
@@ -19,12 +21,15 @@ struct serving {
     size_t head, waiting, cap_queue;
 };
 
-serving *serving_new(const serving_spec *spec, long long ready_replicas, double now)
+serving *serving_new(const serving_spec *spec, long long ready_replicas, double now, gsl_rng *rng)
 {
     serving *s = calloc(1, sizeof *s);
-    if (!s)
+    if (!s || !(s->latencies = latency_new())) {
+        free(s);
         return NULL;
+    }
     s->spec = *spec;
+    s->rng = rng;
     s->ready = ready_replicas;
     s->last_s = now;
     return s;
@@ -34,6 +39,7 @@ void serving_free(serving *s)
 {
     if (!s)
         return;
+    latency_free(s->latencies);
     free(s->busy);
     free(s->queue);
     free(s);
@@ -67,7 +73,7 @@ static long long capacity(const serving *s)
 static void integrate(serving *s, double to)
 {
     double dt = to - s->last_s;
-    if (dt <= 0)
+    if (!(dt > 0))
         return;
     long long slots = capacity(s), busy = (long long)s->n_busy;
     s->totals.busy_s += (double)busy * dt;
@@ -164,30 +170,30 @@ static int enqueue(serving *s, double now)
 /* ---- playing the deployment forward ------------------------------------------------------ */
 
 /* Start a request at `now` after `wait`; 0, or -1 when out of memory. */
-static int start(serving *s, double now, double wait, gsl_rng *rng, serving_start_fn fn, void *ctx)
+static int start(serving *s, double now, double wait)
 {
-    double service = serving_draw(&s->spec, rng);
+    double service = serving_draw(&s->spec, s->rng);
     if (push_busy(s, now + service) != 0)
         return -1;
     s->totals.started++;
     s->totals.wait_s += wait;
     s->totals.waited += wait > 0;
-    fn(ctx, wait, service);
+    latency_add(s->latencies, wait + service);
     return 0;
 }
 
-static void start_waiting(serving *s, double now, gsl_rng *rng, serving_start_fn fn, void *ctx)
+static void start_waiting(serving *s, double now)
 {
     while (s->waiting > 0 && (long long)s->n_busy < capacity(s)) {
         double arrived = pop_oldest(s);
-        if (start(s, now, now - arrived, rng, fn, ctx) != 0)
+        if (start(s, now, now - arrived) != 0)
             break;
     }
 }
 
 /* Completions and timeouts up to `now`, earliest first, each integrated at its own time.
  * Being FIFO with one timeout, the oldest waiting request is the first to give up. */
-void serving_advance(serving *s, double now, gsl_rng *rng, serving_start_fn fn, void *ctx)
+void serving_advance(serving *s, double now)
 {
     for (;;) {
         double done = s->n_busy ? s->busy[0] : INFINITY;
@@ -205,17 +211,17 @@ void serving_advance(serving *s, double now, gsl_rng *rng, serving_start_fn fn, 
         integrate(s, done);
         pop_busy(s);
         s->totals.completed++;
-        start_waiting(s, done, rng, fn, ctx);
+        start_waiting(s, done);
     }
     integrate(s, now);
 }
 
-serving_outcome serving_arrive(serving *s, double now, gsl_rng *rng, serving_start_fn fn, void *ctx)
+serving_outcome serving_arrive(serving *s, double now)
 {
-    serving_advance(s, now, rng, fn, ctx);
+    serving_advance(s, now);
     s->totals.arrived++;
     if ((long long)s->n_busy < capacity(s))
-        return start(s, now, 0, rng, fn, ctx) == 0 ? SERVING_STARTED : SERVING_OVERFLOW;
+        return start(s, now, 0) == 0 ? SERVING_STARTED : SERVING_OVERFLOW;
     if (s->spec.queue_limit >= 0 && (long long)s->waiting >= s->spec.queue_limit) {
         s->totals.rejected++;
         return SERVING_REJECTED;
@@ -225,12 +231,16 @@ serving_outcome serving_arrive(serving *s, double now, gsl_rng *rng, serving_sta
     return SERVING_QUEUED;
 }
 
-void serving_set_ready(serving *s, long long ready_replicas, double now, gsl_rng *rng,
-                       serving_start_fn fn, void *ctx)
+void serving_set_ready(serving *s, long long ready_replicas, double now)
 {
-    serving_advance(s, now, rng, fn, ctx);
+    serving_advance(s, now);
     s->ready = ready_replicas;
-    start_waiting(s, now, rng, fn, ctx);
+    start_waiting(s, now);
+}
+
+latency *serving_latencies(serving *s)
+{
+    return s->latencies;
 }
 
 const serving_totals *serving_totals_of(const serving *s)

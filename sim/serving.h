@@ -7,15 +7,18 @@
  * the deployment between two such moments is played lazily, in time order: completions
  * (kept in a small heap of their own), waiting requests starting, waiting requests giving
  * up. Nothing outside a deployment depends on those inner events, so the simulation's event
- * queue never holds them. A callback reports each request that starts service, with its
- * wait and service time. Busy slots, waiting requests and capacity are integrated over time
- * into cumulative totals, so the difference of two snapshots describes any interval
- * exactly, with no per-request memory. Invariants: busy <= capacity except while capacity
- * shrinks (a replica that goes away finishes its in-flight requests first: no new request
- * starts until busy < capacity); nobody waits while a slot is free.
+ * queue never holds them. Each request's latency (wait + service) goes into a histogram
+ * when it starts service, and the owner collects it from there. Busy slots, waiting
+ * requests and capacity are integrated over time into cumulative totals, so the
+ * difference of two snapshots describes any interval exactly, with no per-request memory.
+ * Invariants: busy <= capacity except while capacity shrinks (a replica that goes away
+ * finishes its in-flight requests first: no new request starts until busy < capacity);
+ * nobody waits while a slot is free.
  */
 #ifndef ROUTERSIM_SERVING_H
 #define ROUTERSIM_SERVING_H
+
+#include "sim/latency.h"
 
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
@@ -57,12 +60,10 @@ typedef enum {
     SERVING_OVERFLOW
 } serving_outcome;
 
-/* Called for each request that starts service, with its wait and its service time. */
-typedef void (*serving_start_fn)(void *ctx, double wait_s, double service_s);
-
 typedef struct serving serving;
 
-serving *serving_new(const serving_spec *spec, long long ready_replicas, double now);
+/* A deployment drawing its service times from rng. NULL when out of memory. */
+serving *serving_new(const serving_spec *spec, long long ready_replicas, double now, gsl_rng *rng);
 void serving_free(serving *s);
 
 /* One service time drawn from the spec's distribution (mean mean_s, CV cv). */
@@ -71,15 +72,16 @@ double serving_draw(const serving_spec *spec, gsl_rng *rng);
 /* A request arrives (after playing the deployment up to now). SERVING_OVERFLOW: the
  * unbounded queue passed SERVING_MAX_QUEUE, or memory ran out (the request is dropped; the
  * run should stop and say so). */
-serving_outcome serving_arrive(serving *s, double now, gsl_rng *rng, serving_start_fn start,
-                               void *ctx);
+serving_outcome serving_arrive(serving *s, double now);
 
 /* Ready replicas change; more slots start waiting requests at once. */
-void serving_set_ready(serving *s, long long ready_replicas, double now, gsl_rng *rng,
-                       serving_start_fn start, void *ctx);
+void serving_set_ready(serving *s, long long ready_replicas, double now);
 
 /* Play what happens inside the deployment up to `now`: completions, starts, timeouts. */
-void serving_advance(serving *s, double now, gsl_rng *rng, serving_start_fn start, void *ctx);
+void serving_advance(serving *s, double now);
+
+/* The latencies of the requests that started service since the owner last reset it. */
+latency *serving_latencies(serving *s);
 
 const serving_totals *serving_totals_of(const serving *s);
 long long serving_busy(const serving *s);
