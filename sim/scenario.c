@@ -1,7 +1,9 @@
 #include "sim/scenario.h"
 
 #include "sim/firectl.h"
+#include "sim/loadspec.h"
 #include "sim/ydoc.h"
+#include "sim/yread.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -12,160 +14,22 @@
 #define NAME_MAX_LEN 200
 #define MAX_BINS 100000
 
-/* Loader state: where errors go and the scenario being filled. Every error path writes
- * "FILE:LINE:COL: message" once and returns -1 up to scenario_load. */
+/* Loader state: the reader (where errors go, the account, the duration) and the scenario
+ * being filled. Every error path writes "FILE:LINE:COL: message" once and returns -1 up to
+ * scenario_load. */
 typedef struct {
-    const char *path;
-    char *err;
-    size_t errlen;
+    yread in;
     scenario *sc;
 } loader;
 
-typedef struct {
-    const char *key;
-    int required;
-} key_rule;
-
-static int err_at(loader *ld, const ydoc_node *node, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int err_at(loader *ld, const ydoc_node *node, const char *fmt, ...)
-{
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    snprintf(ld->err, ld->errlen, "%s:%d:%d: %s", ld->path, node->line, node->column, msg);
-    return -1;
-}
-
 static int err_mark(loader *ld, scenario_mark mark, const char *msg)
 {
-    snprintf(ld->err, ld->errlen, "%s:%d:%d: %s", ld->path, mark.line, mark.column, msg);
-    return -1;
+    return yread_fail_at(&ld->in, mark.line, mark.column, "%s", msg);
 }
 
 static scenario_mark mark_of(const ydoc_node *node)
 {
     return (scenario_mark){node->line, node->column};
-}
-
-static int expect_type(loader *ld, const ydoc_node *node, ydoc_type type, const char *what)
-{
-    if (node->type == type)
-        return 0;
-    return err_at(ld, node, "expected %s as a %s, got a %s", what, ydoc_type_name(type),
-                  ydoc_type_name(node->type));
-}
-
-/* A mapping whose keys are all in `rules`, with every required key present. The hint
- * explains the one YAML trap users hit: a comma inside an unquoted flow mapping. */
-static int check_keys(loader *ld, const ydoc_node *map, const char *what, const key_rule *rules)
-{
-    if (expect_type(ld, map, YDOC_MAP, what) != 0)
-        return -1;
-    for (size_t i = 0; i < map->n; i++) {
-        const char *key = map->keys[i]->value;
-        const key_rule *rule = rules;
-        while (rule->key && strcmp(rule->key, key) != 0)
-            rule++;
-        if (rule->key)
-            continue;
-        char allowed[512] = "";
-        for (rule = rules; rule->key; rule++) {
-            size_t used = strlen(allowed);
-            snprintf(allowed + used, sizeof allowed - used, "%s%s", used ? ", " : "", rule->key);
-        }
-        const char *hint = "";
-        if (map->flow && ydoc_is_null(map->items[i]))
-            hint = " (inside {...} YAML splits on commas: quote a value such as "
-                   "\"--deployments=a,b\")";
-        return err_at(ld, map->keys[i], "unknown key \"%s\" in %s; expected one of: %s%s", key,
-                      what, allowed, hint);
-    }
-    for (const key_rule *rule = rules; rule->key; rule++)
-        if (rule->required && !ydoc_get(map, rule->key))
-            return err_at(ld, map, "%s is missing the key \"%s\"", what, rule->key);
-    return 0;
-}
-
-/* The text of a non-null scalar. */
-static const char *scalar(loader *ld, const ydoc_node *node, const char *what)
-{
-    if (expect_type(ld, node, YDOC_SCALAR, what) != 0)
-        return NULL;
-    if (ydoc_is_null(node)) {
-        err_at(ld, node, "expected a value for %s, got nothing", what);
-        return NULL;
-    }
-    return node->value;
-}
-
-/* Parse a scalar with one of the units parsers, reporting at the node. */
-#define PARSE_AT(ld, node, what, call)                                                             \
-    do {                                                                                           \
-        const char *text_ = scalar((ld), (node), (what));                                          \
-        char why_[384];                                                                            \
-        if (!text_)                                                                                \
-            return -1;                                                                             \
-        if (call != 0)                                                                             \
-            return err_at((ld), (node), "%s: %s", (what), why_);                                   \
-    } while (0)
-
-static int parse_duration(loader *ld, const ydoc_node *node, const char *what, double *out)
-{
-    PARSE_AT(ld, node, what, units_parse_duration(text_, out, why_, sizeof why_));
-    return 0;
-}
-
-static int parse_int(loader *ld, const ydoc_node *node, const char *what, long long min,
-                     long long max, long long *out)
-{
-    PARSE_AT(ld, node, what, units_parse_int(text_, min, max, out, why_, sizeof why_));
-    return 0;
-}
-
-static int parse_real(loader *ld, const ydoc_node *node, const char *what, double min, double max,
-                      double *out)
-{
-    PARSE_AT(ld, node, what, units_parse_real(text_, min, max, out, why_, sizeof why_));
-    return 0;
-}
-
-static int parse_id(loader *ld, const ydoc_node *node, const char *what, units_kind kind, char *id)
-{
-    PARSE_AT(ld, node, what, units_resolve(text_, ld->sc->account, kind, id, why_, sizeof why_));
-    return 0;
-}
-
-static int parse_account(loader *ld, const ydoc_node *node, char *out)
-{
-    const char *text = scalar(ld, node, "account");
-    if (!text)
-        return -1;
-    if (!units_valid_id(text))
-        return err_at(ld, node,
-                      "expected an account id (lower-case letters, digits and hyphens, 1-63 "
-                      "characters, starting with a letter), got \"%s\"",
-                      text);
-    snprintf(out, UNITS_ID_MAX + 1, "%s", text);
-    return 0;
-}
-
-/* Free text shown in reports: any characters but control characters, bounded length. */
-static int parse_text(loader *ld, const ydoc_node *node, const char *what, size_t max, char **out)
-{
-    const char *text = scalar(ld, node, what);
-    if (!text)
-        return -1;
-    if (strlen(text) > max)
-        return err_at(ld, node, "expected %s of at most %zu bytes", what, max);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        if (*p < 0x20 && *p != '\n' && *p != '\t')
-            return err_at(ld, node, "expected %s without control characters", what);
-    *out = strdup(text);
-    return *out ? 0 : err_at(ld, node, "out of memory");
 }
 
 /* ---- events ------------------------------------------------------------------------- */
@@ -175,7 +39,7 @@ static scenario_event *add_event(loader *ld, const ydoc_node *node)
     scenario *sc = ld->sc;
     scenario_event *grown = realloc(sc->events, (sc->n_events + 1) * sizeof *grown);
     if (!grown) {
-        err_at(ld, node, "out of memory");
+        yread_fail(&ld->in, node, "out of memory");
         return NULL;
     }
     sc->events = grown;
@@ -198,202 +62,77 @@ static int parse_replicas(loader *ld, const ydoc_node *map, world_cmd *cmd)
         const ydoc_node *node = ydoc_get(map, fields[i].key);
         if (!node)
             continue;
-        if (parse_int(ld, node, fields[i].key, 0, WORLD_MAX_REPLICAS, targets[i]) != 0)
+        if (yread_int(&ld->in, node, fields[i].key, 0, WORLD_MAX_REPLICAS, targets[i]) != 0)
             return -1;
         cmd->set |= fields[i].bit;
     }
     if ((cmd->set & WORLD_SET_REPLICAS) && (cmd->set & (WORLD_SET_MIN | WORLD_SET_MAX)))
-        return err_at(ld, map,
-                      "expected either replicas or min_replica_count/max_replica_count, "
-                      "not both");
+        return yread_fail(&ld->in, map,
+                          "expected either replicas or min_replica_count/max_replica_count, "
+                          "not both");
     return 0;
 }
 
-/* ---- serving model and autoscaling ------------------------------------------------- */
-
-static int parse_positive_duration(loader *ld, const ydoc_node *node, const char *what, double max,
-                                   double *out)
+/* A deployment's serving model, once per deployment. */
+static int add_serving(loader *ld, const ydoc_node *map, const char *id)
 {
-    if (parse_duration(ld, node, what, out) != 0)
-        return -1;
-    if (*out <= 0 || *out > max)
-        return err_at(ld, node, "expected %s greater than 0 and at most %gs", what, max);
-    return 0;
-}
-
-static int parse_distribution(loader *ld, const ydoc_node *map, serving_spec *spec)
-{
-    static const key_rule rules[] = {{"distribution", 1}, {"mean", 1}, {"cv", 0}, {NULL, 0}};
-    static const char *const names[] = {"deterministic", "exponential", "lognormal", "gamma"};
-    if (check_keys(ld, map, "service_time", rules) != 0)
-        return -1;
-    const ydoc_node *node = ydoc_get(map, "distribution");
-    const char *text = scalar(ld, node, "distribution");
-    if (!text)
-        return -1;
-    size_t k = 0;
-    while (k < 4 && strcmp(text, names[k]) != 0)
-        k++;
-    if (k == 4)
-        return err_at(ld, node,
-                      "expected distribution deterministic, exponential, lognormal or gamma, "
-                      "got \"%s\"",
-                      text);
-    spec->distribution = (serving_distribution)k;
-    if (parse_positive_duration(ld, ydoc_get(map, "mean"), "mean service time", 86400,
-                                &spec->mean_s) != 0)
-        return -1;
-    const ydoc_node *cv = ydoc_get(map, "cv");
-    int needs_cv = k == SERVING_LOGNORMAL || k == SERVING_GAMMA;
-    if (needs_cv != (cv != NULL))
-        return err_at(ld, cv ? cv : map,
-                      needs_cv ? "expected cv (coefficient of variation) for a %s service time"
-                               : "a %s service time has no cv parameter",
-                      names[k]);
-    if (cv && parse_real(ld, cv, "cv", 1e-6, 100, &spec->cv) != 0)
-        return -1;
-    return 0;
-}
-
-static int parse_serving_spec(loader *ld, const ydoc_node *map, const char *id)
-{
-    static const key_rule rules[] = {{"concurrency", 1}, {"service_time", 1}, {"queue_limit", 0},
-                                     {"timeout", 0},     {"cold_start", 0},   {NULL, 0}};
-    if (check_keys(ld, map, "serving", rules) != 0)
-        return -1;
-    if (scenario_serving_of(ld->sc, id))
-        return err_at(ld, map, "deployment \"%s\" already has a serving model", id);
     scenario *sc = ld->sc;
+    if (scenario_serving_of(sc, id))
+        return yread_fail(&ld->in, map, "deployment \"%s\" already has a serving model", id);
     scenario_serving *grown = realloc(sc->serving, (sc->n_serving + 1) * sizeof *grown);
     if (!grown)
-        return err_at(ld, map, "out of memory");
+        return yread_fail(&ld->in, map, "out of memory");
     sc->serving = grown;
-    scenario_serving *sv = &sc->serving[sc->n_serving++];
+    scenario_serving *sv = &sc->serving[sc->n_serving];
     memset(sv, 0, sizeof *sv);
     snprintf(sv->deployment, sizeof sv->deployment, "%s", id);
     sv->mark = mark_of(map);
-    serving_spec *spec = &sv->spec;
-    spec->queue_limit = -1;
-    const ydoc_node *node;
-    if (parse_int(ld, ydoc_get(map, "concurrency"), "concurrency", 1, 100000, &spec->concurrency) !=
-            0 ||
-        parse_distribution(ld, ydoc_get(map, "service_time"), spec) != 0)
+    if (loadspec_serving(&ld->in, map, &sv->spec) != 0)
         return -1;
-    if ((node = ydoc_get(map, "queue_limit")) &&
-        parse_int(ld, node, "queue_limit", 0, SERVING_MAX_QUEUE, &spec->queue_limit) != 0)
-        return -1;
-    if ((node = ydoc_get(map, "timeout")) &&
-        parse_positive_duration(ld, node, "timeout", 86400, &spec->timeout_s) != 0)
-        return -1;
-    if ((node = ydoc_get(map, "cold_start"))) {
-        if (parse_duration(ld, node, "cold_start", &spec->cold_start_s) != 0)
-            return -1;
-        if (spec->cold_start_s > 86400)
-            return err_at(ld, node, "expected a cold start of at most 1 day");
-    }
-    return 0;
-}
-
-static int parse_load_targets(loader *ld, const ydoc_node *map, world_autoscaling *a)
-{
-    static const key_rule rules[] = {
-        {"default", 0}, {"requests_per_second", 0}, {"concurrent_requests", 0}, {NULL, 0}};
-    if (check_keys(ld, map, "load_targets", rules) != 0)
-        return -1;
-    if (map->n == 0)
-        return err_at(ld, map, "expected at least one load target");
-    const ydoc_node *node;
-    a->load_fraction = a->load_requests_per_second = a->load_concurrent_requests = 0;
-    if ((node = ydoc_get(map, "default")) &&
-        parse_real(ld, node, "default load target", 1e-6, 1, &a->load_fraction) != 0)
-        return -1;
-    if ((node = ydoc_get(map, "requests_per_second")) &&
-        parse_real(ld, node, "requests_per_second", 1e-9, 1e9, &a->load_requests_per_second) != 0)
-        return -1;
-    if ((node = ydoc_get(map, "concurrent_requests")) &&
-        parse_real(ld, node, "concurrent_requests", 1e-9, 1e9, &a->load_concurrent_requests) != 0)
-        return -1;
-    return 0;
-}
-
-static int parse_autoscaling(loader *ld, const ydoc_node *map, world_cmd *cmd)
-{
-    static const key_rule rules[] = {{"scale_up_window", 0},
-                                     {"scale_down_window", 0},
-                                     {"scale_to_zero_window", 0},
-                                     {"load_targets", 0},
-                                     {NULL, 0}};
-    static const struct {
-        const char *key;
-        unsigned bit;
-        double min_s;
-    } windows[] = {{"scale_up_window", WORLD_SET_SCALE_UP_WINDOW, 1e-3},
-                   {"scale_down_window", WORLD_SET_SCALE_DOWN_WINDOW, 1e-3},
-                   {"scale_to_zero_window", WORLD_SET_SCALE_TO_ZERO_WINDOW, 300}};
-    double *fields[] = {&cmd->autoscaling.scale_up_window_s, &cmd->autoscaling.scale_down_window_s,
-                        &cmd->autoscaling.scale_to_zero_window_s};
-    if (check_keys(ld, map, "autoscaling", rules) != 0)
-        return -1;
-    for (size_t i = 0; i < 3; i++) {
-        const ydoc_node *node = ydoc_get(map, windows[i].key);
-        if (!node)
-            continue;
-        if (parse_duration(ld, node, windows[i].key, fields[i]) != 0)
-            return -1;
-        if (*fields[i] < windows[i].min_s)
-            return err_at(ld, node, "expected %s of at least %gs", windows[i].key,
-                          windows[i].min_s);
-        cmd->set |= windows[i].bit;
-    }
-    const ydoc_node *targets = ydoc_get(map, "load_targets");
-    if (targets) {
-        if (parse_load_targets(ld, targets, &cmd->autoscaling) != 0)
-            return -1;
-        cmd->set |= WORLD_SET_LOAD_TARGETS;
-    }
+    sc->n_serving++;
     return 0;
 }
 
 static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd)
 {
-    static const key_rule rules[] = {{"id", 1},
-                                     {"model", 0},
-                                     {"region", 0},
-                                     {"replicas", 0},
-                                     {"min_replica_count", 0},
-                                     {"max_replica_count", 0},
-                                     {"serving", 0},
-                                     {"autoscaling", 0},
-                                     {NULL, 0}};
-    if (check_keys(ld, map, "a deployment", rules) != 0)
+    static const yread_key rules[] = {{"id", 1},
+                                      {"model", 0},
+                                      {"region", 0},
+                                      {"replicas", 0},
+                                      {"min_replica_count", 0},
+                                      {"max_replica_count", 0},
+                                      {"serving", 0},
+                                      {"autoscaling", 0},
+                                      {NULL, 0}};
+    if (yread_keys(&ld->in, map, "a deployment", rules) != 0)
         return -1;
     cmd->op = WORLD_DEPLOYMENT_CREATE;
-    if (parse_id(ld, ydoc_get(map, "id"), "deployment id", UNITS_DEPLOYMENT, cmd->id) != 0)
+    if (yread_id(&ld->in, ydoc_get(map, "id"), "deployment id", UNITS_DEPLOYMENT, cmd->id) != 0)
         return -1;
     const ydoc_node *serving_node = ydoc_get(map, "serving");
-    if (serving_node && parse_serving_spec(ld, serving_node, cmd->id) != 0)
+    if (serving_node && add_serving(ld, serving_node, cmd->id) != 0)
         return -1;
     const ydoc_node *autoscaling = ydoc_get(map, "autoscaling");
-    if (autoscaling && parse_autoscaling(ld, autoscaling, cmd) != 0)
+    if (autoscaling && loadspec_autoscaling(&ld->in, autoscaling, cmd) != 0)
         return -1;
     const ydoc_node *model = ydoc_get(map, "model");
     if (model) {
-        PARSE_AT(ld, model, "model",
-                 units_resolve_model(text_, ld->sc->account, cmd->model, why_, sizeof why_));
+        if (yread_model(&ld->in, model, cmd->model) != 0)
+            return -1;
         cmd->set |= WORLD_SET_MODEL;
     }
     const ydoc_node *region = ydoc_get(map, "region");
     if (region) {
-        const char *text = scalar(ld, region, "region");
+        const char *text = yread_scalar(&ld->in, region, "region");
         if (!text)
             return -1;
         size_t len =
             strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
         if (len == 0 || text[len] != '\0' || len >= WORLD_REGION_MAX)
-            return err_at(ld, region,
-                          "expected a region: US, EUROPE or APAC (multi-region) or a single "
-                          "region such as us-iowa-1, got \"%s\"",
-                          text);
+            return yread_fail(&ld->in, region,
+                              "expected a region: US, EUROPE or APAC (multi-region) or a single "
+                              "region such as us-iowa-1, got \"%s\"",
+                              text);
         snprintf(cmd->region, sizeof cmd->region, "%s", text);
         cmd->set |= WORLD_SET_REGION;
     }
@@ -402,16 +141,16 @@ static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd
 
 static int parse_deployment_list(loader *ld, const ydoc_node *seq, world_cmd *cmd)
 {
-    if (expect_type(ld, seq, YDOC_SEQ, "deployments") != 0)
+    if (yread_type(&ld->in, seq, YDOC_SEQ, "deployments") != 0)
         return -1;
     if (seq->n == 0)
-        return err_at(ld, seq, "expected at least one deployment behind a router");
+        return yread_fail(&ld->in, seq, "expected at least one deployment behind a router");
     for (size_t i = 0; i < seq->n; i++) {
         world_id id;
-        if (parse_id(ld, seq->items[i], "deployment", UNITS_DEPLOYMENT, id) != 0)
+        if (yread_id(&ld->in, seq->items[i], "deployment", UNITS_DEPLOYMENT, id) != 0)
             return -1;
         if (world_cmd_add_deployment(cmd, id) != 0)
-            return err_at(ld, seq, "out of memory");
+            return yread_fail(&ld->in, seq, "out of memory");
     }
     cmd->set |= WORLD_SET_DEPLOYMENTS;
     return 0;
@@ -424,19 +163,19 @@ static int parse_router_properties(loader *ld, const ydoc_node *map, world_cmd *
     if ((node = ydoc_get(map, "deployments")) && parse_deployment_list(ld, node, cmd) != 0)
         return -1;
     if ((node = ydoc_get(map, "display_name"))) {
-        const char *text = scalar(ld, node, "display_name");
+        const char *text = yread_scalar(&ld->in, node, "display_name");
         if (!text)
             return -1;
         snprintf(cmd->display_name, sizeof cmd->display_name, "%s", text);
         cmd->set |= WORLD_SET_DISPLAY_NAME;
     }
     if ((node = ydoc_get(map, "model"))) {
-        PARSE_AT(ld, node, "model",
-                 units_resolve_model(text_, ld->sc->account, cmd->model, why_, sizeof why_));
+        if (yread_model(&ld->in, node, cmd->model) != 0)
+            return -1;
         cmd->set |= WORLD_SET_MODEL;
     }
     if ((node = ydoc_get(map, "strategy"))) {
-        const char *text = scalar(ld, node, "strategy");
+        const char *text = yread_scalar(&ld->in, node, "strategy");
         if (!text)
             return -1;
         if (strcmp(text, "weighted-random") == 0)
@@ -444,12 +183,13 @@ static int parse_router_properties(loader *ld, const ydoc_node *map, world_cmd *
         else if (strcmp(text, "even-load") == 0)
             cmd->strategy = SELECTOR_EVEN_LOAD;
         else
-            return err_at(ld, node, "expected strategy weighted-random or even-load, got \"%s\"",
-                          text);
+            return yread_fail(&ld->in, node,
+                              "expected strategy weighted-random or even-load, got \"%s\"", text);
         cmd->set |= WORLD_SET_STRATEGY;
     }
     if ((node = ydoc_get(map, "public"))) {
-        PARSE_AT(ld, node, "public", units_parse_bool(text_, &cmd->is_public, why_, sizeof why_));
+        if (yread_bool(&ld->in, node, "public", &cmd->is_public) != 0)
+            return -1;
         cmd->set |= WORLD_SET_PUBLIC;
     }
     return 0;
@@ -457,74 +197,76 @@ static int parse_router_properties(loader *ld, const ydoc_node *map, world_cmd *
 
 static int parse_router_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd)
 {
-    static const key_rule rules[] = {{"id", 0},    {"deployments", 1}, {"display_name", 0},
-                                     {"model", 0}, {"strategy", 0},    {"public", 0},
-                                     {NULL, 0}};
-    if (check_keys(ld, map, "a router", rules) != 0)
+    static const yread_key rules[] = {{"id", 0},    {"deployments", 1}, {"display_name", 0},
+                                      {"model", 0}, {"strategy", 0},    {"public", 0},
+                                      {NULL, 0}};
+    if (yread_keys(&ld->in, map, "a router", rules) != 0)
         return -1;
     cmd->op = WORLD_ROUTER_CREATE;
     const ydoc_node *id = ydoc_get(map, "id");
-    if (id && parse_id(ld, id, "router id", UNITS_ROUTER, cmd->id) != 0)
+    if (id && yread_id(&ld->in, id, "router id", UNITS_ROUTER, cmd->id) != 0)
         return -1;
     return parse_router_properties(ld, map, cmd);
 }
 
 static int parse_router_update(loader *ld, const ydoc_node *map, world_cmd *cmd)
 {
-    static const key_rule rules[] = {{"router", 1}, {"deployments", 0}, {"display_name", 0},
-                                     {"model", 0},  {"strategy", 0},    {"public", 0},
-                                     {NULL, 0}};
-    if (check_keys(ld, map, "update_router", rules) != 0)
+    static const yread_key rules[] = {{"router", 1}, {"deployments", 0}, {"display_name", 0},
+                                      {"model", 0},  {"strategy", 0},    {"public", 0},
+                                      {NULL, 0}};
+    if (yread_keys(&ld->in, map, "update_router", rules) != 0)
         return -1;
     cmd->op = WORLD_ROUTER_UPDATE;
-    if (parse_id(ld, ydoc_get(map, "router"), "router", UNITS_ROUTER, cmd->id) != 0)
+    if (yread_id(&ld->in, ydoc_get(map, "router"), "router", UNITS_ROUTER, cmd->id) != 0)
         return -1;
     return parse_router_properties(ld, map, cmd);
 }
 
 static int parse_scale(loader *ld, const ydoc_node *map, world_cmd *cmd)
 {
-    static const key_rule rules[] = {{"deployment", 1}, {"replicas", 1}, {NULL, 0}};
-    if (check_keys(ld, map, "scale", rules) != 0)
+    static const yread_key rules[] = {{"deployment", 1}, {"replicas", 1}, {NULL, 0}};
+    if (yread_keys(&ld->in, map, "scale", rules) != 0)
         return -1;
     cmd->op = WORLD_DEPLOYMENT_SCALE;
     cmd->set |= WORLD_SET_REPLICAS;
-    if (parse_id(ld, ydoc_get(map, "deployment"), "deployment", UNITS_DEPLOYMENT, cmd->id) != 0)
+    if (yread_id(&ld->in, ydoc_get(map, "deployment"), "deployment", UNITS_DEPLOYMENT, cmd->id) !=
+        0)
         return -1;
-    return parse_int(ld, ydoc_get(map, "replicas"), "replicas", 0, WORLD_MAX_REPLICAS,
+    return yread_int(&ld->in, ydoc_get(map, "replicas"), "replicas", 0, WORLD_MAX_REPLICAS,
                      &cmd->replicas);
 }
 
 static int parse_deployment_update(loader *ld, const ydoc_node *map, world_cmd *cmd)
 {
-    static const key_rule rules[] = {
+    static const yread_key rules[] = {
         {"deployment", 1}, {"min_replica_count", 0}, {"max_replica_count", 0}, {NULL, 0}};
-    if (check_keys(ld, map, "update_deployment", rules) != 0)
+    if (yread_keys(&ld->in, map, "update_deployment", rules) != 0)
         return -1;
     cmd->op = WORLD_DEPLOYMENT_UPDATE;
-    if (parse_id(ld, ydoc_get(map, "deployment"), "deployment", UNITS_DEPLOYMENT, cmd->id) != 0)
+    if (yread_id(&ld->in, ydoc_get(map, "deployment"), "deployment", UNITS_DEPLOYMENT, cmd->id) !=
+        0)
         return -1;
     if (parse_replicas(ld, map, cmd) != 0)
         return -1;
     if (!(cmd->set & (WORLD_SET_MIN | WORLD_SET_MAX)))
-        return err_at(ld, map, "expected min_replica_count and/or max_replica_count");
+        return yread_fail(&ld->in, map, "expected min_replica_count and/or max_replica_count");
     return 0;
 }
 
 static int parse_run(loader *ld, const ydoc_node *node, world_cmd *cmd)
 {
-    const char *line = scalar(ld, node, "run");
+    const char *line = yread_scalar(&ld->in, node, "run");
     if (!line)
         return -1;
     char why[512];
     int offset = -1;
-    if (firectl_parse(line, ld->sc->account, cmd, why, sizeof why, &offset) == 0)
+    if (firectl_parse(line, ld->in.account, cmd, why, sizeof why, &offset) == 0)
         return 0;
     /* Point at the offending word when the scalar sits on one line as written. */
     ydoc_node at = *node;
     if (offset >= 0 && node->plain && !memchr(line, '\n', (size_t)offset))
         at.column += offset;
-    return err_at(ld, &at, "%s", why);
+    return yread_fail(&ld->in, &at, "%s", why);
 }
 
 /* One structured or firectl timeline action: exactly one action key besides `at`. */
@@ -546,13 +288,13 @@ static int parse_action(loader *ld, const ydoc_node *map, world_cmd *cmd)
     int is_router = (node = ydoc_get(map, "delete_router")) != NULL;
     if (is_router || (node = ydoc_get(map, "delete_deployment"))) {
         cmd->op = is_router ? WORLD_ROUTER_DELETE : WORLD_DEPLOYMENT_DELETE;
-        return parse_id(ld, node, is_router ? "router" : "deployment",
+        return yread_id(&ld->in, node, is_router ? "router" : "deployment",
                         is_router ? UNITS_ROUTER : UNITS_DEPLOYMENT, cmd->id);
     }
-    return err_at(ld, map,
-                  "expected a timeline action: run, scale, update_deployment, "
-                  "create_deployment, create_router, update_router, delete_router or "
-                  "delete_deployment");
+    return yread_fail(&ld->in, map,
+                      "expected a timeline action: run, scale, update_deployment, "
+                      "create_deployment, create_router, update_router, delete_router or "
+                      "delete_deployment");
 }
 
 static void appendf(char *buf, size_t size, const char *fmt, ...)
@@ -597,35 +339,37 @@ static char *describe(const world_cmd *cmd)
 
 static int parse_timeline_event(loader *ld, const ydoc_node *map)
 {
-    static const key_rule rules[] = {{"at", 1},
-                                     {"run", 0},
-                                     {"scale", 0},
-                                     {"update_deployment", 0},
-                                     {"create_deployment", 0},
-                                     {"create_router", 0},
-                                     {"update_router", 0},
-                                     {"delete_router", 0},
-                                     {"delete_deployment", 0},
-                                     {NULL, 0}};
-    if (check_keys(ld, map, "a timeline event", rules) != 0)
+    static const yread_key rules[] = {{"at", 1},
+                                      {"run", 0},
+                                      {"scale", 0},
+                                      {"update_deployment", 0},
+                                      {"create_deployment", 0},
+                                      {"create_router", 0},
+                                      {"update_router", 0},
+                                      {"delete_router", 0},
+                                      {"delete_deployment", 0},
+                                      {NULL, 0}};
+    if (yread_keys(&ld->in, map, "a timeline event", rules) != 0)
         return -1;
     if (map->n != 2)
-        return err_at(ld, map, "expected exactly one action besides \"at\" in a timeline event");
+        return yread_fail(&ld->in, map,
+                          "expected exactly one action besides \"at\" in a timeline event");
     scenario_event *ev = add_event(ld, map);
     if (!ev)
         return -1;
     const ydoc_node *at = ydoc_get(map, "at");
-    if (parse_duration(ld, at, "at", &ev->at_s) != 0)
+    if (yread_duration(&ld->in, at, "at", &ev->at_s) != 0)
         return -1;
     if (ev->at_s > ld->sc->duration_s)
-        return err_at(ld, at, "expected a time within the scenario's duration [0, %gs], got %gs",
-                      ld->sc->duration_s, ev->at_s);
+        return yread_fail(&ld->in, at,
+                          "expected a time within the scenario's duration [0, %gs], got %gs",
+                          ld->sc->duration_s, ev->at_s);
     if (parse_action(ld, map, &ev->cmd) != 0)
         return -1;
     /* Errors found later, against the world at this time, point at the action. */
     ev->mark = mark_of(map->items[strcmp(map->keys[0]->value, "at") == 0 ? 1 : 0]);
     ev->text = ydoc_get(map, "run") ? strdup(ydoc_get(map, "run")->value) : describe(&ev->cmd);
-    return ev->text ? 0 : err_at(ld, map, "out of memory");
+    return ev->text ? 0 : yread_fail(&ld->in, map, "out of memory");
 }
 
 /* Apply fn to each item of an optional sequence section. */
@@ -635,13 +379,14 @@ static int each_item(loader *ld, const ydoc_node *root, const char *key, int req
     const ydoc_node *seq = ydoc_get(root, key);
     if (!seq || ydoc_is_null(seq)) {
         if (required)
-            return err_at(ld, seq ? seq : root, "expected at least one item in \"%s\"", key);
+            return yread_fail(&ld->in, seq ? seq : root, "expected at least one item in \"%s\"",
+                              key);
         return 0;
     }
-    if (expect_type(ld, seq, YDOC_SEQ, key) != 0)
+    if (yread_type(&ld->in, seq, YDOC_SEQ, key) != 0)
         return -1;
     if (required && seq->n == 0)
-        return err_at(ld, seq, "expected at least one item in \"%s\"", key);
+        return yread_fail(&ld->in, seq, "expected at least one item in \"%s\"", key);
     for (size_t i = 0; i < seq->n; i++)
         if (fn(ld, seq->items[i]) != 0)
             return -1;
@@ -664,237 +409,71 @@ static int parse_router_entry(loader *ld, const ydoc_node *map)
     return ev ? parse_router_cmd(ld, map, &ev->cmd) : -1;
 }
 
-static int parse_rate(loader *ld, const ydoc_node *node, const char *what, double *out)
-{
-    PARSE_AT(ld, node, what, units_parse_rate(text_, out, why_, sizeof why_));
-    return 0;
-}
-
-/* Pieces of a profile, contiguous from 0: {until, rate} holds a rate, {until, rate, to}
- * ramps linearly; the last piece may leave out `until` to run to the end. */
-static int parse_profile(loader *ld, const ydoc_node *seq, scenario_traffic *t)
-{
-    static const key_rule rules[] = {{"until", 0}, {"rate", 1}, {"to", 0}, {NULL, 0}};
-    if (expect_type(ld, seq, YDOC_SEQ, "profile") != 0)
-        return -1;
-    if (seq->n == 0)
-        return err_at(ld, seq, "expected at least one piece in the profile");
-    if (!(t->segments = calloc(seq->n, sizeof *t->segments)))
-        return err_at(ld, seq, "out of memory");
-    double start = 0;
-    for (size_t i = 0; i < seq->n; i++) {
-        const ydoc_node *piece = seq->items[i];
-        traffic_segment *sg = &t->segments[i];
-        if (check_keys(ld, piece, "a profile piece", rules) != 0 ||
-            parse_rate(ld, ydoc_get(piece, "rate"), "rate", &sg->from) != 0)
-            return -1;
-        const ydoc_node *to = ydoc_get(piece, "to");
-        sg->to = sg->from;
-        if (to && parse_rate(ld, to, "to", &sg->to) != 0)
-            return -1;
-        const ydoc_node *until = ydoc_get(piece, "until");
-        sg->until_s = ld->sc->duration_s;
-        if (!until && i + 1 < seq->n)
-            return err_at(ld, piece, "expected `until` on every piece but the last");
-        if (until && parse_duration(ld, until, "until", &sg->until_s) != 0)
-            return -1;
-        if (sg->until_s <= start || sg->until_s > ld->sc->duration_s)
-            return err_at(ld, until ? until : piece,
-                          "expected pieces in time order within the duration: until > %gs and "
-                          "<= %gs",
-                          start, ld->sc->duration_s);
-        start = sg->until_s;
-    }
-    t->shape.segments = t->segments;
-    t->shape.n_segments = seq->n;
-    return 0;
-}
-
-static int parse_daily(loader *ld, const ydoc_node *map, traffic_shape *shape)
-{
-    static const key_rule rules[] = {
-        {"peak", 1}, {"trough", 1}, {"peak_at", 0}, {"period", 0}, {NULL, 0}};
-    if (check_keys(ld, map, "daily", rules) != 0 ||
-        parse_rate(ld, ydoc_get(map, "peak"), "peak", &shape->daily_peak) != 0 ||
-        parse_rate(ld, ydoc_get(map, "trough"), "trough", &shape->daily_trough) != 0)
-        return -1;
-    if (shape->daily_trough > shape->daily_peak)
-        return err_at(ld, map, "expected trough <= peak");
-    const ydoc_node *node;
-    shape->daily_period_s = 86400;
-    if ((node = ydoc_get(map, "peak_at")) &&
-        parse_duration(ld, node, "peak_at", &shape->daily_peak_at_s) != 0)
-        return -1;
-    if ((node = ydoc_get(map, "period")) &&
-        parse_positive_duration(ld, node, "period", UNITS_MAX_DURATION_S, &shape->daily_period_s) !=
-            0)
-        return -1;
-    shape->has_daily = 1;
-    return 0;
-}
-
-static int parse_bursts(loader *ld, const ydoc_node *map, traffic_shape *shape)
-{
-    static const key_rule rules[] = {
-        {"rate", 1}, {"every", 1}, {"length", 1}, {"start", 0}, {NULL, 0}};
-    if (check_keys(ld, map, "bursts", rules) != 0 ||
-        parse_rate(ld, ydoc_get(map, "rate"), "rate", &shape->burst_rate) != 0 ||
-        parse_positive_duration(ld, ydoc_get(map, "every"), "every", UNITS_MAX_DURATION_S,
-                                &shape->burst_every_s) != 0 ||
-        parse_positive_duration(ld, ydoc_get(map, "length"), "length", UNITS_MAX_DURATION_S,
-                                &shape->burst_length_s) != 0)
-        return -1;
-    if (shape->burst_length_s > shape->burst_every_s)
-        return err_at(ld, map, "expected a burst length no longer than `every`");
-    const ydoc_node *start = ydoc_get(map, "start");
-    if (start && parse_duration(ld, start, "start", &shape->burst_start_s) != 0)
-        return -1;
-    shape->has_bursts = 1;
-    return 0;
-}
-
-static char *join_path(const char *base, size_t dir_len, const char *path)
-{
-    size_t len = strlen(path);
-    char *out = malloc(dir_len + len + 1);
-    if (out) {
-        memcpy(out, base, dir_len);
-        memcpy(out + dir_len, path, len + 1);
-    }
-    return out;
-}
-
-/* A trace path is relative to the scenario file's folder. */
-static int parse_trace_path(loader *ld, const ydoc_node *node, scenario_traffic *t)
-{
-    const char *path = scalar(ld, node, "trace");
-    if (!path)
-        return -1;
-    const char *slash = strrchr(ld->path, '/');
-    size_t dir_len = path[0] == '/' || !slash ? 0 : (size_t)(slash - ld->path + 1);
-    t->trace = join_path(ld->path, dir_len, path);
-    return t->trace ? 0 : err_at(ld, node, "out of memory");
-}
-
-/* Exactly one of rate, profile, daily, trace; bursts add to the first three. */
-static int parse_shape(loader *ld, const ydoc_node *map, scenario_traffic *t)
-{
-    static const char *const bases[] = {"rate", "profile", "daily", "trace"};
-    const ydoc_node *base = NULL;
-    size_t kind = 0;
-    for (size_t k = 0; k < 4; k++) {
-        const ydoc_node *node = ydoc_get(map, bases[k]);
-        if (node && base)
-            return err_at(ld, node,
-                          "expected one of rate, profile, daily or trace, not both "
-                          "%s and %s",
-                          bases[kind], bases[k]);
-        if (node) {
-            base = node;
-            kind = k;
-        }
-    }
-    if (!base)
-        return err_at(ld, map, "expected rate, profile, daily or trace in a traffic entry");
-    const ydoc_node *bursts = ydoc_get(map, "bursts");
-    if (bursts && kind == 3)
-        return err_at(ld, bursts, "expected no bursts on a trace: it replays what it holds");
-    if (bursts && parse_bursts(ld, bursts, &t->shape) != 0)
-        return -1;
-    switch (kind) {
-    case 0:
-        return parse_rate(ld, base, "rate", &t->shape.rate);
-    case 1:
-        return parse_profile(ld, base, t);
-    case 2:
-        return parse_daily(ld, base, &t->shape);
-    default:
-        return parse_trace_path(ld, base, t);
-    }
-}
-
 static int parse_traffic_entry(loader *ld, const ydoc_node *map)
 {
-    static const key_rule rules[] = {{"router", 1}, {"rate", 0},   {"profile", 0}, {"daily", 0},
-                                     {"trace", 0},  {"bursts", 0}, {"account", 0}, {NULL, 0}};
-    if (check_keys(ld, map, "a traffic entry", rules) != 0)
+    static const yread_key rules[] = {{"router", 1}, {"rate", 0},   {"profile", 0}, {"daily", 0},
+                                      {"trace", 0},  {"bursts", 0}, {"account", 0}, {NULL, 0}};
+    if (yread_keys(&ld->in, map, "a traffic entry", rules) != 0)
         return -1;
     scenario *sc = ld->sc;
     scenario_traffic *grown = realloc(sc->traffic, (sc->n_traffic + 1) * sizeof *grown);
     if (!grown)
-        return err_at(ld, map, "out of memory");
+        return yread_fail(&ld->in, map, "out of memory");
     sc->traffic = grown;
     scenario_traffic *t = &sc->traffic[sc->n_traffic++];
     memset(t, 0, sizeof *t);
     t->mark = mark_of(map);
     snprintf(t->caller, sizeof t->caller, "%s", sc->account);
-    if (parse_id(ld, ydoc_get(map, "router"), "router", UNITS_ROUTER, t->router) != 0 ||
-        parse_shape(ld, map, t) != 0)
+    if (yread_id(&ld->in, ydoc_get(map, "router"), "router", UNITS_ROUTER, t->router) != 0 ||
+        loadspec_traffic(&ld->in, map, &t->shape, &t->segments, &t->trace) != 0)
         return -1;
     const ydoc_node *account = ydoc_get(map, "account");
-    return account ? parse_account(ld, account, t->caller) : 0;
-}
-
-static int parse_interval(loader *ld, const ydoc_node *map, double *start, double *end)
-{
-    const ydoc_node *during = ydoc_get(map, "during");
-    *start = 0;
-    *end = ld->sc->duration_s;
-    if (!during)
-        return 0;
-    if (during->type != YDOC_SEQ || during->n != 2)
-        return err_at(ld, during, "expected during as [start, end], e.g. [20m, 30m]");
-    if (parse_duration(ld, during->items[0], "during start", start) != 0 ||
-        parse_duration(ld, during->items[1], "during end", end) != 0)
-        return -1;
-    if (*start >= *end || *end > ld->sc->duration_s)
-        return err_at(ld, during, "expected start < end within [0, %gs]", ld->sc->duration_s);
-    return 0;
+    return account ? yread_account(&ld->in, account, t->caller) : 0;
 }
 
 static int parse_share_map(loader *ld, const ydoc_node *map, scenario_expect *ex)
 {
-    if (expect_type(ld, map, YDOC_MAP, "share") != 0)
+    if (yread_type(&ld->in, map, YDOC_MAP, "share") != 0)
         return -1;
     if (map->n == 0)
-        return err_at(ld, map, "expected at least one deployment: share in \"share\"");
+        return yread_fail(&ld->in, map, "expected at least one deployment: share in \"share\"");
     ex->shares = calloc(map->n, sizeof *ex->shares);
     if (!ex->shares)
-        return err_at(ld, map, "out of memory");
+        return yread_fail(&ld->in, map, "out of memory");
     double sum = 0;
     for (size_t i = 0; i < map->n; i++) {
         scenario_share *sh = &ex->shares[ex->n_shares++];
-        if (parse_id(ld, map->keys[i], "deployment", UNITS_DEPLOYMENT, sh->deployment) != 0 ||
-            parse_real(ld, map->items[i], "share", 0, 1, &sh->share) != 0)
+        if (yread_id(&ld->in, map->keys[i], "deployment", UNITS_DEPLOYMENT, sh->deployment) != 0 ||
+            yread_real(&ld->in, map->items[i], "share", 0, 1, &sh->share) != 0)
             return -1;
         sum += sh->share;
     }
     if (sum > 1 + 1e-9)
-        return err_at(ld, map, "expected shares that add up to at most 1, got %g", sum);
+        return yread_fail(&ld->in, map, "expected shares that add up to at most 1, got %g", sum);
     return 0;
 }
 
 static int parse_expect(loader *ld, const ydoc_node *map)
 {
-    static const key_rule rules[] = {
+    static const yread_key rules[] = {
         {"router", 1}, {"during", 0}, {"share", 1}, {"tolerance", 0}, {NULL, 0}};
-    if (check_keys(ld, map, "an expect check", rules) != 0)
+    if (yread_keys(&ld->in, map, "an expect check", rules) != 0)
         return -1;
     scenario *sc = ld->sc;
     scenario_expect *grown = realloc(sc->expect, (sc->n_expect + 1) * sizeof *grown);
     if (!grown)
-        return err_at(ld, map, "out of memory");
+        return yread_fail(&ld->in, map, "out of memory");
     sc->expect = grown;
     scenario_expect *ex = &sc->expect[sc->n_expect++];
     memset(ex, 0, sizeof *ex);
     ex->mark = mark_of(map);
     ex->tolerance = SCENARIO_DEFAULT_TOLERANCE;
-    if (parse_id(ld, ydoc_get(map, "router"), "router", UNITS_ROUTER, ex->router) != 0)
+    if (yread_id(&ld->in, ydoc_get(map, "router"), "router", UNITS_ROUTER, ex->router) != 0)
         return -1;
-    if (parse_interval(ld, map, &ex->start_s, &ex->end_s) != 0)
+    if (yread_interval(&ld->in, map, &ex->start_s, &ex->end_s) != 0)
         return -1;
     const ydoc_node *tol = ydoc_get(map, "tolerance");
-    if (tol && parse_real(ld, tol, "tolerance", 0, 1, &ex->tolerance) != 0)
+    if (tol && yread_real(&ld->in, tol, "tolerance", 0, 1, &ex->tolerance) != 0)
         return -1;
     return parse_share_map(ld, ydoc_get(map, "share"), ex);
 }
@@ -902,21 +481,21 @@ static int parse_expect(loader *ld, const ydoc_node *map)
 /* One capacity limit: exactly one of the max_* keys, optionally a deployment and during. */
 static int parse_capacity(loader *ld, const ydoc_node *map)
 {
-    static const key_rule rules[] = {{"max_utilization", 0},
-                                     {"max_p99_latency", 0},
-                                     {"max_rejected", 0},
-                                     {"max_timed_out", 0},
-                                     {"deployment", 0},
-                                     {"during", 0},
-                                     {NULL, 0}};
+    static const yread_key rules[] = {{"max_utilization", 0},
+                                      {"max_p99_latency", 0},
+                                      {"max_rejected", 0},
+                                      {"max_timed_out", 0},
+                                      {"deployment", 0},
+                                      {"during", 0},
+                                      {NULL, 0}};
     static const char *const kinds[] = {"max_utilization", "max_p99_latency", "max_rejected",
                                         "max_timed_out"};
-    if (check_keys(ld, map, "a capacity check", rules) != 0)
+    if (yread_keys(&ld->in, map, "a capacity check", rules) != 0)
         return -1;
     scenario *sc = ld->sc;
     scenario_capacity *grown = realloc(sc->capacity, (sc->n_capacity + 1) * sizeof *grown);
     if (!grown)
-        return err_at(ld, map, "out of memory");
+        return yread_fail(&ld->in, map, "out of memory");
     sc->capacity = grown;
     scenario_capacity *c = &sc->capacity[sc->n_capacity++];
     memset(c, 0, sizeof *c);
@@ -925,46 +504,47 @@ static int parse_capacity(loader *ld, const ydoc_node *map)
     for (size_t k = 0; k < 4; k++) {
         const ydoc_node *node = ydoc_get(map, kinds[k]);
         if (node && limit)
-            return err_at(ld, node, "expected one limit per capacity check");
+            return yread_fail(&ld->in, node, "expected one limit per capacity check");
         if (node) {
             limit = node;
             c->kind = (scenario_capacity_kind)k;
         }
     }
     if (!limit)
-        return err_at(ld, map,
-                      "expected one of max_utilization, max_p99_latency, "
-                      "max_rejected or max_timed_out");
+        return yread_fail(&ld->in, map,
+                          "expected one of max_utilization, max_p99_latency, "
+                          "max_rejected or max_timed_out");
     long long count;
-    int rc = c->kind == SCENARIO_MAX_UTILIZATION ? parse_real(ld, limit, kinds[0], 0, 1, &c->limit)
+    int rc = c->kind == SCENARIO_MAX_UTILIZATION
+                 ? yread_real(&ld->in, limit, kinds[0], 0, 1, &c->limit)
              : c->kind == SCENARIO_MAX_P99_LATENCY
-                 ? parse_duration(ld, limit, kinds[1], &c->limit)
-                 : parse_int(ld, limit, kinds[c->kind], 0, INT64_MAX, &count);
+                 ? yread_duration(&ld->in, limit, kinds[1], &c->limit)
+                 : yread_int(&ld->in, limit, kinds[c->kind], 0, INT64_MAX, &count);
     if (rc != 0)
         return -1;
     if (c->kind == SCENARIO_MAX_REJECTED || c->kind == SCENARIO_MAX_TIMED_OUT)
         c->limit = (double)count;
     const ydoc_node *dep = ydoc_get(map, "deployment");
-    if (dep && parse_id(ld, dep, "deployment", UNITS_DEPLOYMENT, c->deployment) != 0)
+    if (dep && yread_id(&ld->in, dep, "deployment", UNITS_DEPLOYMENT, c->deployment) != 0)
         return -1;
-    return parse_interval(ld, map, &c->start_s, &c->end_s);
+    return yread_interval(&ld->in, map, &c->start_s, &c->end_s);
 }
 
 static int parse_checks(loader *ld, const ydoc_node *map)
 {
-    static const key_rule rules[] = {
+    static const yread_key rules[] = {
         {"alpha", 0}, {"expect", 0}, {"max_failed_requests", 0}, {"capacity", 0}, {NULL, 0}};
-    if (check_keys(ld, map, "checks", rules) != 0)
+    if (yread_keys(&ld->in, map, "checks", rules) != 0)
         return -1;
     const ydoc_node *node;
     if ((node = ydoc_get(map, "alpha"))) {
-        if (parse_real(ld, node, "alpha", 0, 1, &ld->sc->alpha) != 0)
+        if (yread_real(&ld->in, node, "alpha", 0, 1, &ld->sc->alpha) != 0)
             return -1;
         if (ld->sc->alpha <= 0 || ld->sc->alpha >= 1)
-            return err_at(ld, node, "expected alpha strictly between 0 and 1");
+            return yread_fail(&ld->in, node, "expected alpha strictly between 0 and 1");
     }
     if ((node = ydoc_get(map, "max_failed_requests")) &&
-        parse_int(ld, node, "max_failed_requests", 0, INT64_MAX, &ld->sc->max_failed) != 0)
+        yread_int(&ld->in, node, "max_failed_requests", 0, INT64_MAX, &ld->sc->max_failed) != 0)
         return -1;
     if (each_item(ld, map, "capacity", 0, parse_capacity) != 0)
         return -1;
@@ -976,32 +556,34 @@ static int parse_checks(loader *ld, const ydoc_node *map)
 static int parse_header(loader *ld, const ydoc_node *root)
 {
     scenario *sc = ld->sc;
-    if (parse_text(ld, ydoc_get(root, "name"), "name", NAME_MAX_LEN, &sc->name) != 0)
+    if (yread_text(&ld->in, ydoc_get(root, "name"), "name", NAME_MAX_LEN, &sc->name) != 0)
         return -1;
     const ydoc_node *node;
     if ((node = ydoc_get(root, "description")) &&
-        parse_text(ld, node, "description", 4096, &sc->description) != 0)
+        yread_text(&ld->in, node, "description", 4096, &sc->description) != 0)
         return -1;
-    if (parse_account(ld, ydoc_get(root, "account"), sc->account) != 0)
+    if (yread_account(&ld->in, ydoc_get(root, "account"), sc->account) != 0)
         return -1;
     long long seed = SCENARIO_DEFAULT_SEED;
-    if ((node = ydoc_get(root, "seed")) && parse_int(ld, node, "seed", 0, INT64_MAX, &seed) != 0)
+    if ((node = ydoc_get(root, "seed")) &&
+        yread_int(&ld->in, node, "seed", 0, INT64_MAX, &seed) != 0)
         return -1;
     sc->seed = (uint64_t)seed;
     node = ydoc_get(root, "duration");
-    if (parse_duration(ld, node, "duration", &sc->duration_s) != 0)
+    if (yread_duration(&ld->in, node, "duration", &sc->duration_s) != 0)
         return -1;
     if (sc->duration_s <= 0)
-        return err_at(ld, node, "expected a duration greater than 0");
+        return yread_fail(&ld->in, node, "expected a duration greater than 0");
+    ld->in.duration_s = sc->duration_s;
     sc->window_s = sc->duration_s / 200;
     if ((node = ydoc_get(root, "window"))) {
-        if (parse_duration(ld, node, "window", &sc->window_s) != 0)
+        if (yread_duration(&ld->in, node, "window", &sc->window_s) != 0)
             return -1;
         if (sc->window_s <= 0 || sc->window_s > sc->duration_s)
-            return err_at(ld, node, "expected a window in (0, duration]");
+            return yread_fail(&ld->in, node, "expected a window in (0, duration]");
         if (ceil(sc->duration_s / sc->window_s) > MAX_BINS)
-            return err_at(ld, node, "expected a window of at least duration/%d (%gs)", MAX_BINS,
-                          sc->duration_s / MAX_BINS);
+            return yread_fail(&ld->in, node, "expected a window of at least duration/%d (%gs)",
+                              MAX_BINS, sc->duration_s / MAX_BINS);
     }
     return 0;
 }
@@ -1009,12 +591,12 @@ static int parse_header(loader *ld, const ydoc_node *root)
 /* Serving models for deployments created by the timeline's firectl lines, by id. */
 static int parse_serving_section(loader *ld, const ydoc_node *map)
 {
-    if (expect_type(ld, map, YDOC_MAP, "serving") != 0)
+    if (yread_type(&ld->in, map, YDOC_MAP, "serving") != 0)
         return -1;
     for (size_t i = 0; i < map->n; i++) {
         world_id id;
-        if (parse_id(ld, map->keys[i], "deployment", UNITS_DEPLOYMENT, id) != 0 ||
-            parse_serving_spec(ld, map->items[i], id) != 0)
+        if (yread_id(&ld->in, map->keys[i], "deployment", UNITS_DEPLOYMENT, id) != 0 ||
+            add_serving(ld, map->items[i], id) != 0)
             return -1;
     }
     return 0;
@@ -1035,11 +617,11 @@ static void apply_cold_starts(scenario *sc)
 
 static int parse_root(loader *ld, const ydoc_node *root)
 {
-    static const key_rule rules[] = {
+    static const yread_key rules[] = {
         {"name", 1},     {"description", 0}, {"account", 1}, {"seed", 0},    {"duration", 1},
         {"window", 0},   {"deployments", 1}, {"routers", 0}, {"serving", 0}, {"traffic", 1},
         {"timeline", 0}, {"checks", 0},      {NULL, 0}};
-    if (check_keys(ld, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
+    if (yread_keys(&ld->in, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
         each_item(ld, root, "deployments", 1, parse_deployment_entry) != 0 ||
         each_item(ld, root, "routers", 0, parse_router_entry) != 0 ||
         each_item(ld, root, "timeline", 0, parse_timeline_event) != 0 ||
@@ -1087,7 +669,7 @@ static int dry_run(loader *ld, world *w)
 {
     scenario *sc = ld->sc;
     if (sort_by_time(sc->events, sc->n_events) != 0) {
-        snprintf(ld->err, ld->errlen, "%s: out of memory", ld->path);
+        snprintf(ld->in.err, ld->in.errlen, "%s: out of memory", ld->in.path);
         return -1;
     }
     for (size_t i = 0; i < sc->n_events; i++) {
@@ -1128,21 +710,22 @@ static int check_known_deployment(loader *ld, const world *w, const char *id, sc
  * at load time, with the trace's own FILE:LINE:COL. */
 static int check_trace(loader *ld, const world *w, const char *path)
 {
-    traffic_trace *t = traffic_trace_open(path, ld->err, ld->errlen);
+    traffic_trace *t = traffic_trace_open(path, ld->in.err, ld->in.errlen);
     if (!t)
         return -1;
     traffic_arrival a;
     int rc;
-    while ((rc = traffic_trace_next(t, &a, ld->err, ld->errlen)) == 1) {
+    while ((rc = traffic_trace_next(t, &a, ld->in.err, ld->in.errlen)) == 1) {
         world_id id;
         char why[512] = "";
         if (a.router[0] &&
-            (units_resolve(a.router, ld->sc->account, UNITS_ROUTER, id, why, sizeof why) != 0 ||
+            (units_resolve(a.router, ld->in.account, UNITS_ROUTER, id, why, sizeof why) != 0 ||
              world_find_router(w, id) < 0)) {
             if (!why[0])
                 snprintf(why, sizeof why, "router \"%s\" is never created in this scenario",
                          a.router);
-            snprintf(ld->err, ld->errlen, "%s:%ld:%d: %s", path, a.line, a.router_column, why);
+            snprintf(ld->in.err, ld->in.errlen, "%s:%ld:%d: %s", path, a.line, a.router_column,
+                     why);
             rc = -1;
             break;
         }
@@ -1189,9 +772,9 @@ static int check_references(loader *ld, const world *w)
 
 static int validate(loader *ld)
 {
-    world *w = world_new(ld->sc->account, ld->sc->seed);
+    world *w = world_new(ld->in.account, ld->sc->seed);
     if (!w) {
-        snprintf(ld->err, ld->errlen, "%s: out of memory", ld->path);
+        snprintf(ld->in.err, ld->in.errlen, "%s: out of memory", ld->in.path);
         return -1;
     }
     int rc = dry_run(ld, w);
@@ -1224,13 +807,14 @@ scenario *scenario_load(const char *path, char *err, size_t errlen)
     if (!doc)
         return NULL;
     scenario *sc = calloc(1, sizeof *sc);
-    loader ld = {path, err, errlen, sc};
+    loader ld = {{.path = path, .err = err, .errlen = errlen}, sc};
     int rc = -1;
     if (sc && (sc->path = strdup(path))) {
+        ld.in.account = sc->account;
         sc->alpha = SCENARIO_DEFAULT_ALPHA;
         sc->max_failed = -1;
         const ydoc_node *root = ydoc_root(doc);
-        rc = expect_type(&ld, root, YDOC_MAP, "the scenario");
+        rc = yread_type(&ld.in, root, YDOC_MAP, "the scenario");
         if (rc == 0)
             rc = parse_root(&ld, root);
         if (rc == 0)
