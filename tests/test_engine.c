@@ -166,6 +166,33 @@ START_TEST(bin_ending_at_a_change_shows_before)
 }
 END_TEST
 
+/* A router created without an id gets a valid random one, the same for the same seed. */
+START_TEST(generated_router_id_follows_the_seed)
+{
+    scenario *sc =
+        load_text("name: anon\naccount: acme\nduration: 60s\n"
+                  "deployments:\n  - {id: a, replicas: 1}\n"
+                  "routers:\n  - {id: r, deployments: [a]}\n"
+                  "traffic:\n  - {router: r, rate: 1/s}\n"
+                  "timeline:\n  - {at: 10s, run: firectl router create --deployments=a}\n");
+    char names[3][UNITS_NAME_MAX];
+    const uint64_t seeds[] = {1, 1, 2};
+    for (int i = 0; i < 3; i++) {
+        results *r = run_seed(sc, seeds[i]);
+        ck_assert_uint_eq(r->n_phases, 2);
+        const char *name = r->phases[1].router;
+        const char *id = strrchr(name, '/') + 1;
+        ck_assert_msg(units_valid_id(id), "generated id %s", id);
+        ck_assert_str_eq(r->phases[0].router, "accounts/acme/routers/r");
+        snprintf(names[i], sizeof names[i], "%s", name);
+        results_free(r);
+    }
+    ck_assert_str_eq(names[0], names[1]);
+    ck_assert_str_ne(names[0], names[2]);
+    scenario_free(sc);
+}
+END_TEST
+
 /* An expect check over an interval that crosses a phase boundary counts exactly the
  * requests routed inside it. */
 START_TEST(expect_window_counts)
@@ -205,6 +232,8 @@ static Suite *suite(void)
     tcase_add_test(tc, series_adds_up);
     suite_add_tcase(s, tc = tcase_create("bin_ending_at_a_change_shows_before"));
     tcase_add_test(tc, bin_ending_at_a_change_shows_before);
+    suite_add_tcase(s, tc = tcase_create("generated_router_id_follows_the_seed"));
+    tcase_add_test(tc, generated_router_id_follows_the_seed);
     suite_add_tcase(s, tc = tcase_create("expect_window_counts"));
     tcase_add_test(tc, expect_window_counts);
     return s;
