@@ -2,7 +2,9 @@
 
 #include "plots/canvas.h"
 #include "plots/lineup.h"
+#include "plots/loadplot.h"
 #include "plots/split.h"
+#include "reports/loadview.h"
 #include "reports/series.h"
 #include "reports/text.h"
 
@@ -37,6 +39,58 @@ static void replicas_block(gnuplot *g, const canvas *c, const char *name, size_t
     gnuplot_printf(g, "EOD\n");
 }
 
+/* The dashed lines of replicas wanted, in the plot and the legend. */
+static const char *const wanted_style = "dt (6,4) lw 2";
+
+/* What the replicas plot shows: the deployments of every router, and the serving
+ * measurements that tell the replicas wanted (of none without serving models). */
+typedef struct {
+    lineup deps;
+    const loadview *v;
+} replicas_plot;
+
+/* The position in the view of a deployment of the lineup, or -1 (no serving model). */
+static long served_position(const replicas_plot *rp, size_t k)
+{
+    for (size_t j = 0; j < rp->v->n; j++)
+        if ((long)rp->v->deps[j].deployment == rp->deps.index[k])
+            return (long)j;
+    return -1;
+}
+
+/* Does deployment j of the view ever want replicas that are not ready (at a window's end)? */
+static int wanted_differs(const results *r, const loadview *v, long j)
+{
+    for (size_t b = 0; j >= 0 && b < r->n_bins; b++) {
+        const results_load_point *p = loadview_point(v, b, (size_t)j);
+        if (p && p->replicas != p->ready)
+            return 1;
+    }
+    return 0;
+}
+
+/* The replicas a deployment with a serving model wanted at the end of each window, held
+ * over the window like every per-window figure, where they were not all ready; a blank line
+ * elsewhere. */
+static void wanted_block(gnuplot *g, const canvas *c, const loadview *v, size_t j, size_t k)
+{
+    const results *r = c->r;
+    int gap = 1;
+    gnuplot_printf(g, "$wanted%zu << EOD\n", k);
+    for (size_t b = 0; b < r->n_bins; b++) {
+        const results_load_point *p = loadview_point(v, b, j);
+        if (!p || p->replicas == p->ready) {
+            gnuplot_printf(g, gap ? "" : "\n");
+            gap = 1;
+            continue;
+        }
+        gnuplot_printf(g, "%.9g %lld\n%.9g %lld\n", canvas_x(c, series_bin_start(r, b)),
+                       p->replicas, canvas_x(c, series_bin_end(r, b)), p->replicas);
+        gap = 0;
+    }
+    gnuplot_printf(g, "EOD\n");
+}
+
 static long long max_replicas(const results *r)
 {
     long long max = 0;
@@ -44,12 +98,35 @@ static long long max_replicas(const results *r)
         for (size_t j = 0; j < r->phases[i].n_deployments; j++)
             if (r->phases[i].deployments[j].replicas > max)
                 max = r->phases[i].deployments[j].replicas;
+    for (size_t i = 0; i < r->n_load_points; i++)
+        if (r->load_points[i].replicas > max)
+            max = r->load_points[i].replicas;
     return max;
+}
+
+/* Over the lines of ready replicas, the replicas wanted, dashed in the same colour, where
+ * the two differ: while new replicas are in their cold start. */
+static void wanted_lines(gnuplot *g, const canvas *c, const replicas_plot *rp)
+{
+    int any = 0;
+    for (size_t k = 0; k < rp->deps.n; k++) {
+        if (!wanted_differs(c->r, rp->v, served_position(rp, k)))
+            continue;
+        gnuplot_printf(g, ", $wanted%zu using 1:2 with lines %s lc rgb '%s' notitle", k,
+                       wanted_style, canvas_colour(rp->deps.index[k]));
+        any = 1;
+    }
+    if (any)
+        gnuplot_printf(g,
+                       ", keyentry with lines %s lc rgb '#1a1a1a' "
+                       "title 'replicas wanted, not yet ready (dashed)'",
+                       wanted_style);
 }
 
 static void replicas_script(gnuplot *g, const canvas *c, const void *arg)
 {
-    const lineup *deps = arg;
+    const replicas_plot *rp = arg;
+    const lineup *deps = &rp->deps;
     char title[512];
     canvas_title(title, sizeof title, "Replicas per deployment", c->r);
     canvas_setup(g, c, title, "replicas");
@@ -59,8 +136,12 @@ static void replicas_script(gnuplot *g, const canvas *c, const void *arg)
                    "set yrange [%.9g:%.9g]\nset ytics 0, %lld format '%%.0f'\n"
                    "set grid ytics lc rgb '#e3e3e3'\n",
                    -0.03 * (double)(max + 1), (double)max * 1.15 + 0.5, step);
-    for (size_t k = 0; k < deps->n; k++)
+    for (size_t k = 0; k < deps->n; k++) {
+        long j = served_position(rp, k);
         replicas_block(g, c, deps->names[k], k);
+        if (wanted_differs(c->r, rp->v, j))
+            wanted_block(g, c, rp->v, (size_t)j, k);
+    }
     /* Lines drawn wide to narrow, so a deployment with the same count as another still
      * shows, as a core inside the other's line. */
     for (size_t k = 0; k < deps->n; k++) {
@@ -70,6 +151,7 @@ static void replicas_script(gnuplot *g, const canvas *c, const void *arg)
                        k ? ", " : "plot ", k, width, canvas_colour(deps->index[k]));
         gnuplot_string(g, text_short_name(deps->names[k]));
     }
+    wanted_lines(g, c, rp);
     canvas_key_events(g, c);
     gnuplot_printf(g, "\n");
 }
@@ -141,6 +223,7 @@ static void requests_script(gnuplot *g, const canvas *c, const void *arg)
 
 typedef struct {
     canvas c;
+    loadview v;
     const char *dir;
     plots_set *set;
     char *err;
@@ -198,40 +281,62 @@ static int draw_split(drawing *d, const series *s, size_t router)
 
 static int draw_replicas(drawing *d)
 {
-    lineup deps;
-    int rc = lineup_build(&deps, d->c.r, -1);
+    replicas_plot rp = {.v = &d->v};
+    int rc = lineup_build(&rp.deps, d->c.r, -1);
     if (rc != 0)
         snprintf(d->err, d->errlen, "out of memory");
-    else if (deps.n > 0)
+    else if (rp.deps.n > 0)
         rc = render(d, PLOTS_REPLICAS, -1, "replicas", "Replicas per deployment", replicas_script,
-                    &deps);
-    lineup_free(&deps);
+                    &rp);
+    lineup_free(&rp.deps);
     return rc;
+}
+
+/* Utilization, latency and queue, when some deployment has a serving model. */
+static int draw_capacity(drawing *d)
+{
+    static const plots_kind kinds[LOADPLOT_N] = {PLOTS_UTILIZATION, PLOTS_LATENCY, PLOTS_QUEUE};
+    int rc = 0;
+    for (int k = 0; rc == 0 && d->v.n > 0 && k < LOADPLOT_N; k++) {
+        loadplot lp = {.v = &d->v, .kind = (loadplot_kind)k};
+        rc = render(d, kinds[k], -1, loadplot_stem(lp.kind), loadplot_title(lp.kind),
+                    loadplot_script, &lp);
+    }
+    return rc;
+}
+
+static int draw_all(drawing *d, const series *s)
+{
+    const results *r = d->c.r;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < r->n_routers; i++)
+        rc = draw_split(d, s, i);
+    if (rc == 0)
+        rc = draw_replicas(d);
+    if (rc == 0 && r->n_targets > 0)
+        rc = render(d, PLOTS_REQUESTS, -1, "requests", "Request rate and failures by reason",
+                    requests_script, s);
+    return rc == 0 ? draw_capacity(d) : rc;
 }
 
 int plots_draw(const char *dir, const results *r, int width, int height, plots_set *set,
                void (*warn)(const char *message), char *err, size_t errlen)
 {
     drawing d = {.dir = dir, .set = set, .err = err, .errlen = errlen};
-    series s;
+    series s = {0};
     *set = (plots_set){.status = PLOTS_DRAWN};
-    set->plots = calloc(r->n_routers + 2, sizeof *set->plots);
-    if (!set->plots || series_init(&s, r) != 0) {
+    set->plots = calloc(r->n_routers + 2 + LOADPLOT_N, sizeof *set->plots);
+    int rc = set->plots && series_init(&s, r) == 0 && loadview_init(&d.v, r) == 0 ? 0 : -1;
+    if (rc == 0) {
+        canvas_init(&d.c, r, width > 0 ? width : PLOTS_WIDTH, height > 0 ? height : PLOTS_HEIGHT,
+                    warn);
+        rc = draw_all(&d, &s);
+    } else {
         snprintf(err, errlen, "out of memory");
-        plots_set_free(set);
-        return -1;
     }
-    canvas_init(&d.c, r, width > 0 ? width : PLOTS_WIDTH, height > 0 ? height : PLOTS_HEIGHT, warn);
-    int rc = 0;
-    for (size_t i = 0; rc == 0 && i < r->n_routers; i++)
-        rc = draw_split(&d, &s, i);
-    if (rc == 0)
-        rc = draw_replicas(&d);
-    if (rc == 0 && r->n_targets > 0)
-        rc = render(&d, PLOTS_REQUESTS, -1, "requests", "Request rate and failures by reason",
-                    requests_script, &s);
     if (d.c.gnuplot_missing)
         set->status = PLOTS_NO_GNUPLOT;
+    loadview_free(&d.v);
     series_free(&s);
     if (rc != 0)
         plots_set_free(set);
@@ -247,7 +352,8 @@ void plots_set_free(plots_set *set)
 
 const char *plots_kind_name(plots_kind kind)
 {
-    static const char *const names[] = {"split", "replicas", "requests"};
+    static const char *const names[] = {"split",       "replicas", "requests",
+                                        "utilization", "latency",  "queue"};
     return names[kind];
 }
 

@@ -4,8 +4,13 @@
  *   split-<router>  per router, the share of its requests each deployment received over time
  *                   (stacked areas), the share its replica count promised (dashed steps),
  *                   phase boundaries and timeline events;
- *   replicas        replicas per deployment over time;
- *   requests        the request rate and failed requests by reason over time.
+ *   replicas        replicas per deployment over time: ready (the router's weight), and for
+ *                   deployments with a serving model the replicas wanted, dashed, where
+ *                   they differ (cold starts);
+ *   requests        the request rate and failed requests by reason over time;
+ *   utilization, latency, queue
+ *                   when some deployment has a serving model: its utilization, p50 and p99
+ *                   latency, and requests waiting per window (see loadplot.h).
  * People look at these before they read tables: a wrong step in a runbook shows as an area
  * leaving its dashed line. Plots read the results only; which reports show them is not their
  * concern.
@@ -20,7 +25,14 @@
 #define PLOTS_WIDTH 1280 /* default size in pixels */
 #define PLOTS_HEIGHT 640
 
-typedef enum { PLOTS_SPLIT, PLOTS_REPLICAS, PLOTS_REQUESTS } plots_kind;
+typedef enum {
+    PLOTS_SPLIT,
+    PLOTS_REPLICAS,
+    PLOTS_REQUESTS,
+    PLOTS_UTILIZATION,
+    PLOTS_LATENCY,
+    PLOTS_QUEUE
+} plots_kind;
 
 typedef struct {
     plots_kind kind;
@@ -53,6 +65,7 @@ void plots_set_free(plots_set *set);
 /* What a report says when plots are missing, or NULL when every plot was drawn. */
 const char *plots_missing_note(const plots_set *set);
 
-const char *plots_kind_name(plots_kind kind); /* "split", "replicas", "requests" */
+/* "split", "replicas", "requests", "utilization", "latency", "queue" */
+const char *plots_kind_name(plots_kind kind);
 
 #endif

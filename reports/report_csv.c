@@ -51,3 +51,39 @@ int report_csv_requests(FILE *out, const series *s)
         }
     return ferror(out) ? -1 : 0;
 }
+
+/* A latency or wait of the load, empty when no request started service. */
+static void latency_field(FILE *out, const results_load *l, double seconds)
+{
+    if (l->started > 0)
+        fprintf(out, ",%.10g", seconds);
+    else
+        fputc(',', out);
+}
+
+int report_csv_load(FILE *out, const series *s)
+{
+    const results *r = s->r;
+    fputs("bin,start_s,end_s,deployment,replicas,ready,arrived,started,completed,rejected,"
+          "timed_out,waited,utilization,mean_waiting,max_waiting,mean_wait_s,mean_latency_s,"
+          "p50_s,p90_s,p99_s,throughput_per_s\r\n",
+          out);
+    for (size_t i = 0; i < r->n_load_points; i++) {
+        const results_load_point *p = &r->load_points[i];
+        const results_load *l = &p->load;
+        bin_fields(out, r, p->bin);
+        text_csv(out, r->deployments[p->deployment]);
+        fprintf(out,
+                ",%lld,%lld,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                ",%.10g,%.10g,%lld",
+                p->replicas, p->ready, l->arrived, l->started, l->completed, l->rejected,
+                l->timed_out, l->waited, l->utilization, l->mean_waiting, l->max_waiting);
+        latency_field(out, l, l->mean_wait_s);
+        latency_field(out, l, l->mean_latency_s);
+        latency_field(out, l, l->p50_s);
+        latency_field(out, l, l->p90_s);
+        latency_field(out, l, l->p99_s);
+        fprintf(out, ",%.10g\r\n", l->throughput_per_s);
+    }
+    return ferror(out) ? -1 : 0;
+}

@@ -24,6 +24,25 @@
  *   failed_router_not_found, failed_no_replicas, failed_forbidden
  *                        failures by reason: the router did not exist; all its deployments
  *                        had 0 replicas; the caller's account may not use the router
+ *
+ * load.csv: one row per bin x deployment with a serving model, for the bins it existed in;
+ * only the header when no deployment has one. Counts are of the bin; latencies are queue
+ * wait + service in seconds, recorded when a request starts service.
+ *   bin, start_s, end_s  as above
+ *   deployment           the deployment
+ *   replicas, ready      replicas wanted, and ready (serving, the router's weight), at the
+ *                        end of the bin
+ *   arrived              requests routed to the deployment
+ *   started, completed   requests that started service, that finished it
+ *   rejected, timed_out  requests turned away by a full queue; that gave up waiting
+ *   waited               started requests that had to wait first
+ *   utilization          busy share of the ready replicas' slots (0 to 1; 0 with none)
+ *   mean_waiting         time-average number of requests waiting
+ *   max_waiting          most requests waiting at once
+ *   mean_wait_s, mean_latency_s, p50_s, p90_s, p99_s
+ *                        queue wait, and latency mean and quantiles (within 1%), of the
+ *                        requests that started service; empty when none did
+ *   throughput_per_s     completed / the bin's length
  */
 #ifndef ROUTERSIM_REPORT_CSV_H
 #define ROUTERSIM_REPORT_CSV_H
@@ -35,5 +54,6 @@
 /* Each returns 0, or -1 when a write failed. */
 int report_csv_timeseries(FILE *out, const series *s);
 int report_csv_requests(FILE *out, const series *s);
+int report_csv_load(FILE *out, const series *s);
 
 #endif

@@ -1,5 +1,6 @@
 #include "reports/report_html.h"
 
+#include "reports/loadview.h"
 #include "reports/text.h"
 #include "reports/verdicts.h"
 
@@ -141,8 +142,13 @@ static void figures(FILE *out, const plots_set *plots, const char *const *svgs, 
                 "</figure>\n",
                 p->stem, p->stem);
     }
+}
+
+/* After a section's plots, a note when plots are missing. */
+static void missing_note(FILE *out, const plots_set *plots)
+{
     const char *note = plots_missing_note(plots);
-    if (note && kind != PLOTS_REQUESTS) {
+    if (note) {
         fputs("<p class=\"missing\">", out);
         esc(out, note);
         fputs("</p>\n", out);
@@ -154,8 +160,19 @@ static void share_cell(FILE *out, double share)
     fprintf(out, "<td class=\"num\">%.2f%%</td>", 100.0 * share);
 }
 
+/* A deployment's utilization and p99 latency in the phase; n/a without a serving model. */
+static void load_cells(FILE *out, const results_share *d)
+{
+    char utilization[32] = "n/a", p99[32] = "n/a";
+    if (d->has_load) {
+        loadview_utilization_text(utilization, sizeof utilization, &d->load);
+        loadview_p99_text(p99, sizeof p99, &d->load);
+    }
+    fprintf(out, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", utilization, p99);
+}
+
 /* One row per deployment; the router, interval and the test span the phase's rows. */
-static void phase_rows(FILE *out, const results *r, const results_phase *ph)
+static void phase_rows(FILE *out, const results *r, const results_phase *ph, int capacity)
 {
     char interval[80], requests[32], message[512];
     size_t n = ph->n_deployments ? ph->n_deployments : 1;
@@ -183,8 +200,10 @@ static void phase_rows(FILE *out, const results *r, const results_phase *ph)
             else
                 fputs("<td class=\"num\">n/a</td>", out);
             fprintf(out, "<td class=\"num\">%s</td>", observed);
+            if (capacity)
+                load_cells(out, d);
         } else {
-            fputs("<td colspan=\"5\">no deployments</td>", out);
+            fprintf(out, "<td colspan=\"%d\">no deployments</td>", capacity ? 7 : 5);
         }
         if (i == 0)
             fprintf(out,
@@ -197,18 +216,22 @@ static void phase_rows(FILE *out, const results *r, const results_phase *ph)
         fputs("</tr>\n", out);
     }
     if (message[0]) {
-        fputs("<tr><td class=\"note\" colspan=\"12\">", out);
+        fprintf(out, "<tr><td class=\"note\" colspan=\"%d\">", capacity ? 14 : 12);
         esc(out, message);
         fputs("</td></tr>\n", out);
     }
     fputs("</tbody>\n", out);
 }
 
-static void phases(FILE *out, const results *r)
+static void phases(FILE *out, const results *r, int capacity)
 {
     fputs("<section id=\"phases\">\n<h2>Phases</h2>\n<p>Each phase of a router (its deployments "
           "and replica counts constant) gets a chi-square test of the observed requests per "
-          "deployment against the replica shares.</p>\n",
+          "deployment against the replica shares.",
+          out);
+    fputs(capacity ? " Utilization and p99 latency are the deployments' over the phase (n/a: no "
+                     "serving model).</p>\n"
+                   : "</p>\n",
           out);
     if (r->n_phases == 0) {
         fputs("<p>No router existed during the run.</p>\n</section>\n", out);
@@ -217,12 +240,15 @@ static void phases(FILE *out, const results *r)
     fputs("<div class=\"scroll\"><table class=\"phases\" id=\"phase-table\">\n<thead><tr>"
           "<th>Router</th><th>Interval</th><th>Deployment</th><th class=\"num\">Replicas</th>"
           "<th class=\"num\">Expected share</th><th class=\"num\">Observed share</th>"
-          "<th class=\"num\">Observed</th><th class=\"num\">Requests</th>"
-          "<th class=\"num\">χ²</th><th class=\"num\">df</th><th class=\"num\">p-value</th>"
-          "<th>Verdict</th></tr></thead>\n",
+          "<th class=\"num\">Observed</th>",
+          out);
+    if (capacity)
+        fputs("<th class=\"num\">Utilization</th><th class=\"num\">p99 latency</th>", out);
+    fputs("<th class=\"num\">Requests</th><th class=\"num\">χ²</th><th class=\"num\">df</th>"
+          "<th class=\"num\">p-value</th><th>Verdict</th></tr></thead>\n",
           out);
     for (size_t i = 0; i < r->n_phases; i++)
-        phase_rows(out, r, &r->phases[i]);
+        phase_rows(out, r, &r->phases[i], capacity);
     fputs("</table></div>\n</section>\n", out);
 }
 
@@ -264,15 +290,61 @@ static void failures(FILE *out, const results *r)
     fputs("</tbody>\n</table></div>\n", out);
 }
 
-static void timeline(FILE *out, const results *r)
+/* Per deployment with a serving model, the run's figures and its worst windows. */
+static void capacity_table(FILE *out, const loadview *loads)
+{
+    fputs("<div class=\"scroll\"><table class=\"capacity\" id=\"capacity-table\">\n"
+          "<thead><tr><th>Deployment</th>",
+          out);
+    for (loadview_column col = 0; col < LOADVIEW_N_COLUMNS; col++)
+        fprintf(out, "<th class=\"num\">%s</th>", loadview_heading(col));
+    fputs("</tr></thead>\n<tbody>\n", out);
+    for (size_t k = 0; k < loads->n; k++) {
+        fputs("<tr><td>", out);
+        esc(out, text_short_name(loads->r->deployments[loads->deps[k].deployment]));
+        fputs("</td>", out);
+        for (loadview_column col = 0; col < LOADVIEW_N_COLUMNS; col++) {
+            char cell[96];
+            loadview_cell(cell, sizeof cell, loads, k, col);
+            fprintf(out, "<td class=\"num\">%s</td>", cell);
+        }
+        fputs("</tr>\n", out);
+    }
+    fputs("</tbody>\n</table></div>\n", out);
+}
+
+static void capacity(FILE *out, const loadview *loads, const plots_set *plots,
+                     const char *const *svgs)
+{
+    char intro[512];
+    if (loads->n == 0)
+        return;
+    loadview_intro(intro, sizeof intro, loads);
+    fputs("<section id=\"capacity\">\n<h2>Capacity</h2>\n<p>", out);
+    esc(out, intro);
+    fputs("</p>\n", out);
+    capacity_table(out, loads);
+    figures(out, plots, svgs, PLOTS_UTILIZATION);
+    figures(out, plots, svgs, PLOTS_LATENCY);
+    figures(out, plots, svgs, PLOTS_QUEUE);
+    missing_note(out, plots);
+    fputs("</section>\n", out);
+}
+
+static void timeline(FILE *out, const results *r, int capacity)
 {
     fputs("<section id=\"timeline\">\n<h2>Timeline</h2>\n", out);
     if (r->n_events == 0) {
         fputs("<p>Nothing changed during the run.</p>\n</section>\n", out);
         return;
     }
+    fputs(capacity ? "<p>The timeline's commands as applied, and what the platform did by "
+                     "itself: the autoscaler's decisions and replicas ready after their cold "
+                     "start.</p>\n"
+                   : "<p>The timeline's commands as applied.</p>\n",
+          out);
     fputs("<div class=\"scroll\"><table class=\"timeline\">\n<thead><tr><th class=\"num\">At</th>"
-          "<th>Command</th></tr></thead>\n<tbody>\n",
+          "<th>Event</th></tr></thead>\n<tbody>\n",
           out);
     for (size_t i = 0; i < r->n_events; i++) {
         char at[32];
@@ -284,25 +356,29 @@ static void timeline(FILE *out, const results *r)
     fputs("</tbody>\n</table></div>\n</section>\n", out);
 }
 
-int report_html_write(FILE *out, const results *r, const plots_set *plots, const char *const *svgs)
+int report_html_write(FILE *out, const results *r, const loadview *loads, const plots_set *plots,
+                      const char *const *svgs)
 {
     head(out, r);
     header(out, r);
     facts(out, r);
     fputs("<section id=\"split\">\n<h2>Traffic split</h2>\n", out);
     figures(out, plots, svgs, PLOTS_SPLIT);
+    missing_note(out, plots);
     fputs("</section>\n", out);
-    phases(out, r);
+    phases(out, r, loads->n > 0);
     checks(out, r);
+    capacity(out, loads, plots, svgs);
     fputs("<section id=\"requests\">\n<h2>Replicas and requests</h2>\n", out);
     figures(out, plots, svgs, PLOTS_REPLICAS);
     figures(out, plots, svgs, PLOTS_REQUESTS);
+    missing_note(out, plots);
     failures(out, r);
     fputs("</section>\n", out);
-    timeline(out, r);
+    timeline(out, r, loads->n > 0);
     fprintf(out,
             "<footer>routersim %s. Beside this page: report.md, report.json, junit.xml, "
-            "timeseries.csv, requests.csv and the plots as PNG and SVG.</footer>\n"
+            "timeseries.csv, requests.csv, load.csv and the plots as PNG and SVG.</footer>\n"
             "</main>\n</body>\n</html>\n",
             ROUTERSIM_VERSION);
     return ferror(out) ? -1 : 0;

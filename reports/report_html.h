@@ -8,11 +8,13 @@
 #define ROUTERSIM_REPORT_HTML_H
 
 #include "plots/plots.h"
+#include "reports/loadview.h"
 #include "sim/results.h"
 
 #include <stdio.h>
 
 /* svgs[i] is the SVG document of plots->plots[i]. Returns 0, or -1 when a write failed. */
-int report_html_write(FILE *out, const results *r, const plots_set *plots, const char *const *svgs);
+int report_html_write(FILE *out, const results *r, const loadview *loads, const plots_set *plots,
+                      const char *const *svgs);
 
 #endif

@@ -88,7 +88,27 @@ static void check_testcase(FILE *out, const results *r, const results_check *c)
     fputs("</system-out>\n    </testcase>\n", out);
 }
 
-int report_junit_write(FILE *out, const results *r)
+/* The suite's system-out: the capacity table, when deployments have a serving model. */
+static void capacity_table(FILE *out, const loadview *loads)
+{
+    char line[512];
+    if (loads->n == 0)
+        return;
+    loadview_text_title(line, sizeof line, loads);
+    fputs("    <system-out>", out);
+    text_xml(out, line, 0);
+    fputc('\n', out);
+    loadview_text_heading(line, sizeof line, "");
+    text_xml(out, line, 0);
+    for (size_t k = 0; k < loads->n; k++) {
+        fputc('\n', out);
+        loadview_text_row(line, sizeof line, loads, k, "");
+        text_xml(out, line, 0);
+    }
+    fputs("\n</system-out>\n", out);
+}
+
+int report_junit_write(FILE *out, const results *r, const loadview *loads)
 {
     verdicts v = verdicts_count(r);
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"routersim\"", out);
@@ -103,6 +123,7 @@ int report_junit_write(FILE *out, const results *r)
         phase_testcase(out, r, &r->phases[i]);
     for (size_t i = 0; i < r->n_checks; i++)
         check_testcase(out, r, &r->checks[i]);
+    capacity_table(out, loads);
     fputs("  </testsuite>\n</testsuites>\n", out);
     return ferror(out) ? -1 : 0;
 }

@@ -2,16 +2,20 @@
  * report_junit — junit.xml, the run as the test report CI systems already show: one
  * testsuite per scenario with one testcase per phase split test (failed or skipped with the
  * reason) and one per check (failed with its detail), in the common JUnit schema
- * (testsuites > testsuite > testcase > failure | skipped, system-out).
+ * (testsuites > testsuite > testcase > failure | skipped, system-out). Capacity checks are
+ * checks like any other; when deployments have a serving model, the suite's own system-out
+ * holds the capacity table of the summary, so a failed gate's log shows the figures behind
+ * it.
  */
 #ifndef ROUTERSIM_REPORT_JUNIT_H
 #define ROUTERSIM_REPORT_JUNIT_H
 
+#include "reports/loadview.h"
 #include "sim/results.h"
 
 #include <stdio.h>
 
 /* Returns 0, or -1 when a write failed. */
-int report_junit_write(FILE *out, const results *r);
+int report_junit_write(FILE *out, const results *r, const loadview *loads);
 
 #endif

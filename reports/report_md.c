@@ -1,5 +1,6 @@
 #include "reports/report_md.h"
 
+#include "reports/loadview.h"
 #include "reports/text.h"
 #include "reports/verdicts.h"
 
@@ -53,7 +54,7 @@ static void failures(FILE *out, const results *r)
     fputs("\n", out);
 }
 
-/* The plots of one kind as images beside the report; a note in their place when missing. */
+/* The plots of one kind as images beside the report. */
 static void images(FILE *out, const plots_set *plots, plots_kind kind)
 {
     for (size_t i = 0; i < plots->n; i++) {
@@ -64,20 +65,45 @@ static void images(FILE *out, const plots_set *plots, plots_kind kind)
         text_md(out, p->title, 1);
         fprintf(out, "](%s.png)\n\n", p->stem);
     }
+}
+
+/* After a section's plots, a note when plots are missing. */
+static void missing_note(FILE *out, const plots_set *plots)
+{
     const char *note = plots_missing_note(plots);
-    if (note && kind != PLOTS_REQUESTS)
+    if (note)
         fprintf(out, "_%s_\n\n", note);
 }
 
 /* One value per deployment of the phase, joined with " / ". */
-typedef enum { COL_NAME, COL_REPLICAS, COL_EXPECTED, COL_OBSERVED } column;
+typedef enum {
+    COL_NAME,
+    COL_REPLICAS,
+    COL_EXPECTED,
+    COL_OBSERVED,
+    COL_UTILIZATION,
+    COL_P99
+} column;
+
+/* A deployment's utilization or p99 in the phase; "n/a" without a serving model. */
+static void load_value(FILE *out, const results_share *d, column col)
+{
+    char text[32] = "n/a";
+    if (d->has_load && col == COL_UTILIZATION)
+        loadview_utilization_text(text, sizeof text, &d->load);
+    else if (d->has_load)
+        loadview_p99_text(text, sizeof text, &d->load);
+    fputs(text, out);
+}
 
 static void deployment_values(FILE *out, const results_phase *ph, column col)
 {
     for (size_t i = 0; i < ph->n_deployments; i++) {
         const results_share *d = &ph->deployments[i];
         fputs(i ? " / " : "", out);
-        if (col == COL_NAME)
+        if (col >= COL_UTILIZATION)
+            load_value(out, d, col);
+        else if (col == COL_NAME)
             text_md(out, text_short_name(d->name), 1);
         else if (col == COL_REPLICAS)
             fprintf(out, "%lld", d->replicas);
@@ -90,7 +116,7 @@ static void deployment_values(FILE *out, const results_phase *ph, column col)
     }
 }
 
-static void phase_row(FILE *out, const results_phase *ph)
+static void phase_row(FILE *out, const results_phase *ph, int capacity)
 {
     char interval[80], requests[32];
     verdicts_interval(interval, sizeof interval, ph);
@@ -98,7 +124,7 @@ static void phase_row(FILE *out, const results_phase *ph)
     fputs("| ", out);
     text_md(out, text_short_name(ph->router), 1);
     fprintf(out, " | %s | ", interval);
-    for (column col = COL_NAME; col <= COL_OBSERVED; col++) {
+    for (column col = COL_NAME; col <= (capacity ? COL_P99 : COL_OBSERVED); col++) {
         deployment_values(out, ph, col);
         fputs(" | ", out);
     }
@@ -106,22 +132,27 @@ static void phase_row(FILE *out, const results_phase *ph)
             ph->test.p_value, splittest_verdict_name(ph->test.verdict));
 }
 
-static void phases(FILE *out, const results *r)
+static void phases(FILE *out, const results *r, int capacity)
 {
     fputs("## Phases\n\nEach phase of a router (its deployments and replica counts constant) gets "
           "a chi-square test of the observed requests per deployment against the replica "
-          "shares.\n\n",
+          "shares.",
+          out);
+    fputs(capacity ? " Utilization and p99 latency are the deployments' over the phase (n/a: no "
+                     "serving model).\n\n"
+                   : "\n\n",
           out);
     if (r->n_phases == 0) {
         fputs("No router existed during the run.\n\n", out);
         return;
     }
-    fputs("| Router | Interval | Deployments | Replicas | Expected share | Observed share | "
-          "Requests | χ² | df | p-value | Verdict |\n"
-          "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n",
-          out);
+    fprintf(out,
+            "| Router | Interval | Deployments | Replicas | Expected share | Observed share | %s"
+            "Requests | χ² | df | p-value | Verdict |\n"
+            "| --- | --- | --- | ---: | ---: | ---: | %s---: | ---: | ---: | ---: | --- |\n",
+            capacity ? "Utilization | p99 latency | " : "", capacity ? "---: | ---: | " : "");
     for (size_t i = 0; i < r->n_phases; i++)
-        phase_row(out, &r->phases[i]);
+        phase_row(out, &r->phases[i], capacity);
     fputs("\n", out);
     int listed = 0;
     for (size_t i = 0; i < r->n_phases; i++) {
@@ -156,14 +187,56 @@ static void checks(FILE *out, const results *r)
     fputs("\n", out);
 }
 
-static void timeline(FILE *out, const results *r)
+/* Per deployment with a serving model, the run's figures and its worst windows. */
+static void capacity_table(FILE *out, const loadview *loads)
+{
+    fputs("| Deployment |", out);
+    for (loadview_column col = 0; col < LOADVIEW_N_COLUMNS; col++)
+        fprintf(out, " %s |", loadview_heading(col));
+    fputs("\n| --- |", out);
+    for (loadview_column col = 0; col < LOADVIEW_N_COLUMNS; col++)
+        fputs(" ---: |", out);
+    for (size_t k = 0; k < loads->n; k++) {
+        fputs("\n| ", out);
+        text_md(out, text_short_name(loads->r->deployments[loads->deps[k].deployment]), 1);
+        fputs(" |", out);
+        for (loadview_column col = 0; col < LOADVIEW_N_COLUMNS; col++) {
+            char cell[96];
+            loadview_cell(cell, sizeof cell, loads, k, col);
+            fprintf(out, " %s |", cell);
+        }
+    }
+    fputs("\n\n", out);
+}
+
+static void capacity(FILE *out, const loadview *loads, const plots_set *plots)
+{
+    char intro[512];
+    if (loads->n == 0)
+        return;
+    loadview_intro(intro, sizeof intro, loads);
+    fputs("## Capacity\n\n", out);
+    text_md(out, intro, 0);
+    fputs("\n\n", out);
+    capacity_table(out, loads);
+    images(out, plots, PLOTS_UTILIZATION);
+    images(out, plots, PLOTS_LATENCY);
+    images(out, plots, PLOTS_QUEUE);
+    missing_note(out, plots);
+}
+
+static void timeline(FILE *out, const results *r, int capacity)
 {
     fputs("## Timeline\n\n", out);
     if (r->n_events == 0) {
         fputs("Nothing changed during the run.\n\n", out);
         return;
     }
-    fputs("| At | Command |\n| ---: | --- |\n", out);
+    fputs(capacity ? "The timeline's commands as applied, and what the platform did by itself: "
+                     "the autoscaler's decisions and replicas ready after their cold start.\n\n"
+                   : "The timeline's commands as applied.\n\n",
+          out);
+    fputs("| At | Event |\n| ---: | --- |\n", out);
     for (size_t i = 0; i < r->n_events; i++) {
         char at[32];
         text_duration(at, sizeof at, r->events[i].at_s);
@@ -187,23 +260,33 @@ static void files(FILE *out)
           "- `requests.csv`: one row per bin and called router: `bin`, `start_s`, `end_s`, "
           "`router`, `arrivals`, `routed`, `failed`, `failed_router_not_found`, "
           "`failed_no_replicas`, `failed_forbidden`\n"
-          "- `split-<router>`, `replicas`, `requests` `.png` and `.svg`: the plots\n",
+          "- `load.csv`: one row per bin and deployment with a serving model (only the header "
+          "when none has one): `bin`, `start_s`, `end_s`, `deployment`, `replicas` and `ready` "
+          "(wanted, and serving, at the end of the bin), `arrived`, `started`, `completed`, "
+          "`rejected`, `timed_out`, `waited`, `utilization` (0 to 1), `mean_waiting`, "
+          "`max_waiting`, `mean_wait_s`, `mean_latency_s`, `p50_s`, `p90_s`, `p99_s` (empty "
+          "when no request started service) and `throughput_per_s`\n"
+          "- `split-<router>`, `replicas`, `requests` `.png` and `.svg`: the plots; with "
+          "serving models also `utilization`, `latency` and `queue`\n",
           out);
 }
 
-int report_md_write(FILE *out, const results *r, const plots_set *plots)
+int report_md_write(FILE *out, const results *r, const loadview *loads, const plots_set *plots)
 {
     header(out, r);
     facts(out, r);
     fputs("## Traffic split\n\n", out);
     images(out, plots, PLOTS_SPLIT);
-    phases(out, r);
+    missing_note(out, plots);
+    phases(out, r, loads->n > 0);
     checks(out, r);
+    capacity(out, loads, plots);
     failures(out, r);
     fputs("## Replicas and requests\n\n", out);
     images(out, plots, PLOTS_REPLICAS);
     images(out, plots, PLOTS_REQUESTS);
-    timeline(out, r);
+    missing_note(out, plots);
+    timeline(out, r, loads->n > 0);
     files(out);
     return ferror(out) ? -1 : 0;
 }

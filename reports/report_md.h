@@ -1,18 +1,21 @@
 /*
  * report_md — report.md, the run for people reading a repository or a CI artifact: the
  * scenario, seed and totals, failures by reason, the plots, the phase table (router,
- * interval, replicas, expected vs observed share, chi-square, df, p-value, verdict), the
- * checks, the timeline, and what each file in the folder holds.
+ * interval, replicas, expected vs observed share, chi-square, df, p-value, verdict; with
+ * serving models also utilization and p99 latency), the checks, the capacity of deployments
+ * with a serving model (a table and its plots), the timeline, and what each file in the
+ * folder holds.
  */
 #ifndef ROUTERSIM_REPORT_MD_H
 #define ROUTERSIM_REPORT_MD_H
 
 #include "plots/plots.h"
+#include "reports/loadview.h"
 #include "sim/results.h"
 
 #include <stdio.h>
 
 /* Returns 0, or -1 when a write failed. */
-int report_md_write(FILE *out, const results *r, const plots_set *plots);
+int report_md_write(FILE *out, const results *r, const loadview *loads, const plots_set *plots);
 
 #endif

@@ -1,6 +1,7 @@
 #include "reports/reports.h"
 
 #include "plots/plots.h"
+#include "reports/loadview.h"
 #include "reports/outfile.h"
 #include "reports/report_csv.h"
 #include "reports/report_html.h"
@@ -14,11 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What the reports show: the results, their time series, and the plots drawn with their SVG
- * documents (the web page carries them inline). */
+/* What the reports show: the results, their time series and serving measurements, and the
+ * plots drawn with their SVG documents (the web page carries them inline). */
 typedef struct {
     const results *r;
     series s;
+    loadview loads;
     plots_set plots;
     char **svgs;
 } material;
@@ -33,19 +35,24 @@ static int write_requests(FILE *out, const material *m)
     return report_csv_requests(out, &m->s);
 }
 
+static int write_load(FILE *out, const material *m)
+{
+    return report_csv_load(out, &m->s);
+}
+
 static int write_junit(FILE *out, const material *m)
 {
-    return report_junit_write(out, m->r);
+    return report_junit_write(out, m->r, &m->loads);
 }
 
 static int write_md(FILE *out, const material *m)
 {
-    return report_md_write(out, m->r, &m->plots);
+    return report_md_write(out, m->r, &m->loads, &m->plots);
 }
 
 static int write_html(FILE *out, const material *m)
 {
-    return report_html_write(out, m->r, &m->plots, (const char *const *)m->svgs);
+    return report_html_write(out, m->r, &m->loads, &m->plots, (const char *const *)m->svgs);
 }
 
 static int write_json(FILE *out, const material *m)
@@ -61,6 +68,7 @@ static const struct {
 } writers[] = {
     {"timeseries.csv", write_timeseries},
     {"requests.csv", write_requests},
+    {"load.csv", write_load},
     {"junit.xml", write_junit},
     {"report.md", write_md},
     {"report.html", write_html},
@@ -152,6 +160,7 @@ static void material_free(material *m)
         free(m->svgs[i]);
     free(m->svgs);
     plots_set_free(&m->plots);
+    loadview_free(&m->loads);
     series_free(&m->s);
 }
 
@@ -161,8 +170,9 @@ int reports_write(const char *dir, const results *r, const reports_options *opts
     if (outfile_mkdirs(dir, err, errlen) != 0)
         return -1;
     material m = {.r = r, .plots = {.status = PLOTS_NOT_REQUESTED}};
-    if (series_init(&m.s, r) != 0) {
+    if (series_init(&m.s, r) != 0 || loadview_init(&m.loads, r) != 0) {
         snprintf(err, errlen, "out of memory");
+        material_free(&m);
         return -1;
     }
     int rc = 0;

@@ -1,6 +1,6 @@
 /*
  * reports — writes every report of one run into its output folder, each file atomically
- * (see outfile.h): the plots (plots.h), timeseries.csv and requests.csv, junit.xml,
+ * (see outfile.h): the plots (plots.h), timeseries.csv, requests.csv and load.csv, junit.xml,
  * report.md, report.html, and report.json last: a folder whose report.json is from this run
  * holds this run's other reports too.
  */

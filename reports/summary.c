@@ -1,5 +1,6 @@
 #include "reports/summary.h"
 
+#include "reports/loadview.h"
 #include "reports/text.h"
 #include "reports/verdicts.h"
 
@@ -41,6 +42,30 @@ static void print_phases(FILE *out, const results *r)
     }
 }
 
+/* Per deployment with a serving model: the run's utilization and p99 beside their worst
+ * windows, and the requests lost. */
+static void print_capacity(FILE *out, const results *r)
+{
+    loadview v;
+    char line[512];
+    if (r->n_loads == 0)
+        return;
+    if (loadview_init(&v, r) != 0) {
+        fputs("\nCapacity: not shown (out of memory)\n", out);
+        loadview_free(&v);
+        return;
+    }
+    loadview_text_title(line, sizeof line, &v);
+    fprintf(out, "\n%s\n", line);
+    loadview_text_heading(line, sizeof line, "  ");
+    fprintf(out, "%s\n", line);
+    for (size_t k = 0; k < v.n; k++) {
+        loadview_text_row(line, sizeof line, &v, k, "  ");
+        fprintf(out, "%s\n", line);
+    }
+    loadview_free(&v);
+}
+
 static void print_checks(FILE *out, const results *r)
 {
     if (r->n_checks == 0)
@@ -68,6 +93,7 @@ void summary_print(FILE *out, const results *r)
     }
     fputc('\n', out);
     print_phases(out, r);
+    print_capacity(out, r);
     print_checks(out, r);
     char headline[256];
     verdicts_headline(headline, sizeof headline, r);

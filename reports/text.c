@@ -209,6 +209,19 @@ void text_duration(char *buf, size_t size, double seconds)
         append(buf, size, "%gs", ms / 1000.0);
 }
 
+void text_latency(char *buf, size_t size, double seconds)
+{
+    if (seconds >= 59.95) {
+        text_duration(buf, size, round(seconds));
+    } else if (!(seconds > 0.0)) {
+        snprintf(buf, size, "0s");
+    } else if (seconds < 0.9995) {
+        snprintf(buf, size, "%.3gms", seconds * 1e3);
+    } else {
+        snprintf(buf, size, "%.3gs", seconds);
+    }
+}
+
 void text_count(char *buf, size_t size, uint64_t n)
 {
     char digits[32];

@@ -41,6 +41,10 @@ const char *text_short_name(const char *name);
 /* A duration the way a scenario writes it: "0s", "250ms", "45s", "10m", "1h30m", "2m7.5s". */
 void text_duration(char *buf, size_t size, double seconds);
 
+/* A latency to three significant digits: "0s", "713ms", "6.68s", "12.3s"; from a minute
+ * on, as text_duration: "2m3s". */
+void text_latency(char *buf, size_t size, double seconds);
+
 /* A count with thousands separators: "240,492". */
 void text_count(char *buf, size_t size, uint64_t n);
 

@@ -25,7 +25,7 @@ JUNIT_XSD = os.path.join(SOURCE, "tests", "junit.xsd")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 REPORTS = ["report.json", "report.md", "report.html", "junit.xml", "timeseries.csv",
-           "requests.csv"]
+           "requests.csv", "load.csv"]
 GNUPLOT_MISSING = "routersim: warning: gnuplot not found: plots skipped; install gnuplot-nox"
 
 # A scenario whose name and description hold what breaks careless writers.
@@ -456,7 +456,7 @@ class AwkwardText(Run):
         self.assertEqual(parse_page(proc.stdout).h1_name, AWKWARD_NAME)
 
     def test_csv(self):
-        for name in ("timeseries.csv", "requests.csv"):
+        for name in ("timeseries.csv", "requests.csv", "load.csv"):
             with open(self.path(name), encoding="utf-8", newline="") as f:
                 rows = list(csv.reader(f, strict=True))
             self.assertTrue(all(len(r) == len(rows[0]) for r in rows), name)

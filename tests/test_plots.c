@@ -149,6 +149,38 @@ static results *sample(void)
     return r;
 }
 
+/* The sample with serving models: green overloads in bins 7-9 (2 minutes from 3m30s) while a
+ * second replica starts, rejecting and timing out requests; blue never starts a request
+ * (it has no latency to draw) and is gone after bin 13. */
+static results *sample_with_load(void)
+{
+    results *r = sample();
+    for (uint32_t bin = 0; bin < r->n_bins; bin++) {
+        int overloaded = bin >= 7 && bin <= 9;
+        results_load green = {.arrived = 300,
+                              .started = overloaded ? 200 : 300,
+                              .completed = overloaded ? 200 : 300,
+                              .rejected = overloaded ? 90 : 0,
+                              .timed_out = overloaded ? 10 : 0,
+                              .utilization = overloaded ? 1.0 : 0.55 + 0.01 * bin,
+                              .mean_waiting = overloaded ? 180.0 : 0.5,
+                              .max_waiting = overloaded ? 200 : 4,
+                              .p50_s = overloaded ? 4.0 : 0.2,
+                              .p90_s = overloaded ? 6.0 : 0.4,
+                              .p99_s = overloaded ? 7.5 : 0.7};
+        *results_add_load_point(r) = (results_load_point){
+            .bin = bin, .deployment = 1, .replicas = 2, .ready = overloaded ? 1 : 2, .load = green};
+        if (bin <= 13)
+            *results_add_load_point(r) = (results_load_point){
+                .bin = bin, .deployment = 0, .replicas = 1, .ready = 1, .load = {.utilization = 0}};
+    }
+    results_add_load(r)->deployment = 1;
+    r->loads[0].load.rejected = 270;
+    r->loads[0].load.timed_out = 30;
+    results_add_load(r)->deployment = 0;
+    return r;
+}
+
 static void assert_png(const char *path, unsigned width, unsigned height)
 {
     size_t len;
@@ -207,6 +239,79 @@ START_TEST(plots_drawn_as_png_of_requested_size_and_svg)
             assert_svg(path, deployments, 2);
     }
     ck_assert_uint_eq(files_in(dir), 6); /* no temporary file left behind */
+    plots_set_free(&set);
+    remove_tree(dir);
+    results_free(r);
+}
+END_TEST
+
+START_TEST(capacity_plots_drawn_for_serving_models)
+{
+    results *r = sample_with_load();
+    char dir[256], err[512], path[512];
+    temp_dir(dir, sizeof dir);
+    plots_set set;
+    n_warnings = 0;
+    ck_assert_int_eq(plots_draw(dir, r, 640, 360, &set, collect, err, sizeof err), 0);
+    ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]); /* not even an empty block */
+    static const char *const stems[] = {"split-edge",  "replicas", "requests",
+                                        "utilization", "latency",  "queue"};
+    ck_assert_uint_eq(set.n, 6);
+    const char *const deployments[] = {"blue", "green"};
+    for (size_t i = 0; i < set.n; i++) {
+        ck_assert_str_eq(set.plots[i].stem, stems[i]);
+        ck_assert_str_eq(plots_kind_name(set.plots[i].kind), i ? stems[i] : "split");
+        snprintf(path, sizeof path, "%s/%s.png", dir, stems[i]);
+        assert_png(path, 640, 360);
+        snprintf(path, sizeof path, "%s/%s.svg", dir, stems[i]);
+        if (i != 2)
+            assert_svg(path, deployments, 2);
+    }
+    ck_assert_uint_eq(files_in(dir), 12);
+    /* what each capacity plot says beside its lines */
+    const struct {
+        const char *stem, *text;
+    } wanted[] = {{"utilization", "Utilization per deployment (scenario it's"},
+                  {"utilization", "all slots busy"},
+                  {"utilization", "requests rejected or timed out (300)"},
+                  {"utilization", "busy share of ready replicas' slots"},
+                  {"latency", "green p99"},
+                  {"latency", "blue p50"}, /* in the legend, though blue never served */
+                  {"latency", "latency (queue wait + service)"},
+                  {"latency", "200ms"}, /* the log axis labelled as latencies */
+                  {"queue", "green most at once"},
+                  {"queue", "requests rejected or timed out (300)"},
+                  {"replicas", "replicas wanted, not yet ready (dashed)"}};
+    for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+        size_t len;
+        snprintf(path, sizeof path, "%s/%s.svg", dir, wanted[i].stem);
+        char *svg = slurp(path, &len);
+        ck_assert_msg(strstr(svg, wanted[i].text) != NULL, "%s.svg lacks \"%s\"", wanted[i].stem,
+                      wanted[i].text);
+        free(svg);
+    }
+    plots_set_free(&set);
+    remove_tree(dir);
+    results_free(r);
+}
+END_TEST
+
+/* Without a serving model there is nothing about capacity to draw, and no "wanted" line. */
+START_TEST(no_capacity_plots_without_serving_models)
+{
+    results *r = sample();
+    char dir[256], err[512], path[512];
+    temp_dir(dir, sizeof dir);
+    plots_set set;
+    ck_assert_int_eq(plots_draw(dir, r, 640, 360, &set, collect, err, sizeof err), 0);
+    ck_assert_uint_eq(set.n, 3);
+    for (size_t i = 0; i < set.n; i++)
+        ck_assert_int_lt(set.plots[i].kind, PLOTS_UTILIZATION);
+    size_t len;
+    snprintf(path, sizeof path, "%s/replicas.svg", dir);
+    char *svg = slurp(path, &len);
+    ck_assert_ptr_null(strstr(svg, "wanted"));
+    free(svg);
     plots_set_free(&set);
     remove_tree(dir);
     results_free(r);
@@ -359,6 +464,16 @@ static Suite *suite(void)
 
     tc = tcase_create("png_and_svg");
     tcase_add_test(tc, plots_drawn_as_png_of_requested_size_and_svg);
+    tcase_set_timeout(tc, 20);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("capacity_plots");
+    tcase_add_test(tc, capacity_plots_drawn_for_serving_models);
+    tcase_set_timeout(tc, 30);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("no_capacity_plots");
+    tcase_add_test(tc, no_capacity_plots_without_serving_models);
     tcase_set_timeout(tc, 20);
     suite_add_tcase(s, tc);
 

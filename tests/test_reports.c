@@ -1,10 +1,13 @@
 #include "plots/plots.h"
+#include "reports/loadview.h"
 #include "reports/report_csv.h"
+#include "reports/report_html.h"
 #include "reports/report_json.h"
 #include "reports/report_junit.h"
 #include "reports/report_md.h"
 #include "reports/reports.h"
 #include "reports/series.h"
+#include "reports/summary.h"
 #include "reports/text.h"
 
 #include "tests/check_main.h"
@@ -189,6 +192,59 @@ static results *sample(void)
     return r;
 }
 
+static results_load load_of(uint64_t arrived, uint64_t started, uint64_t completed,
+                            uint64_t rejected, uint64_t timed_out, double utilization, double p99_s)
+{
+    return (results_load){.arrived = arrived,
+                          .started = started,
+                          .completed = completed,
+                          .rejected = rejected,
+                          .timed_out = timed_out,
+                          .utilization = utilization,
+                          .p99_s = p99_s};
+}
+
+static void add_load_point(results *r, uint32_t bin, uint32_t deployment, long long replicas,
+                           long long ready, results_load load)
+{
+    *results_add_load_point(r) = (results_load_point){
+        .bin = bin, .deployment = deployment, .replicas = replicas, .ready = ready, .load = load};
+}
+
+/*
+ * The sample with a serving model on "green": calm in bin 0; overloaded in bin 1 while a
+ * second replica is in its cold start (4 rejected, 1 timed out, p99 6.5 s); finishing its
+ * last 2 requests in bin 2 with none started (no latency). "blue" has none.
+ */
+static results *sample_with_load(void)
+{
+    results *r = sample();
+    results_load bins[3] = {load_of(20, 20, 19, 0, 0, 0.5, 0.7),
+                            load_of(30, 25, 25, 4, 1, 1.0, 6.5), load_of(0, 0, 2, 0, 0, 0.05, 0.0)};
+    bins[0].p50_s = 0.2, bins[0].p90_s = 0.4, bins[0].mean_wait_s = 0.01, bins[0].max_waiting = 3;
+    bins[1].p50_s = 2.0, bins[1].p90_s = 4.0, bins[1].mean_wait_s = 2.5, bins[1].max_waiting = 20;
+    bins[1].mean_waiting = 12.5, bins[0].throughput_per_s = 19.0 / 60;
+    bins[2].throughput_per_s = 2.0 / 30;
+    const long long replicas[3][2] = {{1, 1}, {2, 1}, {2, 2}};
+    for (uint32_t bin = 0; bin < 3; bin++)
+        add_load_point(r, bin, 1, replicas[bin][0], replicas[bin][1], bins[bin]);
+    results_deployment_load *run = results_add_load(r);
+    run->deployment = 1;
+    run->load = load_of(50, 45, 46, 4, 1, 0.55, 6.4);
+    run->load.p50_s = 0.25, run->load.p90_s = 3.0, run->load.mean_wait_s = 1.2;
+    run->load.max_waiting = 20, run->load.throughput_per_s = 46.0 / 150;
+    /* green's share of each phase: busy then calm, and idle at the end */
+    const results_load phase_loads[3] = {load_of(50, 45, 44, 4, 1, 0.75, 6.0),
+                                         load_of(0, 1, 2, 0, 0, 0.05, 0.3),
+                                         load_of(0, 0, 0, 0, 0, 0.0, 0.0)};
+    for (size_t i = 0; i < 3; i++) {
+        results_share *green = &r->phases[i].deployments[r->phases[i].n_deployments - 1];
+        green->has_load = 1;
+        green->load = phase_loads[i];
+    }
+    return r;
+}
+
 typedef int (*writer_fn)(FILE *out, const results *r, const series *s);
 
 static char *capture_report(writer_fn fn, const results *r)
@@ -205,14 +261,22 @@ static char *capture_report(writer_fn fn, const results *r)
 static int junit(FILE *out, const results *r, const series *s)
 {
     (void)s;
-    return report_junit_write(out, r);
+    loadview v;
+    ck_assert_int_eq(loadview_init(&v, r), 0);
+    int rc = report_junit_write(out, r, &v);
+    loadview_free(&v);
+    return rc;
 }
 
 static int markdown(FILE *out, const results *r, const series *s)
 {
     (void)s;
     plots_set none = {.status = PLOTS_NOT_REQUESTED};
-    return report_md_write(out, r, &none);
+    loadview v;
+    ck_assert_int_eq(loadview_init(&v, r), 0);
+    int rc = report_md_write(out, r, &v, &none);
+    loadview_free(&v);
+    return rc;
 }
 
 static int timeseries(FILE *out, const results *r, const series *s)
@@ -225,6 +289,30 @@ static int requests(FILE *out, const results *r, const series *s)
 {
     (void)r;
     return report_csv_requests(out, s);
+}
+
+static int load_csv(FILE *out, const results *r, const series *s)
+{
+    (void)r;
+    return report_csv_load(out, s);
+}
+
+static int html(FILE *out, const results *r, const series *s)
+{
+    (void)s;
+    plots_set none = {.status = PLOTS_NOT_REQUESTED};
+    loadview v;
+    ck_assert_int_eq(loadview_init(&v, r), 0);
+    int rc = report_html_write(out, r, &v, &none, NULL);
+    loadview_free(&v);
+    return rc;
+}
+
+static int summary(FILE *out, const results *r, const series *s)
+{
+    (void)s;
+    summary_print(out, r);
+    return ferror(out) ? -1 : 0;
 }
 
 static int json(FILE *out, const results *r, const series *s)
@@ -439,6 +527,220 @@ START_TEST(json_gains_time_series_and_plots)
 }
 END_TEST
 
+/* ---- capacity ------------------------------------------------------------------------- */
+
+/* The line of `text` that starts with `start`, as a new string; fails when there is none. */
+static char *line_starting(const char *text, const char *start)
+{
+    for (const char *p = text; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, start, strlen(start)) == 0)
+            return strndup(p, strcspn(p, "\n"));
+    ck_abort_msg("no line starts with \"%s\"", start);
+    return NULL;
+}
+
+/* Do the tokens appear in the text in this order? */
+static void assert_in_order(const char *text, const char *const *tokens, size_t n)
+{
+    const char *p = text;
+    for (size_t i = 0; i < n; i++) {
+        const char *found = strstr(p, tokens[i]);
+        ck_assert_msg(found != NULL, "\"%s\" not found in order in \"%s\"", tokens[i], text);
+        p = found + strlen(tokens[i]);
+    }
+}
+
+START_TEST(latencies_read_with_three_digits)
+{
+    const struct {
+        double s;
+        const char *want;
+    } cases[] = {{0, "0s"},         {0.00025, "0.25ms"}, {0.7128, "713ms"}, {0.9996, "1s"},
+                 {6.6807, "6.68s"}, {12.34, "12.3s"},    {59.96, "1m"},     {123.4, "2m3s"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[32];
+        text_latency(buf, sizeof buf, cases[i].s);
+        ck_assert_str_eq(buf, cases[i].want);
+    }
+}
+END_TEST
+
+START_TEST(loadview_finds_the_worst_windows)
+{
+    results *r = sample_with_load();
+    loadview v;
+    ck_assert_int_eq(loadview_init(&v, r), 0);
+    ck_assert_uint_eq(v.n, 1);
+    ck_assert_uint_eq(v.deps[0].deployment, 1);
+    ck_assert_uint_eq(v.deps[0].peak->bin, 1);
+    ck_assert_uint_eq(v.deps[0].worst_p99->bin, 1);
+    ck_assert_uint_eq(loadview_point(&v, 2, 0)->load.completed, 2);
+    ck_assert_uint_eq(loadview_lost(&v, 0), 0);
+    ck_assert_uint_eq(loadview_lost(&v, 1), 5);
+    const struct {
+        loadview_column col;
+        const char *want;
+    } cells[] = {{LOADVIEW_UTILIZATION, "55.0%"},
+                 {LOADVIEW_PEAK, "100.0% in [1m, 2m)"},
+                 {LOADVIEW_P50, "250ms"},
+                 {LOADVIEW_P99, "6.4s"},
+                 {LOADVIEW_WORST_P99, "6.5s in [1m, 2m)"},
+                 {LOADVIEW_MEAN_WAIT, "1.2s"},
+                 {LOADVIEW_MAX_QUEUE, "20"},
+                 {LOADVIEW_COMPLETED, "46"},
+                 {LOADVIEW_REJECTED, "4"},
+                 {LOADVIEW_THROUGHPUT, "0.307/s"}};
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+        char buf[96];
+        loadview_cell(buf, sizeof buf, &v, 0, cells[i].col);
+        ck_assert_str_eq(buf, cells[i].want);
+    }
+    loadview_free(&v);
+
+    /* A window as busy as the peak to the 0.1% shown comes first: it is the one named. */
+    r->load_points[0].load.utilization = 0.9996;
+    /* blue gains a serving model but never existed in a window: it sorts first, n/a */
+    results_add_load(r)->deployment = 0;
+    ck_assert_int_eq(loadview_init(&v, r), 0);
+    ck_assert_uint_eq(v.n, 2);
+    ck_assert_uint_eq(v.deps[0].deployment, 0);
+    ck_assert_uint_eq(v.deps[1].peak->bin, 0);
+    char buf[96];
+    loadview_cell(buf, sizeof buf, &v, 0, LOADVIEW_PEAK);
+    ck_assert_str_eq(buf, "n/a");
+    loadview_cell(buf, sizeof buf, &v, 0, LOADVIEW_P99);
+    ck_assert_str_eq(buf, "n/a");
+    loadview_free(&v);
+    results_free(r);
+}
+END_TEST
+
+START_TEST(load_csv_one_row_per_bin_and_served_deployment)
+{
+    results *r = sample_with_load();
+    char *csv = capture_report(load_csv, r);
+    const char header[] = "bin,start_s,end_s,deployment,replicas,ready,arrived,started,completed,"
+                          "rejected,timed_out,waited,utilization,mean_waiting,max_waiting,"
+                          "mean_wait_s,mean_latency_s,p50_s,p90_s,p99_s,throughput_per_s\r\n";
+    ck_assert(strncmp(csv, header, strlen(header)) == 0);
+    ck_assert_uint_eq(count(csv, "\r\n"), 1 + 3);
+    ck_assert_ptr_nonnull(strstr(csv, "\r\n1,60,120,accounts/acme/deployments/green,2,1,30,25,25,"
+                                      "4,1,0,1,12.5,20,2.5,0,2,4,6.5,0\r\n"));
+    /* no request started in bin 2: its latencies are empty, not 0 s */
+    ck_assert_ptr_nonnull(strstr(csv, "\r\n2,120,150,accounts/acme/deployments/green,2,2,0,0,2,"
+                                      "0,0,0,0.05,0,0,,,,,,0.06666666667\r\n"));
+    free(csv);
+    results_free(r);
+
+    r = sample();
+    csv = capture_report(load_csv, r);
+    ck_assert_str_eq(csv, header);
+    free(csv);
+    results_free(r);
+}
+END_TEST
+
+START_TEST(markdown_capacity_section)
+{
+    results *r = sample_with_load();
+    char *md = capture_report(markdown, r);
+    ck_assert_ptr_nonnull(strstr(md, "\n## Capacity\n"));
+    ck_assert_ptr_nonnull(strstr(md, "| Deployment | Utilization | Peak utilization (window) | "
+                                     "p50 | p90 | p99 | Worst p99 (window) | Mean wait | "
+                                     "Max queue | Completed | Rejected | Timed out | "
+                                     "Throughput |\n"));
+    ck_assert_ptr_nonnull(strstr(md, "| green | 55.0% | 100.0% in [1m, 2m) | 250ms | 3s | 6.4s | "
+                                     "6.5s in [1m, 2m) | 1.2s | 20 | 46 | 4 | 1 | 0.307/s |\n"));
+    /* the phase table gains utilization and p99 per deployment; n/a without a model */
+    ck_assert_ptr_nonnull(strstr(md, "| edge | [0s, 2m) | blue / green | 3 / 1 | 75.00% / 25.00% "
+                                     "| 75.00% / 25.00% | n/a / 75.0% | n/a / 6s | 200 | 0.45 | "
+                                     "1 | 0.5 | pass |\n"));
+    ck_assert_ptr_nonnull(strstr(md, "| edge | [2m20s, 2m30s) | green | 0 | 0.00% | n/a | 0.0% | "
+                                     "n/a | 0 |"));
+    ck_assert_ptr_nonnull(strstr(md, "| At | Event |\n"));
+    ck_assert_ptr_nonnull(strstr(md, "the autoscaler's decisions"));
+    /* the section comes after the checks */
+    ck_assert_ptr_nonnull(strstr(strstr(md, "## Checks"), "## Capacity"));
+    free(md);
+    results_free(r);
+
+    r = sample();
+    md = capture_report(markdown, r);
+    ck_assert_ptr_null(strstr(md, "Capacity"));
+    ck_assert_ptr_null(strstr(md, "Utilization"));
+    ck_assert_ptr_null(strstr(md, "autoscaler"));
+    free(md);
+    results_free(r);
+}
+END_TEST
+
+START_TEST(html_capacity_section)
+{
+    results *r = sample_with_load();
+    char *page = capture_report(html, r);
+    ck_assert_ptr_nonnull(strstr(page, "<section id=\"capacity\">\n<h2>Capacity</h2>"));
+    ck_assert_ptr_nonnull(strstr(page, "<table class=\"capacity\" id=\"capacity-table\">"));
+    ck_assert_ptr_nonnull(strstr(page, "<tr><td>green</td><td class=\"num\">55.0%</td>"
+                                       "<td class=\"num\">100.0% in [1m, 2m)</td>"));
+    ck_assert_ptr_nonnull(
+        strstr(page, "<th class=\"num\">Utilization</th><th class=\"num\">p99 latency</th>"));
+    ck_assert_ptr_nonnull(strstr(page, "<td class=\"num\">n/a</td><td class=\"num\">n/a</td>"));
+    ck_assert_ptr_nonnull(strstr(page, "<td class=\"note\" colspan=\"14\">"));
+    free(page);
+    results_free(r);
+
+    r = sample();
+    page = capture_report(html, r);
+    ck_assert_ptr_null(strstr(page, "capacity"));
+    ck_assert_ptr_null(strstr(page, "Utilization"));
+    ck_assert_ptr_nonnull(strstr(page, "<td class=\"note\" colspan=\"12\">"));
+    free(page);
+    results_free(r);
+}
+END_TEST
+
+START_TEST(summary_and_junit_show_the_capacity_table)
+{
+    static const char *const heading[] = {"deployment", "utilization", "peak utilization", "p99",
+                                          "worst p99",  "rejected",    "timed out"};
+    static const char *const row[] = {
+        "55.0%", "100.0% in [1m, 2m)", "6.4s", "6.5s in [1m, 2m)", " 4", " 1"};
+    const char title[] = "Capacity (deployments with a serving model; peak and worst of the 1m "
+                         "windows)\n";
+    results *r = sample_with_load();
+    char *text = capture_report(summary, r);
+    const char *capacity = strstr(text, title);
+    ck_assert_ptr_nonnull(capacity);
+    ck_assert_ptr_nonnull(strstr(capacity, "\nChecks\n")); /* after the phases, before checks */
+    char *line = line_starting(capacity, "  deployment");
+    assert_in_order(line, heading, sizeof heading / sizeof heading[0]);
+    free(line);
+    line = line_starting(capacity, "  green ");
+    assert_in_order(line, row, sizeof row / sizeof row[0]);
+    free(line);
+    free(text);
+
+    char *xml = capture_report(junit, r);
+    capacity = strstr(xml, "    <system-out>Capacity (deployments");
+    ck_assert_ptr_nonnull(capacity);
+    ck_assert_ptr_nonnull(strstr(capacity, "</system-out>\n  </testsuite>"));
+    line = line_starting(capacity, "green ");
+    assert_in_order(line, row, sizeof row / sizeof row[0]);
+    free(line);
+    free(xml);
+    results_free(r);
+
+    r = sample();
+    text = capture_report(summary, r);
+    ck_assert_ptr_null(strstr(text, "Capacity"));
+    free(text);
+    xml = capture_report(junit, r);
+    ck_assert_ptr_null(strstr(xml, "Capacity"));
+    free(xml);
+    results_free(r);
+}
+END_TEST
+
 /* ---- the folder ------------------------------------------------------------------------ */
 
 static void temp_dir(char *dir, size_t size)
@@ -462,8 +764,9 @@ static void remove_tree(const char *dir)
     ck_assert_int_eq(system(command), 0);
 }
 
-static const char *const report_files[] = {"timeseries.csv", "requests.csv", "junit.xml",
-                                           "report.md",      "report.html",  "report.json"};
+static const char *const report_files[] = {"timeseries.csv", "requests.csv", "load.csv",
+                                           "junit.xml",      "report.md",    "report.html",
+                                           "report.json"};
 
 START_TEST(every_report_written_without_plots)
 {
@@ -540,6 +843,30 @@ static Suite *suite(void)
 
     tc = tcase_create("json_additions");
     tcase_add_test(tc, json_gains_time_series_and_plots);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("latency_text");
+    tcase_add_test(tc, latencies_read_with_three_digits);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("loadview");
+    tcase_add_test(tc, loadview_finds_the_worst_windows);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("load_csv");
+    tcase_add_test(tc, load_csv_one_row_per_bin_and_served_deployment);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("markdown_capacity");
+    tcase_add_test(tc, markdown_capacity_section);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("html_capacity");
+    tcase_add_test(tc, html_capacity_section);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("capacity_table");
+    tcase_add_test(tc, summary_and_junit_show_the_capacity_table);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("folder_without_plots");

@@ -1,0 +1,35 @@
+/*
+ * loadplot — the capacity plots, for runs in which some deployment has a serving model: per
+ * window of the time series, one line per such deployment in its colour,
+ *   utilization  the busy share of its ready replicas' slots, 0-100%, under "all slots busy";
+ *   latency      p99 (solid) and p50 (dashed), queue wait + service, on a log scale;
+ *   queue        requests waiting: the window's mean (solid) and the most at once (dashed).
+ * Windows in which requests were rejected or timed out are shaded in all three, so an
+ * overload reads at a glance: a shaded stretch where utilization hits the top, latency leaps
+ * and the queue fills. A line breaks where its deployment did not exist or had no ready
+ * replica, and (latency) where no request started service.
+ */
+#ifndef ROUTERSIM_LOADPLOT_H
+#define ROUTERSIM_LOADPLOT_H
+
+#include "plots/canvas.h"
+#include "plots/gnuplot.h"
+#include "reports/loadview.h"
+
+typedef enum { LOADPLOT_UTILIZATION, LOADPLOT_LATENCY, LOADPLOT_QUEUE, LOADPLOT_N } loadplot_kind;
+
+typedef struct {
+    const loadview *v;
+    loadplot_kind kind;
+} loadplot;
+
+/* "Utilization per deployment", ... */
+const char *loadplot_title(loadplot_kind kind);
+
+/* The files' stem: "utilization", "latency", "queue". */
+const char *loadplot_stem(loadplot_kind kind);
+
+/* The plot's script (a canvas_script); arg is a loadplot. */
+void loadplot_script(gnuplot *g, const canvas *c, const void *arg);
+
+#endif
