@@ -131,17 +131,70 @@ static size_t gather(const scenario_capacity *c, const results *r, capacity_reco
     return n;
 }
 
+/* A capacity figure as a person reads it: a percentage, a latency, a count. */
+static void figure_text(scenario_capacity_kind kind, double value, char *out, size_t size)
+{
+    if (kind == SCENARIO_MAX_UTILIZATION)
+        snprintf(out, size, "%.1f%%", 100 * value);
+    else if (kind == SCENARIO_MAX_P99_LATENCY)
+        snprintf(out, size, "%.3gs", value);
+    else
+        snprintf(out, size, "%.0f", value);
+}
+
+/* "[20m, 20m30s)": the window of the time series that starts at `start`. */
+static void window_text(const results *r, double start, char *out, size_t size)
+{
+    char a[32], b[32];
+    units_format_duration(start, a, sizeof a);
+    units_format_duration(fmin(start + r->window_s, r->duration_s), b, sizeof b);
+    snprintf(out, size, "[%s, %s)", a, b);
+}
+
+static void describe_record(const scenario_capacity *c, const results *r,
+                            const capacity_record *rec, char *out, size_t size)
+{
+    static const char *const what[] = {"utilization", "p99 latency", "rejected requests",
+                                       "timed-out requests"};
+    char first[32], worst[32], limit[32], first_w[80], worst_w[80];
+    figure_text(c->kind, rec->first, first, sizeof first);
+    figure_text(c->kind, rec->worst, worst, sizeof worst);
+    figure_text(c->kind, c->limit, limit, sizeof limit);
+    window_text(r, rec->first_start, first_w, sizeof first_w);
+    window_text(r, rec->worst_start, worst_w, sizeof worst_w);
+    if (capacity_sums(c->kind))
+        snprintf(out, size, "%s: %.0f %s, most in %s: %s", id_of(rec->name), rec->sum,
+                 what[c->kind], worst_w, worst);
+    else if (rec->breaches)
+        snprintf(out, size, "%s: %s %s in %s, the first of %zu windows over %s (worst %s in %s)",
+                 id_of(rec->name), what[c->kind], first, first_w, rec->breaches, limit, worst,
+                 worst_w);
+    else
+        snprintf(out, size, "%s: %s at most %s (in %s)", id_of(rec->name), what[c->kind], worst,
+                 worst_w);
+}
+
+static char *capacity_name(const scenario_capacity *c, const results *r)
+{
+    static const char *const what[] = {"utilization", "p99 latency", "rejected requests",
+                                       "timed-out requests"};
+    char limit[32], from[32], to[32], during[96] = "";
+    figure_text(c->kind, c->limit, limit, sizeof limit);
+    units_format_duration(c->start_s, from, sizeof from);
+    units_format_duration(c->end_s, to, sizeof to);
+    if (c->start_s > 0 || c->end_s < r->duration_s)
+        snprintf(during, sizeof during, " during [%s, %s]", from, to);
+    return results_printf(
+        "max %s %s for %s%s", what[c->kind], limit,
+        c->deployment[0] ? c->deployment : "every deployment with a serving model", during);
+}
+
 /* Utilisation and p99 latency must hold in every window of the interval; rejected and
  * timed-out requests are summed over it. Windows count when they overlap the interval.
  * A failure names, per deployment, the first window over the limit: where to look. */
 static int check_capacity(const scenario_capacity *c, results *r)
 {
-    static const char *const what[] = {"utilization", "p99 latency", "rejected requests",
-                                       "timed-out requests"};
-    static const char *const units[] = {"", "s", "", ""};
-    const char *scope = c->deployment[0] ? c->deployment : "every deployment with a serving model";
-    char *name = results_printf("max %s %g%s for %s during [%g,%g]", what[c->kind], c->limit,
-                                units[c->kind], scope, c->start_s, c->end_s);
+    char *name = capacity_name(c, r);
     capacity_record *records = calloc(r->n_deployments ? r->n_deployments : 1, sizeof *records);
     if (!records) {
         free(name);
@@ -158,28 +211,12 @@ static int check_capacity(const scenario_capacity *c, results *r)
         passed = n > 0 && total <= c->limit;
     char detail[2048] = "";
     if (n == 0)
-        snprintf(detail, sizeof detail, "no serving measurements for %s during [%g,%g]", scope,
-                 c->start_s, c->end_s);
+        snprintf(detail, sizeof detail, "no serving measurements in the checked interval");
     for (size_t k = 0; k < n; k++) {
-        const capacity_record *rec = &records[k];
         size_t used = strlen(detail);
-        char *sep = k ? "; " : "";
-        if (capacity_sums(c->kind))
-            snprintf(detail + used, sizeof detail - used, "%s%s: %.0f %s, most in [%gs, %gs): %.0f",
-                     sep, id_of(rec->name), rec->sum, what[c->kind], rec->worst_start,
-                     fmin(rec->worst_start + r->window_s, r->duration_s), rec->worst);
-        else if (rec->breaches)
-            snprintf(detail + used, sizeof detail - used,
-                     "%s%s: %s %.3g%s in [%gs, %gs), the first of %zu windows over %g%s "
-                     "(worst %.3g%s in [%gs, %gs))",
-                     sep, id_of(rec->name), what[c->kind], rec->first, units[c->kind],
-                     rec->first_start, fmin(rec->first_start + r->window_s, r->duration_s),
-                     rec->breaches, c->limit, units[c->kind], rec->worst, units[c->kind],
-                     rec->worst_start, fmin(rec->worst_start + r->window_s, r->duration_s));
-        else
-            snprintf(detail + used, sizeof detail - used, "%s%s: at most %.3g%s (in [%gs, %gs))",
-                     sep, id_of(rec->name), rec->worst, units[c->kind], rec->worst_start,
-                     fmin(rec->worst_start + r->window_s, r->duration_s));
+        if (k)
+            used += (size_t)snprintf(detail + used, sizeof detail - used, "; ");
+        describe_record(c, r, &records[k], detail + used, sizeof detail - used);
     }
     if (capacity_sums(c->kind) && n > 0) {
         size_t used = strlen(detail);

@@ -39,6 +39,28 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+void units_format_duration(double seconds, char *out, size_t size)
+{
+    if (seconds > 0 && seconds < 1) {
+        snprintf(out, size, "%gms", seconds * 1000);
+        return;
+    }
+    if (seconds != floor(seconds) || seconds >= 1e15) {
+        snprintf(out, size, "%gs", seconds);
+        return;
+    }
+    long long t = (long long)seconds;
+    long long parts[] = {t / 86400, t % 86400 / 3600, t % 3600 / 60, t % 60};
+    static const char *const suffix[] = {"d", "h", "m", "s"};
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 4 && used < size; i++)
+        if (parts[i])
+            used += (size_t)snprintf(out + used, size - used, "%lld%s", parts[i], suffix[i]);
+    if (used == 0)
+        snprintf(out, size, "0s");
+}
+
 const char *units_quote(const char *text, char *buf, size_t size)
 {
     size_t out = 0, shown = 0;

@@ -31,6 +31,10 @@ const char *units_quote(const char *text, char *buf, size_t size);
 /* "90s", "10m", "1.5h", "250ms", "2d" or a bare number of seconds; 0 <= d <= one year. */
 int units_parse_duration(const char *text, double *seconds, char *err, size_t errlen);
 
+/* A duration as a person writes it, the inverse of units_parse_duration: "20m30s", "1h",
+ * "250ms", "1.5s", "0s". out has at least 32 bytes. */
+void units_format_duration(double seconds, char *out, size_t size);
+
 /* "50/s", "3000/m", "180000/h" or a bare number per second; 0 <= r <= 1e9/s. */
 int units_parse_rate(const char *text, double *per_second, char *err, size_t errlen);
 

@@ -37,17 +37,17 @@ class Capacity(unittest.TestCase):
         proc, report = self.simulate("migration-overload.yaml")
         self.assertEqual(proc.returncode, 1, proc.stderr)
         self.assertFalse(report["passed"])
-        util = self.check(report, "max utilization 0.9")
+        util = self.check(report, "max utilization 90.0%")
         self.assertFalse(util["passed"])
-        # Both deployments run out of capacity in the first window after the 20m step.
+#Both deployments run out of capacity in the first window after the 20m step.
         for deployment in ("current-deployment", "new-deployment"):
             self.assertIn(f"{deployment}: utilization", util["detail"])
-        self.assertIn("in [1200s, 1230s), the first of", util["detail"])
+        self.assertIn("utilization 100.0% in [20m, 20m30s), the first of", util["detail"])
         p99 = self.check(report, "max p99 latency 2s")
         self.assertFalse(p99["passed"])
-        self.assertIn("[1200s, 1230s)", p99["detail"])
+        self.assertIn("in [20m, 20m30s), the first of", p99["detail"])
         self.assertFalse(self.check(report, "max rejected requests 0")["passed"])
-        self.assertIn("FAIL  max utilization 0.9", proc.stdout)
+        self.assertIn("FAIL  max utilization 90.0%", proc.stdout)
 
     def test_safe_runbook_passes(self):
         proc, report = self.simulate("migration-capacity.yaml")
@@ -62,11 +62,11 @@ class Capacity(unittest.TestCase):
             self.assertGreater(load["completed"], 0)
             self.assertLessEqual(load["p50_s"], load["p90_s"])
             self.assertLessEqual(load["p90_s"], load["p99_s"])
-        # Requests are conserved: every routed request reached a deployment's serving model.
+#Requests are conserved : every routed request reached a deployment's serving model.
         arrived = sum(l["arrived"] for l in loads.values())
         self.assertEqual(arrived, report["requests"]["routed"])
-        # Scaling up at 20m changes no weight until the 3 new replicas are ready 2 minutes
-        # later; the old deployment scales down at 23m.
+#Scaling up at 20m changes no weight until the 3 new replicas are ready 2 minutes
+#later; the old deployment scales down at 23m.
         starts = [p["start_s"] for p in report["phases"]]
         self.assertNotIn(1200.0, starts)
         self.assertIn(1320.0, starts)
@@ -78,7 +78,7 @@ class Capacity(unittest.TestCase):
         scaled = [e for e in report["events"] if e["command"].startswith("autoscaler: model-b")]
         ups = [e for e in scaled if "-> " in e["command"]]
         self.assertGreater(len(ups), 2)
-        # Each autoscaler change is a phase boundary of the router.
+#Each autoscaler change is a phase boundary of the router.
         starts = {p["start_s"] for p in report["phases"]}
         ready = [e["at_s"] for e in report["events"] if "ready after" in e["command"]]
         self.assertTrue(set(ready) <= starts)

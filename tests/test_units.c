@@ -366,9 +366,36 @@ static void add(Suite *s, TCase *tc, const TTest *test)
     suite_add_tcase(s, tc);
 }
 
+/* Durations in messages read as a person writes them; single-unit ones parse back to the
+ * same value (compound ones such as 20m30s are for reading). */
+START_TEST(format_duration)
+{
+    static const struct {
+        double seconds;
+        const char *text;
+        int parses;
+    } cases[] = {{0, "0s", 1},     {0.25, "250ms", 1}, {1.5, "1.5s", 1},
+                 {90, "1m30s", 0}, {1200, "20m", 1},   {1230, "20m30s", 0},
+                 {3600, "1h", 1},  {90000, "1d1h", 0}, {3661, "1h1m1s", 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[32], why[128];
+        double back;
+        units_format_duration(cases[i].seconds, out, sizeof out);
+        ck_assert_str_eq(out, cases[i].text);
+        if (!cases[i].parses)
+            continue;
+        ck_assert_int_eq(units_parse_duration(out, &back, why, sizeof why), 0);
+        ck_assert_double_eq_tol(back, cases[i].seconds, 1e-12);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("units");
+    TCase *format = tcase_create("format_duration");
+    tcase_add_test(format, format_duration);
+    suite_add_tcase(s, format);
     add(s, tcase_create("durations"), durations_every_form);
     add(s, tcase_create("durations_refused"), durations_refused);
     add(s, tcase_create("rates"), rates_every_form);
