@@ -3,14 +3,17 @@
 #include "reports/loadview.h"
 #include "reports/text.h"
 #include "reports/verdicts.h"
+#include "sim/units.h"
 
 #include <inttypes.h>
 #include <string.h>
 
 static void print_phase(FILE *out, const results_phase *ph)
 {
-    char interval[64];
-    snprintf(interval, sizeof interval, "[%gs, %gs)", ph->start_s, ph->end_s);
+    char interval[80], from[32], to[32];
+    units_format_duration(ph->start_s, from, sizeof from);
+    units_format_duration(ph->end_s, to, sizeof to);
+    snprintf(interval, sizeof interval, "[%s, %s)", from, to);
     for (size_t i = 0; i < ph->n_deployments; i++) {
         const results_share *d = &ph->deployments[i];
         double observed = ph->requests ? 100.0 * (double)d->observed / (double)ph->requests : 0;
