@@ -237,7 +237,7 @@ void loadview_text_row(char *buf, size_t size, const loadview *v, size_t k, cons
                      text_short_name(v->r->deployments[v->deps[k].deployment]));
     size_t used = n < 0 ? size : (size_t)n;
     for (size_t i = 0; i < sizeof text_columns / sizeof text_columns[0]; i++) {
-        char cell[96];
+        char cell[128];
         loadview_cell(cell, sizeof cell, v, k, text_columns[i].col);
         used = text_field(buf, size, used, text_columns[i].width, cell);
     }

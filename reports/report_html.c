@@ -304,7 +304,7 @@ static void capacity_table(FILE *out, const loadview *loads)
         esc(out, text_short_name(loads->r->deployments[loads->deps[k].deployment]));
         fputs("</td>", out);
         for (loadview_column col = 0; col < LOADVIEW_N_COLUMNS; col++) {
-            char cell[96];
+            char cell[128];
             loadview_cell(cell, sizeof cell, loads, k, col);
             fprintf(out, "<td class=\"num\">%s</td>", cell);
         }
