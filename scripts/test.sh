@@ -14,11 +14,11 @@ build() { # build-dir, build type, cmake options...
   cmake --build "$dir" -j2
 }
 
+echo "== the benchmark's Release build compiles without warnings"
+build build-release Release -DROUTERSIM_TESTS=OFF
 echo "== warnings-as-errors build (RelWithDebInfo, as the README builds it)"
 build build-dev RelWithDebInfo
 ctest --test-dir build-dev --output-on-failure -j2 --timeout 300
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 build build-asan Debug -DROUTERSIM_SANITIZE=ON
 ctest --test-dir build-asan --output-on-failure -j2 --timeout 300
-echo "== the benchmark's Release build compiles without warnings"
-build build-release Release -DROUTERSIM_TESTS=OFF
