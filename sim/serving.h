@@ -3,17 +3,21 @@
  * queue with an optional limit and client timeout, and service times from a distribution.
  *
  * It knows nothing of routers or of the event queue. The engine tells it what happens and
- * when (an arrival, a change in ready replicas, a look at its state) and everything inside
- * the deployment between two such moments is played lazily, in time order: completions
- * (kept in a small heap of their own), waiting requests starting, waiting requests giving
- * up. Nothing outside a deployment depends on those inner events, so the simulation's event
- * queue never holds them. Each request's latency (wait + service) goes into a histogram
- * when it starts service, and the owner collects it from there. Busy slots, waiting
- * requests and capacity are integrated over time into cumulative totals, so the
- * difference of two snapshots describes any interval exactly, with no per-request memory.
- * Invariants: busy <= capacity except while capacity shrinks (a replica that goes away
- * finishes its in-flight requests first: no new request starts until busy < capacity);
- * nobody waits while a slot is free.
+ * when (an arrival, a change in ready replicas, a measurement) and everything inside the
+ * deployment between two such moments is played lazily: completions live in a small heap
+ * of the deployment's own, never in the simulation's event queue, since nothing outside
+ * depends on them. Order matters only while requests wait (each starts at the completion
+ * that frees its slot) or replicas drain; then completions and timeouts are played one by
+ * one in time order. Otherwise an arrival that finds the heap holding fewer entries than
+ * there are slots starts at once (finished requests still in the heap only overstate the
+ * load), and finished requests are swept out in bulk when the heap is full or a measurement
+ * is taken. Each request's latency (wait + service) goes into a histogram when it starts
+ * service, and the owner collects it from there. Busy slots, waiting requests and capacity
+ * are integrated over time into cumulative totals, from sums kept as requests start and
+ * leave, so the difference of two snapshots describes any interval exactly, with no
+ * per-request memory. Invariants: busy <= capacity except while capacity shrinks (a replica
+ * that goes away finishes its in-flight requests first: no new request starts until
+ * busy < capacity); nobody waits while a slot is free.
  */
 #ifndef ROUTERSIM_SERVING_H
 #define ROUTERSIM_SERVING_H
@@ -77,15 +81,15 @@ serving_outcome serving_arrive(serving *s, double now);
 /* Ready replicas change; more slots start waiting requests at once. */
 void serving_set_ready(serving *s, long long ready_replicas, double now);
 
-/* Play what happens inside the deployment up to `now`: completions, starts, timeouts. */
+/* Play what happens inside the deployment up to `now` (completions, starts, timeouts) and
+ * bring the totals' integrals up to it: a measurement, linear in the requests present. */
 void serving_advance(serving *s, double now);
 
 /* The latencies of the requests that started service since the owner last reset it. */
 latency *serving_latencies(serving *s);
 
+/* The totals as of the last serving_advance. */
 const serving_totals *serving_totals_of(const serving *s);
-long long serving_busy(const serving *s);
-long long serving_waiting(const serving *s);
 
 /* The most requests waiting at once since the last call (which restarts the count). */
 long long serving_take_max_waiting(serving *s);

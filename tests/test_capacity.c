@@ -196,6 +196,11 @@ START_TEST(scale_down_drains_in_flight)
     ck_assert_uint_eq(l->waited, 1);
     ck_assert_double_eq_tol(l->mean_wait_s, (64.0 - 20.0) / 5, 1e-9);
     ck_assert_double_eq_tol(l->p99_s, 104.0, 104.0 * 0.01); /* the fifth: 44 s wait + 60 s */
+    /* Ready slots: 4 for [0, 10), then 1 until 200: 40 + 190 = 230 slot-seconds. Busy ready
+     * slots: 1 + 2 + 3 + 4 x 6 = 30 before 10 s, then the one slot busy from 10 to 124 s
+     * (draining requests on the leaving replicas do not count): 30 + 114 = 144. */
+    ck_assert_double_eq_tol(l->utilization, 144.0 / 230.0, 1e-12);
+    ck_assert_double_eq_tol(l->mean_waiting, 44.0 / 200.0, 1e-12); /* one waits 20 -> 64 s */
     results_free(r);
     scenario_free(sc);
 }
