@@ -708,11 +708,22 @@ static int check_known_deployment(loader *ld, const world *w, const char *id, sc
 
 /* Read a trace through once, so a malformed line or an unknown router stops the scenario
  * at load time, with the trace's own FILE:LINE:COL. */
-static int check_trace(loader *ld, const world *w, const char *path)
+static int check_trace(loader *ld, const world *w, const scenario_traffic *traffic)
 {
-    traffic_trace *t = traffic_trace_open(path, ld->in.err, ld->in.errlen);
-    if (!t)
+    const char *path = traffic->trace;
+    char problem[512];
+    traffic_trace *t = traffic_trace_open(path, problem, sizeof problem);
+    if (!t) {
+        /* A problem inside the trace names its own line; one with the file itself (missing,
+         * unreadable) is reported where the scenario names it. */
+        size_t len = strlen(path);
+        if (strncmp(problem, path, len) == 0 && problem[len] == ':' && problem[len + 1] >= '0' &&
+            problem[len + 1] <= '9')
+            snprintf(ld->in.err, ld->in.errlen, "%s", problem);
+        else
+            err_mark(ld, traffic->mark, problem);
         return -1;
+    }
     traffic_arrival a;
     int rc;
     while ((rc = traffic_trace_next(t, &a, ld->in.err, ld->in.errlen)) == 1) {
@@ -758,7 +769,7 @@ static int check_references(loader *ld, const world *w)
             check_known_deployment(ld, w, sc->capacity[i].deployment, sc->capacity[i].mark) != 0)
             return -1;
     for (size_t i = 0; i < sc->n_traffic; i++)
-        if (sc->traffic[i].trace && check_trace(ld, w, sc->traffic[i].trace) != 0)
+        if (sc->traffic[i].trace && check_trace(ld, w, &sc->traffic[i]) != 0)
             return -1;
     if (scenario_expected_requests(sc) > SCENARIO_MAX_EXPECTED_REQUESTS) {
         char msg[256];

@@ -136,6 +136,43 @@ def make_test(text, position, message):
     return test
 
 
+TRACE_SCENARIO = BASE.replace("    rate: 10/s\n", "    trace: trace.csv\n")
+
+
+class InvalidTrace(unittest.TestCase):
+    """A trace's problems point into the trace; a missing trace, at the scenario's line."""
+
+    def refuse(self, trace, where, message):
+        with tempfile.TemporaryDirectory() as tmp:
+            scenario = os.path.join(tmp, "case.yaml")
+            with open(scenario, "w") as f:
+                f.write(TRACE_SCENARIO)
+            if trace is not None:
+                with open(os.path.join(tmp, "trace.csv"), "w") as f:
+                    f.write(trace)
+            proc = subprocess.run([ROUTERSIM, "validate", scenario], capture_output=True,
+                                  text=True, timeout=60)
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            expected_file = scenario if where.startswith("scenario") else os.path.join(tmp, "trace.csv")
+            position = where.split(":", 1)[1]
+            self.assertTrue(proc.stderr.startswith(f"routersim: {expected_file}:{position}: "),
+                            proc.stderr)
+            self.assertIn(message, proc.stderr)
+
+    def test_missing_trace_points_at_the_scenario(self):
+        self.refuse(None, "scenario:13:5", "expected a readable trace file")
+
+    def test_bad_header_points_into_the_trace(self):
+        self.refuse("tim\n1\n", "trace:1:1", "expected a column named time")
+
+    def test_unknown_router_points_into_the_trace(self):
+        self.refuse("time,router\n1,r\n2,nope\n", "trace:3:3",
+                    "router \"nope\" is never created")
+
+    def test_out_of_order_points_into_the_trace(self):
+        self.refuse("time\n5\n4\n", "trace:3:1", "time order")
+
+
 for case, (text, position, message) in CASES.items():
     setattr(Invalid, "test_" + case, make_test(text, position, message))
 
