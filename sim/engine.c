@@ -31,10 +31,11 @@ typedef struct {
 /* An expect check's interval: while open, its router's requests are counted here. */
 typedef struct {
     const scenario_expect *spec;
-    size_t window; /* index in results.windows */
-    long router;   /* slot, or -1 until the router first exists */
-    int open;      /* the interval has begun and not ended */
-    int attached;  /* counted in its router's `watched` */
+    size_t window;  /* index in results.windows */
+    long router;    /* slot, or -1 until the router first exists */
+    int open;       /* the interval has begun and not ended */
+    int attached;   /* counted in its router's `watched` */
+    long *share_of; /* per deployment the router lists: its index in the check's shares, or -1 */
 } watch;
 
 /* What the engine keeps per router slot. counts[i] is the open phase's requests to the
@@ -191,8 +192,27 @@ static int grow_routers(engine *e)
     return 0;
 }
 
+/* Which of the check's shares each deployment of the router's current list counts for, so
+ * a request is counted without looking up names. The list changes only at commits. */
+static int map_shares(engine *e, watch *wa)
+{
+    const world_router *r = world_router_at(e->world, (size_t)wa->router);
+    long *map = realloc(wa->share_of, (r->n_deployments ? r->n_deployments : 1) * sizeof *map);
+    if (!map)
+        return out_of_memory(e);
+    wa->share_of = map;
+    for (size_t i = 0; i < r->n_deployments; i++) {
+        const char *id = world_deployment_at(e->world, r->deployments[i])->id;
+        map[i] = -1;
+        for (size_t k = 0; k < wa->spec->n_shares && map[i] < 0; k++)
+            if (strcmp(wa->spec->shares[k].deployment, id) == 0)
+                map[i] = (long)k;
+    }
+    return 0;
+}
+
 /* Attach an open watch to its router once that router exists; detach a closed one. */
-static void sync_watch(engine *e, watch *wa)
+static int sync_watch(engine *e, watch *wa)
 {
     if (wa->router < 0) {
         long slot = world_find_router(e->world, wa->spec->router);
@@ -202,6 +222,7 @@ static void sync_watch(engine *e, watch *wa)
     if (attach != wa->attached)
         e->routers[wa->router].watched += attach ? 1 : -1;
     wa->attached = attach;
+    return attach ? map_shares(e, wa) : 0;
 }
 
 /* After a commit: every router whose list or weights changed ends its phase and, if it
@@ -232,7 +253,8 @@ static int after_commit(engine *e)
                        !world_router_at(e->world, slot)->is_public;
     }
     for (size_t w = 0; w < e->sc->n_expect; w++)
-        sync_watch(e, &e->watches[w]);
+        if (sync_watch(e, &e->watches[w]) != 0)
+            return -1;
     return 0;
 }
 
@@ -277,18 +299,14 @@ static int apply_instant(engine *e)
 
 static void count_watched(engine *e, size_t slot, size_t pick)
 {
-    size_t dep = world_router_at(e->world, slot)->deployments[pick];
-    const char *id = world_deployment_at(e->world, dep)->id;
     for (size_t w = 0; w < e->sc->n_expect; w++) {
-        watch *wa = &e->watches[w];
+        const watch *wa = &e->watches[w];
         if (!wa->attached || wa->router != (long)slot)
             continue;
         results_window *win = &e->res->windows[wa->window];
+        long k = wa->share_of[pick];
         win->routed++;
-        size_t k = 0;
-        while (k < win->n && strcmp(wa->spec->shares[k].deployment, id) != 0)
-            k++;
-        if (k < win->n)
+        if (k >= 0)
             win->observed[k]++;
         else
             win->other++;
@@ -512,8 +530,7 @@ static int dispatch(engine *e, const eventq_event *ev)
     case EV_WINDOW_OPEN:
     case EV_WINDOW_CLOSE:
         e->watches[ev->index].open = ev->kind == EV_WINDOW_OPEN;
-        sync_watch(e, &e->watches[ev->index]);
-        return 0;
+        return sync_watch(e, &e->watches[ev->index]);
     case EV_BIN_END:
         return e->bin < e->res->n_bins && ev->time == bin_end(e) ? end_bin(e) : 0;
     }
@@ -647,8 +664,10 @@ static void engine_free(engine *e)
     for (size_t i = 0; e->sources && i < e->sc->n_traffic; i++)
         traffic_trace_close(e->sources[i].trace);
     free(e->sources);
-    capacity_free(e->capacity);
+    for (size_t w = 0; e->watches && w < e->sc->n_expect; w++)
+        free(e->watches[w].share_of);
     free(e->watches);
+    capacity_free(e->capacity);
     gsl_rng_free(e->rng);
     eventq_free(e->queue);
     world_free(e->world);
