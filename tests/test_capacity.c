@@ -259,6 +259,38 @@ START_TEST(queue_limit_and_timeout)
 }
 END_TEST
 
+/* An autoscaled deployment that idles scales to zero after its scale-to-zero window; behind
+ * a router it then gets no traffic, so nothing scales it back: the results say so, and
+ * the traffic that comes back fails with no replicas. */
+START_TEST(zero_replicas_behind_a_router_stay_at_zero)
+{
+    scenario *sc = load_text(
+        "name: zero\naccount: acme\nduration: 30m\n"
+        "deployments:\n  - id: d\n    min_replica_count: 0\n    max_replica_count: 2\n"
+        "    serving: {concurrency: 4, service_time: {distribution: exponential, mean: 50ms}}\n"
+        "    autoscaling: {scale_to_zero_window: 5m}\n"
+        "routers:\n  - {id: r, deployments: [d]}\n"
+        "traffic:\n  - router: r\n    profile:\n      - {until: 1m, rate: 10/s}\n"
+        "      - {until: 20m, rate: 0/s}\n      - {rate: 10/s}\n");
+    results *r = run_seed(sc, 4);
+    double zero_at = -1, noted_at = -1;
+    for (size_t i = 0; i < r->n_events; i++) {
+        if (strstr(r->events[i].text, "d 1 -> 0 replicas"))
+            zero_at = r->events[i].at_s;
+        if (strstr(r->events[i].text, "stays at 0"))
+            noted_at = r->events[i].at_s;
+    }
+    /* The last request came just before 1m; five idle minutes later, at a 10 s tick. */
+    ck_assert_msg(zero_at >= 360 && zero_at <= 370, "scaled to zero at %g", zero_at);
+    ck_assert_double_eq(noted_at, zero_at);
+    /* From 20m on, 10 requests/s fail: within 5 standard deviations of 6000. */
+    double failed = (double)r->failed_by_reason[RESULTS_NO_REPLICAS];
+    ck_assert_msg(fabs(failed - 6000) <= 5 * sqrt(6000.0), "no_replicas %g", failed);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 static void add(Suite *s, TCase *tc, const TTest *test, int timeout_s)
 {
     tcase_set_timeout(tc, timeout_s);
@@ -277,5 +309,7 @@ static Suite *suite(void)
     add(s, tcase_create("scale_down_drains_in_flight"), scale_down_drains_in_flight, 4);
     add(s, tcase_create("cold_start_delays_weight"), cold_start_delays_weight, 4);
     add(s, tcase_create("queue_limit_and_timeout"), queue_limit_and_timeout, 4);
+    add(s, tcase_create("zero_replicas_behind_a_router_stay_at_zero"),
+        zero_replicas_behind_a_router_stay_at_zero, 4);
     return s;
 }
