@@ -708,7 +708,7 @@ static int check_known_deployment(loader *ld, const world *w, const char *id, sc
 
 /* Read a trace through once, so a malformed line or an unknown router stops the scenario
  * at load time, with the trace's own FILE:LINE:COL. */
-static int check_trace(loader *ld, const world *w, const scenario_traffic *traffic)
+static int check_trace(loader *ld, const world *w, scenario_traffic *traffic)
 {
     const char *path = traffic->trace;
     char problem[512];
@@ -727,6 +727,7 @@ static int check_trace(loader *ld, const world *w, const scenario_traffic *traff
     traffic_arrival a;
     int rc;
     while ((rc = traffic_trace_next(t, &a, ld->in.err, ld->in.errlen)) == 1) {
+        traffic->trace_arrivals += a.time_s <= ld->sc->duration_s;
         world_id id;
         char why[512] = "";
         if (a.router[0] &&
@@ -799,8 +800,8 @@ double scenario_expected_requests(const scenario *sc)
 {
     double total = 0;
     for (size_t i = 0; i < sc->n_traffic; i++)
-        if (!sc->traffic[i].trace)
-            total += traffic_expected(&sc->traffic[i].shape, 0, sc->duration_s);
+        total += sc->traffic[i].trace ? (double)sc->traffic[i].trace_arrivals
+                                      : traffic_expected(&sc->traffic[i].shape, 0, sc->duration_s);
     return total;
 }
 

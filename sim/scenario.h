@@ -38,7 +38,8 @@ typedef struct {
     char caller[UNITS_ID_MAX + 1]; /* the calling account */
     traffic_shape shape;           /* its segments point into `segments` */
     traffic_segment *segments;
-    char *trace; /* path of a trace file (relative paths resolved), or NULL */
+    char *trace;             /* path of a trace file (relative paths resolved), or NULL */
+    uint64_t trace_arrivals; /* a trace's arrivals within the duration, counted at load */
     scenario_mark mark;
 } scenario_traffic;
 
@@ -113,7 +114,7 @@ typedef struct {
 scenario *scenario_load(const char *path, char *err, size_t errlen);
 void scenario_free(scenario *sc);
 
-/* Expected number of arrivals from the traffic shapes (traces not counted). */
+/* Expected number of arrivals: the integral of each shape's rate, plus traces' arrivals. */
 double scenario_expected_requests(const scenario *sc);
 
 /* The serving model of a deployment, or NULL (infinite capacity). */
