@@ -245,8 +245,8 @@ int report_json_write(FILE *out, const series *s, const plots_set *plots)
     report_json_string(out, r->source);
     fprintf(out,
             ",\n  \"seed\": %" PRIu64 ", \"duration_s\": %.6f, \"window_s\": %.6f"
-            ", \"alpha\": %.10g,\n",
-            r->seed, r->duration_s, r->window_s, r->alpha);
+            ", \"alpha\": %.10g, \"correction\": \"%s\",\n",
+            r->seed, r->duration_s, r->window_s, r->alpha, r->holm ? "holm" : "none");
     write_requests(out, r);
     fputs("  \"phases\": [\n", out);
     for (size_t i = 0; i < r->n_phases; i++) {

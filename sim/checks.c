@@ -227,9 +227,55 @@ static int check_capacity(const scenario_capacity *c, results *r)
     return add_check(r, name, passed, results_strdup(detail));
 }
 
+/* A phase whose verdict came from its p-value (not skipped, not a single deployment). */
+static int tested(const results_phase *ph)
+{
+    return ph->test.verdict != SPLITTEST_SKIPPED && (ph->test.df > 0 || ph->test.p_value == 0);
+}
+
+/* Holm's correction over the run's phase tests: a phase fails only when its p-value is
+ * below its step-down threshold, so the chance that any phase of a correct router fails
+ * stays at alpha however many phases the run has. */
+static int correct_phases(results *r)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < r->n_phases; i++)
+        m += tested(&r->phases[i]);
+    double *p = malloc((m ? m : 1) * sizeof *p);
+    int *reject = malloc((m ? m : 1) * sizeof *reject);
+    if (!p || !reject) {
+        free(p);
+        free(reject);
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < r->n_phases; i++)
+        if (tested(&r->phases[i]))
+            p[k++] = r->phases[i].test.p_value;
+    int rc = splittest_holm(m, p, r->alpha, reject);
+    k = 0;
+    for (size_t i = 0; rc == 0 && i < r->n_phases; i++) {
+        splittest_result *t = &r->phases[i].test;
+        if (!tested(&r->phases[i]))
+            continue;
+        if (t->verdict == SPLITTEST_FAIL && !reject[k])
+            snprintf(t->reason, sizeof t->reason,
+                     "p = %.3g is below alpha but not below its Holm threshold over %zu phase "
+                     "tests",
+                     t->p_value, m);
+        t->verdict = reject[k++] ? SPLITTEST_FAIL : SPLITTEST_PASS;
+    }
+    free(p);
+    free(reject);
+    return rc;
+}
+
 int checks_evaluate(const scenario *sc, results *r)
 {
     r->passed = 1;
+    r->holm = sc->holm;
+    if (sc->holm && correct_phases(r) != 0)
+        return -1;
     for (size_t i = 0; i < r->n_phases; i++)
         if (r->phases[i].test.verdict == SPLITTEST_FAIL)
             r->passed = 0;

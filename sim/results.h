@@ -116,6 +116,7 @@ typedef struct results {
     char *source; /* scenario file path */
     uint64_t seed;
     double duration_s, window_s, alpha;
+    int holm; /* phase verdicts are Holm-corrected over the run's phase tests */
 
     uint64_t total, routed, failed;
     uint64_t failed_by_reason[RESULTS_N_REASONS];

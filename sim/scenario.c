@@ -532,8 +532,9 @@ static int parse_capacity(loader *ld, const ydoc_node *map)
 
 static int parse_checks(loader *ld, const ydoc_node *map)
 {
-    static const yread_key rules[] = {
-        {"alpha", 0}, {"expect", 0}, {"max_failed_requests", 0}, {"capacity", 0}, {NULL, 0}};
+    static const yread_key rules[] = {{"alpha", 0},    {"correction", 0},
+                                      {"expect", 0},   {"max_failed_requests", 0},
+                                      {"capacity", 0}, {NULL, 0}};
     if (yread_keys(&ld->in, map, "checks", rules) != 0)
         return -1;
     const ydoc_node *node;
@@ -542,6 +543,14 @@ static int parse_checks(loader *ld, const ydoc_node *map)
             return -1;
         if (ld->sc->alpha <= 0 || ld->sc->alpha >= 1)
             return yread_fail(&ld->in, node, "expected alpha strictly between 0 and 1");
+    }
+    if ((node = ydoc_get(map, "correction"))) {
+        const char *text = yread_scalar(&ld->in, node, "correction");
+        if (!text)
+            return -1;
+        if (strcmp(text, "holm") != 0 && strcmp(text, "none") != 0)
+            return yread_fail(&ld->in, node, "expected correction none or holm, got \"%s\"", text);
+        ld->sc->holm = strcmp(text, "holm") == 0;
     }
     if ((node = ydoc_get(map, "max_failed_requests")) &&
         yread_int(&ld->in, node, "max_failed_requests", 0, INT64_MAX, &ld->sc->max_failed) != 0)

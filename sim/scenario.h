@@ -98,6 +98,7 @@ typedef struct {
     scenario_serving *serving;
 
     double alpha;
+    int holm; /* checks.correction: holm — phase tests corrected for their number */
     size_t n_expect;
     scenario_expect *expect;
     long long max_failed; /* -1 when not set */

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* Wilson-Hilferty: (X/df)^(1/3) is close to normal with mean 1 - 2/(9 df) and variance
  * 2/(9 df). GSL's incomplete gamma gives up only for df in the millions, where this
@@ -149,4 +150,31 @@ splittest_result splittest_run(size_t n, const uint64_t *observed, const double 
         return judged(r, SPLITTEST_FAIL, "chi2 %.4g with %d df: p = %.3g < alpha %g", r.chi2, r.df,
                       r.p_value, alpha);
     return r;
+}
+
+typedef struct {
+    double p;
+    size_t index;
+} ranked;
+
+static int by_p(const void *a, const void *b)
+{
+    double x = ((const ranked *)a)->p, y = ((const ranked *)b)->p;
+    return (x > y) - (x < y);
+}
+
+int splittest_holm(size_t n, const double *p, double alpha, int *reject)
+{
+    ranked *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        order[i] = (ranked){p[i], i};
+        reject[i] = 0;
+    }
+    qsort(order, n, sizeof *order, by_p);
+    for (size_t k = 0; k < n && order[k].p <= alpha / (double)(n - k); k++)
+        reject[order[k].index] = 1;
+    free(order);
+    return 0;
 }

@@ -39,4 +39,9 @@ double splittest_p_value(double chi2, int df);
 
 const char *splittest_verdict_name(splittest_verdict v); /* "pass", "fail", "skipped" */
 
+/* Holm's step-down correction over n tests with p-values p: sets reject[i] when test i is
+ * rejected at family-wise level alpha (the k-th smallest p against alpha / (n - k + 1),
+ * stopping at the first that holds). Returns 0, or -1 when out of memory. */
+int splittest_holm(size_t n, const double *p, double alpha, int *reject);
+
 #endif

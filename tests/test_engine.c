@@ -42,6 +42,45 @@ START_TEST(false_positive_rate_near_alpha)
 }
 END_TEST
 
+/* Twenty phases of a correct router at alpha = 0.05: without a correction most runs flag
+ * some phase (1 - 0.95^20 = 64%); with Holm's, at most alpha of them do. */
+START_TEST(holm_keeps_family_wise_rate_at_alpha)
+{
+    char text[4096] = "name: many\naccount: acme\nduration: 200s\n"
+                      "deployments:\n  - {id: a, replicas: 1}\n  - {id: b, replicas: 1}\n"
+                      "routers:\n  - {id: r, deployments: [a, b]}\n"
+                      "traffic:\n  - {router: r, rate: 50/s}\ntimeline:\n";
+    for (int k = 1; k < 20; k++) {
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used,
+                 "  - {at: %ds, scale: {deployment: a, replicas: %d}}\n", 10 * k, 1 + k % 3);
+    }
+    const char *modes[] = {"checks: {alpha: 0.05}\n", "checks: {alpha: 0.05, correction: holm}\n"};
+    double any_flagged[2];
+    const int seeds = 400;
+    for (int m = 0; m < 2; m++) {
+        char full[4096];
+        snprintf(full, sizeof full, "%s%s", text, modes[m]);
+        scenario *sc = load_text(full);
+        int flagged = 0;
+        for (int seed = 1; seed <= seeds; seed++) {
+            results *r = run_seed(sc, (uint64_t)seed);
+            ck_assert_uint_eq(r->n_phases, 20);
+            ck_assert_int_eq(checks_evaluate(sc, r), 0);
+            flagged += !r->passed;
+            results_free(r);
+        }
+        any_flagged[m] = (double)flagged / seeds;
+        scenario_free(sc);
+    }
+    double fwer = 1 - pow(0.95, 20), sd = sqrt(fwer * (1 - fwer) / seeds);
+    ck_assert_msg(fabs(any_flagged[0] - fwer) <= 4 * sd, "uncorrected %g, expected %g",
+                  any_flagged[0], fwer);
+    ck_assert_msg(any_flagged[1] <= 0.05 + 4 * sqrt(0.05 * 0.95 / seeds), "Holm: %g",
+                  any_flagged[1]);
+}
+END_TEST
+
 /* Requests to a deleted router, to a router with no replicas and from a foreign account to
  * a private router fail with their reason; the counts follow the rates and intervals. */
 START_TEST(failures_by_reason)
@@ -224,6 +263,9 @@ static Suite *suite(void)
     suite_add_tcase(s, tc = tcase_create("false_positive_rate_near_alpha"));
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, false_positive_rate_near_alpha);
+    suite_add_tcase(s, tc = tcase_create("holm_keeps_family_wise_rate_at_alpha"));
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, holm_keeps_family_wise_rate_at_alpha);
     suite_add_tcase(s, tc = tcase_create("failures_by_reason"));
     tcase_add_test(tc, failures_by_reason);
     suite_add_tcase(s, tc = tcase_create("even_load_is_exact"));

@@ -349,6 +349,26 @@ START_TEST(biased_router_rejected)
 }
 END_TEST
 
+/* Holm's step-down, by hand: sorted p 0.0001, 0.0004, 0.002, 0.5 against 0.001/4,
+ * 0.001/3, ...: the first is rejected, the second holds, and the procedure stops there. */
+START_TEST(holm_step_down_by_hand)
+{
+    const double p[] = {0.0004, 0.0001, 0.5, 0.002};
+    int reject[4];
+    ck_assert_int_eq(splittest_holm(4, p, 0.001, reject), 0);
+    ck_assert_int_eq(reject[0], 0);
+    ck_assert_int_eq(reject[1], 1);
+    ck_assert_int_eq(reject[2], 0);
+    ck_assert_int_eq(reject[3], 0);
+    /* 0.0002 <= 0.001/3, 0.0003 <= 0.001/2, 0.0004 <= 0.001: all three. */
+    const double q[] = {0.0003, 0.0004, 0.0002};
+    int all[3];
+    ck_assert_int_eq(splittest_holm(3, q, 0.001, all), 0);
+    ck_assert(all[0] && all[1] && all[2]);
+    ck_assert_int_eq(splittest_holm(0, q, 0.001, all), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("splittest");
@@ -392,5 +412,8 @@ static Suite *suite(void)
     tcase_add_test(tc, biased_router_rejected);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("holm_step_down_by_hand");
+    tcase_add_test(tc, holm_step_down_by_hand);
+    suite_add_tcase(s, tc);
     return s;
 }
