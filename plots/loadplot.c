@@ -12,6 +12,7 @@ static const char *const lost_style = "fillcolor rgb '#d62728' fillstyle transpa
 static const char *const lost_key_style = "fillcolor rgb '#d62728' fillstyle transparent solid "
                                           "0.3 noborder";
 static const char *const full_style = "dt (5,4) lw 1.2 lc rgb '#555555'";
+static const char *const limit_style = "dt (2,3) lw 2 lc rgb '#c0392b'";
 
 const char *loadplot_title(loadplot_kind kind)
 {
@@ -128,6 +129,47 @@ static void latency_axis(gnuplot *g, const span *s)
     gnuplot_printf(g, ")\nset mytics 1\n");
 }
 
+/* The figure a capacity check limits on this plot, if any. */
+static int limited_here(const loadplot *lp, const results_limit *l)
+{
+    return (lp->kind == LOADPLOT_UTILIZATION && l->kind == RESULTS_LIMIT_UTILIZATION) ||
+           (lp->kind == LOADPLOT_LATENCY && l->kind == RESULTS_LIMIT_P99_LATENCY);
+}
+
+/* Each capacity check's limit as a red dashed line over the interval it covers. */
+static void limit_lines(gnuplot *g, const canvas *c, const loadplot *lp)
+{
+    for (size_t i = 0; i < c->r->n_limits; i++) {
+        const results_limit *l = &c->r->limits[i];
+        if (!limited_here(lp, l))
+            continue;
+        double y = lp->kind == LOADPLOT_UTILIZATION ? 100.0 * l->limit : l->limit;
+        gnuplot_printf(
+            g, "set arrow from first %.9g, first %.9g to first %.9g, first %.9g nohead %s front\n",
+            canvas_x(c, l->start_s), y, canvas_x(c, l->end_s), y, limit_style);
+    }
+}
+
+/* One key entry for the limits drawn, naming the first. */
+static void limit_key(gnuplot *g, const canvas *c, const loadplot *lp)
+{
+    for (size_t i = 0; i < c->r->n_limits; i++) {
+        const results_limit *l = &c->r->limits[i];
+        if (!limited_here(lp, l))
+            continue;
+        char value[32], title[160];
+        if (lp->kind == LOADPLOT_UTILIZATION)
+            snprintf(value, sizeof value, "%g%%", 100.0 * l->limit);
+        else
+            text_latency(value, sizeof value, l->limit);
+        snprintf(title, sizeof title, "capacity check: at most %s%s%s", value,
+                 l->deployment ? " for " : "", l->deployment ? l->deployment : "");
+        gnuplot_printf(g, ", keyentry with lines %s title ", limit_style);
+        gnuplot_string(g, title);
+        return;
+    }
+}
+
 static void axis(gnuplot *g, const loadplot *lp, const span *s)
 {
     gnuplot_printf(g, "set grid ytics lc rgb '#e3e3e3'\n");
@@ -190,11 +232,13 @@ void loadplot_script(gnuplot *g, const canvas *c, const void *arg)
     for (size_t k = 0; k < lp->v->n; k++)
         figures_block(g, c, lp, k, &s);
     axis(g, lp, &s);
+    limit_lines(g, c, lp);
     shade_lost(g, c, lp->v);
     for (size_t k = 0; k < lp->v->n; k++)
         deployment_lines(g, c, lp, k);
     if (lp->kind == LOADPLOT_UTILIZATION)
         gnuplot_printf(g, ", keyentry with lines %s title 'all slots busy'", full_style);
+    limit_key(g, c, lp);
     uint64_t lost = lost_in_run(lp->v);
     text_count(count, sizeof count, lost);
     if (lost > 0)

@@ -192,8 +192,28 @@ static char *capacity_name(const scenario_capacity *c, const results *r)
 /* Utilisation and p99 latency must hold in every window of the interval; rejected and
  * timed-out requests are summed over it. Windows count when they overlap the interval.
  * A failure names, per deployment, the first window over the limit: where to look. */
+/* The limit, for the plots. */
+static int note_limit(const scenario_capacity *c, results *r)
+{
+    static const results_limit_kind kinds[] = {
+        [SCENARIO_MAX_UTILIZATION] = RESULTS_LIMIT_UTILIZATION,
+        [SCENARIO_MAX_P99_LATENCY] = RESULTS_LIMIT_P99_LATENCY,
+        [SCENARIO_MAX_REJECTED] = RESULTS_LIMIT_REJECTED,
+        [SCENARIO_MAX_TIMED_OUT] = RESULTS_LIMIT_TIMED_OUT};
+    results_limit *l = results_add_limit(r);
+    if (!l)
+        return -1;
+    l->kind = kinds[c->kind];
+    l->limit = c->limit;
+    l->start_s = c->start_s;
+    l->end_s = c->end_s;
+    return c->deployment[0] && !(l->deployment = results_strdup(c->deployment)) ? -1 : 0;
+}
+
 static int check_capacity(const scenario_capacity *c, results *r)
 {
+    if (note_limit(c, r) != 0)
+        return -1;
     char *name = capacity_name(c, r);
     capacity_record *records = calloc(r->n_deployments ? r->n_deployments : 1, sizeof *records);
     if (!records) {

@@ -42,6 +42,9 @@ void results_free(results *r)
     free(r->points);
     free(r->load_points);
     free(r->loads);
+    for (size_t i = 0; i < r->n_limits; i++)
+        free(r->limits[i].deployment);
+    free(r->limits);
     free(r->flows);
     for (size_t i = 0; i < r->n_windows; i++)
         free(r->windows[i].observed);
@@ -115,6 +118,11 @@ results_load_point *results_add_load_point(results *r)
 results_deployment_load *results_add_load(results *r)
 {
     return append((void **)&r->loads, &r->n_loads, sizeof *r->loads);
+}
+
+results_limit *results_add_limit(results *r)
+{
+    return append((void **)&r->limits, &r->n_limits, sizeof *r->limits);
 }
 
 long results_name_index(char ***table, size_t *n, const char *name)

@@ -100,6 +100,21 @@ typedef struct {
     results_load load;
 } results_deployment_load;
 
+typedef enum {
+    RESULTS_LIMIT_UTILIZATION, /* a fraction */
+    RESULTS_LIMIT_P99_LATENCY, /* seconds */
+    RESULTS_LIMIT_REJECTED,
+    RESULTS_LIMIT_TIMED_OUT
+} results_limit_kind;
+
+/* A capacity check's limit, so plots can draw it over the figures it bounds. */
+typedef struct {
+    results_limit_kind kind;
+    double limit;
+    char *deployment; /* short id, or NULL for every deployment with a serving model */
+    double start_s, end_s;
+} results_limit;
+
 /* Requests one expect check's router routed during its interval, per named deployment
  * (in the check's order) and to any other deployment. */
 typedef struct {
@@ -122,7 +137,8 @@ typedef struct results {
     uint64_t failed_by_reason[RESULTS_N_REASONS];
 
     size_t n_phases, n_checks, n_events, n_points, n_flows, n_windows;
-    size_t n_load_points, n_loads;
+    size_t n_load_points, n_loads, n_limits;
+    results_limit *limits;
     results_load_point *load_points; /* bin-major: all deployments of bin 0, then bin 1... */
     results_deployment_load *loads;
     results_phase *phases;
@@ -154,6 +170,7 @@ results_flow *results_add_flow(results *r);
 results_window *results_add_window(results *r);
 results_load_point *results_add_load_point(results *r);
 results_deployment_load *results_add_load(results *r);
+results_limit *results_add_limit(results *r);
 
 /* Index of a name in one of the name tables, added when new; -1 when out of memory. */
 long results_name_index(char ***table, size_t *n, const char *name);

@@ -178,6 +178,8 @@ static results *sample_with_load(void)
     r->loads[0].load.rejected = 270;
     r->loads[0].load.timed_out = 30;
     results_add_load(r)->deployment = 0;
+    *results_add_limit(r) = (results_limit){RESULTS_LIMIT_UTILIZATION, 0.9, NULL, 0, 300};
+    *results_add_limit(r) = (results_limit){RESULTS_LIMIT_P99_LATENCY, 2.0, NULL, 0, 300};
     return r;
 }
 
@@ -281,7 +283,9 @@ START_TEST(capacity_plots_drawn_for_serving_models)
                   {"latency", "200ms"}, /* the log axis labelled as latencies */
                   {"queue", "green most at once"},
                   {"queue", "requests rejected or timed out (300)"},
-                  {"replicas", "replicas wanted, not yet ready (dashed)"}};
+                  {"replicas", "replicas wanted, not yet ready (dashed)"},
+                  {"utilization", "capacity check: at most 90%"},
+                  {"latency", "capacity check: at most 2s"}};
     for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
         size_t len;
         snprintf(path, sizeof path, "%s/%s.svg", dir, wanted[i].stem);
