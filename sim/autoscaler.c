@@ -108,8 +108,3 @@ long long autoscaler_decide(autoscaler *a, double now, const autoscaler_load *lo
         return clamp(hi > 1 ? hi : 1, d->min_replicas, d->max_replicas);
     return current;
 }
-
-long long autoscaler_wanted(const autoscaler *a)
-{
-    return a->n ? a->wanted[a->n - 1] : 0;
-}

@@ -37,7 +37,4 @@ typedef struct {
 long long autoscaler_decide(autoscaler *a, double now, const autoscaler_load *load,
                             long long concurrency, const world_deployment *d);
 
-/* The count the last tick wanted on its own, before the windows (for reports). */
-long long autoscaler_wanted(const autoscaler *a);
-
 #endif

@@ -47,19 +47,6 @@ int world_cmd_add_deployment(world_cmd *cmd, const char *id)
     return 0;
 }
 
-int world_cmd_copy(world_cmd *dst, const world_cmd *src)
-{
-    *dst = *src;
-    dst->deployments = NULL;
-    if (src->n_deployments == 0)
-        return 0;
-    dst->deployments = malloc(src->n_deployments * sizeof *dst->deployments);
-    if (!dst->deployments)
-        return -1;
-    memcpy(dst->deployments, src->deployments, src->n_deployments * sizeof *dst->deployments);
-    return 0;
-}
-
 int world_region_is_multi(const char *region)
 {
     return strcmp(region, "US") == 0 || strcmp(region, "EUROPE") == 0 ||

@@ -90,8 +90,6 @@ typedef struct {
 } world_cmd;
 
 void world_cmd_clear(world_cmd *cmd);
-/* Deep copy; returns 0, or -1 when out of memory. */
-int world_cmd_copy(world_cmd *dst, const world_cmd *src);
 /* Append a deployment id to cmd->deployments; 0, or -1 when out of memory. */
 int world_cmd_add_deployment(world_cmd *cmd, const char *id);
 
