@@ -1,7 +1,7 @@
 #include "plots/canvas.h"
 
-#include "reports/outfile.h"
-#include "reports/text.h"
+#include "views/outfile.h"
+#include "views/text.h"
 
 #include <stdio.h>
 #include <string.h>

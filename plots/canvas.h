@@ -8,7 +8,7 @@
 #define ROUTERSIM_CANVAS_H
 
 #include "plots/gnuplot.h"
-#include "sim/results.h"
+#include "sim/model/results.h"
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 #include "plots/gnuplot.h"
 
-#include "reports/text.h"
+#include "views/text.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -6,7 +6,7 @@
 #ifndef ROUTERSIM_LINEUP_H
 #define ROUTERSIM_LINEUP_H
 
-#include "sim/results.h"
+#include "sim/model/results.h"
 
 #include <stddef.h>
 

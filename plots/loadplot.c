@@ -1,7 +1,7 @@
 #include "plots/loadplot.h"
 
-#include "reports/series.h"
-#include "reports/text.h"
+#include "views/series.h"
+#include "views/text.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
 
 #include "plots/canvas.h"
 #include "plots/gnuplot.h"
-#include "reports/loadview.h"
+#include "views/loadview.h"
 
 typedef enum { LOADPLOT_UTILIZATION, LOADPLOT_LATENCY, LOADPLOT_QUEUE, LOADPLOT_N } loadplot_kind;
 

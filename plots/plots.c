@@ -4,9 +4,9 @@
 #include "plots/lineup.h"
 #include "plots/loadplot.h"
 #include "plots/split.h"
-#include "reports/loadview.h"
-#include "reports/series.h"
-#include "reports/text.h"
+#include "views/loadview.h"
+#include "views/series.h"
+#include "views/text.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -18,7 +18,7 @@
 #ifndef ROUTERSIM_PLOTS_H
 #define ROUTERSIM_PLOTS_H
 
-#include "sim/results.h"
+#include "sim/model/results.h"
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 #include "plots/split.h"
 
 #include "plots/lineup.h"
-#include "reports/text.h"
+#include "views/text.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -10,8 +10,8 @@
 
 #include "plots/canvas.h"
 #include "plots/gnuplot.h"
-#include "reports/series.h"
-#include "sim/results.h"
+#include "views/series.h"
+#include "sim/model/results.h"
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 #include "reports/report_csv.h"
 
-#include "reports/text.h"
+#include "views/text.h"
 
 #include <inttypes.h>
 #include <math.h>

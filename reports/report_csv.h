@@ -47,7 +47,7 @@
 #ifndef ROUTERSIM_REPORT_CSV_H
 #define ROUTERSIM_REPORT_CSV_H
 
-#include "reports/series.h"
+#include "views/series.h"
 
 #include <stdio.h>
 

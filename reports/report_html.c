@@ -1,8 +1,8 @@
 #include "reports/report_html.h"
 
-#include "reports/loadview.h"
-#include "reports/text.h"
-#include "reports/verdicts.h"
+#include "views/loadview.h"
+#include "views/text.h"
+#include "views/verdicts.h"
 
 #include <inttypes.h>
 #include <string.h>

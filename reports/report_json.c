@@ -1,6 +1,6 @@
 #include "reports/report_json.h"
 
-#include "reports/text.h"
+#include "views/text.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -9,8 +9,8 @@
 #define ROUTERSIM_REPORT_JSON_H
 
 #include "plots/plots.h"
-#include "reports/series.h"
-#include "sim/results.h"
+#include "views/series.h"
+#include "sim/model/results.h"
 
 #include <stdio.h>
 

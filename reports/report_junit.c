@@ -1,7 +1,7 @@
 #include "reports/report_junit.h"
 
-#include "reports/text.h"
-#include "reports/verdicts.h"
+#include "views/text.h"
+#include "views/verdicts.h"
 
 #include <inttypes.h>
 

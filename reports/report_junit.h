@@ -10,8 +10,8 @@
 #ifndef ROUTERSIM_REPORT_JUNIT_H
 #define ROUTERSIM_REPORT_JUNIT_H
 
-#include "reports/loadview.h"
-#include "sim/results.h"
+#include "views/loadview.h"
+#include "sim/model/results.h"
 
 #include <stdio.h>
 

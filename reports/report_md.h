@@ -10,8 +10,8 @@
 #define ROUTERSIM_REPORT_MD_H
 
 #include "plots/plots.h"
-#include "reports/loadview.h"
-#include "sim/results.h"
+#include "views/loadview.h"
+#include "sim/model/results.h"
 
 #include <stdio.h>
 

@@ -1,14 +1,14 @@
 #include "reports/reports.h"
 
 #include "plots/plots.h"
-#include "reports/loadview.h"
-#include "reports/outfile.h"
+#include "views/loadview.h"
+#include "views/outfile.h"
 #include "reports/report_csv.h"
 #include "reports/report_html.h"
 #include "reports/report_json.h"
 #include "reports/report_junit.h"
 #include "reports/report_md.h"
-#include "reports/series.h"
+#include "views/series.h"
 
 #include <errno.h>
 #include <stdio.h>

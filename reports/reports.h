@@ -7,7 +7,7 @@
 #ifndef ROUTERSIM_REPORTS_H
 #define ROUTERSIM_REPORTS_H
 
-#include "sim/results.h"
+#include "sim/model/results.h"
 
 #include <stddef.h>
 

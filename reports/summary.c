@@ -1,9 +1,9 @@
 #include "reports/summary.h"
 
-#include "reports/loadview.h"
-#include "reports/text.h"
-#include "reports/verdicts.h"
-#include "sim/units.h"
+#include "views/loadview.h"
+#include "views/text.h"
+#include "views/verdicts.h"
+#include "sim/base/units.h"
 
 #include <inttypes.h>
 #include <string.h>

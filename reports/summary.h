@@ -7,7 +7,7 @@
 #ifndef ROUTERSIM_SUMMARY_H
 #define ROUTERSIM_SUMMARY_H
 
-#include "sim/results.h"
+#include "sim/model/results.h"
 
 #include <stdio.h>
 

@@ -6,9 +6,9 @@
  */
 #include "reports/reports.h"
 #include "reports/summary.h"
-#include "sim/checks.h"
-#include "sim/engine.h"
-#include "sim/scenario.h"
+#include "sim/stats/checks.h"
+#include "sim/run/engine.h"
+#include "sim/load/scenario_load.h"
 
 #include <getopt.h>
 #include <stdio.h>

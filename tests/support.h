@@ -5,8 +5,8 @@
 #ifndef ROUTERSIM_TEST_SUPPORT_H
 #define ROUTERSIM_TEST_SUPPORT_H
 
-#include "sim/engine.h"
-#include "sim/scenario.h"
+#include "sim/run/engine.h"
+#include "sim/load/scenario_load.h"
 
 #include <check.h>
 #include <stdio.h>

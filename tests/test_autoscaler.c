@@ -1,4 +1,4 @@
-#include "sim/autoscaler.h"
+#include "sim/run/autoscaler.h"
 
 #include "tests/check_main.h"
 

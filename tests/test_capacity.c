@@ -1,5 +1,5 @@
-#include "sim/engine.h"
-#include "sim/scenario.h"
+#include "sim/run/engine.h"
+#include "sim/model/scenario.h"
 
 #include "tests/check_main.h"
 #include "tests/support.h"

@@ -1,5 +1,5 @@
-#include "sim/checks.h"
-#include "sim/engine.h"
+#include "sim/stats/checks.h"
+#include "sim/run/engine.h"
 
 #include "tests/check_main.h"
 #include "tests/support.h"

@@ -1,4 +1,4 @@
-#include "sim/eventq.h"
+#include "sim/base/eventq.h"
 
 #include "tests/check_main.h"
 

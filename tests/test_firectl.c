@@ -1,4 +1,4 @@
-#include "sim/firectl.h"
+#include "sim/load/firectl.h"
 
 #include "tests/check_main.h"
 

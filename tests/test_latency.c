@@ -1,4 +1,4 @@
-#include "sim/latency.h"
+#include "sim/base/latency.h"
 
 #include "tests/check_main.h"
 

@@ -1,14 +1,14 @@
 #include "plots/plots.h"
-#include "reports/loadview.h"
+#include "views/loadview.h"
 #include "reports/report_csv.h"
 #include "reports/report_html.h"
 #include "reports/report_json.h"
 #include "reports/report_junit.h"
 #include "reports/report_md.h"
 #include "reports/reports.h"
-#include "reports/series.h"
+#include "views/series.h"
 #include "reports/summary.h"
-#include "reports/text.h"
+#include "views/text.h"
 
 #include "tests/check_main.h"
 

@@ -1,4 +1,4 @@
-#include "sim/selector.h"
+#include "sim/base/selector.h"
 
 #include "tests/check_main.h"
 

@@ -1,5 +1,5 @@
-#include "sim/selector.h"
-#include "sim/splittest.h"
+#include "sim/base/selector.h"
+#include "sim/base/splittest.h"
 
 #include "tests/check_main.h"
 

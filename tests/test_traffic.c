@@ -1,4 +1,4 @@
-#include "sim/traffic.h"
+#include "sim/base/traffic.h"
 
 #include "tests/check_main.h"
 

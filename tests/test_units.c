@@ -1,4 +1,4 @@
-#include "sim/units.h"
+#include "sim/base/units.h"
 
 #include "tests/check_main.h"
 

@@ -1,4 +1,4 @@
-#include "sim/ydoc.h"
+#include "sim/load/ydoc.h"
 
 #include "tests/check_main.h"
 

@@ -1,0 +1,97 @@
+/*
+ * serving — one deployment's capacity to serve: ready replicas x concurrency slots, a FIFO
+ * queue with an optional limit and client timeout, and service times from a distribution.
+ *
+ * It knows nothing of routers or of the event queue. The engine tells it what happens and
+ * when (an arrival, a change in ready replicas, a measurement) and everything inside the
+ * deployment between two such moments is played lazily: completions live in a small heap
+ * of the deployment's own, never in the simulation's event queue, since nothing outside
+ * depends on them. Order matters only while requests wait (each starts at the completion
+ * that frees its slot) or replicas drain; then completions and timeouts are played one by
+ * one in time order. Otherwise an arrival that finds the heap holding fewer entries than
+ * there are slots starts at once (finished requests still in the heap only overstate the
+ * load), and finished requests are swept out in bulk when the heap is full or a measurement
+ * is taken. Each request's latency (wait + service) goes into a histogram when it starts
+ * service, and the owner collects it from there. Busy slots, waiting requests and capacity
+ * are integrated over time into cumulative totals, from sums kept as requests start and
+ * leave, so the difference of two snapshots describes any interval exactly, with no
+ * per-request memory. Invariants: busy <= capacity except while capacity shrinks (a replica
+ * that goes away finishes its in-flight requests first: no new request starts until
+ * busy < capacity); nobody waits while a slot is free.
+ */
+#ifndef ROUTERSIM_SERVING_H
+#define ROUTERSIM_SERVING_H
+
+#include "sim/base/latency.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+#define SERVING_MAX_QUEUE (1u << 24) /* waiting requests, when no queue_limit bounds them */
+
+typedef enum {
+    SERVING_DETERMINISTIC,
+    SERVING_EXPONENTIAL,
+    SERVING_LOGNORMAL,
+    SERVING_GAMMA
+} serving_distribution;
+
+typedef struct {
+    long long concurrency; /* requests one replica serves at once, >= 1 */
+    serving_distribution distribution;
+    double mean_s;         /* mean service time, > 0 */
+    double cv;             /* coefficient of variation (lognormal, gamma), > 0 */
+    long long queue_limit; /* waiting requests beyond which arrivals are rejected; -1: none */
+    double timeout_s;      /* a request still waiting after this gives up; 0: never */
+    double cold_start_s;   /* a new replica serves (and is weighted) only after this */
+} serving_spec;
+
+/* Totals since the deployment was created. */
+typedef struct {
+    uint64_t arrived, started, completed, rejected, timed_out;
+    uint64_t waited;     /* started after waiting in the queue */
+    double wait_s;       /* summed queue waits of started requests */
+    double busy_s;       /* integral of requests in service (draining replicas too) */
+    double slots_busy_s; /* integral of the ready slots in use: min(busy, capacity) */
+    double queued_s;     /* integral of waiting requests over time */
+    double capacity_s;   /* integral of ready slots (ready replicas x concurrency) */
+} serving_totals;
+
+typedef enum {
+    SERVING_STARTED,
+    SERVING_QUEUED,
+    SERVING_REJECTED,
+    SERVING_OVERFLOW
+} serving_outcome;
+
+typedef struct serving serving;
+
+/* A deployment drawing its service times from rng. NULL when out of memory. */
+serving *serving_new(const serving_spec *spec, long long ready_replicas, double now, gsl_rng *rng);
+void serving_free(serving *s);
+
+/* One service time drawn from the spec's distribution (mean mean_s, CV cv). */
+double serving_draw(const serving_spec *spec, gsl_rng *rng);
+
+/* A request arrives (after playing the deployment up to now). SERVING_OVERFLOW: the
+ * unbounded queue passed SERVING_MAX_QUEUE, or memory ran out (the request is dropped; the
+ * run should stop and say so). */
+serving_outcome serving_arrive(serving *s, double now);
+
+/* Ready replicas change; more slots start waiting requests at once. */
+void serving_set_ready(serving *s, long long ready_replicas, double now);
+
+/* Play what happens inside the deployment up to `now` (completions, starts, timeouts) and
+ * bring the totals' integrals up to it: a measurement, linear in the requests present. */
+void serving_advance(serving *s, double now);
+
+/* The latencies of the requests that started service since the owner last reset it. */
+latency *serving_latencies(serving *s);
+
+/* The totals as of the last serving_advance. */
+const serving_totals *serving_totals_of(const serving *s);
+
+/* The most requests waiting at once since the last call (which restarts the count). */
+long long serving_take_max_waiting(serving *s);
+
+#endif

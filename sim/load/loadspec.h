@@ -1,0 +1,28 @@
+/*
+ * loadspec — how a scenario describes load and the capacity to serve it: the arrival
+ * process of a traffic entry, a deployment's serving model and its autoscaler settings,
+ * read from the YAML tree (through yread, so every error names its place).
+ */
+#ifndef ROUTERSIM_LOADSPEC_H
+#define ROUTERSIM_LOADSPEC_H
+
+#include "sim/base/serving.h"
+#include "sim/base/traffic.h"
+#include "sim/model/world.h"
+#include "sim/load/yread.h"
+
+/* `serving: {concurrency, service_time: {distribution, mean, cv}, queue_limit, timeout,
+ * cold_start}`. Returns 0, or -1 with the error written. */
+int loadspec_serving(const yread *r, const ydoc_node *map, serving_spec *spec);
+
+/* `autoscaling: {scale_up_window, scale_down_window, scale_to_zero_window, load_targets}`
+ * into cmd's autoscaling fields and WORLD_SET_* bits. */
+int loadspec_autoscaling(const yread *r, const ydoc_node *map, world_cmd *cmd);
+
+/* A traffic entry's arrivals: exactly one of rate, profile, daily or trace, and bursts added
+ * to the first three. A profile's pieces go into *segments (the caller frees them; shape
+ * points into them); a trace's path, resolved relative to the scenario file, into *trace. */
+int loadspec_traffic(const yread *r, const ydoc_node *map, traffic_shape *shape,
+                     traffic_segment **segments, char **trace);
+
+#endif

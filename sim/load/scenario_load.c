@@ -1,0 +1,835 @@
+#include "sim/load/scenario_load.h"
+
+#include "sim/load/firectl.h"
+#include "sim/load/loadspec.h"
+#include "sim/load/ydoc.h"
+#include "sim/load/yread.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_MAX_LEN 200
+#define MAX_BINS 100000
+
+/* Loader state: the reader (where errors go, the account, the duration) and the scenario
+ * being filled. Every error path writes "FILE:LINE:COL: message" once and returns -1 up to
+ * scenario_load. */
+typedef struct {
+    yread in;
+    scenario *sc;
+} loader;
+
+static int err_mark(loader *ld, scenario_mark mark, const char *msg)
+{
+    return yread_fail_at(&ld->in, mark.line, mark.column, "%s", msg);
+}
+
+static scenario_mark mark_of(const ydoc_node *node)
+{
+    return (scenario_mark){node->line, node->column};
+}
+
+/* ---- events ------------------------------------------------------------------------- */
+
+static scenario_event *add_event(loader *ld, const ydoc_node *node)
+{
+    scenario *sc = ld->sc;
+    scenario_event *grown = realloc(sc->events, (sc->n_events + 1) * sizeof *grown);
+    if (!grown) {
+        yread_fail(&ld->in, node, "out of memory");
+        return NULL;
+    }
+    sc->events = grown;
+    scenario_event *ev = &sc->events[sc->n_events++];
+    memset(ev, 0, sizeof *ev);
+    ev->mark = mark_of(node);
+    return ev;
+}
+
+static int parse_replicas(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const struct {
+        const char *key;
+        unsigned bit;
+    } fields[] = {{"replicas", WORLD_SET_REPLICAS},
+                  {"min_replica_count", WORLD_SET_MIN},
+                  {"max_replica_count", WORLD_SET_MAX}};
+    long long *targets[] = {&cmd->replicas, &cmd->min_replicas, &cmd->max_replicas};
+    for (size_t i = 0; i < 3; i++) {
+        const ydoc_node *node = ydoc_get(map, fields[i].key);
+        if (!node)
+            continue;
+        if (yread_int(&ld->in, node, fields[i].key, 0, WORLD_MAX_REPLICAS, targets[i]) != 0)
+            return -1;
+        cmd->set |= fields[i].bit;
+    }
+    if ((cmd->set & WORLD_SET_REPLICAS) && (cmd->set & (WORLD_SET_MIN | WORLD_SET_MAX)))
+        return yread_fail(&ld->in, map,
+                          "expected either replicas or min_replica_count/max_replica_count, "
+                          "not both");
+    return 0;
+}
+
+/* A deployment's serving model, once per deployment. */
+static int add_serving(loader *ld, const ydoc_node *map, const char *id)
+{
+    scenario *sc = ld->sc;
+    if (scenario_serving_of(sc, id))
+        return yread_fail(&ld->in, map, "deployment \"%s\" already has a serving model", id);
+    scenario_serving *grown = realloc(sc->serving, (sc->n_serving + 1) * sizeof *grown);
+    if (!grown)
+        return yread_fail(&ld->in, map, "out of memory");
+    sc->serving = grown;
+    scenario_serving *sv = &sc->serving[sc->n_serving];
+    memset(sv, 0, sizeof *sv);
+    snprintf(sv->deployment, sizeof sv->deployment, "%s", id);
+    sv->mark = mark_of(map);
+    if (loadspec_serving(&ld->in, map, &sv->spec) != 0)
+        return -1;
+    sc->n_serving++;
+    return 0;
+}
+
+static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const yread_key rules[] = {{"id", 1},
+                                      {"model", 0},
+                                      {"region", 0},
+                                      {"replicas", 0},
+                                      {"min_replica_count", 0},
+                                      {"max_replica_count", 0},
+                                      {"serving", 0},
+                                      {"autoscaling", 0},
+                                      {NULL, 0}};
+    if (yread_keys(&ld->in, map, "a deployment", rules) != 0)
+        return -1;
+    cmd->op = WORLD_DEPLOYMENT_CREATE;
+    if (yread_id(&ld->in, ydoc_get(map, "id"), "deployment id", UNITS_DEPLOYMENT, cmd->id) != 0)
+        return -1;
+    const ydoc_node *serving_node = ydoc_get(map, "serving");
+    if (serving_node && add_serving(ld, serving_node, cmd->id) != 0)
+        return -1;
+    const ydoc_node *autoscaling = ydoc_get(map, "autoscaling");
+    if (autoscaling && loadspec_autoscaling(&ld->in, autoscaling, cmd) != 0)
+        return -1;
+    const ydoc_node *model = ydoc_get(map, "model");
+    if (model) {
+        if (yread_model(&ld->in, model, cmd->model) != 0)
+            return -1;
+        cmd->set |= WORLD_SET_MODEL;
+    }
+    const ydoc_node *region = ydoc_get(map, "region");
+    if (region) {
+        const char *text = yread_scalar(&ld->in, region, "region");
+        if (!text)
+            return -1;
+        size_t len =
+            strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+        if (len == 0 || text[len] != '\0' || len >= WORLD_REGION_MAX)
+            return yread_fail(&ld->in, region,
+                              "expected a region: US, EUROPE or APAC (multi-region) or a single "
+                              "region such as us-iowa-1, got \"%s\"",
+                              text);
+        snprintf(cmd->region, sizeof cmd->region, "%s", text);
+        cmd->set |= WORLD_SET_REGION;
+    }
+    return parse_replicas(ld, map, cmd);
+}
+
+static int parse_deployment_list(loader *ld, const ydoc_node *seq, world_cmd *cmd)
+{
+    if (yread_type(&ld->in, seq, YDOC_SEQ, "deployments") != 0)
+        return -1;
+    if (seq->n == 0)
+        return yread_fail(&ld->in, seq, "expected at least one deployment behind a router");
+    for (size_t i = 0; i < seq->n; i++) {
+        world_id id;
+        if (yread_id(&ld->in, seq->items[i], "deployment", UNITS_DEPLOYMENT, id) != 0)
+            return -1;
+        if (world_cmd_add_deployment(cmd, id) != 0)
+            return yread_fail(&ld->in, seq, "out of memory");
+    }
+    cmd->set |= WORLD_SET_DEPLOYMENTS;
+    return 0;
+}
+
+/* The router properties shared by a router entry and a structured router update. */
+static int parse_router_properties(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    const ydoc_node *node;
+    if ((node = ydoc_get(map, "deployments")) && parse_deployment_list(ld, node, cmd) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "display_name"))) {
+        const char *text = yread_scalar(&ld->in, node, "display_name");
+        if (!text)
+            return -1;
+        snprintf(cmd->display_name, sizeof cmd->display_name, "%s", text);
+        cmd->set |= WORLD_SET_DISPLAY_NAME;
+    }
+    if ((node = ydoc_get(map, "model"))) {
+        if (yread_model(&ld->in, node, cmd->model) != 0)
+            return -1;
+        cmd->set |= WORLD_SET_MODEL;
+    }
+    if ((node = ydoc_get(map, "strategy"))) {
+        const char *text = yread_scalar(&ld->in, node, "strategy");
+        if (!text)
+            return -1;
+        if (strcmp(text, "weighted-random") == 0)
+            cmd->strategy = SELECTOR_WEIGHTED_RANDOM;
+        else if (strcmp(text, "even-load") == 0)
+            cmd->strategy = SELECTOR_EVEN_LOAD;
+        else
+            return yread_fail(&ld->in, node,
+                              "expected strategy weighted-random or even-load, got \"%s\"", text);
+        cmd->set |= WORLD_SET_STRATEGY;
+    }
+    if ((node = ydoc_get(map, "public"))) {
+        if (yread_bool(&ld->in, node, "public", &cmd->is_public) != 0)
+            return -1;
+        cmd->set |= WORLD_SET_PUBLIC;
+    }
+    return 0;
+}
+
+static int parse_router_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const yread_key rules[] = {{"id", 0},    {"deployments", 1}, {"display_name", 0},
+                                      {"model", 0}, {"strategy", 0},    {"public", 0},
+                                      {NULL, 0}};
+    if (yread_keys(&ld->in, map, "a router", rules) != 0)
+        return -1;
+    cmd->op = WORLD_ROUTER_CREATE;
+    const ydoc_node *id = ydoc_get(map, "id");
+    if (id && yread_id(&ld->in, id, "router id", UNITS_ROUTER, cmd->id) != 0)
+        return -1;
+    return parse_router_properties(ld, map, cmd);
+}
+
+static int parse_router_update(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const yread_key rules[] = {{"router", 1}, {"deployments", 0}, {"display_name", 0},
+                                      {"model", 0},  {"strategy", 0},    {"public", 0},
+                                      {NULL, 0}};
+    if (yread_keys(&ld->in, map, "update_router", rules) != 0)
+        return -1;
+    cmd->op = WORLD_ROUTER_UPDATE;
+    if (yread_id(&ld->in, ydoc_get(map, "router"), "router", UNITS_ROUTER, cmd->id) != 0)
+        return -1;
+    return parse_router_properties(ld, map, cmd);
+}
+
+static int parse_scale(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const yread_key rules[] = {{"deployment", 1}, {"replicas", 1}, {NULL, 0}};
+    if (yread_keys(&ld->in, map, "scale", rules) != 0)
+        return -1;
+    cmd->op = WORLD_DEPLOYMENT_SCALE;
+    cmd->set |= WORLD_SET_REPLICAS;
+    if (yread_id(&ld->in, ydoc_get(map, "deployment"), "deployment", UNITS_DEPLOYMENT, cmd->id) !=
+        0)
+        return -1;
+    return yread_int(&ld->in, ydoc_get(map, "replicas"), "replicas", 0, WORLD_MAX_REPLICAS,
+                     &cmd->replicas);
+}
+
+static int parse_deployment_update(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    static const yread_key rules[] = {
+        {"deployment", 1}, {"min_replica_count", 0}, {"max_replica_count", 0}, {NULL, 0}};
+    if (yread_keys(&ld->in, map, "update_deployment", rules) != 0)
+        return -1;
+    cmd->op = WORLD_DEPLOYMENT_UPDATE;
+    if (yread_id(&ld->in, ydoc_get(map, "deployment"), "deployment", UNITS_DEPLOYMENT, cmd->id) !=
+        0)
+        return -1;
+    if (parse_replicas(ld, map, cmd) != 0)
+        return -1;
+    if (!(cmd->set & (WORLD_SET_MIN | WORLD_SET_MAX)))
+        return yread_fail(&ld->in, map, "expected min_replica_count and/or max_replica_count");
+    return 0;
+}
+
+static int parse_run(loader *ld, const ydoc_node *node, world_cmd *cmd)
+{
+    const char *line = yread_scalar(&ld->in, node, "run");
+    if (!line)
+        return -1;
+    char why[512];
+    int offset = -1;
+    if (firectl_parse(line, ld->in.account, cmd, why, sizeof why, &offset) == 0)
+        return 0;
+    /* Point at the offending word when the scalar sits on one line as written. */
+    ydoc_node at = *node;
+    if (offset >= 0 && node->plain && !memchr(line, '\n', (size_t)offset))
+        at.column += offset;
+    return yread_fail(&ld->in, &at, "%s", why);
+}
+
+/* One structured or firectl timeline action: exactly one action key besides `at`. */
+static int parse_action(loader *ld, const ydoc_node *map, world_cmd *cmd)
+{
+    const ydoc_node *node;
+    if ((node = ydoc_get(map, "run")))
+        return parse_run(ld, node, cmd);
+    if ((node = ydoc_get(map, "scale")))
+        return parse_scale(ld, node, cmd);
+    if ((node = ydoc_get(map, "update_deployment")))
+        return parse_deployment_update(ld, node, cmd);
+    if ((node = ydoc_get(map, "create_deployment")))
+        return parse_deployment_cmd(ld, node, cmd);
+    if ((node = ydoc_get(map, "create_router")))
+        return parse_router_cmd(ld, node, cmd);
+    if ((node = ydoc_get(map, "update_router")))
+        return parse_router_update(ld, node, cmd);
+    int is_router = (node = ydoc_get(map, "delete_router")) != NULL;
+    if (is_router || (node = ydoc_get(map, "delete_deployment"))) {
+        cmd->op = is_router ? WORLD_ROUTER_DELETE : WORLD_DEPLOYMENT_DELETE;
+        return yread_id(&ld->in, node, is_router ? "router" : "deployment",
+                        is_router ? UNITS_ROUTER : UNITS_DEPLOYMENT, cmd->id);
+    }
+    return yread_fail(&ld->in, map,
+                      "expected a timeline action: run, scale, update_deployment, "
+                      "create_deployment, create_router, update_router, delete_router or "
+                      "delete_deployment");
+}
+
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+}
+
+/* A structured event as the firectl line it stands for, so that reports show one form. */
+static char *describe(const world_cmd *cmd)
+{
+    static const char *const verbs[] = {
+        "router create",     "router update",    "router delete",    "deployment create",
+        "deployment update", "deployment scale", "deployment delete"};
+    char text[1024] = "";
+    appendf(text, sizeof text, "firectl %s", verbs[cmd->op]);
+    if (cmd->op == WORLD_DEPLOYMENT_CREATE)
+        appendf(text, sizeof text, " %s --deployment-id=%s", cmd->model, cmd->id);
+    else if (cmd->op == WORLD_ROUTER_CREATE)
+        appendf(text, sizeof text, " --router-id=%s", cmd->id);
+    else
+        appendf(text, sizeof text, " %s", cmd->id);
+    for (size_t i = 0; i < cmd->n_deployments; i++)
+        appendf(text, sizeof text, "%s%s", i ? "," : " --deployments=", cmd->deployments[i]);
+    if (cmd->op == WORLD_DEPLOYMENT_SCALE)
+        appendf(text, sizeof text, " --replica-count=%lld", cmd->replicas);
+    else if (cmd->set & WORLD_SET_REPLICAS)
+        appendf(text, sizeof text, " --min-replica-count=%lld --max-replica-count=%lld",
+                cmd->replicas, cmd->replicas);
+    if (cmd->set & WORLD_SET_MIN)
+        appendf(text, sizeof text, " --min-replica-count=%lld", cmd->min_replicas);
+    if (cmd->set & WORLD_SET_MAX)
+        appendf(text, sizeof text, " --max-replica-count=%lld", cmd->max_replicas);
+    return strdup(text);
+}
+
+static int parse_timeline_event(loader *ld, const ydoc_node *map)
+{
+    static const yread_key rules[] = {{"at", 1},
+                                      {"run", 0},
+                                      {"scale", 0},
+                                      {"update_deployment", 0},
+                                      {"create_deployment", 0},
+                                      {"create_router", 0},
+                                      {"update_router", 0},
+                                      {"delete_router", 0},
+                                      {"delete_deployment", 0},
+                                      {NULL, 0}};
+    if (yread_keys(&ld->in, map, "a timeline event", rules) != 0)
+        return -1;
+    if (map->n != 2)
+        return yread_fail(&ld->in, map,
+                          "expected exactly one action besides \"at\" in a timeline event");
+    scenario_event *ev = add_event(ld, map);
+    if (!ev)
+        return -1;
+    const ydoc_node *at = ydoc_get(map, "at");
+    if (yread_duration(&ld->in, at, "at", &ev->at_s) != 0)
+        return -1;
+    if (ev->at_s > ld->sc->duration_s)
+        return yread_fail(&ld->in, at,
+                          "expected a time within the scenario's duration [0, %gs], got %gs",
+                          ld->sc->duration_s, ev->at_s);
+    if (parse_action(ld, map, &ev->cmd) != 0)
+        return -1;
+    /* Errors found later, against the world at this time, point at the action. */
+    ev->mark = mark_of(map->items[strcmp(map->keys[0]->value, "at") == 0 ? 1 : 0]);
+    ev->text = ydoc_get(map, "run") ? strdup(ydoc_get(map, "run")->value) : describe(&ev->cmd);
+    return ev->text ? 0 : yread_fail(&ld->in, map, "out of memory");
+}
+
+/* Apply fn to each item of an optional sequence section. */
+static int each_item(loader *ld, const ydoc_node *root, const char *key, int required,
+                     int (*fn)(loader *, const ydoc_node *))
+{
+    const ydoc_node *seq = ydoc_get(root, key);
+    if (!seq || ydoc_is_null(seq)) {
+        if (required)
+            return yread_fail(&ld->in, seq ? seq : root, "expected at least one item in \"%s\"",
+                              key);
+        return 0;
+    }
+    if (yread_type(&ld->in, seq, YDOC_SEQ, key) != 0)
+        return -1;
+    if (required && seq->n == 0)
+        return yread_fail(&ld->in, seq, "expected at least one item in \"%s\"", key);
+    for (size_t i = 0; i < seq->n; i++)
+        if (fn(ld, seq->items[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* The scenario's own deployments are serving already at time zero: no cold start. */
+static int parse_deployment_entry(loader *ld, const ydoc_node *map)
+{
+    scenario_event *ev = add_event(ld, map);
+    if (!ev || parse_deployment_cmd(ld, map, &ev->cmd) != 0)
+        return -1;
+    ev->cmd.set |= WORLD_SET_WARM;
+    return 0;
+}
+
+static int parse_router_entry(loader *ld, const ydoc_node *map)
+{
+    scenario_event *ev = add_event(ld, map);
+    return ev ? parse_router_cmd(ld, map, &ev->cmd) : -1;
+}
+
+static int parse_traffic_entry(loader *ld, const ydoc_node *map)
+{
+    static const yread_key rules[] = {{"router", 1}, {"rate", 0},   {"profile", 0}, {"daily", 0},
+                                      {"trace", 0},  {"bursts", 0}, {"account", 0}, {NULL, 0}};
+    if (yread_keys(&ld->in, map, "a traffic entry", rules) != 0)
+        return -1;
+    scenario *sc = ld->sc;
+    scenario_traffic *grown = realloc(sc->traffic, (sc->n_traffic + 1) * sizeof *grown);
+    if (!grown)
+        return yread_fail(&ld->in, map, "out of memory");
+    sc->traffic = grown;
+    scenario_traffic *t = &sc->traffic[sc->n_traffic++];
+    memset(t, 0, sizeof *t);
+    t->mark = mark_of(map);
+    snprintf(t->caller, sizeof t->caller, "%s", sc->account);
+    if (yread_id(&ld->in, ydoc_get(map, "router"), "router", UNITS_ROUTER, t->router) != 0 ||
+        loadspec_traffic(&ld->in, map, &t->shape, &t->segments, &t->trace) != 0)
+        return -1;
+    const ydoc_node *account = ydoc_get(map, "account");
+    return account ? yread_account(&ld->in, account, t->caller) : 0;
+}
+
+static int parse_share_map(loader *ld, const ydoc_node *map, scenario_expect *ex)
+{
+    if (yread_type(&ld->in, map, YDOC_MAP, "share") != 0)
+        return -1;
+    if (map->n == 0)
+        return yread_fail(&ld->in, map, "expected at least one deployment: share in \"share\"");
+    ex->shares = calloc(map->n, sizeof *ex->shares);
+    if (!ex->shares)
+        return yread_fail(&ld->in, map, "out of memory");
+    double sum = 0;
+    for (size_t i = 0; i < map->n; i++) {
+        scenario_share *sh = &ex->shares[ex->n_shares++];
+        if (yread_id(&ld->in, map->keys[i], "deployment", UNITS_DEPLOYMENT, sh->deployment) != 0 ||
+            yread_real(&ld->in, map->items[i], "share", 0, 1, &sh->share) != 0)
+            return -1;
+        sum += sh->share;
+    }
+    if (sum > 1 + 1e-9)
+        return yread_fail(&ld->in, map, "expected shares that add up to at most 1, got %g", sum);
+    return 0;
+}
+
+static int parse_expect(loader *ld, const ydoc_node *map)
+{
+    static const yread_key rules[] = {
+        {"router", 1}, {"during", 0}, {"share", 1}, {"tolerance", 0}, {NULL, 0}};
+    if (yread_keys(&ld->in, map, "an expect check", rules) != 0)
+        return -1;
+    scenario *sc = ld->sc;
+    scenario_expect *grown = realloc(sc->expect, (sc->n_expect + 1) * sizeof *grown);
+    if (!grown)
+        return yread_fail(&ld->in, map, "out of memory");
+    sc->expect = grown;
+    scenario_expect *ex = &sc->expect[sc->n_expect++];
+    memset(ex, 0, sizeof *ex);
+    ex->mark = mark_of(map);
+    ex->tolerance = SCENARIO_DEFAULT_TOLERANCE;
+    if (yread_id(&ld->in, ydoc_get(map, "router"), "router", UNITS_ROUTER, ex->router) != 0)
+        return -1;
+    if (yread_interval(&ld->in, map, &ex->start_s, &ex->end_s) != 0)
+        return -1;
+    const ydoc_node *tol = ydoc_get(map, "tolerance");
+    if (tol && yread_real(&ld->in, tol, "tolerance", 0, 1, &ex->tolerance) != 0)
+        return -1;
+    return parse_share_map(ld, ydoc_get(map, "share"), ex);
+}
+
+/* One capacity limit: exactly one of the max_* keys, optionally a deployment and during. */
+static int parse_capacity(loader *ld, const ydoc_node *map)
+{
+    static const yread_key rules[] = {{"max_utilization", 0},
+                                      {"max_p99_latency", 0},
+                                      {"max_rejected", 0},
+                                      {"max_timed_out", 0},
+                                      {"deployment", 0},
+                                      {"during", 0},
+                                      {NULL, 0}};
+    static const char *const kinds[] = {"max_utilization", "max_p99_latency", "max_rejected",
+                                        "max_timed_out"};
+    if (yread_keys(&ld->in, map, "a capacity check", rules) != 0)
+        return -1;
+    scenario *sc = ld->sc;
+    scenario_capacity *grown = realloc(sc->capacity, (sc->n_capacity + 1) * sizeof *grown);
+    if (!grown)
+        return yread_fail(&ld->in, map, "out of memory");
+    sc->capacity = grown;
+    scenario_capacity *c = &sc->capacity[sc->n_capacity++];
+    memset(c, 0, sizeof *c);
+    c->mark = mark_of(map);
+    const ydoc_node *limit = NULL;
+    for (size_t k = 0; k < 4; k++) {
+        const ydoc_node *node = ydoc_get(map, kinds[k]);
+        if (node && limit)
+            return yread_fail(&ld->in, node, "expected one limit per capacity check");
+        if (node) {
+            limit = node;
+            c->kind = (scenario_capacity_kind)k;
+        }
+    }
+    if (!limit)
+        return yread_fail(&ld->in, map,
+                          "expected one of max_utilization, max_p99_latency, "
+                          "max_rejected or max_timed_out");
+    long long count;
+    int rc = c->kind == SCENARIO_MAX_UTILIZATION
+                 ? yread_real(&ld->in, limit, kinds[0], 0, 1, &c->limit)
+             : c->kind == SCENARIO_MAX_P99_LATENCY
+                 ? yread_duration(&ld->in, limit, kinds[1], &c->limit)
+                 : yread_int(&ld->in, limit, kinds[c->kind], 0, INT64_MAX, &count);
+    if (rc != 0)
+        return -1;
+    if (c->kind == SCENARIO_MAX_REJECTED || c->kind == SCENARIO_MAX_TIMED_OUT)
+        c->limit = (double)count;
+    const ydoc_node *dep = ydoc_get(map, "deployment");
+    if (dep && yread_id(&ld->in, dep, "deployment", UNITS_DEPLOYMENT, c->deployment) != 0)
+        return -1;
+    return yread_interval(&ld->in, map, &c->start_s, &c->end_s);
+}
+
+static int parse_checks(loader *ld, const ydoc_node *map)
+{
+    static const yread_key rules[] = {{"alpha", 0},    {"correction", 0},
+                                      {"expect", 0},   {"max_failed_requests", 0},
+                                      {"capacity", 0}, {NULL, 0}};
+    if (yread_keys(&ld->in, map, "checks", rules) != 0)
+        return -1;
+    const ydoc_node *node;
+    if ((node = ydoc_get(map, "alpha"))) {
+        if (yread_real(&ld->in, node, "alpha", 0, 1, &ld->sc->alpha) != 0)
+            return -1;
+        if (ld->sc->alpha <= 0 || ld->sc->alpha >= 1)
+            return yread_fail(&ld->in, node, "expected alpha strictly between 0 and 1");
+    }
+    if ((node = ydoc_get(map, "correction"))) {
+        const char *text = yread_scalar(&ld->in, node, "correction");
+        if (!text)
+            return -1;
+        if (strcmp(text, "holm") != 0 && strcmp(text, "none") != 0)
+            return yread_fail(&ld->in, node, "expected correction none or holm, got \"%s\"", text);
+        ld->sc->holm = strcmp(text, "holm") == 0;
+    }
+    if ((node = ydoc_get(map, "max_failed_requests")) &&
+        yread_int(&ld->in, node, "max_failed_requests", 0, INT64_MAX, &ld->sc->max_failed) != 0)
+        return -1;
+    if (each_item(ld, map, "capacity", 0, parse_capacity) != 0)
+        return -1;
+    return each_item(ld, map, "expect", 0, parse_expect);
+}
+
+/* ---- the top level ----------------------------------------------------------------- */
+
+static int parse_header(loader *ld, const ydoc_node *root)
+{
+    scenario *sc = ld->sc;
+    if (yread_text(&ld->in, ydoc_get(root, "name"), "name", NAME_MAX_LEN, &sc->name) != 0)
+        return -1;
+    const ydoc_node *node;
+    if ((node = ydoc_get(root, "description")) &&
+        yread_text(&ld->in, node, "description", 4096, &sc->description) != 0)
+        return -1;
+    if (yread_account(&ld->in, ydoc_get(root, "account"), sc->account) != 0)
+        return -1;
+    long long seed = SCENARIO_DEFAULT_SEED;
+    if ((node = ydoc_get(root, "seed")) &&
+        yread_int(&ld->in, node, "seed", 0, INT64_MAX, &seed) != 0)
+        return -1;
+    sc->seed = (uint64_t)seed;
+    node = ydoc_get(root, "duration");
+    if (yread_duration(&ld->in, node, "duration", &sc->duration_s) != 0)
+        return -1;
+    if (sc->duration_s <= 0)
+        return yread_fail(&ld->in, node, "expected a duration greater than 0");
+    ld->in.duration_s = sc->duration_s;
+    sc->window_s = sc->duration_s / 200;
+    if ((node = ydoc_get(root, "window"))) {
+        if (yread_duration(&ld->in, node, "window", &sc->window_s) != 0)
+            return -1;
+        if (sc->window_s <= 0 || sc->window_s > sc->duration_s)
+            return yread_fail(&ld->in, node, "expected a window in (0, duration]");
+        if (ceil(sc->duration_s / sc->window_s) > MAX_BINS)
+            return yread_fail(&ld->in, node, "expected a window of at least duration/%d (%gs)",
+                              MAX_BINS, sc->duration_s / MAX_BINS);
+    }
+    return 0;
+}
+
+/* Serving models for deployments created by the timeline's firectl lines, by id. */
+static int parse_serving_section(loader *ld, const ydoc_node *map)
+{
+    if (yread_type(&ld->in, map, YDOC_MAP, "serving") != 0)
+        return -1;
+    for (size_t i = 0; i < map->n; i++) {
+        world_id id;
+        if (yread_id(&ld->in, map->keys[i], "deployment", UNITS_DEPLOYMENT, id) != 0 ||
+            add_serving(ld, map->items[i], id) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A deployment with a serving model starts its new replicas cold. */
+static void apply_cold_starts(scenario *sc)
+{
+    for (size_t i = 0; i < sc->n_events; i++) {
+        world_cmd *cmd = &sc->events[i].cmd;
+        const serving_spec *spec = scenario_serving_of(sc, cmd->id);
+        if (cmd->op == WORLD_DEPLOYMENT_CREATE && spec && spec->cold_start_s > 0) {
+            cmd->cold_start_s = spec->cold_start_s;
+            cmd->set |= WORLD_SET_COLD_START;
+        }
+    }
+}
+
+static int parse_root(loader *ld, const ydoc_node *root)
+{
+    static const yread_key rules[] = {
+        {"name", 1},     {"description", 0}, {"account", 1}, {"seed", 0},    {"duration", 1},
+        {"window", 0},   {"deployments", 1}, {"routers", 0}, {"serving", 0}, {"traffic", 1},
+        {"timeline", 0}, {"checks", 0},      {NULL, 0}};
+    if (yread_keys(&ld->in, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
+        each_item(ld, root, "deployments", 1, parse_deployment_entry) != 0 ||
+        each_item(ld, root, "routers", 0, parse_router_entry) != 0 ||
+        each_item(ld, root, "timeline", 0, parse_timeline_event) != 0 ||
+        each_item(ld, root, "traffic", 1, parse_traffic_entry) != 0)
+        return -1;
+    const ydoc_node *serving_node = ydoc_get(root, "serving");
+    if (serving_node && parse_serving_section(ld, serving_node) != 0)
+        return -1;
+    apply_cold_starts(ld->sc);
+    const ydoc_node *checks = ydoc_get(root, "checks");
+    return checks && !ydoc_is_null(checks) ? parse_checks(ld, checks) : 0;
+}
+
+/* ---- the timeline against the evolving world ----------------------------------------- */
+
+/* Stable merge sort by time: events at one instant keep their order, which is the file
+ * order within the timeline, after the scenario's own deployments and routers. */
+static int sort_by_time(scenario_event *events, size_t n)
+{
+    if (n < 2)
+        return 0;
+    scenario_event *tmp = malloc(n * sizeof *tmp);
+    if (!tmp)
+        return -1;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = events[j].at_s < events[i].at_s ? events[j++] : events[i++];
+            while (i < mid)
+                tmp[k++] = events[i++];
+            while (j < hi)
+                tmp[k++] = events[j++];
+        }
+        memcpy(events, tmp, n * sizeof *tmp);
+    }
+    free(tmp);
+    return 0;
+}
+
+/* Play every command at its time against a scratch world, as the run will. */
+static int dry_run(loader *ld, world *w)
+{
+    scenario *sc = ld->sc;
+    if (sort_by_time(sc->events, sc->n_events) != 0) {
+        snprintf(ld->in.err, ld->in.errlen, "%s: out of memory", ld->in.path);
+        return -1;
+    }
+    for (size_t i = 0; i < sc->n_events; i++) {
+        char why[512], msg[600];
+        if (world_apply(w, &sc->events[i].cmd, why, sizeof why) != 0) {
+            if (sc->events[i].text)
+                snprintf(msg, sizeof msg, "at %gs: %s", sc->events[i].at_s, why);
+            else
+                snprintf(msg, sizeof msg, "%s", why);
+            return err_mark(ld, sc->events[i].mark, msg);
+        }
+        int last_at_instant = i + 1 == sc->n_events || sc->events[i + 1].at_s != sc->events[i].at_s;
+        if (last_at_instant && world_commit(w) < 0)
+            return err_mark(ld, sc->events[i].mark, "out of memory");
+    }
+    return 0;
+}
+
+static int check_known_router(loader *ld, const world *w, const char *id, scenario_mark mark)
+{
+    if (world_find_router(w, id) >= 0)
+        return 0;
+    char msg[256];
+    snprintf(msg, sizeof msg, "router \"%s\" is never created in this scenario", id);
+    return err_mark(ld, mark, msg);
+}
+
+static int check_known_deployment(loader *ld, const world *w, const char *id, scenario_mark mark)
+{
+    if (world_find_deployment(w, id) >= 0)
+        return 0;
+    char msg[256];
+    snprintf(msg, sizeof msg, "deployment \"%s\" is never created in this scenario", id);
+    return err_mark(ld, mark, msg);
+}
+
+/* Read a trace through once, so a malformed line or an unknown router stops the scenario
+ * at load time, with the trace's own FILE:LINE:COL. */
+static int check_trace(loader *ld, const world *w, scenario_traffic *traffic)
+{
+    const char *path = traffic->trace;
+    char problem[512];
+    traffic_trace *t = traffic_trace_open(path, problem, sizeof problem);
+    if (!t) {
+        /* A problem inside the trace names its own line; one with the file itself (missing,
+         * unreadable) is reported where the scenario names it. */
+        size_t len = strlen(path);
+        if (strncmp(problem, path, len) == 0 && problem[len] == ':' && problem[len + 1] >= '0' &&
+            problem[len + 1] <= '9')
+            snprintf(ld->in.err, ld->in.errlen, "%s", problem);
+        else
+            err_mark(ld, traffic->mark, problem);
+        return -1;
+    }
+    traffic_arrival a;
+    int rc;
+    while ((rc = traffic_trace_next(t, &a, ld->in.err, ld->in.errlen)) == 1) {
+        traffic->trace_arrivals += a.time_s <= ld->sc->duration_s;
+        world_id id;
+        char why[512] = "";
+        if (a.router[0] &&
+            (units_resolve(a.router, ld->in.account, UNITS_ROUTER, id, why, sizeof why) != 0 ||
+             world_find_router(w, id) < 0)) {
+            if (!why[0])
+                snprintf(why, sizeof why, "router \"%s\" is never created in this scenario",
+                         a.router);
+            snprintf(ld->in.err, ld->in.errlen, "%s:%ld:%d: %s", path, a.line, a.router_column,
+                     why);
+            rc = -1;
+            break;
+        }
+    }
+    traffic_trace_close(t);
+    return rc;
+}
+
+/* Traffic and checks may only name resources that exist at some point: a name that never
+ * does is a typo, not a plan. */
+static int check_references(loader *ld, const world *w)
+{
+    scenario *sc = ld->sc;
+    for (size_t i = 0; i < sc->n_traffic; i++)
+        if (check_known_router(ld, w, sc->traffic[i].router, sc->traffic[i].mark) != 0)
+            return -1;
+    for (size_t i = 0; i < sc->n_expect; i++) {
+        const scenario_expect *ex = &sc->expect[i];
+        if (check_known_router(ld, w, ex->router, ex->mark) != 0)
+            return -1;
+        for (size_t j = 0; j < ex->n_shares; j++)
+            if (check_known_deployment(ld, w, ex->shares[j].deployment, ex->mark) != 0)
+                return -1;
+    }
+    for (size_t i = 0; i < sc->n_serving; i++)
+        if (check_known_deployment(ld, w, sc->serving[i].deployment, sc->serving[i].mark) != 0)
+            return -1;
+    for (size_t i = 0; i < sc->n_capacity; i++)
+        if (sc->capacity[i].deployment[0] &&
+            check_known_deployment(ld, w, sc->capacity[i].deployment, sc->capacity[i].mark) != 0)
+            return -1;
+    for (size_t i = 0; i < sc->n_traffic; i++)
+        if (sc->traffic[i].trace && check_trace(ld, w, &sc->traffic[i]) != 0)
+            return -1;
+    if (scenario_expected_requests(sc) > SCENARIO_MAX_EXPECTED_REQUESTS) {
+        char msg[256];
+        snprintf(msg, sizeof msg,
+                 "expected at most %.0e requests in all (rate x duration), got %.3g",
+                 SCENARIO_MAX_EXPECTED_REQUESTS, scenario_expected_requests(sc));
+        return err_mark(ld, sc->traffic[0].mark, msg);
+    }
+    return 0;
+}
+
+static int validate(loader *ld)
+{
+    world *w = world_new(ld->in.account, ld->sc->seed);
+    if (!w) {
+        snprintf(ld->in.err, ld->in.errlen, "%s: out of memory", ld->in.path);
+        return -1;
+    }
+    int rc = dry_run(ld, w);
+    if (rc == 0)
+        rc = check_references(ld, w);
+    world_free(w);
+    return rc;
+}
+
+scenario *scenario_load(const char *path, char *err, size_t errlen)
+{
+    ydoc *doc = ydoc_load_file(path, err, errlen);
+    if (!doc)
+        return NULL;
+    scenario *sc = calloc(1, sizeof *sc);
+    loader ld = {{.path = path, .err = err, .errlen = errlen}, sc};
+    int rc = -1;
+    if (sc && (sc->path = strdup(path))) {
+        ld.in.account = sc->account;
+        sc->alpha = SCENARIO_DEFAULT_ALPHA;
+        sc->max_failed = -1;
+        const ydoc_node *root = ydoc_root(doc);
+        rc = yread_type(&ld.in, root, YDOC_MAP, "the scenario");
+        if (rc == 0)
+            rc = parse_root(&ld, root);
+        if (rc == 0)
+            rc = validate(&ld);
+    } else {
+        snprintf(err, errlen, "%s: out of memory", path);
+    }
+    ydoc_free(doc);
+    if (rc != 0) {
+        scenario_free(sc);
+        return NULL;
+    }
+    return sc;
+}

@@ -1,0 +1,22 @@
+/*
+ * scenario_load — a scenario file loaded, checked and ready to simulate.
+ *
+ * The loader reads the YAML (ydoc), checks every key against the format (unknown keys are
+ * errors: a typo must not be silently ignored), turns deployments, routers and timeline
+ * lines into world commands, and then plays those commands against a scratch world in time
+ * order, so a command that is invalid at its time (updating a router deleted earlier) is
+ * refused before anything is simulated. Every error reads "FILE:LINE:COL: what was
+ * expected".
+ */
+#ifndef ROUTERSIM_SCENARIO_LOAD_H
+#define ROUTERSIM_SCENARIO_LOAD_H
+
+#include "sim/model/scenario.h"
+
+#include <stddef.h>
+
+/* Load and check a scenario. NULL on error with "FILE:LINE:COL: ..." in err; free the
+ * result with scenario_free. */
+scenario *scenario_load(const char *path, char *err, size_t errlen);
+
+#endif

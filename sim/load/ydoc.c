@@ -1,0 +1,549 @@
+#include "sim/load/ydoc.h"
+
+#include "sim/base/units.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#define READ_CHUNK (64u << 10) /* first buffer for a file of unknown size */
+
+struct ydoc {
+    char *name;
+    ydoc_node *root;
+    ydoc_node **nodes; /* every node, owned here; the tree's child arrays only borrow */
+    size_t n_nodes, cap_nodes;
+};
+
+/* An open mapping or sequence; `key` is a mapping's key still waiting for its value. */
+typedef struct {
+    ydoc_node *node;
+    ydoc_node *key;
+} frame;
+
+/* The keys seen so far in every mapping of the document, so that a duplicate is found
+ * when it is read, in O(1), however large the mapping. Open addressing; cap is a power
+ * of two and at least twice n. */
+typedef struct {
+    const ydoc_node *map;
+    const ydoc_node *key;
+} key_slot;
+
+typedef struct {
+    key_slot *slots;
+    size_t n, cap;
+} key_set;
+
+typedef struct {
+    ydoc *doc;
+    const char *text;
+    size_t len;
+    char *err;
+    size_t errlen;
+    frame stack[YDOC_MAX_DEPTH];
+    size_t depth;
+    int documents;
+    key_set keys;
+} builder;
+
+static int fail_at(builder *b, int line, int column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail_at(builder *b, int line, int column, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(b->err, b->errlen, "%s:%d:%d: %s", b->doc->name, line, column, msg);
+    return -1;
+}
+
+/* 1-based line and column of byte `offset`, counting columns in characters as libyaml's
+ * marks do (UTF-8 continuation bytes do not start a character). */
+static void position_of(const char *text, size_t offset, int *line, int *column)
+{
+    *line = 1;
+    *column = 1;
+    for (size_t i = 0; i < offset; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n' || (c == '\r' && (i + 1 >= offset || text[i + 1] != '\n'))) {
+            (*line)++;
+            *column = 1;
+        } else if ((c & 0xC0) != 0x80) {
+            (*column)++;
+        }
+    }
+}
+
+/* ---- the key set ---------------------------------------------------------------------- */
+
+static size_t key_hash(const ydoc_node *map, const char *key)
+{
+    uint64_t h = 1469598103934665603u ^ (uint64_t)(uintptr_t)map;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot holding `key` of `map`, or the empty slot where it belongs. */
+static key_slot *key_find(const key_set *set, const ydoc_node *map, const char *key)
+{
+    size_t mask = set->cap - 1;
+    for (size_t i = key_hash(map, key) & mask;; i = (i + 1) & mask) {
+        key_slot *slot = &set->slots[i];
+        if (!slot->map || (slot->map == map && strcmp(slot->key->value, key) == 0))
+            return slot;
+    }
+}
+
+static int key_set_grow(key_set *set)
+{
+    size_t cap = set->cap ? set->cap * 2 : 64;
+    key_set bigger = {calloc(cap, sizeof(key_slot)), 0, cap};
+    if (!bigger.slots)
+        return -1;
+    for (size_t i = 0; i < set->cap; i++)
+        if (set->slots[i].map)
+            *key_find(&bigger, set->slots[i].map, set->slots[i].key->value) = set->slots[i];
+    bigger.n = set->n;
+    free(set->slots);
+    *set = bigger;
+    return 0;
+}
+
+/* Record `key` in `map`. Returns the key it duplicates, `key` itself when it is new, or
+ * NULL when out of memory. */
+static const ydoc_node *key_add(key_set *set, const ydoc_node *map, const ydoc_node *key)
+{
+    if (2 * (set->n + 1) > set->cap && key_set_grow(set) != 0)
+        return NULL;
+    key_slot *slot = key_find(set, map, key->value);
+    if (slot->map)
+        return slot->key;
+    *slot = (key_slot){map, key};
+    set->n++;
+    return key;
+}
+
+/* ---- nodes ---------------------------------------------------------------------------- */
+
+static void node_free(ydoc_node *node)
+{
+    free((char *)node->value);
+    free(node->keys);
+    free(node->items);
+    free(node);
+}
+
+static ydoc_node *node_new(builder *b, ydoc_type type, yaml_mark_t mark)
+{
+    int line = (int)mark.line + 1, column = (int)mark.column + 1;
+    ydoc *doc = b->doc;
+    if (doc->n_nodes == YDOC_MAX_NODES) {
+        fail_at(b, line, column, "expected at most %d YAML nodes in a scenario, got more",
+                YDOC_MAX_NODES);
+        return NULL;
+    }
+    if (doc->n_nodes == doc->cap_nodes) {
+        size_t cap = doc->cap_nodes ? doc->cap_nodes * 2 : 64;
+        ydoc_node **grown = realloc(doc->nodes, cap * sizeof *grown);
+        if (!grown) {
+            fail_at(b, line, column, "out of memory");
+            return NULL;
+        }
+        doc->nodes = grown;
+        doc->cap_nodes = cap;
+    }
+    ydoc_node *node = calloc(1, sizeof *node);
+    if (!node) {
+        fail_at(b, line, column, "out of memory");
+        return NULL;
+    }
+    node->type = type;
+    node->line = line;
+    node->column = column;
+    doc->nodes[doc->n_nodes++] = node;
+    return node;
+}
+
+/* Grow an array of n children to hold n + 1. Capacity is implicit: the next power of two,
+ * so it doubles exactly when n is one. */
+static int children_reserve(ydoc_node ***array, size_t n)
+{
+    if (n != 0 && (n & (n - 1)) != 0)
+        return 0;
+    ydoc_node **grown = realloc(*array, (n ? 2 * n : 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    *array = grown;
+    return 0;
+}
+
+/* ---- building the tree from events ----------------------------------------------------- */
+
+static int add_key(builder *b, frame *top, ydoc_node *key)
+{
+    char q[UNITS_QUOTE_BUF];
+    if (key->type != YDOC_SCALAR)
+        return fail_at(b, key->line, key->column,
+                       "expected a plain text key in this mapping, got a %s as a key",
+                       ydoc_type_name(key->type));
+    const ydoc_node *first = key_add(&b->keys, top->node, key);
+    if (!first)
+        return fail_at(b, key->line, key->column, "out of memory");
+    if (first != key)
+        return fail_at(b, key->line, key->column,
+                       "duplicate key \"%s\" (first at line %d, column %d)",
+                       units_quote(key->value, q, sizeof q), first->line, first->column);
+    top->key = key;
+    return 0;
+}
+
+/* Hang a new node under the innermost open collection (or make it the root). */
+static int attach(builder *b, ydoc_node *node)
+{
+    if (b->depth == 0) {
+        b->doc->root = node;
+        return 0;
+    }
+    frame *top = &b->stack[b->depth - 1];
+    ydoc_node *parent = top->node;
+    if (parent->type == YDOC_MAP && !top->key)
+        return add_key(b, top, node);
+    if (children_reserve(&parent->items, parent->n) != 0 ||
+        (parent->type == YDOC_MAP && children_reserve(&parent->keys, parent->n) != 0))
+        return fail_at(b, node->line, node->column, "out of memory");
+    if (parent->type == YDOC_MAP)
+        parent->keys[parent->n] = top->key;
+    parent->items[parent->n++] = node;
+    top->key = NULL;
+    return 0;
+}
+
+static int refuse_anchor(builder *b, const yaml_event_t *ev)
+{
+    return fail_at(b, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+                   "anchors and aliases are not supported in scenarios");
+}
+
+static int on_scalar(builder *b, const yaml_event_t *ev)
+{
+    if (ev->data.scalar.anchor)
+        return refuse_anchor(b, ev);
+    const char *text = (const char *)ev->data.scalar.value;
+    size_t len = ev->data.scalar.length;
+    ydoc_node *node = node_new(b, YDOC_SCALAR, ev->start_mark);
+    if (!node)
+        return -1;
+    if (memchr(text, '\0', len))
+        return fail_at(b, node->line, node->column,
+                       "expected text, got a NUL character (\\0) inside this scalar");
+    char *value = malloc(len + 1);
+    if (!value)
+        return fail_at(b, node->line, node->column, "out of memory");
+    memcpy(value, text, len);
+    value[len] = '\0';
+    node->value = value;
+    node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    return attach(b, node);
+}
+
+static int on_collection_start(builder *b, const yaml_event_t *ev)
+{
+    int is_map = ev->type == YAML_MAPPING_START_EVENT;
+    const yaml_char_t *anchor =
+        is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+    if (anchor)
+        return refuse_anchor(b, ev);
+    ydoc_node *node = node_new(b, is_map ? YDOC_MAP : YDOC_SEQ, ev->start_mark);
+    if (!node)
+        return -1;
+    node->flow = is_map ? ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+                        : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+    if (attach(b, node) != 0)
+        return -1;
+    if (b->depth == YDOC_MAX_DEPTH)
+        return fail_at(b, node->line, node->column,
+                       "expected at most %d levels of nesting, got more", YDOC_MAX_DEPTH);
+    b->stack[b->depth++] = (frame){node, NULL};
+    return 0;
+}
+
+static int on_document_start(builder *b, const yaml_event_t *ev)
+{
+    if (b->documents++ == 0)
+        return 0;
+    return fail_at(b, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+                   "expected one YAML document, got a second one (one scenario per file)");
+}
+
+static int on_event(builder *b, const yaml_event_t *ev)
+{
+    switch (ev->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        return on_document_start(b, ev);
+    case YAML_ALIAS_EVENT:
+        return refuse_anchor(b, ev);
+    case YAML_SCALAR_EVENT:
+        return on_scalar(b, ev);
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT:
+        return on_collection_start(b, ev);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        b->depth--;
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* The most common YAML slip gets a hint: a tab where libyaml expects indentation. Marks
+ * count characters, so the byte is found by counting UTF-8 lead bytes. */
+static const char *tab_hint(const builder *b, yaml_mark_t mark)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < b->len; i++) {
+        if (((unsigned char)b->text[i] & 0xC0) == 0x80)
+            continue;
+        if (chars++ == mark.index)
+            return b->text[i] == '\t' ? "; indent YAML with spaces, not tabs" : "";
+    }
+    return "";
+}
+
+/* libyaml's own refusal. Reader errors (bad UTF-8, control characters) carry a byte
+ * offset instead of a mark. */
+static int fail_parser(builder *b, const yaml_parser_t *p)
+{
+    int line, column;
+    if (p->error == YAML_MEMORY_ERROR)
+        return fail_at(b, 1, 1, "out of memory");
+    if (p->error == YAML_READER_ERROR) {
+        position_of(b->text, p->problem_offset < b->len ? p->problem_offset : b->len, &line,
+                    &column);
+        if (p->problem_value >= 0)
+            return fail_at(b, line, column, "expected UTF-8 text: %s (#x%X)", p->problem,
+                           (unsigned)p->problem_value);
+        return fail_at(b, line, column, "expected UTF-8 text: %s", p->problem);
+    }
+    line = (int)p->problem_mark.line + 1;
+    column = (int)p->problem_mark.column + 1;
+    const char *hint = tab_hint(b, p->problem_mark);
+    if (p->context)
+        return fail_at(b, line, column, "%s (%s that starts at line %d, column %d)%s", p->problem,
+                       p->context, (int)p->context_mark.line + 1, (int)p->context_mark.column + 1,
+                       hint);
+    return fail_at(b, line, column, "%s%s", p->problem ? p->problem : "invalid YAML", hint);
+}
+
+/* A document with nothing in it is almost always the wrong file; the whole file is to
+ * blame, so the error points at its start. */
+static int check_not_empty(builder *b)
+{
+    const ydoc_node *root = b->doc->root;
+    if (!root || ydoc_is_null(root))
+        return fail_at(b, 1, 1, "empty scenario: expected a mapping");
+    return 0;
+}
+
+static int build(builder *b)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return fail_at(b, 1, 1, "out of memory");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)b->text, b->len);
+    int status = 0, done = 0;
+    while (status == 0 && !done) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            status = fail_parser(b, &parser);
+            break;
+        }
+        done = ev.type == YAML_STREAM_END_EVENT;
+        status = on_event(b, &ev);
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return status == 0 ? check_not_empty(b) : -1;
+}
+
+/* Binary data is refused before libyaml sees it: a NUL is never YAML text. */
+static int check_text(builder *b)
+{
+    const char *nul = memchr(b->text, '\0', b->len);
+    if (!nul)
+        return 0;
+    int line, column;
+    position_of(b->text, (size_t)(nul - b->text), &line, &column);
+    return fail_at(b, line, column, "expected UTF-8 text, got a NUL byte (binary data?)");
+}
+
+static void fail_whole(char *err, size_t errlen, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* An error about the file as a whole, where no line or column applies. */
+static void fail_whole(char *err, size_t errlen, const char *name, const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(err, errlen, "%s: %s", name, msg);
+}
+
+ydoc *ydoc_load_string(const char *text, size_t len, const char *name, char *err, size_t errlen)
+{
+    if (len > YDOC_MAX_BYTES) {
+        fail_whole(err, errlen, name, "expected a file of at most %u bytes (8 MiB), got %zu",
+                   YDOC_MAX_BYTES, len);
+        return NULL;
+    }
+    builder b = {.text = text, .len = len, .err = err, .errlen = errlen};
+    b.doc = calloc(1, sizeof *b.doc);
+    if (!b.doc || !(b.doc->name = strdup(name))) {
+        free(b.doc);
+        fail_whole(err, errlen, name, "out of memory");
+        return NULL;
+    }
+    int status = check_text(&b) == 0 ? build(&b) : -1;
+    free(b.keys.slots);
+    if (status == 0)
+        return b.doc;
+    ydoc_free(b.doc);
+    return NULL;
+}
+
+/* Why a file could not be read, if it could not. */
+typedef enum { READ_OK, READ_ERRNO, READ_TOO_LARGE, READ_DIRECTORY } read_status;
+
+/* Read a whole stream of at most YDOC_MAX_BYTES; `hint` is its expected size (0 when
+ * unknown, as for a pipe). */
+static read_status read_all(FILE *f, size_t hint, char **out, size_t *len)
+{
+    size_t cap = hint ? hint + 1 : READ_CHUNK, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (ferror(f) || n > YDOC_MAX_BYTES)
+            break;
+        if (n < cap) {
+            *out = buf;
+            *len = n;
+            return READ_OK;
+        }
+        cap = cap * 2 > YDOC_MAX_BYTES + 1u ? YDOC_MAX_BYTES + 1u : cap * 2;
+        char *grown = realloc(buf, cap);
+        if (!grown)
+            break;
+        buf = grown;
+    }
+    read_status status = buf && n > YDOC_MAX_BYTES ? READ_TOO_LARGE : READ_ERRNO;
+    free(buf);
+    return status;
+}
+
+/* A regular file's size is checked before anything is read. */
+static read_status read_stream(FILE *f, char **out, size_t *len)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0)
+        return READ_ERRNO;
+    if (S_ISDIR(st.st_mode))
+        return READ_DIRECTORY;
+    if (S_ISREG(st.st_mode) && st.st_size > (off_t)YDOC_MAX_BYTES)
+        return READ_TOO_LARGE;
+    return read_all(f, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, out, len);
+}
+
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    char *text = NULL;
+    FILE *f = fopen(path, "rb");
+    read_status status = f ? read_stream(f, &text, len) : READ_ERRNO;
+    int saved_errno = errno;
+    if (f)
+        fclose(f);
+    if (status == READ_ERRNO)
+        fail_whole(err, errlen, path, "cannot read: %s", strerror(saved_errno));
+    else if (status == READ_TOO_LARGE)
+        fail_whole(err, errlen, path, "expected a file of at most %u bytes (8 MiB), got more",
+                   YDOC_MAX_BYTES);
+    else if (status == READ_DIRECTORY)
+        fail_whole(err, errlen, path, "expected a YAML file, got a directory");
+    return text;
+}
+
+ydoc *ydoc_load_file(const char *path, char *err, size_t errlen)
+{
+    size_t len = 0;
+    char *text = read_file(path, &len, err, errlen);
+    if (!text)
+        return NULL;
+    ydoc *doc = ydoc_load_string(text, len, path, err, errlen);
+    free(text);
+    return doc;
+}
+
+void ydoc_free(ydoc *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n_nodes; i++)
+        node_free(d->nodes[i]);
+    free(d->nodes);
+    free(d->name);
+    free(d);
+}
+
+const ydoc_node *ydoc_root(const ydoc *d)
+{
+    return d->root;
+}
+
+const char *ydoc_name(const ydoc *d)
+{
+    return d->name;
+}
+
+const ydoc_node *ydoc_get(const ydoc_node *map, const char *key)
+{
+    if (!map || map->type != YDOC_MAP)
+        return NULL;
+    for (size_t i = 0; i < map->n; i++)
+        if (strcmp(map->keys[i]->value, key) == 0)
+            return map->items[i];
+    return NULL;
+}
+
+int ydoc_is_null(const ydoc_node *node)
+{
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+    if (node->type != YDOC_SCALAR || !node->plain)
+        return 0;
+    for (size_t i = 0; i < sizeof nulls / sizeof *nulls; i++)
+        if (strcmp(node->value, nulls[i]) == 0)
+            return 1;
+    return 0;
+}
+
+const char *ydoc_type_name(ydoc_type t)
+{
+    switch (t) {
+    case YDOC_SCALAR:
+        return "scalar";
+    case YDOC_MAP:
+        return "mapping";
+    case YDOC_SEQ:
+        return "sequence";
+    }
+    return "unknown";
+}

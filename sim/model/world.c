@@ -1,0 +1,509 @@
+#include "sim/model/world.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct world {
+    char account[UNITS_ID_MAX + 1];
+    uint64_t id_state; /* splitmix64 state for generated router ids */
+    size_t n_routers, cap_routers;
+    world_router *routers;
+    size_t n_deployments, cap_deployments;
+    world_deployment *deployments;
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src);
+}
+
+void world_cmd_clear(world_cmd *cmd)
+{
+    free(cmd->deployments);
+    memset(cmd, 0, sizeof *cmd);
+}
+
+int world_cmd_add_deployment(world_cmd *cmd, const char *id)
+{
+    world_id *grown = realloc(cmd->deployments, (cmd->n_deployments + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    cmd->deployments = grown;
+    copy_str(cmd->deployments[cmd->n_deployments++], sizeof(world_id), id);
+    return 0;
+}
+
+int world_region_is_multi(const char *region)
+{
+    return strcmp(region, "US") == 0 || strcmp(region, "EUROPE") == 0 ||
+           strcmp(region, "APAC") == 0;
+}
+
+const char *world_strategy_name(selector_strategy s)
+{
+    return s == SELECTOR_EVEN_LOAD ? "even-load" : "weighted-random";
+}
+
+world *world_new(const char *account, uint64_t id_seed)
+{
+    world *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    copy_str(w->account, sizeof w->account, account);
+    w->id_state = id_seed;
+    return w;
+}
+
+void world_free(world *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->n_routers; i++) {
+        free(w->routers[i].deployments);
+        free(w->routers[i].weights);
+        selector_free(w->routers[i].selector);
+    }
+    free(w->routers);
+    free(w->deployments);
+    free(w);
+}
+
+const char *world_account(const world *w)
+{
+    return w->account;
+}
+
+size_t world_router_count(const world *w)
+{
+    return w->n_routers;
+}
+
+size_t world_deployment_count(const world *w)
+{
+    return w->n_deployments;
+}
+
+world_router *world_router_at(world *w, size_t slot)
+{
+    return &w->routers[slot];
+}
+
+const world_deployment *world_deployment_at(const world *w, size_t slot)
+{
+    return &w->deployments[slot];
+}
+
+long world_find_router(const world *w, const char *id)
+{
+    for (size_t i = 0; i < w->n_routers; i++)
+        if (strcmp(w->routers[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+long world_find_deployment(const world *w, const char *id)
+{
+    for (size_t i = 0; i < w->n_deployments; i++)
+        if (strcmp(w->deployments[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+static long existing_router(const world *w, const char *id)
+{
+    long slot = world_find_router(w, id);
+    return slot >= 0 && w->routers[slot].exists ? slot : -1;
+}
+
+static long existing_deployment(const world *w, const char *id)
+{
+    long slot = world_find_deployment(w, id);
+    return slot >= 0 && w->deployments[slot].exists ? slot : -1;
+}
+
+/* The slot for a new resource with this id: the deleted one of the same id, or a new one. */
+static long router_slot(world *w, const char *id)
+{
+    long slot = world_find_router(w, id);
+    if (slot >= 0)
+        return slot;
+    if (w->n_routers == w->cap_routers) {
+        size_t cap = w->cap_routers ? 2 * w->cap_routers : 8;
+        world_router *grown = realloc(w->routers, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        w->routers = grown;
+        w->cap_routers = cap;
+    }
+    memset(&w->routers[w->n_routers], 0, sizeof w->routers[0]);
+    copy_str(w->routers[w->n_routers].id, sizeof(world_id), id);
+    return (long)w->n_routers++;
+}
+
+static long deployment_slot(world *w, const char *id)
+{
+    long slot = world_find_deployment(w, id);
+    if (slot >= 0)
+        return slot;
+    if (w->n_deployments == w->cap_deployments) {
+        size_t cap = w->cap_deployments ? 2 * w->cap_deployments : 8;
+        world_deployment *grown = realloc(w->deployments, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        w->deployments = grown;
+        w->cap_deployments = cap;
+    }
+    memset(&w->deployments[w->n_deployments], 0, sizeof w->deployments[0]);
+    copy_str(w->deployments[w->n_deployments].id, sizeof(world_id), id);
+    return (long)w->n_deployments++;
+}
+
+/* Router ids the platform would generate: a letter then lower-case letters and digits. */
+static void generate_router_id(world *w, world_id id)
+{
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    do {
+        uint64_t z = (w->id_state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        id[0] = alphabet[z % 26];
+        for (int i = 1; i < 12; i++) {
+            z /= 36;
+            id[i] = alphabet[z % 36];
+        }
+        id[12] = '\0';
+    } while (existing_router(w, id) >= 0);
+}
+
+/* A router's deployment list must name existing multi-region deployments, once each. */
+static int check_router_deployments(const world *w, const world_cmd *cmd, char *err, size_t errlen)
+{
+    if (cmd->n_deployments == 0)
+        return fail(err, errlen, "expected at least one deployment in --deployments");
+    if (cmd->n_deployments > WORLD_MAX_ROUTER_DEPLOYMENTS)
+        return fail(err, errlen, "expected at most %d deployments behind a router, got %zu",
+                    WORLD_MAX_ROUTER_DEPLOYMENTS, cmd->n_deployments);
+    for (size_t i = 0; i < cmd->n_deployments; i++) {
+        const char *id = cmd->deployments[i];
+        long slot = existing_deployment(w, id);
+        if (slot < 0)
+            return fail(err, errlen, "deployment \"%s\" does not exist at this time", id);
+        const world_deployment *d = &w->deployments[slot];
+        if (!world_region_is_multi(d->region))
+            return fail(err, errlen,
+                        "deployment \"%s\" is in the single region \"%s\"; routers only work "
+                        "with multi-region deployments (--region US, EUROPE or APAC)",
+                        id, d->region);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(cmd->deployments[j], id) == 0)
+                return fail(err, errlen, "deployment \"%s\" is listed twice", id);
+    }
+    return 0;
+}
+
+static int set_router_deployments(world *w, world_router *r, const world_cmd *cmd)
+{
+    size_t *slots = malloc(cmd->n_deployments * sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < cmd->n_deployments; i++)
+        slots[i] = (size_t)world_find_deployment(w, cmd->deployments[i]);
+    /* A different list drops the selector, so the next commit rebuilds it even when the
+     * weights happen to read the same (v1 with 2 replicas swapped for v2 with 2). */
+    if (r->n_deployments != cmd->n_deployments ||
+        memcmp(r->deployments, slots, cmd->n_deployments * sizeof *slots) != 0) {
+        selector_free(r->selector);
+        r->selector = NULL;
+    }
+    free(r->deployments);
+    r->deployments = slots;
+    r->n_deployments = cmd->n_deployments;
+    return 0;
+}
+
+/* A change of strategy drops the selector, so the next commit rebuilds it. */
+static void set_router_properties(world_router *r, const world_cmd *cmd)
+{
+    if ((cmd->set & WORLD_SET_STRATEGY) && cmd->strategy != r->strategy) {
+        selector_free(r->selector);
+        r->selector = NULL;
+    }
+    if (cmd->set & WORLD_SET_DISPLAY_NAME)
+        copy_str(r->display_name, sizeof r->display_name, cmd->display_name);
+    if (cmd->set & WORLD_SET_MODEL)
+        copy_str(r->model, sizeof r->model, cmd->model);
+    if (cmd->set & WORLD_SET_STRATEGY)
+        r->strategy = cmd->strategy;
+    if (cmd->set & WORLD_SET_PUBLIC)
+        r->is_public = cmd->is_public;
+}
+
+static int router_create(world *w, const world_cmd *cmd, char *err, size_t errlen)
+{
+    world_id id;
+    if (cmd->id[0] == '\0')
+        generate_router_id(w, id);
+    else
+        copy_str(id, sizeof id, cmd->id);
+    if (existing_router(w, id) >= 0)
+        return fail(err, errlen, "router \"%s\" already exists", id);
+    if (check_router_deployments(w, cmd, err, errlen) != 0)
+        return -1;
+    long slot = router_slot(w, id);
+    if (slot < 0)
+        return fail(err, errlen, "out of memory");
+    world_router *r = &w->routers[slot];
+    if (set_router_deployments(w, r, cmd) != 0)
+        return fail(err, errlen, "out of memory");
+    units_full_name(r->name, w->account, UNITS_ROUTER, id);
+    r->display_name[0] = r->model[0] = '\0';
+    r->strategy = SELECTOR_WEIGHTED_RANDOM;
+    r->is_public = 0;
+    set_router_properties(r, cmd);
+    r->exists = 1;
+    return 0;
+}
+
+static int router_update(world *w, const world_cmd *cmd, char *err, size_t errlen)
+{
+    long slot = existing_router(w, cmd->id);
+    if (slot < 0)
+        return fail(err, errlen, "router \"%s\" does not exist at this time", cmd->id);
+    if (cmd->set & WORLD_SET_DEPLOYMENTS) {
+        if (check_router_deployments(w, cmd, err, errlen) != 0)
+            return -1;
+        if (set_router_deployments(w, &w->routers[slot], cmd) != 0)
+            return fail(err, errlen, "out of memory");
+    }
+    set_router_properties(&w->routers[slot], cmd);
+    return 0;
+}
+
+static int router_delete(world *w, const world_cmd *cmd, char *err, size_t errlen)
+{
+    long slot = existing_router(w, cmd->id);
+    if (slot < 0)
+        return fail(err, errlen, "router \"%s\" does not exist at this time", cmd->id);
+    w->routers[slot].exists = 0;
+    return 0;
+}
+
+static long long clamp(long long v, long long lo, long long hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+static int check_bounds(long long min, long long max, char *err, size_t errlen)
+{
+    if (min < 0 || max < 0)
+        return fail(err, errlen, "expected replica counts >= 0");
+    if (min > max)
+        return fail(err, errlen,
+                    "expected --min-replica-count (%lld) <= --max-replica-count (%lld)", min, max);
+    if (max > WORLD_MAX_REPLICAS)
+        return fail(err, errlen, "expected at most %d replicas, got %lld", WORLD_MAX_REPLICAS, max);
+    return 0;
+}
+
+/* Replicas wanted: fewer take effect at once (a leaving replica is no longer weighted,
+ * though it finishes what it serves); more are ready at once only without a cold start,
+ * otherwise the engine makes them ready one by one as their cold starts end. */
+static void set_replicas(world_deployment *d, long long n)
+{
+    d->replicas = n;
+    if (d->cold_start_s <= 0 || d->ready > n)
+        d->ready = n;
+}
+
+static void set_autoscaling(world_deployment *d, const world_cmd *cmd)
+{
+    const world_autoscaling *a = &cmd->autoscaling;
+    if (cmd->set & WORLD_SET_SCALE_UP_WINDOW)
+        d->autoscaling.scale_up_window_s = a->scale_up_window_s;
+    if (cmd->set & WORLD_SET_SCALE_DOWN_WINDOW)
+        d->autoscaling.scale_down_window_s = a->scale_down_window_s;
+    if (cmd->set & WORLD_SET_SCALE_TO_ZERO_WINDOW)
+        d->autoscaling.scale_to_zero_window_s = a->scale_to_zero_window_s;
+    if (cmd->set & WORLD_SET_LOAD_TARGETS) {
+        d->autoscaling.load_fraction = a->load_fraction;
+        d->autoscaling.load_requests_per_second = a->load_requests_per_second;
+        d->autoscaling.load_concurrent_requests = a->load_concurrent_requests;
+    }
+}
+
+/* A new deployment starts with 1 replica (the docs' step 2), kept within its bounds;
+ * explicit replicas pin min = max. Unset bounds default to the platform's: min 0, max 1
+ * (or max = min when only min is raised above 1). */
+static int deployment_create(world *w, const world_cmd *cmd, char *err, size_t errlen)
+{
+    if (existing_deployment(w, cmd->id) >= 0)
+        return fail(err, errlen, "deployment \"%s\" already exists", cmd->id);
+    long long min = 0, max = 1;
+    if (cmd->set & WORLD_SET_REPLICAS) {
+        min = max = cmd->replicas;
+    } else {
+        if (cmd->set & WORLD_SET_MIN)
+            min = cmd->min_replicas;
+        max = (cmd->set & WORLD_SET_MAX) ? cmd->max_replicas : (min > 1 ? min : 1);
+    }
+    if (check_bounds(min, max, err, errlen) != 0)
+        return -1;
+    long slot = deployment_slot(w, cmd->id);
+    if (slot < 0)
+        return fail(err, errlen, "out of memory");
+    world_deployment *d = &w->deployments[slot];
+    units_full_name(d->name, w->account, UNITS_DEPLOYMENT, cmd->id);
+    copy_str(d->model, sizeof d->model, cmd->model);
+    copy_str(d->region, sizeof d->region, (cmd->set & WORLD_SET_REGION) ? cmd->region : "US");
+    d->min_replicas = min;
+    d->max_replicas = max;
+    d->cold_start_s = (cmd->set & WORLD_SET_COLD_START) ? cmd->cold_start_s : 0;
+    d->autoscaling = WORLD_DEFAULT_AUTOSCALING;
+    set_autoscaling(d, cmd);
+    d->ready = (cmd->set & WORLD_SET_WARM) ? clamp(1, min, max) : 0;
+    set_replicas(d, clamp(1, min, max));
+    d->exists = 1;
+    return 0;
+}
+
+/* New bounds; the current count moves only as far as the bounds force it. */
+static int deployment_update(world *w, const world_cmd *cmd, char *err, size_t errlen)
+{
+    long slot = existing_deployment(w, cmd->id);
+    if (slot < 0)
+        return fail(err, errlen, "deployment \"%s\" does not exist at this time", cmd->id);
+    world_deployment *d = &w->deployments[slot];
+    long long min = (cmd->set & WORLD_SET_MIN) ? cmd->min_replicas : d->min_replicas;
+    long long max = (cmd->set & WORLD_SET_MAX) ? cmd->max_replicas : d->max_replicas;
+    if (cmd->set & WORLD_SET_REPLICAS)
+        min = max = cmd->replicas;
+    if (check_bounds(min, max, err, errlen) != 0)
+        return -1;
+    d->min_replicas = min;
+    d->max_replicas = max;
+    set_autoscaling(d, cmd);
+    set_replicas(d, clamp(d->replicas, min, max));
+    return 0;
+}
+
+static int deployment_delete(world *w, const world_cmd *cmd, char *err, size_t errlen)
+{
+    long slot = existing_deployment(w, cmd->id);
+    if (slot < 0)
+        return fail(err, errlen, "deployment \"%s\" does not exist at this time", cmd->id);
+    for (size_t i = 0; i < w->n_routers; i++) {
+        const world_router *r = &w->routers[i];
+        for (size_t j = 0; r->exists && j < r->n_deployments; j++)
+            if (r->deployments[j] == (size_t)slot)
+                return fail(err, errlen,
+                            "deployment \"%s\" is still behind router \"%s\"; remove it with "
+                            "firectl router update first",
+                            cmd->id, r->id);
+    }
+    w->deployments[slot].exists = 0;
+    return 0;
+}
+
+int world_apply(world *w, const world_cmd *cmd, char *err, size_t errlen)
+{
+    switch (cmd->op) {
+    case WORLD_ROUTER_CREATE:
+        return router_create(w, cmd, err, errlen);
+    case WORLD_ROUTER_UPDATE:
+        return router_update(w, cmd, err, errlen);
+    case WORLD_ROUTER_DELETE:
+        return router_delete(w, cmd, err, errlen);
+    case WORLD_DEPLOYMENT_CREATE:
+        return deployment_create(w, cmd, err, errlen);
+    case WORLD_DEPLOYMENT_UPDATE:
+    case WORLD_DEPLOYMENT_SCALE:
+        return deployment_update(w, cmd, err, errlen);
+    case WORLD_DEPLOYMENT_DELETE:
+        return deployment_delete(w, cmd, err, errlen);
+    }
+    return fail(err, errlen, "unknown command");
+}
+
+/* Has the router's list or any weight moved since its selector was built? */
+static int weights_moved(const world *w, const world_router *r)
+{
+    if (!r->selector || selector_count(r->selector) != r->n_deployments)
+        return 1;
+    for (size_t i = 0; i < r->n_deployments; i++)
+        if (r->weights[i] != (uint32_t)w->deployments[r->deployments[i]].ready)
+            return 1;
+    return 0;
+}
+
+static int reweight(world *w, world_router *r)
+{
+    uint32_t *weights = malloc(r->n_deployments * sizeof *weights);
+    if (!weights)
+        return -1;
+    for (size_t i = 0; i < r->n_deployments; i++)
+        weights[i] = (uint32_t)w->deployments[r->deployments[i]].ready;
+    selector *s = selector_new(r->strategy, r->n_deployments, weights);
+    if (!s) {
+        free(weights);
+        return -1;
+    }
+    selector_free(r->selector);
+    free(r->weights);
+    r->selector = s;
+    r->weights = weights;
+    return 0;
+}
+
+void world_set_ready(world *w, size_t deployment, long long ready)
+{
+    world_deployment *d = &w->deployments[deployment];
+    d->ready = ready < d->replicas ? ready : d->replicas;
+}
+
+void world_autoscale(world *w, size_t deployment, long long n)
+{
+    world_deployment *d = &w->deployments[deployment];
+    set_replicas(d, clamp(n, d->min_replicas, d->max_replicas));
+}
+
+int world_is_autoscaled(const world_deployment *d)
+{
+    return d->min_replicas < d->max_replicas;
+}
+
+int world_commit(world *w)
+{
+    int changed = 0;
+    for (size_t i = 0; i < w->n_routers; i++) {
+        world_router *r = &w->routers[i];
+        r->changed = 0;
+        if (!r->exists) {
+            if (r->selector) {
+                selector_free(r->selector);
+                r->selector = NULL;
+                r->changed = 1;
+            }
+        } else if (weights_moved(w, r)) {
+            if (reweight(w, r) != 0)
+                return -1;
+            r->changed = 1;
+        }
+        changed += r->changed;
+    }
+    return changed;
+}

@@ -1,0 +1,162 @@
+/*
+ * world — the platform's resources at one instant: deployments with their replica counts,
+ * and routers with their deployment lists and selectors.
+ *
+ * The world changes only through commands (world_cmd), the same ones firectl sends, so a
+ * scenario's initial resources and its timeline take one path and obey one set of rules.
+ * Commands at one instant are applied one by one (each validated against the world as the
+ * previous ones left it) and then committed together: world_commit re-weights every router
+ * whose deployment list or replica counts changed, once, and flags it as changed, which is
+ * what starts a new phase. Slots are never removed, so a router or deployment index stays
+ * valid for the whole run; a deleted resource keeps its slot with exists == 0, and creating
+ * the same id again reuses it.
+ */
+#ifndef ROUTERSIM_WORLD_H
+#define ROUTERSIM_WORLD_H
+
+#include "sim/base/selector.h"
+#include "sim/base/units.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WORLD_MAX_REPLICAS 100000 /* per deployment */
+#define WORLD_MAX_ROUTER_DEPLOYMENTS 4096
+#define WORLD_REGION_MAX 32
+
+typedef enum {
+    WORLD_ROUTER_CREATE,
+    WORLD_ROUTER_UPDATE,
+    WORLD_ROUTER_DELETE,
+    WORLD_DEPLOYMENT_CREATE,
+    WORLD_DEPLOYMENT_UPDATE,
+    WORLD_DEPLOYMENT_SCALE,
+    WORLD_DEPLOYMENT_DELETE
+} world_op;
+
+/* Which optional fields of a world_cmd were given. */
+enum {
+    WORLD_SET_DEPLOYMENTS = 1 << 0,
+    WORLD_SET_DISPLAY_NAME = 1 << 1,
+    WORLD_SET_MODEL = 1 << 2,
+    WORLD_SET_STRATEGY = 1 << 3,
+    WORLD_SET_PUBLIC = 1 << 4,
+    WORLD_SET_REGION = 1 << 5,
+    WORLD_SET_MIN = 1 << 6,
+    WORLD_SET_MAX = 1 << 7,
+    WORLD_SET_REPLICAS = 1 << 8,
+    WORLD_SET_COLD_START = 1 << 9,
+    WORLD_SET_SCALE_UP_WINDOW = 1 << 10,
+    WORLD_SET_SCALE_DOWN_WINDOW = 1 << 11,
+    WORLD_SET_SCALE_TO_ZERO_WINDOW = 1 << 12,
+    WORLD_SET_LOAD_TARGETS = 1 << 13,
+    WORLD_SET_WARM = 1 << 14 /* create: the replicas are serving already (time-zero world) */
+};
+
+/* The platform's autoscaler settings, used when min < max replica count. Load targets:
+ * `fraction` of each replica's concurrency busy or waiting (the platform's default=0.8),
+ * and optionally requests_per_second and concurrent_requests per replica (0: not set). The
+ * largest replica count any target asks for wins. */
+typedef struct {
+    double scale_up_window_s;      /* default 30s */
+    double scale_down_window_s;    /* default 10m */
+    double scale_to_zero_window_s; /* default 1h, at least 5m */
+    double load_fraction;          /* default 0.8 */
+    double load_requests_per_second;
+    double load_concurrent_requests;
+} world_autoscaling;
+
+#define WORLD_DEFAULT_AUTOSCALING ((world_autoscaling){30, 600, 3600, 0.8, 0, 0})
+
+typedef char world_id[UNITS_ID_MAX + 1];
+
+/* One firectl-like command. `id` is the router or deployment it acts on (short id; empty
+ * for a router create without --router-id, which then gets a random one). `model` is a
+ * full model name. The deployments array is owned by the command (world_cmd_clear). */
+typedef struct {
+    world_op op;
+    unsigned set;
+    world_id id;
+    char model[UNITS_NAME_MAX];
+    char display_name[UNITS_NAME_MAX];
+    char region[WORLD_REGION_MAX];
+    selector_strategy strategy;
+    int is_public;
+    long long min_replicas, max_replicas, replicas;
+    double cold_start_s;
+    world_autoscaling autoscaling; /* the fields whose WORLD_SET_* bits are set */
+    size_t n_deployments;
+    world_id *deployments;
+} world_cmd;
+
+void world_cmd_clear(world_cmd *cmd);
+/* Append a deployment id to cmd->deployments; 0, or -1 when out of memory. */
+int world_cmd_add_deployment(world_cmd *cmd, const char *id);
+
+typedef struct {
+    world_id id;
+    char name[UNITS_NAME_MAX]; /* accounts/<account>/deployments/<id> */
+    char model[UNITS_NAME_MAX];
+    char region[WORLD_REGION_MAX];
+    int exists;
+    long long min_replicas, max_replicas;
+    long long replicas; /* wanted now; min <= replicas <= max */
+    long long ready;    /* serving and weighted by routers; <= replicas. Equal to replicas
+                           unless new replicas are still in their cold start */
+    double cold_start_s;
+    world_autoscaling autoscaling;
+} world_deployment;
+
+typedef struct {
+    world_id id;
+    char name[UNITS_NAME_MAX]; /* accounts/<account>/routers/<id> */
+    char display_name[UNITS_NAME_MAX];
+    char model[UNITS_NAME_MAX];
+    selector_strategy strategy;
+    int is_public;
+    int exists;
+    size_t n_deployments;
+    size_t *deployments; /* deployment slots, in the order the router lists them */
+    uint32_t *weights;   /* ready replicas as of the last commit, one per listed deployment */
+    selector *selector;  /* over weights; NULL while the router does not exist */
+    int changed;         /* set by the last commit: existence, list or weights changed */
+} world_router;
+
+typedef struct world world;
+
+/* An empty world in `account`. id_seed makes generated router ids reproducible. */
+world *world_new(const char *account, uint64_t id_seed);
+void world_free(world *w);
+
+/* Apply one command. Returns 0, or -1 with the reason in err (nothing changed). */
+int world_apply(world *w, const world_cmd *cmd, char *err, size_t errlen);
+
+/* Re-weight what the commands since the last commit changed. Returns the number of routers
+ * flagged changed, or -1 when out of memory. */
+int world_commit(world *w);
+
+const char *world_account(const world *w);
+size_t world_router_count(const world *w);
+size_t world_deployment_count(const world *w);
+world_router *world_router_at(world *w, size_t slot);
+const world_deployment *world_deployment_at(const world *w, size_t slot);
+
+/* A replica became ready after its cold start (ready <= replicas). */
+void world_set_ready(world *w, size_t deployment, long long ready);
+
+/* The autoscaler asks for n replicas; kept within the deployment's bounds. */
+void world_autoscale(world *w, size_t deployment, long long n);
+
+/* 1 when the deployment is autoscaled: min < max. */
+int world_is_autoscaled(const world_deployment *d);
+
+/* Slot of a router or deployment by short id (existing or deleted), or -1. */
+long world_find_router(const world *w, const char *id);
+long world_find_deployment(const world *w, const char *id);
+
+/* 1 for the multi-region "mega-regions" (US, EUROPE, APAC) that routers accept. */
+int world_region_is_multi(const char *region);
+
+const char *world_strategy_name(selector_strategy s); /* "weighted-random", "even-load" */
+
+#endif

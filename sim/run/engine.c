@@ -1,0 +1,701 @@
+#include "sim/run/engine.h"
+
+#include "sim/run/capacity.h"
+#include "sim/base/eventq.h"
+#include "sim/base/traffic.h"
+#include "sim/model/world.h"
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EV_INSTANT, EV_ARRIVAL, EV_WINDOW_OPEN, EV_WINDOW_CLOSE, EV_BIN_END };
+
+#define PROGRESS_EVERY (1u << 20) /* arrivals between progress callbacks */
+
+/* One traffic entry: an arrival process (or a trace) aimed at a router by id. */
+typedef struct {
+    const scenario_traffic *spec;
+    traffic_trace *trace; /* NULL for a Poisson shape */
+    traffic_arrival next; /* a trace's arrival scheduled next */
+    long router;          /* slot of the router it reaches now, or -1 (none by that id exists) */
+    int forbidden;        /* the caller's account may not use that router */
+    uint32_t target;
+    uint64_t arrivals, failed[RESULTS_N_REASONS]; /* in the current bin */
+} source;
+
+/* An expect check's interval: while open, its router's requests are counted here. */
+typedef struct {
+    const scenario_expect *spec;
+    size_t window;  /* index in results.windows */
+    long router;    /* slot, or -1 until the router first exists */
+    int open;       /* the interval has begun and not ended */
+    int attached;   /* counted in its router's `watched` */
+    long *share_of; /* per deployment the router lists: its index in the check's shares, or -1 */
+} watch;
+
+/* What the engine keeps per router slot. counts[i] is the open phase's requests to the
+ * router's i-th listed deployment; bin_mark[i] is counts[i] when the current bin (or the
+ * phase, if later) began; bin_routed[d] gathers the bin's requests per deployment slot
+ * across phase changes. */
+typedef struct {
+    long phase; /* index in results.phases, or -1 when the router does not exist */
+    uint64_t routed;
+    size_t *slots; /* the phase's deployment slots (the router's list when it opened) */
+    uint64_t *counts, *bin_mark;
+    size_t n_bin_routed;
+    uint64_t *bin_routed;
+    int watched; /* open watches on this router */
+    uint32_t name;
+} router_state;
+
+typedef struct {
+    const scenario *sc;
+    world *world;
+    results *res;
+    eventq *queue;
+    gsl_rng *rng;
+    capacity *capacity;
+    int serving; /* some deployment has a serving model */
+    int failed;  /* the hot path hit an error; the message is in err */
+    source *sources;
+    watch *watches;
+    router_state *routers;
+    size_t n_routers;
+    size_t next_event; /* first scenario event not yet applied */
+    size_t bin;
+    double now;
+    engine_progress_fn progress;
+    void *progress_ctx;
+    uint64_t until_progress; /* arrivals until the next progress report */
+    char *err;
+    size_t errlen;
+} engine;
+
+static int fail(engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(engine *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->err, e->errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int out_of_memory(engine *e)
+{
+    return fail(e, "out of memory");
+}
+
+/* ---- phases -------------------------------------------------------------------------- */
+
+/* Fold the requests since the bin mark into the bin's per-deployment totals. */
+static int flush_bin(engine *e, size_t slot)
+{
+    router_state *rs = &e->routers[slot];
+    if (rs->phase < 0)
+        return 0;
+    size_t n_dep = world_deployment_count(e->world);
+    if (rs->n_bin_routed < n_dep) {
+        uint64_t *grown = realloc(rs->bin_routed, n_dep * sizeof *grown);
+        if (!grown)
+            return out_of_memory(e);
+        memset(grown + rs->n_bin_routed, 0, (n_dep - rs->n_bin_routed) * sizeof *grown);
+        rs->bin_routed = grown;
+        rs->n_bin_routed = n_dep;
+    }
+    const results_phase *ph = &e->res->phases[rs->phase];
+    for (size_t i = 0; i < ph->n_deployments; i++) {
+        rs->bin_routed[rs->slots[i]] += rs->counts[i] - rs->bin_mark[i];
+        rs->bin_mark[i] = rs->counts[i];
+    }
+    return 0;
+}
+
+static void close_phase(engine *e, size_t slot)
+{
+    router_state *rs = &e->routers[slot];
+    results_phase *ph = &e->res->phases[rs->phase];
+    double shares[WORLD_MAX_ROUTER_DEPLOYMENTS];
+    uint64_t observed[WORLD_MAX_ROUTER_DEPLOYMENTS];
+    ph->end_s = e->now;
+    ph->requests = rs->routed;
+    for (size_t i = 0; i < ph->n_deployments; i++) {
+        ph->deployments[i].observed = rs->counts[i];
+        observed[i] = rs->counts[i];
+        shares[i] = ph->deployments[i].expected_share;
+    }
+    ph->test = splittest_run(ph->n_deployments, observed, shares, e->sc->alpha);
+    capacity_phase_close(e->capacity, (size_t)rs->phase, e->now);
+    rs->phase = -1;
+}
+
+static int open_phase(engine *e, size_t slot)
+{
+    router_state *rs = &e->routers[slot];
+    const world_router *r = world_router_at(e->world, slot);
+    size_t n = r->n_deployments;
+    uint64_t total = selector_total(r->selector);
+    results_phase *ph = results_add_phase(e->res);
+    if (!ph || !(ph->router = results_strdup(r->name)) ||
+        !(ph->deployments = calloc(n, sizeof *ph->deployments)))
+        return out_of_memory(e);
+    ph->n_deployments = n;
+    ph->start_s = e->now;
+    for (size_t i = 0; i < n; i++) {
+        results_share *share = &ph->deployments[i];
+        if (!(share->name = results_strdup(world_deployment_at(e->world, r->deployments[i])->name)))
+            return out_of_memory(e);
+        share->replicas = r->weights[i];
+        share->expected_share = total ? (double)r->weights[i] / (double)total : 0.0;
+    }
+    free(rs->counts);
+    free(rs->bin_mark);
+    free(rs->slots);
+    rs->counts = calloc(n, sizeof *rs->counts);
+    rs->bin_mark = calloc(n, sizeof *rs->bin_mark);
+    rs->slots = malloc(n * sizeof *rs->slots);
+    if (!rs->counts || !rs->bin_mark || !rs->slots)
+        return out_of_memory(e);
+    memcpy(rs->slots, r->deployments, n * sizeof *rs->slots);
+    rs->routed = 0;
+    rs->phase = (long)(e->res->n_phases - 1);
+    if (capacity_phase_open(e->capacity, (size_t)rs->phase, r, e->now) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
+    return 0;
+}
+
+static int grow_routers(engine *e)
+{
+    size_t n = world_router_count(e->world);
+    if (n <= e->n_routers)
+        return 0;
+    router_state *grown = realloc(e->routers, n * sizeof *grown);
+    if (!grown)
+        return out_of_memory(e);
+    e->routers = grown;
+    for (size_t i = e->n_routers; i < n; i++) {
+        memset(&grown[i], 0, sizeof grown[i]);
+        grown[i].phase = -1;
+        long name = results_name_index(&e->res->routers, &e->res->n_routers,
+                                       world_router_at(e->world, i)->name);
+        if (name < 0)
+            return out_of_memory(e);
+        grown[i].name = (uint32_t)name;
+    }
+    e->n_routers = n;
+    return 0;
+}
+
+/* Which of the check's shares each deployment of the router's current list counts for, so
+ * a request is counted without looking up names. The list changes only at commits. */
+static int map_shares(engine *e, watch *wa)
+{
+    const world_router *r = world_router_at(e->world, (size_t)wa->router);
+    long *map = realloc(wa->share_of, (r->n_deployments ? r->n_deployments : 1) * sizeof *map);
+    if (!map)
+        return out_of_memory(e);
+    wa->share_of = map;
+    for (size_t i = 0; i < r->n_deployments; i++) {
+        const char *id = world_deployment_at(e->world, r->deployments[i])->id;
+        map[i] = -1;
+        for (size_t k = 0; k < wa->spec->n_shares && map[i] < 0; k++)
+            if (strcmp(wa->spec->shares[k].deployment, id) == 0)
+                map[i] = (long)k;
+    }
+    return 0;
+}
+
+/* Attach an open watch to its router once that router exists; detach a closed one. */
+static int sync_watch(engine *e, watch *wa)
+{
+    if (wa->router < 0) {
+        long slot = world_find_router(e->world, wa->spec->router);
+        wa->router = slot >= 0 && (size_t)slot < e->n_routers ? slot : -1;
+    }
+    int attach = wa->open && wa->router >= 0;
+    if (attach != wa->attached)
+        e->routers[wa->router].watched += attach ? 1 : -1;
+    wa->attached = attach;
+    return attach ? map_shares(e, wa) : 0;
+}
+
+/* After a commit: every router whose list or weights changed ends its phase and, if it
+ * still exists, starts the next one; sources and watches find their routers again. */
+static int after_commit(engine *e)
+{
+    if (capacity_sync(e->capacity, e->now) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
+    if (grow_routers(e) != 0)
+        return -1;
+    for (size_t slot = 0; slot < e->n_routers; slot++) {
+        world_router *r = world_router_at(e->world, slot);
+        if (!r->changed)
+            continue;
+        if (e->routers[slot].phase >= 0) {
+            if (flush_bin(e, slot) != 0)
+                return -1;
+            close_phase(e, slot);
+        }
+        if (r->exists && open_phase(e, slot) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < e->sc->n_traffic; i++) {
+        source *s = &e->sources[i];
+        long slot = world_find_router(e->world, s->spec->router);
+        s->router = slot >= 0 && world_router_at(e->world, slot)->exists ? slot : -1;
+        s->forbidden = s->router >= 0 && strcmp(s->spec->caller, e->sc->account) != 0 &&
+                       !world_router_at(e->world, slot)->is_public;
+    }
+    for (size_t w = 0; w < e->sc->n_expect; w++)
+        if (sync_watch(e, &e->watches[w]) != 0)
+            return -1;
+    return 0;
+}
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+/* Queue the next instant of the timeline. One at the very end of the run changes nothing
+ * that is measured, so it is not played. */
+static int schedule_instant(engine *e)
+{
+    const scenario *sc = e->sc;
+    if (e->next_event >= sc->n_events || sc->events[e->next_event].at_s >= sc->duration_s)
+        return 0;
+    return eventq_push(e->queue, sc->events[e->next_event].at_s, EV_INSTANT, 0) == 0
+               ? 0
+               : out_of_memory(e);
+}
+
+/* Apply every scenario event at this instant, in order, then re-weight once. */
+static int apply_instant(engine *e)
+{
+    const scenario *sc = e->sc;
+    double at = sc->events[e->next_event].at_s;
+    while (e->next_event < sc->n_events && sc->events[e->next_event].at_s == at) {
+        const scenario_event *ev = &sc->events[e->next_event++];
+        char why[512];
+        if (world_apply(e->world, &ev->cmd, why, sizeof why) != 0)
+            return fail(e, "%s:%d:%d: at %gs: %s", sc->path, ev->mark.line, ev->mark.column,
+                        ev->at_s, why);
+        if (ev->text) {
+            results_event *rec = results_add_event(e->res);
+            if (!rec || !(rec->text = results_strdup(ev->text)))
+                return out_of_memory(e);
+            rec->at_s = ev->at_s;
+        }
+    }
+    if (world_commit(e->world) < 0)
+        return out_of_memory(e);
+    if (after_commit(e) != 0)
+        return -1;
+    return schedule_instant(e);
+}
+
+static void count_watched(engine *e, size_t slot, size_t pick)
+{
+    for (size_t w = 0; w < e->sc->n_expect; w++) {
+        const watch *wa = &e->watches[w];
+        if (!wa->attached || wa->router != (long)slot)
+            continue;
+        results_window *win = &e->res->windows[wa->window];
+        long k = wa->share_of[pick];
+        win->routed++;
+        if (k >= 0)
+            win->observed[k]++;
+        else
+            win->other++;
+    }
+}
+
+/* A trace line may name its own router and caller instead of the entry's. */
+static void trace_target(engine *e, const source *s, long *router, int *forbidden)
+{
+    const char *caller = s->next.account[0] ? s->next.account : s->spec->caller;
+    if (s->next.router[0]) {
+        world_id id;
+        char why[256];
+        long slot =
+            units_resolve(s->next.router, e->sc->account, UNITS_ROUTER, id, why, sizeof why) == 0
+                ? world_find_router(e->world, id)
+                : -1;
+        *router = slot >= 0 && world_router_at(e->world, (size_t)slot)->exists ? slot : -1;
+    }
+    *forbidden = *router >= 0 && strcmp(caller, e->sc->account) != 0 &&
+                 !world_router_at(e->world, (size_t)*router)->is_public;
+}
+
+/* The hot path: one request from source i, routed or failed, counted on the spot. */
+static void arrive(engine *e, size_t i)
+{
+    source *s = &e->sources[i];
+    long router = s->router;
+    int forbidden = s->forbidden;
+    if (s->trace && (s->next.router[0] || s->next.account[0]))
+        trace_target(e, s, &router, &forbidden);
+    s->arrivals++;
+    if (router < 0) {
+        s->failed[RESULTS_ROUTER_NOT_FOUND]++;
+        return;
+    }
+    if (forbidden) {
+        s->failed[RESULTS_FORBIDDEN]++;
+        return;
+    }
+    world_router *r = world_router_at(e->world, (size_t)router);
+    int pick = selector_pick(r->selector, e->rng);
+    if (pick == SELECTOR_NO_REPLICAS) {
+        s->failed[RESULTS_NO_REPLICAS]++;
+        return;
+    }
+    router_state *rs = &e->routers[router];
+    rs->counts[pick]++;
+    rs->routed++;
+    if (rs->watched)
+        count_watched(e, (size_t)router, (size_t)pick);
+    if (e->serving && capacity_arrive(e->capacity, r->deployments[pick], e->now) != 0) {
+        fail(e, "%s", capacity_error(e->capacity));
+        e->failed = 1;
+    }
+}
+
+static int emit_points(engine *e, size_t slot)
+{
+    router_state *rs = &e->routers[slot];
+    world_router *r = world_router_at(e->world, slot);
+    uint64_t total = r->exists ? selector_total(r->selector) : 0;
+    for (size_t d = 0; d < rs->n_bin_routed; d++) {
+        long listed = -1;
+        for (size_t i = 0; r->exists && i < r->n_deployments && listed < 0; i++)
+            if (r->deployments[i] == d)
+                listed = (long)i;
+        if (listed < 0 && rs->bin_routed[d] == 0)
+            continue;
+        const world_deployment *dep = world_deployment_at(e->world, d);
+        results_point *p = results_add_point(e->res);
+        long name = results_name_index(&e->res->deployments, &e->res->n_deployments, dep->name);
+        if (!p || name < 0)
+            return out_of_memory(e);
+        p->bin = (uint32_t)e->bin;
+        p->router = rs->name;
+        p->deployment = (uint32_t)name;
+        p->routed = rs->bin_routed[d];
+        p->replicas = dep->exists ? dep->replicas : 0;
+        p->expected_share = listed >= 0 && total ? (double)r->weights[listed] / (double)total : 0;
+        rs->bin_routed[d] = 0;
+    }
+    return 0;
+}
+
+static int emit_flows(engine *e)
+{
+    for (size_t i = 0; i < e->sc->n_traffic; i++) {
+        source *s = &e->sources[i];
+        results_flow *f = results_add_flow(e->res);
+        if (!f)
+            return out_of_memory(e);
+        f->bin = (uint32_t)e->bin;
+        f->target = s->target;
+        f->arrivals = s->arrivals;
+        memcpy(f->failed, s->failed, sizeof f->failed);
+        e->res->total += s->arrivals;
+        for (int k = 0; k < RESULTS_N_REASONS; k++) {
+            e->res->failed_by_reason[k] += s->failed[k];
+            e->res->failed += s->failed[k];
+        }
+        s->arrivals = 0;
+        memset(s->failed, 0, sizeof s->failed);
+    }
+    return 0;
+}
+
+static double bin_end(const engine *e)
+{
+    return fmin((double)(e->bin + 1) * e->sc->window_s, e->sc->duration_s);
+}
+
+/* The end of a bin of the time series: one point per router and deployment. */
+static int end_bin(engine *e)
+{
+    for (size_t slot = 0; slot < e->n_routers; slot++)
+        if (flush_bin(e, slot) != 0 || emit_points(e, slot) != 0)
+            return -1;
+    if (emit_flows(e) != 0)
+        return -1;
+    if (capacity_end_bin(e->capacity, (uint32_t)e->bin, e->now) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
+    e->bin++;
+    if (e->bin < e->res->n_bins && eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
+        return out_of_memory(e);
+    return 0;
+}
+
+/* Bins are half-open: one that ends at this very instant measured the world as it was, so
+ * it closes before anything changes at the instant. Its queued end is then stale. */
+static int end_due_bin(engine *e)
+{
+    return e->bin < e->res->n_bins && bin_end(e) <= e->now ? end_bin(e) : 0;
+}
+
+static int push(engine *e, double time, int kind, size_t index)
+{
+    return eventq_push(e->queue, time, kind, (int)index) == 0 ? 0 : out_of_memory(e);
+}
+
+static void report_progress(engine *e)
+{
+    uint64_t requests = e->res->total; /* up to the last bin, plus the current bin's */
+    for (size_t i = 0; i < e->sc->n_traffic; i++)
+        requests += e->sources[i].arrivals;
+    e->until_progress = PROGRESS_EVERY;
+    e->progress(e->progress_ctx, e->now, e->sc->duration_s, requests);
+}
+
+/* When source i's next request comes (> end: none before the end of the run). A trace's
+ * next line is read now and held until then. */
+static int next_arrival(engine *e, size_t i, double *at)
+{
+    source *s = &e->sources[i];
+    if (!s->trace) {
+        *at = traffic_next(&s->spec->shape, e->rng, e->now, e->sc->duration_s);
+        return 0;
+    }
+    char why[512];
+    int rc = traffic_trace_next(s->trace, &s->next, why, sizeof why);
+    if (rc < 0)
+        return fail(e, "%s", why);
+    *at = rc == 1 ? s->next.time_s : INFINITY;
+    return 0;
+}
+
+static int schedule_arrival(engine *e, size_t i)
+{
+    double next;
+    if (next_arrival(e, i, &next) != 0)
+        return -1;
+    return next > e->sc->duration_s ? 0 : push(e, next, EV_ARRIVAL, i);
+}
+
+/* Arrivals from source i, for as long as its next one comes before anything queued: the
+ * next arrival only enters the queue when some other event is due first, so a run spends
+ * its time routing requests rather than reordering a heap. Ties go to the queued event,
+ * as they would in the queue (it was pushed earlier). */
+static int arrivals(engine *e, size_t i)
+{
+    for (;;) {
+        arrive(e, i);
+        if (e->failed)
+            return -1;
+        if (e->progress && --e->until_progress == 0)
+            report_progress(e);
+        double next;
+        if (next_arrival(e, i, &next) != 0)
+            return -1;
+        if (next > e->sc->duration_s)
+            return 0;
+        const eventq_event *due = eventq_peek(e->queue);
+        if (due && next >= due->time)
+            return push(e, next, EV_ARRIVAL, i);
+        e->now = next;
+    }
+}
+
+/* A completion, a cold start's end or an autoscaler tick; re-weight if the world moved. */
+static int capacity_event(engine *e, const eventq_event *ev)
+{
+    int world_changed = 0;
+    if (capacity_handle(e->capacity, ev, e->now, &world_changed) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
+    if (!world_changed)
+        return 0;
+    if (world_commit(e->world) < 0)
+        return out_of_memory(e);
+    return after_commit(e);
+}
+
+static int dispatch(engine *e, const eventq_event *ev)
+{
+    if (ev->kind != EV_ARRIVAL && ev->kind != EV_BIN_END && end_due_bin(e) != 0)
+        return -1;
+    switch (ev->kind) {
+    case EV_ARRIVAL:
+        return arrivals(e, (size_t)ev->index);
+    case EV_INSTANT:
+        return apply_instant(e);
+    case EV_WINDOW_OPEN:
+    case EV_WINDOW_CLOSE:
+        e->watches[ev->index].open = ev->kind == EV_WINDOW_OPEN;
+        return sync_watch(e, &e->watches[ev->index]);
+    case EV_BIN_END:
+        return e->bin < e->res->n_bins && ev->time == bin_end(e) ? end_bin(e) : 0;
+    }
+    return capacity_event(e, ev);
+}
+
+/* ---- set-up and the main loop -------------------------------------------------------- */
+
+/* taus2 reads 32 bits of its seed and maps 0 to its default; fold all 64 bits in and
+ * keep the result non-zero so that every seed gives its own stream. */
+static unsigned long generator_seed(uint64_t seed)
+{
+    uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    unsigned long folded = (unsigned long)((z ^ (z >> 32)) & 0xffffffffu);
+    return folded ? folded : 1;
+}
+
+static int init_results(engine *e, uint64_t seed)
+{
+    const scenario *sc = e->sc;
+    results *res = e->res;
+    res->seed = seed;
+    res->duration_s = sc->duration_s;
+    res->window_s = sc->window_s;
+    res->alpha = sc->alpha;
+    res->n_bins = (size_t)ceil(sc->duration_s / sc->window_s - 1e-9);
+    if (res->n_bins == 0)
+        res->n_bins = 1;
+    if (!(res->scenario = results_strdup(sc->name)) || !(res->source = results_strdup(sc->path)))
+        return out_of_memory(e);
+    if (sc->description && !(res->description = results_strdup(sc->description)))
+        return out_of_memory(e);
+    return 0;
+}
+
+static int init_sources(engine *e)
+{
+    const scenario *sc = e->sc;
+    e->sources = calloc(sc->n_traffic ? sc->n_traffic : 1, sizeof *e->sources);
+    if (!e->sources)
+        return out_of_memory(e);
+    for (size_t i = 0; i < sc->n_traffic; i++) {
+        source *s = &e->sources[i];
+        char name[UNITS_NAME_MAX];
+        s->spec = &sc->traffic[i];
+        s->router = -1;
+        if (s->spec->trace && !(s->trace = traffic_trace_open(s->spec->trace, e->err, e->errlen)))
+            return -1;
+        units_full_name(name, sc->account, UNITS_ROUTER, s->spec->router);
+        long target = results_name_index(&e->res->targets, &e->res->n_targets, name);
+        if (target < 0)
+            return out_of_memory(e);
+        s->target = (uint32_t)target;
+    }
+    return 0;
+}
+
+static int init_watches(engine *e)
+{
+    const scenario *sc = e->sc;
+    e->watches = calloc(sc->n_expect ? sc->n_expect : 1, sizeof *e->watches);
+    if (!e->watches)
+        return out_of_memory(e);
+    for (size_t w = 0; w < sc->n_expect; w++) {
+        const scenario_expect *ex = &sc->expect[w];
+        results_window *win = results_add_window(e->res);
+        if (!win || !(win->observed = calloc(ex->n_shares, sizeof *win->observed)))
+            return out_of_memory(e);
+        win->expect = w;
+        win->n = ex->n_shares;
+        e->watches[w] = (watch){.spec = ex, .window = e->res->n_windows - 1, .router = -1};
+        if (eventq_push(e->queue, ex->start_s, EV_WINDOW_OPEN, (int)w) != 0 ||
+            eventq_push(e->queue, ex->end_s, EV_WINDOW_CLOSE, (int)w) != 0)
+            return out_of_memory(e);
+    }
+    return 0;
+}
+
+static int start(engine *e, uint64_t seed)
+{
+    if (init_results(e, seed) != 0 || init_sources(e) != 0 || init_watches(e) != 0)
+        return -1;
+    if (capacity_start(e->capacity) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
+    /* The world at time zero exists before any request arrives. */
+    if (e->sc->n_events > 0 && e->sc->events[0].at_s == 0 && apply_instant(e) != 0)
+        return -1;
+    if (e->next_event == 0 && schedule_instant(e) != 0)
+        return -1;
+    if (eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
+        return out_of_memory(e);
+    for (size_t i = 0; i < e->sc->n_traffic; i++)
+        if (schedule_arrival(e, i) != 0)
+            return -1;
+    return 0;
+}
+
+static int run_loop(engine *e)
+{
+    eventq_event ev;
+    e->until_progress = PROGRESS_EVERY;
+    /* Requests still in service at the end are not counted as completed. */
+    while (eventq_pop(e->queue, &ev) && ev.time <= e->sc->duration_s) {
+        e->now = ev.time;
+        if (dispatch(e, &ev) != 0)
+            return -1;
+    }
+    e->now = e->sc->duration_s;
+    for (size_t slot = 0; slot < e->n_routers; slot++)
+        if (e->routers[slot].phase >= 0)
+            close_phase(e, slot);
+    for (size_t i = 0; i < e->res->n_phases; i++)
+        e->res->routed += e->res->phases[i].requests;
+    if (capacity_finish(e->capacity, e->now) != 0)
+        return fail(e, "%s", capacity_error(e->capacity));
+    return 0;
+}
+
+static void engine_free(engine *e)
+{
+    for (size_t i = 0; i < e->n_routers; i++) {
+        free(e->routers[i].counts);
+        free(e->routers[i].bin_mark);
+        free(e->routers[i].bin_routed);
+        free(e->routers[i].slots);
+    }
+    free(e->routers);
+    for (size_t i = 0; e->sources && i < e->sc->n_traffic; i++)
+        traffic_trace_close(e->sources[i].trace);
+    free(e->sources);
+    for (size_t w = 0; e->watches && w < e->sc->n_expect; w++)
+        free(e->watches[w].share_of);
+    free(e->watches);
+    capacity_free(e->capacity);
+    gsl_rng_free(e->rng);
+    eventq_free(e->queue);
+    world_free(e->world);
+}
+
+results *engine_run(const scenario *sc, uint64_t seed, engine_progress_fn progress, void *ctx,
+                    char *err, size_t errlen)
+{
+    engine e = {.sc = sc, .err = err, .errlen = errlen, .progress = progress, .progress_ctx = ctx};
+    e.world = world_new(sc->account, seed);
+    e.res = results_new();
+    e.queue = eventq_new();
+    e.rng = gsl_rng_alloc(gsl_rng_taus2);
+    e.capacity = capacity_new(sc, e.world, e.queue, e.rng, e.res);
+    e.serving = e.capacity && capacity_active(e.capacity);
+    int rc = -1;
+    if (e.world && e.res && e.queue && e.rng && e.capacity) {
+        gsl_rng_set(e.rng, generator_seed(seed));
+        rc = start(&e, seed);
+        if (rc == 0)
+            rc = run_loop(&e);
+    } else {
+        out_of_memory(&e);
+    }
+    engine_free(&e);
+    if (rc != 0) {
+        results_free(e.res);
+        return NULL;
+    }
+    return e.res;
+}

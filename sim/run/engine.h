@@ -1,0 +1,28 @@
+/*
+ * engine — runs a scenario: a simulated clock, an event queue, one Poisson arrival process
+ * per traffic entry, the timeline applied at its instants, and every request routed by the
+ * router's selector and counted on the spot.
+ *
+ * Counting happens as requests arrive, into per-phase, per-bin and per-check counters, so
+ * memory depends on phases, bins and deployments, never on the number of requests.
+ * Randomness is one GSL taus2 stream seeded from the run's seed: the same scenario and seed
+ * give the same results, bit for bit.
+ */
+#ifndef ROUTERSIM_ENGINE_H
+#define ROUTERSIM_ENGINE_H
+
+#include "sim/model/results.h"
+#include "sim/model/scenario.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Called every so often with the simulated time and the requests so far. */
+typedef void (*engine_progress_fn)(void *ctx, double sim_s, double duration_s, uint64_t requests);
+
+/* Simulate sc with `seed`. Returns the aggregated results (phases, events, series, windows;
+ * checks are evaluated separately), or NULL with the reason in err. */
+results *engine_run(const scenario *sc, uint64_t seed, engine_progress_fn progress, void *ctx,
+                    char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,122 @@
+#include "views/outfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct outfile {
+    FILE *stream;
+    char *path;
+    char *tmp;
+};
+
+static int fail(char *err, size_t errlen, const char *what, const char *path, int code)
+{
+    snprintf(err, errlen, "cannot %s %s: %s", what, path, strerror(code));
+    return -1;
+}
+
+outfile *outfile_open(const char *path, char *err, size_t errlen)
+{
+    outfile *f = calloc(1, sizeof *f);
+    size_t len = strlen(path);
+    if (f) {
+        f->path = malloc(len + 1);
+        f->tmp = malloc(len + 16);
+    }
+    if (!f || !f->path || !f->tmp) {
+        snprintf(err, errlen, "out of memory");
+        outfile_abort(f);
+        return NULL;
+    }
+    memcpy(f->path, path, len + 1);
+    snprintf(f->tmp, len + 16, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(f->tmp);
+    if (fd < 0 || !(f->stream = fdopen(fd, "w"))) {
+        fail(err, errlen, "create", f->tmp, errno);
+        if (fd >= 0)
+            close(fd);
+        free(f->tmp);
+        f->tmp = NULL;
+        outfile_abort(f);
+        return NULL;
+    }
+    /* mkstemp makes the file private; a report is for everyone who may read the folder. */
+    fchmod(fd, 0644);
+    return f;
+}
+
+FILE *outfile_stream(outfile *f)
+{
+    return f->stream;
+}
+
+const char *outfile_temp_path(const outfile *f)
+{
+    return f->tmp;
+}
+
+int outfile_commit(outfile *f, char *err, size_t errlen)
+{
+    int rc = 0;
+    if (ferror(f->stream) || fflush(f->stream) != 0 || fsync(fileno(f->stream)) != 0)
+        rc = fail(err, errlen, "write", f->path, errno ? errno : EIO);
+    if (fclose(f->stream) != 0 && rc == 0)
+        rc = fail(err, errlen, "write", f->path, errno);
+    f->stream = NULL;
+    if (rc == 0 && rename(f->tmp, f->path) != 0)
+        rc = fail(err, errlen, "rename into", f->path, errno);
+    if (rc != 0)
+        unlink(f->tmp);
+    free(f->tmp);
+    f->tmp = NULL;
+    outfile_abort(f);
+    return rc;
+}
+
+void outfile_abort(outfile *f)
+{
+    if (!f)
+        return;
+    if (f->stream)
+        fclose(f->stream);
+    if (f->tmp)
+        unlink(f->tmp);
+    free(f->tmp);
+    free(f->path);
+    free(f);
+}
+
+int outfile_mkdirs(const char *dir, char *err, size_t errlen)
+{
+    size_t len = strlen(dir);
+    if (len == 0) {
+        snprintf(err, errlen, "expected a folder name, got an empty one");
+        return -1;
+    }
+    char *path = malloc(len + 1);
+    if (!path) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(path, dir, len + 1);
+    int rc = 0;
+    for (char *p = path + 1; rc == 0; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            rc = fail(err, errlen, "create folder", path, errno);
+        *p = saved;
+        if (saved == '\0')
+            break;
+    }
+    struct stat st;
+    if (rc == 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        rc = fail(err, errlen, "use folder", dir, ENOTDIR);
+    free(path);
+    return rc;
+}
