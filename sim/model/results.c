@@ -45,6 +45,7 @@ void results_free(results *r)
     for (size_t i = 0; i < r->n_limits; i++)
         free(r->limits[i].deployment);
     free(r->limits);
+    free(r->interval_loads);
     free(r->flows);
     for (size_t i = 0; i < r->n_windows; i++)
         free(r->windows[i].observed);
@@ -59,6 +60,12 @@ const char *results_reason_name(results_reason reason)
 {
     static const char *const names[RESULTS_N_REASONS] = {"router_not_found", "no_replicas",
                                                          "forbidden"};
+    return names[reason];
+}
+
+const char *results_unserved_name(results_unserved reason)
+{
+    static const char *const names[RESULTS_N_UNSERVED] = {"rejected", "timed_out", "unfinished"};
     return names[reason];
 }
 
@@ -166,4 +173,9 @@ char *results_printf(const char *fmt, ...)
     vsnprintf(s, (size_t)len + 1, fmt, ap);
     va_end(ap);
     return s;
+}
+
+results_interval_load *results_add_interval_load(results *r)
+{
+    return append((void **)&r->interval_loads, &r->n_interval_loads, sizeof *r->interval_loads);
 }

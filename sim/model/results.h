@@ -22,6 +22,22 @@ typedef enum {
     RESULTS_N_REASONS
 } results_reason;
 
+/* Why a routed request was not served, from the caller's side: a full queue turned it away,
+ * the caller gave up waiting, or it was still waiting or in service when the run ended. */
+typedef enum {
+    RESULTS_REJECTED,
+    RESULTS_TIMED_OUT,
+    RESULTS_UNFINISHED,
+    RESULTS_N_UNSERVED
+} results_unserved;
+
+/* A distribution of durations over an interval, in seconds; quantiles are within
+ * LATENCY_RELATIVE_ERROR (latency.h) of the exact ones, 0 when there were no samples. */
+typedef struct {
+    uint64_t count;
+    double mean_s, p50_s, p90_s, p95_s, p99_s, p999_s;
+} results_quantiles;
+
 /* How a deployment with a serving model coped over an interval (a bin, a phase, the run).
  * Latencies are queue wait + service, recorded when a request starts service; quantiles
  * are within LATENCY_RELATIVE_ERROR (latency.h) of the exact ones. */
@@ -34,8 +50,22 @@ typedef struct {
     long long max_waiting; /* most requests waiting at once */
     double mean_wait_s;    /* queue wait of started requests */
     double mean_latency_s, p50_s, p90_s, p99_s;
-    double throughput_per_s; /* completions per second */
+    double throughput_per_s;   /* completions per second */
+    uint64_t unfinished;       /* still waiting or in service at the end of the interval */
+    results_quantiles latency; /* served requests: queue wait + service */
+    results_quantiles wait;    /* served requests: queue wait alone */
+    results_quantiles caller;  /* as callers saw it: served requests' latency, plus the
+                                  time timed-out callers waited before giving up */
 } results_load;
+
+/* A deployment's serving measurements over one capacity check's whole interval (the windows
+ * that overlap it), for checks that judge the interval rather than each window. `check`
+ * indexes the scenario's capacity checks; `deployment` indexes results.deployments. */
+typedef struct {
+    size_t check;
+    uint32_t deployment;
+    results_load load;
+} results_interval_load;
 
 typedef struct {
     char *name;         /* full deployment name */
@@ -135,9 +165,12 @@ typedef struct results {
 
     uint64_t total, routed, failed;
     uint64_t failed_by_reason[RESULTS_N_REASONS];
+    uint64_t unserved; /* routed but not served: the sum of unserved_by_reason */
+    uint64_t unserved_by_reason[RESULTS_N_UNSERVED];
 
     size_t n_phases, n_checks, n_events, n_points, n_flows, n_windows;
-    size_t n_load_points, n_loads, n_limits;
+    size_t n_load_points, n_loads, n_limits, n_interval_loads;
+    results_interval_load *interval_loads;
     results_limit *limits;
     results_load_point *load_points; /* bin-major: all deployments of bin 0, then bin 1... */
     results_deployment_load *loads;
@@ -158,7 +191,8 @@ typedef struct results {
 results *results_new(void);
 void results_free(results *r);
 
-const char *results_reason_name(results_reason reason); /* "router_not_found", ... */
+const char *results_reason_name(results_reason reason);     /* "router_not_found", ... */
+const char *results_unserved_name(results_unserved reason); /* "rejected", ... */
 
 /* Appenders: each returns the new zeroed element (strings to be set with results_strdup),
  * or NULL when out of memory. */
@@ -171,6 +205,7 @@ results_window *results_add_window(results *r);
 results_load_point *results_add_load_point(results *r);
 results_deployment_load *results_add_load(results *r);
 results_limit *results_add_limit(results *r);
+results_interval_load *results_add_interval_load(results *r);
 
 /* Index of a name in one of the name tables, added when new; -1 when out of memory. */
 long results_name_index(char ***table, size_t *n, const char *name);
