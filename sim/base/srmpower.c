@@ -1,0 +1,301 @@
+#include "sim/base/srmpower.h"
+
+#include <float.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The Poisson mass the mixture may leave out. */
+#define TAIL_MASS 1e-14
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(err, errlen, fmt, args);
+    va_end(args);
+    return -1;
+}
+
+/* Central chi-square P and Q at x with df degrees of freedom, GSL's error estimate added
+ * to *error (weighted by the term's Poisson weight). */
+static int central(double x, double df, double weight, double *p, double *q, double *error)
+{
+    gsl_sf_result rp, rq;
+    int sp = gsl_sf_gamma_inc_P_e(0.5 * df, 0.5 * x, &rp);
+    int sq = gsl_sf_gamma_inc_Q_e(0.5 * df, 0.5 * x, &rq);
+    /* An underflow is a value below the smallest double: 0 within that. */
+    if (sp == GSL_EUNDRFLW)
+        rp = (gsl_sf_result){0.0, DBL_MIN};
+    else if (sp != GSL_SUCCESS || !isfinite(rp.val))
+        return -1;
+    if (sq == GSL_EUNDRFLW)
+        rq = (gsl_sf_result){0.0, DBL_MIN};
+    else if (sq != GSL_SUCCESS || !isfinite(rq.val))
+        return -1;
+    *p = rp.val;
+    *q = rq.val;
+    *error += weight * fmax(rp.err, rq.err);
+    return 0;
+}
+
+/*
+ * Sum from the Poisson mode outward, the weights by their ratios
+ *   w(j + 1) = w(j) mu / (j + 1),  w(j - 1) = w(j) j / mu.
+ * Upward: past J + 2 > mu the ratios beyond J + 1 are at most r = mu / (J + 2) < 1, so the
+ * mass above J is at most w(J + 1) / (1 - r). Downward likewise the mass below J is at most
+ * w(J - 1) / (1 - (J - 1) / mu) once J - 1 < mu. Each side stops when its bound is under
+ * TAIL_MASS / 2. The mode's weight is only known to the rounding of exp(log w), which for
+ * large mu is many ulps; every other weight is a multiple of it, so dividing the sums by
+ * the sum of the weights taken, W, cancels that error. What remains: the sums over the
+ * terms taken differ from the exact mixture by at most the mass left out (every term is in
+ * [0, 1]), dividing by W >= 1 - mass left out moves them by at most as much again, plus
+ * GSL's error estimates and rounding: each weight is off by at most 2 ulps per step from
+ * the mode (its average over the weights is far below the number of terms) and each
+ * addition by 1 ulp of the sum: 4 ulps per term in all is a safe allowance.
+ */
+static int mixture(double x, double df, double lambda, srmpower_tail *out)
+{
+    double mu = 0.5 * lambda;
+    double mode = floor(mu);
+    double w_mode = mu > 0.0 ? exp(mode * log(mu) - mu - lgamma(mode + 1.0)) : 1.0;
+    double p = 0.0, q = 0.0, weights = 0.0, error = 0.0, tp, tq;
+    long terms = 0;
+
+    if (central(x, df + 2.0 * mode, w_mode, &tp, &tq, &error) != 0)
+        return -1;
+    p += w_mode * tp;
+    q += w_mode * tq;
+    weights += w_mode;
+    terms++;
+
+    double w = w_mode, j = mode, tail_up;
+    for (;;) {
+        double next = w * mu / (j + 1.0);
+        double r = mu / (j + 2.0);
+        tail_up = r < 1.0 ? next / (1.0 - r) : INFINITY;
+        if (tail_up <= 0.5 * TAIL_MASS * weights)
+            break;
+        w = next;
+        j += 1.0;
+        if (central(x, df + 2.0 * j, w, &tp, &tq, &error) != 0)
+            return -1;
+        p += w * tp;
+        q += w * tq;
+        weights += w;
+        terms++;
+    }
+
+    w = w_mode;
+    j = mode;
+    double tail_down = 0.0;
+    while (j > 0.0) {
+        double prev = w * j / mu;
+        double r = (j - 1.0) / mu;
+        tail_down = r < 1.0 ? prev / (1.0 - r) : INFINITY;
+        if (tail_down <= 0.5 * TAIL_MASS * weights)
+            break;
+        w = prev;
+        j -= 1.0;
+        tail_down = 0.0;
+        if (central(x, df + 2.0 * j, w, &tp, &tq, &error) != 0)
+            return -1;
+        p += w * tp;
+        q += w * tq;
+        weights += w;
+        terms++;
+    }
+
+    /* the tails and GSL's errors were summed on the scale of the computed weights */
+    double left_out = (tail_up + tail_down) / weights;
+    out->p = fmin(1.0, fmax(0.0, p / weights));
+    out->q = fmin(1.0, fmax(0.0, q / weights));
+    out->error = 2.0 * left_out + error / weights + (double)terms * 4.0 * DBL_EPSILON;
+    return 0;
+}
+
+int srmpower_ncx2(double x, double df, double lambda, srmpower_tail *out, char *err, size_t errlen)
+{
+    if (!(df > 0.0) || !isfinite(df))
+        return fail(err, errlen, "degrees of freedom %g: expected a positive number", df);
+    if (!(lambda >= 0.0 && lambda <= SRMPOWER_MAX_LAMBDA))
+        return fail(err, errlen, "noncentrality %g: expected a number in [0, %g]", lambda,
+                    SRMPOWER_MAX_LAMBDA);
+    if (!(x >= 0.0) || !isfinite(x))
+        return fail(err, errlen, "chi-square value %g: expected a finite number >= 0", x);
+    gsl_error_handler_t *previous = gsl_set_error_handler_off();
+    int status = mixture(x, df, lambda, out);
+    gsl_set_error_handler(previous);
+    if (status != 0)
+        return fail(err, errlen, "noncentral chi-square at %g (df %g, lambda %g): GSL failed", x,
+                    df, lambda);
+    return 0;
+}
+
+double srmpower_critical(int df, double alpha)
+{
+    if (df < 1 || !(alpha > 0.0 && alpha < 1.0))
+        return NAN;
+    gsl_error_handler_t *previous = gsl_set_error_handler_off();
+    double c = gsl_cdf_chisq_Qinv(alpha, df);
+    gsl_set_error_handler(previous);
+    return isfinite(c) && c >= 0.0 ? c : NAN;
+}
+
+int srmpower_power(int df, double lambda, double alpha, double *power, double *error, char *err,
+                   size_t errlen)
+{
+    if (!(lambda >= 0.0))
+        return fail(err, errlen, "noncentrality %g: expected a number >= 0", lambda);
+    double c = srmpower_critical(df, alpha);
+    if (isnan(c))
+        return fail(err, errlen, "no critical value for df %d at alpha %g", df, alpha);
+    /* the power only grows with lambda: beyond the bound it lies between its value there
+     * and 1 */
+    double at = fmin(lambda, SRMPOWER_MAX_LAMBDA);
+    srmpower_tail t;
+    if (srmpower_ncx2(c, df, at, &t, err, errlen) != 0)
+        return -1;
+    *power = t.q;
+    *error = t.error + (lambda > at ? 1.0 - t.q : 0.0);
+    return 0;
+}
+
+double srmpower_effect(size_t k, const double *p0, const double *p1)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < k; i++) {
+        if (p0[i] > 0.0) {
+            double d = p1[i] - p0[i];
+            sum += d * d / p0[i];
+        } else if (p1[i] > 0.0) {
+            return INFINITY;
+        }
+    }
+    return sum;
+}
+
+int srmpower_deviate(size_t k, const double *p0, const srmpower_deviation *d, double *p1,
+                     size_t *which, char *err, size_t errlen)
+{
+    double total = 0.0;
+    size_t nonzero = 0, smallest = k;
+    for (size_t i = 0; i < k; i++) {
+        if (!(p0[i] >= 0.0) || !isfinite(p0[i]))
+            return fail(err, errlen, "share %g of deployment %zu: expected a number >= 0", p0[i],
+                        i);
+        total += p0[i];
+        if (p0[i] > 0.0) {
+            nonzero++;
+            if (smallest == k || p0[i] < p0[smallest])
+                smallest = i;
+        }
+    }
+    if (nonzero < 2)
+        return fail(err, errlen, "fewer than two deployments with a share: no split to test");
+    if (d->index >= (long)k || d->index < -1)
+        return fail(err, errlen, "deployment %ld: expected 0 to %zu", d->index, k - 1);
+    size_t i = d->index < 0 ? smallest : (size_t)d->index;
+    if (p0[i] == 0.0)
+        return fail(err, errlen, "deployment %zu has no share to move", i);
+    if (!(d->shift != 0.0) || !isfinite(d->shift))
+        return fail(err, errlen, "deviation %g: expected a non-zero number", d->shift);
+
+    double from = p0[i] / total;
+    double to = d->kind == SRMPOWER_ABSOLUTE ? from + d->shift : from * (1.0 + d->shift);
+    if (!(to > 0.0 && to < 1.0))
+        return fail(err, errlen, "share %g moved by %s %g is %g: expected a share in (0, 1)", from,
+                    d->kind == SRMPOWER_ABSOLUTE ? "absolute" : "relative", d->shift, to);
+    double scale = (1.0 - to) / (1.0 - from);
+    for (size_t j = 0; j < k; j++)
+        p1[j] = j == i ? to : p0[j] / total * scale;
+    *which = i;
+    return 0;
+}
+
+int srmpower_sample_size(int df, double effect, double alpha, double target, uint64_t *n, char *err,
+                         size_t errlen)
+{
+    if (!(target > 0.0 && target < 1.0))
+        return fail(err, errlen, "target power %g: expected a number in (0, 1)", target);
+    if (!(effect > 0.0) || !isfinite(effect))
+        return fail(err, errlen, "effect %g: expected a finite number > 0", effect);
+    double power, error;
+
+    /* double until reached, then bisect on whole numbers: power(n * effect) only grows */
+    double lo = 0.0, hi = 1.0;
+    for (;;) {
+        if (hi > SRMPOWER_MAX_REQUESTS)
+            return fail(err, errlen,
+                        "more than %g requests needed: the deviation is too small to detect",
+                        SRMPOWER_MAX_REQUESTS);
+        if (srmpower_power(df, hi * effect, alpha, &power, &error, err, errlen) != 0)
+            return -1;
+        if (power >= target)
+            break;
+        lo = hi;
+        hi *= 2.0;
+    }
+    /* invariant: power(lo) < target <= power(hi) (lo = 0 has power alpha < target or is
+     * never tested when n = 1 suffices) */
+    while (hi - lo > 1.0) {
+        double mid = floor(0.5 * (lo + hi));
+        if (srmpower_power(df, mid * effect, alpha, &power, &error, err, errlen) != 0)
+            return -1;
+        if (power >= target)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    *n = (uint64_t)hi;
+    return 0;
+}
+
+int srmpower_plan_phase(size_t k, const double *p0, const srmpower_deviation *d, double alpha,
+                        double target, uint64_t requests, srmpower_plan *out, char *err,
+                        size_t errlen)
+{
+    *out = (srmpower_plan){0};
+    if (!(target > 0.0 && target < 1.0))
+        return fail(err, errlen, "target power %g: expected a number in (0, 1)", target);
+    int nonzero = 0;
+    for (size_t i = 0; i < k; i++)
+        nonzero += p0[i] > 0.0;
+    if (nonzero < 2)
+        return 0;
+    double *p1 = malloc(k * sizeof *p1), *norm = malloc(k * sizeof *norm);
+    if (!p1 || !norm) {
+        free(p1);
+        free(norm);
+        return fail(err, errlen, "out of memory");
+    }
+    int status = srmpower_deviate(k, p0, d, p1, &out->which, err, errlen);
+    if (status == 0) {
+        double total = 0.0;
+        for (size_t i = 0; i < k; i++)
+            total += p0[i];
+        for (size_t i = 0; i < k; i++)
+            norm[i] = p0[i] / total;
+        out->from = norm[out->which];
+        out->to = p1[out->which];
+        out->df = nonzero - 1;
+        out->effect = srmpower_effect(k, norm, p1);
+        status = srmpower_power(out->df, (double)requests * out->effect, alpha, &out->power,
+                                &out->power_error, err, errlen);
+    }
+    if (status == 0) {
+        char why[256];
+        out->needed_reachable = srmpower_sample_size(out->df, out->effect, alpha, target,
+                                                     &out->needed, why, sizeof why) == 0;
+    }
+    free(p1);
+    free(norm);
+    return status;
+}
