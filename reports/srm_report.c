@@ -1,0 +1,321 @@
+#include "reports/srm_report.h"
+
+#include "reports/report_json.h"
+#include "views/outfile.h"
+#include "views/text.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+static const char *verdict(const srm_phase *ph)
+{
+    return ph->passed ? splittest_verdict_name(ph->test.verdict) : "fail";
+}
+
+/* "3h10m" or "unknown" for what the plan could not say. */
+static void needed_time(char *buf, size_t size, const srm_phase *ph)
+{
+    if (isfinite(ph->needed_s))
+        text_duration(buf, size, ceil(ph->needed_s));
+    else
+        snprintf(buf, size, "unknown");
+}
+
+static void plan_line(char *buf, size_t size, const srm_phase *ph, double target)
+{
+    const srmpower_plan *p = &ph->plan;
+    if (p->df == 0) {
+        snprintf(buf, size, "nothing to detect: fewer than two deployments with a share");
+        return;
+    }
+    char when[32];
+    needed_time(when, sizeof when, ph);
+    if (p->needed_reachable)
+        snprintf(buf, size,
+                 "power %.1f%% to detect %s at %.2f%% instead of %.2f%%; %.0f%% power needs "
+                 "%" PRIu64 " requests (%s at this phase's rate)%s",
+                 100.0 * p->power, ph->deployments[p->which].name, 100.0 * p->to, 100.0 * p->from,
+                 100.0 * target, p->needed, when, ph->underpowered ? ": UNDER-POWERED" : "");
+    else
+        snprintf(buf, size, "power %.1f%% to detect %s at %.2f%% instead of %.2f%%%s",
+                 100.0 * p->power, ph->deployments[p->which].name, 100.0 * p->to, 100.0 * p->from,
+                 ph->underpowered ? ": UNDER-POWERED" : "");
+}
+
+void srm_report_summary(FILE *out, const srm_result *r)
+{
+    const char *router = NULL;
+    size_t failed = 0, underpowered = 0;
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const srm_phase *ph = &r->phases[i];
+        if (!router || strcmp(router, ph->router) != 0) {
+            router = ph->router;
+            fprintf(out, "\nRouter %s\n", router);
+            fprintf(out, "  %-21s %-20s %9s %9s %9s %10s %10s %9s %10s  %s\n", "time", "deployment",
+                    "weight", "expected", "observed", "requests", "chi2", "p-value", "seq. p",
+                    "verdict");
+        }
+        char interval[64];
+        snprintf(interval, sizeof interval, "[%.10g, %.10g)", ph->start_s, ph->end_s);
+        for (size_t j = 0; j < ph->n_deployments; j++) {
+            const srm_share *d = &ph->deployments[j];
+            double observed =
+                ph->requests ? 100.0 * (double)d->observed / (double)ph->requests : 0.0;
+            fprintf(out, "  %-21s %-20s %9.4g %8.2f%% %8.2f%% %10" PRIu64, j ? "" : interval,
+                    d->name, d->weight, 100.0 * d->expected_share, observed, d->observed);
+            if (j == 0)
+                fprintf(out, " %10.3f %9.3g %10.3g  %s", ph->test.chi2, ph->test.p_value,
+                        ph->sequential_p, verdict(ph));
+            fputc('\n', out);
+        }
+        if (ph->test.reason[0])
+            fprintf(out, "  %-21s %s\n", "", ph->test.reason);
+        if (ph->crossed)
+            fprintf(out,
+                    "  %-21s sequential p-value reached alpha %g after the interval at %.10g\n", "",
+                    r->options.alpha, ph->crossed_at_s);
+        char plan[512];
+        plan_line(plan, sizeof plan, ph, r->options.target_power);
+        fprintf(out, "  %-21s %s\n", "", plan);
+        failed += !ph->passed;
+        underpowered += ph->underpowered;
+    }
+    char total[32];
+    text_count(total, sizeof total, r->requests);
+    fprintf(out, "\n%s: %zu phases, %s requests, alpha %g: %s", r->source, r->n_phases, total,
+            r->options.alpha, r->passed ? "PASSED" : "FAILED");
+    if (failed)
+        fprintf(out, " (%zu phases failed)", failed);
+    if (underpowered)
+        fprintf(out, "; %zu phases under-powered", underpowered);
+    fputc('\n', out);
+}
+
+static void json_number_or_null(FILE *out, double x)
+{
+    if (isfinite(x))
+        fprintf(out, "%.10g", x);
+    else
+        fputs("null", out);
+}
+
+static void json_phase(FILE *out, const srm_result *r, const srm_phase *ph)
+{
+    fputs("    {\"router\": ", out);
+    report_json_string(out, ph->router);
+    fprintf(out,
+            ", \"start_s\": %.10g, \"end_s\": %.10g, \"line\": %u,\n     \"requests\": %" PRIu64
+            ",\n     \"deployments\": [",
+            ph->start_s, ph->end_s, ph->first_line, ph->requests);
+    for (size_t j = 0; j < ph->n_deployments; j++) {
+        const srm_share *d = &ph->deployments[j];
+        double observed = ph->requests ? (double)d->observed / (double)ph->requests : 0.0;
+        fputs(j ? ",\n       {\"name\": " : "\n       {\"name\": ", out);
+        report_json_string(out, d->name);
+        fprintf(out,
+                ", \"weight\": %.10g, \"expected_share\": %.10g, \"observed\": %" PRIu64
+                ", \"observed_share\": %.10g}",
+                d->weight, d->expected_share, d->observed, observed);
+    }
+    fprintf(out, "],\n     \"chi2\": %.10g, \"df\": %d, \"p_value\": %.10g, \"verdict\": \"%s\"",
+            ph->test.chi2, ph->test.df, ph->test.p_value, splittest_verdict_name(ph->test.verdict));
+    if (ph->test.reason[0]) {
+        fputs(", \"reason\": ", out);
+        report_json_string(out, ph->test.reason);
+    }
+    fprintf(out, ",\n     \"sequential\": {\"p_value\": %.10g, \"crossed\": %s, \"crossed_at_s\": ",
+            ph->sequential_p, ph->crossed ? "true" : "false");
+    json_number_or_null(out, ph->crossed ? ph->crossed_at_s : NAN);
+    fputs(", \"looks\": [", out);
+    for (size_t k = 0; k < ph->n_looks; k++)
+        fprintf(out, "%s[%.10g, %" PRIu64 ", %.10g]", k ? ", " : "", ph->looks[k].time_s,
+                ph->looks[k].requests, ph->looks[k].p_value);
+    fputs("]},\n     \"power\": ", out);
+    const srmpower_plan *p = &ph->plan;
+    if (p->df == 0) {
+        fputs("null", out);
+    } else {
+        fputs("{\"deployment\": ", out);
+        report_json_string(out, ph->deployments[p->which].name);
+        fprintf(out,
+                ", \"from\": %.10g, \"to\": %.10g, \"power\": %.10g, \"power_error\": %.3g, "
+                "\"target_power\": %.10g, \"needed_requests\": ",
+                p->from, p->to, p->power, p->power_error, r->options.target_power);
+        if (p->needed_reachable)
+            fprintf(out, "%" PRIu64, p->needed);
+        else
+            fputs("null", out);
+        fprintf(out, ", \"rate_per_s\": %.10g, \"needed_s\": ", ph->rate_per_s);
+        json_number_or_null(out, ph->needed_s);
+        fprintf(out, ", \"underpowered\": %s}", ph->underpowered ? "true" : "false");
+    }
+    fprintf(out, ",\n     \"passed\": %s}", ph->passed ? "true" : "false");
+}
+
+int srm_report_json(FILE *out, const srm_result *r)
+{
+    const srm_options *o = &r->options;
+    fputs("{\n  \"source\": ", out);
+    report_json_string(out, r->source);
+    fprintf(out,
+            ",\n  \"alpha\": %.10g, \"concentration\": %.10g, \"target_power\": %.10g,\n"
+            "  \"deviation\": {\"kind\": \"%s\", \"shift\": %.10g},\n",
+            o->alpha, o->concentration, o->target_power,
+            o->deviation.kind == SRMPOWER_ABSOLUTE ? "absolute" : "relative", o->deviation.shift);
+    fprintf(out, "  \"requests\": %" PRIu64 ",\n  \"phases\": [", r->requests);
+    for (size_t i = 0; i < r->n_phases; i++) {
+        fputs(i ? ",\n" : "\n", out);
+        json_phase(out, r, &r->phases[i]);
+    }
+    fprintf(out, "%s],\n  \"passed\": %s\n}\n", r->n_phases ? "\n  " : "",
+            r->passed ? "true" : "false");
+    return ferror(out) ? -1 : 0;
+}
+
+static int write_md(FILE *out, const srm_result *r)
+{
+    fputs("# Sample-ratio mismatch: ", out);
+    text_md(out, r->source, 0);
+    fprintf(out,
+            "\n\n**%s**: %zu phases, %" PRIu64 " requests, alpha %g, sequential "
+            "concentration %g.\n\n",
+            r->passed ? "PASSED" : "FAILED", r->n_phases, r->requests, r->options.alpha,
+            r->options.concentration);
+    fputs("| router | time | deployment | weight | expected | observed | requests | chi2 | "
+          "p-value | sequential p | verdict |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+          out);
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const srm_phase *ph = &r->phases[i];
+        for (size_t j = 0; j < ph->n_deployments; j++) {
+            const srm_share *d = &ph->deployments[j];
+            double observed =
+                ph->requests ? 100.0 * (double)d->observed / (double)ph->requests : 0.0;
+            fputs("| ", out);
+            if (j == 0)
+                text_md(out, ph->router, 1);
+            if (j == 0)
+                fprintf(out, " | [%.10g, %.10g) | ", ph->start_s, ph->end_s);
+            else
+                fputs(" | | ", out);
+            text_md(out, d->name, 1);
+            fprintf(out, " | %.4g | %.2f%% | %.2f%% | %" PRIu64 " |", d->weight,
+                    100.0 * d->expected_share, observed, d->observed);
+            if (j == 0)
+                fprintf(out, " %.4g | %.3g | %.3g | %s |\n", ph->test.chi2, ph->test.p_value,
+                        ph->sequential_p, verdict(ph));
+            else
+                fputs(" | | | |\n", out);
+        }
+    }
+    fputs("\n## Power and sequential monitoring\n\n", out);
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const srm_phase *ph = &r->phases[i];
+        char plan[512];
+        plan_line(plan, sizeof plan, ph, r->options.target_power);
+        fputs("- ", out);
+        text_md(out, ph->router, 0);
+        fprintf(out, " [%.10g, %.10g): ", ph->start_s, ph->end_s);
+        text_md(out, plan, 0);
+        if (ph->test.reason[0]) {
+            fputs("; ", out);
+            text_md(out, ph->test.reason, 0);
+        }
+        if (ph->crossed)
+            fprintf(out, "; sequential p-value reached alpha after the interval at %.10g",
+                    ph->crossed_at_s);
+        fputs(".\n", out);
+    }
+    fputs("\nA phase fails when its chi-square test gives p < alpha or its sequential p-value "
+          "(Dirichlet-multinomial Bayes factor, valid however often it is looked at) reaches "
+          "alpha; a correct router fails a phase with probability at most 2 alpha.\n",
+          out);
+    return ferror(out) ? -1 : 0;
+}
+
+static int write_junit(FILE *out, const srm_result *r)
+{
+    size_t failed = 0, skipped = 0;
+    for (size_t i = 0; i < r->n_phases; i++) {
+        failed += !r->phases[i].passed;
+        skipped += r->phases[i].passed && r->phases[i].test.verdict == SPLITTEST_SKIPPED;
+    }
+    fprintf(out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"%zu\" "
+            "failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"0\">\n  <testsuite name=\"",
+            r->n_phases, failed, skipped);
+    text_xml(out, r->source, 1);
+    fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"0\">\n",
+            r->n_phases, failed, skipped);
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const srm_phase *ph = &r->phases[i];
+        char name[512], plan[512];
+        snprintf(name, sizeof name, "%s [%.10g, %.10g)", ph->router, ph->start_s, ph->end_s);
+        plan_line(plan, sizeof plan, ph, r->options.target_power);
+        fputs("    <testcase name=\"", out);
+        text_xml(out, name, 1);
+        fputs("\" classname=\"srm.split\" time=\"0\">\n", out);
+        if (!ph->passed) {
+            char message[512];
+            if (ph->test.verdict == SPLITTEST_FAIL)
+                snprintf(message, sizeof message, "%s", ph->test.reason);
+            else
+                snprintf(message, sizeof message,
+                         "sequential p-value %.3g reached alpha %g after the interval at %.10g",
+                         ph->sequential_p, r->options.alpha, ph->crossed_at_s);
+            fputs("      <failure type=\"SampleRatioMismatch\" message=\"", out);
+            text_xml(out, message, 1);
+            fputs("\"/>\n", out);
+        } else if (ph->test.verdict == SPLITTEST_SKIPPED) {
+            fputs("      <skipped message=\"", out);
+            text_xml(out, ph->test.reason, 1);
+            fputs("\"/>\n", out);
+        }
+        fputs("      <system-out>", out);
+        text_xml(out, plan, 0);
+        fputs("</system-out>\n    </testcase>\n", out);
+    }
+    fputs("  </testsuite>\n</testsuites>\n", out);
+    return ferror(out) ? -1 : 0;
+}
+
+static int write_sequential_csv(FILE *out, const srm_result *r)
+{
+    fputs("router,phase_start_s,time_s,requests,sequential_p\n", out);
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const srm_phase *ph = &r->phases[i];
+        for (size_t k = 0; k < ph->n_looks; k++) {
+            text_csv(out, ph->router);
+            fprintf(out, ",%.10g,%.10g,%" PRIu64 ",%.10g\n", ph->start_s, ph->looks[k].time_s,
+                    ph->looks[k].requests, ph->looks[k].p_value);
+        }
+    }
+    return ferror(out) ? -1 : 0;
+}
+
+static int write_file(const char *dir, const char *name, const srm_result *r,
+                      int (*writer)(FILE *, const srm_result *), char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    outfile *f = outfile_open(path, err, errlen);
+    if (!f)
+        return -1;
+    if (writer(outfile_stream(f), r) != 0) {
+        outfile_abort(f);
+        snprintf(err, errlen, "%s: write failed", path);
+        return -1;
+    }
+    return outfile_commit(f, err, errlen);
+}
+
+int srm_report_write(const char *dir, const srm_result *r, char *err, size_t errlen)
+{
+    if (outfile_mkdirs(dir, err, errlen) != 0)
+        return -1;
+    if (write_file(dir, "sequential.csv", r, write_sequential_csv, err, errlen) != 0 ||
+        write_file(dir, "junit.xml", r, write_junit, err, errlen) != 0 ||
+        write_file(dir, "report.md", r, write_md, err, errlen) != 0)
+        return -1;
+    return write_file(dir, "report.json", r, srm_report_json, err, errlen);
+}
