@@ -9,6 +9,7 @@
 #include "sim/stats/checks.h"
 #include "sim/run/engine.h"
 #include "sim/load/scenario_load.h"
+#include "views/outdir.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -43,7 +44,7 @@ static const char usage[] =
     "  -s, --seed N      random seed (overrides the scenario's seed)\n"
     "  -o, --out DIR     report folder (default out/<scenario name>; with several files,\n"
     "                    one sub-folder per scenario under DIR)\n"
-    "  -q, --quiet       print errors only\n"
+    "  -q, --quiet       print only errors, and each failed check on one line (stderr)\n"
     "      --no-plots    do not draw plots\n"
     "  -h, --help        show this help\n"
     "  -V, --version     show the version\n"
@@ -124,6 +125,12 @@ static void output_dir(const options *opt, const scenario *sc, int several, char
 static int run_one(const scenario *sc, const options *opt, const char *dir)
 {
     char err[1024];
+    /* Locked before simulating: a run that cannot write its reports fails at once. */
+    outdir *od = outdir_open(dir, err, sizeof err);
+    if (!od) {
+        fprintf(stderr, "routersim: %s: %s\n", sc->path, err);
+        return EXIT_RUN_ERROR;
+    }
     progress prog = {0};
     int show = !opt->quiet && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &prog.started);
@@ -132,16 +139,25 @@ static int run_one(const scenario *sc, const options *opt, const char *dir)
     clear_progress(&prog);
     if (!r) {
         fprintf(stderr, "routersim: %s: %s\n", sc->path, err);
+        outdir_abort(od);
         return EXIT_RUN_ERROR;
     }
     if (checks_evaluate(sc, r) != 0) {
         fprintf(stderr, "routersim: %s: out of memory\n", sc->path);
         results_free(r);
+        outdir_abort(od);
         return EXIT_RUN_ERROR;
     }
     reports_options ropts = {.plots = opt->plots};
     int status = r->passed ? EXIT_PASSED : EXIT_CHECK_FAILED;
-    if (reports_write(dir, r, &ropts, warn, err, sizeof err) != 0) {
+    int written = reports_write(outdir_staging(od), r, &ropts, warn, err, sizeof err) == 0;
+    if (written) {
+        written = outdir_commit(od, err, sizeof err) == 0;
+    } else {
+        outdir_explain(od, err, sizeof err);
+        outdir_abort(od);
+    }
+    if (!written) {
         fprintf(stderr, "routersim: %s: %s\n", sc->path, err);
         status = EXIT_RUN_ERROR;
     }
@@ -150,6 +166,8 @@ static int run_one(const scenario *sc, const options *opt, const char *dir)
         if (status != EXIT_RUN_ERROR)
             printf("Reports: %s/\n", dir);
         fflush(stdout);
+    } else {
+        summary_failures(stderr, "routersim: ", r);
     }
     results_free(r);
     return status;
