@@ -2,7 +2,7 @@
  * routersim — the command: `run` simulates scenarios and writes their reports, `validate`
  * only loads and checks them. Exit status is the CI contract: 0 every check passed, 1 a
  * check failed, 2 bad usage or an invalid scenario, 3 the run could not be completed
- * (e.g. the reports could not be written).
+ * (e.g. the reports could not be written, or another run holds the report folder's lock).
  */
 #include "reports/reports.h"
 #include "reports/summary.h"
@@ -43,14 +43,16 @@ static const char usage[] =
     "Options:\n"
     "  -s, --seed N      random seed (overrides the scenario's seed)\n"
     "  -o, --out DIR     report folder (default out/<scenario name>; with several files,\n"
-    "                    one sub-folder per scenario under DIR)\n"
+    "                    one sub-folder per scenario under DIR); replaced as a whole, so\n"
+    "                    it may hold reports only\n"
     "  -q, --quiet       print only errors, and each failed check on one line (stderr)\n"
     "      --no-plots    do not draw plots\n"
     "  -h, --help        show this help\n"
     "  -V, --version     show the version\n"
     "\n"
     "Exit status: 0 every check passed, 1 a check failed, 2 bad usage or an invalid\n"
-    "scenario, 3 the run could not be completed (e.g. the reports could not be written).\n";
+    "scenario, 3 the run could not be completed (e.g. the reports could not be written,\n"
+    "or another run is writing into the same report folder).\n";
 
 static void warn(const char *message)
 {
