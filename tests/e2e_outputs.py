@@ -25,9 +25,9 @@ PLOTS = ["split-my-router.png", "split-my-router.svg", "replicas.png", "replicas
          "requests.png", "requests.svg"]
 
 
-def run(*args):
+def run(*args, cwd=None):
     return subprocess.run([ROUTERSIM, "run", SCENARIO, *args], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, cwd=cwd)
 
 
 def digests(folder):
@@ -105,6 +105,18 @@ class Folder(unittest.TestCase):
         alone = os.path.join(self.tmp, "alone")
         self.assertEqual(run("--out", alone, "--quiet", "--seed", str(seed)).returncode, 0)
         self.assertEqual(digests(self.out), digests(alone))
+
+    def test_relative_folder_named_with_a_trailing_slash(self):
+        for seed in ("1", "2"):
+            proc = run("--out", "out/", "--no-plots", "--seed", seed, cwd=self.tmp)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertIn("Reports: out/", proc.stdout)
+        self.assertEqual(seed_of(self.out), 2)
+        self.assert_only_lock_beside()
+        for bad in (".", "..", "/"):
+            proc = run("--out", bad, "--no-plots", cwd=self.tmp)
+            self.assertEqual(proc.returncode, 3)
+            self.assertIn(f"cannot use {bad} as the report folder", proc.stderr)
 
     def test_folder_with_other_files_is_not_replaced(self):
         os.makedirs(self.out)

@@ -21,8 +21,8 @@ struct outdir {
     int lock_fd;
 };
 
-/* Temporary names of this module and of outfile, by which a crashed run's leftovers are
- * known. */
+/* Temporary names of this module (".<name>.staging-XXXXXX") and of outfile
+ * ("<file>.tmp-XXXXXX"), by which a killed run's leftovers are known. */
 static const char staging_infix[] = ".staging-";
 static const char temp_infix[] = ".tmp-";
 
@@ -189,22 +189,18 @@ outdir *outdir_open(const char *dir, char *err, size_t errlen)
         rc = replaceable(o->dir, err, errlen);
     if (rc == 0) {
         remove_leftovers(o, base);
-        char *prefix = join(".", base, staging_infix);
-        o->staging = prefix ? join(o->parent, "/", prefix) : NULL;
-        free(prefix);
-        char *grown = o->staging ? realloc(o->staging, strlen(o->staging) + 7) : NULL;
-        if (!grown) {
+        char *name_template = join(".", base, ".staging-XXXXXX");
+        o->staging = name_template ? join(o->parent, "/", name_template) : NULL;
+        free(name_template);
+        if (!o->staging) {
             snprintf(err, errlen, "out of memory");
             rc = -1;
+        } else if (!mkdtemp(o->staging)) {
+            outfile_error(err, errlen, "create a staging folder beside", o->dir, errno);
+            o->staging[0] = '\0'; /* nothing to delete */
+            rc = -1;
         } else {
-            o->staging = strcat(grown, "XXXXXX");
-            if (!mkdtemp(o->staging)) {
-                outfile_error(err, errlen, "create a staging folder beside", o->dir, errno);
-                o->staging[0] = '\0';
-                rc = -1;
-            } else {
-                chmod(o->staging, 0755); /* a report folder is for everyone who may read it */
-            }
+            chmod(o->staging, 0755); /* a report folder is for everyone who may read it */
         }
     }
     free(base);
@@ -274,7 +270,10 @@ static int swap_in(outdir *o, char *err, size_t errlen)
 
 int outdir_commit(outdir *d, char *err, size_t errlen)
 {
-    int rc = swap_in(d, err, errlen);
+    /* Checked again: whatever was put into the folder during the run is not deleted. */
+    int rc = replaceable(d->dir, err, errlen);
+    if (rc == 0)
+        rc = swap_in(d, err, errlen);
     if (rc == 0)
         sync_parent(d);
     outdir_abort(d); /* deletes what o->staging names now: the previous set, or the new one */
