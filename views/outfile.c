@@ -39,7 +39,7 @@ outfile *outfile_open(const char *path, char *err, size_t errlen)
     snprintf(f->tmp, len + 16, "%s.tmp-XXXXXX", path);
     int fd = mkstemp(f->tmp);
     if (fd < 0 || !(f->stream = fdopen(fd, "w"))) {
-        outfile_error(err, errlen, "create", f->tmp, errno);
+        outfile_error(err, errlen, "create", f->path, errno); /* the name the user knows */
         if (fd >= 0)
             close(fd);
         free(f->tmp);
