@@ -223,7 +223,7 @@ void loadplot_script(gnuplot *g, const canvas *c, const void *arg)
 {
     const loadplot *lp = arg;
     static const char *const ylabels[LOADPLOT_N] = {"busy share of ready replicas' slots",
-                                                    "latency (queue wait + service)",
+                                                    "latency (queue wait + service), log scale",
                                                     "requests waiting"};
     char title[512], count[32];
     canvas_title(title, sizeof title, loadplot_title(lp->kind), c->r);

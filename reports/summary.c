@@ -102,3 +102,36 @@ void summary_print(FILE *out, const results *r)
     verdicts_headline(headline, sizeof headline, r);
     fprintf(out, "\n%s\n", headline);
 }
+
+/* Text on one line: control characters (line breaks) as spaces. */
+static void print_flat(FILE *out, const char *text)
+{
+    for (const char *p = text ? text : ""; *p; p++)
+        fputc((unsigned char)*p < 0x20 ? ' ' : *p, out);
+}
+
+void summary_failures(FILE *out, const char *prefix, const results *r)
+{
+    char name[512], why[1024];
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const results_phase *ph = &r->phases[i];
+        if (ph->test.verdict != SPLITTEST_FAIL)
+            continue;
+        verdicts_phase_name(name, sizeof name, ph);
+        verdicts_phase_message(why, sizeof why, ph, r->alpha);
+        fprintf(out, "%sFAIL ", prefix);
+        print_flat(out, name);
+        fputs(": ", out);
+        print_flat(out, why);
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < r->n_checks; i++) {
+        if (r->checks[i].passed)
+            continue;
+        fprintf(out, "%sFAIL ", prefix);
+        print_flat(out, r->checks[i].name);
+        fputs(": ", out);
+        print_flat(out, r->checks[i].detail);
+        fputc('\n', out);
+    }
+}

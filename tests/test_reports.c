@@ -315,6 +315,13 @@ static int summary(FILE *out, const results *r, const series *s)
     return ferror(out) ? -1 : 0;
 }
 
+static int failures(FILE *out, const results *r, const series *s)
+{
+    (void)s;
+    summary_failures(out, "routersim: ", r);
+    return ferror(out) ? -1 : 0;
+}
+
 static int json(FILE *out, const results *r, const series *s)
 {
     (void)r;
@@ -783,6 +790,33 @@ START_TEST(every_report_written_without_plots)
 }
 END_TEST
 
+/* A quiet run's stderr: why the gate failed, one line per failed phase test and check. */
+START_TEST(failures_one_line_each)
+{
+    results *r = sample();
+    add_check(r, "max_p99_latency", 0, "p99 3s in [1m, 2m)\nat most 2s allowed");
+    char *text = capture_report(failures, r);
+    const char *phase = "routersim: FAIL split of edge during [2m, 2m20s): ";
+    ck_assert_msg(strncmp(text, phase, strlen(phase)) == 0, "%s", text);
+    const char *checks = "\nroutersim: FAIL max_failed_requests: 102 failed; at most 0 allowed "
+                         "<&\">\nroutersim: FAIL max_p99_latency: p99 3s in [1m, 2m) at most 2s "
+                         "allowed\n";
+    ck_assert_msg(strlen(text) > strlen(checks) &&
+                      strcmp(text + strlen(text) - strlen(checks), checks) == 0,
+                  "%s", text);
+    ck_assert_uint_eq(count(text, "\n"), 3);
+    free(text);
+    /* a run that passed prints nothing */
+    r->phases[1].test.verdict = SPLITTEST_PASS;
+    for (size_t i = 0; i < r->n_checks; i++)
+        r->checks[i].passed = 1;
+    text = capture_report(failures, r);
+    ck_assert_str_eq(text, "");
+    free(text);
+    results_free(r);
+}
+END_TEST
+
 /* report.json comes last: when an earlier report cannot be written, there is none. */
 START_TEST(no_report_json_when_another_report_failed)
 {
@@ -871,6 +905,10 @@ static Suite *suite(void)
 
     tc = tcase_create("folder_without_plots");
     tcase_add_test(tc, every_report_written_without_plots);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("quiet_failures");
+    tcase_add_test(tc, failures_one_line_each);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("report_json_last");
