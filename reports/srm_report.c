@@ -14,33 +14,72 @@ static const char *verdict(const srm_phase *ph)
 }
 
 /* "3h10m" or "unknown" for what the plan could not say. */
-static void needed_time(char *buf, size_t size, const srm_phase *ph)
+static void needed_time(char *buf, size_t size, const srmpower_phase *p)
 {
-    if (isfinite(ph->needed_s))
-        text_duration(buf, size, ceil(ph->needed_s));
+    if (isfinite(p->needed_s))
+        text_duration(buf, size, ceil(p->needed_s));
     else
         snprintf(buf, size, "unknown");
 }
 
-static void plan_line(char *buf, size_t size, const srm_phase *ph, double target)
+void srm_report_plan_line(char *buf, size_t size, const srmpower_phase *power,
+                          const char *deployment, double target)
 {
-    const srmpower_plan *p = &ph->plan;
+    const srmpower_plan *p = &power->plan;
     if (p->df == 0) {
         snprintf(buf, size, "nothing to detect: fewer than two deployments with a share");
         return;
     }
     char when[32];
-    needed_time(when, sizeof when, ph);
+    needed_time(when, sizeof when, power);
     if (p->needed_reachable)
         snprintf(buf, size,
                  "power %.1f%% to detect %s at %.2f%% instead of %.2f%%; %.0f%% power needs "
                  "%" PRIu64 " requests (%s at this phase's rate)%s",
-                 100.0 * p->power, ph->deployments[p->which].name, 100.0 * p->to, 100.0 * p->from,
-                 100.0 * target, p->needed, when, ph->underpowered ? ": UNDER-POWERED" : "");
+                 100.0 * p->power, deployment, 100.0 * p->to, 100.0 * p->from, 100.0 * target,
+                 p->needed, when, power->underpowered ? ": UNDER-POWERED" : "");
     else
         snprintf(buf, size, "power %.1f%% to detect %s at %.2f%% instead of %.2f%%%s",
-                 100.0 * p->power, ph->deployments[p->which].name, 100.0 * p->to, 100.0 * p->from,
-                 ph->underpowered ? ": UNDER-POWERED" : "");
+                 100.0 * p->power, deployment, 100.0 * p->to, 100.0 * p->from,
+                 power->underpowered ? ": UNDER-POWERED" : "");
+}
+
+static void json_number_or_null(FILE *out, double x)
+{
+    if (isfinite(x))
+        fprintf(out, "%.10g", x);
+    else
+        fputs("null", out);
+}
+
+void srm_report_plan_json(FILE *out, const srmpower_phase *power, const char *deployment,
+                          double target)
+{
+    const srmpower_plan *p = &power->plan;
+    if (p->df == 0) {
+        fputs("null", out);
+        return;
+    }
+    fputs("{\"deployment\": ", out);
+    report_json_string(out, deployment);
+    fprintf(out,
+            ", \"from\": %.10g, \"to\": %.10g, \"power\": %.10g, \"power_error\": %.3g, "
+            "\"target_power\": %.10g, \"needed_requests\": ",
+            p->from, p->to, p->power, p->power_error, target);
+    if (p->needed_reachable)
+        fprintf(out, "%" PRIu64, p->needed);
+    else
+        fputs("null", out);
+    fprintf(out, ", \"rate_per_s\": %.10g, \"needed_s\": ", power->rate_per_s);
+    json_number_or_null(out, power->needed_s);
+    fprintf(out, ", \"underpowered\": %s}", power->underpowered ? "true" : "false");
+}
+
+/* The plan line of an srm phase. */
+static void plan_line(char *buf, size_t size, const srm_phase *ph, double target)
+{
+    const char *moved = ph->power.plan.df ? ph->deployments[ph->power.plan.which].name : "";
+    srm_report_plan_line(buf, size, &ph->power, moved, target);
 }
 
 void srm_report_summary(FILE *out, const srm_result *r)
@@ -79,7 +118,7 @@ void srm_report_summary(FILE *out, const srm_result *r)
         plan_line(plan, sizeof plan, ph, r->options.target_power);
         fprintf(out, "  %-21s %s\n", "", plan);
         failed += !ph->passed;
-        underpowered += ph->underpowered;
+        underpowered += ph->power.underpowered;
     }
     char total[32];
     text_count(total, sizeof total, r->requests);
@@ -90,14 +129,6 @@ void srm_report_summary(FILE *out, const srm_result *r)
     if (underpowered)
         fprintf(out, "; %zu phases under-powered", underpowered);
     fputc('\n', out);
-}
-
-static void json_number_or_null(FILE *out, double x)
-{
-    if (isfinite(x))
-        fprintf(out, "%.10g", x);
-    else
-        fputs("null", out);
 }
 
 static void json_phase(FILE *out, const srm_result *r, const srm_phase *ph)
@@ -132,24 +163,9 @@ static void json_phase(FILE *out, const srm_result *r, const srm_phase *ph)
         fprintf(out, "%s[%.10g, %" PRIu64 ", %.10g]", k ? ", " : "", ph->looks[k].time_s,
                 ph->looks[k].requests, ph->looks[k].p_value);
     fputs("]},\n     \"power\": ", out);
-    const srmpower_plan *p = &ph->plan;
-    if (p->df == 0) {
-        fputs("null", out);
-    } else {
-        fputs("{\"deployment\": ", out);
-        report_json_string(out, ph->deployments[p->which].name);
-        fprintf(out,
-                ", \"from\": %.10g, \"to\": %.10g, \"power\": %.10g, \"power_error\": %.3g, "
-                "\"target_power\": %.10g, \"needed_requests\": ",
-                p->from, p->to, p->power, p->power_error, r->options.target_power);
-        if (p->needed_reachable)
-            fprintf(out, "%" PRIu64, p->needed);
-        else
-            fputs("null", out);
-        fprintf(out, ", \"rate_per_s\": %.10g, \"needed_s\": ", ph->rate_per_s);
-        json_number_or_null(out, ph->needed_s);
-        fprintf(out, ", \"underpowered\": %s}", ph->underpowered ? "true" : "false");
-    }
+    srm_report_plan_json(out, &ph->power,
+                         ph->power.plan.df ? ph->deployments[ph->power.plan.which].name : "",
+                         r->options.target_power);
     fprintf(out, ",\n     \"passed\": %s}", ph->passed ? "true" : "false");
 }
 

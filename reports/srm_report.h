@@ -20,4 +20,16 @@ int srm_report_write(const char *dir, const srm_result *r, char *err, size_t err
 /* The JSON report alone, to a stream; returns 0, or -1 when a write failed. */
 int srm_report_json(FILE *out, const srm_result *r);
 
+/* A phase's plan (srmpower_assess) for people: its power against the deviation of
+ * `deployment` (the one moved), the requests and time the target power needs, and
+ * ": UNDER-POWERED" when it falls short. */
+void srm_report_plan_line(char *buf, size_t size, const srmpower_phase *power,
+                          const char *deployment, double target);
+
+/* The same as the value of a report.json "power" member: null when there is nothing to
+ * plan, otherwise {deployment, from, to, power, power_error, target_power, needed_requests,
+ * rate_per_s, needed_s, underpowered}. */
+void srm_report_plan_json(FILE *out, const srmpower_phase *power, const char *deployment,
+                          double target);
+
 #endif

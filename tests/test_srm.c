@@ -161,7 +161,7 @@ START_TEST(phases_and_their_tests)
     ck_assert(q->start_s == 120.0 && q->end_s == 240.0);
     ck_assert(q->test.chi2 == 0.0 && q->test.verdict == SPLITTEST_PASS);
     ck_assert(!q->crossed && q->passed && q->sequential_p == 1.0);
-    ck_assert(q->rate_per_s == 2000.0 / 120.0);
+    ck_assert(q->power.rate_per_s == 2000.0 / 120.0);
     ck_assert(!r->passed);
     srm_result_free(r);
 }
@@ -183,14 +183,14 @@ START_TEST(phase_plan)
     const srm_phase *p = &r->phases[0];
     ck_assert(p->passed && r->passed);
     ck_assert_uint_eq(p->requests, 6000);
-    ck_assert(p->rate_per_s == 10.0);
+    ck_assert(p->power.rate_per_s == 10.0);
     uint64_t needed;
     char err[256];
-    ck_assert_int_eq(srmpower_sample_size(1, p->plan.effect, 0.001, 0.8, &needed, err, sizeof err),
-                     0);
-    ck_assert_uint_eq(p->plan.needed, needed);
-    ck_assert(fabs(p->needed_s - (double)needed / 10.0) < 1e-9);
-    ck_assert(p->underpowered && p->plan.power < 0.8);
+    ck_assert_int_eq(
+        srmpower_sample_size(1, p->power.plan.effect, 0.001, 0.8, &needed, err, sizeof err), 0);
+    ck_assert_uint_eq(p->power.plan.needed, needed);
+    ck_assert(fabs(p->power.needed_s - (double)needed / 10.0) < 1e-9);
+    ck_assert(p->power.underpowered && p->power.plan.power < 0.8);
     srm_result_free(r);
 }
 END_TEST

@@ -299,3 +299,17 @@ int srmpower_plan_phase(size_t k, const double *p0, const srmpower_deviation *d,
     free(norm);
     return status;
 }
+
+int srmpower_assess(size_t k, const double *p0, const srmpower_deviation *d, double alpha,
+                    double target, uint64_t requests, double seconds, srmpower_phase *out,
+                    char *err, size_t errlen)
+{
+    *out = (srmpower_phase){.needed_s = INFINITY};
+    if (srmpower_plan_phase(k, p0, d, alpha, target, requests, &out->plan, err, errlen) != 0)
+        return -1;
+    out->rate_per_s = seconds > 0.0 ? (double)requests / seconds : 0.0;
+    if (out->plan.df > 0 && out->plan.needed_reachable && out->rate_per_s > 0.0)
+        out->needed_s = (double)out->plan.needed / out->rate_per_s;
+    out->underpowered = out->plan.df > 0 && out->plan.power < target;
+    return 0;
+}

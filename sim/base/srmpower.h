@@ -90,4 +90,18 @@ int srmpower_plan_phase(size_t k, const double *p0, const srmpower_deviation *d,
                         double target, uint64_t requests, srmpower_plan *out, char *err,
                         size_t errlen);
 
+/* A phase's plan with its time: the request rate over its `seconds`, the time the needed
+ * requests take at that rate, and whether its power falls short of the target. */
+typedef struct {
+    srmpower_plan plan;
+    double rate_per_s; /* requests / seconds; 0 when seconds is 0 */
+    double needed_s;   /* plan.needed / rate_per_s; INFINITY when unknown */
+    int underpowered;  /* plan.df > 0 and plan.power < target */
+} srmpower_phase;
+
+/* srmpower_plan_phase and the times; returns 0 or -1 with a message. */
+int srmpower_assess(size_t k, const double *p0, const srmpower_deviation *d, double alpha,
+                    double target, uint64_t requests, double seconds, srmpower_phase *out,
+                    char *err, size_t errlen);
+
 #endif

@@ -233,19 +233,13 @@ static int close_phase(analysis *a, srm_phase *ph, double end_s)
     ph->end_s = end_s;
     ph->test = splittest_run(n, observed, share, o->alpha);
     char why[256];
-    int status = srmpower_plan_phase(n, share, &o->deviation, o->alpha, o->target_power,
-                                     ph->requests, &ph->plan, why, sizeof why);
+    int status = srmpower_assess(n, share, &o->deviation, o->alpha, o->target_power, ph->requests,
+                                 ph->end_s - ph->start_s, &ph->power, why, sizeof why);
     free(observed);
     free(share);
     if (status != 0)
         return fail(a->err, a->errlen, "%s:%u: phase of router \"%s\": %s", a->c->path,
                     ph->first_line, ph->router, why);
-    double span = ph->end_s - ph->start_s;
-    ph->rate_per_s = span > 0.0 ? (double)ph->requests / span : 0.0;
-    ph->needed_s = ph->plan.df > 0 && ph->plan.needed_reachable && ph->rate_per_s > 0.0
-                       ? (double)ph->plan.needed / ph->rate_per_s
-                       : INFINITY;
-    ph->underpowered = ph->plan.df > 0 && ph->plan.power < o->target_power;
     ph->passed = ph->test.verdict != SPLITTEST_FAIL && !ph->crossed;
     return 0;
 }

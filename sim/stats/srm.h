@@ -71,10 +71,7 @@ typedef struct {
     double crossed_at_s;   /* `time` of the interval at whose end it did */
     size_t n_looks;
     srm_look *looks;
-    srmpower_plan plan; /* df 0: nothing to plan */
-    double rate_per_s;  /* requests / (end_s - start_s) */
-    double needed_s;    /* time for plan.needed at that rate; INFINITY when unknown */
-    int underpowered;   /* plan.power < target power */
+    srmpower_phase power; /* over end_s - start_s; plan.df 0: nothing to plan */
     int passed;
 } srm_phase;
 
