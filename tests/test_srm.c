@@ -2,6 +2,7 @@
 #include "sim/stats/srm.h"
 
 #include "tests/check_main.h"
+#include "tests/support.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -248,6 +249,49 @@ START_TEST(expected_shares_from_the_command_line)
 }
 END_TEST
 
+/* Shares from a simulated run of the scenario: 3:2 until 60s, then 3:3; "b" has no row in
+ * the first interval, so it is expected to get 40% there and got none. */
+START_TEST(expected_shares_from_a_scenario)
+{
+    scenario *sc = load_text("name: ab\naccount: acct\nseed: 1\nduration: 2m\n"
+                             "deployments:\n"
+                             "  - {id: a, model: accounts/acct/models/m, replicas: 3}\n"
+                             "  - {id: b, model: accounts/acct/models/m, replicas: 2}\n"
+                             "routers:\n  - {id: r, deployments: [a, b]}\n"
+                             "traffic:\n  - {router: r, rate: 1/s}\n"
+                             "timeline:\n  - {at: 60s, scale: {deployment: b, replicas: 3}}\n");
+    results *run = run_seed(sc, 1);
+    srm_options o = SRM_DEFAULT_OPTIONS;
+    o.run = run;
+    srm_result *r = analyse_text("time,router,deployment,requests\n"
+                                 "0,r,a,60\n30,r,a,30\n30,r,b,20\n"
+                                 "60,r,a,50\n60,r,b,50\n90,r,b,50\n90,r,a,50\n",
+                                 &o);
+    ck_assert_uint_eq(r->n_phases, 2);
+    const srm_phase *p = &r->phases[0];
+    ck_assert(p->start_s == 0.0 && p->end_s == 60.0);
+    ck_assert_uint_eq(p->n_deployments, 2);
+    ck_assert_str_eq(p->deployments[1].name, "b");
+    ck_assert(p->deployments[0].weight == 3.0 && p->deployments[1].expected_share == 0.4);
+    /* 90 : 20 against 66 : 44 */
+    ck_assert(fabs(p->test.chi2 - (24.0 * 24.0 / 66.0 + 24.0 * 24.0 / 44.0)) < 1e-9);
+    ck_assert(r->phases[1].deployments[1].expected_share == 0.5 && r->phases[1].passed);
+    srm_result_free(r);
+
+    char err[1024];
+    temp_file t = write_temp("time,router,deployment,requests\n0,r,a,5\n130,r,a,5\n");
+    countscsv *c = countscsv_read(t.path, err, sizeof err);
+    unlink(t.path);
+    ck_assert(srm_analyse(c, &o, err, sizeof err) == NULL);
+    ck_assert_msg(strstr(err, ":3:1: router \"r\" does not exist at time 130 in the scenario's "
+                              "run (120s long)"),
+                  "%s", err);
+    countscsv_free(c);
+    results_free(run);
+    scenario_free(sc);
+}
+END_TEST
+
 static srm_result *analyse_bundled(const char *name)
 {
     char path[1024], err[1024];
@@ -289,6 +333,7 @@ static Suite *suite(void)
     tcase_add_test(tc, phases_and_their_tests);
     tcase_add_test(tc, phase_plan);
     tcase_add_test(tc, expected_shares_from_the_command_line);
+    tcase_add_test(tc, expected_shares_from_a_scenario);
     tcase_add_test(tc, bundled_fair_passes_and_skewed_fails);
     suite_add_tcase(s, tc);
     return s;

@@ -121,6 +121,49 @@ static double interval_length(const countscsv *c, uint32_t router)
     return gap;
 }
 
+/* The short name: what follows the last '/' of a full resource name. */
+static const char *short_name(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    return slash ? slash + 1 : name;
+}
+
+/* The run's phase of the router named `router` at time t: the one with start_s <= t <
+ * end_s, or the router's last one when t is at its end. NULL when there is none. */
+static const results_phase *run_phase(const results *run, const char *router, double t)
+{
+    const results_phase *last = NULL;
+    for (size_t i = 0; i < run->n_phases; i++) {
+        const results_phase *ph = &run->phases[i];
+        if (strcmp(short_name(ph->router), router) != 0 && strcmp(ph->router, router) != 0)
+            continue;
+        if (ph->start_s <= t && t < ph->end_s)
+            return ph;
+        last = ph;
+    }
+    return last && t == last->end_s ? last : NULL;
+}
+
+/* The snapshot's weights from the run: the phase's replicas, 0 for the universe's other
+ * deployments (present only when they have a row). */
+static int weights_from_run(analysis *a, uint32_t router, const countscsv_row *row, snapshot *s)
+{
+    const results_phase *ph = run_phase(a->o->run, a->c->routers[router], row->time_s);
+    if (!ph)
+        return at_row(a, row, row->time_col,
+                      "router \"%s\" does not exist at time %g in the scenario's run (%gs long)",
+                      a->c->routers[router], row->time_s, a->o->run->duration_s);
+    for (size_t j = 0; j < ph->n_deployments; j++) {
+        const char *name = short_name(ph->deployments[j].name);
+        for (size_t k = 0; k < s->n; k++)
+            if (strcmp(s->names[k], name) == 0) {
+                s->present[k] = 1;
+                s->weight[k] = (double)ph->deployments[j].replicas;
+            }
+    }
+    return 0;
+}
+
 /* Fill the snapshot of `router` at the interval starting at row `first` (the first row of
  * that router and time); returns the row after the interval's rows, or 0 on error. */
 static size_t take_snapshot(analysis *a, uint32_t router, size_t first, snapshot *s)
@@ -132,6 +175,8 @@ static size_t take_snapshot(analysis *a, uint32_t router, size_t first, snapshot
         s->weight[k] = given ? a->o->expected_shares[k] : 0.0;
         s->count[k] = 0;
     }
+    if (a->o->run && weights_from_run(a, router, &c->rows[first], s) != 0)
+        return 0;
     double t = c->rows[first].time_s;
     size_t i = first;
     for (; i < c->n_rows && c->rows[i].time_s == t; i++) {
@@ -149,7 +194,7 @@ static size_t take_snapshot(analysis *a, uint32_t router, size_t first, snapshot
         }
         s->present[k] = 1;
         s->count[k] = row->requests;
-        if (!given)
+        if (!given && !a->o->run)
             s->weight[k] = row->weight;
     }
     return i;
@@ -344,7 +389,11 @@ srm_result *srm_analyse(const countscsv *c, const srm_options *o, char *err, siz
     }
     srm_result *r = calloc(1, sizeof *r);
     analysis a = {.c = c, .o = o, .r = r, .err = err, .errlen = errlen};
+    /* the run's deployments join the file's: a deployment behind the router with no row
+     * is expected to get its share */
     size_t n = o->n_expected ? o->n_expected : c->n_deployments;
+    if (!o->n_expected && o->run)
+        n += o->run->n_deployments;
     snapshot s = {.n = n};
     s.names = malloc((n ? n : 1) * sizeof *s.names);
     s.present = malloc((n ? n : 1) * sizeof *s.present);
@@ -358,9 +407,22 @@ srm_result *srm_analyse(const countscsv *c, const srm_options *o, char *err, siz
                      : fail(err, errlen, "out of memory");
     if (status == 0) {
         r->options = *o;
-        for (size_t k = 0; k < n; k++)
-            s.names[k] = o->n_expected ? o->expected_names[k] : c->deployments[k];
-        if (!o->n_expected && c->weights == COUNTSCSV_NO_WEIGHTS)
+        s.n = 0;
+        for (size_t k = 0; k < (o->n_expected ? o->n_expected : c->n_deployments); k++)
+            s.names[s.n++] = o->n_expected ? o->expected_names[k] : c->deployments[k];
+        for (size_t j = 0; !o->n_expected && o->run && j < o->run->n_deployments; j++) {
+            const char *name = short_name(o->run->deployments[j]);
+            size_t k = 0;
+            while (k < s.n && strcmp(s.names[k], name) != 0)
+                k++;
+            if (k == s.n)
+                s.names[s.n++] = name;
+        }
+        if (o->n_expected && o->run)
+            status = fail(err, errlen,
+                          "expected shares come from --expected or --scenario, "
+                          "not both");
+        else if (!o->n_expected && !o->run && c->weights == COUNTSCSV_NO_WEIGHTS)
             status = fail(err, errlen,
                           "%s: no replicas or share column: give the expected shares with "
                           "--expected or --scenario",

@@ -6,7 +6,9 @@
  * A phase of a router is a run of consecutive intervals in which its deployments and their
  * expected weights stay the same. Expected weights come from the file's replicas or share
  * column, or, for every router alike, from shares the caller gives (--expected): then every
- * deployment must be one of them and a deployment without a row has 0 requests. Per phase:
+ * deployment must be one of them and a deployment without a row has 0 requests; or from a
+ * simulated run of a scenario (--scenario): the replicas of the router's phase at each
+ * interval's time, a deployment not behind the router then having share 0. Per phase:
  *   - the fixed-horizon chi-square test of its total counts (splittest, same rules as `run`);
  *   - the anytime-valid sequential test (seqtest), looked at after every interval: its
  *     p-value after each look, and the first interval at whose end it reached alpha;
@@ -23,6 +25,7 @@
 #include "sim/base/splittest.h"
 #include "sim/base/srmpower.h"
 #include "sim/load/countscsv.h"
+#include "sim/model/results.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +39,10 @@ typedef struct {
     size_t n_expected;
     const char *const *expected_names;
     const double *expected_shares;
+    /* or a simulated run of the scenario the counts should follow (NULL: not used): each
+     * interval expects the replicas of the run's phase of its router at its `time`
+     * (seconds from the scenario's start); routers and deployments match by short name */
+    const results *run;
 } srm_options;
 
 #define SRM_DEFAULT_OPTIONS                                                                        \
