@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *verdict(const srm_phase *ph)
@@ -125,9 +126,9 @@ void srm_report_summary(FILE *out, const srm_result *r)
     fprintf(out, "\n%s: %zu phases, %s requests, alpha %g: %s", r->source, r->n_phases, total,
             r->options.alpha, r->passed ? "PASSED" : "FAILED");
     if (failed)
-        fprintf(out, " (%zu phases failed)", failed);
+        fprintf(out, " (%zu phase%s failed)", failed, failed == 1 ? "" : "s");
     if (underpowered)
-        fprintf(out, "; %zu phases under-powered", underpowered);
+        fprintf(out, "; %zu phase%s under-powered", underpowered, underpowered == 1 ? "" : "s");
     fputc('\n', out);
 }
 
@@ -334,4 +335,61 @@ int srm_report_write(const char *dir, const srm_result *r, char *err, size_t err
         write_file(dir, "report.md", r, write_md, err, errlen) != 0)
         return -1;
     return write_file(dir, "report.json", r, srm_report_json, err, errlen);
+}
+
+int srm_report_assess(const results_phase *ph, double alpha, const srmpower_deviation *d,
+                      double target, srmpower_phase *out, char *err, size_t errlen)
+{
+    size_t n = ph->n_deployments;
+    double *shares = malloc((n ? n : 1) * sizeof *shares);
+    if (!shares) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        shares[i] = ph->deployments[i].expected_share;
+    int status = srmpower_assess(n, shares, d, alpha, target, ph->requests, ph->end_s - ph->start_s,
+                                 out, err, errlen);
+    free(shares);
+    return status;
+}
+
+void srm_report_plan_run(FILE *out, const results *r, const srmpower_deviation *d, double target)
+{
+    fprintf(out, "Power of each phase's split test: %s, alpha %g, ", r->scenario, r->alpha);
+    if (d->kind == SRMPOWER_ABSOLUTE)
+        fprintf(out, "detecting the smallest share moved by %+g percentage points, ",
+                100.0 * d->shift);
+    else
+        fprintf(out, "detecting the smallest share moved by %+g%% of itself, ", 100.0 * d->shift);
+    fprintf(out, "target power %g%%\n", 100.0 * target);
+    const char *router = NULL;
+    size_t underpowered = 0;
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const results_phase *ph = &r->phases[i];
+        if (!router || strcmp(router, ph->router) != 0) {
+            router = ph->router;
+            fprintf(out, "\nRouter %s\n", text_short_name(router));
+        }
+        char from[32], to[32], line[512], err[256];
+        text_duration(from, sizeof from, ph->start_s);
+        text_duration(to, sizeof to, ph->end_s);
+        fprintf(out, "  [%s, %s) %" PRIu64 " requests:", from, to, ph->requests);
+        for (size_t j = 0; j < ph->n_deployments; j++)
+            fprintf(out, " %s %.2f%%", text_short_name(ph->deployments[j].name),
+                    100.0 * ph->deployments[j].expected_share);
+        srmpower_phase power;
+        if (srm_report_assess(ph, r->alpha, d, target, &power, err, sizeof err) != 0) {
+            fprintf(out, "\n    cannot plan: %s\n", err);
+            continue;
+        }
+        const char *moved =
+            power.plan.df ? text_short_name(ph->deployments[power.plan.which].name) : "";
+        srm_report_plan_line(line, sizeof line, &power, moved, target);
+        fprintf(out, "\n    %s\n", line);
+        underpowered += power.underpowered;
+    }
+    if (underpowered)
+        fprintf(out, "\n%zu phase(s) under-powered: run them longer or accept a larger deviation\n",
+                underpowered);
 }

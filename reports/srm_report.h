@@ -7,6 +7,7 @@
 #ifndef ROUTERSIM_SRM_REPORT_H
 #define ROUTERSIM_SRM_REPORT_H
 
+#include "sim/model/results.h"
 #include "sim/stats/srm.h"
 
 #include <stdio.h>
@@ -31,5 +32,14 @@ void srm_report_plan_line(char *buf, size_t size, const srmpower_phase *power,
  * rate_per_s, needed_s, underpowered}. */
 void srm_report_plan_json(FILE *out, const srmpower_phase *power, const char *deployment,
                           double target);
+
+/* A simulated phase assessed against the deviation at the run's alpha (srmpower_assess over
+ * the phase's requests and length). Returns 0, or -1 with a message. */
+int srm_report_assess(const results_phase *ph, double alpha, const srmpower_deviation *d,
+                      double target, srmpower_phase *out, char *err, size_t errlen);
+
+/* `plan srm`: per router and phase of a run, the shares, requests, power and the requests
+ * and time the target power needs. */
+void srm_report_plan_run(FILE *out, const results *r, const srmpower_deviation *d, double target);
 
 #endif

@@ -5,10 +5,13 @@
  * (e.g. the reports could not be written, or another run holds the report folder's lock).
  */
 #include "reports/reports.h"
+#include "reports/srm_report.h"
 #include "reports/summary.h"
 #include "sim/stats/checks.h"
 #include "sim/run/engine.h"
 #include "sim/load/scenario_load.h"
+#include "sim/load/countscsv.h"
+#include "sim/stats/srm.h"
 #include "views/outdir.h"
 
 #include <getopt.h>
@@ -31,6 +34,11 @@ typedef struct {
 static const char usage[] =
     "Usage: routersim run FILE... [--seed N] [--out DIR] [--quiet] [--no-plots]\n"
     "       routersim validate FILE...\n"
+    "       routersim srm COUNTS.csv [--expected D=SHARE,... | --scenario FILE] [--alpha A]\n"
+    "                     [--concentration C] [--deviation X | --relative-deviation X]\n"
+    "                     [--power P] [--seed N] [--out DIR] [--quiet]\n"
+    "       routersim plan srm FILE... [--deviation X | --relative-deviation X] [--power P]\n"
+    "                     [--seed N]\n"
     "       routersim --help | --version\n"
     "\n"
     "Simulates inference routers splitting traffic over deployments by replica count,\n"
@@ -39,6 +47,11 @@ static const char usage[] =
     "Commands:\n"
     "  run FILE...       simulate, print a summary, write the reports\n"
     "  validate FILE...  load and check scenarios without simulating\n"
+    "  srm COUNTS.csv    test observed requests per router, deployment and interval\n"
+    "                    (time,router,deployment,requests[,replicas|share]) phase by\n"
+    "                    phase: chi-square, anytime-valid sequential test, power\n"
+    "  plan srm FILE...  simulate and print each phase's power and the requests and time\n"
+    "                    its split test needs\n"
     "\n"
     "Options:\n"
     "  -s, --seed N      random seed (overrides the scenario's seed)\n"
@@ -47,6 +60,16 @@ static const char usage[] =
     "                    it may hold reports only\n"
     "  -q, --quiet       print only errors, and each failed check on one line (stderr)\n"
     "      --no-plots    do not draw plots\n"
+    "srm and plan srm:\n"
+    "      --expected D=SHARE,...  expected shares for every router (instead of the\n"
+    "                    file's replicas or share column)\n"
+    "      --scenario FILE  expected shares from a run of the scenario at each time\n"
+    "      --alpha A     significance level (default 0.001)\n"
+    "      --concentration C  the sequential test's Dirichlet concentration (default 100)\n"
+    "      --deviation X  the mismatch to detect: the smallest share moved by X\n"
+    "                    (default 0.01, one percentage point)\n"
+    "      --relative-deviation X  ... or moved by the fraction X of itself\n"
+    "      --power P     target power (default 0.8)\n"
     "  -h, --help        show this help\n"
     "  -V, --version     show the version\n"
     "\n"
@@ -312,20 +335,280 @@ static int parse_options(int argc, char **argv, options *opt)
     return 0;
 }
 
+/* ---- srm and plan srm: the split test on observed counts, and power per phase ---------- */
+
+typedef struct {
+    const char *expected, *scenario, *out;
+    srm_options analysis;
+    int has_seed, quiet;
+    uint64_t seed;
+} srm_cli;
+
+/* A non-zero number in [min, max], or in [min, max) when max_open: alpha, power, c and the
+ * deviation. */
+static int srm_number(const char *flag, const char *text, double min, double max, int max_open,
+                      double *out)
+{
+    char why[256];
+    if (units_parse_real(text, min, max, out, why, sizeof why) != 0 || *out == 0.0 ||
+        (max_open && *out == max)) {
+        fprintf(stderr, "routersim: %s: expected a non-zero number from %g to %g%s, got \"%s\"\n",
+                flag, min, max, max_open ? " (exclusive)" : "", text);
+        fputs("Try 'routersim --help'.\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_srm_options(int argc, char **argv, srm_cli *cli)
+{
+    static const struct option longopts[] = {{"expected", required_argument, NULL, 'e'},
+                                             {"scenario", required_argument, NULL, 'S'},
+                                             {"alpha", required_argument, NULL, 'a'},
+                                             {"concentration", required_argument, NULL, 'c'},
+                                             {"deviation", required_argument, NULL, 'd'},
+                                             {"relative-deviation", required_argument, NULL, 'r'},
+                                             {"power", required_argument, NULL, 'p'},
+                                             {"seed", required_argument, NULL, 's'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":s:o:qh", longopts, NULL)) != -1) {
+        char why[256];
+        long long seed;
+        srm_options *o = &cli->analysis;
+        switch (c) {
+        case 'e':
+            cli->expected = optarg;
+            break;
+        case 'S':
+            cli->scenario = optarg;
+            break;
+        case 'a':
+            if (srm_number("--alpha", optarg, 0.0, 1.0, 1, &o->alpha) != 0)
+                return -1;
+            break;
+        case 'c':
+            if (srm_number("--concentration", optarg, 0.0, 1e9, 0, &o->concentration) != 0)
+                return -1;
+            break;
+        case 'd':
+        case 'r':
+            if (srm_number(c == 'd' ? "--deviation" : "--relative-deviation", optarg, -1.0, 1.0, 0,
+                           &o->deviation.shift) != 0)
+                return -1;
+            o->deviation.kind = c == 'd' ? SRMPOWER_ABSOLUTE : SRMPOWER_RELATIVE;
+            break;
+        case 'p':
+            if (srm_number("--power", optarg, 0.0, 1.0, 1, &o->target_power) != 0)
+                return -1;
+            break;
+        case 's':
+            if (units_parse_int(optarg, 0, INT64_MAX, &seed, why, sizeof why) != 0) {
+                usage_error("--seed: %s", why);
+                return -1;
+            }
+            cli->has_seed = 1;
+            cli->seed = (uint64_t)seed;
+            break;
+        case 'o':
+            cli->out = optarg;
+            break;
+        case 'q':
+            cli->quiet = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(EXIT_PASSED);
+        case ':':
+            usage_error("option %s needs a value", argv[optind - 1]);
+            return -1;
+        default:
+            usage_error("unknown option %s", argv[optind - 1]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The scenario simulated, for its phases; NULL after saying why (*status set). */
+static results *srm_simulate(const char *path, const srm_cli *cli, int *status)
+{
+    char err[1024];
+    scenario *sc = scenario_load(path, err, sizeof err);
+    if (!sc) {
+        fprintf(stderr, "routersim: %s\n", err);
+        *status = EXIT_INVALID;
+        return NULL;
+    }
+    results *r = engine_run(sc, cli->has_seed ? cli->seed : sc->seed, NULL, NULL, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "routersim: %s: %s\n", path, err);
+        *status = EXIT_RUN_ERROR;
+    }
+    scenario_free(sc);
+    return r;
+}
+
+/* The report folder: --out, or out/srm-<file name without .csv>. */
+static void srm_output_dir(const srm_cli *cli, const char *csv, char *out, size_t size)
+{
+    if (cli->out) {
+        snprintf(out, size, "%s", cli->out);
+        return;
+    }
+    const char *base = strrchr(csv, '/') ? strrchr(csv, '/') + 1 : csv;
+    char stem[256], folder[256];
+    snprintf(stem, sizeof stem, "srm-%s", base);
+    size_t len = strlen(stem);
+    if (len > 4 && strcmp(stem + len - 4, ".csv") == 0)
+        stem[len - 4] = '\0';
+    folder_name(stem, folder, sizeof folder);
+    snprintf(out, size, "out/%s", folder);
+}
+
+static int srm_write(const srm_result *res, const char *dir, char *err, size_t errlen)
+{
+    outdir *od = outdir_open(dir, err, errlen);
+    if (!od)
+        return -1;
+    if (srm_report_write(outdir_staging(od), res, err, errlen) != 0) {
+        outdir_explain(od, err, errlen);
+        outdir_abort(od);
+        return -1;
+    }
+    return outdir_commit(od, err, errlen);
+}
+
+static int command_srm(const char *csv, srm_cli *cli)
+{
+    char err[1024], *spec = NULL;
+    enum { MAX_EXPECTED = 256 };
+    const char *names[MAX_EXPECTED];
+    double shares[MAX_EXPECTED];
+    int status = EXIT_PASSED;
+    results *run = NULL;
+    countscsv *counts = NULL;
+    srm_result *res = NULL;
+    if (cli->expected && cli->scenario) {
+        status = usage_error("%s", "srm: give --expected or --scenario, not both");
+        goto done;
+    }
+    if (cli->expected) {
+        int n = (spec = strdup(cli->expected))
+                    ? srm_parse_expected(spec, names, shares, MAX_EXPECTED, err, sizeof err)
+                    : -1;
+        if (n < 0) {
+            status = usage_error("%s", spec ? err : "out of memory");
+            goto done;
+        }
+        cli->analysis.n_expected = (size_t)n;
+        cli->analysis.expected_names = names;
+        cli->analysis.expected_shares = shares;
+    }
+    if (!(counts = countscsv_read(csv, err, sizeof err))) {
+        fprintf(stderr, "routersim: %s\n", err);
+        status = EXIT_INVALID;
+        goto done;
+    }
+    if (cli->scenario && !(run = srm_simulate(cli->scenario, cli, &status)))
+        goto done;
+    cli->analysis.run = run;
+    if (!(res = srm_analyse(counts, &cli->analysis, err, sizeof err))) {
+        fprintf(stderr, "routersim: %s\n", err);
+        status = EXIT_INVALID;
+        goto done;
+    }
+    status = res->passed ? EXIT_PASSED : EXIT_CHECK_FAILED;
+    char dir[4096];
+    srm_output_dir(cli, csv, dir, sizeof dir);
+    int written = srm_write(res, dir, err, sizeof err) == 0;
+    if (!written) {
+        fprintf(stderr, "routersim: %s: %s\n", csv, err);
+        status = EXIT_RUN_ERROR;
+    }
+    if (!cli->quiet) {
+        srm_report_summary(stdout, res);
+        if (written)
+            printf("Reports: %s/\n", dir);
+        fflush(stdout);
+    } else {
+        for (size_t i = 0; i < res->n_phases; i++)
+            if (!res->phases[i].passed)
+                fprintf(stderr, "routersim: %s: router %s, phase from %.10g: %s\n", csv,
+                        res->phases[i].router, res->phases[i].start_s,
+                        res->phases[i].test.verdict == SPLITTEST_FAIL
+                            ? res->phases[i].test.reason
+                            : "the sequential p-value reached alpha");
+    }
+done:
+    srm_result_free(res);
+    countscsv_free(counts);
+    results_free(run);
+    free(spec);
+    return status;
+}
+
+/* `plan srm FILE...`: each scenario simulated, and the power of each phase's test. */
+static int command_plan_srm(char **files, int n, srm_cli *cli)
+{
+    int status = EXIT_PASSED;
+    for (int i = 0; i < n; i++) {
+        int one = EXIT_PASSED;
+        results *r = srm_simulate(files[i], cli, &one);
+        if (r) {
+            if (i > 0)
+                putchar('\n');
+            srm_report_plan_run(stdout, r, &cli->analysis.deviation, cli->analysis.target_power);
+            results_free(r);
+        }
+        status = one > status ? one : status;
+    }
+    return status;
+}
+
+/* `srm COUNTS.csv ...` or `plan srm FILE...`, argv[0] being the command. */
+static int command_srm_or_plan(int argc, char **argv)
+{
+    srm_cli cli = {.analysis = SRM_DEFAULT_OPTIONS};
+    int plan = strcmp(argv[0], "plan") == 0;
+    if (plan && (argc < 2 || strcmp(argv[1], "srm") != 0))
+        return usage_error("%s", "plan: expected \"plan srm FILE...\"");
+    if (parse_srm_options(argc - plan, argv + plan, &cli) != 0)
+        return EXIT_INVALID;
+    int n = argc - plan - optind;
+    char **files = argv + plan + optind;
+    if (plan) {
+        if (n <= 0)
+            return usage_error("%s", "plan srm: expected at least one scenario file");
+        if (cli.expected || cli.scenario || cli.out)
+            return usage_error("%s", "plan srm: --expected, --scenario and --out are for srm");
+        return command_plan_srm(files, n, &cli);
+    }
+    if (n != 1)
+        return usage_error("%s", "srm: expected one counts file (CSV)");
+    return command_srm(files[0], &cli);
+}
+
 int main(int argc, char **argv)
 {
     options opt = {.plots = 1};
     if (argc < 2)
-        return usage_error("%s", "expected a command: run or validate");
+        return usage_error("%s", "expected a command: run, validate, srm or plan");
     if (argv[1][0] == '-') {
         /* --help or --version before any command */
         if (parse_options(argc, argv, &opt) != 0)
             return EXIT_INVALID;
-        return usage_error("%s", "expected a command: run or validate");
+        return usage_error("%s", "expected a command: run, validate, srm or plan");
     }
     const char *command = argv[1];
+    if (strcmp(command, "srm") == 0 || strcmp(command, "plan") == 0)
+        return command_srm_or_plan(argc - 1, argv + 1);
     if (strcmp(command, "run") != 0 && strcmp(command, "validate") != 0)
-        return usage_error("unknown command \"%s\"; expected run or validate", command);
+        return usage_error("unknown command \"%s\"; expected run, validate, srm or plan", command);
     if (parse_options(argc - 1, argv + 1, &opt) != 0)
         return EXIT_INVALID;
     int n = argc - 1 - optind;

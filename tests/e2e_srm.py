@@ -1,0 +1,130 @@
+"""End-to-end: `routersim srm` on observed counts and `routersim plan srm` on scenarios. The
+bundled fair migration passes (exit 0) and the skewed one fails (exit 1) with the documented
+report fields; bad files are refused with exit 2 and FILE:LINE:COL; expected shares come
+from the file, --expected or --scenario.
+
+Usage: e2e_srm.py ROUTERSIM SOURCE_DIR
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROUTERSIM = os.path.abspath(sys.argv[1])
+SOURCE = os.path.abspath(sys.argv[2])
+COUNTS = os.path.join(SOURCE, "scenarios", "counts")
+
+
+def routersim(*args):
+    return subprocess.run([ROUTERSIM, *args], capture_output=True, text=True, timeout=600)
+
+
+class Srm(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="routersim-e2e-srm-")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def srm(self, csv, *args, expect):
+        out = os.path.join(self.tmp.name, "out")
+        p = routersim("srm", csv, "--out", out, *args)
+        self.assertEqual(p.returncode, expect, p.stdout + p.stderr)
+        with open(os.path.join(out, "report.json")) as f:
+            return json.load(f), p, out
+
+    def test_fair_passes(self):
+        report, p, out = self.srm(os.path.join(COUNTS, "migration-fair.csv"), expect=0)
+        self.assertTrue(report["passed"])
+        self.assertEqual(report["alpha"], 0.001)
+        self.assertEqual(report["concentration"], 100)
+        self.assertEqual(report["deviation"], {"kind": "absolute", "shift": 0.01})
+        chat = [ph for ph in report["phases"] if ph["router"] == "chat"]
+        self.assertEqual([(ph["start_s"], ph["end_s"]) for ph in chat],
+                         [(0, 600), (600, 1500), (1500, 2400), (2400, 3000)])
+        both = chat[1]
+        self.assertEqual([d["name"] for d in both["deployments"]], ["v1", "v2"])
+        self.assertEqual([d["weight"] for d in both["deployments"]], [4, 1])
+        self.assertEqual(both["df"], 1)
+        self.assertFalse(both["sequential"]["crossed"])
+        self.assertIsNone(both["sequential"]["crossed_at_s"])
+        self.assertEqual(len(both["sequential"]["looks"]), 15)
+        self.assertEqual(both["sequential"]["looks"][-1][1], both["requests"])
+        power = both["power"]
+        self.assertEqual((power["deployment"], power["from"]), ("v2", 0.2))
+        self.assertAlmostEqual(power["to"], 0.21)
+        self.assertAlmostEqual(power["rate_per_s"], both["requests"] / 900)
+        self.assertAlmostEqual(power["needed_s"], power["needed_requests"] / power["rate_per_s"])
+        self.assertIsNone(chat[0]["power"])
+        self.assertIn("PASSED", p.stdout)
+        for name in ("report.md", "junit.xml", "sequential.csv"):
+            self.assertTrue(os.path.exists(os.path.join(out, name)), name)
+
+    def test_skewed_fails(self):
+        report, p, out = self.srm(os.path.join(COUNTS, "migration-skewed.csv"), expect=1)
+        self.assertFalse(report["passed"])
+        failed = [ph for ph in report["phases"] if not ph["passed"]]
+        self.assertEqual([(ph["router"], ph["start_s"]) for ph in failed],
+                         [("chat", 600), ("chat", 1500)])
+        for ph in failed:
+            self.assertEqual(ph["verdict"], "fail")
+            self.assertTrue(ph["sequential"]["crossed"])
+            self.assertGreaterEqual(ph["sequential"]["crossed_at_s"], ph["start_s"])
+        with open(os.path.join(out, "junit.xml")) as f:
+            self.assertIn('failures="2"', f.read())
+        self.assertIn("FAILED", p.stdout)
+
+    def test_expected_shares_given(self):
+        csv = os.path.join(self.tmp.name, "c.csv")
+        with open(csv, "w") as f:
+            f.write("time,router,deployment,requests\n0,r,a,700\n0,r,b,300\n")
+        report, _, _ = self.srm(csv, "--expected", "a=0.7,b=0.3", expect=0)
+        self.assertEqual(report["phases"][0]["chi2"], 0)
+        report, _, _ = self.srm(csv, "--expected", "a=0.8,b=0.2", expect=1)
+        self.assertAlmostEqual(report["phases"][0]["chi2"], 62.5)
+
+    def test_expected_shares_from_a_scenario(self):
+        # the docs' migration: 100/0 for 10m, then 80/20; counts per minute that follow it
+        csv = os.path.join(self.tmp.name, "docs.csv")
+        with open(csv, "w") as f:
+            f.write("time,router,deployment,requests\n")
+            for minute in range(20):
+                new = 0 if minute < 10 else 120
+                f.write(f"{60 * minute},my-router,current-deployment,{600 - new}\n")
+                f.write(f"{60 * minute},my-router,new-deployment,{new}\n")
+        scenario = os.path.join(SOURCE, "scenarios", "docs-migration.yaml")
+        report, _, _ = self.srm(csv, "--scenario", scenario, expect=0)
+        self.assertEqual([(ph["start_s"], ph["end_s"]) for ph in report["phases"]],
+                         [(0, 600), (600, 1200)])
+        self.assertEqual([d["expected_share"] for d in report["phases"][1]["deployments"]],
+                         [0.8, 0.2])
+
+    def test_bad_input(self):
+        csv = os.path.join(self.tmp.name, "bad.csv")
+        with open(csv, "w") as f:
+            f.write("time,router,deployment,requests,replicas\n0,r,a,12x,1\n")
+        p = routersim("srm", csv, "--out", os.path.join(self.tmp.name, "o"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(f"{csv}:2:7: requests: expected a whole number", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp.name, "o")))
+        for args in (["--alpha", "0"], ["--power", "1"], ["--expected", "a=1", "--scenario", "x"],
+                     ["--deviation", "x"]):
+            p = routersim("srm", os.path.join(COUNTS, "migration-fair.csv"), *args)
+            self.assertEqual(p.returncode, 2, args)
+        self.assertEqual(routersim("srm").returncode, 2)
+        self.assertEqual(routersim("plan", "x").returncode, 2)
+
+    def test_plan(self):
+        p = routersim("plan", "srm", os.path.join(SOURCE, "scenarios", "ab-test.yaml"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("power", p.stdout)
+        self.assertIn("80% power needs 40980 requests", p.stdout)
+        p = routersim("plan", "srm", os.path.join(SOURCE, "scenarios", "ab-test.yaml"),
+                      "--deviation", "0.001", "--power", "0.95")
+        self.assertIn("UNDER-POWERED", p.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)
