@@ -1,5 +1,6 @@
 #include "reports/report_json.h"
 
+#include "reports/srm_report.h"
 #include "views/text.h"
 
 #include <inttypes.h>
@@ -55,7 +56,7 @@ static void write_load(FILE *out, const results_load *l)
             l->p50_s, l->p90_s, l->p99_s, l->throughput_per_s);
 }
 
-static void write_phase(FILE *out, const results_phase *ph)
+static void write_phase(FILE *out, const results_phase *ph, double alpha)
 {
     fputs("    {\"router\": ", out);
     report_json_string(out, ph->router);
@@ -84,6 +85,7 @@ static void write_phase(FILE *out, const results_phase *ph)
         fputs(", \"reason\": ", out);
         report_json_string(out, ph->test.reason);
     }
+    srm_report_run_phase_json(out, ph, alpha);
     fputs("}", out);
 }
 
@@ -250,7 +252,7 @@ int report_json_write(FILE *out, const series *s, const plots_set *plots)
     write_requests(out, r);
     fputs("  \"phases\": [\n", out);
     for (size_t i = 0; i < r->n_phases; i++) {
-        write_phase(out, &r->phases[i]);
+        write_phase(out, &r->phases[i], r->alpha);
         fputs(i + 1 < r->n_phases ? ",\n" : "\n", out);
     }
     fputs("  ],\n", out);

@@ -1,4 +1,5 @@
 #include "reports/report_md.h"
+#include "reports/srm_report.h"
 
 #include "views/loadview.h"
 #include "views/text.h"
@@ -132,6 +133,27 @@ static void phase_row(FILE *out, const results_phase *ph, int capacity)
             ph->test.p_value, splittest_verdict_name(ph->test.verdict));
 }
 
+/* Each phase's power against one percentage point on its smallest share (srm_report.h). */
+static void power(FILE *out, const results *r)
+{
+    int listed = 0;
+    for (size_t i = 0; i < r->n_phases; i++) {
+        char name[256], line[512];
+        if (!srm_report_run_phase_text(line, sizeof line, &r->phases[i], r->alpha))
+            continue;
+        if (!listed)
+            fputs("Power of each phase's test to detect its smallest share moved by one "
+                  "percentage point (alpha as above):\n\n",
+                  out);
+        verdicts_phase_name(name, sizeof name, &r->phases[i]);
+        fprintf(out, "- %s: ", name);
+        text_md(out, line, 1);
+        fputs("\n", out);
+        listed = 1;
+    }
+    fputs(listed ? "\n" : "", out);
+}
+
 static void phases(FILE *out, const results *r, int capacity)
 {
     fputs("## Phases\n\nEach phase of a router (its deployments and replica counts constant) gets "
@@ -167,6 +189,7 @@ static void phases(FILE *out, const results *r, int capacity)
         listed = 1;
     }
     fputs(listed ? "\n" : "", out);
+    power(out, r);
 }
 
 static void checks(FILE *out, const results *r)

@@ -393,3 +393,39 @@ void srm_report_plan_run(FILE *out, const results *r, const srmpower_deviation *
         fprintf(out, "\n%zu phase(s) under-powered: run them longer or accept a larger deviation\n",
                 underpowered);
 }
+
+#define RUN_TARGET_POWER 0.8
+
+void srm_report_run_phase_json(FILE *out, const results_phase *ph, double alpha)
+{
+    srmpower_deviation d = SRMPOWER_DEFAULT_DEVIATION;
+    srmpower_phase power;
+    char err[256];
+    fputs(", \"power\": ", out);
+    if (srm_report_assess(ph, alpha, &d, RUN_TARGET_POWER, &power, err, sizeof err) != 0) {
+        fputs("null", out);
+        return;
+    }
+    srm_report_plan_json(out, &power, power.plan.df ? ph->deployments[power.plan.which].name : "",
+                         RUN_TARGET_POWER);
+}
+
+int srm_report_run_phase_text(char *buf, size_t size, const results_phase *ph, double alpha)
+{
+    srmpower_deviation d = SRMPOWER_DEFAULT_DEVIATION;
+    srmpower_phase power;
+    char err[256];
+    if (srm_report_assess(ph, alpha, &d, RUN_TARGET_POWER, &power, err, sizeof err) != 0 ||
+        power.plan.df == 0)
+        return 0;
+    srm_report_plan_line(buf, size, &power, text_short_name(ph->deployments[power.plan.which].name),
+                         RUN_TARGET_POWER);
+    return 1;
+}
+
+void srm_report_run_phase_line(FILE *out, const results_phase *ph, double alpha, const char *indent)
+{
+    char line[512];
+    if (srm_report_run_phase_text(line, sizeof line, ph, alpha))
+        fprintf(out, "%s%s\n", indent, line);
+}

@@ -38,6 +38,16 @@ void srm_report_plan_json(FILE *out, const srmpower_phase *power, const char *de
 int srm_report_assess(const results_phase *ph, double alpha, const srmpower_deviation *d,
                       double target, srmpower_phase *out, char *err, size_t errlen);
 
+/* In a run's reports, each phase's plan against the default deviation (one percentage point
+ * on its smallest share) for 80 % power at the run's alpha: the `"power": ...` member of the
+ * phase's report.json object (with its leading comma), and the summary's line for it (only
+ * when there is something to detect). */
+void srm_report_run_phase_json(FILE *out, const results_phase *ph, double alpha);
+void srm_report_run_phase_line(FILE *out, const results_phase *ph, double alpha,
+                               const char *indent);
+/* The same line into buf; returns 0 (buf untouched) when there is nothing to detect. */
+int srm_report_run_phase_text(char *buf, size_t size, const results_phase *ph, double alpha);
+
 /* `plan srm`: per router and phase of a run, the shares, requests, power and the requests
  * and time the target power needs. */
 void srm_report_plan_run(FILE *out, const results *r, const srmpower_deviation *d, double target);

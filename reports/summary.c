@@ -1,5 +1,6 @@
 #include "reports/summary.h"
 
+#include "reports/srm_report.h"
 #include "views/loadview.h"
 #include "views/text.h"
 #include "views/verdicts.h"
@@ -8,7 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-static void print_phase(FILE *out, const results_phase *ph)
+static void print_phase(FILE *out, const results_phase *ph, double alpha)
 {
     char interval[80], from[32], to[32];
     units_format_duration(ph->start_s, from, sizeof from);
@@ -27,6 +28,7 @@ static void print_phase(FILE *out, const results_phase *ph)
     }
     if (ph->test.reason[0])
         fprintf(out, "  %-20s %s\n", "", ph->test.reason);
+    srm_report_run_phase_line(out, ph, alpha, "                       ");
 }
 
 static void print_phases(FILE *out, const results *r)
@@ -41,7 +43,7 @@ static void print_phases(FILE *out, const results *r)
                     "deployment", "replicas", "expected", "observed", "requests", "chi2", "df",
                     "p-value", "verdict");
         }
-        print_phase(out, ph);
+        print_phase(out, ph, r->alpha);
     }
 }
 

@@ -6,6 +6,7 @@ from the file, --expected or --scenario.
 Usage: e2e_srm.py ROUTERSIM SOURCE_DIR
 """
 import json
+import math
 import os
 import subprocess
 import sys
@@ -124,6 +125,41 @@ class Srm(unittest.TestCase):
         p = routersim("plan", "srm", os.path.join(SOURCE, "scenarios", "ab-test.yaml"),
                       "--deviation", "0.001", "--power", "0.95")
         self.assertIn("UNDER-POWERED", p.stdout)
+
+
+def df1_power(n, effect):
+    """Power of the 1-df test at alpha 0.001 (the table's 10.8276), from the closed form:
+    (Z + sqrt(lambda))^2 beyond the critical value, with the normal tail from math.erfc."""
+    z, shift = math.sqrt(10.827566170662733), math.sqrt(n * effect)
+    tail = lambda x: 0.5 * math.erfc(x / math.sqrt(2))  # noqa: E731
+    return tail(z - shift) + tail(z + shift)
+
+
+class RunReportPower(unittest.TestCase):
+    """Every run report gives each phase's power against one point on its smallest share."""
+
+    def test_ab_test_power_matches_the_closed_form(self):
+        with tempfile.TemporaryDirectory(prefix="routersim-e2e-srm-") as tmp:
+            out = os.path.join(tmp, "out")
+            p = routersim("run", os.path.join(SOURCE, "scenarios", "ab-test.yaml"), "--out", out,
+                          "--no-plots")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("80% power needs 40980 requests", p.stdout)
+            with open(os.path.join(out, "report.json")) as f:
+                report = json.load(f)
+        for phase in report["phases"]:
+            power = phase["power"]
+            p0 = power["from"]
+            effect = 0.01 ** 2 / (p0 * (1 - p0))
+            self.assertAlmostEqual(power["power"], df1_power(phase["requests"], effect),
+                                   places=9)
+            n = power["needed_requests"]
+            self.assertGreaterEqual(df1_power(n, effect), 0.8)
+            self.assertLess(df1_power(n - 1, effect), 0.8)
+            self.assertFalse(power["underpowered"])
+            self.assertAlmostEqual(power["needed_s"],
+                                   n * (phase["end_s"] - phase["start_s"]) / phase["requests"],
+                                   places=6)
 
 
 if __name__ == "__main__":
