@@ -25,7 +25,7 @@ static gsl_rng *seeded(unsigned long seed)
     return rng;
 }
 
-static void count_picks(routerfault *f, selector *s, const uint32_t *ids, gsl_rng *rng, double now,
+static void count_picks(routerfault *f, selector *s, const size_t *ids, gsl_rng *rng, double now,
                         size_t n, uint64_t *counts)
 {
     for (size_t i = 0; i < n; i++)
@@ -47,11 +47,11 @@ static void assert_split(size_t n, const uint64_t *counts, const double *shares,
 START_TEST(skew_is_srmpowers_deviation)
 {
     char err[256];
-    const uint32_t ids[] = {10, 20, 30};
+    const size_t ids[] = {10, 20, 30};
     const uint32_t w[] = {5, 3, 2};
     const double p0[] = {0.5, 0.3, 0.2};
     const double shifts[] = {0.01, -0.05, 0.3};
-    const uint32_t target[] = {30, 10, 20};
+    const size_t target[] = {30, 10, 20};
     for (int c = 0; c < 3; c++) {
         selector *s = selector_new(SELECTOR_WEIGHTED_RANDOM, 3, w);
         routerfault_spec spec = ROUTERFAULT_NO_FAULTS;
@@ -78,7 +78,7 @@ END_TEST
 START_TEST(dropout_keeps_the_others_proportions)
 {
     char err[256];
-    const uint32_t ids[] = {7, 8, 9};
+    const size_t ids[] = {7, 8, 9};
     const uint32_t w[] = {5, 3, 2};
     selector *s = selector_new(SELECTOR_WEIGHTED_RANDOM, 3, w);
     routerfault_spec spec = ROUTERFAULT_NO_FAULTS;
@@ -109,7 +109,7 @@ END_TEST
 START_TEST(sticky_clients_keep_their_deployment)
 {
     char err[256];
-    const uint32_t ids[] = {1, 2};
+    const size_t ids[] = {1, 2};
     const uint32_t even[] = {1, 1}, more_b[] = {1, 3}, only_b[] = {0, 1};
     selector *s = selector_new(SELECTOR_WEIGHTED_RANDOM, 2, even);
     routerfault_spec spec = ROUTERFAULT_NO_FAULTS;

@@ -6,7 +6,7 @@
 
 struct routerfault {
     routerfault_spec spec;
-    uint32_t *client; /* the id each sticky client is kept on, or ROUTERFAULT_NONE */
+    size_t *client; /* the id each sticky client is kept on, or ROUTERFAULT_NONE */
 };
 
 routerfault *routerfault_new(const routerfault_spec *spec, char *err, size_t errlen)
@@ -15,7 +15,7 @@ routerfault *routerfault_new(const routerfault_spec *spec, char *err, size_t err
         snprintf(err, errlen, "skew %g: expected a share change in [-1, 1]", spec->skew_shift);
         return NULL;
     }
-    if (spec->drop_id != ROUTERFAULT_NONE && !(spec->drop_from_s <= spec->drop_to_s)) {
+    if (!(spec->drop_from_s <= spec->drop_to_s)) {
         snprintf(err, errlen, "dropout from %g to %g: expected from <= to", spec->drop_from_s,
                  spec->drop_to_s);
         return NULL;
@@ -51,8 +51,14 @@ void routerfault_free(routerfault *f)
     free(f);
 }
 
+void routerfault_set_targets(routerfault *f, size_t skew_id, size_t drop_id)
+{
+    f->spec.skew_id = skew_id;
+    f->spec.drop_id = drop_id;
+}
+
 /* The index of id in the list with a non-zero weight, or -1. */
-static long find(const selector *s, const uint32_t *ids, uint32_t id)
+static long find(const selector *s, const size_t *ids, size_t id)
 {
     if (id == ROUTERFAULT_NONE)
         return -1;
@@ -64,7 +70,7 @@ static long find(const selector *s, const uint32_t *ids, uint32_t id)
 }
 
 /* The selector's pick with the skew applied. */
-static int skewed(const routerfault *f, selector *s, const uint32_t *ids, gsl_rng *rng)
+static int skewed(const routerfault *f, selector *s, const size_t *ids, gsl_rng *rng)
 {
     long k = f->spec.skew_shift != 0.0 ? find(s, ids, f->spec.skew_id) : -1;
     if (k < 0)
@@ -87,8 +93,7 @@ static int skewed(const routerfault *f, selector *s, const uint32_t *ids, gsl_rn
 }
 
 /* The skewed pick with the dropout applied. */
-static int faulty(const routerfault *f, selector *s, const uint32_t *ids, gsl_rng *rng,
-                  double now_s)
+static int faulty(const routerfault *f, selector *s, const size_t *ids, gsl_rng *rng, double now_s)
 {
     long d = now_s >= f->spec.drop_from_s && now_s < f->spec.drop_to_s
                  ? find(s, ids, f->spec.drop_id)
@@ -101,9 +106,9 @@ static int faulty(const routerfault *f, selector *s, const uint32_t *ids, gsl_rn
     return pick;
 }
 
-int routerfault_pick(routerfault *f, selector *s, const uint32_t *ids, gsl_rng *rng, double now_s)
+int routerfault_pick(routerfault *f, selector *s, const size_t *ids, gsl_rng *rng, double now_s)
 {
-    uint32_t *client = NULL;
+    size_t *client = NULL;
     if (f->spec.sticky_clients > 0 && gsl_rng_uniform(rng) < f->spec.sticky_fraction) {
         client = &f->client[gsl_rng_uniform_int(rng, f->spec.sticky_clients)];
         long kept = find(s, ids, *client);

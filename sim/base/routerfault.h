@@ -26,13 +26,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ROUTERFAULT_NONE UINT32_MAX
+#define ROUTERFAULT_NONE SIZE_MAX
 #define ROUTERFAULT_MAX_CLIENTS 10000000u
 
 typedef struct {
-    uint32_t skew_id; /* ROUTERFAULT_NONE: no skew */
+    size_t skew_id; /* ROUTERFAULT_NONE: no skew */
     double skew_shift;
-    uint32_t drop_id; /* ROUTERFAULT_NONE: no dropout */
+    size_t drop_id; /* ROUTERFAULT_NONE: no dropout */
     double drop_from_s, drop_to_s;
     uint32_t sticky_clients; /* 0: no sticky sessions */
     double sticky_fraction;  /* of requests, in [0, 1] */
@@ -47,8 +47,12 @@ typedef struct routerfault routerfault;
 routerfault *routerfault_new(const routerfault_spec *spec, char *err, size_t errlen);
 void routerfault_free(routerfault *f);
 
+/* The deployments the skew and the dropout apply to, by the caller's ids (ROUTERFAULT_NONE:
+ * none), e.g. once the deployment named in a scenario exists. */
+void routerfault_set_targets(routerfault *f, size_t skew_id, size_t drop_id);
+
 /* One request's deployment: an index into the selector's list (ids[i] is the caller's id
  * of deployment i), or SELECTOR_NO_REPLICAS. */
-int routerfault_pick(routerfault *f, selector *s, const uint32_t *ids, gsl_rng *rng, double now_s);
+int routerfault_pick(routerfault *f, selector *s, const size_t *ids, gsl_rng *rng, double now_s);
 
 #endif

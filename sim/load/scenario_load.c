@@ -1,5 +1,7 @@
 #include "sim/load/scenario_load.h"
 
+#include "sim/base/routerfault.h"
+
 #include "sim/load/firectl.h"
 #include "sim/load/loadspec.h"
 #include "sim/load/ydoc.h"
@@ -192,14 +194,23 @@ static int parse_router_properties(loader *ld, const ydoc_node *map, world_cmd *
             return -1;
         cmd->set |= WORLD_SET_PUBLIC;
     }
+    if ((node = ydoc_get(map, "weights"))) {
+        const char *text = yread_scalar(&ld->in, node, "weights");
+        if (!text)
+            return -1;
+        if (strcmp(text, "ready") != 0 && strcmp(text, "desired") != 0)
+            return yread_fail(&ld->in, node, "expected weights ready or desired, got \"%s\"", text);
+        cmd->weigh_desired = strcmp(text, "desired") == 0;
+        cmd->set |= WORLD_SET_WEIGHTS;
+    }
     return 0;
 }
 
 static int parse_router_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd)
 {
-    static const yread_key rules[] = {{"id", 0},    {"deployments", 1}, {"display_name", 0},
-                                      {"model", 0}, {"strategy", 0},    {"public", 0},
-                                      {NULL, 0}};
+    static const yread_key rules[] = {{"id", 0},      {"deployments", 1}, {"display_name", 0},
+                                      {"model", 0},   {"strategy", 0},    {"public", 0},
+                                      {"weights", 0}, {NULL, 0}};
     if (yread_keys(&ld->in, map, "a router", rules) != 0)
         return -1;
     cmd->op = WORLD_ROUTER_CREATE;
@@ -211,9 +222,9 @@ static int parse_router_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd)
 
 static int parse_router_update(loader *ld, const ydoc_node *map, world_cmd *cmd)
 {
-    static const yread_key rules[] = {{"router", 1}, {"deployments", 0}, {"display_name", 0},
-                                      {"model", 0},  {"strategy", 0},    {"public", 0},
-                                      {NULL, 0}};
+    static const yread_key rules[] = {{"router", 1},  {"deployments", 0}, {"display_name", 0},
+                                      {"model", 0},   {"strategy", 0},    {"public", 0},
+                                      {"weights", 0}, {NULL, 0}};
     if (yread_keys(&ld->in, map, "update_router", rules) != 0)
         return -1;
     cmd->op = WORLD_ROUTER_UPDATE;
@@ -597,6 +608,66 @@ static int parse_header(loader *ld, const ydoc_node *root)
     return 0;
 }
 
+/* One entry of `faults`: a router and at least one of skew, dropout and sticky. */
+static int parse_fault(loader *ld, const ydoc_node *map)
+{
+    static const yread_key rules[] = {
+        {"router", 1}, {"skew", 0}, {"dropout", 0}, {"sticky", 0}, {NULL, 0}};
+    static const yread_key skew_rules[] = {{"deployment", 1}, {"shift", 1}, {NULL, 0}};
+    static const yread_key dropout_rules[] = {{"deployment", 1}, {"during", 0}, {NULL, 0}};
+    static const yread_key sticky_rules[] = {{"clients", 1}, {"fraction", 0}, {NULL, 0}};
+    if (yread_keys(&ld->in, map, "a fault", rules) != 0)
+        return -1;
+    scenario *sc = ld->sc;
+    scenario_fault *grown = realloc(sc->faults, (sc->n_faults + 1) * sizeof *grown);
+    if (!grown)
+        return yread_fail(&ld->in, map, "out of memory");
+    sc->faults = grown;
+    scenario_fault *f = &sc->faults[sc->n_faults++];
+    memset(f, 0, sizeof *f);
+    f->mark = mark_of(map);
+    const ydoc_node *router = ydoc_get(map, "router");
+    if (yread_id(&ld->in, router, "router", UNITS_ROUTER, f->router) != 0)
+        return -1;
+    for (size_t i = 0; i + 1 < sc->n_faults; i++)
+        if (strcmp(sc->faults[i].router, f->router) == 0)
+            return yread_fail(&ld->in, router,
+                              "router \"%s\" already has faults (line %d): expected one entry "
+                              "per router",
+                              f->router, sc->faults[i].mark.line);
+    const ydoc_node *skew = ydoc_get(map, "skew"), *drop = ydoc_get(map, "dropout");
+    const ydoc_node *sticky = ydoc_get(map, "sticky");
+    if (!skew && !drop && !sticky)
+        return yread_fail(&ld->in, map, "expected at least one fault: skew, dropout or sticky");
+    if (skew) {
+        if (yread_keys(&ld->in, skew, "skew", skew_rules) != 0 ||
+            yread_id(&ld->in, ydoc_get(skew, "deployment"), "deployment", UNITS_DEPLOYMENT,
+                     f->skew_deployment) != 0 ||
+            yread_real(&ld->in, ydoc_get(skew, "shift"), "shift", -1, 1, &f->skew_shift) != 0)
+            return -1;
+        if (f->skew_shift == 0)
+            return yread_fail(&ld->in, ydoc_get(skew, "shift"),
+                              "expected a non-zero change of the share in [-1, 1]");
+    }
+    if (drop && (yread_keys(&ld->in, drop, "dropout", dropout_rules) != 0 ||
+                 yread_id(&ld->in, ydoc_get(drop, "deployment"), "deployment", UNITS_DEPLOYMENT,
+                          f->drop_deployment) != 0 ||
+                 yread_interval(&ld->in, drop, &f->drop_start_s, &f->drop_end_s) != 0))
+        return -1;
+    if (sticky) {
+        long long clients;
+        const ydoc_node *fraction = ydoc_get(sticky, "fraction");
+        f->sticky_fraction = 1.0;
+        if (yread_keys(&ld->in, sticky, "sticky", sticky_rules) != 0 ||
+            yread_int(&ld->in, ydoc_get(sticky, "clients"), "clients", 1, ROUTERFAULT_MAX_CLIENTS,
+                      &clients) != 0 ||
+            (fraction && yread_real(&ld->in, fraction, "fraction", 0, 1, &f->sticky_fraction) != 0))
+            return -1;
+        f->sticky_clients = (uint32_t)clients;
+    }
+    return 0;
+}
+
 /* Serving models for deployments created by the timeline's firectl lines, by id. */
 static int parse_serving_section(loader *ld, const ydoc_node *map)
 {
@@ -629,12 +700,13 @@ static int parse_root(loader *ld, const ydoc_node *root)
     static const yread_key rules[] = {
         {"name", 1},     {"description", 0}, {"account", 1}, {"seed", 0},    {"duration", 1},
         {"window", 0},   {"deployments", 1}, {"routers", 0}, {"serving", 0}, {"traffic", 1},
-        {"timeline", 0}, {"checks", 0},      {NULL, 0}};
+        {"timeline", 0}, {"checks", 0},      {"faults", 0},  {NULL, 0}};
     if (yread_keys(&ld->in, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
         each_item(ld, root, "deployments", 1, parse_deployment_entry) != 0 ||
         each_item(ld, root, "routers", 0, parse_router_entry) != 0 ||
         each_item(ld, root, "timeline", 0, parse_timeline_event) != 0 ||
-        each_item(ld, root, "traffic", 1, parse_traffic_entry) != 0)
+        each_item(ld, root, "traffic", 1, parse_traffic_entry) != 0 ||
+        each_item(ld, root, "faults", 0, parse_fault) != 0)
         return -1;
     const ydoc_node *serving_node = ydoc_get(root, "serving");
     if (serving_node && parse_serving_section(ld, serving_node) != 0)
@@ -774,6 +846,15 @@ static int check_references(loader *ld, const world *w)
     for (size_t i = 0; i < sc->n_serving; i++)
         if (check_known_deployment(ld, w, sc->serving[i].deployment, sc->serving[i].mark) != 0)
             return -1;
+    for (size_t i = 0; i < sc->n_faults; i++) {
+        const scenario_fault *f = &sc->faults[i];
+        if (check_known_router(ld, w, f->router, f->mark) != 0 ||
+            (f->skew_deployment[0] &&
+             check_known_deployment(ld, w, f->skew_deployment, f->mark) != 0) ||
+            (f->drop_deployment[0] &&
+             check_known_deployment(ld, w, f->drop_deployment, f->mark) != 0))
+            return -1;
+    }
     for (size_t i = 0; i < sc->n_capacity; i++)
         if (sc->capacity[i].deployment[0] &&
             check_known_deployment(ld, w, sc->capacity[i].deployment, sc->capacity[i].mark) != 0)

@@ -40,6 +40,7 @@ void scenario_free(scenario *sc)
     for (size_t i = 0; i < sc->n_expect; i++)
         free(sc->expect[i].shares);
     free(sc->expect);
+    free(sc->faults);
     free(sc->path);
     free(sc->name);
     free(sc->description);

@@ -65,6 +65,20 @@ typedef struct {
     scenario_mark mark;
 } scenario_capacity;
 
+/* Faults injected into one router's picks (routerfault.h), each optional: a skew of one
+ * deployment's share, a deployment dropping out for an interval, sticky clients. Empty
+ * deployment ids mean no skew or no dropout; sticky_clients 0 no sticky sessions. */
+typedef struct {
+    world_id router;
+    world_id skew_deployment;
+    double skew_shift; /* absolute change of its share */
+    world_id drop_deployment;
+    double drop_start_s, drop_end_s;
+    uint32_t sticky_clients;
+    double sticky_fraction;
+    scenario_mark mark;
+} scenario_fault;
+
 typedef struct {
     world_id deployment;
     double share;
@@ -102,6 +116,8 @@ typedef struct {
     long long max_failed; /* -1 when not set */
     size_t n_capacity;
     scenario_capacity *capacity;
+    size_t n_faults;
+    scenario_fault *faults;
 } scenario;
 
 #define SCENARIO_DEFAULT_ALPHA 0.001

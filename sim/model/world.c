@@ -251,6 +251,8 @@ static void set_router_properties(world_router *r, const world_cmd *cmd)
         r->strategy = cmd->strategy;
     if (cmd->set & WORLD_SET_PUBLIC)
         r->is_public = cmd->is_public;
+    if (cmd->set & WORLD_SET_WEIGHTS)
+        r->weigh_desired = cmd->weigh_desired;
 }
 
 static int router_create(world *w, const world_cmd *cmd, char *err, size_t errlen)
@@ -274,6 +276,7 @@ static int router_create(world *w, const world_cmd *cmd, char *err, size_t errle
     r->display_name[0] = r->model[0] = '\0';
     r->strategy = SELECTOR_WEIGHTED_RANDOM;
     r->is_public = 0;
+    r->weigh_desired = 0;
     set_router_properties(r, cmd);
     r->exists = 1;
     return 0;
@@ -439,13 +442,21 @@ int world_apply(world *w, const world_cmd *cmd, char *err, size_t errlen)
     return fail(err, errlen, "unknown command");
 }
 
+/* A listed deployment's weight: its ready replicas, or its desired ones when the router
+ * weighs those. */
+static uint32_t weight_of(const world *w, const world_router *r, size_t i)
+{
+    const world_deployment *d = &w->deployments[r->deployments[i]];
+    return (uint32_t)(r->weigh_desired ? d->replicas : d->ready);
+}
+
 /* Has the router's list or any weight moved since its selector was built? */
 static int weights_moved(const world *w, const world_router *r)
 {
     if (!r->selector || selector_count(r->selector) != r->n_deployments)
         return 1;
     for (size_t i = 0; i < r->n_deployments; i++)
-        if (r->weights[i] != (uint32_t)w->deployments[r->deployments[i]].ready)
+        if (r->weights[i] != weight_of(w, r, i))
             return 1;
     return 0;
 }
@@ -456,7 +467,7 @@ static int reweight(world *w, world_router *r)
     if (!weights)
         return -1;
     for (size_t i = 0; i < r->n_deployments; i++)
-        weights[i] = (uint32_t)w->deployments[r->deployments[i]].ready;
+        weights[i] = weight_of(w, r, i);
     selector *s = selector_new(r->strategy, r->n_deployments, weights);
     if (!s) {
         free(weights);

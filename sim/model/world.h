@@ -50,7 +50,8 @@ enum {
     WORLD_SET_SCALE_DOWN_WINDOW = 1 << 11,
     WORLD_SET_SCALE_TO_ZERO_WINDOW = 1 << 12,
     WORLD_SET_LOAD_TARGETS = 1 << 13,
-    WORLD_SET_WARM = 1 << 14 /* create: the replicas are serving already (time-zero world) */
+    WORLD_SET_WARM = 1 << 14, /* create: the replicas are serving already (time-zero world) */
+    WORLD_SET_WEIGHTS = 1 << 15
 };
 
 /* The platform's autoscaler settings, used when min < max replica count. Load targets:
@@ -82,6 +83,7 @@ typedef struct {
     char region[WORLD_REGION_MAX];
     selector_strategy strategy;
     int is_public;
+    int weigh_desired; /* router weights: desired replicas (1) or ready ones (0) */
     long long min_replicas, max_replicas, replicas;
     double cold_start_s;
     world_autoscaling autoscaling; /* the fields whose WORLD_SET_* bits are set */
@@ -114,10 +116,12 @@ typedef struct {
     char model[UNITS_NAME_MAX];
     selector_strategy strategy;
     int is_public;
+    int weigh_desired; /* weights are desired replicas (`weights: desired`), not ready ones */
     int exists;
     size_t n_deployments;
     size_t *deployments; /* deployment slots, in the order the router lists them */
-    uint32_t *weights;   /* ready replicas as of the last commit, one per listed deployment */
+    uint32_t *weights;   /* ready (or desired) replicas as of the last commit, one per listed
+                            deployment */
     selector *selector;  /* over weights; NULL while the router does not exist */
     int changed;         /* set by the last commit: existence, list or weights changed */
 } world_router;

@@ -2,6 +2,7 @@
 
 #include "sim/run/capacity.h"
 #include "sim/base/eventq.h"
+#include "sim/base/routerfault.h"
 #include "sim/base/traffic.h"
 #include "sim/model/world.h"
 
@@ -51,6 +52,8 @@ typedef struct {
     uint64_t *bin_routed;
     int watched; /* open watches on this router */
     uint32_t name;
+    const scenario_fault *fault_spec; /* faults injected into its picks, or NULL */
+    routerfault *fault;
 } router_state;
 
 typedef struct {
@@ -165,8 +168,43 @@ static int open_phase(engine *e, size_t slot)
     memcpy(rs->slots, r->deployments, n * sizeof *rs->slots);
     rs->routed = 0;
     rs->phase = (long)(e->res->n_phases - 1);
+    if (rs->fault) {
+        /* the faulty deployments may have been created since the last phase */
+        long skew = rs->fault_spec->skew_deployment[0]
+                        ? world_find_deployment(e->world, rs->fault_spec->skew_deployment)
+                        : -1;
+        long drop = rs->fault_spec->drop_deployment[0]
+                        ? world_find_deployment(e->world, rs->fault_spec->drop_deployment)
+                        : -1;
+        routerfault_set_targets(rs->fault, skew < 0 ? ROUTERFAULT_NONE : (size_t)skew,
+                                drop < 0 ? ROUTERFAULT_NONE : (size_t)drop);
+    }
     if (capacity_phase_open(e->capacity, (size_t)rs->phase, r, e->now) != 0)
         return fail(e, "%s", capacity_error(e->capacity));
+    return 0;
+}
+
+/* The scenario's faults for this router, if any, as a routerfault of its own (sticky
+ * clients are per router). */
+static int attach_fault(engine *e, router_state *rs, const world_router *r)
+{
+    for (size_t k = 0; k < e->sc->n_faults; k++) {
+        const scenario_fault *f = &e->sc->faults[k];
+        if (strcmp(f->router, r->id) != 0)
+            continue;
+        routerfault_spec spec = {.skew_id = ROUTERFAULT_NONE,
+                                 .skew_shift = f->skew_shift,
+                                 .drop_id = ROUTERFAULT_NONE,
+                                 .drop_from_s = f->drop_start_s,
+                                 .drop_to_s = f->drop_end_s,
+                                 .sticky_clients = f->sticky_clients,
+                                 .sticky_fraction = f->sticky_fraction};
+        char why[256];
+        rs->fault_spec = f;
+        if (!(rs->fault = routerfault_new(&spec, why, sizeof why)))
+            return fail(e, "router %s: %s", r->name, why);
+        return 0;
+    }
     return 0;
 }
 
@@ -182,6 +220,8 @@ static int grow_routers(engine *e)
     for (size_t i = e->n_routers; i < n; i++) {
         memset(&grown[i], 0, sizeof grown[i]);
         grown[i].phase = -1;
+        if (attach_fault(e, &grown[i], world_router_at(e->world, i)) != 0)
+            return -1;
         long name = results_name_index(&e->res->routers, &e->res->n_routers,
                                        world_router_at(e->world, i)->name);
         if (name < 0)
@@ -348,12 +388,13 @@ static void arrive(engine *e, size_t i)
         return;
     }
     world_router *r = world_router_at(e->world, (size_t)router);
-    int pick = selector_pick(r->selector, e->rng);
+    router_state *rs = &e->routers[router];
+    int pick = rs->fault ? routerfault_pick(rs->fault, r->selector, r->deployments, e->rng, e->now)
+                         : selector_pick(r->selector, e->rng);
     if (pick == SELECTOR_NO_REPLICAS) {
         s->failed[RESULTS_NO_REPLICAS]++;
         return;
     }
-    router_state *rs = &e->routers[router];
     rs->counts[pick]++;
     rs->routed++;
     if (rs->watched)
@@ -659,6 +700,7 @@ static void engine_free(engine *e)
         free(e->routers[i].bin_mark);
         free(e->routers[i].bin_routed);
         free(e->routers[i].slots);
+        routerfault_free(e->routers[i].fault);
     }
     free(e->routers);
     for (size_t i = 0; e->sources && i < e->sc->n_traffic; i++)
