@@ -86,6 +86,7 @@ static void write_phase(FILE *out, const results_phase *ph, double alpha)
         report_json_string(out, ph->test.reason);
     }
     srm_report_run_phase_json(out, ph, alpha);
+    srm_report_run_sequential_json(out, ph);
     fputs("}", out);
 }
 

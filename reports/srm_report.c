@@ -429,3 +429,15 @@ void srm_report_run_phase_line(FILE *out, const results_phase *ph, double alpha,
     if (srm_report_run_phase_text(line, sizeof line, ph, alpha))
         fprintf(out, "%s%s\n", indent, line);
 }
+
+void srm_report_run_sequential_json(FILE *out, const results_phase *ph)
+{
+    fprintf(out, ", \"sequential\": {\"p_value\": %.10g, \"crossed\": %s, \"crossed_at_s\": ",
+            ph->sequential_p, ph->sequential_crossed ? "true" : "false");
+    json_number_or_null(out, ph->sequential_crossed ? ph->sequential_at_s : NAN);
+    fputs(", \"looks\": [", out);
+    for (size_t k = 0; k < ph->n_looks; k++)
+        fprintf(out, "%s[%.10g, %" PRIu64 ", %.10g]", k ? ", " : "", ph->looks[k].at_s,
+                ph->looks[k].requests, ph->looks[k].p_value);
+    fputs("]}", out);
+}

@@ -41,10 +41,14 @@ int srm_report_assess(const results_phase *ph, double alpha, const srmpower_devi
 /* In a run's reports, each phase's plan against the default deviation (one percentage point
  * on its smallest share) for 80 % power at the run's alpha: the `"power": ...` member of the
  * phase's report.json object (with its leading comma), and the summary's line for it (only
- * when there is something to detect). */
+ * when there is something to detect), followed by one when the phase's sequential test
+ * reached alpha. */
 void srm_report_run_phase_json(FILE *out, const results_phase *ph, double alpha);
 void srm_report_run_phase_line(FILE *out, const results_phase *ph, double alpha,
                                const char *indent);
+/* The `"sequential": {...}` member of a run phase's report.json object (leading comma):
+ * p_value, crossed, crossed_at_s, looks [[at_s, requests, p_value], ...]. */
+void srm_report_run_sequential_json(FILE *out, const results_phase *ph);
 /* The same line into buf; returns 0 (buf untouched) when there is nothing to detect. */
 int srm_report_run_phase_text(char *buf, size_t size, const results_phase *ph, double alpha);
 

@@ -147,6 +147,50 @@ START_TEST(weights_ready_or_desired)
 }
 END_TEST
 
+/* The run's sequential test per phase: a correct router's phases cross alpha 0.05 in at
+ * most 5 % of seeded runs (Ville; plus 3.1 standard errors), each look's p-value is the
+ * running minimum, the looks come at bin ends and the phase's end, and the skewed router
+ * of the Monte Carlo above is caught given enough requests. */
+START_TEST(sequential_test_in_runs)
+{
+    enum { R = 200 };
+    scenario *sc =
+        load_text("name: fair\naccount: acct\nseed: 1\nduration: 10m\nwindow: 30s\n"
+                  "deployments:\n  - {id: a, model: accounts/acct/models/m, replicas: 9}\n"
+                  "  - {id: b, model: accounts/acct/models/m, replicas: 1}\n"
+                  "routers:\n  - {id: r, deployments: [a, b]}\n"
+                  "traffic:\n  - {router: r, rate: 20/s}\n"
+                  "checks:\n  alpha: 0.05\n");
+    int crossed = 0;
+    for (int run = 0; run < R; run++) {
+        results *r = run_seed(sc, 500 + (uint64_t)run);
+        const results_phase *ph = &r->phases[0];
+        ck_assert_uint_eq(ph->n_looks, 20);
+        for (size_t k = 0; k < ph->n_looks; k++) {
+            ck_assert(ph->looks[k].at_s == 30.0 * (double)(k + 1));
+            ck_assert(k == 0 || ph->looks[k].p_value <= ph->looks[k - 1].p_value);
+        }
+        ck_assert_uint_eq(ph->looks[ph->n_looks - 1].requests, ph->requests);
+        ck_assert(ph->sequential_p == ph->looks[ph->n_looks - 1].p_value);
+        ck_assert(ph->sequential_crossed == (ph->sequential_p <= 0.05));
+        crossed += ph->sequential_crossed;
+        results_free(r);
+    }
+    ck_assert_msg(crossed <= R * 0.05 + 3.1 * sqrt(R * 0.05 * 0.95), "crossed in %d of %d runs",
+                  crossed, R);
+    scenario_free(sc);
+
+    /* the mixture pays for not knowing the deviation: it needs more requests than the
+     * fixed-horizon test, here 60k for a one-point skew */
+    sc = skewed_ninety_ten(60000.0);
+    results *r = run_seed(sc, 7);
+    ck_assert(r->phases[0].sequential_crossed);
+    ck_assert(r->phases[0].sequential_at_s < r->phases[0].end_s);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 static void expect_load_error(const char *tail, const char *want)
 {
     char path[] = "/tmp/routersim-faults-XXXXXX", err[1024];
@@ -198,6 +242,7 @@ static Suite *suite(void)
     tcase_add_test(tc, dropout_and_sticky_clients_fail_the_phase);
     tcase_add_test(tc, weights_ready_or_desired);
     tcase_add_test(tc, invalid_faults_and_weights);
+    tcase_add_test(tc, sequential_test_in_runs);
     suite_add_tcase(s, tc);
     return s;
 }

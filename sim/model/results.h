@@ -76,6 +76,14 @@ typedef struct {
     results_load load;
 } results_share;
 
+/* The anytime-valid sequential test (seqtest.h) looked at once: after a bin of the time
+ * series ended inside the phase, or at the phase's end. */
+typedef struct {
+    double at_s;
+    uint64_t requests; /* in the phase so far */
+    double p_value;    /* sequential p-value: the running minimum so far */
+} results_look;
+
 /* A phase of a router: deployment list and replica counts constant over [start_s, end_s). */
 typedef struct {
     char *router; /* full router name */
@@ -84,6 +92,13 @@ typedef struct {
     size_t n_deployments;
     results_share *deployments;
     splittest_result test;
+    /* the sequential test of its counts (Dirichlet-multinomial, c = 100), for information:
+     * the verdict stays the fixed-horizon test's */
+    double sequential_p;    /* at the phase's end; 1 with nothing to test */
+    int sequential_crossed; /* the sequential p-value reached alpha */
+    double sequential_at_s; /* the first look at which it did */
+    size_t n_looks;
+    results_look *looks;
 } results_phase;
 
 typedef struct {

@@ -3,6 +3,7 @@
 #include "sim/run/capacity.h"
 #include "sim/base/eventq.h"
 #include "sim/base/routerfault.h"
+#include "sim/base/seqtest.h"
 #include "sim/base/traffic.h"
 #include "sim/model/world.h"
 
@@ -54,6 +55,9 @@ typedef struct {
     uint32_t name;
     const scenario_fault *fault_spec; /* faults injected into its picks, or NULL */
     routerfault *fault;
+    seqtest *seq;       /* the open phase's sequential test, NULL with nothing to test */
+    uint64_t *seq_mark; /* counts[i] at its last look */
+    size_t looks_cap;
 } router_state;
 
 typedef struct {
@@ -120,6 +124,37 @@ static int flush_bin(engine *e, size_t slot)
     return 0;
 }
 
+/* One look of the open phase's sequential test at the counts since the last. */
+static int look(engine *e, size_t slot)
+{
+    router_state *rs = &e->routers[slot];
+    if (rs->phase < 0 || !rs->seq)
+        return 0;
+    results_phase *ph = &e->res->phases[rs->phase];
+    uint64_t batch[WORLD_MAX_ROUTER_DEPLOYMENTS];
+    for (size_t i = 0; i < ph->n_deployments; i++) {
+        batch[i] = rs->counts[i] - rs->seq_mark[i];
+        rs->seq_mark[i] = rs->counts[i];
+    }
+    seqtest_add(rs->seq, batch);
+    if (ph->n_looks == rs->looks_cap) {
+        size_t cap = rs->looks_cap ? 2 * rs->looks_cap : 16;
+        results_look *grown = realloc(ph->looks, cap * sizeof *grown);
+        if (!grown)
+            return out_of_memory(e);
+        ph->looks = grown;
+        rs->looks_cap = cap;
+    }
+    double p = seqtest_p_value(rs->seq);
+    ph->looks[ph->n_looks++] = (results_look){e->now, rs->routed, p};
+    ph->sequential_p = p;
+    if (!ph->sequential_crossed && p <= e->sc->alpha) {
+        ph->sequential_crossed = 1;
+        ph->sequential_at_s = e->now;
+    }
+    return 0;
+}
+
 static void close_phase(engine *e, size_t slot)
 {
     router_state *rs = &e->routers[slot];
@@ -134,6 +169,11 @@ static void close_phase(engine *e, size_t slot)
         shares[i] = ph->deployments[i].expected_share;
     }
     ph->test = splittest_run(ph->n_deployments, observed, shares, e->sc->alpha);
+    /* a last look at what came in since the last bin end */
+    if (rs->seq && seqtest_total(rs->seq) < rs->routed && look(e, slot) != 0)
+        e->failed = 1;
+    seqtest_free(rs->seq);
+    rs->seq = NULL;
     capacity_phase_close(e->capacity, (size_t)rs->phase, e->now);
     rs->phase = -1;
 }
@@ -160,11 +200,23 @@ static int open_phase(engine *e, size_t slot)
     free(rs->counts);
     free(rs->bin_mark);
     free(rs->slots);
+    free(rs->seq_mark);
     rs->counts = calloc(n, sizeof *rs->counts);
     rs->bin_mark = calloc(n, sizeof *rs->bin_mark);
+    rs->seq_mark = calloc(n, sizeof *rs->seq_mark);
     rs->slots = malloc(n * sizeof *rs->slots);
-    if (!rs->counts || !rs->bin_mark || !rs->slots)
+    if (!rs->counts || !rs->bin_mark || !rs->seq_mark || !rs->slots)
         return out_of_memory(e);
+    ph->sequential_p = 1.0;
+    rs->looks_cap = 0;
+    if (total > 0) {
+        double shares[WORLD_MAX_ROUTER_DEPLOYMENTS];
+        char why[256];
+        for (size_t i = 0; i < n; i++)
+            shares[i] = ph->deployments[i].expected_share;
+        if (!(rs->seq = seqtest_new(n, shares, SEQTEST_DEFAULT_CONCENTRATION, why, sizeof why)))
+            return fail(e, "%s", why);
+    }
     memcpy(rs->slots, r->deployments, n * sizeof *rs->slots);
     rs->routed = 0;
     rs->phase = (long)(e->res->n_phases - 1);
@@ -464,7 +516,7 @@ static double bin_end(const engine *e)
 static int end_bin(engine *e)
 {
     for (size_t slot = 0; slot < e->n_routers; slot++)
-        if (flush_bin(e, slot) != 0 || emit_points(e, slot) != 0)
+        if (flush_bin(e, slot) != 0 || emit_points(e, slot) != 0 || look(e, slot) != 0)
             return -1;
     if (emit_flows(e) != 0)
         return -1;
@@ -701,6 +753,8 @@ static void engine_free(engine *e)
         free(e->routers[i].bin_routed);
         free(e->routers[i].slots);
         routerfault_free(e->routers[i].fault);
+        seqtest_free(e->routers[i].seq);
+        free(e->routers[i].seq_mark);
     }
     free(e->routers);
     for (size_t i = 0; e->sources && i < e->sc->n_traffic; i++)
