@@ -1,5 +1,6 @@
 #include "reports/srm_report.h"
 
+#include "plots/seqplot.h"
 #include "reports/report_json.h"
 #include "views/outfile.h"
 #include "views/text.h"
@@ -326,11 +327,55 @@ static int write_file(const char *dir, const char *name, const srm_result *r,
     return outfile_commit(f, err, errlen);
 }
 
-int srm_report_write(const char *dir, const srm_result *r, char *err, size_t errlen)
+/* sequential.png/svg: every phase with something to test. */
+static int write_plot(const char *dir, const srm_result *r, void (*warn)(const char *message),
+                      char *err, size_t errlen)
+{
+    size_t n = 0, looks = 0;
+    for (size_t i = 0; i < r->n_phases; i++)
+        looks += r->phases[i].n_looks;
+    seqplot_series *lines = calloc(r->n_phases ? r->n_phases : 1, sizeof *lines);
+    char(*labels)[160] = calloc(r->n_phases ? r->n_phases : 1, sizeof *labels);
+    double *t = malloc((looks ? looks : 1) * sizeof *t),
+           *p = malloc((looks ? looks : 1) * sizeof *p);
+    int rc = lines && labels && t && p ? 0 : -1;
+    if (rc != 0)
+        snprintf(err, errlen, "out of memory");
+    for (size_t i = 0, at = 0; rc == 0 && i < r->n_phases; i++) {
+        const srm_phase *ph = &r->phases[i];
+        if (ph->power.plan.df == 0 || ph->n_looks == 0)
+            continue;
+        snprintf(labels[n], sizeof labels[n], "%s [%.10g, %.10g)", ph->router, ph->start_s,
+                 ph->end_s);
+        lines[n] = (seqplot_series){labels[n], ph->n_looks, t + at, p + at};
+        for (size_t k = 0; k < ph->n_looks; k++, at++) {
+            t[at] = ph->looks[k].time_s;
+            p[at] = ph->looks[k].p_value;
+        }
+        n++;
+    }
+    if (rc == 0 && n > 0) {
+        char title[512];
+        snprintf(title, sizeof title, "Sequential p-value per phase: %s", r->source);
+        rc = seqplot_draw(dir, "sequential", title, r->options.alpha, n, lines, warn, err,
+                          errlen) < 0
+                 ? -1
+                 : 0;
+    }
+    free(lines);
+    free(labels);
+    free(t);
+    free(p);
+    return rc;
+}
+
+int srm_report_write(const char *dir, const srm_result *r, int plots,
+                     void (*warn)(const char *message), char *err, size_t errlen)
 {
     if (outfile_mkdirs(dir, err, errlen) != 0)
         return -1;
-    if (write_file(dir, "sequential.csv", r, write_sequential_csv, err, errlen) != 0 ||
+    if ((plots && write_plot(dir, r, warn, err, errlen) != 0) ||
+        write_file(dir, "sequential.csv", r, write_sequential_csv, err, errlen) != 0 ||
         write_file(dir, "junit.xml", r, write_junit, err, errlen) != 0 ||
         write_file(dir, "report.md", r, write_md, err, errlen) != 0)
         return -1;

@@ -36,7 +36,7 @@ static const char usage[] =
     "       routersim validate FILE...\n"
     "       routersim srm COUNTS.csv [--expected D=SHARE,... | --scenario FILE] [--alpha A]\n"
     "                     [--concentration C] [--deviation X | --relative-deviation X]\n"
-    "                     [--power P] [--seed N] [--out DIR] [--quiet]\n"
+    "                     [--power P] [--seed N] [--out DIR] [--quiet] [--no-plots]\n"
     "       routersim plan srm FILE... [--deviation X | --relative-deviation X] [--power P]\n"
     "                     [--seed N]\n"
     "       routersim --help | --version\n"
@@ -340,7 +340,7 @@ static int parse_options(int argc, char **argv, options *opt)
 typedef struct {
     const char *expected, *scenario, *out;
     srm_options analysis;
-    int has_seed, quiet;
+    int has_seed, quiet, plots;
     uint64_t seed;
 } srm_cli;
 
@@ -372,6 +372,7 @@ static int parse_srm_options(int argc, char **argv, srm_cli *cli)
                                              {"seed", required_argument, NULL, 's'},
                                              {"out", required_argument, NULL, 'o'},
                                              {"quiet", no_argument, NULL, 'q'},
+                                             {"no-plots", no_argument, NULL, 'P'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     int c;
@@ -419,6 +420,9 @@ static int parse_srm_options(int argc, char **argv, srm_cli *cli)
             break;
         case 'q':
             cli->quiet = 1;
+            break;
+        case 'P':
+            cli->plots = 0;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -470,12 +474,12 @@ static void srm_output_dir(const srm_cli *cli, const char *csv, char *out, size_
     snprintf(out, size, "out/%s", folder);
 }
 
-static int srm_write(const srm_result *res, const char *dir, char *err, size_t errlen)
+static int srm_write(const srm_result *res, const char *dir, int plots, char *err, size_t errlen)
 {
     outdir *od = outdir_open(dir, err, errlen);
     if (!od)
         return -1;
-    if (srm_report_write(outdir_staging(od), res, err, errlen) != 0) {
+    if (srm_report_write(outdir_staging(od), res, plots, warn, err, errlen) != 0) {
         outdir_explain(od, err, errlen);
         outdir_abort(od);
         return -1;
@@ -525,7 +529,7 @@ static int command_srm(const char *csv, srm_cli *cli)
     status = res->passed ? EXIT_PASSED : EXIT_CHECK_FAILED;
     char dir[4096];
     srm_output_dir(cli, csv, dir, sizeof dir);
-    int written = srm_write(res, dir, err, sizeof err) == 0;
+    int written = srm_write(res, dir, cli->plots, err, sizeof err) == 0;
     if (!written) {
         fprintf(stderr, "routersim: %s: %s\n", csv, err);
         status = EXIT_RUN_ERROR;
@@ -573,7 +577,7 @@ static int command_plan_srm(char **files, int n, srm_cli *cli)
 /* `srm COUNTS.csv ...` or `plan srm FILE...`, argv[0] being the command. */
 static int command_srm_or_plan(int argc, char **argv)
 {
-    srm_cli cli = {.analysis = SRM_DEFAULT_OPTIONS};
+    srm_cli cli = {.analysis = SRM_DEFAULT_OPTIONS, .plots = 1};
     int plan = strcmp(argv[0], "plan") == 0;
     if (plan && (argc < 2 || strcmp(argv[1], "srm") != 0))
         return usage_error("%s", "plan: expected \"plan srm FILE...\"");

@@ -8,6 +8,7 @@ Usage: e2e_srm.py ROUTERSIM SOURCE_DIR
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -62,6 +63,9 @@ class Srm(unittest.TestCase):
         self.assertIn("PASSED", p.stdout)
         for name in ("report.md", "junit.xml", "sequential.csv"):
             self.assertTrue(os.path.exists(os.path.join(out, name)), name)
+        if shutil.which("gnuplot"):
+            for name in ("sequential.png", "sequential.svg"):
+                self.assertTrue(os.path.exists(os.path.join(out, name)), name)
 
     def test_skewed_fails(self):
         report, p, out = self.srm(os.path.join(COUNTS, "migration-skewed.csv"), expect=1)
@@ -81,7 +85,8 @@ class Srm(unittest.TestCase):
         csv = os.path.join(self.tmp.name, "c.csv")
         with open(csv, "w") as f:
             f.write("time,router,deployment,requests\n0,r,a,700\n0,r,b,300\n")
-        report, _, _ = self.srm(csv, "--expected", "a=0.7,b=0.3", expect=0)
+        report, _, out = self.srm(csv, "--expected", "a=0.7,b=0.3", "--no-plots", expect=0)
+        self.assertFalse(os.path.exists(os.path.join(out, "sequential.png")))
         self.assertEqual(report["phases"][0]["chi2"], 0)
         report, _, _ = self.srm(csv, "--expected", "a=0.8,b=0.2", expect=1)
         self.assertAlmostEqual(report["phases"][0]["chi2"], 62.5)

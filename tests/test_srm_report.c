@@ -80,7 +80,7 @@ START_TEST(files_in_the_folder)
     srm_result *r = analyse(skewed_then_fair);
     char dir[] = "/tmp/routersim-srmreport-XXXXXX", err[1024];
     ck_assert(mkdtemp(dir) != NULL);
-    ck_assert_msg(srm_report_write(dir, r, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(srm_report_write(dir, r, 0, NULL, err, sizeof err) == 0, "%s", err);
     char *junit = slurp(dir, "junit.xml");
     ck_assert(strstr(junit, "<testsuites tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\""));
     ck_assert(strstr(junit, "<testcase name=\"r [0, 60)\" classname=\"srm.split\""));
