@@ -56,7 +56,7 @@ static void write_load(FILE *out, const results_load *l)
             l->p50_s, l->p90_s, l->p99_s, l->throughput_per_s);
 }
 
-static void write_phase(FILE *out, const results_phase *ph, double alpha)
+static void write_phase(FILE *out, const results *r, const results_phase *ph)
 {
     fputs("    {\"router\": ", out);
     report_json_string(out, ph->router);
@@ -85,7 +85,7 @@ static void write_phase(FILE *out, const results_phase *ph, double alpha)
         fputs(", \"reason\": ", out);
         report_json_string(out, ph->test.reason);
     }
-    srm_report_run_phase_json(out, ph, alpha);
+    srm_report_run_phase_json(out, r, ph);
     srm_report_run_sequential_json(out, ph);
     fputs("}", out);
 }
@@ -251,9 +251,10 @@ int report_json_write(FILE *out, const series *s, const plots_set *plots)
             ", \"alpha\": %.10g, \"correction\": \"%s\",\n",
             r->seed, r->duration_s, r->window_s, r->alpha, r->holm ? "holm" : "none");
     write_requests(out, r);
+    srm_report_faults_json(out, r);
     fputs("  \"phases\": [\n", out);
     for (size_t i = 0; i < r->n_phases; i++) {
-        write_phase(out, &r->phases[i], r->alpha);
+        write_phase(out, r, &r->phases[i]);
         fputs(i + 1 < r->n_phases ? ",\n" : "\n", out);
     }
     fputs("  ],\n", out);

@@ -139,12 +139,14 @@ static void power(FILE *out, const results *r)
     int listed = 0;
     for (size_t i = 0; i < r->n_phases; i++) {
         char name[256], line[512];
-        if (!srm_report_run_phase_text(line, sizeof line, &r->phases[i], r->alpha))
+        if (!srm_report_run_phase_text(line, sizeof line, r, &r->phases[i]))
             continue;
         if (!listed)
-            fputs("Power of each phase's test to detect its smallest share moved by one "
-                  "percentage point (alpha as above):\n\n",
-                  out);
+            fprintf(out,
+                    "Power of each phase's test to detect its smallest share moved by %g%s "
+                    "(alpha as above):\n\n",
+                    100.0 * (r->power_shift != 0.0 ? r->power_shift : 0.01),
+                    r->power_relative ? "% of itself" : " percentage points");
         verdicts_phase_name(name, sizeof name, &r->phases[i]);
         fprintf(out, "- %s: ", name);
         text_md(out, line, 1);

@@ -357,8 +357,8 @@ static int write_plot(const char *dir, const srm_result *r, void (*warn)(const c
     if (rc == 0 && n > 0) {
         char title[512];
         snprintf(title, sizeof title, "Sequential p-value per phase: %s", r->source);
-        rc = seqplot_draw(dir, "sequential", title, r->options.alpha, n, lines, warn, err,
-                          errlen) < 0
+        rc = seqplot_draw(dir, "sequential", title, r->options.alpha, n, lines, warn, err, errlen) <
+                     0
                  ? -1
                  : 0;
     }
@@ -439,40 +439,78 @@ void srm_report_plan_run(FILE *out, const results *r, const srmpower_deviation *
                 underpowered);
 }
 
-#define RUN_TARGET_POWER 0.8
-
-void srm_report_run_phase_json(FILE *out, const results_phase *ph, double alpha)
+/* The run's deviation and target (scenario checks.power), or the defaults for results that
+ * carry none. */
+static double run_target(const results *r, srmpower_deviation *d)
 {
-    srmpower_deviation d = SRMPOWER_DEFAULT_DEVIATION;
+    *d = SRMPOWER_DEFAULT_DEVIATION;
+    if (r->power_shift != 0.0) {
+        d->shift = r->power_shift;
+        d->kind = r->power_relative ? SRMPOWER_RELATIVE : SRMPOWER_ABSOLUTE;
+    }
+    return r->power_target > 0.0 && r->power_target < 1.0 ? r->power_target : 0.8;
+}
+
+void srm_report_run_phase_json(FILE *out, const results *r, const results_phase *ph)
+{
+    srmpower_deviation d;
+    double target = run_target(r, &d);
     srmpower_phase power;
     char err[256];
     fputs(", \"power\": ", out);
-    if (srm_report_assess(ph, alpha, &d, RUN_TARGET_POWER, &power, err, sizeof err) != 0) {
+    if (srm_report_assess(ph, r->alpha, &d, target, &power, err, sizeof err) != 0) {
         fputs("null", out);
         return;
     }
     srm_report_plan_json(out, &power, power.plan.df ? ph->deployments[power.plan.which].name : "",
-                         RUN_TARGET_POWER);
+                         target);
 }
 
-int srm_report_run_phase_text(char *buf, size_t size, const results_phase *ph, double alpha)
+int srm_report_run_phase_text(char *buf, size_t size, const results *r, const results_phase *ph)
 {
-    srmpower_deviation d = SRMPOWER_DEFAULT_DEVIATION;
+    srmpower_deviation d;
+    double target = run_target(r, &d);
     srmpower_phase power;
     char err[256];
-    if (srm_report_assess(ph, alpha, &d, RUN_TARGET_POWER, &power, err, sizeof err) != 0 ||
-        power.plan.df == 0)
+    if (srm_report_assess(ph, r->alpha, &d, target, &power, err, sizeof err) != 0) {
+        snprintf(buf, size, "power not computed: %s", err);
+        return 1;
+    }
+    if (power.plan.df == 0)
         return 0;
     srm_report_plan_line(buf, size, &power, text_short_name(ph->deployments[power.plan.which].name),
-                         RUN_TARGET_POWER);
+                         target);
     return 1;
 }
 
-void srm_report_run_phase_line(FILE *out, const results_phase *ph, double alpha, const char *indent)
+void srm_report_run_phase_line(FILE *out, const results *r, const results_phase *ph,
+                               const char *indent)
 {
     char line[512];
-    if (srm_report_run_phase_text(line, sizeof line, ph, alpha))
+    if (srm_report_run_phase_text(line, sizeof line, r, ph))
         fprintf(out, "%s%s\n", indent, line);
+    if (ph->sequential_crossed) {
+        char at[32];
+        text_duration(at, sizeof at, ph->sequential_at_s);
+        fprintf(out, "%ssequential p-value reached alpha at %s (anytime-valid; for information)\n",
+                indent, at);
+    }
+}
+
+void srm_report_faults_summary(FILE *out, const results *r)
+{
+    for (size_t i = 0; i < r->n_faults; i++)
+        fprintf(out, "Fault injected: %s\n", r->faults[i]);
+}
+
+void srm_report_faults_json(FILE *out, const results *r)
+{
+    fputs("  \"faults\": [", out);
+    for (size_t i = 0; i < r->n_faults; i++) {
+        fputs(i ? ", " : "", out);
+        report_json_string(out, r->faults[i]);
+    }
+    fputs("],\n", out);
 }
 
 void srm_report_run_sequential_json(FILE *out, const results_phase *ph)

@@ -42,19 +42,25 @@ void srm_report_plan_json(FILE *out, const srmpower_phase *power, const char *de
 int srm_report_assess(const results_phase *ph, double alpha, const srmpower_deviation *d,
                       double target, srmpower_phase *out, char *err, size_t errlen);
 
-/* In a run's reports, each phase's plan against the default deviation (one percentage point
- * on its smallest share) for 80 % power at the run's alpha: the `"power": ...` member of the
- * phase's report.json object (with its leading comma), and the summary's line for it (only
- * when there is something to detect), followed by one when the phase's sequential test
- * reached alpha. */
-void srm_report_run_phase_json(FILE *out, const results_phase *ph, double alpha);
-void srm_report_run_phase_line(FILE *out, const results_phase *ph, double alpha,
+/* In a run's reports, each phase's plan against the scenario's checks.power deviation and
+ * target (by default one percentage point on its smallest share, 80 %) at the run's alpha:
+ * the `"power": ...` member of the phase's report.json object (with its leading comma), the
+ * summary's line for it (only when there is something to detect, or why it could not be
+ * computed), followed by one when the phase's sequential test reached alpha, and the line
+ * alone into buf (0, buf untouched, when there is nothing to say). */
+void srm_report_run_phase_json(FILE *out, const results *r, const results_phase *ph);
+void srm_report_run_phase_line(FILE *out, const results *r, const results_phase *ph,
                                const char *indent);
+int srm_report_run_phase_text(char *buf, size_t size, const results *r, const results_phase *ph);
+
 /* The `"sequential": {...}` member of a run phase's report.json object (leading comma):
  * p_value, crossed, crossed_at_s, looks [[at_s, requests, p_value], ...]. */
 void srm_report_run_sequential_json(FILE *out, const results_phase *ph);
-/* The same line into buf; returns 0 (buf untouched) when there is nothing to detect. */
-int srm_report_run_phase_text(char *buf, size_t size, const results_phase *ph, double alpha);
+
+/* The scenario's injected faults: "Fault injected: ..." lines for the summary, and the
+ * report.json member `"faults": [...],` (one line, always present). */
+void srm_report_faults_summary(FILE *out, const results *r);
+void srm_report_faults_json(FILE *out, const results *r);
 
 /* `plan srm`: per router and phase of a run, the shares, requests, power and the requests
  * and time the target power needs. */

@@ -9,7 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-static void print_phase(FILE *out, const results_phase *ph, double alpha)
+static void print_phase(FILE *out, const results *r, const results_phase *ph)
 {
     char interval[80], from[32], to[32];
     units_format_duration(ph->start_s, from, sizeof from);
@@ -28,7 +28,7 @@ static void print_phase(FILE *out, const results_phase *ph, double alpha)
     }
     if (ph->test.reason[0])
         fprintf(out, "  %-20s %s\n", "", ph->test.reason);
-    srm_report_run_phase_line(out, ph, alpha, "                       ");
+    srm_report_run_phase_line(out, r, ph, "                       ");
 }
 
 static void print_phases(FILE *out, const results *r)
@@ -43,7 +43,7 @@ static void print_phases(FILE *out, const results *r)
                     "deployment", "replicas", "expected", "observed", "requests", "chi2", "df",
                     "p-value", "verdict");
         }
-        print_phase(out, ph, r->alpha);
+        print_phase(out, r, ph);
     }
 }
 
@@ -97,6 +97,7 @@ void summary_print(FILE *out, const results *r)
         fputc(')', out);
     }
     fputc('\n', out);
+    srm_report_faults_summary(out, r);
     print_phases(out, r);
     print_capacity(out, r);
     print_checks(out, r);

@@ -166,6 +166,44 @@ class RunReportPower(unittest.TestCase):
                                    n * (phase["end_s"] - phase["start_s"]) / phase["requests"],
                                    places=6)
 
+    def test_scenario_sets_deviation_target_and_reports_faults(self):
+        with open(os.path.join(SOURCE, "scenarios", "ab-test.yaml")) as f:
+            text = f.read()
+        text = text.replace("checks:\n", "checks:\n  power: {relative_deviation: 0.1, "
+                            "target: 0.95}\n  concentration: 10\n", 1)
+        text += "faults:\n  - router: ab-test\n    sticky: {clients: 1000, fraction: 0.01}\n"
+        with tempfile.TemporaryDirectory(prefix="routersim-e2e-srm-") as tmp:
+            scenario = os.path.join(tmp, "ab.yaml")
+            with open(scenario, "w") as f:
+                f.write(text)
+            out = os.path.join(tmp, "out")
+            p = routersim("run", scenario, "--out", out, "--no-plots")
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            self.assertIn("Fault injected: router ab-test: sticky sessions: 1000 clients, 0.01 "
+                          "of requests", p.stdout)
+            with open(os.path.join(out, "report.json")) as f:
+                report = json.load(f)
+        self.assertEqual(report["faults"],
+                         ["router ab-test: sticky sessions: 1000 clients, 0.01 of requests"])
+        power = report["phases"][0]["power"]
+        self.assertAlmostEqual(power["to"], 0.44)
+        self.assertEqual(power["target_power"], 0.95)
+        effect = 0.04 ** 2 / (0.4 * 0.6)
+        n = power["needed_requests"]
+        self.assertGreaterEqual(df1_power(n, effect), 0.95)
+        self.assertLess(df1_power(n - 1, effect), 0.95)
+        for bad in ("power: {deviation: 0.01, relative_deviation: 0.1}", "power: {target: 1}",
+                    "concentration: 0", "power: {deviation: 0}"):
+            with tempfile.TemporaryDirectory(prefix="routersim-e2e-srm-") as tmp:
+                scenario = os.path.join(tmp, "bad.yaml")
+                with open(scenario, "w") as f:
+                    f.write(text.replace("checks:\n", f"checks:\n  {bad}\n", 1)
+                            .replace("  power: {relative_deviation: 0.1, target: 0.95}\n"
+                                     "  concentration: 10\n", "", 1))
+                p = routersim("validate", scenario)
+                self.assertEqual(p.returncode, 2, bad)
+                self.assertRegex(p.stderr, r"bad.yaml:\d+:\d+: ", bad)
+
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

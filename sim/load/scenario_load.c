@@ -541,11 +541,41 @@ static int parse_capacity(loader *ld, const ydoc_node *map)
     return yread_interval(&ld->in, map, &c->start_s, &c->end_s);
 }
 
+/* checks.power: {deviation | relative_deviation, target}. */
+static int parse_power(loader *ld, const ydoc_node *map)
+{
+    static const yread_key rules[] = {
+        {"deviation", 0}, {"relative_deviation", 0}, {"target", 0}, {NULL, 0}};
+    if (yread_keys(&ld->in, map, "power", rules) != 0)
+        return -1;
+    scenario *sc = ld->sc;
+    const ydoc_node *abs = ydoc_get(map, "deviation"), *rel = ydoc_get(map, "relative_deviation");
+    const ydoc_node *target = ydoc_get(map, "target");
+    if (abs && rel)
+        return yread_fail(&ld->in, rel, "expected deviation or relative_deviation, not both");
+    if (abs || rel) {
+        const ydoc_node *node = abs ? abs : rel;
+        if (yread_real(&ld->in, node, abs ? "deviation" : "relative_deviation", -1, 1,
+                       &sc->power_shift) != 0)
+            return -1;
+        if (sc->power_shift == 0)
+            return yread_fail(&ld->in, node, "expected a non-zero deviation in [-1, 1]");
+        sc->power_relative = rel != NULL;
+    }
+    if (target) {
+        if (yread_real(&ld->in, target, "target", 0, 1, &sc->power_target) != 0)
+            return -1;
+        if (sc->power_target <= 0 || sc->power_target >= 1)
+            return yread_fail(&ld->in, target, "expected a target power strictly between 0 and 1");
+    }
+    return 0;
+}
+
 static int parse_checks(loader *ld, const ydoc_node *map)
 {
-    static const yread_key rules[] = {{"alpha", 0},    {"correction", 0},
-                                      {"expect", 0},   {"max_failed_requests", 0},
-                                      {"capacity", 0}, {NULL, 0}};
+    static const yread_key rules[] = {
+        {"alpha", 0},    {"correction", 0}, {"expect", 0},        {"max_failed_requests", 0},
+        {"capacity", 0}, {"power", 0},      {"concentration", 0}, {NULL, 0}};
     if (yread_keys(&ld->in, map, "checks", rules) != 0)
         return -1;
     const ydoc_node *node;
@@ -562,6 +592,14 @@ static int parse_checks(loader *ld, const ydoc_node *map)
         if (strcmp(text, "holm") != 0 && strcmp(text, "none") != 0)
             return yread_fail(&ld->in, node, "expected correction none or holm, got \"%s\"", text);
         ld->sc->holm = strcmp(text, "holm") == 0;
+    }
+    if ((node = ydoc_get(map, "power")) && parse_power(ld, node) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "concentration"))) {
+        if (yread_real(&ld->in, node, "concentration", 0, 1e9, &ld->sc->concentration) != 0)
+            return -1;
+        if (ld->sc->concentration <= 0)
+            return yread_fail(&ld->in, node, "expected a concentration above 0");
     }
     if ((node = ydoc_get(map, "max_failed_requests")) &&
         yread_int(&ld->in, node, "max_failed_requests", 0, INT64_MAX, &ld->sc->max_failed) != 0)
@@ -897,6 +935,9 @@ scenario *scenario_load(const char *path, char *err, size_t errlen)
     if (sc && (sc->path = strdup(path))) {
         ld.in.account = sc->account;
         sc->alpha = SCENARIO_DEFAULT_ALPHA;
+        sc->power_shift = SCENARIO_DEFAULT_POWER_SHIFT;
+        sc->power_target = SCENARIO_DEFAULT_POWER_TARGET;
+        sc->concentration = SCENARIO_DEFAULT_CONCENTRATION;
         sc->max_failed = -1;
         const ydoc_node *root = ydoc_root(doc);
         rc = yread_type(&ld.in, root, YDOC_MAP, "the scenario");

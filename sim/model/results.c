@@ -31,6 +31,9 @@ void results_free(results *r)
         free(r->phases[i].deployments);
         free(r->phases[i].looks);
     }
+    for (size_t i = 0; i < r->n_faults; i++)
+        free(r->faults[i]);
+    free(r->faults);
     free(r->phases);
     for (size_t i = 0; i < r->n_checks; i++) {
         free(r->checks[i].name);

@@ -177,6 +177,12 @@ typedef struct results {
     uint64_t seed;
     double duration_s, window_s, alpha;
     int holm; /* phase verdicts are Holm-corrected over the run's phase tests */
+    /* what each phase's power is reported against (scenario checks.power) */
+    double power_shift; /* the smallest share's change: absolute, or relative */
+    int power_relative;
+    double power_target;
+    size_t n_faults;
+    char **faults; /* the scenario's injected faults, one line per router, as people read */
 
     uint64_t total, routed, failed;
     uint64_t failed_by_reason[RESULTS_N_REASONS];

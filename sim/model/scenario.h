@@ -118,10 +118,18 @@ typedef struct {
     scenario_capacity *capacity;
     size_t n_faults;
     scenario_fault *faults;
+    /* checks.power: the deviation each phase's power is reported against, and the target */
+    double power_shift;   /* default 0.01: one percentage point */
+    int power_relative;   /* the shift is a fraction of the share */
+    double power_target;  /* default 0.8 */
+    double concentration; /* checks.concentration: the sequential test's c, default 100 */
 } scenario;
 
 #define SCENARIO_DEFAULT_ALPHA 0.001
 #define SCENARIO_DEFAULT_TOLERANCE 0.01
+#define SCENARIO_DEFAULT_POWER_SHIFT 0.01
+#define SCENARIO_DEFAULT_POWER_TARGET 0.8
+#define SCENARIO_DEFAULT_CONCENTRATION 100.0
 #define SCENARIO_DEFAULT_SEED 1
 #define SCENARIO_MAX_EXPECTED_REQUESTS 1e10 /* sum of rate x duration over the traffic */
 

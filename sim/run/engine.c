@@ -214,7 +214,8 @@ static int open_phase(engine *e, size_t slot)
         char why[256];
         for (size_t i = 0; i < n; i++)
             shares[i] = ph->deployments[i].expected_share;
-        if (!(rs->seq = seqtest_new(n, shares, SEQTEST_DEFAULT_CONCENTRATION, why, sizeof why)))
+        double c = e->sc->concentration > 0 ? e->sc->concentration : SEQTEST_DEFAULT_CONCENTRATION;
+        if (!(rs->seq = seqtest_new(n, shares, c, why, sizeof why)))
             return fail(e, "%s", why);
     }
     memcpy(rs->slots, r->deployments, n * sizeof *rs->slots);
@@ -644,6 +645,36 @@ static unsigned long generator_seed(uint64_t seed)
     return folded ? folded : 1;
 }
 
+/* The scenario's faults as the reports say them, so a run that fails because of them says
+ * why. */
+static int describe_faults(engine *e)
+{
+    const scenario *sc = e->sc;
+    if (sc->n_faults == 0)
+        return 0;
+    if (!(e->res->faults = calloc(sc->n_faults, sizeof *e->res->faults)))
+        return out_of_memory(e);
+    for (size_t i = 0; i < sc->n_faults; i++) {
+        const scenario_fault *f = &sc->faults[i];
+        char text[1024];
+        int n = snprintf(text, sizeof text, "router %s:", f->router);
+        if (f->skew_deployment[0])
+            n += snprintf(text + n, sizeof text - (size_t)n, " skew %s %+g;", f->skew_deployment,
+                          f->skew_shift);
+        if (f->drop_deployment[0])
+            n += snprintf(text + n, sizeof text - (size_t)n, " dropout %s during [%gs, %gs);",
+                          f->drop_deployment, f->drop_start_s, f->drop_end_s);
+        if (f->sticky_clients)
+            n += snprintf(text + n, sizeof text - (size_t)n,
+                          " sticky sessions: %u clients, %g of requests;", f->sticky_clients,
+                          f->sticky_fraction);
+        text[n - 1] = '\0'; /* the last ';' */
+        if (!(e->res->faults[e->res->n_faults++] = results_strdup(text)))
+            return out_of_memory(e);
+    }
+    return 0;
+}
+
 static int init_results(engine *e, uint64_t seed)
 {
     const scenario *sc = e->sc;
@@ -652,6 +683,11 @@ static int init_results(engine *e, uint64_t seed)
     res->duration_s = sc->duration_s;
     res->window_s = sc->window_s;
     res->alpha = sc->alpha;
+    res->power_shift = sc->power_shift;
+    res->power_relative = sc->power_relative;
+    res->power_target = sc->power_target;
+    if (describe_faults(e) != 0)
+        return -1;
     res->n_bins = (size_t)ceil(sc->duration_s / sc->window_s - 1e-9);
     if (res->n_bins == 0)
         res->n_bins = 1;
