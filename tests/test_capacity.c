@@ -339,10 +339,10 @@ static Suite *suite(void)
     add(s, tcase_create("mmc_erlang_c"), mmc_erlang_c, 60);
     add(s, tcase_create("erlang_c_reference"), erlang_c_reference, 4);
     add(s, tcase_create("queue_length_closed_form"), queue_length_closed_form, 120);
-    add(s, tcase_create("scale_down_drains_in_flight"), scale_down_drains_in_flight, 4);
-    add(s, tcase_create("cold_start_delays_weight"), cold_start_delays_weight, 4);
-    add(s, tcase_create("queue_limit_and_timeout"), queue_limit_and_timeout, 4);
+    add(s, tcase_create("scale_down_drains_in_flight"), scale_down_drains_in_flight, 30);
+    add(s, tcase_create("cold_start_delays_weight"), cold_start_delays_weight, 30);
+    add(s, tcase_create("queue_limit_and_timeout"), queue_limit_and_timeout, 30);
     add(s, tcase_create("zero_replicas_behind_a_router_stay_at_zero"),
-        zero_replicas_behind_a_router_stay_at_zero, 4);
+        zero_replicas_behind_a_router_stay_at_zero, 30);
     return s;
 }

@@ -304,16 +304,22 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, one_percent_bias_is_detected);
     suite_add_tcase(s, tc = tcase_create("failures_by_reason"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, failures_by_reason);
     suite_add_tcase(s, tc = tcase_create("even_load_is_exact"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, even_load_is_exact);
     suite_add_tcase(s, tc = tcase_create("series_adds_up"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, series_adds_up);
     suite_add_tcase(s, tc = tcase_create("bin_ending_at_a_change_shows_before"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, bin_ending_at_a_change_shows_before);
     suite_add_tcase(s, tc = tcase_create("generated_router_id_follows_the_seed"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, generated_router_id_follows_the_seed);
     suite_add_tcase(s, tc = tcase_create("expect_window_counts"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, expect_window_counts);
     return s;
 }

@@ -312,26 +312,32 @@ static Suite *suite(void)
     TCase *tc;
 
     tc = tcase_create("uniform_grid");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, uniform_grid_quantiles);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("exponential_quantiles");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, exponential_quantiles);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("every_rank_over_range");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, every_rank_over_the_range);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("merge_equals_single");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, merge_equals_single);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("pseudorandom_set_quantiles");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, pseudorandom_set_quantiles);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("merge_is_associative");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, merge_is_associative);
     suite_add_tcase(s, tc);
 
