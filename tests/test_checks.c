@@ -4,7 +4,6 @@
 #include "tests/check_main.h"
 #include "tests/support.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
