@@ -123,18 +123,25 @@ static Suite *suite(void)
     Suite *s = suite_create("autoscaler");
     TCase *tc;
     suite_add_tcase(s, tc = tcase_create("scale_up_after_window_not_before"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, scale_up_after_window_not_before);
     suite_add_tcase(s, tc = tcase_create("short_spike_does_not_scale_up"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, short_spike_does_not_scale_up);
     suite_add_tcase(s, tc = tcase_create("scale_down_after_ten_minutes"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, scale_down_after_ten_minutes);
     suite_add_tcase(s, tc = tcase_create("scale_to_zero_after_idle_window"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, scale_to_zero_after_idle_window);
     suite_add_tcase(s, tc = tcase_create("min_one_never_reaches_zero"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, min_one_never_reaches_zero);
     suite_add_tcase(s, tc = tcase_create("bounded_by_max"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, bounded_by_max);
     suite_add_tcase(s, tc = tcase_create("largest_target_wins"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, largest_target_wins);
     return s;
 }

@@ -570,18 +570,22 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_missing");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, missing_gnuplot_warns_once_and_writes_nothing);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_errors");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, gnuplot_errors_are_reported_per_plot);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_draws_nothing");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, gnuplot_that_draws_nothing_is_a_failure);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_dies");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, dead_gnuplot_does_not_kill_the_run);
     suite_add_tcase(s, tc);
 

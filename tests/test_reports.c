@@ -904,6 +904,7 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("folder_without_plots");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, every_report_written_without_plots);
     suite_add_tcase(s, tc);
 
@@ -912,6 +913,7 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("report_json_last");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, no_report_json_when_another_report_failed);
     suite_add_tcase(s, tc);
 
