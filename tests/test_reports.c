@@ -454,8 +454,23 @@ START_TEST(csv_rows_add_up_to_the_totals)
 
     csv = capture_report(requests, r);
     ck_assert_uint_eq(count(csv, "\r\n"), 1 + r->n_bins * r->n_targets);
-    ck_assert_ptr_nonnull(strstr(csv, "2,120,150,accounts/acme/routers/edge,100,10,90,0,90,0\r\n"));
-    ck_assert_ptr_nonnull(strstr(csv, "1,60,120,accounts/acme/routers/gone,4,0,4,4,0,0\r\n"));
+    /* the window's unserved requests on its first row, empty on the others */
+    ck_assert_ptr_nonnull(
+        strstr(csv, "2,120,150,accounts/acme/routers/edge,100,10,90,0,90,0,0,0,0,0\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "1,60,120,accounts/acme/routers/gone,4,0,4,4,0,0,,,,\r\n"));
+    free(csv);
+    results_free(r);
+
+    /* with a serving model: rejected and timed out in the window they happened in, and the
+     * requests unfinished at the end in the last window; the columns add up to the run's */
+    r = sample_with_load();
+    r->loads[0].load.unfinished = 3;
+    csv = capture_report(requests, r);
+    ck_assert_ptr_nonnull(strstr(csv, "window_unserved,window_rejected,window_timed_out,"
+                                      "window_unfinished\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, ",0,0,0,0\r\n0,0,60,accounts/acme/routers/gone,"));
+    ck_assert_ptr_nonnull(strstr(csv, ",5,4,1,0\r\n1,60,120,accounts/acme/routers/gone,"));
+    ck_assert_ptr_nonnull(strstr(csv, ",3,0,0,3\r\n2,120,150,accounts/acme/routers/gone,"));
     free(csv);
     results_free(r);
 }
@@ -621,14 +636,18 @@ START_TEST(load_csv_one_row_per_bin_and_served_deployment)
     char *csv = capture_report(load_csv, r);
     const char header[] = "bin,start_s,end_s,deployment,replicas,ready,arrived,started,completed,"
                           "rejected,timed_out,waited,utilization,mean_waiting,max_waiting,"
-                          "mean_wait_s,mean_latency_s,p50_s,p90_s,p99_s,throughput_per_s\r\n";
+                          "mean_wait_s,mean_latency_s,p50_s,p90_s,p99_s,throughput_per_s,"
+                          "unfinished,p95_s,p999_s,wait_p50_s,wait_p90_s,wait_p95_s,wait_p99_s,"
+                          "wait_p999_s,caller_count,caller_mean_s,caller_p50_s,caller_p90_s,"
+                          "caller_p95_s,caller_p99_s,caller_p999_s\r\n";
     ck_assert(strncmp(csv, header, strlen(header)) == 0);
     ck_assert_uint_eq(count(csv, "\r\n"), 1 + 3);
     ck_assert_ptr_nonnull(strstr(csv, "\r\n1,60,120,accounts/acme/deployments/green,2,1,30,25,25,"
-                                      "4,1,0,1,12.5,20,2.5,0,2,4,6.5,0\r\n"));
+                                      "4,1,0,1,12.5,20,2.5,0,2,4,6.5,0,0,0,0,0,0,0,0,0,0,,,,,,"
+                                      "\r\n"));
     /* no request started in bin 2: its latencies are empty, not 0 s */
     ck_assert_ptr_nonnull(strstr(csv, "\r\n2,120,150,accounts/acme/deployments/green,2,2,0,0,2,"
-                                      "0,0,0,0.05,0,0,,,,,,0.06666666667\r\n"));
+                                      "0,0,0,0.05,0,0,,,,,,0.06666666667,0,,,,,,,,0,,,,,,\r\n"));
     free(csv);
     results_free(r);
 

@@ -246,12 +246,20 @@ static void meter_add(meter *m, const serving_recent *recent)
     latency_merge(m->gave_up, recent->gave_up);
 }
 
+/* A quantile in the histogram's first bucket, which also holds every value below
+ * LATENCY_MIN_S, reads 0: most waits are 0, and "1.01us" would say they were not. So
+ * quantiles are within LATENCY_RELATIVE_ERROR or LATENCY_MIN_S of the exact ones. */
+static double quantile(const latency *h, double q)
+{
+    double x = latency_quantile(h, q);
+    return x <= LATENCY_MIN_S * (1 + LATENCY_RELATIVE_ERROR) ? 0 : x;
+}
+
 static results_quantiles quantiles_of(const latency *h)
 {
-    return (results_quantiles){latency_count(h),          latency_mean(h),
-                               latency_quantile(h, 0.50), latency_quantile(h, 0.90),
-                               latency_quantile(h, 0.95), latency_quantile(h, 0.99),
-                               latency_quantile(h, 0.999)};
+    return (results_quantiles){latency_count(h),  latency_mean(h),   quantile(h, 0.50),
+                               quantile(h, 0.90), quantile(h, 0.95), quantile(h, 0.99),
+                               quantile(h, 0.999)};
 }
 
 /* What happened between the meter's mark and now (the serving model advanced to now); the
