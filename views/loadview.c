@@ -208,7 +208,9 @@ void loadview_intro(char *buf, size_t size, const loadview *v)
     text_duration(window, sizeof window, v->r->window_s);
     snprintf(buf, size,
              "Deployments with a serving model, over the run. Utilization is the busy share of "
-             "the ready replicas' slots; latency is queue wait + service (quantiles within %g%%). "
+             "the ready replicas' slots; latency is that of served requests, queue wait + service "
+             "(quantiles within %g%%); callers who gave up waiting are in report.json's "
+             "`caller` latency and load.csv's `caller_` columns. "
              "Peak and worst name the worst %s window: it shows what the run's averages hide. "
              "Autoscaler decisions and cold starts are in the timeline.",
              100.0 * LATENCY_RELATIVE_ERROR, window);
