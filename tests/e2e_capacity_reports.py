@@ -107,11 +107,12 @@ class Overload(base.Run):
                    if l.startswith("| %s | " % short(load["deployment"]))]
             self.assertEqual(len(row), 1)
             cells = [c.strip() for c in row[0].strip("|").split("|")]
-            self.assertEqual(len(cells), 13)
+            self.assertEqual(len(cells), 15)
             self.assertEqual(cells[1], "%.1f%%" % (100 * load["utilization"]))
             self.assertEqual(cells[9], "{:,}".format(load["completed"]))
             self.assertEqual(cells[10], "{:,}".format(load["rejected"]))
             self.assertEqual(cells[11], "{:,}".format(load["timed_out"]))
+            self.assertEqual(cells[13], "{:,}".format(load["unfinished"]))
         for kind in CAPACITY_KINDS:
             self.assertIn("](%s.png)" % kind, section)
         self.assertIn("| Observed share | Utilization | p99 latency | Requests |", md)

@@ -233,6 +233,7 @@ static results *sample_with_load(void)
     run->load = load_of(50, 45, 46, 4, 1, 0.55, 6.4);
     run->load.p50_s = 0.25, run->load.p90_s = 3.0, run->load.mean_wait_s = 1.2;
     run->load.max_waiting = 20, run->load.throughput_per_s = 46.0 / 150;
+    run->load.caller.count = 46, run->load.caller.p99_s = 7.0; /* with a timed-out caller's */
     /* green's share of each phase: busy then calm, and idle at the end */
     const results_load phase_loads[3] = {load_of(50, 45, 44, 4, 1, 0.75, 6.0),
                                          load_of(0, 1, 2, 0, 0, 0.05, 0.3),
@@ -665,11 +666,12 @@ START_TEST(markdown_capacity_section)
     char *md = capture_report(markdown, r);
     ck_assert_ptr_nonnull(strstr(md, "\n## Capacity\n"));
     ck_assert_ptr_nonnull(strstr(md, "| Deployment | Utilization | Peak utilization (window) | "
-                                     "p50 | p90 | p99 | Worst p99 (window) | Mean wait | "
-                                     "Max queue | Completed | Rejected | Timed out | "
-                                     "Throughput |\n"));
+                                     "Served p50 | Served p90 | Served p99 | Worst served p99 "
+                                     "(window) | Mean wait | Max queue | Completed | Rejected | "
+                                     "Timed out | Throughput | Unfinished | Callers' p99 |\n"));
     ck_assert_ptr_nonnull(strstr(md, "| green | 55.0% | 100.0% in [1m, 2m) | 250ms | 3s | 6.4s | "
-                                     "6.5s in [1m, 2m) | 1.2s | 20 | 46 | 4 | 1 | 0.307/s |\n"));
+                                     "6.5s in [1m, 2m) | 1.2s | 20 | 46 | 4 | 1 | 0.307/s | 0 | "
+                                     "7s |\n"));
     /* the phase table gains utilization and p99 per deployment; n/a without a model */
     ck_assert_ptr_nonnull(strstr(md, "| edge | [0s, 2m) | blue / green | 3 / 1 | 75.00% / 25.00% "
                                      "| 75.00% / 25.00% | n/a / 75.0% | n/a / 6s | 200 | 0.45 | "
@@ -720,10 +722,11 @@ END_TEST
 
 START_TEST(summary_and_junit_show_the_capacity_table)
 {
-    static const char *const heading[] = {"deployment", "utilization", "peak utilization", "p99",
-                                          "worst p99",  "rejected",    "timed out"};
+    static const char *const heading[] = {"deployment", "utilization",      "peak utilization",
+                                          "served p99", "worst served p99", "callers' p99",
+                                          "rejected",   "timed out"};
     static const char *const row[] = {
-        "55.0%", "100.0% in [1m, 2m)", "6.4s", "6.5s in [1m, 2m)", " 4", " 1"};
+        "55.0%", "100.0% in [1m, 2m)", "6.4s", "6.5s in [1m, 2m)", "7s", " 4", " 1"};
     const char title[] = "Capacity (deployments with a serving model; peak and worst of the 1m "
                          "windows)\n";
     results *r = sample_with_load();
