@@ -285,6 +285,16 @@ START_TEST(counted_by_hand)
     ck_assert_double_eq_tol(l->caller.p50_s, 5, 5 * tol); /* served requests' p50 is 10 */
     ck_assert_double_eq_tol(l->caller.p99_s, 12.5, 12.5 * tol);
 
+    /* the one phase spans the run: the same counts; the most waiting is not measured */
+    ck_assert_uint_eq(r->n_phases, 1);
+    const results_load *ph = &r->phases[0].deployments[0].load;
+    ck_assert(r->phases[0].deployments[0].has_load);
+    ck_assert_uint_eq(ph->arrived, 8);
+    ck_assert_uint_eq(ph->timed_out, 3);
+    ck_assert_uint_eq(ph->unfinished, 2);
+    ck_assert_uint_eq(ph->caller.count, 6);
+    ck_assert_int_eq(ph->max_waiting, -1);
+
     /* whole intervals: [10s, 20s) is the second window; [5s, 15s) overlaps the first two */
     ck_assert_uint_eq(r->n_interval_loads, 2);
     for (size_t i = 0; i < 2; i++) {
