@@ -448,8 +448,8 @@ int capacity_arrive(capacity *c, size_t slot, double now)
     if (outcome == SERVING_OVERFLOW)
         return fail(c,
                     "%s: at %.3fs the queues of all deployments together reached the run's limit "
-                    "of %u waiting requests; set serving.queue_limit or serving.timeout to bound "
-                    "the queues",
+                    "of %u waiting requests; set (or lower) serving.queue_limit, or set "
+                    "serving.timeout, so that the queues stay within it",
                     world_deployment_at(c->w, slot)->id, now, SERVING_MAX_QUEUE);
     if (outcome == SERVING_NO_MEMORY)
         return fail(c, "%s: out of memory at %.3fs", world_deployment_at(c->w, slot)->id, now);
