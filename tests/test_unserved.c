@@ -437,8 +437,8 @@ START_TEST(run_stops_at_one_budget_for_all_deployments)
     char err[1024] = "";
     results *r = engine_run(sc, 1, NULL, NULL, err, sizeof err);
     ck_assert_ptr_null(r);
-    ck_assert_msg(strstr(err, "queues of all deployments together reached the run's limit of "
-                              "16777216 waiting requests"),
+    ck_assert_msg(strstr(err, "queues of all deployments together used up the run's budget of "
+                              "16777216 waiting-request slots (128 MiB)"),
                   "%s", err);
     scenario_free(sc);
 }

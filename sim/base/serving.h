@@ -29,9 +29,10 @@
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
 
-/* The queue memory of a whole run, in waiting requests (8 bytes each): every deployment's
- * queue draws its slots from one serving_budget of this size. It is also the largest
- * queue_limit a deployment may set. */
+/* The queue memory of a whole run, in waiting-request slots (8 bytes each, 128 MiB in all):
+ * every deployment's queue draws its slots from one serving_budget of this size. A queue
+ * holds up to its slots (a power of two, at least 64), so the requests waiting when it is
+ * spent may be fewer. It is also the largest queue_limit a deployment may set. */
 #define SERVING_MAX_QUEUE (1u << 24)
 
 /* Queue slots still free for the run, shared by every deployment's serving model. A queue

@@ -447,10 +447,12 @@ int capacity_arrive(capacity *c, size_t slot, double now)
     serving_outcome outcome = serving_arrive(t->srv, now);
     if (outcome == SERVING_OVERFLOW)
         return fail(c,
-                    "%s: at %.3fs the queues of all deployments together reached the run's limit "
-                    "of %u waiting requests; set (or lower) serving.queue_limit, or set "
-                    "serving.timeout, so that the queues stay within it",
-                    world_deployment_at(c->w, slot)->id, now, SERVING_MAX_QUEUE);
+                    "%s: at %.3fs the queues of all deployments together used up the run's "
+                    "budget of %u waiting-request slots (%u MiB); set (or lower) "
+                    "serving.queue_limit, or set serving.timeout, so that the queues stay within "
+                    "it",
+                    world_deployment_at(c->w, slot)->id, now, SERVING_MAX_QUEUE,
+                    (unsigned)(SERVING_MAX_QUEUE * sizeof(double) >> 20));
     if (outcome == SERVING_NO_MEMORY)
         return fail(c, "%s: out of memory at %.3fs", world_deployment_at(c->w, slot)->id, now);
     return c->failed ? -1 : 0;
