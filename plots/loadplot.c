@@ -17,7 +17,7 @@ static const char *const limit_style = "dt (2,3) lw 2 lc rgb '#c0392b'";
 const char *loadplot_title(loadplot_kind kind)
 {
     static const char *const titles[LOADPLOT_N] = {"Utilization per deployment",
-                                                   "Latency p50 and p99 per deployment",
+                                                   "Served latency p50 and p99 per deployment",
                                                    "Requests waiting per deployment"};
     return titles[kind];
 }
@@ -222,9 +222,9 @@ static void deployment_lines(gnuplot *g, const canvas *c, const loadplot *lp, si
 void loadplot_script(gnuplot *g, const canvas *c, const void *arg)
 {
     const loadplot *lp = arg;
-    static const char *const ylabels[LOADPLOT_N] = {"busy share of ready replicas' slots",
-                                                    "latency (queue wait + service), log scale",
-                                                    "requests waiting"};
+    static const char *const ylabels[LOADPLOT_N] = {
+        "busy share of ready replicas' slots", "served latency (queue wait + service), log scale",
+        "requests waiting"};
     char title[512], count[32];
     canvas_title(title, sizeof title, loadplot_title(lp->kind), c->r);
     canvas_setup(g, c, title, ylabels[lp->kind]);

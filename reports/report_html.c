@@ -1,6 +1,7 @@
 #include "reports/report_html.h"
 
 #include "views/loadview.h"
+#include "views/series.h"
 #include "views/text.h"
 #include "views/verdicts.h"
 
@@ -84,7 +85,7 @@ static void fact(FILE *out, const char *term, const char *value)
 
 static void facts(FILE *out, const results *r)
 {
-    char text[256], a[32], b[32], c[32];
+    char text[512], a[32], b[32];
     fputs("<section id=\"run\">\n<h2>Run</h2>\n<dl class=\"facts\">\n", out);
     fact(out, "Scenario file", r->source);
     snprintf(text, sizeof text, "%" PRIu64, r->seed);
@@ -95,10 +96,7 @@ static void facts(FILE *out, const results *r)
     fact(out, "Simulated", text);
     snprintf(text, sizeof text, "%g", r->alpha);
     fact(out, "Significance level (alpha)", text);
-    text_count(a, sizeof a, r->total);
-    text_count(b, sizeof b, r->routed);
-    text_count(c, sizeof c, r->failed);
-    snprintf(text, sizeof text, "%s arrived, %s routed, %s failed", a, b, c);
+    series_requests_text(text, sizeof text, r, 0);
     fact(out, "Requests", text);
     fputs("</dl>\n</section>\n", out);
 }
@@ -230,7 +228,8 @@ static void phases(FILE *out, const results *r, int capacity)
           "deployment against the replica shares.",
           out);
     fputs(capacity ? " Utilization and p99 latency are the deployments' over the phase (n/a: no "
-                     "serving model).</p>\n"
+                     "serving model); the latency is that of served requests (queue wait + "
+                     "service).</p>\n"
                    : "</p>\n",
           out);
     if (r->n_phases == 0) {
@@ -279,13 +278,17 @@ static void failures(FILE *out, const results *r)
     fputs("<div class=\"scroll\"><table class=\"failures\">\n<thead><tr><th>Failed because</th>"
           "<th class=\"num\">Requests</th></tr></thead>\n<tbody>\n",
           out);
-    for (int k = 0; k < RESULTS_N_REASONS; k++) {
+    for (int k = 0; k < RESULTS_N_REASONS + (r->n_loads ? RESULTS_N_UNSERVED : 0); k++) {
+        int routing = k < RESULTS_N_REASONS;
         char count[32], reason[32];
-        text_count(count, sizeof count, r->failed_by_reason[k]);
-        snprintf(reason, sizeof reason, "%s", results_reason_name(k));
+        text_count(count, sizeof count,
+                   routing ? r->failed_by_reason[k] : r->unserved_by_reason[k - RESULTS_N_REASONS]);
+        snprintf(reason, sizeof reason, "%s",
+                 routing ? results_reason_name(k) : results_unserved_name(k - RESULTS_N_REASONS));
         for (char *p = reason; *p; p++)
             *p = *p == '_' ? ' ' : *p;
-        fprintf(out, "<tr><td>%s</td><td class=\"num\">%s</td></tr>\n", reason, count);
+        fprintf(out, "<tr><td>%s: %s</td><td class=\"num\">%s</td></tr>\n",
+                routing ? "failed at the router" : "routed, not served", reason, count);
     }
     fputs("</tbody>\n</table></div>\n", out);
 }

@@ -37,7 +37,21 @@ static void write_requests(FILE *out, const results *r)
     for (int k = 0; k < RESULTS_N_REASONS; k++)
         fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", results_reason_name(k),
                 r->failed_by_reason[k]);
+    fprintf(out, "},\n               \"unserved\": %" PRIu64 ", \"unserved_by_reason\": {",
+            r->unserved);
+    for (int k = 0; k < RESULTS_N_UNSERVED; k++)
+        fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", results_unserved_name(k),
+                r->unserved_by_reason[k]);
     fputs("}},\n", out);
+}
+
+/* A distribution of durations as an object: count, mean and quantiles in seconds. */
+static void write_quantiles(FILE *out, const char *name, const results_quantiles *q)
+{
+    fprintf(out,
+            ", \"%s\": {\"count\": %" PRIu64 ", \"mean_s\": %.10g, \"p50_s\": %.10g"
+            ", \"p90_s\": %.10g, \"p95_s\": %.10g, \"p99_s\": %.10g, \"p999_s\": %.10g}",
+            name, q->count, q->mean_s, q->p50_s, q->p90_s, q->p95_s, q->p99_s, q->p999_s);
 }
 
 /* A deployment's serving measurements over an interval (results_load), as the members of an
@@ -47,12 +61,20 @@ static void write_load(FILE *out, const results_load *l)
     fprintf(out,
             "\"arrived\": %" PRIu64 ", \"started\": %" PRIu64 ", \"completed\": %" PRIu64
             ", \"rejected\": %" PRIu64 ", \"timed_out\": %" PRIu64 ", \"waited\": %" PRIu64
-            ", \"utilization\": %.10g, \"mean_waiting\": %.10g, \"max_waiting\": %lld"
+            ", \"unfinished\": %" PRIu64 ", \"utilization\": %.10g, \"mean_waiting\": %.10g",
+            l->arrived, l->started, l->completed, l->rejected, l->timed_out, l->waited,
+            l->unfinished, l->utilization, l->mean_waiting);
+    if (l->max_waiting < 0)
+        fputs(", \"max_waiting\": null", out); /* not measured over a phase */
+    else
+        fprintf(out, ", \"max_waiting\": %lld", l->max_waiting);
+    fprintf(out,
             ", \"mean_wait_s\": %.10g, \"mean_latency_s\": %.10g, \"p50_s\": %.10g"
             ", \"p90_s\": %.10g, \"p99_s\": %.10g, \"throughput_per_s\": %.10g",
-            l->arrived, l->started, l->completed, l->rejected, l->timed_out, l->waited,
-            l->utilization, l->mean_waiting, l->max_waiting, l->mean_wait_s, l->mean_latency_s,
-            l->p50_s, l->p90_s, l->p99_s, l->throughput_per_s);
+            l->mean_wait_s, l->mean_latency_s, l->p50_s, l->p90_s, l->p99_s, l->throughput_per_s);
+    write_quantiles(out, "latency", &l->latency);
+    write_quantiles(out, "wait", &l->wait);
+    write_quantiles(out, "caller", &l->caller);
 }
 
 static void write_phase(FILE *out, const results_phase *ph)
@@ -209,6 +231,21 @@ static void write_loads(FILE *out, const results *r)
     fputs(r->n_loads ? "\n  ],\n" : "],\n", out);
 }
 
+/* interval_loads: each capacity check's whole interval, per deployment it covers. */
+static void write_interval_loads(FILE *out, const results *r)
+{
+    fputs("  \"interval_loads\": [", out);
+    for (size_t i = 0; i < r->n_interval_loads; i++) {
+        const results_interval_load *l = &r->interval_loads[i];
+        fprintf(out, "%s{\"check\": %zu, \"deployment\": ", i ? ",\n    " : "\n    ", l->check);
+        report_json_string(out, r->deployments[l->deployment]);
+        fputs(", ", out);
+        write_load(out, &l->load);
+        fputs("}", out);
+    }
+    fputs(r->n_interval_loads ? "\n  ],\n" : "],\n", out);
+}
+
 /* The plots drawn, each as its files in the report folder; why none are, when none are. */
 static void write_plots(FILE *out, const results *r, const plots_set *plots)
 {
@@ -257,6 +294,7 @@ int report_json_write(FILE *out, const series *s, const plots_set *plots)
     write_checks(out, r);
     write_events(out, r);
     write_loads(out, r);
+    write_interval_loads(out, r);
     write_timeseries(out, s);
     write_plots(out, r, plots);
     fprintf(out, "  \"passed\": %s\n}\n", r->passed ? "true" : "false");

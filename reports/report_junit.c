@@ -1,5 +1,6 @@
 #include "reports/report_junit.h"
 
+#include "views/series.h"
 #include "views/text.h"
 #include "views/verdicts.h"
 
@@ -20,8 +21,18 @@ static void properties(FILE *out, const results *r)
     fprintf(out,
             "\"/>\n      <property name=\"seed\" value=\"%" PRIu64 "\"/>\n"
             "      <property name=\"duration_s\" value=\"%.10g\"/>\n"
-            "      <property name=\"alpha\" value=\"%.10g\"/>\n    </properties>\n",
+            "      <property name=\"alpha\" value=\"%.10g\"/>\n",
             r->seed, r->duration_s, r->alpha);
+    char requests[512];
+    series_requests_text(requests, sizeof requests, r, 1);
+    fputs("      <property name=\"requests\" value=\"", out);
+    text_xml(out, requests, 1);
+    fprintf(out, "\"/>\n      <property name=\"failed\" value=\"%" PRIu64 "\"/>\n", r->failed);
+    fprintf(out, "      <property name=\"unserved\" value=\"%" PRIu64 "\"/>\n", r->unserved);
+    for (int k = 0; k < RESULTS_N_UNSERVED; k++)
+        fprintf(out, "      <property name=\"unserved_%s\" value=\"%" PRIu64 "\"/>\n",
+                results_unserved_name(k), r->unserved_by_reason[k]);
+    fputs("    </properties>\n", out);
 }
 
 static void open_testcase(FILE *out, const results *r, const char *name, const char *group)

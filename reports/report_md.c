@@ -1,6 +1,7 @@
 #include "reports/report_md.h"
 
 #include "views/loadview.h"
+#include "views/series.h"
 #include "views/text.h"
 #include "views/verdicts.h"
 
@@ -25,19 +26,25 @@ static void header(FILE *out, const results *r)
 
 static void facts(FILE *out, const results *r)
 {
-    char duration[32], window[32], total[32], routed[32], failed[32];
+    char duration[32], window[32], requests[512];
     text_duration(duration, sizeof duration, r->duration_s);
     text_duration(window, sizeof window, r->window_s);
-    text_count(total, sizeof total, r->total);
-    text_count(routed, sizeof routed, r->routed);
-    text_count(failed, sizeof failed, r->failed);
+    series_requests_text(requests, sizeof requests, r, 0);
     fputs("- **Scenario file:** ", out);
     text_md(out, r->source, 1);
     fprintf(out,
             "\n- **Seed:** %" PRIu64 "\n- **Simulated:** %s, in bins of %s\n"
             "- **Significance level (alpha):** %g\n"
-            "- **Requests:** %s arrived, %s routed, %s failed\n\n",
-            r->seed, duration, window, r->alpha, total, routed, failed);
+            "- **Requests:** %s\n\n",
+            r->seed, duration, window, r->alpha, requests);
+}
+
+/* A reason's name as words: "router not found". */
+static void reason_words(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "%s", name);
+    for (char *p = buf; *p; p++)
+        *p = *p == '_' ? ' ' : *p;
 }
 
 static void failures(FILE *out, const results *r)
@@ -46,10 +53,14 @@ static void failures(FILE *out, const results *r)
     for (int k = 0; k < RESULTS_N_REASONS; k++) {
         char count[32], reason[32];
         text_count(count, sizeof count, r->failed_by_reason[k]);
-        snprintf(reason, sizeof reason, "%s", results_reason_name(k));
-        for (char *p = reason; *p; p++)
-            *p = *p == '_' ? ' ' : *p;
-        fprintf(out, "| %s | %s |\n", reason, count);
+        reason_words(reason, sizeof reason, results_reason_name(k));
+        fprintf(out, "| failed at the router: %s | %s |\n", reason, count);
+    }
+    for (int k = 0; r->n_loads && k < RESULTS_N_UNSERVED; k++) {
+        char count[32], reason[32];
+        text_count(count, sizeof count, r->unserved_by_reason[k]);
+        reason_words(reason, sizeof reason, results_unserved_name(k));
+        fprintf(out, "| routed, not served: %s | %s |\n", reason, count);
     }
     fputs("\n", out);
 }
@@ -139,7 +150,8 @@ static void phases(FILE *out, const results *r, int capacity)
           "shares.",
           out);
     fputs(capacity ? " Utilization and p99 latency are the deployments' over the phase (n/a: no "
-                     "serving model).\n\n"
+                     "serving model); the latency is that of served requests (queue wait + "
+                     "service).\n\n"
                    : "\n\n",
           out);
     if (r->n_phases == 0) {
@@ -259,13 +271,20 @@ static void files(FILE *out)
           "of the bin)\n"
           "- `requests.csv`: one row per bin and called router: `bin`, `start_s`, `end_s`, "
           "`router`, `arrivals`, `routed`, `failed`, `failed_router_not_found`, "
-          "`failed_no_replicas`, `failed_forbidden`\n"
+          "`failed_no_replicas`, `failed_forbidden`, then the window's routed requests not "
+          "served, over every deployment and on the window's first row only: "
+          "`window_unserved`, `window_rejected`, `window_timed_out`, `window_unfinished` (at "
+          "the end of the run, in the last window)\n"
           "- `load.csv`: one row per bin and deployment with a serving model (only the header "
           "when none has one): `bin`, `start_s`, `end_s`, `deployment`, `replicas` and `ready` "
           "(wanted, and serving, at the end of the bin), `arrived`, `started`, `completed`, "
           "`rejected`, `timed_out`, `waited`, `utilization` (0 to 1), `mean_waiting`, "
-          "`max_waiting`, `mean_wait_s`, `mean_latency_s`, `p50_s`, `p90_s`, `p99_s` (empty "
-          "when no request started service) and `throughput_per_s`\n"
+          "`max_waiting`, `mean_wait_s`, `mean_latency_s`, `p50_s`, `p90_s`, `p99_s` (served "
+          "requests' queue wait + service; empty when no request started service), "
+          "`throughput_per_s`, `unfinished` (waiting or in service at the end of the bin), "
+          "`p95_s`, `p999_s`, `wait_p50_s` to `wait_p999_s` (queue wait alone), `caller_count` "
+          "and `caller_mean_s`, `caller_p50_s` to `caller_p999_s` (latency as callers saw "
+          "it: served requests', and the wait of those who gave up; empty when none)\n"
           "- `split-<router>`, `replicas`, `requests` `.png` and `.svg`: the plots; with "
           "serving models also `utilization`, `latency` and `queue`\n",
           out);

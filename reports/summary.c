@@ -1,6 +1,7 @@
 #include "reports/summary.h"
 
 #include "views/loadview.h"
+#include "views/series.h"
 #include "views/text.h"
 #include "views/verdicts.h"
 #include "sim/base/units.h"
@@ -83,18 +84,9 @@ void summary_print(FILE *out, const results *r)
 {
     fprintf(out, "Scenario %s (%s), seed %" PRIu64 ", %gs simulated\n", r->scenario, r->source,
             r->seed, r->duration_s);
-    fprintf(out, "Requests: %" PRIu64 " arrived, %" PRIu64 " routed, %" PRIu64 " failed", r->total,
-            r->routed, r->failed);
-    if (r->failed) {
-        const char *sep = " (";
-        for (int k = 0; k < RESULTS_N_REASONS; k++)
-            if (r->failed_by_reason[k]) {
-                fprintf(out, "%s%s %" PRIu64, sep, results_reason_name(k), r->failed_by_reason[k]);
-                sep = ", ";
-            }
-        fputc(')', out);
-    }
-    fputc('\n', out);
+    char requests[512];
+    series_requests_text(requests, sizeof requests, r, 1);
+    fprintf(out, "Requests: %s\n", requests);
     print_phases(out, r);
     print_capacity(out, r);
     print_checks(out, r);

@@ -279,7 +279,7 @@ START_TEST(capacity_plots_drawn_for_serving_models)
                   {"utilization", "busy share of ready replicas' slots"},
                   {"latency", "green p99"},
                   {"latency", "blue p50"}, /* in the legend, though blue never served */
-                  {"latency", "latency (queue wait + service), log scale"},
+                  {"latency", "served latency (queue wait + service), log scale"},
                   {"latency", "200ms"}, /* the log axis labelled as latencies */
                   {"queue", "green most at once"},
                   {"queue", "requests rejected or timed out (300)"},

@@ -3,9 +3,23 @@
  * record per phase with its split test, check outcomes, the timeline as applied, and the
  * split over time in bins of the scenario's window.
  *
- * This is the boundary between simulating and reporting: the engine and the checks fill it,
- * report writers and plots only read it. Its size grows with phases, checks, bins and
- * deployments, never with the number of requests. Every string is owned by the results.
+ * This is the boundary between simulating and reporting: three modules fill it, each its own
+ * fields, and report writers and plots only read it. Its size grows with phases, checks,
+ * bins and deployments, never with the number of requests. Every string is owned by the
+ * results.
+ *
+ * Who writes what (nobody else writes these fields):
+ *   engine (sim/run/engine)     scenario, description, source, seed, duration_s, window_s,
+ *                               alpha, n_bins; total, routed, failed, failed_by_reason;
+ *                               phases (all but each deployment's has_load and load); the
+ *                               timeline's events; points, flows, windows; routers, targets,
+ *                               and the deployments named by points.
+ *   capacity (sim/run/capacity) unserved, unserved_by_reason; loads, load_points,
+ *                               interval_loads; phases[].deployments[].has_load and .load;
+ *                               cold-start and autoscaler events; the deployments with a
+ *                               serving model in `deployments`.
+ *   checks (sim/stats/checks)   checks, limits, holm, passed, and phase verdicts when they are
+ *                               Holm-corrected; it runs after the engine and capacity are done.
  */
 #ifndef ROUTERSIM_RESULTS_H
 #define ROUTERSIM_RESULTS_H
@@ -38,20 +52,26 @@ typedef struct {
     double mean_s, p50_s, p90_s, p95_s, p99_s, p999_s;
 } results_quantiles;
 
-/* How a deployment with a serving model coped over an interval (a bin, a phase, the run).
- * Latencies are queue wait + service, recorded when a request starts service; quantiles
- * are within LATENCY_RELATIVE_ERROR (latency.h) of the exact ones. */
+/* How a deployment with a serving model coped over an interval (a bin, a phase, the run, a
+ * capacity check's interval). Counts are of events in the interval: arrived when routed to
+ * the deployment, rejected on arrival, timed out when the caller gave up, started and
+ * completed when service did. Latencies are queue wait + service, recorded when a request
+ * starts service; quantiles are within LATENCY_RELATIVE_ERROR (latency.h) of the exact
+ * ones. Over a whole run from the deployment's creation, arrived = completed + rejected +
+ * timed_out + unfinished. */
 typedef struct {
     uint64_t arrived, started, completed, rejected, timed_out;
     uint64_t waited;       /* started after waiting */
     double utilization;    /* busy / available slot-seconds of ready replicas (draining
                               replicas' requests are not counted); 0 with no slots */
     double mean_waiting;   /* time-average number of requests waiting */
-    long long max_waiting; /* most requests waiting at once */
+    long long max_waiting; /* most requests waiting at once; -1 where not measured (phases) */
     double mean_wait_s;    /* queue wait of started requests */
-    double mean_latency_s, p50_s, p90_s, p99_s;
-    double throughput_per_s;   /* completions per second */
-    uint64_t unfinished;       /* still waiting or in service at the end of the interval */
+    double mean_latency_s, p50_s, p90_s, p99_s; /* those of `latency`, kept for the contract */
+    double throughput_per_s;                    /* completions per second */
+    uint64_t unfinished;       /* still waiting or in service at the end of the interval (a
+                                  state, not a count of events: it includes requests that
+                                  arrived before the interval) */
     results_quantiles latency; /* served requests: queue wait + service */
     results_quantiles wait;    /* served requests: queue wait alone */
     results_quantiles caller;  /* as callers saw it: served requests' latency, plus the
@@ -60,7 +80,9 @@ typedef struct {
 
 /* A deployment's serving measurements over one capacity check's whole interval (the windows
  * that overlap it), for checks that judge the interval rather than each window. `check`
- * indexes the scenario's capacity checks; `deployment` indexes results.deployments. */
+ * indexes the scenario's capacity checks; `deployment` indexes results.deployments. One per
+ * check x deployment it covers (its id, or every deployment with a serving model) that
+ * existed during those windows; in the order the intervals ended, so find them by `check`. */
 typedef struct {
     size_t check;
     uint32_t deployment;
@@ -166,7 +188,8 @@ typedef struct results {
     uint64_t total, routed, failed;
     uint64_t failed_by_reason[RESULTS_N_REASONS];
     uint64_t unserved; /* routed but not served: the sum of unserved_by_reason */
-    uint64_t unserved_by_reason[RESULTS_N_UNSERVED];
+    uint64_t unserved_by_reason[RESULTS_N_UNSERVED]; /* sums of the loads' rejected, timed_out
+                                                        and unfinished over deployments */
 
     size_t n_phases, n_checks, n_events, n_points, n_flows, n_windows;
     size_t n_load_points, n_loads, n_limits, n_interval_loads;

@@ -13,7 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_INSTANT, EV_ARRIVAL, EV_WINDOW_OPEN, EV_WINDOW_CLOSE, EV_BIN_END };
+/* The event kinds of the run's queue, all numbered here: the engine's own, then a range it
+ * hands to capacity (capacity.h), so no two modules can pick the same kind. */
+enum {
+    EV_INSTANT,
+    EV_ARRIVAL,
+    EV_WINDOW_OPEN,
+    EV_WINDOW_CLOSE,
+    EV_BIN_END,
+    EV_CAPACITY_FIRST, /* CAPACITY_N_EVENT_KINDS kinds from here are capacity's */
+    EV_N_KINDS = EV_CAPACITY_FIRST + CAPACITY_N_EVENT_KINDS
+};
 
 #define PROGRESS_EVERY (1u << 20) /* arrivals between progress callbacks */
 
@@ -534,7 +544,9 @@ static int dispatch(engine *e, const eventq_event *ev)
     case EV_BIN_END:
         return e->bin < e->res->n_bins && ev->time == bin_end(e) ? end_bin(e) : 0;
     }
-    return capacity_event(e, ev);
+    if (ev->kind >= EV_CAPACITY_FIRST && ev->kind < EV_N_KINDS)
+        return capacity_event(e, ev);
+    return fail(e, "unknown event kind %d", ev->kind);
 }
 
 /* ---- set-up and the main loop -------------------------------------------------------- */
@@ -681,7 +693,7 @@ results *engine_run(const scenario *sc, uint64_t seed, engine_progress_fn progre
     e.res = results_new();
     e.queue = eventq_new();
     e.rng = gsl_rng_alloc(gsl_rng_taus2);
-    e.capacity = capacity_new(sc, e.world, e.queue, e.rng, e.res);
+    e.capacity = capacity_new(sc, e.world, e.queue, e.rng, e.res, EV_CAPACITY_FIRST);
     e.serving = e.capacity && capacity_active(e.capacity);
     int rc = -1;
     if (e.world && e.res && e.queue && e.rng && e.capacity) {
