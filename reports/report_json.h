@@ -4,6 +4,7 @@
  * the timeline as applied (events), the serving measurements of deployments with a serving
  * model (loads; load on phases' deployments and in the time series), the time series behind
  * the CSV files (timeseries) and the plots drawn (plots, or plots_note saying why none).
+ * `format_version` comes first; docs/format-changelog.md says what each version added.
  */
 #ifndef ROUTERSIM_REPORT_JSON_H
 #define ROUTERSIM_REPORT_JSON_H
@@ -13,6 +14,9 @@
 #include "sim/model/results.h"
 
 #include <stdio.h>
+
+/* The report.json format: 1 was the format before the field existed. */
+#define REPORT_JSON_FORMAT_VERSION 2
 
 /* Write the report to a stream. Returns 0, or -1 when a write failed. */
 int report_json_write(FILE *out, const series *s, const plots_set *plots);

@@ -21,6 +21,7 @@ static scenario *new_scenario(double duration_s)
     sc->duration_s = duration_s;
     sc->alpha = SCENARIO_DEFAULT_ALPHA;
     sc->max_failed = -1;
+    sc->max_unserved = -1;
     return sc;
 }
 
