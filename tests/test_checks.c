@@ -485,7 +485,15 @@ START_TEST(phase_capacity_apart_from_split)
         ph->deployments[0].name = results_strdup(r->deployments[0]);
         ph->deployments[0].has_load = 1;
     }
+    /* a whole-interval check judges the run, not a phase: failing, it marks none */
+    scenario_capacity *whole = add_capacity(sc, SCENARIO_MAX_LATENCY, 1.0);
+    whole->statistic = SCENARIO_P99;
+    whole->over = SCENARIO_OVER_INTERVAL;
+    results_interval_load *il = results_add_interval_load(r);
+    il->check = 1;
+    set_latency(&il->load, 1000, 2.0);
     ck_assert_int_eq(checks_evaluate(sc, r), 0);
+    ck_assert_int_eq(r->checks[1].status, RESULTS_CHECK_FAIL);
     const results_check *failed;
     ck_assert_int_eq(verdicts_phase_capacity(r, &r->phases[0], &failed), VERDICTS_CAPACITY_PASS);
     ck_assert_ptr_null(failed);

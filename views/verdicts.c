@@ -104,13 +104,11 @@ verdicts_capacity verdicts_phase_capacity(const results *r, const results_phase 
         *failed = NULL;
     for (size_t i = 0; i < r->n_checks; i++) {
         const results_check *c = &r->checks[i];
-        if (c->kind != RESULTS_CHECK_CAPACITY || !covers(c, ph))
+        if (c->kind != RESULTS_CHECK_CAPACITY || c->over_interval || !covers(c, ph))
             continue;
         verdicts_capacity this = broken_in(r, c, ph)                  ? VERDICTS_CAPACITY_FAIL
                                  : c->status == RESULTS_CHECK_TOO_FEW ? VERDICTS_CAPACITY_TOO_FEW
-                                 : c->status == RESULTS_CHECK_FAIL && c->n_breaches == 0
-                                     ? VERDICTS_CAPACITY_FAIL /* nothing measured at all */
-                                     : VERDICTS_CAPACITY_PASS;
+                                                                      : VERDICTS_CAPACITY_PASS;
         if (this == VERDICTS_CAPACITY_FAIL && failed && !*failed)
             *failed = c;
         if (this > v)

@@ -36,11 +36,13 @@ void verdicts_phase_name(char *buf, size_t size, const results_phase *ph);
  * alpha. Empty for a plain pass. */
 void verdicts_phase_message(char *buf, size_t size, const results *r, const results_phase *ph);
 
-/* The capacity verdict of a phase, apart from its split test: fail when a capacity check
- * broke its limit on one of the phase's deployments in a window overlapping the phase; too
- * few when the checks covering it could judge nothing; pass when they held; none when no
- * capacity check covers the phase. *failed (may be NULL) gets the first failed check, or
- * NULL. */
+/* The capacity verdict of a phase, apart from its split test, from the capacity checks
+ * judged per window and the counts of lost requests (whole-interval checks judge no phase
+ * of their own: they are in the checks): fail when one broke its limit on one of the
+ * phase's deployments in a window overlapping the phase (or, for a failed count, a window
+ * that added to it); too few when the checks covering it could judge nothing; pass when
+ * they held; none when no such check covers the phase. *failed (may be NULL) gets the
+ * first failed check, or NULL. */
 typedef enum {
     VERDICTS_CAPACITY_NONE,
     VERDICTS_CAPACITY_PASS,
