@@ -20,7 +20,7 @@ static void print_phase(FILE *out, const results *r, const results_phase *ph)
         char replicas[48], expected[48];
         verdicts_replicas(replicas, sizeof replicas, d);
         verdicts_share(expected, sizeof expected, ph, i);
-        fprintf(out, "  %-20s %-24s %8s %9s %8.2f%% %10" PRIu64, i ? "" : interval,
+        fprintf(out, "  %-20s %-24s %13s %23s %8.2f%% %10" PRIu64, i ? "" : interval,
                 text_short_name(d->name), replicas, expected, observed, d->observed);
         if (i == 0)
             fprintf(out, " %10.3f %3d %9.3g  %-7s %s", ph->test.chi2, ph->test.df, ph->test.p_value,
@@ -42,7 +42,7 @@ static void print_phases(FILE *out, const results *r)
         if (!router || strcmp(router, ph->router) != 0) {
             router = ph->router;
             fprintf(out, "\nRouter %s\n", router);
-            fprintf(out, "  %-20s %-24s %8s %9s %9s %10s %10s %3s %9s  %-7s %s\n", "interval",
+            fprintf(out, "  %-20s %-24s %13s %23s %9s %10s %10s %3s %9s  %-7s %s\n", "interval",
                     "deployment", "replicas", "expected", "observed", "requests", "chi2", "df",
                     "p-value", "split", "capacity");
         }
