@@ -96,10 +96,12 @@ static void write_phase(FILE *out, const results *r, const results_phase *ph)
             splittest_verdict_name(verdicts_phase_verdict(ph)),
             splittest_verdict_name(ph->test.verdict));
     char message[512];
+    /* the test's own reason, or why Holm's correction changed its verdict */
+    int holm_changed = ph->corrected && ph->holm_verdict != ph->test.verdict;
     verdicts_phase_message(message, sizeof message, r, ph);
-    if (ph->test.reason[0] || (ph->corrected && ph->holm_verdict != ph->test.verdict)) {
+    if (ph->test.reason[0] || holm_changed) {
         fputs(", \"reason\": ", out);
-        report_json_string(out, message);
+        report_json_string(out, holm_changed ? message : ph->test.reason);
     }
     const results_check *failed;
     verdicts_capacity cap = verdicts_phase_capacity(r, ph, &failed);
