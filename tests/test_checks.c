@@ -414,7 +414,8 @@ END_TEST
 
 START_TEST(capacity_keys_refused)
 {
-    assert_refused("  capacity:\n    - max_p98_latency: 2s\n", ":12:7: unknown key \"max_p98_latency\"");
+    assert_refused("  capacity:\n    - max_p98_latency: 2s\n",
+                   ":12:7: unknown key \"max_p98_latency\"");
     assert_refused("  capacity:\n    - {max_rejected: 0, over: window}\n",
                    "expected no \"over\" with a count");
     assert_refused("  capacity:\n    - {max_p99_wait: 1s, over: always}\n",
