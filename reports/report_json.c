@@ -1,6 +1,7 @@
 #include "reports/report_json.h"
 
 #include "views/text.h"
+#include "views/verdicts.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -77,7 +78,16 @@ static void write_load(FILE *out, const results_load *l)
     write_quantiles(out, "caller", &l->caller);
 }
 
-static void write_phase(FILE *out, const results_phase *ph)
+/* A number, or null when there is none (NaN). */
+static void number(FILE *out, double x)
+{
+    if (isnan(x))
+        fputs("null", out);
+    else
+        fprintf(out, "%.10g", x);
+}
+
+static void write_phase(FILE *out, const results *r, const results_phase *ph)
 {
     fputs("    {\"router\": ", out);
     report_json_string(out, ph->router);
@@ -91,8 +101,9 @@ static void write_phase(FILE *out, const results_phase *ph)
         report_json_string(out, d->name);
         fprintf(out,
                 ", \"replicas\": %lld, \"expected_share\": %.10g, \"observed\": %" PRIu64
-                ", \"observed_share\": %.10g",
-                d->replicas, d->expected_share, d->observed, observed);
+                ", \"observed_share\": %.10g, \"wanted_replicas\": %lld, \"intended_share\": %.10g",
+                d->replicas, d->expected_share, d->observed, observed, d->wanted_replicas,
+                d->intended_share);
         if (d->has_load) {
             fputs(", \"load\": {", out);
             write_load(out, &d->load);
@@ -100,12 +111,67 @@ static void write_phase(FILE *out, const results_phase *ph)
         }
         fputs("}", out);
     }
-    fprintf(out, "],\n     \"chi2\": %.10g, \"df\": %d, \"p_value\": %.10g, \"verdict\": \"%s\"",
-            ph->test.chi2, ph->test.df, ph->test.p_value, splittest_verdict_name(ph->test.verdict));
-    if (ph->test.reason[0]) {
+    fprintf(out,
+            "],\n     \"chi2\": %.10g, \"df\": %d, \"p_value\": %.10g, \"verdict\": \"%s\""
+            ", \"test_verdict\": \"%s\"",
+            ph->test.chi2, ph->test.df, ph->test.p_value,
+            splittest_verdict_name(results_phase_verdict(ph)),
+            splittest_verdict_name(ph->test.verdict));
+    char message[512];
+    /* the test's own reason, or why Holm's correction changed its verdict */
+    int holm_changed = ph->corrected && ph->holm_verdict != ph->test.verdict;
+    verdicts_phase_message(message, sizeof message, r, ph);
+    if (ph->test.reason[0] || holm_changed) {
         fputs(", \"reason\": ", out);
-        report_json_string(out, ph->test.reason);
+        report_json_string(out, holm_changed ? message : ph->test.reason);
     }
+    const results_check *failed;
+    verdicts_capacity cap = verdicts_phase_capacity(r, ph, &failed);
+    static const char *const capacity[] = {"none", "pass", "too_few_requests", "fail"};
+    fprintf(out, ",\n     \"capacity\": \"%s\"", capacity[cap]);
+    if (failed) {
+        fputs(", \"capacity_failed\": ", out);
+        report_json_string(out, failed->name);
+    }
+    fputs("}", out);
+}
+
+static void write_check(FILE *out, const results_check *c)
+{
+    static const char *const kinds[] = {"expect", "max_failed_requests", "max_unserved_requests",
+                                        "capacity"};
+    fputs("\n    {\"name\": ", out);
+    report_json_string(out, c->name);
+    fprintf(out, ", \"passed\": %s, \"status\": \"%s\", \"kind\": \"%s\", \"key\": ",
+            c->passed ? "true" : "false", verdicts_check_status_name(c->status), kinds[c->kind]);
+    report_json_string(out, c->key);
+    fputs(",\n     \"value\": ", out);
+    number(out, c->value);
+    fputs(", \"limit\": ", out);
+    number(out, c->limit);
+    fputs(", \"margin\": ", out);
+    number(out, c->margin);
+    fprintf(out,
+            ", \"unit\": \"%s\", \"start_s\": %.10g, \"end_s\": %.10g, \"deployment\": ", c->unit,
+            c->start_s, c->end_s);
+    if (c->deployment)
+        report_json_string(out, c->deployment);
+    else
+        fputs("null", out);
+    if (c->kind == RESULTS_CHECK_CAPACITY) {
+        fputs(",\n     \"covers\": ", out);
+        if (c->covers)
+            report_json_string(out, c->covers);
+        else
+            fputs("null", out);
+        fprintf(out,
+                ", \"from_s\": %.10g, \"to_s\": %.10g, \"over\": \"%s\", \"min_requests\": %" PRIu64
+                ", \"judged\": %zu, \"too_few\": %zu, \"breaches\": %zu",
+                c->from_s, c->to_s, c->over_interval ? "interval" : "window", c->min_requests,
+                c->judged, c->too_few, c->n_breaches);
+    }
+    fputs(",\n     \"detail\": ", out);
+    report_json_string(out, c->detail);
     fputs("}", out);
 }
 
@@ -113,11 +179,8 @@ static void write_checks(FILE *out, const results *r)
 {
     fputs("  \"checks\": [", out);
     for (size_t i = 0; i < r->n_checks; i++) {
-        fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
-        report_json_string(out, r->checks[i].name);
-        fprintf(out, ", \"passed\": %s, \"detail\": ", r->checks[i].passed ? "true" : "false");
-        report_json_string(out, r->checks[i].detail);
-        fputs("}", out);
+        fputs(i ? "," : "", out);
+        write_check(out, &r->checks[i]);
     }
     fputs(r->n_checks ? "\n  ],\n" : "],\n", out);
 }
@@ -274,7 +337,7 @@ static void write_plots(FILE *out, const results *r, const plots_set *plots)
 int report_json_write(FILE *out, const series *s, const plots_set *plots)
 {
     const results *r = s->r;
-    fputs("{\n  \"scenario\": ", out);
+    fprintf(out, "{\n  \"format_version\": %d,\n  \"scenario\": ", REPORT_JSON_FORMAT_VERSION);
     report_json_string(out, r->scenario);
     fputs(", \"description\": ", out);
     report_json_string(out, r->description);
@@ -287,7 +350,7 @@ int report_json_write(FILE *out, const series *s, const plots_set *plots)
     write_requests(out, r);
     fputs("  \"phases\": [\n", out);
     for (size_t i = 0; i < r->n_phases; i++) {
-        write_phase(out, &r->phases[i]);
+        write_phase(out, r, &r->phases[i]);
         fputs(i + 1 < r->n_phases ? ",\n" : "\n", out);
     }
     fputs("  ],\n", out);

@@ -116,18 +116,21 @@ static void deployment_values(FILE *out, const results_phase *ph, column col)
             load_value(out, d, col);
         else if (col == COL_NAME)
             text_md(out, text_short_name(d->name), 1);
-        else if (col == COL_REPLICAS)
-            fprintf(out, "%lld", d->replicas);
-        else if (col == COL_EXPECTED)
-            fprintf(out, "%.2f%%", 100.0 * d->expected_share);
-        else if (ph->requests)
+        else if (col == COL_REPLICAS || col == COL_EXPECTED) {
+            char text[64];
+            if (col == COL_REPLICAS)
+                verdicts_replicas(text, sizeof text, d);
+            else
+                verdicts_share(text, sizeof text, ph, i);
+            fputs(text, out);
+        } else if (ph->requests)
             fprintf(out, "%.2f%%", 100.0 * (double)d->observed / (double)ph->requests);
         else
             fputs("n/a", out);
     }
 }
 
-static void phase_row(FILE *out, const results_phase *ph, int capacity)
+static void phase_row(FILE *out, const results *r, const results_phase *ph, int capacity)
 {
     char interval[80], requests[32];
     verdicts_interval(interval, sizeof interval, ph);
@@ -139,8 +142,19 @@ static void phase_row(FILE *out, const results_phase *ph, int capacity)
         deployment_values(out, ph, col);
         fputs(" | ", out);
     }
-    fprintf(out, "%s | %.4g | %d | %.4g | %s |\n", requests, ph->test.chi2, ph->test.df,
-            ph->test.p_value, splittest_verdict_name(ph->test.verdict));
+    fprintf(out, "%s | %.4g | %d | %.4g | %s |", requests, ph->test.chi2, ph->test.df,
+            ph->test.p_value, splittest_verdict_name(results_phase_verdict(ph)));
+    if (capacity) {
+        const results_check *failed;
+        verdicts_capacity v = verdicts_phase_capacity(r, ph, &failed);
+        fprintf(out, v == VERDICTS_CAPACITY_FAIL ? " **%s**: " : " %s |",
+                verdicts_capacity_name(v));
+        if (failed) {
+            text_md(out, failed->name, 1);
+            fputs(" |", out);
+        }
+    }
+    fputs("\n", out);
 }
 
 static void phases(FILE *out, const results *r, int capacity)
@@ -151,7 +165,11 @@ static void phases(FILE *out, const results *r, int capacity)
           out);
     fputs(capacity ? " Utilization and p99 latency are the deployments' over the phase (n/a: no "
                      "serving model); the latency is that of served requests (queue wait + "
-                     "service).\n\n"
+                     "service). The split test and the capacity checks are judged apart: "
+                     "Capacity fails when a capacity check broke its limit on one of the "
+                     "phase's deployments during the phase. Where replicas are still starting, "
+                     "the replicas and share asked for are shown beside the ready ones the "
+                     "router weighs.\n\n"
                    : "\n\n",
           out);
     if (r->n_phases == 0) {
@@ -160,25 +178,58 @@ static void phases(FILE *out, const results *r, int capacity)
     }
     fprintf(out,
             "| Router | Interval | Deployments | Replicas | Expected share | Observed share | %s"
-            "Requests | χ² | df | p-value | Verdict |\n"
-            "| --- | --- | --- | ---: | ---: | ---: | %s---: | ---: | ---: | ---: | --- |\n",
-            capacity ? "Utilization | p99 latency | " : "", capacity ? "---: | ---: | " : "");
+            "Requests | χ² | df | p-value | Split test |%s\n"
+            "| --- | --- | --- | ---: | ---: | ---: | %s---: | ---: | ---: | ---: | --- |%s\n",
+            capacity ? "Utilization | p99 latency | " : "", capacity ? " Capacity |" : "",
+            capacity ? "---: | ---: | " : "", capacity ? " --- |" : "");
     for (size_t i = 0; i < r->n_phases; i++)
-        phase_row(out, &r->phases[i], capacity);
+        phase_row(out, r, &r->phases[i], capacity);
     fputs("\n", out);
     int listed = 0;
     for (size_t i = 0; i < r->n_phases; i++) {
         char name[256], message[512];
         verdicts_phase_name(name, sizeof name, &r->phases[i]);
-        verdicts_phase_message(message, sizeof message, &r->phases[i], r->alpha);
+        verdicts_phase_message(message, sizeof message, r, &r->phases[i]);
         if (!message[0])
             continue;
-        fprintf(out, "- %s, %s: ", name, splittest_verdict_name(r->phases[i].test.verdict));
+        fprintf(out, "- %s, %s: ", name,
+                splittest_verdict_name(results_phase_verdict(&r->phases[i])));
         text_md(out, message, 1);
         fputs("\n", out);
         listed = 1;
     }
     fputs(listed ? "\n" : "", out);
+}
+
+/* One table of checks: the capacity checks, or the others. */
+static void check_table(FILE *out, const results *r, int capacity)
+{
+    int any = 0;
+    for (size_t i = 0; i < r->n_checks; i++) {
+        const results_check *c = &r->checks[i];
+        if ((c->kind == RESULTS_CHECK_CAPACITY) != capacity)
+            continue;
+        if (!any++)
+            fputs(capacity ? "### Capacity checks\n\n" : "", out);
+        if (any == 1)
+            fputs("| Check | Result | Value | Limit | Margin | Decided in | Detail |\n"
+                  "| --- | --- | ---: | ---: | ---: | --- | --- |\n",
+                  out);
+        char value[32], limit[32], margin[32], window[80];
+        verdicts_check_figure(value, sizeof value, c, c->value);
+        verdicts_check_figure(limit, sizeof limit, c, c->limit);
+        verdicts_check_figure(margin, sizeof margin, c, c->margin);
+        verdicts_check_window(window, sizeof window, c);
+        fputs("| ", out);
+        text_md(out, c->name, 1);
+        fprintf(out,
+                c->status == RESULTS_CHECK_FAIL ? " | **%s** | %s | %s | %s | %s | "
+                                                : " | %s | %s | %s | %s | %s | ",
+                verdicts_check_result(c), value, limit, margin, window);
+        text_md(out, c->detail, 1);
+        fputs(" |\n", out);
+    }
+    fputs(any ? "\n" : "", out);
 }
 
 static void checks(FILE *out, const results *r)
@@ -188,15 +239,8 @@ static void checks(FILE *out, const results *r)
         fputs("The scenario has no checks.\n\n", out);
         return;
     }
-    fputs("| Check | Result | Detail |\n| --- | --- | --- |\n", out);
-    for (size_t i = 0; i < r->n_checks; i++) {
-        fputs("| ", out);
-        text_md(out, r->checks[i].name, 1);
-        fprintf(out, " | %s | ", r->checks[i].passed ? "pass" : "**FAIL**");
-        text_md(out, r->checks[i].detail, 1);
-        fputs(" |\n", out);
-    }
-    fputs("\n", out);
+    check_table(out, r, 0);
+    check_table(out, r, 1);
 }
 
 /* Per deployment with a serving model, the run's figures and its worst windows. */

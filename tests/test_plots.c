@@ -178,8 +178,16 @@ static results *sample_with_load(void)
     r->loads[0].load.rejected = 270;
     r->loads[0].load.timed_out = 30;
     results_add_load(r)->deployment = 0;
-    *results_add_limit(r) = (results_limit){RESULTS_LIMIT_UTILIZATION, 0.9, NULL, 0, 300};
-    *results_add_limit(r) = (results_limit){RESULTS_LIMIT_P99_LATENCY, 2.0, NULL, 0, 300};
+    /* two per-window capacity checks, whose limits the plots draw */
+    const char *keys[] = {"max_utilization", "max_p99_latency"};
+    const double limits[] = {0.9, 2.0};
+    for (int k = 0; k < 2; k++) {
+        results_check *c = results_add_check(r);
+        c->kind = RESULTS_CHECK_CAPACITY;
+        c->key = results_strdup(keys[k]);
+        c->limit = limits[k];
+        c->to_s = 300;
+    }
     return r;
 }
 

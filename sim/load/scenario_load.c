@@ -20,6 +20,8 @@
 typedef struct {
     yread in;
     scenario *sc;
+    long long min_requests; /* checks.min_requests for every capacity statistic; -1: each
+                               statistic's default */
 } loader;
 
 static int err_mark(loader *ld, scenario_mark mark, const char *msg)
@@ -478,18 +480,69 @@ static int parse_expect(loader *ld, const ydoc_node *map)
     return parse_share_map(ld, ydoc_get(map, "share"), ex);
 }
 
-/* One capacity limit: exactly one of the max_* keys, optionally a deployment and during. */
+/* The keys that set a capacity check's limit, one per kind and statistic:
+ * max_utilization, max_<statistic>_<latency|wait|caller_latency>, max_rejected,
+ * max_timed_out. Written into limits[] (room for CAPACITY_LIMIT_KEYS) with their kind and
+ * statistic; returns how many. */
+#define CAPACITY_LIMIT_KEYS (3 + 3 * SCENARIO_N_STATISTICS)
+
+typedef struct {
+    char key[32];
+    scenario_capacity_kind kind;
+    scenario_statistic statistic;
+} capacity_limit_key;
+
+static size_t capacity_limit_keys(capacity_limit_key *limits)
+{
+    size_t n = 0;
+    for (int kind = 0; kind < SCENARIO_N_CAPACITY_KINDS; kind++)
+        for (int s = 0; s < SCENARIO_N_STATISTICS; s++) {
+            scenario_capacity c = {.kind = (scenario_capacity_kind)kind,
+                                   .statistic = (scenario_statistic)s};
+            if (!scenario_capacity_has_statistic(c.kind) && s > 0)
+                break;
+            scenario_capacity_key(&c, limits[n].key, sizeof limits[n].key);
+            limits[n].kind = c.kind;
+            limits[n].statistic = c.statistic;
+            n++;
+        }
+    return n;
+}
+
+/* `over: window | interval`: only latency-like figures and utilisation have both. */
+static int parse_over(loader *ld, const ydoc_node *map, scenario_capacity *c)
+{
+    const ydoc_node *node = ydoc_get(map, "over");
+    if (!node)
+        return 0;
+    const char *text = yread_scalar(&ld->in, node, "over");
+    if (!text)
+        return -1;
+    if (strcmp(text, "window") != 0 && strcmp(text, "interval") != 0)
+        return yread_fail(&ld->in, node, "expected over: window or over: interval, got \"%s\"",
+                          text);
+    if (c->kind == SCENARIO_MAX_REJECTED || c->kind == SCENARIO_MAX_TIMED_OUT)
+        return yread_fail(&ld->in, node,
+                          "expected no \"over\" with a count: rejected and timed-out requests "
+                          "are summed over the interval");
+    c->over = strcmp(text, "interval") == 0 ? SCENARIO_OVER_INTERVAL : SCENARIO_OVER_WINDOW;
+    return 0;
+}
+
+/* One capacity limit: exactly one of the max_* keys, optionally a deployment, during, over
+ * and (for latency-like statistics) min_requests. */
 static int parse_capacity(loader *ld, const ydoc_node *map)
 {
-    static const yread_key rules[] = {{"max_utilization", 0},
-                                      {"max_p99_latency", 0},
-                                      {"max_rejected", 0},
-                                      {"max_timed_out", 0},
-                                      {"deployment", 0},
-                                      {"during", 0},
-                                      {NULL, 0}};
-    static const char *const kinds[] = {"max_utilization", "max_p99_latency", "max_rejected",
-                                        "max_timed_out"};
+    capacity_limit_key limits[CAPACITY_LIMIT_KEYS];
+    size_t n_limits = capacity_limit_keys(limits);
+    yread_key rules[CAPACITY_LIMIT_KEYS + 5];
+    for (size_t k = 0; k < n_limits; k++)
+        rules[k] = (yread_key){limits[k].key, 0};
+    rules[n_limits] = (yread_key){"deployment", 0};
+    rules[n_limits + 1] = (yread_key){"during", 0};
+    rules[n_limits + 2] = (yread_key){"over", 0};
+    rules[n_limits + 3] = (yread_key){"min_requests", 0};
+    rules[n_limits + 4] = (yread_key){NULL, 0};
     if (yread_keys(&ld->in, map, "a capacity check", rules) != 0)
         return -1;
     scenario *sc = ld->sc;
@@ -501,40 +554,73 @@ static int parse_capacity(loader *ld, const ydoc_node *map)
     memset(c, 0, sizeof *c);
     c->mark = mark_of(map);
     const ydoc_node *limit = NULL;
-    for (size_t k = 0; k < 4; k++) {
-        const ydoc_node *node = ydoc_get(map, kinds[k]);
+    const char *key = NULL;
+    for (size_t k = 0; k < n_limits; k++) {
+        const ydoc_node *node = ydoc_get(map, limits[k].key);
         if (node && limit)
             return yread_fail(&ld->in, node, "expected one limit per capacity check");
         if (node) {
             limit = node;
-            c->kind = (scenario_capacity_kind)k;
+            key = limits[k].key;
+            c->kind = limits[k].kind;
+            c->statistic = limits[k].statistic;
         }
     }
     if (!limit)
         return yread_fail(&ld->in, map,
-                          "expected one of max_utilization, max_p99_latency, "
-                          "max_rejected or max_timed_out");
+                          "expected one of max_utilization, max_<statistic>_latency, "
+                          "max_<statistic>_wait, max_<statistic>_caller_latency (statistic: "
+                          "mean, p50, p90, p95, p99 or p999), max_rejected or max_timed_out");
     long long count;
-    int rc = c->kind == SCENARIO_MAX_UTILIZATION
-                 ? yread_real(&ld->in, limit, kinds[0], 0, 1, &c->limit)
-             : c->kind == SCENARIO_MAX_P99_LATENCY
-                 ? yread_duration(&ld->in, limit, kinds[1], &c->limit)
-                 : yread_int(&ld->in, limit, kinds[c->kind], 0, INT64_MAX, &count);
+    int rc = c->kind == SCENARIO_MAX_UTILIZATION ? yread_real(&ld->in, limit, key, 0, 1, &c->limit)
+             : scenario_capacity_has_statistic(c->kind)
+                 ? yread_duration(&ld->in, limit, key, &c->limit)
+                 : yread_int(&ld->in, limit, key, 0, INT64_MAX, &count);
     if (rc != 0)
         return -1;
     if (c->kind == SCENARIO_MAX_REJECTED || c->kind == SCENARIO_MAX_TIMED_OUT)
         c->limit = (double)count;
-    const ydoc_node *dep = ydoc_get(map, "deployment");
-    if (dep && yread_id(&ld->in, dep, "deployment", UNITS_DEPLOYMENT, c->deployment) != 0)
+    const ydoc_node *node = ydoc_get(map, "deployment");
+    if (node && yread_id(&ld->in, node, "deployment", UNITS_DEPLOYMENT, c->deployment) != 0)
         return -1;
-    return yread_interval(&ld->in, map, &c->start_s, &c->end_s);
+    if (parse_over(ld, map, c) != 0)
+        return -1;
+    if (scenario_capacity_has_statistic(c->kind))
+        c->min_requests = ld->min_requests >= 0 ? (uint64_t)ld->min_requests
+                                                : scenario_default_min_requests(c->statistic);
+    if ((node = ydoc_get(map, "min_requests"))) {
+        if (!scenario_capacity_has_statistic(c->kind))
+            return yread_fail(&ld->in, node,
+                              "expected min_requests only with a latency, wait or caller "
+                              "latency statistic (%s is not one)",
+                              key);
+        long long fewest;
+        if (yread_int(&ld->in, node, "min_requests", 0, INT64_MAX, &fewest) != 0)
+            return -1;
+        c->min_requests = (uint64_t)fewest;
+    }
+    if (yread_interval(&ld->in, map, &c->start_s, &c->end_s) != 0)
+        return -1;
+    if (sc->warmup_s >= c->end_s)
+        return yread_fail(&ld->in, map,
+                          "expected a check that ends after the warm-up (%gs): nothing of it "
+                          "would be judged",
+                          sc->warmup_s);
+    c->start_s = fmax(c->start_s, sc->warmup_s);
+    return 0;
 }
 
 static int parse_checks(loader *ld, const ydoc_node *map)
 {
-    static const yread_key rules[] = {{"alpha", 0},    {"correction", 0},
-                                      {"expect", 0},   {"max_failed_requests", 0},
-                                      {"capacity", 0}, {NULL, 0}};
+    static const yread_key rules[] = {{"alpha", 0},
+                                      {"correction", 0},
+                                      {"expect", 0},
+                                      {"max_failed_requests", 0},
+                                      {"max_unserved_requests", 0},
+                                      {"warmup", 0},
+                                      {"min_requests", 0},
+                                      {"capacity", 0},
+                                      {NULL, 0}};
     if (yread_keys(&ld->in, map, "checks", rules) != 0)
         return -1;
     const ydoc_node *node;
@@ -554,6 +640,18 @@ static int parse_checks(loader *ld, const ydoc_node *map)
     }
     if ((node = ydoc_get(map, "max_failed_requests")) &&
         yread_int(&ld->in, node, "max_failed_requests", 0, INT64_MAX, &ld->sc->max_failed) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "max_unserved_requests")) &&
+        yread_int(&ld->in, node, "max_unserved_requests", 0, INT64_MAX, &ld->sc->max_unserved) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "warmup"))) {
+        if (yread_duration(&ld->in, node, "warmup", &ld->sc->warmup_s) != 0)
+            return -1;
+        if (ld->sc->warmup_s >= ld->sc->duration_s)
+            return yread_fail(&ld->in, node, "expected a warm-up shorter than the duration");
+    }
+    if ((node = ydoc_get(map, "min_requests")) &&
+        yread_int(&ld->in, node, "min_requests", 0, INT64_MAX, &ld->min_requests) != 0)
         return -1;
     if (each_item(ld, map, "capacity", 0, parse_capacity) != 0)
         return -1;
@@ -811,12 +909,13 @@ scenario *scenario_load(const char *path, char *err, size_t errlen)
     if (!doc)
         return NULL;
     scenario *sc = calloc(1, sizeof *sc);
-    loader ld = {{.path = path, .err = err, .errlen = errlen}, sc};
+    loader ld = {{.path = path, .err = err, .errlen = errlen}, sc, -1};
     int rc = -1;
     if (sc && (sc->path = strdup(path))) {
         ld.in.account = sc->account;
         sc->alpha = SCENARIO_DEFAULT_ALPHA;
         sc->max_failed = -1;
+        sc->max_unserved = -1;
         const ydoc_node *root = ydoc_root(doc);
         rc = yread_type(&ld.in, root, YDOC_MAP, "the scenario");
         if (rc == 0)

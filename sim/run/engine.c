@@ -157,12 +157,18 @@ static int open_phase(engine *e, size_t slot)
         return out_of_memory(e);
     ph->n_deployments = n;
     ph->start_s = e->now;
+    long long wanted = 0; /* replicas asked for, ready or starting: the split intended */
+    for (size_t i = 0; i < n; i++)
+        wanted += world_deployment_at(e->world, r->deployments[i])->replicas;
     for (size_t i = 0; i < n; i++) {
         results_share *share = &ph->deployments[i];
-        if (!(share->name = results_strdup(world_deployment_at(e->world, r->deployments[i])->name)))
+        const world_deployment *d = world_deployment_at(e->world, r->deployments[i]);
+        if (!(share->name = results_strdup(d->name)))
             return out_of_memory(e);
         share->replicas = r->weights[i];
         share->expected_share = total ? (double)r->weights[i] / (double)total : 0.0;
+        share->wanted_replicas = d->replicas;
+        share->intended_share = wanted ? (double)d->replicas / (double)wanted : 0.0;
     }
     free(rs->counts);
     free(rs->bin_mark);
