@@ -419,6 +419,14 @@ static double bin_end(const engine *e)
     return fmin((double)(e->bin + 1) * e->sc->window_s, e->sc->duration_s);
 }
 
+/* Bins end through the queue except the last: it closes once everything at the end of the
+ * run has happened, so an arrival at exactly `duration` (a trace may have one) is counted in
+ * it, whenever that arrival was queued. */
+static int queued_bin_end(const engine *e)
+{
+    return e->bin + 1 < e->res->n_bins;
+}
+
 /* The end of a bin of the time series: one point per router and deployment. */
 static int end_bin(engine *e)
 {
@@ -430,7 +438,7 @@ static int end_bin(engine *e)
     if (capacity_end_bin(e->capacity, (uint32_t)e->bin, e->now) != 0)
         return fail(e, "%s", capacity_error(e->capacity));
     e->bin++;
-    if (e->bin < e->res->n_bins && eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
+    if (queued_bin_end(e) && eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
         return out_of_memory(e);
     return 0;
 }
@@ -439,7 +447,7 @@ static int end_bin(engine *e)
  * it closes before anything changes at the instant. Its queued end is then stale. */
 static int end_due_bin(engine *e)
 {
-    return e->bin < e->res->n_bins && bin_end(e) <= e->now ? end_bin(e) : 0;
+    return queued_bin_end(e) && bin_end(e) <= e->now ? end_bin(e) : 0;
 }
 
 static int push(engine *e, double time, int kind, size_t index)
@@ -532,7 +540,7 @@ static int dispatch(engine *e, const eventq_event *ev)
         e->watches[ev->index].open = ev->kind == EV_WINDOW_OPEN;
         return sync_watch(e, &e->watches[ev->index]);
     case EV_BIN_END:
-        return e->bin < e->res->n_bins && ev->time == bin_end(e) ? end_bin(e) : 0;
+        return queued_bin_end(e) && ev->time == bin_end(e) ? end_bin(e) : 0;
     }
     return capacity_event(e, ev);
 }
@@ -623,7 +631,7 @@ static int start(engine *e, uint64_t seed)
         return -1;
     if (e->next_event == 0 && schedule_instant(e) != 0)
         return -1;
-    if (eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
+    if (queued_bin_end(e) && eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
         return out_of_memory(e);
     for (size_t i = 0; i < e->sc->n_traffic; i++)
         if (schedule_arrival(e, i) != 0)
@@ -642,6 +650,8 @@ static int run_loop(engine *e)
             return -1;
     }
     e->now = e->sc->duration_s;
+    if (end_bin(e) != 0)
+        return -1;
     for (size_t slot = 0; slot < e->n_routers; slot++)
         if (e->routers[slot].phase >= 0)
             close_phase(e, slot);
