@@ -140,7 +140,7 @@ static int open_phase(engine *e, size_t slot)
     router_state *rs = &e->routers[slot];
     const world_router *r = world_router_at(e->world, slot);
     size_t n = r->n_deployments;
-    uint64_t total = selector_total(r->selector);
+    uint64_t total = r->total_weight;
     results_phase *ph = results_add_phase(e->res);
     if (!ph || !(ph->router = results_strdup(r->name)) ||
         !(ph->deployments = calloc(n, sizeof *ph->deployments)))
@@ -234,7 +234,7 @@ static int after_commit(engine *e)
     if (grow_routers(e) != 0)
         return -1;
     for (size_t slot = 0; slot < e->n_routers; slot++) {
-        world_router *r = world_router_at(e->world, slot);
+        const world_router *r = world_router_at(e->world, slot);
         if (!r->changed)
             continue;
         if (e->routers[slot].phase >= 0) {
@@ -347,8 +347,8 @@ static void arrive(engine *e, size_t i)
         s->failed[RESULTS_FORBIDDEN]++;
         return;
     }
-    world_router *r = world_router_at(e->world, (size_t)router);
-    int pick = selector_pick(r->selector, e->rng);
+    const world_router *r = world_router_at(e->world, (size_t)router);
+    int pick = world_route(e->world, (size_t)router, e->rng);
     if (pick == SELECTOR_NO_REPLICAS) {
         s->failed[RESULTS_NO_REPLICAS]++;
         return;
@@ -367,8 +367,8 @@ static void arrive(engine *e, size_t i)
 static int emit_points(engine *e, size_t slot)
 {
     router_state *rs = &e->routers[slot];
-    world_router *r = world_router_at(e->world, slot);
-    uint64_t total = r->exists ? selector_total(r->selector) : 0;
+    const world_router *r = world_router_at(e->world, slot);
+    uint64_t total = r->total_weight;
     for (size_t d = 0; d < rs->n_bin_routed; d++) {
         long listed = -1;
         for (size_t i = 0; r->exists && i < r->n_deployments && listed < 0; i++)
