@@ -74,7 +74,11 @@ static int parse_load_targets(const yread *r, const ydoc_node *map, world_autosc
     if (map->n == 0)
         return yread_fail(r, map, "expected at least one load target");
     const ydoc_node *node;
-    a->load_fraction = a->load_requests_per_second = a->load_concurrent_requests = 0;
+    /* A list replaces the targets, but the platform's default target stays one of them
+     * (at 0.8) unless the list gives it another value: a target added beside it can only
+     * ask for more replicas, never switch the in-flight target off. */
+    a->load_fraction = WORLD_DEFAULT_LOAD_FRACTION;
+    a->load_requests_per_second = a->load_concurrent_requests = 0;
     if ((node = ydoc_get(map, "default")) &&
         yread_real(r, node, "default load target", 1e-6, 1, &a->load_fraction) != 0)
         return -1;

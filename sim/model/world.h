@@ -55,8 +55,9 @@ enum {
 };
 
 /* The platform's autoscaler settings, used when min < max replica count. Load targets:
- * `fraction` of each replica's concurrency busy or waiting (the platform's default=0.8),
- * and optionally requests_per_second and concurrent_requests per replica (0: not set). The
+ * `fraction` of each replica's concurrency busy or waiting (the platform's default target,
+ * 0.8 unless a list of targets names another value: it is always one of the targets), and
+ * optionally requests_per_second and concurrent_requests per replica (0: not set). The
  * largest replica count any target asks for wins. */
 typedef struct {
     double scale_up_window_s;      /* default 30s */
@@ -67,7 +68,9 @@ typedef struct {
     double load_concurrent_requests;
 } world_autoscaling;
 
-#define WORLD_DEFAULT_AUTOSCALING ((world_autoscaling){30, 600, 3600, 0.8, 0, 0})
+#define WORLD_DEFAULT_LOAD_FRACTION 0.8
+#define WORLD_DEFAULT_AUTOSCALING                                                                  \
+    ((world_autoscaling){30, 600, 3600, WORLD_DEFAULT_LOAD_FRACTION, 0, 0})
 
 typedef char world_id[UNITS_ID_MAX + 1];
 
