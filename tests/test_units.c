@@ -359,6 +359,35 @@ START_TEST(offending_text_is_escaped_and_cut)
 }
 END_TEST
 
+/* Edit distances computed by hand: substitutions and insertions (kitten -> sitting), a swap
+ * of neighbours counting one, and optimal string alignment's rule that a swapped pair is not
+ * edited again (ca -> abc is 3, not the unrestricted Damerau distance 2). */
+START_TEST(edit_distance)
+{
+    static const struct {
+        const char *a, *b;
+        size_t d;
+    } cases[] = {{"", "", 0},      {"abc", "abc", 0},        {"", "abc", 3},
+                 {"abc", "", 3},   {"kitten", "sitting", 3}, {"ab", "ba", 1},
+                 {"ca", "abc", 3}, {"flaw", "lawn", 2},      {"my-ruoter", "my-router", 1},
+                 {"v1", "v2", 1},  {"router", "ruoter", 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ck_assert_msg(units_edit_distance(cases[i].a, cases[i].b) == cases[i].d, "%s %s",
+                      cases[i].a, cases[i].b);
+        ck_assert_msg(units_edit_distance(cases[i].b, cases[i].a) == cases[i].d, "%s %s",
+                      cases[i].b, cases[i].a);
+    }
+    /* Near enough to suggest: one edit always, else one per three characters. */
+    ck_assert(units_is_near("my-ruoter", "my-router"));
+    ck_assert(units_is_near("s", "r"));
+    ck_assert(units_is_near("canary-v2", "canary-v3"));
+    ck_assert(units_is_near("abcdef", "abxdey"));  /* 2 edits in 6 */
+    ck_assert(!units_is_near("abcdef", "abxyzf")); /* 3 edits in 6 */
+    ck_assert(!units_is_near("far-away", "a"));
+    ck_assert(!units_is_near("same", "same")); /* not a typo of itself */
+}
+END_TEST
+
 /* One test per case, so that every case is its own CTest entry. */
 static void add(Suite *s, TCase *tc, const TTest *test)
 {
@@ -411,5 +440,6 @@ static Suite *suite(void)
     add(s, tcase_create("resolve_models"), resolve_models);
     add(s, tcase_create("full_names"), full_names);
     add(s, tcase_create("messages_escaped"), offending_text_is_escaped_and_cut);
+    add(s, tcase_create("edit_distance"), edit_distance);
     return s;
 }

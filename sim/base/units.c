@@ -316,3 +316,36 @@ void units_full_name(char *out, const char *account, units_kind kind, const char
     else
         snprintf(out, UNITS_NAME_MAX, "accounts/%s/%s/%s", account, kind_plural[kind], id);
 }
+
+size_t units_edit_distance(const char *a, const char *b)
+{
+    size_t n = strnlen(a, UNITS_ID_MAX), m = strnlen(b, UNITS_ID_MAX);
+    /* Three rows of the distance table: i - 2, i - 1 and i. */
+    size_t rows[3][UNITS_ID_MAX + 1];
+    for (size_t j = 0; j <= m; j++)
+        rows[0][j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        size_t *two = rows[(i + 1) % 3], *prev = rows[(i + 2) % 3], *cur = rows[i % 3];
+        cur[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                two[j - 2] + 1 < best)
+                best = two[j - 2] + 1;
+            cur[j] = best;
+        }
+    }
+    return rows[n % 3][m];
+}
+
+int units_is_near(const char *name, const char *candidate)
+{
+    size_t n = strnlen(name, UNITS_ID_MAX), m = strnlen(candidate, UNITS_ID_MAX);
+    size_t longer = n > m ? n : m;
+    size_t d = units_edit_distance(name, candidate);
+    return d > 0 && (d == 1 || 3 * d <= longer);
+}

@@ -65,4 +65,13 @@ int units_resolve_model(const char *text, const char *account, char *out, char *
 /* accounts/<account>/<kind>s/<id> into out (UNITS_NAME_MAX bytes). */
 void units_full_name(char *out, const char *account, units_kind kind, const char *id);
 
+/* How far apart two names are, for suggesting the one a typo meant: the fewest insertions,
+ * deletions, substitutions and swaps of two adjacent characters (optimal string alignment)
+ * that turn a into b. Only the first UNITS_ID_MAX characters of each count. */
+size_t units_edit_distance(const char *a, const char *b);
+
+/* 1 when `candidate` is near enough to `name` to suggest: at most one edit per three
+ * characters of the longer name, and always one. */
+int units_is_near(const char *name, const char *candidate);
+
 #endif
