@@ -96,6 +96,13 @@ static void load_value(FILE *out, const results_share *d, column col)
     fputs(text, out);
 }
 
+static void percent(FILE *out, double share)
+{
+    char text[80];
+    text_percent(text, sizeof text, share);
+    fputs(text, out);
+}
+
 static void deployment_values(FILE *out, const results_phase *ph, column col)
 {
     for (size_t i = 0; i < ph->n_deployments; i++) {
@@ -108,9 +115,9 @@ static void deployment_values(FILE *out, const results_phase *ph, column col)
         else if (col == COL_REPLICAS)
             fprintf(out, "%lld", d->replicas);
         else if (col == COL_EXPECTED)
-            fprintf(out, "%.2f%%", 100.0 * d->expected_share);
+            percent(out, d->expected_share);
         else if (ph->requests)
-            fprintf(out, "%.2f%%", 100.0 * (double)d->observed / (double)ph->requests);
+            percent(out, (double)d->observed / (double)ph->requests);
         else
             fputs("n/a", out);
     }

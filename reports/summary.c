@@ -16,10 +16,12 @@ static void print_phase(FILE *out, const results_phase *ph)
     snprintf(interval, sizeof interval, "[%s, %s)", from, to);
     for (size_t i = 0; i < ph->n_deployments; i++) {
         const results_share *d = &ph->deployments[i];
-        double observed = ph->requests ? 100.0 * (double)d->observed / (double)ph->requests : 0;
-        fprintf(out, "  %-20s %-24s %8lld %8.2f%% %8.2f%% %10" PRIu64, i ? "" : interval,
-                text_short_name(d->name), d->replicas, 100.0 * d->expected_share, observed,
-                d->observed);
+        char expected[80], observed[80];
+        text_percent(expected, sizeof expected, d->expected_share);
+        text_percent(observed, sizeof observed,
+                     ph->requests ? (double)d->observed / (double)ph->requests : 0);
+        fprintf(out, "  %-20s %-24s %8lld %9s %9s %10" PRIu64, i ? "" : interval,
+                text_short_name(d->name), d->replicas, expected, observed, d->observed);
         if (i == 0)
             fprintf(out, " %10.3f %3d %9.3g  %s", ph->test.chi2, ph->test.df, ph->test.p_value,
                     splittest_verdict_name(ph->test.verdict));
@@ -81,8 +83,10 @@ static void print_checks(FILE *out, const results *r)
 
 void summary_print(FILE *out, const results *r)
 {
-    fprintf(out, "Scenario %s (%s), seed %" PRIu64 ", %gs simulated\n", r->scenario, r->source,
-            r->seed, r->duration_s);
+    char simulated[32];
+    text_duration(simulated, sizeof simulated, r->duration_s);
+    fprintf(out, "Scenario %s (%s), seed %" PRIu64 ", %s simulated\n", r->scenario, r->source,
+            r->seed, simulated);
     fprintf(out, "Requests: %" PRIu64 " arrived, %" PRIu64 " routed, %" PRIu64 " failed", r->total,
             r->routed, r->failed);
     if (r->failed) {

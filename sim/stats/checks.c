@@ -1,5 +1,7 @@
 #include "sim/stats/checks.h"
 
+#include "sim/base/units.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -31,15 +33,24 @@ static int check_expect(const scenario_expect *ex, const results_window *win, re
                                         ex->start_s, ex->end_s));
     char detail[2048] = "";
     int passed = 1;
+    /* Shares with the decimals that resolve the tolerance (one past its first digit, at
+     * least 4) and three significant digits, so a tiny share never prints as 0.0000. */
+    int decimals = ex->tolerance > 0 ? (int)ceil(-log10(ex->tolerance) - 1e-9) + 1 : 4;
+    decimals = decimals < 4 ? 4 : decimals;
+    char tolerance[64];
+    units_format_number(ex->tolerance, 0, 0, tolerance, sizeof tolerance);
     for (size_t k = 0; k < ex->n_shares; k++) {
         double observed = (double)win->observed[k] / (double)win->routed;
         double off = fabs(observed - ex->shares[k].share);
         int ok = off <= ex->tolerance + 1e-12;
         passed = passed && ok;
+        char got[64], want[64];
+        units_format_number(observed, 3, decimals, got, sizeof got);
+        units_format_number(ex->shares[k].share, 3, decimals, want, sizeof want);
         size_t used = strlen(detail);
         snprintf(detail + used, sizeof detail - used,
-                 "%s%s %.4f (expected %.4f +- %g, %llu of %llu requests)%s", k ? "; " : "",
-                 ex->shares[k].deployment, observed, ex->shares[k].share, ex->tolerance,
+                 "%s%s %s (expected %s +- %s, %llu of %llu requests)%s", k ? "; " : "",
+                 ex->shares[k].deployment, got, want, tolerance,
                  (unsigned long long)win->observed[k], (unsigned long long)win->routed,
                  ok ? "" : " OUT OF TOLERANCE");
     }
