@@ -82,7 +82,7 @@ CASES = {
     "timeline_misspelled_router": (
         BASE.replace("id: r\n", "id: my-router\n").replace("router: r\n", "router: my-router\n")
         + "timeline:\n  - at: 1m\n    run: firectl router update my-ruoter --deployments=a\n",
-        "17:10", "at 60s: router \"my-ruoter\" never exists in this scenario; "
+        "17:10", "at 1m: router \"my-ruoter\" never exists in this scenario; "
         "did you mean \"my-router\"?"),
     "timeline_misspelled_deployment": (
         BASE + "timeline:\n  - at: 1m\n    run: firectl router update r --deployments=a,bb\n",

@@ -360,10 +360,14 @@ static int parse_timeline_event(loader *ld, const ydoc_node *map)
     const ydoc_node *at = ydoc_get(map, "at");
     if (yread_duration(&ld->in, at, "at", &ev->at_s) != 0)
         return -1;
-    if (ev->at_s > ld->sc->duration_s)
+    if (ev->at_s > ld->sc->duration_s) {
+        char end[32], got[32];
+        units_format_duration(ld->sc->duration_s, end, sizeof end);
+        units_format_duration(ev->at_s, got, sizeof got);
         return yread_fail(&ld->in, at,
-                          "expected a time within the scenario's duration [0, %gs], got %gs",
-                          ld->sc->duration_s, ev->at_s);
+                          "expected a time within the scenario's duration [0s, %s], got %s", end,
+                          got);
+    }
     if (parse_action(ld, map, &ev->cmd) != 0)
         return -1;
     /* Errors found later, against the world at this time, point at the action. */
@@ -590,9 +594,12 @@ static int parse_header(loader *ld, const ydoc_node *root)
             return -1;
         if (sc->window_s <= 0 || sc->window_s > sc->duration_s)
             return yread_fail(&ld->in, node, "expected a window in (0, duration]");
-        if (ceil(sc->duration_s / sc->window_s) > MAX_BINS)
-            return yread_fail(&ld->in, node, "expected a window of at least duration/%d (%gs)",
-                              MAX_BINS, sc->duration_s / MAX_BINS);
+        if (ceil(sc->duration_s / sc->window_s) > MAX_BINS) {
+            char least[32];
+            units_format_duration(sc->duration_s / MAX_BINS, least, sizeof least);
+            return yread_fail(&ld->in, node, "expected a window of at least duration/%d (%s)",
+                              MAX_BINS, least);
+        }
     }
     return 0;
 }
@@ -753,11 +760,12 @@ static int dry_run(loader *ld, world *w)
         return -1;
     }
     for (size_t i = 0; i < sc->n_events; i++) {
-        char why[512], msg[600];
+        char why[512], msg[600], at[32];
         if (world_apply(w, &sc->events[i].cmd, why, sizeof why) != 0) {
             names_one_never_created(sc, &sc->events[i].cmd, why, sizeof why);
+            units_format_duration(sc->events[i].at_s, at, sizeof at);
             if (sc->events[i].text)
-                snprintf(msg, sizeof msg, "at %gs: %s", sc->events[i].at_s, why);
+                snprintf(msg, sizeof msg, "at %s: %s", at, why);
             else
                 snprintf(msg, sizeof msg, "%s", why);
             return err_mark(ld, sc->events[i].mark, msg);

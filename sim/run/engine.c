@@ -279,10 +279,12 @@ static int apply_instant(engine *e)
     double at = sc->events[e->next_event].at_s;
     while (e->next_event < sc->n_events && sc->events[e->next_event].at_s == at) {
         const scenario_event *ev = &sc->events[e->next_event++];
-        char why[512];
-        if (world_apply(e->world, &ev->cmd, why, sizeof why) != 0)
-            return fail(e, "%s:%d:%d: at %gs: %s", sc->path, ev->mark.line, ev->mark.column,
-                        ev->at_s, why);
+        char why[512], when[32];
+        if (world_apply(e->world, &ev->cmd, why, sizeof why) != 0) {
+            units_format_duration(ev->at_s, when, sizeof when);
+            return fail(e, "%s:%d:%d: at %s: %s", sc->path, ev->mark.line, ev->mark.column, when,
+                        why);
+        }
         if (ev->text) {
             results_event *rec = results_add_event(e->res);
             if (!rec || !(rec->text = results_strdup(ev->text)))
