@@ -49,12 +49,17 @@ routers:
   - {id: r, deployments: [a]}
 traffic:
   - {router: r, rate: 10/s}
+checks:
+  expect:
+    - router: r
+      share: {a: 1}
 """
 
     def test_json_keeps_it(self):
         self.assertEqual(self.report["duration_s"], 1e-7)
 
     def test_summary_and_markdown_say_it(self):
+        self.assertIn("expect r share during [0,0.0000001]", self.proc.stdout)
         self.assertIn("0.0000001s simulated", self.proc.stdout)
         self.assertIn("0.0000001s", self.md)
 
@@ -86,6 +91,9 @@ checks:
         self.assertIn(f"b {observed} (expected 0.0000100 +- 0.000001, {b} of {n} requests)",
                       self.proc.stdout)
         self.assertNotIn("0.0000 (expected 0.0000", self.proc.stdout)
+
+    def test_check_name_keeps_every_digit(self):
+        self.assertIn("expect r share during [0,100]", self.proc.stdout)
 
     def test_percentages_keep_their_digits(self):
         # The expected share, 0.001 %, in the phase table of the summary and of report.md.

@@ -25,12 +25,15 @@ static int add_check(results *r, char *name, int passed, char *detail)
 /* Observed share of each named deployment within tolerance of the expected one. */
 static int check_expect(const scenario_expect *ex, const results_window *win, results *r)
 {
-    char *name =
-        results_printf("expect %s share during [%g,%g]", ex->router, ex->start_s, ex->end_s);
+    /* The interval in seconds, every digit kept: "[1200,1800]", "[0,0.0000001]". */
+    char from[64], to[64];
+    units_format_number(ex->start_s, 0, 0, from, sizeof from);
+    units_format_number(ex->end_s, 0, 0, to, sizeof to);
+    char *name = results_printf("expect %s share during [%s,%s]", ex->router, from, to);
     if (win->routed == 0)
-        return add_check(r, name, 0,
-                         results_printf("no requests were routed by %s during [%g,%g]", ex->router,
-                                        ex->start_s, ex->end_s));
+        return add_check(
+            r, name, 0,
+            results_printf("no requests were routed by %s during [%s,%s]", ex->router, from, to));
     char detail[2048] = "";
     int passed = 1;
     /* Shares with the decimals that resolve the tolerance (one past its first digit, at
