@@ -155,7 +155,9 @@ static void missing_note(FILE *out, const plots_set *plots)
 
 static void share_cell(FILE *out, double share)
 {
-    fprintf(out, "<td class=\"num\">%.2f%%</td>", 100.0 * share);
+    char text[80];
+    text_percent(text, sizeof text, share);
+    fprintf(out, "<td class=\"num\">%s</td>", text);
 }
 
 /* A deployment's utilization and p99 latency in the phase; n/a without a serving model. */

@@ -91,8 +91,11 @@ static void write_phase(FILE *out, const results *r, const results_phase *ph)
 {
     fputs("    {\"router\": ", out);
     report_json_string(out, ph->router);
-    fprintf(out, ", \"start_s\": %.6f, \"end_s\": %.6f,\n     \"requests\": %" PRIu64 ",\n",
-            ph->start_s, ph->end_s, ph->requests);
+    char start[32], end[32];
+    text_exact(start, sizeof start, ph->start_s);
+    text_exact(end, sizeof end, ph->end_s);
+    fprintf(out, ", \"start_s\": %s, \"end_s\": %s,\n     \"requests\": %" PRIu64 ",\n", start, end,
+            ph->requests);
     fputs("     \"deployments\": [", out);
     for (size_t i = 0; i < ph->n_deployments; i++) {
         const results_share *d = &ph->deployments[i];
@@ -189,8 +192,9 @@ static void write_events(FILE *out, const results *r)
 {
     fputs("  \"events\": [", out);
     for (size_t i = 0; i < r->n_events; i++) {
-        fprintf(out, "%s{\"at_s\": %.6f, \"command\": ", i ? ",\n    " : "\n    ",
-                r->events[i].at_s);
+        char at[32];
+        text_exact(at, sizeof at, r->events[i].at_s);
+        fprintf(out, "%s{\"at_s\": %s, \"command\": ", i ? ",\n    " : "\n    ", at);
         report_json_string(out, r->events[i].text);
         fputs("}", out);
     }
@@ -343,10 +347,13 @@ int report_json_write(FILE *out, const series *s, const plots_set *plots)
     report_json_string(out, r->description);
     fputs(", \"source\": ", out);
     report_json_string(out, r->source);
+    char duration[32], window[32];
+    text_exact(duration, sizeof duration, r->duration_s);
+    text_exact(window, sizeof window, r->window_s);
     fprintf(out,
-            ",\n  \"seed\": %" PRIu64 ", \"duration_s\": %.6f, \"window_s\": %.6f"
+            ",\n  \"seed\": %" PRIu64 ", \"duration_s\": %s, \"window_s\": %s"
             ", \"alpha\": %.10g, \"correction\": \"%s\",\n",
-            r->seed, r->duration_s, r->window_s, r->alpha, r->holm ? "holm" : "none");
+            r->seed, duration, window, r->alpha, r->holm ? "holm" : "none");
     write_requests(out, r);
     fputs("  \"phases\": [\n", out);
     for (size_t i = 0; i < r->n_phases; i++) {

@@ -107,6 +107,13 @@ static void load_value(FILE *out, const results_share *d, column col)
     fputs(text, out);
 }
 
+static void percent(FILE *out, double share)
+{
+    char text[80];
+    text_percent(text, sizeof text, share);
+    fputs(text, out);
+}
+
 static void deployment_values(FILE *out, const results_phase *ph, column col)
 {
     for (size_t i = 0; i < ph->n_deployments; i++) {
@@ -124,7 +131,7 @@ static void deployment_values(FILE *out, const results_phase *ph, column col)
                 verdicts_share(text, sizeof text, ph, i);
             fputs(text, out);
         } else if (ph->requests)
-            fprintf(out, "%.2f%%", 100.0 * (double)d->observed / (double)ph->requests);
+            percent(out, (double)d->observed / (double)ph->requests);
         else
             fputs("n/a", out);
     }

@@ -17,11 +17,12 @@ static void print_phase(FILE *out, const results *r, const results_phase *ph)
     snprintf(interval, sizeof interval, "[%s, %s)", from, to);
     for (size_t i = 0; i < ph->n_deployments; i++) {
         const results_share *d = &ph->deployments[i];
-        double observed = ph->requests ? 100.0 * (double)d->observed / (double)ph->requests : 0;
-        char replicas[48], expected[48];
+        char replicas[48], expected[200], observed[80];
         verdicts_replicas(replicas, sizeof replicas, d);
         verdicts_share(expected, sizeof expected, ph, i);
-        fprintf(out, "  %-20s %-24s %13s %23s %8.2f%% %10" PRIu64, i ? "" : interval,
+        text_percent(observed, sizeof observed,
+                     ph->requests ? (double)d->observed / (double)ph->requests : 0);
+        fprintf(out, "  %-20s %-24s %13s %23s %9s %10" PRIu64, i ? "" : interval,
                 text_short_name(d->name), replicas, expected, observed, d->observed);
         if (i == 0)
             fprintf(out, " %10.3f %3d %9.3g  %-7s %s", ph->test.chi2, ph->test.df, ph->test.p_value,
@@ -98,8 +99,10 @@ static void print_checks(FILE *out, const results *r, int capacity)
 
 void summary_print(FILE *out, const results *r)
 {
-    fprintf(out, "Scenario %s (%s), seed %" PRIu64 ", %gs simulated\n", r->scenario, r->source,
-            r->seed, r->duration_s);
+    char simulated[32];
+    text_duration(simulated, sizeof simulated, r->duration_s);
+    fprintf(out, "Scenario %s (%s), seed %" PRIu64 ", %s simulated\n", r->scenario, r->source,
+            r->seed, simulated);
     char requests[512];
     series_requests_text(requests, sizeof requests, r, 1);
     fprintf(out, "Requests: %s\n", requests);

@@ -324,6 +324,31 @@ START_TEST(zero_replicas_behind_a_router_stay_at_zero)
 }
 END_TEST
 
+/* A load_targets list without `default` keeps the platform's default=0.8 beside what it
+ * names: the largest count wins, so a requests_per_second target far above the load cannot
+ * stop the in-flight target from scaling an overloaded deployment up (40 requests/s against
+ * 8/s of capacity on one replica). */
+START_TEST(load_targets_keep_the_default)
+{
+    scenario *sc = load_text(
+        "name: targets\naccount: acme\nduration: 5m\n"
+        "deployments:\n  - id: d\n    min_replica_count: 1\n    max_replica_count: 4\n"
+        "    serving: {concurrency: 4, service_time: {distribution: exponential, mean: 500ms}}\n"
+        "    autoscaling: {load_targets: {requests_per_second: 1000}}\n"
+        "routers:\n  - {id: r, deployments: [d]}\n"
+        "traffic:\n  - {router: r, rate: 40/s}\n");
+    ck_assert_double_eq(sc->events[0].cmd.autoscaling.load_fraction, 0.8);
+    ck_assert_double_eq(sc->events[0].cmd.autoscaling.load_requests_per_second, 1000);
+    results *r = run_seed(sc, 3);
+    int scaled = 0;
+    for (size_t i = 0; i < r->n_events; i++)
+        scaled += strstr(r->events[i].text, "autoscaler: d 1 -> ") != NULL;
+    ck_assert_int_eq(scaled, 1);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 static void add(Suite *s, TCase *tc, const TTest *test, int timeout_s)
 {
     tcase_set_timeout(tc, timeout_s);
@@ -344,5 +369,6 @@ static Suite *suite(void)
     add(s, tcase_create("queue_limit_and_timeout"), queue_limit_and_timeout, 30);
     add(s, tcase_create("zero_replicas_behind_a_router_stay_at_zero"),
         zero_replicas_behind_a_router_stay_at_zero, 30);
+    add(s, tcase_create("load_targets_keep_the_default"), load_targets_keep_the_default, 30);
     return s;
 }

@@ -175,7 +175,7 @@ static void run_cell(char *buf, size_t size, const results_load *l, loadview_col
     else if (col == LOADVIEW_CALLER_P99)
         snprintf(buf, size, "n/a");
     else
-        snprintf(buf, size, "%.3g/s", l->throughput_per_s);
+        text_rate(buf, size, l->throughput_per_s);
 }
 
 void loadview_cell(char *buf, size_t size, const loadview *v, size_t k, loadview_column col)

@@ -167,11 +167,13 @@ static int starting(const results_phase *ph)
 void verdicts_share(char *buf, size_t size, const results_phase *ph, size_t i)
 {
     const results_share *d = &ph->deployments[i];
-    if (starting(ph) && fabs(d->intended_share - d->expected_share) >= 0.00005)
-        snprintf(buf, size, "%.2f%% (%.2f%% asked)", 100.0 * d->expected_share,
-                 100.0 * d->intended_share);
+    char ready[80], asked[80];
+    text_percent(ready, sizeof ready, d->expected_share);
+    text_percent(asked, sizeof asked, d->intended_share);
+    if (starting(ph) && strcmp(ready, asked) != 0)
+        snprintf(buf, size, "%s (%s asked)", ready, asked);
     else
-        snprintf(buf, size, "%.2f%%", 100.0 * d->expected_share);
+        snprintf(buf, size, "%s", ready);
 }
 
 void verdicts_replicas(char *buf, size_t size, const results_share *d)

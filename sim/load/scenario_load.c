@@ -362,10 +362,14 @@ static int parse_timeline_event(loader *ld, const ydoc_node *map)
     const ydoc_node *at = ydoc_get(map, "at");
     if (yread_duration(&ld->in, at, "at", &ev->at_s) != 0)
         return -1;
-    if (ev->at_s > ld->sc->duration_s)
+    if (ev->at_s > ld->sc->duration_s) {
+        char end[32], got[32];
+        units_format_duration(ld->sc->duration_s, end, sizeof end);
+        units_format_duration(ev->at_s, got, sizeof got);
         return yread_fail(&ld->in, at,
-                          "expected a time within the scenario's duration [0, %gs], got %gs",
-                          ld->sc->duration_s, ev->at_s);
+                          "expected a time within the scenario's duration [0s, %s], got %s", end,
+                          got);
+    }
     if (parse_action(ld, map, &ev->cmd) != 0)
         return -1;
     /* Errors found later, against the world at this time, point at the action. */
@@ -688,9 +692,12 @@ static int parse_header(loader *ld, const ydoc_node *root)
             return -1;
         if (sc->window_s <= 0 || sc->window_s > sc->duration_s)
             return yread_fail(&ld->in, node, "expected a window in (0, duration]");
-        if (ceil(sc->duration_s / sc->window_s) > MAX_BINS)
-            return yread_fail(&ld->in, node, "expected a window of at least duration/%d (%gs)",
-                              MAX_BINS, sc->duration_s / MAX_BINS);
+        if (ceil(sc->duration_s / sc->window_s) > MAX_BINS) {
+            char least[32];
+            units_format_duration(sc->duration_s / MAX_BINS, least, sizeof least);
+            return yread_fail(&ld->in, node, "expected a window of at least duration/%d (%s)",
+                              MAX_BINS, least);
+        }
     }
     return 0;
 }
@@ -771,6 +778,77 @@ static int sort_by_time(scenario_event *events, size_t n)
     return 0;
 }
 
+/* ---- names that never exist ---------------------------------------------------------- */
+
+static world_op create_op(units_kind kind)
+{
+    return kind == UNITS_ROUTER ? WORLD_ROUTER_CREATE : WORLD_DEPLOYMENT_CREATE;
+}
+
+/* 1 when some command of the scenario, at any time, creates a router (or deployment) with
+ * this id: a name used when it does not exist is then a matter of time, not a typo. */
+static int ever_created(const scenario *sc, units_kind kind, const char *id)
+{
+    for (size_t i = 0; i < sc->n_events; i++)
+        if (sc->events[i].cmd.op == create_op(kind) && strcmp(sc->events[i].cmd.id, id) == 0)
+            return 1;
+    return 0;
+}
+
+/* "router "x" never exists in this scenario; did you mean "y"?", y being the id nearest to x
+ * (by edit distance; the earliest created of equals) among those the scenario creates, and
+ * the question left out when none is near. */
+static void never_exists(const scenario *sc, units_kind kind, const char *id, char *msg,
+                         size_t size)
+{
+    const char *best = NULL;
+    size_t best_distance = 0;
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const world_cmd *cmd = &sc->events[i].cmd;
+        if (cmd->op != create_op(kind) || !cmd->id[0] || !units_is_near(id, cmd->id))
+            continue;
+        size_t distance = units_edit_distance(id, cmd->id);
+        if (!best || distance < best_distance)
+            best = cmd->id, best_distance = distance;
+    }
+    int used = snprintf(msg, size, "%s \"%s\" never exists in this scenario",
+                        kind == UNITS_ROUTER ? "router" : "deployment", id);
+    if (best && used >= 0 && (size_t)used < size)
+        snprintf(msg + used, size - (size_t)used, "; did you mean \"%s\"?", best);
+}
+
+/* When a command fails, a router or deployment it names that the scenario never creates is
+ * the likelier mistake: say so (into msg) rather than that it does not exist at this time.
+ * Returns 1 when there is such a name. */
+static int names_one_never_created(const scenario *sc, const world_cmd *cmd, char *msg, size_t size)
+{
+    units_kind kind = UNITS_DEPLOYMENT;
+    switch (cmd->op) {
+    case WORLD_ROUTER_UPDATE:
+    case WORLD_ROUTER_DELETE:
+        kind = UNITS_ROUTER;
+        break;
+    case WORLD_DEPLOYMENT_UPDATE:
+    case WORLD_DEPLOYMENT_SCALE:
+    case WORLD_DEPLOYMENT_DELETE:
+        break;
+    case WORLD_ROUTER_CREATE:
+    case WORLD_DEPLOYMENT_CREATE:
+        kind = UNITS_ACCOUNT; /* creates name no existing router or deployment by id */
+        break;
+    }
+    if (kind != UNITS_ACCOUNT && !ever_created(sc, kind, cmd->id)) {
+        never_exists(sc, kind, cmd->id, msg, size);
+        return 1;
+    }
+    for (size_t j = 0; j < cmd->n_deployments; j++)
+        if (!ever_created(sc, UNITS_DEPLOYMENT, cmd->deployments[j])) {
+            never_exists(sc, UNITS_DEPLOYMENT, cmd->deployments[j], msg, size);
+            return 1;
+        }
+    return 0;
+}
+
 /* Play every command at its time against a scratch world, as the run will. */
 static int dry_run(loader *ld, world *w)
 {
@@ -780,10 +858,12 @@ static int dry_run(loader *ld, world *w)
         return -1;
     }
     for (size_t i = 0; i < sc->n_events; i++) {
-        char why[512], msg[600];
+        char why[512], msg[600], at[32];
         if (world_apply(w, &sc->events[i].cmd, why, sizeof why) != 0) {
+            names_one_never_created(sc, &sc->events[i].cmd, why, sizeof why);
+            units_format_duration(sc->events[i].at_s, at, sizeof at);
             if (sc->events[i].text)
-                snprintf(msg, sizeof msg, "at %gs: %s", sc->events[i].at_s, why);
+                snprintf(msg, sizeof msg, "at %s: %s", at, why);
             else
                 snprintf(msg, sizeof msg, "%s", why);
             return err_mark(ld, sc->events[i].mark, msg);
@@ -800,7 +880,7 @@ static int check_known_router(loader *ld, const world *w, const char *id, scenar
     if (world_find_router(w, id) >= 0)
         return 0;
     char msg[256];
-    snprintf(msg, sizeof msg, "router \"%s\" is never created in this scenario", id);
+    never_exists(ld->sc, UNITS_ROUTER, id, msg, sizeof msg);
     return err_mark(ld, mark, msg);
 }
 
@@ -809,7 +889,7 @@ static int check_known_deployment(loader *ld, const world *w, const char *id, sc
     if (world_find_deployment(w, id) >= 0)
         return 0;
     char msg[256];
-    snprintf(msg, sizeof msg, "deployment \"%s\" is never created in this scenario", id);
+    never_exists(ld->sc, UNITS_DEPLOYMENT, id, msg, sizeof msg);
     return err_mark(ld, mark, msg);
 }
 
@@ -841,8 +921,7 @@ static int check_trace(loader *ld, const world *w, scenario_traffic *traffic)
             (units_resolve(a.router, ld->in.account, UNITS_ROUTER, id, why, sizeof why) != 0 ||
              world_find_router(w, id) < 0)) {
             if (!why[0])
-                snprintf(why, sizeof why, "router \"%s\" is never created in this scenario",
-                         a.router);
+                never_exists(ld->sc, UNITS_ROUTER, id, why, sizeof why);
             snprintf(ld->in.err, ld->in.errlen, "%s:%ld:%d: %s", path, a.line, a.router_column,
                      why);
             rc = -1;

@@ -473,11 +473,12 @@ static int replicas_ready(capacity *c, size_t slot, double now, int *world_chang
     const world_deployment *d = world_deployment_at(c->w, slot);
     world_set_ready(c->w, slot, d->ready + (long long)k);
     *world_changed = 1;
+    char cold[32];
+    units_format_duration(t->spec->cold_start_s, cold, sizeof cold);
     return add_event(c, now,
-                     results_printf("%s: %zu replica%s ready after a %gs cold start (%lld of %lld "
+                     results_printf("%s: %zu replica%s ready after a %s cold start (%lld of %lld "
                                     "ready)",
-                                    d->id, k, k == 1 ? "" : "s", t->spec->cold_start_s, d->ready,
-                                    d->replicas));
+                                    d->id, k, k == 1 ? "" : "s", cold, d->ready, d->replicas));
 }
 
 static int autoscale_one(capacity *c, size_t slot, double now, int *world_changed)
@@ -501,11 +502,13 @@ static int autoscale_one(capacity *c, size_t slot, double now, int *world_change
         return 0;
     world_autoscale(c->w, slot, after);
     *world_changed = 1;
+    char tick_text[32];
+    units_format_duration(AUTOSCALER_TICK_S, tick_text, sizeof tick_text);
     return add_event(c, now,
                      results_printf("autoscaler: %s %lld -> %lld replicas (%.2f requests in "
-                                    "flight, %.2f arrivals/s over the last %gs)",
+                                    "flight, %.2f arrivals/s over the last %s)",
                                     d->id, before, after, load.in_flight, load.arrivals_per_s,
-                                    AUTOSCALER_TICK_S));
+                                    tick_text));
 }
 
 static int tick(capacity *c, double now, int *world_changed)

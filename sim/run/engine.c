@@ -150,7 +150,7 @@ static int open_phase(engine *e, size_t slot)
     router_state *rs = &e->routers[slot];
     const world_router *r = world_router_at(e->world, slot);
     size_t n = r->n_deployments;
-    uint64_t total = selector_total(r->selector);
+    uint64_t total = r->total_weight;
     results_phase *ph = results_add_phase(e->res);
     if (!ph || !(ph->router = results_strdup(r->name)) ||
         !(ph->deployments = calloc(n, sizeof *ph->deployments)))
@@ -250,7 +250,7 @@ static int after_commit(engine *e)
     if (grow_routers(e) != 0)
         return -1;
     for (size_t slot = 0; slot < e->n_routers; slot++) {
-        world_router *r = world_router_at(e->world, slot);
+        const world_router *r = world_router_at(e->world, slot);
         if (!r->changed)
             continue;
         if (e->routers[slot].phase >= 0) {
@@ -295,10 +295,12 @@ static int apply_instant(engine *e)
     double at = sc->events[e->next_event].at_s;
     while (e->next_event < sc->n_events && sc->events[e->next_event].at_s == at) {
         const scenario_event *ev = &sc->events[e->next_event++];
-        char why[512];
-        if (world_apply(e->world, &ev->cmd, why, sizeof why) != 0)
-            return fail(e, "%s:%d:%d: at %gs: %s", sc->path, ev->mark.line, ev->mark.column,
-                        ev->at_s, why);
+        char why[512], when[32];
+        if (world_apply(e->world, &ev->cmd, why, sizeof why) != 0) {
+            units_format_duration(ev->at_s, when, sizeof when);
+            return fail(e, "%s:%d:%d: at %s: %s", sc->path, ev->mark.line, ev->mark.column, when,
+                        why);
+        }
         if (ev->text) {
             results_event *rec = results_add_event(e->res);
             if (!rec || !(rec->text = results_strdup(ev->text)))
@@ -363,8 +365,8 @@ static void arrive(engine *e, size_t i)
         s->failed[RESULTS_FORBIDDEN]++;
         return;
     }
-    world_router *r = world_router_at(e->world, (size_t)router);
-    int pick = selector_pick(r->selector, e->rng);
+    const world_router *r = world_router_at(e->world, (size_t)router);
+    int pick = world_route(e->world, (size_t)router, e->rng);
     if (pick == SELECTOR_NO_REPLICAS) {
         s->failed[RESULTS_NO_REPLICAS]++;
         return;
@@ -383,8 +385,8 @@ static void arrive(engine *e, size_t i)
 static int emit_points(engine *e, size_t slot)
 {
     router_state *rs = &e->routers[slot];
-    world_router *r = world_router_at(e->world, slot);
-    uint64_t total = r->exists ? selector_total(r->selector) : 0;
+    const world_router *r = world_router_at(e->world, slot);
+    uint64_t total = r->total_weight;
     for (size_t d = 0; d < rs->n_bin_routed; d++) {
         long listed = -1;
         for (size_t i = 0; r->exists && i < r->n_deployments && listed < 0; i++)
@@ -435,6 +437,14 @@ static double bin_end(const engine *e)
     return fmin((double)(e->bin + 1) * e->sc->window_s, e->sc->duration_s);
 }
 
+/* Bins end through the queue except the last: it closes once everything at the end of the
+ * run has happened, so an arrival at exactly `duration` (a trace may have one) is counted in
+ * it, whenever that arrival was queued. */
+static int queued_bin_end(const engine *e)
+{
+    return e->bin + 1 < e->res->n_bins;
+}
+
 /* The end of a bin of the time series: one point per router and deployment. */
 static int end_bin(engine *e)
 {
@@ -446,7 +456,7 @@ static int end_bin(engine *e)
     if (capacity_end_bin(e->capacity, (uint32_t)e->bin, e->now) != 0)
         return fail(e, "%s", capacity_error(e->capacity));
     e->bin++;
-    if (e->bin < e->res->n_bins && eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
+    if (queued_bin_end(e) && eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
         return out_of_memory(e);
     return 0;
 }
@@ -455,7 +465,7 @@ static int end_bin(engine *e)
  * it closes before anything changes at the instant. Its queued end is then stale. */
 static int end_due_bin(engine *e)
 {
-    return e->bin < e->res->n_bins && bin_end(e) <= e->now ? end_bin(e) : 0;
+    return queued_bin_end(e) && bin_end(e) <= e->now ? end_bin(e) : 0;
 }
 
 static int push(engine *e, double time, int kind, size_t index)
@@ -548,7 +558,7 @@ static int dispatch(engine *e, const eventq_event *ev)
         e->watches[ev->index].open = ev->kind == EV_WINDOW_OPEN;
         return sync_watch(e, &e->watches[ev->index]);
     case EV_BIN_END:
-        return e->bin < e->res->n_bins && ev->time == bin_end(e) ? end_bin(e) : 0;
+        return queued_bin_end(e) && ev->time == bin_end(e) ? end_bin(e) : 0;
     }
     if (ev->kind >= EV_CAPACITY_FIRST && ev->kind < EV_N_KINDS)
         return capacity_event(e, ev);
@@ -641,7 +651,7 @@ static int start(engine *e, uint64_t seed)
         return -1;
     if (e->next_event == 0 && schedule_instant(e) != 0)
         return -1;
-    if (eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
+    if (queued_bin_end(e) && eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
         return out_of_memory(e);
     for (size_t i = 0; i < e->sc->n_traffic; i++)
         if (schedule_arrival(e, i) != 0)
@@ -660,6 +670,8 @@ static int run_loop(engine *e)
             return -1;
     }
     e->now = e->sc->duration_s;
+    if (end_bin(e) != 0)
+        return -1;
     for (size_t slot = 0; slot < e->n_routers; slot++)
         if (e->routers[slot].phase >= 0)
             close_phase(e, slot);

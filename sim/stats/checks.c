@@ -96,17 +96,26 @@ static int check_expect(const scenario_expect *ex, const results_window *win, re
         draft_discard(&d);
         return -1;
     }
-    d.c.name = results_printf("expect %s share during [%g,%g]", ex->router, ex->start_s, ex->end_s);
+    /* The interval in seconds, every digit kept: "[1200,1800]", "[0,0.0000001]". */
+    char from[64], to[64];
+    units_format_number(ex->start_s, 0, 0, from, sizeof from);
+    units_format_number(ex->end_s, 0, 0, to, sizeof to);
+    d.c.name = results_printf("expect %s share during [%s,%s]", ex->router, from, to);
     d.c.limit = ex->tolerance;
     d.c.start_s = ex->start_s;
     d.c.end_s = ex->end_s;
     d.c.status = RESULTS_CHECK_PASS;
     if (win->routed == 0) {
         d.c.status = RESULTS_CHECK_FAIL;
-        fprintf(d.detail, "no requests were routed by %s during [%g,%g]", ex->router, ex->start_s,
-                ex->end_s);
+        fprintf(d.detail, "no requests were routed by %s during [%s,%s]", ex->router, from, to);
         return draft_commit(&d, r);
     }
+    /* Shares with the decimals that resolve the tolerance (one past its first digit, at
+     * least 4) and three significant digits, so a tiny share never prints as 0.0000. */
+    int decimals = ex->tolerance > 0 ? (int)ceil(-log10(ex->tolerance) - 1e-9) + 1 : 4;
+    decimals = decimals < 4 ? 4 : decimals;
+    char tolerance[64];
+    units_format_number(ex->tolerance, 0, 0, tolerance, sizeof tolerance);
     const char *worst = NULL;
     for (size_t k = 0; k < ex->n_shares; k++) {
         double observed = (double)win->observed[k] / (double)win->routed;
@@ -118,8 +127,11 @@ static int check_expect(const scenario_expect *ex, const results_window *win, re
             d.c.value = off;
             worst = ex->shares[k].deployment;
         }
-        fprintf(d.detail, "%s%s %.4f (expected %.4f +- %g, %llu of %llu requests)%s", k ? "; " : "",
-                ex->shares[k].deployment, observed, ex->shares[k].share, ex->tolerance,
+        char got[64], want[64];
+        units_format_number(observed, 3, decimals, got, sizeof got);
+        units_format_number(ex->shares[k].share, 3, decimals, want, sizeof want);
+        fprintf(d.detail, "%s%s %s (expected %s +- %s, %llu of %llu requests)%s", k ? "; " : "",
+                ex->shares[k].deployment, got, want, tolerance,
                 (unsigned long long)win->observed[k], (unsigned long long)win->routed,
                 ok ? "" : " OUT OF TOLERANCE");
     }
@@ -319,7 +331,7 @@ static void figure_text(const scenario_capacity *c, double value, char *out, siz
     else if (sums(c))
         snprintf(out, size, "%.0f", value);
     else
-        snprintf(out, size, "%.3gs", value);
+        units_format_duration(units_round_significant(value, 3), out, size);
 }
 
 /* "utilization", "p99 latency", "mean wait", "p99.9 caller latency", "rejected requests" */
