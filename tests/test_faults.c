@@ -213,9 +213,9 @@ static void expect_load_error(const char *tail, const char *want)
 START_TEST(invalid_faults_and_weights)
 {
     expect_load_error("faults:\n  - router: x\n    sticky: {clients: 3}\n",
-                      ":12:5: router \"x\" is never created in this scenario");
+                      ":12:5: router \"x\" never exists in this scenario");
     expect_load_error("faults:\n  - router: r\n    skew: {deployment: c, shift: 0.1}\n",
-                      ":12:5: deployment \"c\" is never created in this scenario");
+                      ":12:5: deployment \"c\" never exists in this scenario");
     expect_load_error("faults:\n  - router: r\n",
                       ":12:5: expected at least one fault: skew, dropout or sticky");
     expect_load_error("faults:\n  - router: r\n    skew: {deployment: a, shift: 0}\n",

@@ -178,8 +178,16 @@ static results *sample_with_load(void)
     r->loads[0].load.rejected = 270;
     r->loads[0].load.timed_out = 30;
     results_add_load(r)->deployment = 0;
-    *results_add_limit(r) = (results_limit){RESULTS_LIMIT_UTILIZATION, 0.9, NULL, 0, 300};
-    *results_add_limit(r) = (results_limit){RESULTS_LIMIT_P99_LATENCY, 2.0, NULL, 0, 300};
+    /* two per-window capacity checks, whose limits the plots draw */
+    const char *keys[] = {"max_utilization", "max_p99_latency"};
+    const double limits[] = {0.9, 2.0};
+    for (int k = 0; k < 2; k++) {
+        results_check *c = results_add_check(r);
+        c->kind = RESULTS_CHECK_CAPACITY;
+        c->key = results_strdup(keys[k]);
+        c->limit = limits[k];
+        c->to_s = 300;
+    }
     return r;
 }
 
@@ -279,7 +287,7 @@ START_TEST(capacity_plots_drawn_for_serving_models)
                   {"utilization", "busy share of ready replicas' slots"},
                   {"latency", "green p99"},
                   {"latency", "blue p50"}, /* in the legend, though blue never served */
-                  {"latency", "latency (queue wait + service), log scale"},
+                  {"latency", "served latency (queue wait + service), log scale"},
                   {"latency", "200ms"}, /* the log axis labelled as latencies */
                   {"queue", "green most at once"},
                   {"queue", "requests rejected or timed out (300)"},
@@ -570,18 +578,22 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_missing");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, missing_gnuplot_warns_once_and_writes_nothing);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_errors");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, gnuplot_errors_are_reported_per_plot);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_draws_nothing");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, gnuplot_that_draws_nothing_is_a_failure);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_dies");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, dead_gnuplot_does_not_kill_the_run);
     suite_add_tcase(s, tc);
 
