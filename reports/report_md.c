@@ -174,11 +174,12 @@ static void power(FILE *out, const results *r)
         if (!srm_report_run_phase_text(line, sizeof line, r, &r->phases[i]))
             continue;
         if (!listed)
-            fprintf(out,
-                    "Power of each phase's test to detect its smallest share moved by %g%s "
-                    "(alpha as above):\n\n",
-                    100.0 * (r->power_shift != 0.0 ? r->power_shift : 0.01),
-                    r->power_relative ? "% of itself" : " percentage points");
+            fprintf(
+                out,
+                "Power of each phase's test to detect its smallest share moved by %g%s "
+                "(alpha as above; under Holm's correction alpha / m, its strictest threshold):\n\n",
+                100.0 * (r->power_shift != 0.0 ? r->power_shift : 0.01),
+                r->power_relative ? "% of itself" : " percentage points");
         verdicts_phase_name(name, sizeof name, &r->phases[i]);
         fprintf(out, "- %s: ", name);
         text_md(out, line, 1);

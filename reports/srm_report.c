@@ -439,6 +439,13 @@ void srm_report_plan_run(FILE *out, const results *r, const srmpower_deviation *
                 underpowered);
 }
 
+/* The level a run's phase test is held to: alpha, or under Holm's correction over m tests
+ * its strictest threshold alpha / m, so the power reported is never more than the test's. */
+static double run_alpha(const results *r)
+{
+    return r->holm && r->holm_tests > 1 ? r->alpha / (double)r->holm_tests : r->alpha;
+}
+
 /* The run's deviation and target (scenario checks.power), or the defaults for results that
  * carry none. */
 static double run_target(const results *r, srmpower_deviation *d)
@@ -458,7 +465,7 @@ void srm_report_run_phase_json(FILE *out, const results *r, const results_phase 
     srmpower_phase power;
     char err[256];
     fputs(", \"power\": ", out);
-    if (srm_report_assess(ph, r->alpha, &d, target, &power, err, sizeof err) != 0) {
+    if (srm_report_assess(ph, run_alpha(r), &d, target, &power, err, sizeof err) != 0) {
         fputs("null", out);
         return;
     }
@@ -472,7 +479,7 @@ int srm_report_run_phase_text(char *buf, size_t size, const results *r, const re
     double target = run_target(r, &d);
     srmpower_phase power;
     char err[256];
-    if (srm_report_assess(ph, r->alpha, &d, target, &power, err, sizeof err) != 0) {
+    if (srm_report_assess(ph, run_alpha(r), &d, target, &power, err, sizeof err) != 0) {
         snprintf(buf, size, "power not computed: %s", err);
         return 1;
     }

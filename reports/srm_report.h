@@ -43,7 +43,8 @@ int srm_report_assess(const results_phase *ph, double alpha, const srmpower_devi
                       double target, srmpower_phase *out, char *err, size_t errlen);
 
 /* In a run's reports, each phase's plan against the scenario's checks.power deviation and
- * target (by default one percentage point on its smallest share, 80 %) at the run's alpha:
+ * target (by default one percentage point on its smallest share, 80 %) at the run's alpha
+ * (under Holm's correction over m phase tests, at alpha / m, its strictest threshold):
  * the `"power": ...` member of the phase's report.json object (with its leading comma), the
  * summary's line for it (only when there is something to detect, or why it could not be
  * computed), followed by one when the phase's sequential test reached alpha, and the line

@@ -132,12 +132,19 @@ class Srm(unittest.TestCase):
         self.assertIn("UNDER-POWERED", p.stdout)
 
 
-def df1_power(n, effect):
-    """Power of the 1-df test at alpha 0.001 (the table's 10.8276), from the closed form:
-    (Z + sqrt(lambda))^2 beyond the critical value, with the normal tail from math.erfc."""
-    z, shift = math.sqrt(10.827566170662733), math.sqrt(n * effect)
-    tail = lambda x: 0.5 * math.erfc(x / math.sqrt(2))  # noqa: E731
-    return tail(z - shift) + tail(z + shift)
+def normal_tail(x):
+    return 0.5 * math.erfc(x / math.sqrt(2))
+
+
+def df1_power(n, effect, alpha=0.001):
+    """Power of the 1-df test at alpha from the closed form: (Z + sqrt(lambda))^2 beyond the
+    critical value z^2, where 2 Q(z) = alpha (bisection; at 0.001 the table's 10.8276)."""
+    lo, hi = 0.0, 40.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if 2 * normal_tail(mid) > alpha else (lo, mid)
+    z, shift = lo, math.sqrt(n * effect)
+    return normal_tail(z - shift) + normal_tail(z + shift)
 
 
 class RunReportPower(unittest.TestCase):
@@ -165,6 +172,28 @@ class RunReportPower(unittest.TestCase):
             self.assertAlmostEqual(power["needed_s"],
                                    n * (phase["end_s"] - phase["start_s"]) / phase["requests"],
                                    places=6)
+
+    def test_power_under_holm_is_at_alpha_over_m(self):
+        with open(os.path.join(SOURCE, "scenarios", "ab-test.yaml")) as f:
+            text = f.read().replace("checks:\n", "checks:\n  correction: holm\n", 1)
+        with tempfile.TemporaryDirectory(prefix="routersim-e2e-srm-") as tmp:
+            scenario = os.path.join(tmp, "ab.yaml")
+            with open(scenario, "w") as f:
+                f.write(text)
+            out = os.path.join(tmp, "out")
+            p = routersim("run", scenario, "--out", out, "--no-plots")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(out, "report.json")) as f:
+                report = json.load(f)
+        self.assertEqual(len(report["phases"]), 2)
+        for phase in report["phases"]:
+            power = phase["power"]
+            effect = 0.01 ** 2 / (power["from"] * (1 - power["from"]))
+            self.assertAlmostEqual(power["power"], df1_power(phase["requests"], effect, 0.0005),
+                                   places=9)
+            n = power["needed_requests"]
+            self.assertGreaterEqual(df1_power(n, effect, 0.0005), 0.8)
+            self.assertLess(df1_power(n - 1, effect, 0.0005), 0.8)
 
     def test_scenario_sets_deviation_target_and_reports_faults(self):
         with open(os.path.join(SOURCE, "scenarios", "ab-test.yaml")) as f:
