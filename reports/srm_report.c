@@ -382,6 +382,13 @@ int srm_report_write(const char *dir, const srm_result *r, int plots,
     return write_file(dir, "report.json", r, srm_report_json, err, errlen);
 }
 
+/* The level a run's phase test is held to: alpha, or under Holm's correction over m tests
+ * its strictest threshold alpha / m, so the power reported is never more than the test's. */
+static double run_alpha(const results *r)
+{
+    return r->holm && r->holm_tests > 1 ? r->alpha / (double)r->holm_tests : r->alpha;
+}
+
 int srm_report_assess(const results_phase *ph, double alpha, const srmpower_deviation *d,
                       double target, srmpower_phase *out, char *err, size_t errlen)
 {
@@ -401,7 +408,8 @@ int srm_report_assess(const results_phase *ph, double alpha, const srmpower_devi
 
 void srm_report_plan_run(FILE *out, const results *r, const srmpower_deviation *d, double target)
 {
-    fprintf(out, "Power of each phase's split test: %s, alpha %g, ", r->scenario, r->alpha);
+    fprintf(out, "Power of each phase's split test: %s, alpha %g%s, ", r->scenario, run_alpha(r),
+            run_alpha(r) < r->alpha ? " (Holm's strictest threshold)" : "");
     if (d->kind == SRMPOWER_ABSOLUTE)
         fprintf(out, "detecting the smallest share moved by %+g percentage points, ",
                 100.0 * d->shift);
@@ -424,7 +432,7 @@ void srm_report_plan_run(FILE *out, const results *r, const srmpower_deviation *
             fprintf(out, " %s %.2f%%", text_short_name(ph->deployments[j].name),
                     100.0 * ph->deployments[j].expected_share);
         srmpower_phase power;
-        if (srm_report_assess(ph, r->alpha, d, target, &power, err, sizeof err) != 0) {
+        if (srm_report_assess(ph, run_alpha(r), d, target, &power, err, sizeof err) != 0) {
             fprintf(out, "\n    cannot plan: %s\n", err);
             continue;
         }
@@ -437,13 +445,6 @@ void srm_report_plan_run(FILE *out, const results *r, const srmpower_deviation *
     if (underpowered)
         fprintf(out, "\n%zu phase(s) under-powered: run them longer or accept a larger deviation\n",
                 underpowered);
-}
-
-/* The level a run's phase test is held to: alpha, or under Holm's correction over m tests
- * its strictest threshold alpha / m, so the power reported is never more than the test's. */
-static double run_alpha(const results *r)
-{
-    return r->holm && r->holm_tests > 1 ? r->alpha / (double)r->holm_tests : r->alpha;
 }
 
 /* The run's deviation and target (scenario checks.power), or the defaults for results that

@@ -341,6 +341,7 @@ typedef struct {
     const char *expected, *scenario, *out;
     srm_options analysis;
     int has_seed, quiet, plots;
+    int deviation_given, power_given; /* else plan srm takes the scenario's checks.power */
     uint64_t seed;
 } srm_cli;
 
@@ -402,10 +403,12 @@ static int parse_srm_options(int argc, char **argv, srm_cli *cli)
                            &o->deviation.shift) != 0)
                 return -1;
             o->deviation.kind = c == 'd' ? SRMPOWER_ABSOLUTE : SRMPOWER_RELATIVE;
+            cli->deviation_given = 1;
             break;
         case 'p':
             if (srm_number("--power", optarg, 0.0, 1.0, 1, &o->target_power) != 0)
                 return -1;
+            cli->power_given = 1;
             break;
         case 's':
             if (units_parse_int(optarg, 0, INT64_MAX, &seed, why, sizeof why) != 0) {
@@ -451,6 +454,11 @@ static results *srm_simulate(const char *path, const srm_cli *cli, int *status)
     results *r = engine_run(sc, cli->has_seed ? cli->seed : sc->seed, NULL, NULL, err, sizeof err);
     if (!r) {
         fprintf(stderr, "routersim: %s: %s\n", path, err);
+        *status = EXIT_RUN_ERROR;
+    } else if (checks_evaluate(sc, r) != 0) { /* Holm's correction decides the level */
+        fprintf(stderr, "routersim: %s: out of memory\n", path);
+        results_free(r);
+        r = NULL;
         *status = EXIT_RUN_ERROR;
     }
     scenario_free(sc);
@@ -566,7 +574,13 @@ static int command_plan_srm(char **files, int n, srm_cli *cli)
         if (r) {
             if (i > 0)
                 putchar('\n');
-            srm_report_plan_run(stdout, r, &cli->analysis.deviation, cli->analysis.target_power);
+            srmpower_deviation d = cli->analysis.deviation;
+            if (!cli->deviation_given) {
+                d.shift = r->power_shift;
+                d.kind = r->power_relative ? SRMPOWER_RELATIVE : SRMPOWER_ABSOLUTE;
+            }
+            srm_report_plan_run(stdout, r, &d,
+                                cli->power_given ? cli->analysis.target_power : r->power_target);
             results_free(r);
         }
         status = one > status ? one : status;

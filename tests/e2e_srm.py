@@ -130,6 +130,18 @@ class Srm(unittest.TestCase):
         p = routersim("plan", "srm", os.path.join(SOURCE, "scenarios", "ab-test.yaml"),
                       "--deviation", "0.001", "--power", "0.95")
         self.assertIn("UNDER-POWERED", p.stdout)
+        # without flags, the scenario's checks.power; with correction: holm, alpha / m
+        with open(os.path.join(SOURCE, "scenarios", "ab-test.yaml")) as f:
+            text = f.read().replace("checks:\n", "checks:\n  correction: holm\n  power: "
+                                    "{deviation: 0.02, target: 0.95}\n", 1)
+        with tempfile.TemporaryDirectory(prefix="routersim-e2e-srm-") as tmp:
+            scenario = os.path.join(tmp, "ab.yaml")
+            with open(scenario, "w") as f:
+                f.write(text)
+            p = routersim("plan", "srm", scenario)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("alpha 0.0005 (Holm's strictest threshold), detecting the smallest share "
+                      "moved by +2 percentage points, target power 95%", p.stdout)
 
 
 def normal_tail(x):
