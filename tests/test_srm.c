@@ -79,6 +79,18 @@ START_TEST(reads_a_file)
 }
 END_TEST
 
+/* Spreadsheets write a byte order mark before the header. */
+START_TEST(byte_order_mark)
+{
+    char err[1024];
+    countscsv *c =
+        read_text("\xEF\xBB\xBFtime,router,deployment,requests\n0,r,a,5\n", err, sizeof err);
+    ck_assert_msg(c != NULL, "%s", err);
+    ck_assert_uint_eq(c->rows[0].time_col, 1);
+    countscsv_free(c);
+}
+END_TEST
+
 START_TEST(bad_rows_name_line_and_column)
 {
     expect_error("time,router,deployment,requests,replica\n",
@@ -326,6 +338,7 @@ static Suite *suite(void)
     Suite *s = suite_create("srm");
     TCase *tc = tcase_create("counts_csv");
     tcase_add_test(tc, reads_a_file);
+    tcase_add_test(tc, byte_order_mark);
     tcase_add_test(tc, bad_rows_name_line_and_column);
     tcase_add_test(tc, missing_file);
     suite_add_tcase(s, tc);

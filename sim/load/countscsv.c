@@ -286,6 +286,9 @@ countscsv *countscsv_read(const char *path, char *err, size_t errlen)
         }
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
+        /* a spreadsheet's UTF-8 byte order mark before the header is not part of it */
+        if (lineno == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
+            memmove(line, line + 3, (size_t)(len -= 3) + 1);
         const char *p = line + strspn(line, " \t");
         if (*p == '\0' || *p == '#')
             continue;

@@ -4,7 +4,8 @@
  *
  * Format: a header line naming the columns (any order, each once), then one row per router,
  * deployment and interval. Blank lines and lines starting with '#' are skipped; fields are
- * trimmed of spaces; CRLF line ends are accepted; quoted fields are not.
+ * trimmed of spaces; CRLF line ends and a UTF-8 byte order mark are accepted; quoted
+ * fields are not.
  *   time        start of the interval, in seconds (any origin: 0 or Unix time), >= 0
  *   router      the router's name (as the user calls it)
  *   deployment  the deployment's name
