@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what routersim needs from Debian's packages, skipping what is there.
 # Usage: scripts/setup.sh [--test]   (--test also installs what the tests use)
 set -euo pipefail

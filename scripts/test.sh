@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Sets up what the tests need, builds, and runs the whole suite twice: a RelWithDebInfo build
 # as users build it but with warnings as errors (-Werror is off by default and on in this, the
 # dev and CI build; this one also runs the bundled scenarios under valgrind), then an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * routersim — the command: `run` simulates scenarios and writes their reports, `validate`
  * only loads and checks them. Exit status is the CI contract: 0 every check passed, 1 a

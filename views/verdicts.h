@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * verdicts — a run's verdicts counted and phrased once for every report: how many phase
  * tests and checks failed or were skipped, and the words for a phase ("split of my-router

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "sim/base/selector.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * selector — the router's per-request choice of deployment.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * scenario_load — a scenario file loaded, checked and ready to simulate.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ydoc — a YAML document read into a small tree that remembers where every node was.
  *

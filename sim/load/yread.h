@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * yread — typed values read out of a scenario's YAML tree, each error naming its place.
  *

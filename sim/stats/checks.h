@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * checks — turns a run's aggregates into pass/fail verdicts: one check per phase split test,
  * one per `expect` (observed share within tolerance over its interval), and
