@@ -7,7 +7,8 @@ set -euo pipefail
 # gnuplot draws the plots and needs a font to do it.
 packages=(gcc make cmake pkg-config libgsl-dev libyaml-dev check gnuplot-nox fonts-dejavu-core)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libxml2-utils valgrind chromium python3)
+  # dpkg-dev: dpkg-shlibdeps for the .deb; man-db, groff-base: the man page tests
+  packages+=(libxml2-utils valgrind chromium python3 dpkg-dev man-db groff-base binutils)
 fi
 
 missing=()
