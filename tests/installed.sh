@@ -16,6 +16,7 @@ fail() {
 
 for f in "$bin/routersim" "$man/man1/routersim.1.gz" "$data/routersim/scenarios/docs-migration.yaml" \
     "$data/routersim/scenarios/traces/chat-10m.csv" "$doc/README.md" "$doc/scenario-format.md" \
+    "$doc/ci.md" \
     "$doc/LICENSE" "$doc/MIT.txt" "$doc/copyright" "$doc/examples/gateway.c" \
     "$include/routersim/selector.h" "$lib/libroutersim-selector.a" "$lib/libroutersim-selector.so" \
     "$lib/libroutersim-selector.so.1" "$lib/pkgconfig/routersim-selector.pc"; do
