@@ -4,9 +4,15 @@
  *
  * Scenario files are written by people, so every error must say file:line:column. libyaml
  * parses; this module builds the tree from its events and refuses what would make a naive
- * walker crash, hang or grow without bound: anchors and aliases, nesting deeper than
- * YDOC_MAX_DEPTH, more than YDOC_MAX_NODES nodes, files over YDOC_MAX_BYTES, duplicate
- * mapping keys, non-scalar keys, several documents, and an empty stream.
+ * walker crash, hang or grow without bound: nesting deeper than YDOC_MAX_DEPTH, more than
+ * YDOC_MAX_NODES nodes, files over YDOC_MAX_BYTES, duplicate mapping keys, non-scalar keys,
+ * several documents, and an empty stream.
+ *
+ * Anchors (&a), aliases (*a) and merge keys (<<: *a) let a scenario reuse a block: an alias
+ * shares its anchor's node in the tree (so the tree may be a DAG; treat it as read-only),
+ * and counts against both limits as if it were written out, so an alias bomb is refused as
+ * soon as its expansion would pass them. A merge key is resolved when its mapping closes:
+ * the mapping gets the merged pairs whose keys it does not set itself.
  * Scalars stay text: the caller parses numbers and units (see units.h).
  */
 #ifndef ROUTERSIM_YDOC_H
