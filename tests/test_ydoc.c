@@ -404,6 +404,64 @@ START_TEST(anchors_and_aliases_refused)
 }
 END_TEST
 
+/* --set: a path through mappings, sequence indexes and item ids, a YAML value placed at the
+ * override, copies along the path so that an alias's other uses keep their value. */
+START_TEST(overrides)
+{
+    ydoc *d = load("base: &b {slots: 2}\n"
+                   "deployments:\n"
+                   "  - id: chat\n"
+                   "    replicas: 3\n"
+                   "    serving: *b\n"
+                   "  - id: code\n"
+                   "    serving: *b\n"
+                   "traffic:\n"
+                   "  - rate: 10/s\n");
+    ck_assert_int_eq(ydoc_set(d, "deployments.chat.replicas=12", err, sizeof err), 0);
+    ck_assert_int_eq(ydoc_set(d, "traffic.0.rate=250/s", err, sizeof err), 0);
+    ck_assert_int_eq(ydoc_set(d, "deployments.1.serving.slots=8", err, sizeof err), 0);
+    ck_assert_int_eq(ydoc_set(d, "checks.alpha=0.01", err, sizeof err), 0);
+    ck_assert_int_eq(ydoc_set(d, "traffic.0.profile=[{at: 0s, rate: 1/s}]", err, sizeof err), 0);
+    const ydoc_node *root = ydoc_root(d), *deps = ydoc_get(root, "deployments");
+    ck_scalar(ydoc_get(deps->items[0], "replicas"), "12", 1, YDOC_OVERRIDE_LINE(0), 27);
+    ck_scalar(ydoc_get(ydoc_get(root, "traffic")->items[0], "rate"), "250/s", 1,
+              YDOC_OVERRIDE_LINE(1), 16);
+    ck_scalar(ydoc_get(ydoc_get(deps->items[1], "serving"), "slots"), "8", 1, YDOC_OVERRIDE_LINE(2),
+              29);
+    /* the alias's other uses and the anchor itself keep 2 */
+    ck_scalar(ydoc_get(ydoc_get(deps->items[0], "serving"), "slots"), "2", 1, 1, 18);
+    ck_scalar(ydoc_get(ydoc_get(root, "base"), "slots"), "2", 1, 1, 18);
+    ck_scalar(ydoc_get(ydoc_get(root, "checks"), "alpha"), "0.01", 1, YDOC_OVERRIDE_LINE(3), 14);
+    const ydoc_node *profile = ydoc_get(ydoc_get(root, "traffic")->items[0], "profile");
+    ck_node(profile, YDOC_SEQ, YDOC_OVERRIDE_LINE(4), 19);
+    ck_scalar(ydoc_get(profile->items[0], "rate"), "1/s", 1, YDOC_OVERRIDE_LINE(4), 35);
+    ck_assert_str_eq(ydoc_override(d, YDOC_OVERRIDE_LINE(1)), "traffic.0.rate=250/s");
+    ck_assert_ptr_null(ydoc_override(d, YDOC_OVERRIDE_LINE(5)));
+    ck_assert_ptr_null(ydoc_override(d, 3));
+
+    const char *bad[][2] = {
+        {"replicas", "t.yaml: --set replicas: expected key.path=value"},
+        {"=1", "t.yaml: --set =1: expected key.path=value"},
+        {"traffic.1.rate=1/s",
+         "t.yaml: --set traffic.1.rate=1/s: expected an index below 1 for the sequence at line 9, "
+         "column 3, got 1"},
+        {"deployments.chta.replicas=1",
+         "t.yaml: --set deployments.chta.replicas=1: expected an index or the id of an item of "
+         "the sequence at line 3, column 3, got \"chta\""},
+        {"base.slots.x=1", "t.yaml: --set base.slots.x=1: expected a mapping or a sequence before "
+                           "\"x\", got a scalar at line 1, column 18"},
+        {"base..slots=1", "t.yaml: --set base..slots=1: expected a key between the dots of the "
+                          "path"},
+        {"base.slots=[1,", "t.yaml: --set base.slots=[1,: expected a YAML value after '=': did "
+                           "not find expected node content"}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_int_eq(ydoc_set(d, bad[i][0], err, sizeof err), -1);
+        ck_assert_str_eq(err, bad[i][1]);
+    }
+    ydoc_free(d);
+}
+END_TEST
+
 START_TEST(duplicate_keys_refused)
 {
     refused("a: 1\nb: 2\na: 3\n", "t.yaml:3:1: duplicate key \"a\" (first at line 1, column 1)");
@@ -533,6 +591,7 @@ static Suite *suite(void)
     add(s, tcase_create("alias_bomb"), alias_bomb_refused_fast);
     add(s, tcase_create("anchors_and_aliases"), anchors_and_aliases_refused);
     add(s, tcase_create("merge_keys"), anchors_aliases_and_merge_keys);
+    add(s, tcase_create("overrides"), overrides);
     add(s, tcase_create("duplicate_keys"), duplicate_keys_refused);
     add(s, tcase_create("several_documents"), several_documents_refused);
     add(s, tcase_create("files"), files);

@@ -20,4 +20,10 @@
  * result with scenario_free. */
 scenario *scenario_load(const char *path, char *err, size_t errlen);
 
+/* The same with overrides applied to the YAML tree first, in order: each "key.path=value"
+ * (routersim's --set; see ydoc_set for paths and values). An error caused by an override
+ * reads "FILE: --set key.path=value: ..." instead of a line and column. */
+scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_sets, char *err,
+                            size_t errlen);
+
 #endif

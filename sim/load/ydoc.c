@@ -19,6 +19,8 @@ struct ydoc {
     ydoc_node *root;
     ydoc_node **nodes; /* every node, owned here; the tree's child arrays only borrow */
     size_t n_nodes, cap_nodes;
+    char **overrides; /* ydoc_set's texts, in order */
+    size_t n_overrides;
 };
 
 /* An open mapping or sequence; `key` is a mapping's key still waiting for its value.
@@ -731,9 +733,235 @@ void ydoc_free(ydoc *d)
         return;
     for (size_t i = 0; i < d->n_nodes; i++)
         node_free(d->nodes[i]);
+    for (size_t i = 0; i < d->n_overrides; i++)
+        free(d->overrides[i]);
+    free(d->overrides);
     free(d->nodes);
     free(d->name);
     free(d);
+}
+
+/* ---- overrides ------------------------------------------------------------------------- */
+
+typedef struct {
+    ydoc *doc;
+    const char *text; /* the override, "key.path=value" */
+    int line;         /* YDOC_OVERRIDE_LINE of it */
+    char *err;
+    size_t errlen;
+} setter;
+
+static int set_fail(const setter *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int set_fail(const setter *s, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(s->err, s->errlen, "%s: --set %s: %s", s->doc->name, s->text, msg);
+    return -1;
+}
+
+/* Take ownership of a node made outside the parser. */
+static int adopt(ydoc *d, ydoc_node *node)
+{
+    if (d->n_nodes == d->cap_nodes) {
+        size_t cap = d->cap_nodes ? d->cap_nodes * 2 : 64;
+        ydoc_node **grown = realloc(d->nodes, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        d->nodes = grown;
+        d->cap_nodes = cap;
+    }
+    d->nodes[d->n_nodes++] = node;
+    return 0;
+}
+
+/* Child arrays hold the next power of two of their length (see children_reserve). */
+static ydoc_node **copy_children(ydoc_node **from, size_t n)
+{
+    size_t cap = 1;
+    while (cap < n)
+        cap *= 2;
+    ydoc_node **to = malloc(cap * sizeof *to);
+    if (to && n)
+        memcpy(to, from, n * sizeof *to);
+    return to;
+}
+
+/* A node of the override's own, at `column` of its text. */
+static ydoc_node *set_node(const setter *s, ydoc_type type, const char *value, int column)
+{
+    ydoc_node *node = calloc(1, sizeof *node);
+    if (!node || adopt(s->doc, node) != 0) {
+        free(node);
+        return NULL;
+    }
+    node->type = type;
+    node->line = s->line;
+    node->column = column;
+    node->plain = 1;
+    if (value && !(node->value = strdup(value)))
+        return NULL; /* adopted: freed with the document */
+    return node;
+}
+
+/* A shallow copy of a mapping or sequence, so that changing it changes no alias. */
+static ydoc_node *set_copy(const setter *s, const ydoc_node *from)
+{
+    ydoc_node *node = calloc(1, sizeof *node);
+    if (!node || adopt(s->doc, node) != 0) {
+        free(node);
+        return NULL;
+    }
+    *node = *from;
+    node->value = NULL;
+    node->keys = from->keys ? copy_children(from->keys, from->n) : NULL;
+    node->items = copy_children(from->items, from->n);
+    if ((from->keys && !node->keys) || !node->items)
+        return NULL;
+    return node;
+}
+
+/* The value text as YAML nodes of this document, placed at the override's line. */
+static ydoc_node *set_value(const setter *s, const char *text, int column)
+{
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+    for (size_t i = 0; i < sizeof nulls / sizeof *nulls; i++)
+        if (strcmp(text, nulls[i]) == 0)
+            return set_node(s, YDOC_SCALAR, text, column);
+    char why[512];
+    ydoc *value = ydoc_load_string(text, strlen(text), "", why, sizeof why);
+    if (!value) {
+        char *msg = why; /* ":LINE:COL: problem (context at a line of the value)" */
+        for (int colons = 0; *msg && colons < 3; msg++)
+            colons += *msg == ':';
+        msg += strspn(msg, " ");
+        size_t len = strcspn(msg, "(");
+        while (len > 0 && msg[len - 1] == ' ')
+            len--;
+        msg[len] = '\0';
+        set_fail(s, "expected a YAML value after '=': %s", msg);
+        return NULL;
+    }
+    ydoc_node *root = value->root;
+    int failed = 0;
+    for (size_t i = 0; i < value->n_nodes; i++) {
+        ydoc_node *node = value->nodes[i];
+        node->column = node->line == 1 ? column + node->column - 1 : column;
+        node->line = s->line;
+        if (!failed && adopt(s->doc, node) != 0)
+            failed = 1;
+        if (failed)
+            node_free(node);
+    }
+    value->n_nodes = 0;
+    ydoc_free(value);
+    if (failed)
+        set_fail(s, "out of memory");
+    return failed ? NULL : root;
+}
+
+static const char *position(const ydoc_node *node, char *buf, size_t size)
+{
+    if (node->line > 0)
+        snprintf(buf, size, " at line %d, column %d", node->line, node->column);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
+/* Where `segment` leads from a mapping or sequence: an index into its items, or -1 after
+ * an error. A mapping without the key gets it (as a mapping when more path follows). */
+static long set_step(const setter *s, ydoc_node *node, const char *segment, int column, int last)
+{
+    char q[UNITS_QUOTE_BUF], at[64];
+    if (node->type == YDOC_MAP) {
+        for (size_t i = 0; i < node->n; i++)
+            if (strcmp(node->keys[i]->value, segment) == 0)
+                return (long)i;
+        ydoc_node *key = set_node(s, YDOC_SCALAR, segment, column);
+        ydoc_node *value = last ? key : set_node(s, YDOC_MAP, NULL, column);
+        if (!key || !value || children_reserve(&node->keys, node->n) != 0 ||
+            children_reserve(&node->items, node->n) != 0)
+            return set_fail(s, "out of memory");
+        node->keys[node->n] = key;
+        node->items[node->n] = value; /* a placeholder when last: the caller sets it */
+        return (long)node->n++;
+    }
+    if (node->type == YDOC_SEQ) {
+        char *end;
+        errno = 0;
+        unsigned long long index = strtoull(segment, &end, 10);
+        if (*segment >= '0' && *segment <= '9' && *end == '\0' && errno == 0) {
+            if (index < node->n)
+                return (long)index;
+            return set_fail(s, "expected an index below %zu for the sequence%s, got %s", node->n,
+                            position(node, at, sizeof at), segment);
+        }
+        for (size_t i = 0; i < node->n; i++) {
+            const ydoc_node *id = ydoc_get(node->items[i], "id");
+            if (id && id->type == YDOC_SCALAR && strcmp(id->value, segment) == 0)
+                return (long)i;
+        }
+        return set_fail(s, "expected an index or the id of an item of the sequence%s, got \"%s\"",
+                        position(node, at, sizeof at), units_quote(segment, q, sizeof q));
+    }
+    return set_fail(s, "expected a mapping or a sequence before \"%s\", got a scalar%s",
+                    units_quote(segment, q, sizeof q), position(node, at, sizeof at));
+}
+
+int ydoc_set(ydoc *d, const char *assignment, char *err, size_t errlen)
+{
+    setter s = {d, assignment, YDOC_OVERRIDE_LINE(d->n_overrides), err, errlen};
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment)
+        return set_fail(&s, "expected key.path=value");
+    char **grown = realloc(d->overrides, (d->n_overrides + 1) * sizeof *grown);
+    if (!grown)
+        return set_fail(&s, "out of memory");
+    d->overrides = grown;
+    if (!(d->overrides[d->n_overrides] = strdup(assignment)))
+        return set_fail(&s, "out of memory");
+    d->n_overrides++;
+
+    ydoc_node *value = set_value(&s, eq + 1, (int)(eq - assignment) + 2);
+    if (!value)
+        return -1;
+    ydoc_node *node = d->root;
+    const char *segment = assignment;
+    while (segment < eq) {
+        const char *dot = memchr(segment, '.', (size_t)(eq - segment));
+        const char *stop = dot ? dot : eq;
+        char name[256];
+        if (stop == segment || (size_t)(stop - segment) >= sizeof name)
+            return set_fail(&s, "expected a key between the dots of the path");
+        memcpy(name, segment, (size_t)(stop - segment));
+        name[stop - segment] = '\0';
+        int last = stop == eq;
+        long i = set_step(&s, node, name, (int)(segment - assignment) + 1, last);
+        if (i < 0)
+            return -1;
+        if (last) {
+            node->items[i] = value;
+            return 0;
+        }
+        ydoc_node *child = node->items[i];
+        if (child->type != YDOC_SCALAR && !(child = set_copy(&s, child)))
+            return set_fail(&s, "out of memory");
+        node->items[i] = child;
+        node = child;
+        segment = stop + 1;
+    }
+    return set_fail(&s, "expected a key before '='");
+}
+
+const char *ydoc_override(const ydoc *d, int line)
+{
+    size_t k = (size_t)(-1 - (long)line);
+    return line < 0 && k < d->n_overrides ? d->overrides[k] : NULL;
 }
 
 const ydoc_node *ydoc_root(const ydoc *d)

@@ -51,6 +51,23 @@ void ydoc_free(ydoc *d);
 const ydoc_node *ydoc_root(const ydoc *d);
 const char *ydoc_name(const ydoc *d); /* the file name given at load */
 
+/*
+ * An override, "key.path=value" (routersim's --set), applied to the tree before anyone reads
+ * it. The path names mapping keys and sequence items, by index ("traffic.0.rate") or by the
+ * item's id ("deployments.chat.replicas"); a missing mapping key is added (the reader then
+ * judges it as if written in the file), a missing item is an error. The value is YAML
+ * ("12", "250/s", "[a, b]", "{min: 1, max: 4}"). Every node on the path is copied first, so
+ * a block shared through an alias changes only where the path goes. Nodes an override makes
+ * have line YDOC_OVERRIDE_LINE(k) for the document's k-th override (0-based) and as column
+ * the character of the override text where they start; ydoc_override tells the text back.
+ * Returns 0, or -1 with "FILE: --set TEXT: message" in err.
+ */
+#define YDOC_OVERRIDE_LINE(k) (-1 - (int)(k))
+int ydoc_set(ydoc *d, const char *assignment, char *err, size_t errlen);
+
+/* The override a node with a negative line came from ("key.path=value"), or NULL. */
+const char *ydoc_override(const ydoc *d, int line);
+
 /* Value of key in a map node, or NULL. */
 const ydoc_node *ydoc_get(const ydoc_node *map, const char *key);
 

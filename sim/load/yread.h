@@ -18,6 +18,7 @@
 
 typedef struct {
     const char *path; /* the file, for positions */
+    const ydoc *doc;  /* when set, a node made by an override (--set) is named by it */
     char *err;
     size_t errlen;
     const char *account; /* where short ids resolve */
