@@ -16,7 +16,8 @@ fail() {
 
 for f in "$bin/routersim" "$man/man1/routersim.1.gz" "$data/routersim/scenarios/docs-migration.yaml" \
     "$data/routersim/scenarios/traces/chat-10m.csv" "$doc/README.md" "$doc/scenario-format.md" \
-    "$doc/ci.md" \
+    "$doc/ci.md" "$doc/schemas.md" "$data/routersim/schemas/scenario.schema.json" \
+    "$data/routersim/schemas/report.schema.json" \
     "$doc/LICENSE" "$doc/MIT.txt" "$doc/copyright" "$doc/examples/gateway.c" \
     "$include/routersim/selector.h" "$lib/libroutersim-selector.a" "$lib/libroutersim-selector.so" \
     "$lib/libroutersim-selector.so.1" "$lib/pkgconfig/routersim-selector.pc"; do
@@ -39,6 +40,17 @@ status=0
 "$bin/routersim" run "$data/routersim/scenarios/ci-gate-fails.yaml" --quiet --no-plots \
     --out "$tmp/fails" || status=$?
 [ "$status" -eq 1 ] || fail "ci-gate-fails exited $status, expected 1"
+
+# The installed scenario schema validates an installed scenario, and the report schema the
+# report the installed binary wrote, as docs/schemas.md shows.
+python3 -c 'import sys, json, yaml, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.validate(yaml.safe_load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)
+schema = json.load(open(sys.argv[3]))
+jsonschema.validate(json.load(open(sys.argv[4])), schema, cls=jsonschema.Draft202012Validator)' \
+    "$data/routersim/schemas/scenario.schema.json" "$data/routersim/scenarios/docs-migration.yaml" \
+    "$data/routersim/schemas/report.schema.json" "$tmp/out/report.json" ||
+    fail "the installed schemas do not validate an installed scenario and its report"
 
 # man routersim, as a user reads it once the man directory is on the man path
 MANPATH="$man" MANWIDTH=80 man routersim 2>"$tmp/man.err" | grep -q 'routersim run' ||
