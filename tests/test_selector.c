@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/base/selector.h"
+#include "sim/base/rngword.h"
 
 #include "tests/check_main.h"
 
@@ -14,12 +15,6 @@
  * 32-bit words to those integers uniformly (word by word, with scripted words, and by
  * sampling from GSL's full-word generators), then even-load's deterministic counts.
  */
-
-/* A full-word GSL generator (min 0, max 2^32 - 1) as the selector's random source. */
-static uint32_t gsl_words(void *rng)
-{
-    return (uint32_t)gsl_rng_get(rng);
-}
 
 /* Scripted words: the words a pick consumes are known and counted. */
 typedef struct {
@@ -243,7 +238,7 @@ START_TEST(zero_replicas_never_picked)
             selector *s = must_new(strategies[k], 5, w);
             int strays = 0;
             for (int pick = 0; pick < 20000; pick++) {
-                int i = selector_pick(s, gsl_words, rng);
+                int i = selector_pick(s, rngword_next, rng);
                 strays += i != 1 && i != 3;
             }
             ck_assert_int_eq(strays, 0);
@@ -310,7 +305,7 @@ static void assert_sampled_shares(const gsl_rng_type *type, unsigned long seed, 
     gsl_rng_set(rng, seed);
     selector *s = must_new(SELECTOR_WEIGHTED_RANDOM, n, w);
     for (int k = 0; k < picks; k++)
-        count[selector_pick(s, gsl_words, rng)]++;
+        count[selector_pick(s, rngword_next, rng)]++;
     for (size_t i = 0; i < n; i++) {
         double p = (double)w[i] / (double)total;
         double sd = sqrt(picks * p * (1.0 - p));

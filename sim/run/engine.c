@@ -3,6 +3,7 @@
 
 #include "sim/run/capacity.h"
 #include "sim/base/eventq.h"
+#include "sim/base/rngword.h"
 #include "sim/base/traffic.h"
 #include "sim/model/world.h"
 
@@ -331,13 +332,6 @@ static void trace_target(engine *e, const source *s, long *router, int *forbidde
                  !world_router_at(e->world, (size_t)*router)->is_public;
 }
 
-/* The selector's random words: the run's one taus2 stream, whose words are full 32-bit ones
- * (the selector's contract), so a seed gives the same picks as ever. */
-static uint32_t next_word(void *rng)
-{
-    return (uint32_t)gsl_rng_get(rng);
-}
-
 /* The hot path: one request from source i, routed or failed, counted on the spot. */
 static void arrive(engine *e, size_t i)
 {
@@ -356,7 +350,7 @@ static void arrive(engine *e, size_t i)
         return;
     }
     world_router *r = world_router_at(e->world, (size_t)router);
-    int pick = selector_pick(r->selector, next_word, e->rng);
+    int pick = selector_pick(r->selector, rngword_next, e->rng);
     if (pick == SELECTOR_NO_REPLICAS) {
         s->failed[RESULTS_NO_REPLICAS]++;
         return;
