@@ -18,7 +18,7 @@ for f in "$bin/routersim" "$man/man1/routersim.1.gz" "$data/routersim/scenarios/
     "$data/routersim/scenarios/traces/chat-10m.csv" "$doc/README.md" "$doc/scenario-format.md" \
     "$doc/ci.md" "$doc/schemas.md" "$data/routersim/schemas/scenario.schema.json" \
     "$data/routersim/schemas/report.schema.json" \
-    "$doc/LICENSE" "$doc/MIT.txt" "$doc/copyright" "$doc/examples/gateway.c" \
+    "$doc/LICENSE" "$doc/MIT.txt" "$doc/copyright" "$data/doc/libroutersim-selector-dev/examples/gateway.c" \
     "$include/routersim/selector.h" "$lib/libroutersim-selector.a" "$lib/libroutersim-selector.so" \
     "$lib/libroutersim-selector.so.1" "$lib/pkgconfig/routersim-selector.pc"; do
     [ -e "$f" ] || fail "not installed: $f"
