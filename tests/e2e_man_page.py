@@ -71,9 +71,12 @@ class ManPageMatchesHelp(unittest.TestCase):
         self.assertEqual(set(LONG.findall(usage)), set(LONG.findall(synopsis)))
 
     def test_commands(self):
-        helped = {line.split()[0] for line in help_section("Commands")}
-        man = {line.split()[0] for line in man_sections()["COMMANDS"].splitlines()
-               if re.match(r"[a-z]+\s+FILE", line)}
+        # a command is the lower-case words before its first argument ("plan srm FILE...")
+        command = re.compile(r"^([a-z]+(?: [a-z]+)*)\s+[A-Z]")
+        helped = {m.group(1) for m in (command.match(l[2:]) for l in help_section("Commands")
+                                       if re.match(r"^  [a-z]", l)) if m}
+        man = {m.group(1) for m in map(command.match, man_sections()["COMMANDS"].splitlines())
+               if m}
         self.assertEqual(helped, man)
         self.assertIn("run", helped)
 
