@@ -22,8 +22,9 @@ lib=$(ls "$tmp"/pkg/libroutersim-selector1_*.deb)
 dev=$(ls "$tmp"/pkg/libroutersim-selector-dev_*.deb)
 field() { dpkg-deb -f "$1" "$2"; }
 for d in "$deb" "$lib" "$dev"; do
-    [ -n "$(field "$d" Version)" ] && [ -n "$(field "$d" Maintainer)" ] &&
-        [ -n "$(field "$d" Description)" ] || fail "$d: Version, Maintainer and Description are required"
+    for f in Version Maintainer Description; do
+        [ -n "$(field "$d" $f)" ] || fail "$d: $f is required"
+    done
     dpkg-deb -c "$d" | awk '{ print $6 }' >"$tmp/files"
     grep -q "^\./usr/share/doc/$(field "$d" Package)/copyright$" "$tmp/files" ||
         fail "$(field "$d" Package) has no copyright file"
@@ -66,9 +67,8 @@ for f in ./usr/bin/routersim ./usr/share/man/man1/routersim.1.gz ./usr/share/doc
     ./usr/share/routersim/schemas/scenario.schema.json; do
     contents "$deb" | grep -qx "$f" || fail "routersim lacks $f"
 done
-for f in ./usr/lib/libroutersim-selector.so.1; do
-    contents "$lib" | grep -qx "$f" || fail "libroutersim-selector1 lacks $f"
-done
+contents "$lib" | grep -qx ./usr/lib/libroutersim-selector.so.1 ||
+    fail "libroutersim-selector1 lacks ./usr/lib/libroutersim-selector.so.1"
 contents "$lib" | grep -q '\.so$\|\.a$\|\.h$' && fail "libroutersim-selector1 holds development files"
 for f in ./usr/include/routersim/selector.h ./usr/lib/pkgconfig/routersim-selector.pc \
     ./usr/lib/libroutersim-selector.so ./usr/lib/libroutersim-selector.a; do
