@@ -4,11 +4,15 @@
 #include "views/outfile.h"
 #include "views/text.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
-/* Events listed under a plot at most; beyond, the last line says how many more. */
+/* Events listed under a plot at most; beyond, the last line says how many more and where
+ * the reports list them all (their Timeline section lists every event). */
 enum { FOOTER_LINES = 6 };
 
 /* Characters of the scenario's name shown in a plot's title at most. */
@@ -138,8 +142,9 @@ static void timeline(gnuplot *g, const canvas *c)
             footer_line(g, c, i, first ? instant : 0, when, ev->text);
     }
     if (r->n_events > lines) {
-        char more[128];
-        snprintf(more, sizeof more, "... and %zu more timeline events (see the report)",
+        char more[160];
+        snprintf(more, sizeof more,
+                 "... and %zu more events, all under Timeline in report.md and report.html",
                  r->n_events - lines + 1);
         footer_line(g, c, lines - 1, 0, "", more);
     }
@@ -223,10 +228,80 @@ static int not_drawn(canvas *c, const char *stem, gnuplot_status status, const c
     return 0;
 }
 
-static int is_empty(const outfile *f)
+/* Did gnuplot finish the file? A PNG ends with its IEND chunk, an SVG with "</svg>"; a
+ * file cut short (a full disk: gnuplot does not say so in its exit status) does not. */
+static int complete(const outfile *f, int svg)
 {
-    struct stat st;
-    return stat(outfile_temp_path(f), &st) != 0 || st.st_size == 0;
+    static const char iend[] = "IEND\xae\x42\x60\x82";
+    char tail[64];
+    FILE *in = fopen(outfile_temp_path(f), "rb");
+    size_t n = 0;
+    if (in && fseek(in, -(long)sizeof tail, SEEK_END) != 0)
+        rewind(in);
+    if (in) {
+        n = fread(tail, 1, sizeof tail, in);
+        fclose(in);
+    }
+    if (svg) {
+        while (n > 0 && strchr(" \t\r\n", tail[n - 1]))
+            n--;
+        return n >= 6 && memcmp(tail + n - 6, "</svg>", 6) == 0;
+    }
+    return n >= 8 && memcmp(tail + n - 8, iend, 8) == 0;
+}
+
+/* Too little room in dir for gnuplot to have written a plot: the disk is full. */
+static int disk_full(const char *dir)
+{
+    struct statvfs fs;
+    return statvfs(dir, &fs) == 0 && (double)fs.f_bavail * (double)fs.f_bsize < 1048576.0;
+}
+
+/* gnuplot's SVG terminal escapes '<' and '&' in text but not '>', so any text holding "]]>"
+ * (a scenario's name, a command) makes the document invalid XML. Rewrite each "]]>" that
+ * does not close a CDATA section as "]]&gt;", which reads the same. Returns 0, or -1 when
+ * the file could not be read or rewritten. */
+static int escape_cdata_ends(outfile *f)
+{
+    FILE *in = fopen(outfile_temp_path(f), "rb");
+    char *text = NULL;
+    long len = -1;
+    if (in && fseek(in, 0, SEEK_END) == 0 && (len = ftell(in)) >= 0 &&
+        fseek(in, 0, SEEK_SET) == 0 && (text = malloc((size_t)len + 1)) &&
+        fread(text, 1, (size_t)len, in) != (size_t)len)
+        len = -1;
+    if (in)
+        fclose(in);
+    if (!text || len < 0) {
+        free(text);
+        return -1;
+    }
+    text[len] = '\0';
+    if (!strstr(text, "]]>")) {
+        free(text);
+        return 0;
+    }
+    FILE *out = outfile_stream(f);
+    int rc = ftruncate(fileno(out), 0);
+    for (const char *p = text; rc == 0 && *p;) {
+        const char *cdata = strstr(p, "<![CDATA["), *end = strstr(p, "]]>");
+        if (cdata && (!end || cdata < end)) {
+            /* copy the section whole, through its own end */
+            const char *close = strstr(cdata, "]]>");
+            size_t upto = close ? (size_t)(close + 3 - p) : strlen(p);
+            fwrite(p, 1, upto, out);
+            p += upto;
+        } else if (end) {
+            fwrite(p, 1, (size_t)(end - p), out);
+            fputs("]]&gt;", out);
+            p = end + 3;
+        } else {
+            fputs(p, out);
+            break;
+        }
+    }
+    free(text);
+    return rc == 0 && !ferror(out) ? 0 : -1;
 }
 
 int canvas_render(canvas *c, const char *dir, const char *stem, canvas_script script,
@@ -249,9 +324,17 @@ int canvas_render(canvas *c, const char *dir, const char *stem, canvas_script sc
     char msg[1024];
     gnuplot_status status =
         draw(c, stem, script, arg, outfile_temp_path(png), outfile_temp_path(svg), msg, sizeof msg);
-    if (status == GNUPLOT_OK && (is_empty(png) || is_empty(svg))) {
+    int png_done = complete(png, 0), svg_done = complete(svg, 1);
+    if (status != GNUPLOT_MISSING && (!png_done || !svg_done) && disk_full(dir)) {
+        outfile_error(err, errlen, "write", png_done ? svg_path : png_path, ENOSPC);
+        outfile_abort(png);
+        outfile_abort(svg);
+        return -1;
+    }
+    if (status == GNUPLOT_OK && (!png_done || !svg_done)) {
         status = GNUPLOT_FAILED;
-        snprintf(msg, sizeof msg, "gnuplot exited without drawing");
+        snprintf(msg, sizeof msg, "gnuplot exited without finishing %s.%s", stem,
+                 png_done ? "svg" : "png");
     }
     if (status != GNUPLOT_OK) {
         outfile_abort(png);
@@ -262,6 +345,12 @@ int canvas_render(canvas *c, const char *dir, const char *stem, canvas_script sc
         char warning[1200];
         snprintf(warning, sizeof warning, "plot %s: gnuplot: %s", stem, msg);
         c->warn(warning);
+    }
+    if (escape_cdata_ends(svg) != 0) {
+        outfile_error(err, errlen, "rewrite", svg_path, errno ? errno : EIO);
+        outfile_abort(png);
+        outfile_abort(svg);
+        return -1;
     }
     if (outfile_commit(png, err, errlen) != 0) {
         outfile_abort(svg);

@@ -3,6 +3,7 @@
 
 #include "views/series.h"
 #include "views/text.h"
+#include "views/verdicts.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@ static const char *const limit_style = "dt (2,3) lw 2 lc rgb '#c0392b'";
 const char *loadplot_title(loadplot_kind kind)
 {
     static const char *const titles[LOADPLOT_N] = {"Utilization per deployment",
-                                                   "Latency p50 and p99 per deployment",
+                                                   "Served latency p50 and p99 per deployment",
                                                    "Requests waiting per deployment"};
     return titles[kind];
 }
@@ -130,32 +131,33 @@ static void latency_axis(gnuplot *g, const span *s)
     gnuplot_printf(g, ")\nset mytics 1\n");
 }
 
-/* The figure a capacity check limits on this plot, if any. */
-static int limited_here(const loadplot *lp, const results_limit *l)
+/* Whether a check's limit is drawn on this plot (views decide which limits go where). */
+static int limited_here(const loadplot *lp, const results_check *c)
 {
-    return (lp->kind == LOADPLOT_UTILIZATION && l->kind == RESULTS_LIMIT_UTILIZATION) ||
-           (lp->kind == LOADPLOT_LATENCY && l->kind == RESULTS_LIMIT_P99_LATENCY);
+    return (lp->kind == LOADPLOT_UTILIZATION &&
+            verdicts_plot_limit(c, VERDICTS_PLOT_UTILIZATION)) ||
+           (lp->kind == LOADPLOT_LATENCY && verdicts_plot_limit(c, VERDICTS_PLOT_LATENCY));
 }
 
 /* Each capacity check's limit as a red dashed line over the interval it covers. */
 static void limit_lines(gnuplot *g, const canvas *c, const loadplot *lp)
 {
-    for (size_t i = 0; i < c->r->n_limits; i++) {
-        const results_limit *l = &c->r->limits[i];
+    for (size_t i = 0; i < c->r->n_checks; i++) {
+        const results_check *l = &c->r->checks[i];
         if (!limited_here(lp, l))
             continue;
         double y = lp->kind == LOADPLOT_UTILIZATION ? 100.0 * l->limit : l->limit;
         gnuplot_printf(
             g, "set arrow from first %.9g, first %.9g to first %.9g, first %.9g nohead %s front\n",
-            canvas_x(c, l->start_s), y, canvas_x(c, l->end_s), y, limit_style);
+            canvas_x(c, l->from_s), y, canvas_x(c, l->to_s), y, limit_style);
     }
 }
 
 /* One key entry for the limits drawn, naming the first. */
 static void limit_key(gnuplot *g, const canvas *c, const loadplot *lp)
 {
-    for (size_t i = 0; i < c->r->n_limits; i++) {
-        const results_limit *l = &c->r->limits[i];
+    for (size_t i = 0; i < c->r->n_checks; i++) {
+        const results_check *l = &c->r->checks[i];
         if (!limited_here(lp, l))
             continue;
         char value[32], title[160];
@@ -164,7 +166,7 @@ static void limit_key(gnuplot *g, const canvas *c, const loadplot *lp)
         else
             text_latency(value, sizeof value, l->limit);
         snprintf(title, sizeof title, "capacity check: at most %s%s%s", value,
-                 l->deployment ? " for " : "", l->deployment ? l->deployment : "");
+                 l->covers ? " for " : "", l->covers ? l->covers : "");
         gnuplot_printf(g, ", keyentry with lines %s title ", limit_style);
         gnuplot_string(g, title);
         return;
@@ -223,9 +225,9 @@ static void deployment_lines(gnuplot *g, const canvas *c, const loadplot *lp, si
 void loadplot_script(gnuplot *g, const canvas *c, const void *arg)
 {
     const loadplot *lp = arg;
-    static const char *const ylabels[LOADPLOT_N] = {"busy share of ready replicas' slots",
-                                                    "latency (queue wait + service)",
-                                                    "requests waiting"};
+    static const char *const ylabels[LOADPLOT_N] = {
+        "busy share of ready replicas' slots", "served latency (queue wait + service), log scale",
+        "requests waiting"};
     char title[512], count[32];
     canvas_title(title, sizeof title, loadplot_title(lp->kind), c->r);
     canvas_setup(g, c, title, ylabels[lp->kind]);

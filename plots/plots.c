@@ -160,8 +160,10 @@ static void replicas_script(gnuplot *g, const canvas *c, const void *arg)
 /* ---- request rate and failures ---------------------------------------------------------- */
 
 static const char *const reason_colour[RESULTS_N_REASONS] = {"#d62728", "#ff7f0e", "#9467bd"};
+static const char *const unserved_colour[RESULTS_N_UNSERVED] = {"#8c564b", "#e377c2", "#7f7f7f"};
 
-/* Per bin, two rows (start, end): arrivals per second, then failures per second by reason. */
+/* Per bin, two rows (start, end): arrivals per second, failures at the router per second by
+ * reason, then routed requests not served per second by reason (series_unserved). */
 static double requests_block(gnuplot *g, const canvas *c, const series *s)
 {
     const results *r = c->r;
@@ -183,6 +185,8 @@ static double requests_block(gnuplot *g, const canvas *c, const series *s)
                            (double)sum.arrivals / len);
             for (int k = 0; k < RESULTS_N_REASONS; k++)
                 gnuplot_printf(g, " %.9g", (double)sum.failed[k] / len);
+            for (int k = 0; k < RESULTS_N_UNSERVED; k++)
+                gnuplot_printf(g, " %.9g", (double)series_unserved(s, b, k) / len);
             gnuplot_printf(g, "\n");
         }
     }
@@ -215,6 +219,21 @@ static void requests_script(gnuplot *g, const canvas *c, const void *arg)
         else
             gnuplot_printf(g, ", keyentry with lines lw 2");
         gnuplot_printf(g, " lc rgb '%s' title 'failed: %s (%s)'", reason_colour[k], reason, count);
+    }
+    /* With serving models, the routed requests that were not served, dashed. */
+    for (int k = 0; r->n_loads && k < RESULTS_N_UNSERVED; k++) {
+        char reason[32];
+        snprintf(reason, sizeof reason, "%s", results_unserved_name(k));
+        for (char *p = reason; *p; p++)
+            *p = *p == '_' ? ' ' : *p;
+        text_count(count, sizeof count, r->unserved_by_reason[k]);
+        if (r->unserved_by_reason[k])
+            gnuplot_printf(g, ", $requests using 1:%d with lines lw 2 dt 2",
+                           RESULTS_N_REASONS + 3 + k);
+        else
+            gnuplot_printf(g, ", keyentry with lines lw 2 dt 2");
+        gnuplot_printf(g, " lc rgb '%s' title 'not served: %s (%s)'", unserved_colour[k], reason,
+                       count);
     }
     canvas_key_events(g, c);
     gnuplot_printf(g, "\n");

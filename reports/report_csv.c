@@ -32,12 +32,32 @@ int report_csv_timeseries(FILE *out, const series *s)
     return ferror(out) ? -1 : 0;
 }
 
+/* The bin's unserved requests (over all deployments), on the bin's first row only; empty on
+ * the others, so that a column's sum over the file is the run's total. */
+static void unserved_fields(FILE *out, const series *s, size_t bin, int first_row)
+{
+    uint64_t by_reason[RESULTS_N_UNSERVED], sum = 0;
+    for (int k = 0; k < RESULTS_N_UNSERVED; k++)
+        sum += by_reason[k] = series_unserved(s, bin, k);
+    if (!first_row) {
+        for (int k = 0; k <= RESULTS_N_UNSERVED; k++)
+            fputc(',', out);
+        return;
+    }
+    fprintf(out, ",%" PRIu64, sum);
+    for (int k = 0; k < RESULTS_N_UNSERVED; k++)
+        fprintf(out, ",%" PRIu64, by_reason[k]);
+}
+
 int report_csv_requests(FILE *out, const series *s)
 {
     const results *r = s->r;
     fputs("bin,start_s,end_s,router,arrivals,routed,failed", out);
     for (int k = 0; k < RESULTS_N_REASONS; k++)
         fprintf(out, ",failed_%s", results_reason_name(k));
+    fputs(",window_unserved", out);
+    for (int k = 0; k < RESULTS_N_UNSERVED; k++)
+        fprintf(out, ",window_%s", results_unserved_name(k));
     fputs("\r\n", out);
     for (size_t bin = 0; bin < r->n_bins; bin++)
         for (size_t t = 0; t < r->n_targets; t++) {
@@ -48,6 +68,7 @@ int report_csv_requests(FILE *out, const series *s)
                     series_flow_failed(f));
             for (int k = 0; k < RESULTS_N_REASONS; k++)
                 fprintf(out, ",%" PRIu64, f->failed[k]);
+            unserved_fields(out, s, bin, t == 0);
             fputs("\r\n", out);
         }
     return ferror(out) ? -1 : 0;
@@ -67,7 +88,9 @@ int report_csv_load(FILE *out, const series *s)
     const results *r = s->r;
     fputs("bin,start_s,end_s,deployment,replicas,ready,arrived,started,completed,rejected,"
           "timed_out,waited,utilization,mean_waiting,max_waiting,mean_wait_s,mean_latency_s,"
-          "p50_s,p90_s,p99_s,throughput_per_s\r\n",
+          "p50_s,p90_s,p99_s,throughput_per_s,unfinished,p95_s,p999_s,wait_p50_s,wait_p90_s,"
+          "wait_p95_s,wait_p99_s,wait_p999_s,caller_count,caller_mean_s,caller_p50_s,"
+          "caller_p90_s,caller_p95_s,caller_p99_s,caller_p999_s\r\n",
           out);
     for (size_t i = 0; i < r->n_load_points; i++) {
         const results_load_point *p = &r->load_points[i];
@@ -84,7 +107,22 @@ int report_csv_load(FILE *out, const series *s)
         latency_field(out, l, l->p50_s);
         latency_field(out, l, l->p90_s);
         latency_field(out, l, l->p99_s);
-        fprintf(out, ",%.10g\r\n", l->throughput_per_s);
+        fprintf(out, ",%.10g,%" PRIu64, l->throughput_per_s, l->unfinished);
+        latency_field(out, l, l->latency.p95_s);
+        latency_field(out, l, l->latency.p999_s);
+        const double waits[] = {l->wait.p50_s, l->wait.p90_s, l->wait.p95_s, l->wait.p99_s,
+                                l->wait.p999_s};
+        for (size_t k = 0; k < sizeof waits / sizeof waits[0]; k++)
+            latency_field(out, l, waits[k]);
+        const results_quantiles *c = &l->caller;
+        const double callers[] = {c->mean_s, c->p50_s, c->p90_s, c->p95_s, c->p99_s, c->p999_s};
+        fprintf(out, ",%" PRIu64, c->count);
+        for (size_t k = 0; k < sizeof callers / sizeof callers[0]; k++)
+            if (c->count)
+                fprintf(out, ",%.10g", callers[k]);
+            else
+                fputc(',', out);
+        fputs("\r\n", out);
     }
     return ferror(out) ? -1 : 0;
 }

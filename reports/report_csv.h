@@ -25,10 +25,19 @@
  *   failed_router_not_found, failed_no_replicas, failed_forbidden
  *                        failures by reason: the router did not exist; all its deployments
  *                        had 0 replicas; the caller's account may not use the router
+ *   window_unserved      routed requests not served, per window over every deployment with
+ *                        a serving model (not per router: a deployment does not keep who
+ *                        sent a request): the sum of the three columns that follow. Given
+ *                        on the window's first row only, empty on its other rows, so a
+ *                        column's sum over the file is the run's total
+ *   window_rejected, window_timed_out, window_unfinished
+ *                        turned away by a full queue in the window; gave up waiting in the
+ *                        window; still waiting or in service at the end of the run (last
+ *                        window only)
  *
  * load.csv: one row per bin x deployment with a serving model, for the bins it existed in;
  * only the header when no deployment has one. Counts are of the bin; latencies are queue
- * wait + service in seconds, recorded when a request starts service.
+ * wait + service of served requests in seconds, recorded when a request starts service.
  *   bin, start_s, end_s  as above
  *   deployment           the deployment
  *   replicas, ready      replicas wanted, and ready (serving, the router's weight), at the
@@ -44,6 +53,14 @@
  *                        queue wait, and latency mean and quantiles (within 1%), of the
  *                        requests that started service; empty when none did
  *   throughput_per_s     completed / the bin's length
+ *   unfinished           requests waiting or in service at the end of the bin
+ *   p95_s, p999_s        served latency quantiles, as p50_s; empty when none started
+ *   wait_p50_s, wait_p90_s, wait_p95_s, wait_p99_s, wait_p999_s
+ *                        queue wait alone of the requests that started service
+ *   caller_count         requests that started service or gave up waiting in the bin
+ *   caller_mean_s, caller_p50_s, caller_p90_s, caller_p95_s, caller_p99_s, caller_p999_s
+ *                        latency as callers saw it: served requests' wait + service, and
+ *                        the wait (the timeout) of those who gave up; empty when none
  */
 #ifndef ROUTERSIM_REPORT_CSV_H
 #define ROUTERSIM_REPORT_CSV_H

@@ -2,6 +2,7 @@
 #include "reports/report_html.h"
 
 #include "views/loadview.h"
+#include "views/series.h"
 #include "views/text.h"
 #include "views/verdicts.h"
 
@@ -85,7 +86,7 @@ static void fact(FILE *out, const char *term, const char *value)
 
 static void facts(FILE *out, const results *r)
 {
-    char text[256], a[32], b[32], c[32];
+    char text[512], a[32], b[32];
     fputs("<section id=\"run\">\n<h2>Run</h2>\n<dl class=\"facts\">\n", out);
     fact(out, "Scenario file", r->source);
     snprintf(text, sizeof text, "%" PRIu64, r->seed);
@@ -96,10 +97,7 @@ static void facts(FILE *out, const results *r)
     fact(out, "Simulated", text);
     snprintf(text, sizeof text, "%g", r->alpha);
     fact(out, "Significance level (alpha)", text);
-    text_count(a, sizeof a, r->total);
-    text_count(b, sizeof b, r->routed);
-    text_count(c, sizeof c, r->failed);
-    snprintf(text, sizeof text, "%s arrived, %s routed, %s failed", a, b, c);
+    series_requests_text(text, sizeof text, r, 0);
     fact(out, "Requests", text);
     fputs("</dl>\n</section>\n", out);
 }
@@ -158,7 +156,9 @@ static void missing_note(FILE *out, const plots_set *plots)
 
 static void share_cell(FILE *out, double share)
 {
-    fprintf(out, "<td class=\"num\">%.2f%%</td>", 100.0 * share);
+    char text[80];
+    text_percent(text, sizeof text, share);
+    fprintf(out, "<td class=\"num\">%s</td>", text);
 }
 
 /* A deployment's utilization and p99 latency in the phase; n/a without a serving model. */
@@ -179,8 +179,12 @@ static void phase_rows(FILE *out, const results *r, const results_phase *ph, int
     size_t n = ph->n_deployments ? ph->n_deployments : 1;
     verdicts_interval(interval, sizeof interval, ph);
     text_count(requests, sizeof requests, ph->requests);
-    verdicts_phase_message(message, sizeof message, ph, r->alpha);
-    fprintf(out, "<tbody class=\"phase %s\">\n", verdict_class(ph->test.verdict));
+    verdicts_phase_message(message, sizeof message, r, ph);
+    splittest_verdict verdict = results_phase_verdict(ph);
+    const results_check *broken;
+    verdicts_capacity cap = verdicts_phase_capacity(r, ph, &broken);
+    fprintf(out, "<tbody class=\"phase %s%s\">\n", verdict_class(verdict),
+            cap == VERDICTS_CAPACITY_FAIL ? " capacity-fail" : "");
     for (size_t i = 0; i < n; i++) {
         fputs("<tr>", out);
         if (i == 0) {
@@ -194,8 +198,11 @@ static void phase_rows(FILE *out, const results *r, const results_phase *ph, int
             text_count(observed, sizeof observed, d->observed);
             fputs("<td>", out);
             esc(out, text_short_name(d->name));
-            fprintf(out, "</td><td class=\"num\">%lld</td>", d->replicas);
-            share_cell(out, d->expected_share);
+            char replicas[48], expected[48];
+            verdicts_replicas(replicas, sizeof replicas, d);
+            verdicts_share(expected, sizeof expected, ph, i);
+            fprintf(out, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>", replicas,
+                    expected);
             if (ph->requests)
                 share_cell(out, (double)d->observed / (double)ph->requests);
             else
@@ -213,11 +220,23 @@ static void phase_rows(FILE *out, const results *r, const results_phase *ph, int
                     "rowspan=\"%zu\">%.4g</td><td rowspan=\"%zu\"><span class=\"badge %s\">%s"
                     "</span></td>",
                     n, requests, n, ph->test.chi2, n, ph->test.df, n, ph->test.p_value, n,
-                    verdict_class(ph->test.verdict), splittest_verdict_name(ph->test.verdict));
+                    verdict_class(verdict), splittest_verdict_name(verdict));
+        if (i == 0 && capacity) {
+            fprintf(out, "<td rowspan=\"%zu\"><span class=\"badge %s\">%s</span>", n,
+                    cap == VERDICTS_CAPACITY_FAIL   ? "fail"
+                    : cap == VERDICTS_CAPACITY_PASS ? "pass"
+                                                    : "skipped",
+                    verdicts_capacity_name(cap));
+            if (broken) {
+                fputs(" ", out);
+                esc(out, broken->name);
+            }
+            fputs("</td>", out);
+        }
         fputs("</tr>\n", out);
     }
     if (message[0]) {
-        fprintf(out, "<tr><td class=\"note\" colspan=\"%d\">", capacity ? 14 : 12);
+        fprintf(out, "<tr><td class=\"note\" colspan=\"%d\">", capacity ? 15 : 12);
         esc(out, message);
         fputs("</td></tr>\n", out);
     }
@@ -231,7 +250,12 @@ static void phases(FILE *out, const results *r, int capacity)
           "deployment against the replica shares.",
           out);
     fputs(capacity ? " Utilization and p99 latency are the deployments' over the phase (n/a: no "
-                     "serving model).</p>\n"
+                     "serving model); the latency is that of served requests (queue wait + "
+                     "service). The split test and the capacity checks are judged apart: "
+                     "Capacity fails when a capacity check broke its limit on one of the "
+                     "phase's deployments during the phase. Where replicas are still starting, "
+                     "the replicas and share asked for are shown beside the ready ones the "
+                     "router weighs.</p>\n"
                    : "</p>\n",
           out);
     if (r->n_phases == 0) {
@@ -246,11 +270,47 @@ static void phases(FILE *out, const results *r, int capacity)
     if (capacity)
         fputs("<th class=\"num\">Utilization</th><th class=\"num\">p99 latency</th>", out);
     fputs("<th class=\"num\">Requests</th><th class=\"num\">χ²</th><th class=\"num\">df</th>"
-          "<th class=\"num\">p-value</th><th>Verdict</th></tr></thead>\n",
+          "<th class=\"num\">p-value</th><th>Split test</th>",
           out);
+    fputs(capacity ? "<th>Capacity</th></tr></thead>\n" : "</tr></thead>\n", out);
     for (size_t i = 0; i < r->n_phases; i++)
         phase_rows(out, r, &r->phases[i], capacity);
     fputs("</table></div>\n</section>\n", out);
+}
+
+static void check_table(FILE *out, const results *r, int capacity)
+{
+    int any = 0;
+    for (size_t i = 0; i < r->n_checks; i++) {
+        const results_check *c = &r->checks[i];
+        if ((c->kind == RESULTS_CHECK_CAPACITY) != capacity)
+            continue;
+        if (!any++)
+            fprintf(out,
+                    "%s<div class=\"scroll\"><table class=\"checks\">\n<thead><tr><th>Check</th>"
+                    "<th>Result</th><th class=\"num\">Value</th><th class=\"num\">Limit</th>"
+                    "<th class=\"num\">Margin</th><th>Decided in</th><th>Detail</th></tr>"
+                    "</thead>\n<tbody>\n",
+                    capacity ? "<h3>Capacity checks</h3>\n" : "");
+        char value[32], limit[32], margin[32], window[80];
+        verdicts_check_figure(value, sizeof value, c, c->value);
+        verdicts_check_figure(limit, sizeof limit, c, c->limit);
+        verdicts_check_figure(margin, sizeof margin, c, c->margin);
+        verdicts_check_window(window, sizeof window, c);
+        fputs("<tr><td>", out);
+        esc(out, c->name);
+        fprintf(out,
+                "</td><td><span class=\"badge %s\">%s</span></td><td class=\"num\">%s</td>"
+                "<td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s</td><td>",
+                c->status == RESULTS_CHECK_PASS   ? "pass"
+                : c->status == RESULTS_CHECK_FAIL ? "fail"
+                                                  : "skipped",
+                verdicts_check_result(c), value, limit, margin, window);
+        esc(out, c->detail);
+        fputs("</td></tr>\n", out);
+    }
+    if (any)
+        fputs("</tbody>\n</table></div>\n", out);
 }
 
 static void checks(FILE *out, const results *r)
@@ -260,19 +320,9 @@ static void checks(FILE *out, const results *r)
         fputs("<p>The scenario has no checks.</p>\n</section>\n", out);
         return;
     }
-    fputs("<div class=\"scroll\"><table class=\"checks\">\n<thead><tr><th>Check</th>"
-          "<th>Result</th><th>Detail</th></tr></thead>\n<tbody>\n",
-          out);
-    for (size_t i = 0; i < r->n_checks; i++) {
-        const results_check *c = &r->checks[i];
-        fputs("<tr><td>", out);
-        esc(out, c->name);
-        fprintf(out, "</td><td><span class=\"badge %s\">%s</span></td><td>",
-                c->passed ? "pass" : "fail", c->passed ? "pass" : "FAIL");
-        esc(out, c->detail);
-        fputs("</td></tr>\n", out);
-    }
-    fputs("</tbody>\n</table></div>\n</section>\n", out);
+    check_table(out, r, 0);
+    check_table(out, r, 1);
+    fputs("</section>\n", out);
 }
 
 static void failures(FILE *out, const results *r)
@@ -280,13 +330,17 @@ static void failures(FILE *out, const results *r)
     fputs("<div class=\"scroll\"><table class=\"failures\">\n<thead><tr><th>Failed because</th>"
           "<th class=\"num\">Requests</th></tr></thead>\n<tbody>\n",
           out);
-    for (int k = 0; k < RESULTS_N_REASONS; k++) {
+    for (int k = 0; k < RESULTS_N_REASONS + (r->n_loads ? RESULTS_N_UNSERVED : 0); k++) {
+        int routing = k < RESULTS_N_REASONS;
         char count[32], reason[32];
-        text_count(count, sizeof count, r->failed_by_reason[k]);
-        snprintf(reason, sizeof reason, "%s", results_reason_name(k));
+        text_count(count, sizeof count,
+                   routing ? r->failed_by_reason[k] : r->unserved_by_reason[k - RESULTS_N_REASONS]);
+        snprintf(reason, sizeof reason, "%s",
+                 routing ? results_reason_name(k) : results_unserved_name(k - RESULTS_N_REASONS));
         for (char *p = reason; *p; p++)
             *p = *p == '_' ? ' ' : *p;
-        fprintf(out, "<tr><td>%s</td><td class=\"num\">%s</td></tr>\n", reason, count);
+        fprintf(out, "<tr><td>%s: %s</td><td class=\"num\">%s</td></tr>\n",
+                routing ? "failed at the router" : "routed, not served", reason, count);
     }
     fputs("</tbody>\n</table></div>\n", out);
 }

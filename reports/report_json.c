@@ -2,6 +2,7 @@
 #include "reports/report_json.h"
 
 #include "views/text.h"
+#include "views/verdicts.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -38,7 +39,21 @@ static void write_requests(FILE *out, const results *r)
     for (int k = 0; k < RESULTS_N_REASONS; k++)
         fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", results_reason_name(k),
                 r->failed_by_reason[k]);
+    fprintf(out, "},\n               \"unserved\": %" PRIu64 ", \"unserved_by_reason\": {",
+            r->unserved);
+    for (int k = 0; k < RESULTS_N_UNSERVED; k++)
+        fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", results_unserved_name(k),
+                r->unserved_by_reason[k]);
     fputs("}},\n", out);
+}
+
+/* A distribution of durations as an object: count, mean and quantiles in seconds. */
+static void write_quantiles(FILE *out, const char *name, const results_quantiles *q)
+{
+    fprintf(out,
+            ", \"%s\": {\"count\": %" PRIu64 ", \"mean_s\": %.10g, \"p50_s\": %.10g"
+            ", \"p90_s\": %.10g, \"p95_s\": %.10g, \"p99_s\": %.10g, \"p999_s\": %.10g}",
+            name, q->count, q->mean_s, q->p50_s, q->p90_s, q->p95_s, q->p99_s, q->p999_s);
 }
 
 /* A deployment's serving measurements over an interval (results_load), as the members of an
@@ -48,20 +63,40 @@ static void write_load(FILE *out, const results_load *l)
     fprintf(out,
             "\"arrived\": %" PRIu64 ", \"started\": %" PRIu64 ", \"completed\": %" PRIu64
             ", \"rejected\": %" PRIu64 ", \"timed_out\": %" PRIu64 ", \"waited\": %" PRIu64
-            ", \"utilization\": %.10g, \"mean_waiting\": %.10g, \"max_waiting\": %lld"
+            ", \"unfinished\": %" PRIu64 ", \"utilization\": %.10g, \"mean_waiting\": %.10g",
+            l->arrived, l->started, l->completed, l->rejected, l->timed_out, l->waited,
+            l->unfinished, l->utilization, l->mean_waiting);
+    if (l->max_waiting < 0)
+        fputs(", \"max_waiting\": null", out); /* not measured over a phase */
+    else
+        fprintf(out, ", \"max_waiting\": %lld", l->max_waiting);
+    fprintf(out,
             ", \"mean_wait_s\": %.10g, \"mean_latency_s\": %.10g, \"p50_s\": %.10g"
             ", \"p90_s\": %.10g, \"p99_s\": %.10g, \"throughput_per_s\": %.10g",
-            l->arrived, l->started, l->completed, l->rejected, l->timed_out, l->waited,
-            l->utilization, l->mean_waiting, l->max_waiting, l->mean_wait_s, l->mean_latency_s,
-            l->p50_s, l->p90_s, l->p99_s, l->throughput_per_s);
+            l->mean_wait_s, l->mean_latency_s, l->p50_s, l->p90_s, l->p99_s, l->throughput_per_s);
+    write_quantiles(out, "latency", &l->latency);
+    write_quantiles(out, "wait", &l->wait);
+    write_quantiles(out, "caller", &l->caller);
 }
 
-static void write_phase(FILE *out, const results_phase *ph)
+/* A number, or null when there is none (NaN). */
+static void number(FILE *out, double x)
+{
+    if (isnan(x))
+        fputs("null", out);
+    else
+        fprintf(out, "%.10g", x);
+}
+
+static void write_phase(FILE *out, const results *r, const results_phase *ph)
 {
     fputs("    {\"router\": ", out);
     report_json_string(out, ph->router);
-    fprintf(out, ", \"start_s\": %.6f, \"end_s\": %.6f,\n     \"requests\": %" PRIu64 ",\n",
-            ph->start_s, ph->end_s, ph->requests);
+    char start[32], end[32];
+    text_exact(start, sizeof start, ph->start_s);
+    text_exact(end, sizeof end, ph->end_s);
+    fprintf(out, ", \"start_s\": %s, \"end_s\": %s,\n     \"requests\": %" PRIu64 ",\n", start, end,
+            ph->requests);
     fputs("     \"deployments\": [", out);
     for (size_t i = 0; i < ph->n_deployments; i++) {
         const results_share *d = &ph->deployments[i];
@@ -70,8 +105,9 @@ static void write_phase(FILE *out, const results_phase *ph)
         report_json_string(out, d->name);
         fprintf(out,
                 ", \"replicas\": %lld, \"expected_share\": %.10g, \"observed\": %" PRIu64
-                ", \"observed_share\": %.10g",
-                d->replicas, d->expected_share, d->observed, observed);
+                ", \"observed_share\": %.10g, \"wanted_replicas\": %lld, \"intended_share\": %.10g",
+                d->replicas, d->expected_share, d->observed, observed, d->wanted_replicas,
+                d->intended_share);
         if (d->has_load) {
             fputs(", \"load\": {", out);
             write_load(out, &d->load);
@@ -79,12 +115,67 @@ static void write_phase(FILE *out, const results_phase *ph)
         }
         fputs("}", out);
     }
-    fprintf(out, "],\n     \"chi2\": %.10g, \"df\": %d, \"p_value\": %.10g, \"verdict\": \"%s\"",
-            ph->test.chi2, ph->test.df, ph->test.p_value, splittest_verdict_name(ph->test.verdict));
-    if (ph->test.reason[0]) {
+    fprintf(out,
+            "],\n     \"chi2\": %.10g, \"df\": %d, \"p_value\": %.10g, \"verdict\": \"%s\""
+            ", \"test_verdict\": \"%s\"",
+            ph->test.chi2, ph->test.df, ph->test.p_value,
+            splittest_verdict_name(results_phase_verdict(ph)),
+            splittest_verdict_name(ph->test.verdict));
+    char message[512];
+    /* the test's own reason, or why Holm's correction changed its verdict */
+    int holm_changed = ph->corrected && ph->holm_verdict != ph->test.verdict;
+    verdicts_phase_message(message, sizeof message, r, ph);
+    if (ph->test.reason[0] || holm_changed) {
         fputs(", \"reason\": ", out);
-        report_json_string(out, ph->test.reason);
+        report_json_string(out, holm_changed ? message : ph->test.reason);
     }
+    const results_check *failed;
+    verdicts_capacity cap = verdicts_phase_capacity(r, ph, &failed);
+    static const char *const capacity[] = {"none", "pass", "too_few_requests", "fail"};
+    fprintf(out, ",\n     \"capacity\": \"%s\"", capacity[cap]);
+    if (failed) {
+        fputs(", \"capacity_failed\": ", out);
+        report_json_string(out, failed->name);
+    }
+    fputs("}", out);
+}
+
+static void write_check(FILE *out, const results_check *c)
+{
+    static const char *const kinds[] = {"expect", "max_failed_requests", "max_unserved_requests",
+                                        "capacity"};
+    fputs("\n    {\"name\": ", out);
+    report_json_string(out, c->name);
+    fprintf(out, ", \"passed\": %s, \"status\": \"%s\", \"kind\": \"%s\", \"key\": ",
+            c->passed ? "true" : "false", verdicts_check_status_name(c->status), kinds[c->kind]);
+    report_json_string(out, c->key);
+    fputs(",\n     \"value\": ", out);
+    number(out, c->value);
+    fputs(", \"limit\": ", out);
+    number(out, c->limit);
+    fputs(", \"margin\": ", out);
+    number(out, c->margin);
+    fprintf(out,
+            ", \"unit\": \"%s\", \"start_s\": %.10g, \"end_s\": %.10g, \"deployment\": ", c->unit,
+            c->start_s, c->end_s);
+    if (c->deployment)
+        report_json_string(out, c->deployment);
+    else
+        fputs("null", out);
+    if (c->kind == RESULTS_CHECK_CAPACITY) {
+        fputs(",\n     \"covers\": ", out);
+        if (c->covers)
+            report_json_string(out, c->covers);
+        else
+            fputs("null", out);
+        fprintf(out,
+                ", \"from_s\": %.10g, \"to_s\": %.10g, \"over\": \"%s\", \"min_requests\": %" PRIu64
+                ", \"judged\": %zu, \"too_few\": %zu, \"breaches\": %zu",
+                c->from_s, c->to_s, c->over_interval ? "interval" : "window", c->min_requests,
+                c->judged, c->too_few, c->n_breaches);
+    }
+    fputs(",\n     \"detail\": ", out);
+    report_json_string(out, c->detail);
     fputs("}", out);
 }
 
@@ -92,11 +183,8 @@ static void write_checks(FILE *out, const results *r)
 {
     fputs("  \"checks\": [", out);
     for (size_t i = 0; i < r->n_checks; i++) {
-        fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
-        report_json_string(out, r->checks[i].name);
-        fprintf(out, ", \"passed\": %s, \"detail\": ", r->checks[i].passed ? "true" : "false");
-        report_json_string(out, r->checks[i].detail);
-        fputs("}", out);
+        fputs(i ? "," : "", out);
+        write_check(out, &r->checks[i]);
     }
     fputs(r->n_checks ? "\n  ],\n" : "],\n", out);
 }
@@ -105,8 +193,9 @@ static void write_events(FILE *out, const results *r)
 {
     fputs("  \"events\": [", out);
     for (size_t i = 0; i < r->n_events; i++) {
-        fprintf(out, "%s{\"at_s\": %.6f, \"command\": ", i ? ",\n    " : "\n    ",
-                r->events[i].at_s);
+        char at[32];
+        text_exact(at, sizeof at, r->events[i].at_s);
+        fprintf(out, "%s{\"at_s\": %s, \"command\": ", i ? ",\n    " : "\n    ", at);
         report_json_string(out, r->events[i].text);
         fputs("}", out);
     }
@@ -210,6 +299,21 @@ static void write_loads(FILE *out, const results *r)
     fputs(r->n_loads ? "\n  ],\n" : "],\n", out);
 }
 
+/* interval_loads: each capacity check's whole interval, per deployment it covers. */
+static void write_interval_loads(FILE *out, const results *r)
+{
+    fputs("  \"interval_loads\": [", out);
+    for (size_t i = 0; i < r->n_interval_loads; i++) {
+        const results_interval_load *l = &r->interval_loads[i];
+        fprintf(out, "%s{\"check\": %zu, \"deployment\": ", i ? ",\n    " : "\n    ", l->check);
+        report_json_string(out, r->deployments[l->deployment]);
+        fputs(", ", out);
+        write_load(out, &l->load);
+        fputs("}", out);
+    }
+    fputs(r->n_interval_loads ? "\n  ],\n" : "],\n", out);
+}
+
 /* The plots drawn, each as its files in the report folder; why none are, when none are. */
 static void write_plots(FILE *out, const results *r, const plots_set *plots)
 {
@@ -238,26 +342,30 @@ static void write_plots(FILE *out, const results *r, const plots_set *plots)
 int report_json_write(FILE *out, const series *s, const plots_set *plots)
 {
     const results *r = s->r;
-    fputs("{\n  \"scenario\": ", out);
+    fprintf(out, "{\n  \"format_version\": %d,\n  \"scenario\": ", REPORT_JSON_FORMAT_VERSION);
     report_json_string(out, r->scenario);
     fputs(", \"description\": ", out);
     report_json_string(out, r->description);
     fputs(", \"source\": ", out);
     report_json_string(out, r->source);
+    char duration[32], window[32];
+    text_exact(duration, sizeof duration, r->duration_s);
+    text_exact(window, sizeof window, r->window_s);
     fprintf(out,
-            ",\n  \"seed\": %" PRIu64 ", \"duration_s\": %.6f, \"window_s\": %.6f"
+            ",\n  \"seed\": %" PRIu64 ", \"duration_s\": %s, \"window_s\": %s"
             ", \"alpha\": %.10g, \"correction\": \"%s\",\n",
-            r->seed, r->duration_s, r->window_s, r->alpha, r->holm ? "holm" : "none");
+            r->seed, duration, window, r->alpha, r->holm ? "holm" : "none");
     write_requests(out, r);
     fputs("  \"phases\": [\n", out);
     for (size_t i = 0; i < r->n_phases; i++) {
-        write_phase(out, &r->phases[i]);
+        write_phase(out, r, &r->phases[i]);
         fputs(i + 1 < r->n_phases ? ",\n" : "\n", out);
     }
     fputs("  ],\n", out);
     write_checks(out, r);
     write_events(out, r);
     write_loads(out, r);
+    write_interval_loads(out, r);
     write_timeseries(out, s);
     write_plots(out, r, plots);
     fprintf(out, "  \"passed\": %s\n}\n", r->passed ? "true" : "false");

@@ -3,8 +3,12 @@
  * report_json — report.json, the machine-readable result of a run, with the fields the
  * scenario format promises (scenario, seed, duration_s, requests, phases, checks, passed),
  * the timeline as applied (events), the serving measurements of deployments with a serving
- * model (loads; load on phases' deployments and in the time series), the time series behind
- * the CSV files (timeseries) and the plots drawn (plots, or plots_note saying why none).
+ * model (loads; load on phases' deployments and in the time series; interval_loads over each
+ * capacity check's whole interval), the time series behind the CSV files (timeseries) and
+ * the plots drawn (plots, or plots_note saying why none). requests holds routing failures
+ * (failed) and, apart, routed requests not served (unserved, by reason); each load holds
+ * served requests' latency, their wait, and latency as callers saw it (caller).
+ * `format_version` comes first; docs/format-changelog.md says what each version added.
  */
 #ifndef ROUTERSIM_REPORT_JSON_H
 #define ROUTERSIM_REPORT_JSON_H
@@ -14,6 +18,9 @@
 #include "sim/model/results.h"
 
 #include <stdio.h>
+
+/* The report.json format: 1 was the format before the field existed. */
+#define REPORT_JSON_FORMAT_VERSION 2
 
 /* Write the report to a stream. Returns 0, or -1 when a write failed. */
 int report_json_write(FILE *out, const series *s, const plots_set *plots);

@@ -2,6 +2,7 @@
 #include "reports/report_md.h"
 
 #include "views/loadview.h"
+#include "views/series.h"
 #include "views/text.h"
 #include "views/verdicts.h"
 
@@ -26,19 +27,25 @@ static void header(FILE *out, const results *r)
 
 static void facts(FILE *out, const results *r)
 {
-    char duration[32], window[32], total[32], routed[32], failed[32];
+    char duration[32], window[32], requests[512];
     text_duration(duration, sizeof duration, r->duration_s);
     text_duration(window, sizeof window, r->window_s);
-    text_count(total, sizeof total, r->total);
-    text_count(routed, sizeof routed, r->routed);
-    text_count(failed, sizeof failed, r->failed);
+    series_requests_text(requests, sizeof requests, r, 0);
     fputs("- **Scenario file:** ", out);
     text_md(out, r->source, 1);
     fprintf(out,
             "\n- **Seed:** %" PRIu64 "\n- **Simulated:** %s, in bins of %s\n"
             "- **Significance level (alpha):** %g\n"
-            "- **Requests:** %s arrived, %s routed, %s failed\n\n",
-            r->seed, duration, window, r->alpha, total, routed, failed);
+            "- **Requests:** %s\n\n",
+            r->seed, duration, window, r->alpha, requests);
+}
+
+/* A reason's name as words: "router not found". */
+static void reason_words(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "%s", name);
+    for (char *p = buf; *p; p++)
+        *p = *p == '_' ? ' ' : *p;
 }
 
 static void failures(FILE *out, const results *r)
@@ -47,10 +54,14 @@ static void failures(FILE *out, const results *r)
     for (int k = 0; k < RESULTS_N_REASONS; k++) {
         char count[32], reason[32];
         text_count(count, sizeof count, r->failed_by_reason[k]);
-        snprintf(reason, sizeof reason, "%s", results_reason_name(k));
-        for (char *p = reason; *p; p++)
-            *p = *p == '_' ? ' ' : *p;
-        fprintf(out, "| %s | %s |\n", reason, count);
+        reason_words(reason, sizeof reason, results_reason_name(k));
+        fprintf(out, "| failed at the router: %s | %s |\n", reason, count);
+    }
+    for (int k = 0; r->n_loads && k < RESULTS_N_UNSERVED; k++) {
+        char count[32], reason[32];
+        text_count(count, sizeof count, r->unserved_by_reason[k]);
+        reason_words(reason, sizeof reason, results_unserved_name(k));
+        fprintf(out, "| routed, not served: %s | %s |\n", reason, count);
     }
     fputs("\n", out);
 }
@@ -97,6 +108,13 @@ static void load_value(FILE *out, const results_share *d, column col)
     fputs(text, out);
 }
 
+static void percent(FILE *out, double share)
+{
+    char text[80];
+    text_percent(text, sizeof text, share);
+    fputs(text, out);
+}
+
 static void deployment_values(FILE *out, const results_phase *ph, column col)
 {
     for (size_t i = 0; i < ph->n_deployments; i++) {
@@ -106,18 +124,21 @@ static void deployment_values(FILE *out, const results_phase *ph, column col)
             load_value(out, d, col);
         else if (col == COL_NAME)
             text_md(out, text_short_name(d->name), 1);
-        else if (col == COL_REPLICAS)
-            fprintf(out, "%lld", d->replicas);
-        else if (col == COL_EXPECTED)
-            fprintf(out, "%.2f%%", 100.0 * d->expected_share);
-        else if (ph->requests)
-            fprintf(out, "%.2f%%", 100.0 * (double)d->observed / (double)ph->requests);
+        else if (col == COL_REPLICAS || col == COL_EXPECTED) {
+            char text[64];
+            if (col == COL_REPLICAS)
+                verdicts_replicas(text, sizeof text, d);
+            else
+                verdicts_share(text, sizeof text, ph, i);
+            fputs(text, out);
+        } else if (ph->requests)
+            percent(out, (double)d->observed / (double)ph->requests);
         else
             fputs("n/a", out);
     }
 }
 
-static void phase_row(FILE *out, const results_phase *ph, int capacity)
+static void phase_row(FILE *out, const results *r, const results_phase *ph, int capacity)
 {
     char interval[80], requests[32];
     verdicts_interval(interval, sizeof interval, ph);
@@ -129,8 +150,19 @@ static void phase_row(FILE *out, const results_phase *ph, int capacity)
         deployment_values(out, ph, col);
         fputs(" | ", out);
     }
-    fprintf(out, "%s | %.4g | %d | %.4g | %s |\n", requests, ph->test.chi2, ph->test.df,
-            ph->test.p_value, splittest_verdict_name(ph->test.verdict));
+    fprintf(out, "%s | %.4g | %d | %.4g | %s |", requests, ph->test.chi2, ph->test.df,
+            ph->test.p_value, splittest_verdict_name(results_phase_verdict(ph)));
+    if (capacity) {
+        const results_check *failed;
+        verdicts_capacity v = verdicts_phase_capacity(r, ph, &failed);
+        fprintf(out, v == VERDICTS_CAPACITY_FAIL ? " **%s**: " : " %s |",
+                verdicts_capacity_name(v));
+        if (failed) {
+            text_md(out, failed->name, 1);
+            fputs(" |", out);
+        }
+    }
+    fputs("\n", out);
 }
 
 static void phases(FILE *out, const results *r, int capacity)
@@ -140,7 +172,12 @@ static void phases(FILE *out, const results *r, int capacity)
           "shares.",
           out);
     fputs(capacity ? " Utilization and p99 latency are the deployments' over the phase (n/a: no "
-                     "serving model).\n\n"
+                     "serving model); the latency is that of served requests (queue wait + "
+                     "service). The split test and the capacity checks are judged apart: "
+                     "Capacity fails when a capacity check broke its limit on one of the "
+                     "phase's deployments during the phase. Where replicas are still starting, "
+                     "the replicas and share asked for are shown beside the ready ones the "
+                     "router weighs.\n\n"
                    : "\n\n",
           out);
     if (r->n_phases == 0) {
@@ -149,25 +186,58 @@ static void phases(FILE *out, const results *r, int capacity)
     }
     fprintf(out,
             "| Router | Interval | Deployments | Replicas | Expected share | Observed share | %s"
-            "Requests | χ² | df | p-value | Verdict |\n"
-            "| --- | --- | --- | ---: | ---: | ---: | %s---: | ---: | ---: | ---: | --- |\n",
-            capacity ? "Utilization | p99 latency | " : "", capacity ? "---: | ---: | " : "");
+            "Requests | χ² | df | p-value | Split test |%s\n"
+            "| --- | --- | --- | ---: | ---: | ---: | %s---: | ---: | ---: | ---: | --- |%s\n",
+            capacity ? "Utilization | p99 latency | " : "", capacity ? " Capacity |" : "",
+            capacity ? "---: | ---: | " : "", capacity ? " --- |" : "");
     for (size_t i = 0; i < r->n_phases; i++)
-        phase_row(out, &r->phases[i], capacity);
+        phase_row(out, r, &r->phases[i], capacity);
     fputs("\n", out);
     int listed = 0;
     for (size_t i = 0; i < r->n_phases; i++) {
         char name[256], message[512];
         verdicts_phase_name(name, sizeof name, &r->phases[i]);
-        verdicts_phase_message(message, sizeof message, &r->phases[i], r->alpha);
+        verdicts_phase_message(message, sizeof message, r, &r->phases[i]);
         if (!message[0])
             continue;
-        fprintf(out, "- %s, %s: ", name, splittest_verdict_name(r->phases[i].test.verdict));
+        fprintf(out, "- %s, %s: ", name,
+                splittest_verdict_name(results_phase_verdict(&r->phases[i])));
         text_md(out, message, 1);
         fputs("\n", out);
         listed = 1;
     }
     fputs(listed ? "\n" : "", out);
+}
+
+/* One table of checks: the capacity checks, or the others. */
+static void check_table(FILE *out, const results *r, int capacity)
+{
+    int any = 0;
+    for (size_t i = 0; i < r->n_checks; i++) {
+        const results_check *c = &r->checks[i];
+        if ((c->kind == RESULTS_CHECK_CAPACITY) != capacity)
+            continue;
+        if (!any++)
+            fputs(capacity ? "### Capacity checks\n\n" : "", out);
+        if (any == 1)
+            fputs("| Check | Result | Value | Limit | Margin | Decided in | Detail |\n"
+                  "| --- | --- | ---: | ---: | ---: | --- | --- |\n",
+                  out);
+        char value[32], limit[32], margin[32], window[80];
+        verdicts_check_figure(value, sizeof value, c, c->value);
+        verdicts_check_figure(limit, sizeof limit, c, c->limit);
+        verdicts_check_figure(margin, sizeof margin, c, c->margin);
+        verdicts_check_window(window, sizeof window, c);
+        fputs("| ", out);
+        text_md(out, c->name, 1);
+        fprintf(out,
+                c->status == RESULTS_CHECK_FAIL ? " | **%s** | %s | %s | %s | %s | "
+                                                : " | %s | %s | %s | %s | %s | ",
+                verdicts_check_result(c), value, limit, margin, window);
+        text_md(out, c->detail, 1);
+        fputs(" |\n", out);
+    }
+    fputs(any ? "\n" : "", out);
 }
 
 static void checks(FILE *out, const results *r)
@@ -177,15 +247,8 @@ static void checks(FILE *out, const results *r)
         fputs("The scenario has no checks.\n\n", out);
         return;
     }
-    fputs("| Check | Result | Detail |\n| --- | --- | --- |\n", out);
-    for (size_t i = 0; i < r->n_checks; i++) {
-        fputs("| ", out);
-        text_md(out, r->checks[i].name, 1);
-        fprintf(out, " | %s | ", r->checks[i].passed ? "pass" : "**FAIL**");
-        text_md(out, r->checks[i].detail, 1);
-        fputs(" |\n", out);
-    }
-    fputs("\n", out);
+    check_table(out, r, 0);
+    check_table(out, r, 1);
 }
 
 /* Per deployment with a serving model, the run's figures and its worst windows. */
@@ -260,13 +323,20 @@ static void files(FILE *out)
           "of the bin)\n"
           "- `requests.csv`: one row per bin and called router: `bin`, `start_s`, `end_s`, "
           "`router`, `arrivals`, `routed`, `failed`, `failed_router_not_found`, "
-          "`failed_no_replicas`, `failed_forbidden`\n"
+          "`failed_no_replicas`, `failed_forbidden`, then the window's routed requests not "
+          "served, over every deployment and on the window's first row only: "
+          "`window_unserved`, `window_rejected`, `window_timed_out`, `window_unfinished` (at "
+          "the end of the run, in the last window)\n"
           "- `load.csv`: one row per bin and deployment with a serving model (only the header "
           "when none has one): `bin`, `start_s`, `end_s`, `deployment`, `replicas` and `ready` "
           "(wanted, and serving, at the end of the bin), `arrived`, `started`, `completed`, "
           "`rejected`, `timed_out`, `waited`, `utilization` (0 to 1), `mean_waiting`, "
-          "`max_waiting`, `mean_wait_s`, `mean_latency_s`, `p50_s`, `p90_s`, `p99_s` (empty "
-          "when no request started service) and `throughput_per_s`\n"
+          "`max_waiting`, `mean_wait_s`, `mean_latency_s`, `p50_s`, `p90_s`, `p99_s` (served "
+          "requests' queue wait + service; empty when no request started service), "
+          "`throughput_per_s`, `unfinished` (waiting or in service at the end of the bin), "
+          "`p95_s`, `p999_s`, `wait_p50_s` to `wait_p999_s` (queue wait alone), `caller_count` "
+          "and `caller_mean_s`, `caller_p50_s` to `caller_p999_s` (latency as callers saw "
+          "it: served requests', and the wait of those who gave up; empty when none)\n"
           "- `split-<router>`, `replicas`, `requests` `.png` and `.svg`: the plots; with "
           "serving models also `utilization`, `latency` and `queue`\n",
           out);

@@ -94,10 +94,11 @@ static int write_one(const char *dir, const char *file, writer_fn writer, const 
     outfile *f = outfile_open(path, err, errlen);
     if (!f)
         return -1;
+    errno = 0;
     if (writer(outfile_stream(f), m) != 0) {
+        int code = errno ? errno : EIO; /* from the write that failed (ENOSPC on a full disk) */
         outfile_abort(f);
-        snprintf(err, errlen, "cannot write %s", path);
-        return -1;
+        return outfile_error(err, errlen, "write", path, code);
     }
     return outfile_commit(f, err, errlen);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * reports — writes every report of one run into its output folder, each file atomically
- * (see outfile.h): the plots (plots.h), timeseries.csv, requests.csv and load.csv, junit.xml,
- * report.md, report.html, and report.json last: a folder whose report.json is from this run
- * holds this run's other reports too.
+ * reports — writes every report of one run into a folder: the plots (plots.h),
+ * timeseries.csv, requests.csv and load.csv, junit.xml, report.md, report.html, and
+ * report.json last, each file complete or absent (see outfile.h). The command writes into
+ * a staging folder that replaces the report folder as a whole (see outdir.h), so a reader
+ * never finds files of two runs side by side.
  */
 #ifndef ROUTERSIM_REPORTS_H
 #define ROUTERSIM_REPORTS_H

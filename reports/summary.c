@@ -2,6 +2,7 @@
 #include "reports/summary.h"
 
 #include "views/loadview.h"
+#include "views/series.h"
 #include "views/text.h"
 #include "views/verdicts.h"
 #include "sim/base/units.h"
@@ -9,7 +10,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-static void print_phase(FILE *out, const results_phase *ph)
+static void print_phase(FILE *out, const results *r, const results_phase *ph)
 {
     char interval[80], from[32], to[32];
     units_format_duration(ph->start_s, from, sizeof from);
@@ -17,17 +18,23 @@ static void print_phase(FILE *out, const results_phase *ph)
     snprintf(interval, sizeof interval, "[%s, %s)", from, to);
     for (size_t i = 0; i < ph->n_deployments; i++) {
         const results_share *d = &ph->deployments[i];
-        double observed = ph->requests ? 100.0 * (double)d->observed / (double)ph->requests : 0;
-        fprintf(out, "  %-20s %-24s %8lld %8.2f%% %8.2f%% %10" PRIu64, i ? "" : interval,
-                text_short_name(d->name), d->replicas, 100.0 * d->expected_share, observed,
-                d->observed);
+        char replicas[48], expected[200], observed[80];
+        verdicts_replicas(replicas, sizeof replicas, d);
+        verdicts_share(expected, sizeof expected, ph, i);
+        text_percent(observed, sizeof observed,
+                     ph->requests ? (double)d->observed / (double)ph->requests : 0);
+        fprintf(out, "  %-20s %-24s %13s %23s %9s %10" PRIu64, i ? "" : interval,
+                text_short_name(d->name), replicas, expected, observed, d->observed);
         if (i == 0)
-            fprintf(out, " %10.3f %3d %9.3g  %s", ph->test.chi2, ph->test.df, ph->test.p_value,
-                    splittest_verdict_name(ph->test.verdict));
+            fprintf(out, " %10.3f %3d %9.3g  %-7s %s", ph->test.chi2, ph->test.df, ph->test.p_value,
+                    splittest_verdict_name(results_phase_verdict(ph)),
+                    verdicts_capacity_name(verdicts_phase_capacity(r, ph, NULL)));
         fputc('\n', out);
     }
-    if (ph->test.reason[0])
-        fprintf(out, "  %-20s %s\n", "", ph->test.reason);
+    char message[512];
+    verdicts_phase_message(message, sizeof message, r, ph);
+    if (message[0])
+        fprintf(out, "  %-20s %s\n", "", message);
 }
 
 static void print_phases(FILE *out, const results *r)
@@ -38,11 +45,11 @@ static void print_phases(FILE *out, const results *r)
         if (!router || strcmp(router, ph->router) != 0) {
             router = ph->router;
             fprintf(out, "\nRouter %s\n", router);
-            fprintf(out, "  %-20s %-24s %8s %9s %9s %10s %10s %3s %9s  %s\n", "interval",
+            fprintf(out, "  %-20s %-24s %13s %23s %9s %10s %10s %3s %9s  %-7s %s\n", "interval",
                     "deployment", "replicas", "expected", "observed", "requests", "chi2", "df",
-                    "p-value", "verdict");
+                    "p-value", "split", "capacity");
         }
-        print_phase(out, ph);
+        print_phase(out, r, ph);
     }
 }
 
@@ -70,36 +77,74 @@ static void print_capacity(FILE *out, const results *r)
     loadview_free(&v);
 }
 
-static void print_checks(FILE *out, const results *r)
+static const char *status_word(results_check_status status)
 {
-    if (r->n_checks == 0)
-        return;
-    fputs("\nChecks\n", out);
-    for (size_t i = 0; i < r->n_checks; i++)
-        fprintf(out, "  %s  %s: %s\n", r->checks[i].passed ? "PASS" : "FAIL", r->checks[i].name,
-                r->checks[i].detail);
+    return status == RESULTS_CHECK_PASS   ? "PASS"
+           : status == RESULTS_CHECK_FAIL ? "FAIL"
+                                          : "TOO FEW";
+}
+
+/* The capacity checks apart from the others, so neither hides behind the other. */
+static void print_checks(FILE *out, const results *r, int capacity)
+{
+    int any = 0;
+    for (size_t i = 0; i < r->n_checks; i++) {
+        const results_check *c = &r->checks[i];
+        if ((c->kind == RESULTS_CHECK_CAPACITY) != capacity)
+            continue;
+        if (!any++)
+            fputs(capacity ? "\nCapacity checks\n" : "\nChecks\n", out);
+        fprintf(out, "  %s  %s: %s\n", status_word(c->status), c->name, c->detail);
+    }
 }
 
 void summary_print(FILE *out, const results *r)
 {
-    fprintf(out, "Scenario %s (%s), seed %" PRIu64 ", %gs simulated\n", r->scenario, r->source,
-            r->seed, r->duration_s);
-    fprintf(out, "Requests: %" PRIu64 " arrived, %" PRIu64 " routed, %" PRIu64 " failed", r->total,
-            r->routed, r->failed);
-    if (r->failed) {
-        const char *sep = " (";
-        for (int k = 0; k < RESULTS_N_REASONS; k++)
-            if (r->failed_by_reason[k]) {
-                fprintf(out, "%s%s %" PRIu64, sep, results_reason_name(k), r->failed_by_reason[k]);
-                sep = ", ";
-            }
-        fputc(')', out);
-    }
-    fputc('\n', out);
+    char simulated[32];
+    text_duration(simulated, sizeof simulated, r->duration_s);
+    fprintf(out, "Scenario %s (%s), seed %" PRIu64 ", %s simulated\n", r->scenario, r->source,
+            r->seed, simulated);
+    char requests[512];
+    series_requests_text(requests, sizeof requests, r, 1);
+    fprintf(out, "Requests: %s\n", requests);
     print_phases(out, r);
     print_capacity(out, r);
-    print_checks(out, r);
+    print_checks(out, r, 0);
+    print_checks(out, r, 1);
     char headline[256];
     verdicts_headline(headline, sizeof headline, r);
     fprintf(out, "\n%s\n", headline);
+}
+
+/* Text on one line: control characters (line breaks) as spaces. */
+static void print_flat(FILE *out, const char *text)
+{
+    for (const char *p = text ? text : ""; *p; p++)
+        fputc((unsigned char)*p < 0x20 ? ' ' : *p, out);
+}
+
+void summary_failures(FILE *out, const char *prefix, const results *r)
+{
+    char name[512], why[1024];
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const results_phase *ph = &r->phases[i];
+        if (results_phase_verdict(ph) != SPLITTEST_FAIL)
+            continue;
+        verdicts_phase_name(name, sizeof name, ph);
+        verdicts_phase_message(why, sizeof why, r, ph);
+        fprintf(out, "%sFAIL ", prefix);
+        print_flat(out, name);
+        fputs(": ", out);
+        print_flat(out, why);
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < r->n_checks; i++) {
+        if (r->checks[i].passed)
+            continue;
+        fprintf(out, "%sFAIL ", prefix);
+        print_flat(out, r->checks[i].name);
+        fputs(": ", out);
+        print_flat(out, r->checks[i].detail);
+        fputc('\n', out);
+    }
 }

@@ -14,4 +14,9 @@
 
 void summary_print(FILE *out, const results *r);
 
+/* What made the run fail, one line per failed phase test and per failed check, each line
+ * "<prefix>FAIL <name>: <why>" (line breaks in the text become spaces), so that a CI log
+ * of a quiet run still says why the gate failed. Prints nothing when the run passed. */
+void summary_failures(FILE *out, const char *prefix, const results *r);
+
 #endif

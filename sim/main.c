@@ -3,13 +3,14 @@
  * routersim — the command: `run` simulates scenarios and writes their reports, `validate`
  * only loads and checks them. Exit status is the CI contract: 0 every check passed, 1 a
  * check failed, 2 bad usage or an invalid scenario, 3 the run could not be completed
- * (e.g. the reports could not be written).
+ * (e.g. the reports could not be written, or another run holds the report folder's lock).
  */
 #include "reports/reports.h"
 #include "reports/summary.h"
 #include "sim/stats/checks.h"
 #include "sim/run/engine.h"
 #include "sim/load/scenario_load.h"
+#include "views/outdir.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -43,14 +44,16 @@ static const char usage[] =
     "Options:\n"
     "  -s, --seed N      random seed (overrides the scenario's seed)\n"
     "  -o, --out DIR     report folder (default out/<scenario name>; with several files,\n"
-    "                    one sub-folder per scenario under DIR)\n"
-    "  -q, --quiet       print errors only\n"
+    "                    one sub-folder per scenario under DIR); replaced as a whole, so\n"
+    "                    it may hold reports only\n"
+    "  -q, --quiet       print only errors, and each failed check on one line (stderr)\n"
     "      --no-plots    do not draw plots\n"
     "  -h, --help        show this help\n"
     "  -V, --version     show the version\n"
     "\n"
     "Exit status: 0 every check passed, 1 a check failed, 2 bad usage or an invalid\n"
-    "scenario, 3 the run could not be completed (e.g. the reports could not be written).\n";
+    "scenario, 3 the run could not be completed (e.g. the reports could not be written,\n"
+    "or another run is writing into the same report folder).\n";
 
 static void warn(const char *message)
 {
@@ -125,6 +128,12 @@ static void output_dir(const options *opt, const scenario *sc, int several, char
 static int run_one(const scenario *sc, const options *opt, const char *dir)
 {
     char err[1024];
+    /* Locked before simulating: a run that cannot write its reports fails at once. */
+    outdir *od = outdir_open(dir, err, sizeof err);
+    if (!od) {
+        fprintf(stderr, "routersim: %s: %s\n", sc->path, err);
+        return EXIT_RUN_ERROR;
+    }
     progress prog = {0};
     int show = !opt->quiet && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &prog.started);
@@ -133,16 +142,25 @@ static int run_one(const scenario *sc, const options *opt, const char *dir)
     clear_progress(&prog);
     if (!r) {
         fprintf(stderr, "routersim: %s: %s\n", sc->path, err);
+        outdir_abort(od);
         return EXIT_RUN_ERROR;
     }
     if (checks_evaluate(sc, r) != 0) {
         fprintf(stderr, "routersim: %s: out of memory\n", sc->path);
         results_free(r);
+        outdir_abort(od);
         return EXIT_RUN_ERROR;
     }
     reports_options ropts = {.plots = opt->plots};
     int status = r->passed ? EXIT_PASSED : EXIT_CHECK_FAILED;
-    if (reports_write(dir, r, &ropts, warn, err, sizeof err) != 0) {
+    int written = reports_write(outdir_staging(od), r, &ropts, warn, err, sizeof err) == 0;
+    if (written) {
+        written = outdir_commit(od, err, sizeof err) == 0;
+    } else {
+        outdir_explain(od, err, sizeof err);
+        outdir_abort(od);
+    }
+    if (!written) {
         fprintf(stderr, "routersim: %s: %s\n", sc->path, err);
         status = EXIT_RUN_ERROR;
     }
@@ -151,6 +169,8 @@ static int run_one(const scenario *sc, const options *opt, const char *dir)
         if (status != EXIT_RUN_ERROR)
             printf("Reports: %s/\n", dir);
         fflush(stdout);
+    } else {
+        summary_failures(stderr, "routersim: ", r);
     }
     results_free(r);
     return status;

@@ -17,7 +17,10 @@ import e2e_reports as base  # noqa: E402  (shares ROUTERSIM and SOURCE from sys.
 LOAD_COLUMNS = ["bin", "start_s", "end_s", "deployment", "replicas", "ready", "arrived",
                 "started", "completed", "rejected", "timed_out", "waited", "utilization",
                 "mean_waiting", "max_waiting", "mean_wait_s", "mean_latency_s", "p50_s", "p90_s",
-                "p99_s", "throughput_per_s"]
+                "p99_s", "throughput_per_s", "unfinished", "p95_s", "p999_s", "wait_p50_s",
+                "wait_p90_s", "wait_p95_s", "wait_p99_s", "wait_p999_s", "caller_count",
+                "caller_mean_s", "caller_p50_s", "caller_p90_s", "caller_p95_s", "caller_p99_s",
+                "caller_p999_s"]
 COUNTS = ["arrived", "started", "completed", "rejected", "timed_out", "waited"]
 CAPACITY_KINDS = ["utilization", "latency", "queue"]
 
@@ -32,7 +35,10 @@ class Overload(base.Run):
 
     def test_summary_names_the_overload(self):
         self.assertEqual(self.proc.returncode, 1, self.proc.stderr)
-        self.assertEqual(self.proc.stderr, "")
+        # --quiet prints only why the gate failed, a line per failed check
+        self.assertTrue(self.proc.stderr)
+        for line in self.proc.stderr.splitlines():
+            self.assertTrue(line.startswith("routersim: FAIL "), line)
         proc = base.run("run", self.scenario_path(), "--out", os.path.join(self.tmp, "again"),
                         "--no-plots")
         out = proc.stdout
@@ -80,11 +86,15 @@ class Overload(base.Run):
         for row, point in zip(rows, points):
             self.assertEqual(row["deployment"], point["deployment"])
             self.assertEqual(int(row["bin"]), point["bin"])
-            for key in COUNTS + ["replicas", "ready", "max_waiting"]:
+            for key in COUNTS + ["replicas", "ready", "max_waiting", "unfinished"]:
                 self.assertEqual(int(row[key]), point[key], key)
+            self.assertEqual(int(row["caller_count"]), point["caller"]["count"])
             self.assertAlmostEqual(float(row["utilization"]), point["utilization"], places=9)
             if point["started"]:
                 self.assertAlmostEqual(float(row["p99_s"]), point["p99_s"], places=9)
+                self.assertAlmostEqual(float(row["wait_p99_s"]), point["wait"]["p99_s"], places=9)
+                self.assertAlmostEqual(float(row["caller_p999_s"]), point["caller"]["p999_s"],
+                                       places=9)
             else:
                 self.assertEqual(row["p99_s"], "")
         for load in self.report["loads"]:
@@ -101,11 +111,12 @@ class Overload(base.Run):
                    if l.startswith("| %s | " % short(load["deployment"]))]
             self.assertEqual(len(row), 1)
             cells = [c.strip() for c in row[0].strip("|").split("|")]
-            self.assertEqual(len(cells), 13)
+            self.assertEqual(len(cells), 15)
             self.assertEqual(cells[1], "%.1f%%" % (100 * load["utilization"]))
             self.assertEqual(cells[9], "{:,}".format(load["completed"]))
             self.assertEqual(cells[10], "{:,}".format(load["rejected"]))
             self.assertEqual(cells[11], "{:,}".format(load["timed_out"]))
+            self.assertEqual(cells[13], "{:,}".format(load["unfinished"]))
         for kind in CAPACITY_KINDS:
             self.assertIn("](%s.png)" % kind, section)
         self.assertIn("| Observed share | Utilization | p99 latency | Requests |", md)

@@ -45,7 +45,7 @@ CASES = {
     "router_without_deployments": (with_lines({11: "    deployments: []"}), "11:18",
                                    "at least one deployment"),
     "router_unknown_deployment": (with_lines({11: "    deployments: [a, c]"}), "10:5",
-                                  "deployment \"c\" does not exist"),
+                                  "deployment \"c\" never exists in this scenario"),
     "router_single_region_deployment": (
         with_lines({6: "    region: us-iowa-1"}, ""), "10:5", "multi-region"),
     "duplicate_deployment_ids": (with_lines({7: "  - id: a"}), "7:5",
@@ -78,7 +78,23 @@ CASES = {
         BASE + "timeline:\n  - at: 1m\n    run: firectl deployment delete a\n", "17:10",
         "still behind router \"r\""),
     "traffic_to_unknown_router": (with_lines({13: "  - router: s"}), "13:5",
-                                  "router \"s\" is never created"),
+                                  "router \"s\" never exists in this scenario; "
+                                  "did you mean \"r\"?"),
+    "timeline_misspelled_router": (
+        BASE.replace("id: r\n", "id: my-router\n").replace("router: r\n", "router: my-router\n")
+        + "timeline:\n  - at: 1m\n    run: firectl router update my-ruoter --deployments=a\n",
+        "17:10", "at 1m: router \"my-ruoter\" never exists in this scenario; "
+        "did you mean \"my-router\"?"),
+    "timeline_misspelled_deployment": (
+        BASE + "timeline:\n  - at: 1m\n    run: firectl router update r --deployments=a,bb\n",
+        "17:10", "deployment \"bb\" never exists in this scenario; did you mean \"b\"?"),
+    "timeline_unknown_name_without_a_near_one": (
+        BASE + "timeline:\n  - at: 1m\n    run: firectl deployment scale far-away --replica-count=1\n",
+        "17:10", "deployment \"far-away\" never exists in this scenario\n"),
+    "command_before_its_router_exists": (
+        BASE + "timeline:\n  - at: 1m\n    run: firectl router delete late\n"
+        "  - at: 2m\n    run: firectl router create --router-id=late --deployments=a\n",
+        "17:10", "router \"late\" does not exist at this time"),
     "bad_duration_unit": (with_lines({3: "duration: 10 minutes"}), "3:11", "duration"),
     "absurd_duration": (with_lines({3: "duration: 1e300"}), "3:11", "duration"),
     "absurd_replicas": (with_lines({6: "    replicas: 1e30"}), "6:15", "replicas"),
@@ -168,7 +184,7 @@ class InvalidTrace(unittest.TestCase):
 
     def test_unknown_router_points_into_the_trace(self):
         self.refuse("time,router\n1,r\n2,nope\n", "trace:3:3",
-                    "router \"nope\" is never created")
+                    "router \"nope\" never exists in this scenario")
 
     def test_out_of_order_points_into_the_trace(self):
         self.refuse("time\n5\n4\n", "trace:3:1", "time order")

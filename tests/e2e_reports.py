@@ -502,7 +502,15 @@ class GnuplotMissing(Run):
 
     def test_one_warning_every_report_same_exit_status(self):
         self.assertEqual(self.proc.returncode, 1)  # the scenario's own verdict
-        self.assertEqual(self.proc.stderr.splitlines(), [GNUPLOT_MISSING])
+        # --quiet: the warning, then each failed check on one line of its own
+        failed = [f"routersim: FAIL {c['name']}: " for c in self.report["checks"]
+                  if not c["passed"]]
+        lines = self.proc.stderr.splitlines()
+        self.assertEqual(lines[0], GNUPLOT_MISSING)
+        self.assertTrue(failed)
+        self.assertEqual(len(lines), 1 + len(failed), lines)
+        for line, start in zip(lines[1:], failed):
+            self.assertTrue(line.startswith(start) and len(line) > len(start), line)
         self.assertEqual(sorted(os.listdir(self.out)), sorted(REPORTS))
         self.assertEqual(self.report["plots"], [])
         self.assertIn("gnuplot", self.report["plots_note"])

@@ -13,6 +13,7 @@ import glob
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,10 @@ INEXPRESSIBLE = {
     "expect_shares_over_one": "a sum of values",
     "expect_interval_backwards": "a comparison of two values",
     "duplicate_key": "duplicate mapping keys (JSON data keeps one of them)",
+    "timeline_misspelled_deployment": "a reference to another entry",
+    "timeline_misspelled_router": "a reference to another entry",
+    "timeline_unknown_name_without_a_near_one": "a reference to another entry",
+    "command_before_its_router_exists": "the world at the event's time",
 }
 
 
@@ -110,12 +115,29 @@ class ReportSchema(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             for path in sorted(glob.glob(os.path.join(SOURCE, "scenarios", "*.yaml"))):
                 out = os.path.join(tmp, os.path.basename(path))
-                proc = subprocess.run([ROUTERSIM, "run", path, "--quiet", "--no-plots", "--out", out],
+                plots = [] if path.endswith("ab-test.yaml") else ["--no-plots"]
+                proc = subprocess.run([ROUTERSIM, "run", path, "--quiet", "--out", out, *plots],
                                       capture_output=True, text=True, timeout=600)
                 self.assertIn(proc.returncode, (0, 1), proc.stderr)
                 with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
-                    self.assertEqual(errors(self.validator, json.load(f)), [], path)
+                    report = json.load(f)
+                self.assertEqual(errors(self.validator, report), [], path)
+                if not plots:
+                    self.assertTrue(report["plots"] or "plots_note" in report)
 
+    def test_format_version_is_the_writers(self):
+        """The schema's format_version, the one report_json.h declares and the one a report
+        carries are one number."""
+        schema = self.validator.schema["properties"]["format_version"]["const"]
+        with open(os.path.join(SOURCE, "reports", "report_json.h"), encoding="utf-8") as f:
+            declared = int(re.search(r"#define REPORT_JSON_FORMAT_VERSION (\d+)", f.read()).group(1))
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out")
+            subprocess.run([ROUTERSIM, "run", os.path.join(SOURCE, "scenarios", "ab-test.yaml"),
+                            "--quiet", "--no-plots", "--out", out], check=True, timeout=600)
+            with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
+                emitted = json.load(f)["format_version"]
+        self.assertEqual((schema, declared), (emitted, emitted))
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1])

@@ -12,29 +12,26 @@
 # Usage: layering.sh SOURCE_DIR. Prints each include that breaks the rule; fails if any.
 set -eu
 cd "$1"
-rank() {
-    case $1 in
-    sim/base/*) echo 0 ;; sim/model/*) echo 1 ;; sim/load/* | sim/run/*) echo 2 ;;
-    sim/stats/*) echo 3 ;; views/*) echo 4 ;; plots/*) echo 5 ;; reports/*) echo 6 ;;
-    sim/main.c) echo 7 ;; *) echo "unknown" ;;
-    esac
-}
-bad=0
-for file in sim/*/*.[ch] sim/main.c views/*.[ch] plots/*.[ch] reports/*.[ch]; do
-    from=$(rank "$file")
-    if [ "$from" = unknown ]; then
-        echo "$file: not in any layer (add its folder to tests/layering.sh)"
-        bad=1
-        continue
-    fi
-    for header in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$file"); do
-        [ "$(dirname "$header")" = "$(dirname "$file")" ] && continue
-        to=$(rank "$header")
-        if [ "$to" = unknown ] || [ "$to" -ge "$from" ]; then
-            echo "$file includes $header: a layer above its own or beside it"
-            bad=1
-        fi
-    done
-done
-[ $bad -eq 0 ] && echo "layering: every include points down"
-exit $bad
+grep -H '^#include "' sim/*/*.[ch] sim/main.c views/*.[ch] plots/*.[ch] reports/*.[ch] |
+    awk -F'"' '
+    function rank(path) {
+        if (path ~ /^sim\/base\//) return 0
+        if (path ~ /^sim\/model\//) return 1
+        if (path ~ /^sim\/(load|run)\//) return 2
+        if (path ~ /^sim\/stats\//) return 3
+        if (path ~ /^views\//) return 4
+        if (path ~ /^plots\//) return 5
+        if (path ~ /^reports\//) return 6
+        if (path == "sim/main.c") return 7
+        return -1
+    }
+    function dir(path) { sub(/\/[^\/]*$/, "", path); return path }
+    {
+        file = $1; sub(/:.*/, "", file); header = $2
+        if (rank(file) < 0) { print file ": not in any layer (add its folder to tests/layering.sh)"; bad = 1; next }
+        if (dir(header) == dir(file)) next
+        if (rank(header) < 0 || rank(header) >= rank(file)) {
+            print file " includes " header ": a layer above its own or beside it"; bad = 1
+        }
+    }
+    END { if (!bad) print "layering: every include points down"; exit bad }'

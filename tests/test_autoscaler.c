@@ -6,7 +6,8 @@
 /*
  * The autoscaler decides when a migration's capacity arrives, so its timing is held to
  * the windows it promises: a load step scales up once the whole scale-up window has seen
- * it, not a tick before; a drop scales down only after the scale-down window; zero only
+ * it, not a tick before (at most a tick after, as a tick's mean cannot tell when in its 10 s
+ * the load rose); a drop scales down only after the scale-down window; zero only
  * after the scale-to-zero window without a request. Ticks are fed by hand.
  */
 
@@ -39,10 +40,27 @@ START_TEST(scale_up_after_window_not_before)
     world_deployment d = deployment(1, 10, 1);
     /* 1 request in flight per 4 slots x 0.8: one replica is enough. */
     ck_assert(run_until_change(a, &d, 10, 100, 1.0, -1) < 0);
-    /* From t = 100, 10 in flight: ceil(10 / 3.2) = 4 wanted; the 30 s window is covered
-     * by the ticks at 110, 120 and 130 (each summarises the 10 s before it). */
-    ck_assert_double_eq(run_until_change(a, &d, 110, 300, 10.0, -1), 130);
+    /* From t = 100, 10 in flight: ceil(10 / 3.2) = 4 wanted. Each tick summarises the 10 s
+     * before it, so the tick at 110 cannot tell a load from 100 on from one in its last
+     * second: the window has surely seen the load once 120, 130 and 140 want more too. */
+    ck_assert_double_eq(run_until_change(a, &d, 110, 300, 10.0, -1), 140);
     ck_assert_int_eq(d.replicas, 4);
+    autoscaler_free(a);
+}
+END_TEST
+
+/* A tick reports the mean load over its 10 s, so a tick that wants more may have seen the
+ * load for only part of them: load rising at 609 s makes the tick at 610 want more (1 s at
+ * 100 in flight and 9 s at 1 average 10.9), yet the 30 s window has seen it only at 639 s.
+ * The scale-up comes at the first tick after that, 640 s, never at 630 s. */
+START_TEST(partly_high_tick_is_not_a_whole_one)
+{
+    autoscaler *a = autoscaler_new();
+    world_deployment d = deployment(1, 40, 1);
+    ck_assert(run_until_change(a, &d, 10, 600, 1.0, -1) < 0);
+    ck_assert(run_until_change(a, &d, 610, 610, 10.9, -1) < 0);
+    ck_assert_double_eq(run_until_change(a, &d, 620, 700, 100.0, -1), 640);
+    ck_assert_int_eq(d.replicas, 4); /* the smallest count wanted in the window: ceil(10.9/3.2) */
     autoscaler_free(a);
 }
 END_TEST
@@ -64,9 +82,9 @@ START_TEST(scale_down_after_ten_minutes)
     autoscaler *a = autoscaler_new();
     world_deployment d = deployment(1, 10, 4);
     ck_assert(run_until_change(a, &d, 10, 600, 10.0, -1) < 0); /* 4 wanted, 4 there */
-    /* From t = 600 only 2 in flight: 1 wanted. The window (t - 600, t] must hold only
-     * low ticks: 610 ... 1200. */
-    ck_assert_double_eq(run_until_change(a, &d, 610, 2000, 2.0, -1), 1200);
+    /* From t = 600 only 2 in flight: 1 wanted. The window (t - 600, t] and the tick
+     * ending at its start must hold only low ticks: 610 ... 1210. */
+    ck_assert_double_eq(run_until_change(a, &d, 610, 2000, 2.0, -1), 1210);
     ck_assert_int_eq(d.replicas, 1);
     autoscaler_free(a);
 }
@@ -124,18 +142,27 @@ static Suite *suite(void)
     Suite *s = suite_create("autoscaler");
     TCase *tc;
     suite_add_tcase(s, tc = tcase_create("scale_up_after_window_not_before"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, scale_up_after_window_not_before);
+    suite_add_tcase(s, tc = tcase_create("partly_high_tick_is_not_a_whole_one"));
+    tcase_add_test(tc, partly_high_tick_is_not_a_whole_one);
     suite_add_tcase(s, tc = tcase_create("short_spike_does_not_scale_up"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, short_spike_does_not_scale_up);
     suite_add_tcase(s, tc = tcase_create("scale_down_after_ten_minutes"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, scale_down_after_ten_minutes);
     suite_add_tcase(s, tc = tcase_create("scale_to_zero_after_idle_window"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, scale_to_zero_after_idle_window);
     suite_add_tcase(s, tc = tcase_create("min_one_never_reaches_zero"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, min_one_never_reaches_zero);
     suite_add_tcase(s, tc = tcase_create("bounded_by_max"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, bounded_by_max);
     suite_add_tcase(s, tc = tcase_create("largest_target_wins"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, largest_target_wins);
     return s;
 }

@@ -82,6 +82,40 @@ START_TEST(holm_keeps_family_wise_rate_at_alpha)
 }
 END_TEST
 
+/* A 1 % relative bias between the selector and the counters must not pass: a reviewer
+ * moved 1 % of picks to one deployment and every other test stayed green. Two deployments
+ * at 1:1; the test counts a's requests in the phase itself and applies its own two-sided
+ * z-test (normal approximation to the binomial, independent of the split-test code).
+ *
+ * Power calculation. Under the correct code a's count is Binomial(N, 1/2) given N, and
+ * z = (X_a - N/2) / sqrt(N/4) is approximately standard normal; the test rejects when
+ * |z| > z_(alpha/2) with alpha = 1e-3, z = 3.2905, so correct code passes with probability
+ * 1 - alpha = 0.999 (for the seed used here it passes, deterministically). Moving 1 % of
+ * picks to a gives a share 0.99 / 2 + 0.01 = 0.505, a 1 % relative bias: z then has mean
+ * 0.005 N / sqrt(N/4) = 0.01 sqrt(N) and variance 4 x 0.505 x 0.495 ~ 1. For power
+ * 1 - beta = 0.999 (z_beta = 3.0902), sqrt(N) >= (3.2905 + 3.0902) / 0.01 = 638, N >= 407,000.
+ * 100,000 requests/s for 5 s give N ~ 500,000 (asserted >= 450,000): mean z = 7.07 and power
+ * Phi(7.07 - 3.29) = Phi(3.78) = 0.99992. */
+START_TEST(one_percent_bias_is_detected)
+{
+    scenario *sc = load_text("name: power\naccount: acme\nduration: 5s\n"
+                             "deployments:\n  - {id: a, replicas: 1}\n  - {id: b, replicas: 1}\n"
+                             "routers:\n  - {id: r, deployments: [a, b]}\n"
+                             "traffic:\n  - {router: r, rate: 100000/s}\n");
+    results *r = run_seed(sc, 2027);
+    ck_assert_uint_eq(r->n_phases, 1);
+    const results_phase *ph = &r->phases[0];
+    double n = (double)ph->requests;
+    ck_assert_msg(n >= 450000, "too few requests for the power the test promises: %g", n);
+    ck_assert_uint_eq(ph->deployments[0].observed + ph->deployments[1].observed, ph->requests);
+    double z = ((double)ph->deployments[0].observed - n / 2) / sqrt(n / 4);
+    ck_assert_msg(fabs(z) <= 3.2905, "a got %llu of %g requests: z = %.2f, beyond 3.29",
+                  (unsigned long long)ph->deployments[0].observed, n, z);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 /* Requests to a deleted router, to a router with no replicas and from a foreign account to
  * a private router fail with their reason; the counts follow the rates and intervals. */
 START_TEST(failures_by_reason)
@@ -257,6 +291,72 @@ START_TEST(expect_window_counts)
 }
 END_TEST
 
+/* A trace arrival at exactly the end of the run is inside it (validate counts it too): it is
+ * routed and counted in the last bin, so total = routed + failed still holds. The one at 50 s
+ * queues the one at 60 s behind the last bin's end, which is where it used to be lost. */
+START_TEST(arrival_at_the_end_is_counted)
+{
+    char dir[] = "/tmp/routersim-test-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char trace[sizeof dir + 16], text[1024];
+    snprintf(trace, sizeof trace, "%s/t.csv", dir);
+    FILE *f = fopen(trace, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("time\n5\n50\n60\n", f);
+    fclose(f);
+    snprintf(text, sizeof text,
+             "name: end\naccount: acme\nduration: 60s\nwindow: 20s\n"
+             "deployments:\n  - {id: a, replicas: 1}\n"
+             "routers:\n  - {id: r, deployments: [a]}\n"
+             "traffic:\n  - {router: r, trace: %s}\n",
+             trace);
+    scenario *sc = load_text(text);
+    results *r = run_seed(sc, 1);
+    ck_assert_uint_eq(r->routed, 3);
+    ck_assert_uint_eq(r->total, 3);
+    ck_assert_uint_eq(r->failed, 0);
+    uint64_t arrivals = 0, last_bin = 0;
+    for (size_t i = 0; i < r->n_flows; i++) {
+        arrivals += r->flows[i].arrivals;
+        last_bin += r->flows[i].bin == r->n_bins - 1 ? r->flows[i].arrivals : 0;
+    }
+    ck_assert_uint_eq(arrivals, 3);
+    ck_assert_uint_eq(last_bin, 2);
+    results_free(r);
+    scenario_free(sc);
+    unlink(trace);
+    rmdir(dir);
+}
+END_TEST
+
+/* A router deleted and created again at one instant is a new router: a new phase, and the
+ * strategy it was created with. Here an even-load router (exact 3:1) comes back as
+ * weighted-random, whose counts scatter: over five seeds at least one second phase must miss
+ * the exact 3:1 by more than one request (each does so with probability about 0.97). */
+START_TEST(recreated_router_gets_a_new_selector)
+{
+    scenario *sc = load_text(
+        "name: recreate\naccount: acme\nduration: 1000s\n"
+        "deployments:\n  - {id: a, replicas: 3}\n  - {id: b, replicas: 1}\n"
+        "routers:\n  - {id: r, deployments: [a, b], strategy: even-load}\n"
+        "traffic:\n  - {router: r, rate: 10/s}\n"
+        "timeline:\n  - {at: 500s, run: firectl router delete r}\n"
+        "  - {at: 500s, run: \"firectl router create --router-id=r --deployments=a,b\"}\n");
+    int scattered = 0;
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        results *r = run_seed(sc, seed);
+        ck_assert_uint_eq(r->n_phases, 2);
+        ck_assert_double_eq(r->phases[1].start_s, 500);
+        const results_phase *ph = &r->phases[1];
+        double n = (double)ph->requests;
+        scattered += fabs((double)ph->deployments[0].observed - 0.75 * n) > 1.0;
+        results_free(r);
+    }
+    ck_assert_int_gt(scattered, 0);
+    scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -267,17 +367,30 @@ static Suite *suite(void)
     suite_add_tcase(s, tc = tcase_create("holm_keeps_family_wise_rate_at_alpha"));
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, holm_keeps_family_wise_rate_at_alpha);
+    suite_add_tcase(s, tc = tcase_create("one_percent_bias_is_detected"));
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, one_percent_bias_is_detected);
     suite_add_tcase(s, tc = tcase_create("failures_by_reason"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, failures_by_reason);
     suite_add_tcase(s, tc = tcase_create("even_load_is_exact"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, even_load_is_exact);
     suite_add_tcase(s, tc = tcase_create("series_adds_up"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, series_adds_up);
     suite_add_tcase(s, tc = tcase_create("bin_ending_at_a_change_shows_before"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, bin_ending_at_a_change_shows_before);
     suite_add_tcase(s, tc = tcase_create("generated_router_id_follows_the_seed"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, generated_router_id_follows_the_seed);
     suite_add_tcase(s, tc = tcase_create("expect_window_counts"));
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, expect_window_counts);
+    suite_add_tcase(s, tc = tcase_create("arrival_at_the_end_is_counted"));
+    tcase_add_test(tc, arrival_at_the_end_is_counted);
+    suite_add_tcase(s, tc = tcase_create("recreated_router_gets_a_new_selector"));
+    tcase_add_test(tc, recreated_router_gets_a_new_selector);
     return s;
 }

@@ -181,10 +181,12 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("interleaved_reference");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, interleaved_against_reference);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("growth");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, grows_to_a_hundred_thousand);
     suite_add_tcase(s, tc);
 

@@ -599,11 +599,11 @@ START_TEST(autoscaling_flag_forms)
         {"--load-targets",
          "requests_per_second=20",
          WORLD_SET_LOAD_TARGETS,
-         {.load_requests_per_second = 20}},
+         {.load_fraction = 0.8, .load_requests_per_second = 20}},
         {"--load-targets",
          "concurrent_requests=3",
          WORLD_SET_LOAD_TARGETS,
-         {.load_concurrent_requests = 3}},
+         {.load_fraction = 0.8, .load_concurrent_requests = 3}},
     };
     const char *forms[] = {"%s %s=%s", "%s %s %s"};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
@@ -627,8 +627,8 @@ START_TEST(autoscaling_flag_forms)
 }
 END_TEST
 
-/* A list replaces all three targets: what it names, in any order; 0 for the rest, default
- * included once another target is named. */
+/* A list replaces all three targets: what it names, in any order; 0 (unset) for the other
+ * two, and the platform's default=0.8 when it does not name default. */
 START_TEST(load_target_lists)
 {
     static const struct {
@@ -638,11 +638,11 @@ START_TEST(load_target_lists)
         {"default=0.8", {.load_fraction = 0.8}},
         {"default=1", {.load_fraction = 1}},
         {"default=0.05", {.load_fraction = 0.05}},
-        {"requests_per_second=12.5", {.load_requests_per_second = 12.5}},
-        {"concurrent_requests=0.5", {.load_concurrent_requests = 0.5}},
-        {"requests_per_second=1000000000", {.load_requests_per_second = 1e9}},
+        {"requests_per_second=12.5", {.load_fraction = 0.8, .load_requests_per_second = 12.5}},
+        {"concurrent_requests=0.5", {.load_fraction = 0.8, .load_concurrent_requests = 0.5}},
+        {"requests_per_second=1000000000", {.load_fraction = 0.8, .load_requests_per_second = 1e9}},
         {"requests_per_second=3,concurrent_requests=2",
-         {.load_requests_per_second = 3, .load_concurrent_requests = 2}},
+         {.load_fraction = 0.8, .load_requests_per_second = 3, .load_concurrent_requests = 2}},
         {"default=0.6,requests_per_second=3,concurrent_requests=2",
          {.load_fraction = 0.6, .load_requests_per_second = 3, .load_concurrent_requests = 2}},
         {"concurrent_requests=2,default=0.25",
@@ -679,8 +679,8 @@ START_TEST(update_with_autoscaling_only)
     accept("firectl deployment update d --scale-down-window=5m "
            "--load-targets=requests_per_second=40");
     ck_assert_uint_eq(cmd.set, WORLD_SET_SCALE_DOWN_WINDOW | WORLD_SET_LOAD_TARGETS);
-    ck_autoscaling(
-        &(world_autoscaling){.scale_down_window_s = 300, .load_requests_per_second = 40});
+    ck_autoscaling(&(world_autoscaling){
+        .scale_down_window_s = 300, .load_fraction = 0.8, .load_requests_per_second = 40});
 
     accept("firectl deployment update --scale-up-window=10s accounts/my-account/deployments/d");
     ck_assert_str_eq(cmd.id, "d");

@@ -4,6 +4,7 @@
 #include "tests/check_main.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 /*
@@ -135,6 +136,109 @@ START_TEST(merge_equals_single)
 }
 END_TEST
 
+/* A deterministic but irregular set: values from a 64-bit linear congruential generator
+ * (Knuth's MMIX constants), log-spread over 1 us .. 100 s, each repeated 1 to 3 times so
+ * that ties straddle ranks. The exact quantiles come from sorting the set in the test. */
+START_TEST(pseudorandom_set_quantiles)
+{
+    enum { N = 30011 };
+    static double samples[N];
+    uint64_t state = 12345;
+    size_t k = 0;
+    while (k < N) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        double u = (double)(state >> 11) / 9007199254740992.0; /* [0, 1) from 53 bits */
+        double x = 1e-6 * pow(1e8, u);
+        for (int copies = 1 + (int)(state & 3) % 3; copies > 0 && k < N; copies--)
+            samples[k++] = x;
+    }
+    check_quantiles(samples, N);
+}
+END_TEST
+
+/* Merging is associative and the same as adding every sample to one histogram: counts,
+ * maximum and every quantile agree exactly, the mean to rounding (the sums are added in
+ * another order). The pieces are uneven and overlap in range. */
+START_TEST(merge_is_associative)
+{
+    latency *a = latency_new(), *b = latency_new(), *c = latency_new(), *all = latency_new();
+    latency *ab_c = latency_new(), *a_bc = latency_new(), *bc = latency_new();
+    for (int k = 1; k <= 30000; k++) {
+        double x = 0.001 * (1 + (k * 7919) % 9973) * (k % 5 == 0 ? 40.0 : 1.0);
+        latency_add(k % 7 == 0 ? a : k % 3 == 0 ? b : c, x);
+        latency_add(all, x);
+    }
+    latency_merge(ab_c, a); /* (a + b) + c */
+    latency_merge(ab_c, b);
+    latency_merge(ab_c, c);
+    latency_merge(bc, b); /* a + (b + c) */
+    latency_merge(bc, c);
+    latency_merge(a_bc, a);
+    latency_merge(a_bc, bc);
+    const latency *merged[] = {ab_c, a_bc};
+    for (int m = 0; m < 2; m++) {
+        ck_assert_uint_eq(latency_count(merged[m]), latency_count(all));
+        ck_assert_double_eq(latency_max(merged[m]), latency_max(all));
+        ck_assert_double_eq_tol(latency_mean(merged[m]), latency_mean(all),
+                                1e-12 * latency_mean(all));
+        for (int j = 1; j <= 1000; j++)
+            ck_assert_double_eq(latency_quantile(merged[m], j / 1000.0),
+                                latency_quantile(all, j / 1000.0));
+    }
+    latency *pieces[] = {a, b, c, all, ab_c, a_bc, bc};
+    for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++)
+        latency_free(pieces[i]);
+}
+END_TEST
+
+/* What the histogram reports for a lone value x: the median of {below, x, above} with
+ * `below` and `above` outside the range, so that neither the minimum nor the maximum of the
+ * samples clamps the report and it is the bucket's own. */
+static double lone_report(latency *h, double x)
+{
+    latency_reset(h);
+    latency_add(h, LATENCY_MIN_S / 10);
+    latency_add(h, x);
+    latency_add(h, LATENCY_MAX_S * 10);
+    return latency_quantile(h, 0.5);
+}
+
+/* The bound at the buckets' edges, found from outside: values a relative 1e-3 apart over
+ * the whole range; wherever the report changes between two neighbours, bisection narrows
+ * the change down to two adjacent doubles, the last value of one bucket and the first of
+ * the next, and both must be within the bound. Every probe is held to it too. */
+START_TEST(bound_at_bucket_edges)
+{
+    latency *h = latency_new();
+    size_t edges = 0;
+    double x = LATENCY_MIN_S * 1.0001, before = lone_report(h, x);
+    while (x < LATENCY_MAX_S / 1.001) {
+        double next = x * 1.001, report = lone_report(h, next);
+        assert_within_bound(report, next, 0.5);
+        if (report != before) {
+            double lo = x, hi = next; /* lone_report(lo) == before != lone_report(hi) */
+            while (nextafter(lo, hi) < hi) {
+                double mid = lo + (hi - lo) / 2;
+                if (mid <= lo || mid >= hi)
+                    mid = nextafter(lo, hi);
+                if (lone_report(h, mid) == before)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            assert_within_bound(lone_report(h, lo), lo, 0.5);
+            assert_within_bound(lone_report(h, hi), hi, 0.5);
+            edges++;
+        }
+        x = next;
+        before = report;
+    }
+    /* Buckets 2 % wide over twelve decades: more than a thousand edges crossed. */
+    ck_assert_uint_gt(edges, 1000);
+    latency_free(h);
+}
+END_TEST
+
 START_TEST(count_mean_max_exact)
 {
     latency *h = latency_new();
@@ -209,19 +313,38 @@ static Suite *suite(void)
     TCase *tc;
 
     tc = tcase_create("uniform_grid");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, uniform_grid_quantiles);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("exponential_quantiles");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, exponential_quantiles);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("every_rank_over_range");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, every_rank_over_the_range);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("merge_equals_single");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, merge_equals_single);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("pseudorandom_set_quantiles");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, pseudorandom_set_quantiles);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("merge_is_associative");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, merge_is_associative);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("bound_at_bucket_edges");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, bound_at_bucket_edges);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("count_mean_max_exact");

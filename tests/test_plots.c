@@ -179,8 +179,16 @@ static results *sample_with_load(void)
     r->loads[0].load.rejected = 270;
     r->loads[0].load.timed_out = 30;
     results_add_load(r)->deployment = 0;
-    *results_add_limit(r) = (results_limit){RESULTS_LIMIT_UTILIZATION, 0.9, NULL, 0, 300};
-    *results_add_limit(r) = (results_limit){RESULTS_LIMIT_P99_LATENCY, 2.0, NULL, 0, 300};
+    /* two per-window capacity checks, whose limits the plots draw */
+    const char *keys[] = {"max_utilization", "max_p99_latency"};
+    const double limits[] = {0.9, 2.0};
+    for (int k = 0; k < 2; k++) {
+        results_check *c = results_add_check(r);
+        c->kind = RESULTS_CHECK_CAPACITY;
+        c->key = results_strdup(keys[k]);
+        c->limit = limits[k];
+        c->to_s = 300;
+    }
     return r;
 }
 
@@ -280,7 +288,7 @@ START_TEST(capacity_plots_drawn_for_serving_models)
                   {"utilization", "busy share of ready replicas' slots"},
                   {"latency", "green p99"},
                   {"latency", "blue p50"}, /* in the legend, though blue never served */
-                  {"latency", "latency (queue wait + service)"},
+                  {"latency", "served latency (queue wait + service), log scale"},
                   {"latency", "200ms"}, /* the log axis labelled as latencies */
                   {"queue", "green most at once"},
                   {"queue", "requests rejected or timed out (300)"},
@@ -414,7 +422,90 @@ START_TEST(gnuplot_that_draws_nothing_is_a_failure)
     ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(n_warnings, 3);
-    ck_assert_str_eq(warnings[1], "plot replicas not drawn: gnuplot exited without drawing");
+    ck_assert_str_eq(warnings[1],
+                     "plot replicas not drawn: gnuplot exited without finishing replicas.png");
+    ck_assert_uint_eq(files_in(dir), 0);
+    plots_set_free(&set);
+    remove_tree(dir);
+    remove_tree(bin);
+    results_free(r);
+}
+END_TEST
+
+/* gnuplot's SVG terminal escapes '<' and '&' but not '>': a name holding "]]>" made every
+ * SVG invalid XML. */
+START_TEST(cdata_end_in_text_keeps_svg_valid)
+{
+    results *r = sample();
+    free(r->scenario);
+    r->scenario = results_strdup("x ]]> y <![CDATA[ z");
+    free(r->events[0].text);
+    r->events[0].text = results_strdup("firectl router update edge ]]>]]>");
+    char dir[256], err[512], path[512];
+    temp_dir(dir, sizeof dir);
+    plots_set set;
+    n_warnings = 0;
+    ck_assert_int_eq(plots_draw(dir, r, 640, 360, &set, collect, err, sizeof err), 0);
+    ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
+    ck_assert_uint_eq(set.n, 3);
+    const char *const shown[] = {"x ]]&gt; y &lt;![CDATA[ z", "edge ]]&gt;]]&gt;"};
+    for (size_t i = 0; i < set.n; i++) {
+        snprintf(path, sizeof path, "%s/%s.svg", dir, set.plots[i].stem);
+        assert_svg(path, shown, 2); /* well-formed, the text as typed */
+    }
+    plots_set_free(&set);
+    remove_tree(dir);
+    results_free(r);
+}
+END_TEST
+
+/* More events than a plot lists: the last line says where all of them are. */
+START_TEST(footer_points_to_the_full_timeline)
+{
+    results *r = sample();
+    for (size_t i = 0; i < 8; i++) {
+        results_event *ev = results_add_event(r);
+        ev->at_s = 450.0 + (double)i;
+        ev->text = results_strdup("firectl deployment scale green --replica-count 2");
+    }
+    char dir[256], err[512], path[512];
+    temp_dir(dir, sizeof dir);
+    plots_set set;
+    n_warnings = 0;
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_uint_eq(set.n, 3);
+    snprintf(path, sizeof path, "%s/replicas.svg", dir);
+    size_t len;
+    char *svg = slurp(path, &len);
+    /* 10 events, 5 listed, the sixth line points to the rest */
+    ck_assert_msg(strstr(svg, "... and 5 more events, all under Timeline in report.md and "
+                              "report.html") != NULL,
+                  "replicas.svg does not say where the other events are");
+    free(svg);
+    plots_set_free(&set);
+    remove_tree(dir);
+    results_free(r);
+}
+END_TEST
+
+/* gnuplot that stops half-way (a full disk: it still exits 0) must not leave a truncated
+ * plot under its real name. */
+START_TEST(truncated_plots_are_not_kept)
+{
+    results *r = sample();
+    char dir[256], bin[256], err[512];
+    temp_dir(dir, sizeof dir);
+    fake_gnuplot(bin, sizeof bin,
+                 "sed -n \"s/^set output '\\(.*\\)'$/\\1/p\" | while read -r f; do\n"
+                 "  case $f in *.png*) printf '\\211PNG\\r\\n\\032\\n' >\"$f\" ;;\n"
+                 "  *) printf '<svg><g>' >\"$f\" ;; esac\ndone");
+    plots_set set;
+    n_warnings = 0;
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_uint_eq(set.n, 0);
+    ck_assert_uint_eq(n_warnings, 3);
+    ck_assert_str_eq(warnings[0], "plot split-edge not drawn: gnuplot exited without finishing "
+                                  "split-edge.png");
     ck_assert_uint_eq(files_in(dir), 0);
     plots_set_free(&set);
     remove_tree(dir);
@@ -488,19 +579,37 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_missing");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, missing_gnuplot_warns_once_and_writes_nothing);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_errors");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, gnuplot_errors_are_reported_per_plot);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_draws_nothing");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, gnuplot_that_draws_nothing_is_a_failure);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_dies");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, dead_gnuplot_does_not_kill_the_run);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("cdata_end");
+    tcase_add_test(tc, cdata_end_in_text_keeps_svg_valid);
+    tcase_set_timeout(tc, 20);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("footer_points_to_timeline");
+    tcase_add_test(tc, footer_points_to_the_full_timeline);
+    tcase_set_timeout(tc, 20);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("truncated_plots");
+    tcase_add_test(tc, truncated_plots_are_not_kept);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_quoting");

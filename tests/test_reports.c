@@ -122,6 +122,9 @@ static void add_check(results *r, const char *name, int passed, const char *deta
     results_check *c = results_add_check(r);
     c->name = results_strdup(name);
     c->passed = passed;
+    c->status = passed ? RESULTS_CHECK_PASS : RESULTS_CHECK_FAIL;
+    c->kind = RESULTS_CHECK_FAILED;
+    c->unit = "requests";
     c->detail = results_strdup(detail);
 }
 
@@ -234,6 +237,7 @@ static results *sample_with_load(void)
     run->load = load_of(50, 45, 46, 4, 1, 0.55, 6.4);
     run->load.p50_s = 0.25, run->load.p90_s = 3.0, run->load.mean_wait_s = 1.2;
     run->load.max_waiting = 20, run->load.throughput_per_s = 46.0 / 150;
+    run->load.caller.count = 46, run->load.caller.p99_s = 7.0; /* with a timed-out caller's */
     /* green's share of each phase: busy then calm, and idle at the end */
     const results_load phase_loads[3] = {load_of(50, 45, 44, 4, 1, 0.75, 6.0),
                                          load_of(0, 1, 2, 0, 0, 0.05, 0.3),
@@ -313,6 +317,13 @@ static int summary(FILE *out, const results *r, const series *s)
 {
     (void)s;
     summary_print(out, r);
+    return ferror(out) ? -1 : 0;
+}
+
+static int failures(FILE *out, const results *r, const series *s)
+{
+    (void)s;
+    summary_failures(out, "routersim: ", r);
     return ferror(out) ? -1 : 0;
 }
 
@@ -455,8 +466,23 @@ START_TEST(csv_rows_add_up_to_the_totals)
 
     csv = capture_report(requests, r);
     ck_assert_uint_eq(count(csv, "\r\n"), 1 + r->n_bins * r->n_targets);
-    ck_assert_ptr_nonnull(strstr(csv, "2,120,150,accounts/acme/routers/edge,100,10,90,0,90,0\r\n"));
-    ck_assert_ptr_nonnull(strstr(csv, "1,60,120,accounts/acme/routers/gone,4,0,4,4,0,0\r\n"));
+    /* the window's unserved requests on its first row, empty on the others */
+    ck_assert_ptr_nonnull(
+        strstr(csv, "2,120,150,accounts/acme/routers/edge,100,10,90,0,90,0,0,0,0,0\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, "1,60,120,accounts/acme/routers/gone,4,0,4,4,0,0,,,,\r\n"));
+    free(csv);
+    results_free(r);
+
+    /* with a serving model: rejected and timed out in the window they happened in, and the
+     * requests unfinished at the end in the last window; the columns add up to the run's */
+    r = sample_with_load();
+    r->loads[0].load.unfinished = 3;
+    csv = capture_report(requests, r);
+    ck_assert_ptr_nonnull(strstr(csv, "window_unserved,window_rejected,window_timed_out,"
+                                      "window_unfinished\r\n"));
+    ck_assert_ptr_nonnull(strstr(csv, ",0,0,0,0\r\n0,0,60,accounts/acme/routers/gone,"));
+    ck_assert_ptr_nonnull(strstr(csv, ",5,4,1,0\r\n1,60,120,accounts/acme/routers/gone,"));
+    ck_assert_ptr_nonnull(strstr(csv, ",3,0,0,3\r\n2,120,150,accounts/acme/routers/gone,"));
     free(csv);
     results_free(r);
 }
@@ -497,8 +523,9 @@ START_TEST(markdown_has_one_table_row_per_phase)
     ck_assert_ptr_nonnull(strstr(md, "| edge | [2m, 2m20s) | blue / green | 1 / 1 | 50.00% / "
                                      "50.00% | 90.00% / 10.00% | 10 | 40 | 1 | 1e-09 | fail |\n"));
     ck_assert_ptr_nonnull(strstr(md, "| edge | [2m20s, 2m30s) | green | 0 | 0.00% | n/a | 0 |"));
-    ck_assert_ptr_nonnull(strstr(md, "| max_failed_requests | **FAIL** | 102 failed; at most 0 "
-                                     "allowed \\<\\&\"\\> |\n"));
+    /* the checks' figures (all zero in this hand-made check) before the detail */
+    ck_assert_ptr_nonnull(strstr(md, "| max_failed_requests | **FAIL** | 0 | 0 | 0 | [0s, 0s) | "
+                                     "102 failed; at most 0 allowed \\<\\&\"\\> |\n"));
     ck_assert_ptr_nonnull(strstr(md, "_Plots were not drawn (--no-plots)._"));
     ck_assert_ptr_null(strstr(md, ".png)"));
     free(md);
@@ -622,14 +649,18 @@ START_TEST(load_csv_one_row_per_bin_and_served_deployment)
     char *csv = capture_report(load_csv, r);
     const char header[] = "bin,start_s,end_s,deployment,replicas,ready,arrived,started,completed,"
                           "rejected,timed_out,waited,utilization,mean_waiting,max_waiting,"
-                          "mean_wait_s,mean_latency_s,p50_s,p90_s,p99_s,throughput_per_s\r\n";
+                          "mean_wait_s,mean_latency_s,p50_s,p90_s,p99_s,throughput_per_s,"
+                          "unfinished,p95_s,p999_s,wait_p50_s,wait_p90_s,wait_p95_s,wait_p99_s,"
+                          "wait_p999_s,caller_count,caller_mean_s,caller_p50_s,caller_p90_s,"
+                          "caller_p95_s,caller_p99_s,caller_p999_s\r\n";
     ck_assert(strncmp(csv, header, strlen(header)) == 0);
     ck_assert_uint_eq(count(csv, "\r\n"), 1 + 3);
     ck_assert_ptr_nonnull(strstr(csv, "\r\n1,60,120,accounts/acme/deployments/green,2,1,30,25,25,"
-                                      "4,1,0,1,12.5,20,2.5,0,2,4,6.5,0\r\n"));
+                                      "4,1,0,1,12.5,20,2.5,0,2,4,6.5,0,0,0,0,0,0,0,0,0,0,,,,,,"
+                                      "\r\n"));
     /* no request started in bin 2: its latencies are empty, not 0 s */
     ck_assert_ptr_nonnull(strstr(csv, "\r\n2,120,150,accounts/acme/deployments/green,2,2,0,0,2,"
-                                      "0,0,0,0.05,0,0,,,,,,0.06666666667\r\n"));
+                                      "0,0,0,0.05,0,0,,,,,,0.06666666667,0,,,,,,,,0,,,,,,\r\n"));
     free(csv);
     results_free(r);
 
@@ -647,15 +678,16 @@ START_TEST(markdown_capacity_section)
     char *md = capture_report(markdown, r);
     ck_assert_ptr_nonnull(strstr(md, "\n## Capacity\n"));
     ck_assert_ptr_nonnull(strstr(md, "| Deployment | Utilization | Peak utilization (window) | "
-                                     "p50 | p90 | p99 | Worst p99 (window) | Mean wait | "
-                                     "Max queue | Completed | Rejected | Timed out | "
-                                     "Throughput |\n"));
+                                     "Served p50 | Served p90 | Served p99 | Worst served p99 "
+                                     "(window) | Mean wait | Max queue | Completed | Rejected | "
+                                     "Timed out | Throughput | Unfinished | Callers' p99 |\n"));
     ck_assert_ptr_nonnull(strstr(md, "| green | 55.0% | 100.0% in [1m, 2m) | 250ms | 3s | 6.4s | "
-                                     "6.5s in [1m, 2m) | 1.2s | 20 | 46 | 4 | 1 | 0.307/s |\n"));
+                                     "6.5s in [1m, 2m) | 1.2s | 20 | 46 | 4 | 1 | 0.307/s | 0 | "
+                                     "7s |\n"));
     /* the phase table gains utilization and p99 per deployment; n/a without a model */
     ck_assert_ptr_nonnull(strstr(md, "| edge | [0s, 2m) | blue / green | 3 / 1 | 75.00% / 25.00% "
                                      "| 75.00% / 25.00% | n/a / 75.0% | n/a / 6s | 200 | 0.45 | "
-                                     "1 | 0.5 | pass |\n"));
+                                     "1 | 0.5 | pass | n/a |\n"));
     ck_assert_ptr_nonnull(strstr(md, "| edge | [2m20s, 2m30s) | green | 0 | 0.00% | n/a | 0.0% | "
                                      "n/a | 0 |"));
     ck_assert_ptr_nonnull(strstr(md, "| At | Event |\n"));
@@ -686,7 +718,7 @@ START_TEST(html_capacity_section)
     ck_assert_ptr_nonnull(
         strstr(page, "<th class=\"num\">Utilization</th><th class=\"num\">p99 latency</th>"));
     ck_assert_ptr_nonnull(strstr(page, "<td class=\"num\">n/a</td><td class=\"num\">n/a</td>"));
-    ck_assert_ptr_nonnull(strstr(page, "<td class=\"note\" colspan=\"14\">"));
+    ck_assert_ptr_nonnull(strstr(page, "<td class=\"note\" colspan=\"15\">"));
     free(page);
     results_free(r);
 
@@ -702,10 +734,11 @@ END_TEST
 
 START_TEST(summary_and_junit_show_the_capacity_table)
 {
-    static const char *const heading[] = {"deployment", "utilization", "peak utilization", "p99",
-                                          "worst p99",  "rejected",    "timed out"};
+    static const char *const heading[] = {"deployment", "utilization",      "peak utilization",
+                                          "served p99", "worst served p99", "callers' p99",
+                                          "rejected",   "timed out"};
     static const char *const row[] = {
-        "55.0%", "100.0% in [1m, 2m)", "6.4s", "6.5s in [1m, 2m)", " 4", " 1"};
+        "55.0%", "100.0% in [1m, 2m)", "6.4s", "6.5s in [1m, 2m)", "7s", " 4", " 1"};
     const char title[] = "Capacity (deployments with a serving model; peak and worst of the 1m "
                          "windows)\n";
     results *r = sample_with_load();
@@ -780,6 +813,33 @@ START_TEST(every_report_written_without_plots)
         ck_assert_msg(exists(dir, report_files[i]), "%s missing", report_files[i]);
     ck_assert(!exists(dir, "replicas.png") && !exists(dir, "split-edge.svg"));
     remove_tree(dir);
+    results_free(r);
+}
+END_TEST
+
+/* A quiet run's stderr: why the gate failed, one line per failed phase test and check. */
+START_TEST(failures_one_line_each)
+{
+    results *r = sample();
+    add_check(r, "max_p99_latency", 0, "p99 3s in [1m, 2m)\nat most 2s allowed");
+    char *text = capture_report(failures, r);
+    const char *phase = "routersim: FAIL split of edge during [2m, 2m20s): ";
+    ck_assert_msg(strncmp(text, phase, strlen(phase)) == 0, "%s", text);
+    const char *checks = "\nroutersim: FAIL max_failed_requests: 102 failed; at most 0 allowed "
+                         "<&\">\nroutersim: FAIL max_p99_latency: p99 3s in [1m, 2m) at most 2s "
+                         "allowed\n";
+    ck_assert_msg(strlen(text) > strlen(checks) &&
+                      strcmp(text + strlen(text) - strlen(checks), checks) == 0,
+                  "%s", text);
+    ck_assert_uint_eq(count(text, "\n"), 3);
+    free(text);
+    /* a run that passed prints nothing */
+    r->phases[1].test.verdict = SPLITTEST_PASS;
+    for (size_t i = 0; i < r->n_checks; i++)
+        r->checks[i].passed = 1;
+    text = capture_report(failures, r);
+    ck_assert_str_eq(text, "");
+    free(text);
     results_free(r);
 }
 END_TEST
@@ -871,10 +931,16 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("folder_without_plots");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, every_report_written_without_plots);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("quiet_failures");
+    tcase_add_test(tc, failures_one_line_each);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("report_json_last");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, no_report_json_when_another_report_failed);
     suite_add_tcase(s, tc);
 

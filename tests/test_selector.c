@@ -491,11 +491,13 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("exact_by_enumeration");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, exhaustive_small_vectors);
     tcase_add_test(tc, enumeration_random_vectors);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("exact_by_table");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, exact_table_three_thousand_deployments);
     tcase_add_test(tc, exact_table_huge_weights);
     tcase_add_test(tc, exact_table_max_deployments);
@@ -512,6 +514,7 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sampling");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, sampling_full_word_generators);
     tcase_add_test(tc, sampling_span_above_one_word);
     tcase_add_test(tc, one_word_draw_is_lemire);
@@ -519,6 +522,7 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("even_load");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, even_load_exact_counts);
     tcase_add_test(tc, even_load_nginx_sequence);
     tcase_add_test(tc, even_load_smooth_pairs);

@@ -377,6 +377,7 @@ static Suite *suite(void)
     TCase *tc;
 
     tc = tcase_create("p_value_closed_forms");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, p_value_df1_is_erfc);
     tcase_add_test(tc, p_value_df2_is_exp);
     tcase_add_test(tc, p_value_df3_closed_form);
@@ -386,6 +387,7 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("p_value_huge_df");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, p_value_huge_df_does_not_abort);
     tcase_add_test(tc, p_value_huge_df_sweep);
     tcase_add_test(tc, p_value_keeps_the_callers_gsl_handler);
@@ -407,10 +409,12 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("false_positive_rate");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, false_positive_rate);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("power");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, biased_router_rejected);
     suite_add_tcase(s, tc);
 

@@ -599,18 +599,22 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("thinning_counts");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, thinning_counts_per_interval);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ramp_density");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, ramp_arrival_density);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("daily_density");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, daily_arrival_density);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("constant_rate_gaps");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, constant_rate_is_exponential_gaps);
     suite_add_tcase(s, tc);
 
@@ -639,6 +643,7 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("trace_million_lines");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, trace_million_lines);
     suite_add_tcase(s, tc);
 

@@ -4,6 +4,8 @@
 #include "tests/check_main.h"
 
 #include <limits.h>
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 static char err[512];
@@ -56,6 +58,19 @@ START_TEST(durations_every_form)
     ck_assert_double_eq(duration("0s"), 0);
     ck_assert_double_eq(duration("007m"), 420);
     ck_assert_double_eq(duration("366d"), UNITS_MAX_DURATION_S);
+    /* What the tool prints reads back: compound durations, largest unit first, and numbers
+     * with an exponent as %g writes them. */
+    ck_assert_double_eq(duration("1h15m"), 4500);
+    ck_assert_double_eq(duration("2m7.5s"), 127.5);
+    ck_assert_double_eq(duration("1d1h"), 90000);
+    ck_assert_double_eq(duration("1h1m1s"), 3661);
+    ck_assert_double_eq(duration("1s250ms"), 1.25);
+    ck_assert_double_eq(duration("1d0h5m"), 86700);
+    ck_assert_double_eq(duration("1e3s"), 1000);
+    ck_assert_double_eq(duration("1e3"), 1000);
+    ck_assert_double_eq(duration("1.5E+02m"), 9000);
+    ck_assert_double_eq(duration("1e-07s"), 1e-7);
+    ck_assert_double_eq(duration("0.0000001"), 1e-7);
 }
 END_TEST
 
@@ -64,9 +79,11 @@ START_TEST(durations_refused)
     duration_refused("10 minutes",
                      "expected a duration like 90s, 10m, 1.5h or 250ms, got \"10 minutes\"");
     duration_refused("", "expected a duration like 90s, 10m, 1.5h or 250ms, got \"\"");
-    const char *bad[] = {" 10m", "10m ", "10 m", "-5s",  "+5s",    "1e3s", "1e3",
-                         "0x10", "10M",  "10S",  "5sec", "1.5.3h", ".5h",  "1.h",
-                         "s",    "ms",   "inf",  "nan",  "10mm",   "1,5h", "10m\n"};
+    const char *bad[] = {" 10m",  "10m ",  "10 m",   "-5s",    "+5s",   "e3s",    "1e",
+                         "1e+s",  "0x10",  "10M",    "10S",    "5sec",  "1.5.3h", ".5h",
+                         "1.h",   "s",     "ms",     "inf",    "nan",   "10mm",   "1,5h",
+                         "10m\n", "15m1h", "1h1h",   "1.5h5m", "1m30",  "1e1m5s", "1h 5m",
+                         "1h-5m", "1hm",   "30s10m", "5ms1s",  "1d1d1h"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         double value = -1;
         ck_assert_msg(units_parse_duration(bad[i], &value, err, sizeof err) == -1, "%s", bad[i]);
@@ -91,6 +108,9 @@ START_TEST(rates_every_form)
     ck_assert_double_eq(rate("0"), 0);
     ck_assert_double_eq(rate("0/s"), 0);
     ck_assert_double_eq(rate("1000000000"), UNITS_MAX_RATE_PER_S);
+    ck_assert_double_eq(rate("1e+06/s"), 1e6);
+    ck_assert_double_eq(rate("1e9"), 1e9);
+    ck_assert_double_eq(rate("1.2e3/m"), 20);
 }
 END_TEST
 
@@ -98,8 +118,8 @@ START_TEST(rates_refused)
 {
     rate_refused("50 per second", "expected a rate like 50/s, 3000/m or 180000/h (a bare number "
                                   "is per second), got \"50 per second\"");
-    const char *bad[] = {"",      "/s",    "50/",   "50/sec", "50/S", "50s",  "-1/s",
-                         " 50/s", "50/s ", "50 /s", "1e3/s",  "nan",  "inf/s"};
+    const char *bad[] = {"",      "/s",    "50/",  "50/sec", "50/S",  "50s",  "-1/s",  " 50/s",
+                         "50/s ", "50 /s", "e3/s", "nan",    "inf/s", "1e/s", "1/s/s", "1/m1/s"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         double value = -1;
         ck_assert_msg(units_parse_rate(bad[i], &value, err, sizeof err) == -1, "%s", bad[i]);
@@ -360,6 +380,35 @@ START_TEST(offending_text_is_escaped_and_cut)
 }
 END_TEST
 
+/* Edit distances computed by hand: substitutions and insertions (kitten -> sitting), a swap
+ * of neighbours counting one, and optimal string alignment's rule that a swapped pair is not
+ * edited again (ca -> abc is 3, not the unrestricted Damerau distance 2). */
+START_TEST(edit_distance)
+{
+    static const struct {
+        const char *a, *b;
+        size_t d;
+    } cases[] = {{"", "", 0},      {"abc", "abc", 0},        {"", "abc", 3},
+                 {"abc", "", 3},   {"kitten", "sitting", 3}, {"ab", "ba", 1},
+                 {"ca", "abc", 3}, {"flaw", "lawn", 2},      {"my-ruoter", "my-router", 1},
+                 {"v1", "v2", 1},  {"router", "ruoter", 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ck_assert_msg(units_edit_distance(cases[i].a, cases[i].b) == cases[i].d, "%s %s",
+                      cases[i].a, cases[i].b);
+        ck_assert_msg(units_edit_distance(cases[i].b, cases[i].a) == cases[i].d, "%s %s",
+                      cases[i].b, cases[i].a);
+    }
+    /* Near enough to suggest: one edit always, else one per three characters. */
+    ck_assert(units_is_near("my-ruoter", "my-router"));
+    ck_assert(units_is_near("s", "r"));
+    ck_assert(units_is_near("canary-v2", "canary-v3"));
+    ck_assert(units_is_near("abcdef", "abxdey"));  /* 2 edits in 6 */
+    ck_assert(!units_is_near("abcdef", "abxyzf")); /* 3 edits in 6 */
+    ck_assert(!units_is_near("far-away", "a"));
+    ck_assert(!units_is_near("same", "same")); /* not a typo of itself */
+}
+END_TEST
+
 /* One test per case, so that every case is its own CTest entry. */
 static void add(Suite *s, TCase *tc, const TTest *test)
 {
@@ -367,27 +416,114 @@ static void add(Suite *s, TCase *tc, const TTest *test)
     suite_add_tcase(s, tc);
 }
 
-/* Durations in messages read as a person writes them; single-unit ones parse back to the
- * same value (compound ones such as 20m30s are for reading). */
+/* Durations and rates print as a person writes them, in the fewest digits that keep the
+ * value. */
 START_TEST(format_duration)
 {
     static const struct {
         double seconds;
         const char *text;
-        int parses;
-    } cases[] = {{0, "0s", 1},     {0.25, "250ms", 1}, {1.5, "1.5s", 1},
-                 {90, "1m30s", 0}, {1200, "20m", 1},   {1230, "20m30s", 0},
-                 {3600, "1h", 1},  {90000, "1d1h", 0}, {3661, "1h1m1s", 0}};
+    } cases[] = {{0, "0s"},
+                 {0.25, "250ms"},
+                 {1e-7, "0.0000001s"},
+                 {1.5, "1.5s"},
+                 {90, "1m30s"},
+                 {127.5, "2m7.5s"},
+                 {1200, "20m"},
+                 {1230, "20m30s"},
+                 {3600, "1h"},
+                 {4500, "1h15m"},
+                 {90000, "1d1h"},
+                 {3661, "1h1m1s"},
+                 {86400.001, "1d0.001s"},
+                 {1e-30, "1e-30s"},
+                 {UNITS_MAX_DURATION_S, "366d"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char out[32], why[128];
-        double back;
+        char out[32];
         units_format_duration(cases[i].seconds, out, sizeof out);
         ck_assert_str_eq(out, cases[i].text);
-        if (!cases[i].parses)
-            continue;
-        ck_assert_int_eq(units_parse_duration(out, &back, why, sizeof why), 0);
-        ck_assert_double_eq_tol(back, cases[i].seconds, 1e-12);
     }
+    static const struct {
+        double per_second;
+        const char *text;
+    } rates[] = {{0, "0/s"},         {50, "50/s"},   {0.5, "30/m"},        {0.01, "36/h"},
+                 {1e6, "1000000/s"}, {2.5, "2.5/s"}, {1 / 86400.0, "1/d"}, {1e9, "1000000000/s"}};
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+        char out[32];
+        units_format_rate(rates[i].per_second, out, sizeof out);
+        ck_assert_str_eq(out, rates[i].text);
+    }
+}
+END_TEST
+
+/* A small deterministic generator (splitmix64), so the property below sees the same values
+ * on every run. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* The property: every duration and rate a run can hold prints as text that reads back
+ * through the parser as exactly the same double. Values are drawn log-uniformly over every
+ * magnitude from 1e-9 up to the largest the format accepts, half of them arbitrary doubles
+ * and half "round" ones (a few decimal digits, as people write and as sums of them come
+ * out), plus whole multiples of every unit and values next to them. */
+START_TEST(format_reads_back)
+{
+    uint64_t state = 42;
+    char out[32], why[160];
+    for (int i = 0; i < 60000; i++) {
+        double u = (double)(next_random(&state) >> 11) / 9007199254740992.0; /* [0, 1) */
+        int round_value = i % 2;
+        double seconds = pow(10, -9 + u * (log10(UNITS_MAX_DURATION_S) + 9));
+        double per_second = pow(10, -9 + u * 18);
+        if (round_value) {
+            seconds = units_round_significant(seconds, 1 + (int)(next_random(&state) % 6));
+            per_second = units_round_significant(per_second, 1 + (int)(next_random(&state) % 6));
+        }
+        if (i % 1000 == 0) { /* neighbours of whole minutes, hours, days */
+            double whole = 60.0 * (double)(next_random(&state) % 527040);
+            seconds = i % 2000 ? nextafter(whole, 0) : nextafter(whole, INFINITY);
+        }
+        seconds = fmin(seconds, UNITS_MAX_DURATION_S);
+        per_second = fmin(per_second, UNITS_MAX_RATE_PER_S);
+        double back = -1;
+        units_format_duration(seconds, out, sizeof out);
+        ck_assert_msg(units_parse_duration(out, &back, why, sizeof why) == 0, "%.17g: %s", seconds,
+                      why);
+        ck_assert_msg(back == seconds, "%.17g printed as %s reads back as %.17g", seconds, out,
+                      back);
+        units_format_rate(per_second, out, sizeof out);
+        ck_assert_msg(units_parse_rate(out, &back, why, sizeof why) == 0, "%.17g: %s", per_second,
+                      why);
+        ck_assert_msg(back == per_second, "%.17g/s printed as %s reads back as %.17g", per_second,
+                      out, back);
+    }
+}
+END_TEST
+
+/* Numbers for people keep their significant digits however small. */
+START_TEST(format_number)
+{
+    static const struct {
+        double x;
+        int digits, decimals;
+        const char *text;
+    } cases[] = {{0, 3, 4, "0.0000"},      {0.75, 3, 4, "0.7500"}, {0.0000123, 3, 4, "0.0000123"},
+                 {1e-6, 1, 4, "0.000001"}, {60, 3, 2, "60.00"},    {0.001234, 3, 2, "0.00123"},
+                 {123456, 3, 0, "123456"}, {1e-30, 3, 2, "1e-30"}, {1e-6, 0, 0, "0.000001"},
+                 {0.015, 0, 0, "0.015"},   {0.1, 0, 2, "0.10"},    {42, 0, 0, "42"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[64];
+        units_format_number(cases[i].x, cases[i].digits, cases[i].decimals, out, sizeof out);
+        ck_assert_str_eq(out, cases[i].text);
+    }
+    ck_assert_double_eq(units_round_significant(6.6849, 3), 6.68);
+    ck_assert_double_eq(units_round_significant(-0.0012345, 2), -0.0012);
+    ck_assert_double_eq(units_round_significant(0, 3), 0);
 }
 END_TEST
 
@@ -412,5 +548,10 @@ static Suite *suite(void)
     add(s, tcase_create("resolve_models"), resolve_models);
     add(s, tcase_create("full_names"), full_names);
     add(s, tcase_create("messages_escaped"), offending_text_is_escaped_and_cut);
+    add(s, tcase_create("edit_distance"), edit_distance);
+    add(s, tcase_create("format_number"), format_number);
+    TCase *round_trip = tcase_create("format_reads_back");
+    tcase_set_timeout(round_trip, 120);
+    add(s, round_trip, format_reads_back);
     return s;
 }

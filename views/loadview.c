@@ -96,11 +96,12 @@ const char *loadview_heading(loadview_column col)
 {
     static const char *const headings[LOADVIEW_N_COLUMNS] = {
         "Utilization", "Peak utilization (window)",
-        "p50",         "p90",
-        "p99",         "Worst p99 (window)",
+        "Served p50",  "Served p90",
+        "Served p99",  "Worst served p99 (window)",
         "Mean wait",   "Max queue",
         "Completed",   "Rejected",
-        "Timed out",   "Throughput"};
+        "Timed out",   "Throughput",
+        "Unfinished",  "Callers' p99"};
     return headings[col];
 }
 
@@ -168,8 +169,14 @@ static void run_cell(char *buf, size_t size, const results_load *l, loadview_col
         text_count(buf, size, l->rejected);
     else if (col == LOADVIEW_TIMED_OUT)
         text_count(buf, size, l->timed_out);
+    else if (col == LOADVIEW_UNFINISHED)
+        text_count(buf, size, l->unfinished);
+    else if (col == LOADVIEW_CALLER_P99 && l->caller.count)
+        text_latency(buf, size, l->caller.p99_s);
+    else if (col == LOADVIEW_CALLER_P99)
+        snprintf(buf, size, "n/a");
     else
-        snprintf(buf, size, "%.3g/s", l->throughput_per_s);
+        text_rate(buf, size, l->throughput_per_s);
 }
 
 void loadview_cell(char *buf, size_t size, const loadview *v, size_t k, loadview_column col)
@@ -185,12 +192,11 @@ static const struct {
     loadview_column col;
     int width;
     const char *heading;
-} text_columns[] = {{LOADVIEW_UTILIZATION, 11, "utilization"},
-                    {LOADVIEW_PEAK, -28, "peak utilization"},
-                    {LOADVIEW_P99, 8, "p99"},
-                    {LOADVIEW_WORST_P99, -27, "worst p99"},
-                    {LOADVIEW_REJECTED, 9, "rejected"},
-                    {LOADVIEW_TIMED_OUT, 9, "timed out"}};
+} text_columns[] = {
+    {LOADVIEW_UTILIZATION, 11, "utilization"}, {LOADVIEW_PEAK, -28, "peak utilization"},
+    {LOADVIEW_P99, 10, "served p99"},          {LOADVIEW_WORST_P99, -27, "worst served p99"},
+    {LOADVIEW_CALLER_P99, 12, "callers' p99"}, {LOADVIEW_REJECTED, 9, "rejected"},
+    {LOADVIEW_TIMED_OUT, 9, "timed out"}};
 
 enum { TEXT_NAME_WIDTH = 24 };
 
@@ -209,7 +215,9 @@ void loadview_intro(char *buf, size_t size, const loadview *v)
     text_duration(window, sizeof window, v->r->window_s);
     snprintf(buf, size,
              "Deployments with a serving model, over the run. Utilization is the busy share of "
-             "the ready replicas' slots; latency is queue wait + service (quantiles within %g%%). "
+             "the ready replicas' slots; latency is that of served requests, queue wait + service "
+             "(quantiles within %g%%); callers who gave up waiting are in report.json's "
+             "`caller` latency and load.csv's `caller_` columns. "
              "Peak and worst name the worst %s window: it shows what the run's averages hide. "
              "Autoscaler decisions and cold starts are in the timeline.",
              100.0 * LATENCY_RELATIVE_ERROR, window);

@@ -60,10 +60,14 @@ typedef enum {
     LOADVIEW_REJECTED,
     LOADVIEW_TIMED_OUT,
     LOADVIEW_THROUGHPUT, /* "51.6/s" */
+    LOADVIEW_UNFINISHED, /* waiting or in service at the end of the run */
+    LOADVIEW_CALLER_P99, /* p99 latency as callers saw it (timed-out callers' waits too) */
     LOADVIEW_N_COLUMNS
 } loadview_column;
 
-/* The column's heading: "Utilization", "Peak utilization (window)", ... */
+/* The column's heading: "Utilization", "Peak utilization (window)", ...; latency columns
+ * say whose latency they are: "Served p99" (requests that started service), "Callers' p99"
+ * (served requests and callers who gave up waiting). */
 const char *loadview_heading(loadview_column col);
 
 /* Deployment k's cell in the column. */
@@ -80,8 +84,8 @@ void loadview_intro(char *buf, size_t size, const loadview *v);
  * (deployments with a serving model; peak and worst of the 30s windows)". */
 void loadview_text_title(char *buf, size_t size, const loadview *v);
 
-/* The short plain-text table's lines (utilization, peak, p99, worst p99, rejected, timed
- * out): its heading line and deployment k's line, each without a line
+/* The short plain-text table's lines (utilization, peak, served p99, worst served p99,
+ * callers' p99, rejected, timed out): its heading line and deployment k's line, each without a line
  * break, every line starting with `indent`. */
 void loadview_text_heading(char *buf, size_t size, const char *indent);
 void loadview_text_row(char *buf, size_t size, const loadview *v, size_t k, const char *indent);

@@ -13,9 +13,13 @@ struct outfile {
     char *tmp;
 };
 
-static int fail(char *err, size_t errlen, const char *what, const char *path, int code)
+int outfile_error(char *err, size_t errlen, const char *what, const char *path, int code)
 {
-    snprintf(err, errlen, "cannot %s %s: %s", what, path, strerror(code));
+    char cause[128];
+    snprintf(cause, sizeof cause, "%s", strerror(code));
+    if (cause[0] >= 'A' && cause[0] <= 'Z' && !(cause[1] >= 'A' && cause[1] <= 'Z'))
+        cause[0] = (char)(cause[0] - 'A' + 'a');
+    snprintf(err, errlen, "cannot %s %s: %s", what, path, cause);
     return -1;
 }
 
@@ -36,7 +40,7 @@ outfile *outfile_open(const char *path, char *err, size_t errlen)
     snprintf(f->tmp, len + 16, "%s.tmp-XXXXXX", path);
     int fd = mkstemp(f->tmp);
     if (fd < 0 || !(f->stream = fdopen(fd, "w"))) {
-        fail(err, errlen, "create", f->tmp, errno);
+        outfile_error(err, errlen, "create", f->path, errno); /* the name the user knows */
         if (fd >= 0)
             close(fd);
         free(f->tmp);
@@ -61,14 +65,21 @@ const char *outfile_temp_path(const outfile *f)
 
 int outfile_commit(outfile *f, char *err, size_t errlen)
 {
+    /* The flush retries what is buffered, so errno tells why writing failed even when an
+     * earlier write already set the error flag. */
     int rc = 0;
-    if (ferror(f->stream) || fflush(f->stream) != 0 || fsync(fileno(f->stream)) != 0)
-        rc = fail(err, errlen, "write", f->path, errno ? errno : EIO);
+    errno = 0;
+    int flushed = fflush(f->stream) == 0;
+    int code = errno;
+    if (!flushed || ferror(f->stream))
+        rc = outfile_error(err, errlen, "write", f->path, code ? code : EIO);
+    else if (fsync(fileno(f->stream)) != 0)
+        rc = outfile_error(err, errlen, "write", f->path, errno);
     if (fclose(f->stream) != 0 && rc == 0)
-        rc = fail(err, errlen, "write", f->path, errno);
+        rc = outfile_error(err, errlen, "write", f->path, errno);
     f->stream = NULL;
     if (rc == 0 && rename(f->tmp, f->path) != 0)
-        rc = fail(err, errlen, "rename into", f->path, errno);
+        rc = outfile_error(err, errlen, "rename into", f->path, errno);
     if (rc != 0)
         unlink(f->tmp);
     free(f->tmp);
@@ -110,14 +121,14 @@ int outfile_mkdirs(const char *dir, char *err, size_t errlen)
         char saved = *p;
         *p = '\0';
         if (mkdir(path, 0755) != 0 && errno != EEXIST)
-            rc = fail(err, errlen, "create folder", path, errno);
+            rc = outfile_error(err, errlen, "create folder", path, errno);
         *p = saved;
         if (saved == '\0')
             break;
     }
     struct stat st;
     if (rc == 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-        rc = fail(err, errlen, "use folder", dir, ENOTDIR);
+        rc = outfile_error(err, errlen, "use folder", dir, ENOTDIR);
     free(path);
     return rc;
 }

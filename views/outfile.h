@@ -30,6 +30,10 @@ int outfile_commit(outfile *f, char *err, size_t errlen);
 /* Give up: remove the temporary file and free f. */
 void outfile_abort(outfile *f);
 
+/* "cannot <what> <path>: <cause>", the cause in lower case ("no space left on device").
+ * Returns -1, for `return outfile_error(...)`. */
+int outfile_error(char *err, size_t errlen, const char *what, const char *path, int code);
+
 /* mkdir -p. Returns 0, or -1 with the reason in err. */
 int outfile_mkdirs(const char *dir, char *err, size_t errlen);
 

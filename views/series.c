@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "views/series.h"
 
+#include "views/text.h"
+
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 int series_init(series *s, const results *r)
@@ -10,7 +13,8 @@ int series_init(series *s, const results *r)
     s->r = r;
     s->routed = calloc(bins * (r->n_routers ? r->n_routers : 1), sizeof *s->routed);
     s->requests = calloc(bins * (r->n_targets ? r->n_targets : 1), sizeof *s->requests);
-    if (!s->routed || !s->requests) {
+    s->unserved = calloc(bins * RESULTS_N_UNSERVED, sizeof *s->unserved);
+    if (!s->routed || !s->requests || !s->unserved) {
         series_free(s);
         return -1;
     }
@@ -32,6 +36,16 @@ int series_init(series *s, const results *r)
         for (int k = 0; k < RESULTS_N_REASONS; k++)
             sum->failed[k] += f->failed[k];
     }
+    for (size_t i = 0; i < r->n_load_points; i++) {
+        const results_load_point *p = &r->load_points[i];
+        if (p->bin >= r->n_bins)
+            continue;
+        s->unserved[p->bin * RESULTS_N_UNSERVED + RESULTS_REJECTED] += p->load.rejected;
+        s->unserved[p->bin * RESULTS_N_UNSERVED + RESULTS_TIMED_OUT] += p->load.timed_out;
+    }
+    for (size_t i = 0; r->n_bins && i < r->n_loads; i++)
+        s->unserved[(r->n_bins - 1) * RESULTS_N_UNSERVED + RESULTS_UNFINISHED] +=
+            r->loads[i].load.unfinished;
     return 0;
 }
 
@@ -39,8 +53,10 @@ void series_free(series *s)
 {
     free(s->routed);
     free(s->requests);
+    free(s->unserved);
     s->routed = NULL;
     s->requests = NULL;
+    s->unserved = NULL;
 }
 
 double series_bin_start(const results *r, size_t bin)
@@ -76,6 +92,53 @@ uint64_t series_flow_failed(const results_flow *f)
     for (int k = 0; k < RESULTS_N_REASONS; k++)
         failed += f->failed[k];
     return failed;
+}
+
+uint64_t series_unserved(const series *s, size_t bin, results_unserved reason)
+{
+    return s->unserved[bin * RESULTS_N_UNSERVED + reason];
+}
+
+/* Append text; never past the end of buf (which ends up truncated, still terminated). */
+static size_t put(char *buf, size_t size, size_t used, const char *text)
+{
+    if (used >= size)
+        return used;
+    int n = snprintf(buf + used, size - used, "%s", text);
+    return n < 0 ? size : used + (size_t)n;
+}
+
+void series_requests_text(char *buf, size_t size, const results *r, int with_reasons)
+{
+    static const char *const unserved_words[RESULTS_N_UNSERVED] = {" rejected", " timed out",
+                                                                   " unfinished"};
+    char count[32];
+    size_t used = 0;
+    buf[0] = 0;
+    text_count(count, sizeof count, r->total);
+    used = put(buf, size, put(buf, size, used, count), " arrived, ");
+    text_count(count, sizeof count, r->routed);
+    used = put(buf, size, put(buf, size, used, count), " routed, ");
+    text_count(count, sizeof count, r->failed);
+    used = put(buf, size, put(buf, size, used, count), " failed at the router");
+    const char *sep = " (";
+    for (int k = 0; with_reasons && k < RESULTS_N_REASONS; k++) {
+        if (!r->failed_by_reason[k])
+            continue;
+        text_count(count, sizeof count, r->failed_by_reason[k]);
+        used = put(buf, size, put(buf, size, used, sep), results_reason_name(k));
+        used = put(buf, size, put(buf, size, used, " "), count);
+        sep = ", ";
+    }
+    if (sep[0] == ',')
+        used = put(buf, size, used, ")");
+    for (int k = 0; k < RESULTS_N_UNSERVED; k++) {
+        if (k == RESULTS_UNFINISHED ? r->unserved_by_reason[k] == 0 : r->n_loads == 0)
+            continue;
+        text_count(count, sizeof count, r->unserved_by_reason[k]);
+        used = put(buf, size, put(buf, size, used, ", "), count);
+        used = put(buf, size, used, unserved_words[k]);
+    }
 }
 
 uint64_t series_flow_routed(const results_flow *f)

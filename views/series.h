@@ -2,8 +2,9 @@
 /*
  * series — the run's time series arranged for reading: how many requests each router routed
  * in each bin (the denominator of every observed share), requests per bin and called router
- * summed over traffic sources, and each bin's interval. The CSV, report.json and the plots
- * read the time series through it, so they agree on every number.
+ * summed over traffic sources, requests not served per bin, and each bin's interval. The
+ * CSV, report.json and the plots read the time series through it, so they agree on every
+ * number.
  */
 #ifndef ROUTERSIM_SERIES_H
 #define ROUTERSIM_SERIES_H
@@ -17,6 +18,7 @@ typedef struct {
     const results *r;
     uint64_t *routed;       /* [bin * n_routers + router] */
     results_flow *requests; /* [bin * n_targets + target] */
+    uint64_t *unserved;     /* [bin * RESULTS_N_UNSERVED + reason] */
 } series;
 
 /* Returns 0, or -1 when out of memory. */
@@ -42,5 +44,18 @@ uint64_t series_flow_routed(const results_flow *f);
 
 /* Requests of a flow that failed, for any reason. */
 uint64_t series_flow_failed(const results_flow *f);
+
+/* Routed requests not served, by reason, in the bin, over every deployment with a serving
+ * model: rejected on arrival in the bin, timed out when the caller gave up in the bin, and,
+ * in the last bin only, those unfinished at the end of the run. Summed over bins they are
+ * results.unserved_by_reason. Not split by traffic target: a request's fate is known at the
+ * deployment, which does not keep who sent it. */
+uint64_t series_unserved(const series *s, size_t bin, results_unserved reason);
+
+/* The requests line every report shows: "315,026 arrived, 315,026 routed, 0 failed at the
+ * router, 712 rejected, 2 timed out" (rejected and timed out when some deployment has a
+ * serving model, unfinished when there were any); with_reasons adds the routing failures'
+ * reasons in parentheses after "failed at the router". */
+void series_requests_text(char *buf, size_t size, const results *r, int with_reasons);
 
 #endif

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "views/text.h"
 
+#include "sim/base/units.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -176,51 +178,32 @@ const char *text_short_name(const char *name)
     return slash ? slash + 1 : name;
 }
 
-/* Append to buf like snprintf, never past its end. */
-static void append(char *buf, size_t size, const char *fmt, double value)
-{
-    size_t used = strlen(buf);
-    if (used + 1 < size)
-        snprintf(buf + used, size - used, fmt, value);
-}
-
 void text_duration(char *buf, size_t size, double seconds)
 {
-    if (size == 0)
-        return;
-    buf[0] = '\0';
-    if (!(seconds > 0.0)) {
-        snprintf(buf, size, "0s");
-        return;
-    }
-    if (seconds < 1.0) {
-        snprintf(buf, size, "%gms", round(seconds * 1e6) / 1e3);
-        return;
-    }
-    double ms = round(seconds * 1000.0);
-    double hours = floor(ms / 3.6e6);
-    ms -= hours * 3.6e6;
-    double minutes = floor(ms / 6e4);
-    ms -= minutes * 6e4;
-    if (hours > 0)
-        append(buf, size, "%.0fh", hours);
-    if (minutes > 0)
-        append(buf, size, "%.0fm", minutes);
-    if (ms > 0)
-        append(buf, size, "%gs", ms / 1000.0);
+    units_format_duration(seconds, buf, size);
 }
 
 void text_latency(char *buf, size_t size, double seconds)
 {
-    if (seconds >= 59.95) {
-        text_duration(buf, size, round(seconds));
-    } else if (!(seconds > 0.0)) {
-        snprintf(buf, size, "0s");
-    } else if (seconds < 0.9995) {
-        snprintf(buf, size, "%.3gms", seconds * 1e3);
-    } else {
-        snprintf(buf, size, "%.3gs", seconds);
-    }
+    units_format_duration(seconds >= 59.95 ? round(seconds) : units_round_significant(seconds, 3),
+                          buf, size);
+}
+
+void text_rate(char *buf, size_t size, double per_second)
+{
+    units_format_rate(units_round_significant(per_second, 3), buf, size);
+}
+
+void text_percent(char *buf, size_t size, double share)
+{
+    char number[64];
+    units_format_number(100.0 * share, 3, 2, number, sizeof number);
+    snprintf(buf, size, "%s%%", number);
+}
+
+void text_exact(char *buf, size_t size, double x)
+{
+    units_format_number(x, 0, 0, buf, size);
 }
 
 void text_count(char *buf, size_t size, uint64_t n)

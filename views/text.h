@@ -39,12 +39,26 @@ void text_csv(FILE *out, const char *s);
  * "accounts/a/routers/my-router"): what a person calls the thing. */
 const char *text_short_name(const char *name);
 
-/* A duration the way a scenario writes it: "0s", "250ms", "45s", "10m", "1h30m", "2m7.5s". */
+/* A duration the way a scenario writes it, by units_format_duration (the one formatter, so
+ * what a report prints reads back as the same value): "0s", "250ms", "45s", "10m", "1h30m",
+ * "2m7.5s", "1d1h". */
 void text_duration(char *buf, size_t size, double seconds);
 
-/* A latency to three significant digits: "0s", "713ms", "6.68s", "12.3s"; from a minute
- * on, as text_duration: "2m3s". */
+/* A measured latency to three significant digits, in the same syntax: "0s", "713ms",
+ * "6.68s", "12.3s"; from a minute on, to the second: "2m3s". */
 void text_latency(char *buf, size_t size, double seconds);
+
+/* A measured rate to three significant digits, by units_format_rate: "41.2/s", "30/m",
+ * "1000000/s". */
+void text_rate(char *buf, size_t size, double per_second);
+
+/* A share (0 to 1) as a percentage that keeps its meaning: two decimals, more when needed for
+ * three significant digits: "60.00%", "0.00100%", never "0.00%" for a share above 0. */
+void text_percent(char *buf, size_t size, double share);
+
+/* A number for machines (JSON): plain decimals, the fewest that read back as exactly x:
+ * "2400", "127.5", "0.0000001". */
+void text_exact(char *buf, size_t size, double x);
 
 /* A count with thousands separators: "240,492". */
 void text_count(char *buf, size_t size, uint64_t n);

@@ -9,7 +9,8 @@
 struct serving {
     serving_spec spec;
     gsl_rng *rng;
-    latency *latencies;
+    serving_budget *budget;
+    serving_recent recent;
     long long ready;
     serving_totals totals;    /* counts as they happen; integrals as of the last measurement */
     double service_started_s; /* summed service times of started requests */
@@ -19,6 +20,7 @@ struct serving {
     double slots_s;           /* integral of capacity... */
     double slots_from_s;      /* ...complete up to here */
     long long max_waiting;
+    int out_of_memory; /* a waiting request could not start: reported at the next arrival */
     /* Completion times, a 4-ary min-heap. Outside ordered play it may still hold requests
      * that have finished; they are swept out before anything depends on them. */
     double *busy;
@@ -28,15 +30,20 @@ struct serving {
     size_t head, waiting, cap_queue;
 };
 
-serving *serving_new(const serving_spec *spec, long long ready_replicas, double now, gsl_rng *rng)
+serving *serving_new(const serving_spec *spec, long long ready_replicas, double now, gsl_rng *rng,
+                     serving_budget *budget)
 {
     serving *s = calloc(1, sizeof *s);
-    if (!s || !(s->latencies = latency_new())) {
-        free(s);
+    if (!s)
+        return NULL;
+    s->recent = (serving_recent){latency_new(), latency_new(), latency_new()};
+    if (!s->recent.latency || !s->recent.wait || !s->recent.gave_up) {
+        serving_free(s);
         return NULL;
     }
     s->spec = *spec;
     s->rng = rng;
+    s->budget = budget;
     s->ready = ready_replicas;
     s->excess_from_s = s->slots_from_s = now;
     return s;
@@ -46,9 +53,13 @@ void serving_free(serving *s)
 {
     if (!s)
         return;
-    latency_free(s->latencies);
+    latency_free(s->recent.latency);
+    latency_free(s->recent.wait);
+    latency_free(s->recent.gave_up);
     free(s->busy);
     free(s->queue);
+    if (s->budget)
+        s->budget->slots += s->cap_queue;
     free(s);
 }
 
@@ -151,26 +162,39 @@ static void pop_busy(serving *s)
         sift_down(s, 0, last);
 }
 
-/* ---- requests waiting: a FIFO ring of arrival times ----------------------------------- */
+/* ---- requests waiting: a FIFO ring of arrival times -----------------------------------
+ * The ring's slots come from the run's budget: taken as it doubles, given back when a ring
+ * larger than the first allocation empties, so a queue that once grew long does not keep
+ * memory another deployment may need. */
+
+#define QUEUE_FIRST_SLOTS 64
 
 static double pop_oldest(serving *s)
 {
     double arrived = s->queue[s->head];
     s->head = (s->head + 1) % s->cap_queue;
-    s->waiting--;
+    if (--s->waiting == 0 && s->cap_queue > QUEUE_FIRST_SLOTS) {
+        free(s->queue);
+        s->queue = NULL;
+        s->budget->slots += s->cap_queue;
+        s->cap_queue = s->head = 0;
+    }
     return arrived;
 }
 
-static int enqueue(serving *s, double now)
+static serving_outcome enqueue(serving *s, double now)
 {
     if (s->waiting == s->cap_queue) {
-        size_t cap = s->cap_queue ? 2 * s->cap_queue : 64;
+        size_t cap = s->cap_queue ? 2 * s->cap_queue : QUEUE_FIRST_SLOTS;
+        if (cap - s->cap_queue > s->budget->slots)
+            return SERVING_OVERFLOW;
         double *grown = malloc(cap * sizeof *grown);
         if (!grown)
-            return -1;
+            return SERVING_NO_MEMORY;
         for (size_t i = 0; i < s->waiting; i++)
             grown[i] = s->queue[(s->head + i) % s->cap_queue];
         free(s->queue);
+        s->budget->slots -= cap - s->cap_queue;
         s->queue = grown;
         s->head = 0;
         s->cap_queue = cap;
@@ -179,7 +203,7 @@ static int enqueue(serving *s, double now)
     s->waiting++;
     if ((long long)s->waiting > s->max_waiting)
         s->max_waiting = (long long)s->waiting;
-    return 0;
+    return SERVING_QUEUED;
 }
 
 /* ---- playing the deployment forward ------------------------------------------------------ */
@@ -194,7 +218,8 @@ static int start(serving *s, double now, double wait)
     s->totals.wait_s += wait;
     s->totals.waited += wait > 0;
     s->service_started_s += service;
-    latency_add(s->latencies, wait + service);
+    latency_add(s->recent.latency, wait + service);
+    latency_add(s->recent.wait, wait);
     return 0;
 }
 
@@ -203,8 +228,10 @@ static void start_waiting(serving *s, double now)
     while (s->waiting > 0 && (long long)s->n_busy < capacity(s)) {
         double arrived = pop_oldest(s);
         s->left_queue_s += now - arrived;
-        if (start(s, now, now - arrived) != 0)
+        if (start(s, now, now - arrived) != 0) {
+            s->out_of_memory = 1;
             break;
+        }
     }
 }
 
@@ -228,6 +255,7 @@ static int play_next(serving *s, double now)
         pop_oldest(s);
         s->left_queue_s += s->spec.timeout_s;
         s->totals.timed_out++;
+        latency_add(s->recent.gave_up, s->spec.timeout_s);
         return 1;
     }
     excess_until(s, done);
@@ -274,6 +302,7 @@ void serving_advance(serving *s, double now)
     s->totals.slots_busy_s = s->totals.busy_s - s->excess_s;
     s->totals.queued_s = s->left_queue_s + waited;
     s->totals.capacity_s = s->slots_s;
+    s->totals.unfinished = s->waiting + s->n_busy;
 }
 
 /* With nobody waiting and fewer entries in the heap than slots, a slot is free whatever
@@ -281,18 +310,18 @@ void serving_advance(serving *s, double now)
 serving_outcome serving_arrive(serving *s, double now)
 {
     s->totals.arrived++;
+    if (s->out_of_memory)
+        return SERVING_NO_MEMORY;
     if (s->waiting == 0 && (long long)s->n_busy < capacity(s))
-        return start(s, now, 0) == 0 ? SERVING_STARTED : SERVING_OVERFLOW;
+        return start(s, now, 0) == 0 ? SERVING_STARTED : SERVING_NO_MEMORY;
     settle(s, now);
     if ((long long)s->n_busy < capacity(s))
-        return start(s, now, 0) == 0 ? SERVING_STARTED : SERVING_OVERFLOW;
+        return start(s, now, 0) == 0 ? SERVING_STARTED : SERVING_NO_MEMORY;
     if (s->spec.queue_limit >= 0 && (long long)s->waiting >= s->spec.queue_limit) {
         s->totals.rejected++;
         return SERVING_REJECTED;
     }
-    if (s->waiting >= SERVING_MAX_QUEUE || enqueue(s, now) != 0)
-        return SERVING_OVERFLOW;
-    return SERVING_QUEUED;
+    return enqueue(s, now);
 }
 
 void serving_set_ready(serving *s, long long ready_replicas, double now)
@@ -304,14 +333,19 @@ void serving_set_ready(serving *s, long long ready_replicas, double now)
     start_waiting(s, now);
 }
 
-latency *serving_latencies(serving *s)
+const serving_recent *serving_recent_of(const serving *s)
 {
-    return s->latencies;
+    return &s->recent;
 }
 
 const serving_totals *serving_totals_of(const serving *s)
 {
     return &s->totals;
+}
+
+int serving_out_of_memory(const serving *s)
+{
+    return s->out_of_memory;
 }
 
 long long serving_take_max_waiting(serving *s)

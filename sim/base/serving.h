@@ -12,8 +12,10 @@
  * one in time order. Otherwise an arrival that finds the heap holding fewer entries than
  * there are slots starts at once (finished requests still in the heap only overstate the
  * load), and finished requests are swept out in bulk when the heap is full or a measurement
- * is taken. Each request's latency (wait + service) goes into a histogram when it starts
- * service, and the owner collects it from there. Busy slots, waiting requests and capacity
+ * is taken. Each request's latency (wait + service) and its wait go into histograms when it
+ * starts service, and a caller's wait when it gives up; the owner collects them from there.
+ * Queues draw their memory from a budget shared by every deployment of a run, so a run's
+ * memory stays bounded however many deployments it has. Busy slots, waiting requests and capacity
  * are integrated over time into cumulative totals, from sums kept as requests start and
  * leave, so the difference of two snapshots describes any interval exactly, with no
  * per-request memory. Invariants: busy <= capacity except while capacity shrinks (a replica
@@ -28,7 +30,17 @@
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
 
-#define SERVING_MAX_QUEUE (1u << 24) /* waiting requests, when no queue_limit bounds them */
+/* The queue memory of a whole run, in waiting-request slots (8 bytes each, 128 MiB in all):
+ * every deployment's queue draws its slots from one serving_budget of this size. A queue
+ * holds up to its slots (a power of two, at least 64), so the requests waiting when it is
+ * spent may be fewer. It is also the largest queue_limit a deployment may set. */
+#define SERVING_MAX_QUEUE (1u << 24)
+
+/* Queue slots still free for the run, shared by every deployment's serving model. A queue
+ * takes slots as it grows (doubling) and gives them back when it empties or is freed. */
+typedef struct {
+    uint64_t slots;
+} serving_budget;
 
 typedef enum {
     SERVING_DETERMINISTIC,
@@ -56,27 +68,39 @@ typedef struct {
     double slots_busy_s; /* integral of the ready slots in use: min(busy, capacity) */
     double queued_s;     /* integral of waiting requests over time */
     double capacity_s;   /* integral of ready slots (ready replicas x concurrency) */
+    uint64_t unfinished; /* waiting or in service: arrived - completed - rejected - timed_out */
 } serving_totals;
+
+/* What the deployment recorded since the owner last reset them. Served requests enter
+ * `latency` (wait + service) and `wait` when they start service; a request that gives up
+ * waiting enters `gave_up` with its wait (the timeout). Callers' latency is `latency` and
+ * `gave_up` merged. */
+typedef struct {
+    latency *latency, *wait, *gave_up;
+} serving_recent;
 
 typedef enum {
     SERVING_STARTED,
     SERVING_QUEUED,
     SERVING_REJECTED,
-    SERVING_OVERFLOW
+    SERVING_OVERFLOW, /* the run's queue budget is spent: the request is dropped */
+    SERVING_NO_MEMORY /* an allocation failed: the request is dropped */
 } serving_outcome;
 
 typedef struct serving serving;
 
-/* A deployment drawing its service times from rng. NULL when out of memory. */
-serving *serving_new(const serving_spec *spec, long long ready_replicas, double now, gsl_rng *rng);
+/* A deployment drawing its service times from rng and its queue memory from budget (which
+ * must outlive it). NULL when out of memory. */
+serving *serving_new(const serving_spec *spec, long long ready_replicas, double now, gsl_rng *rng,
+                     serving_budget *budget);
 void serving_free(serving *s);
 
 /* One service time drawn from the spec's distribution (mean mean_s, CV cv). */
 double serving_draw(const serving_spec *spec, gsl_rng *rng);
 
-/* A request arrives (after playing the deployment up to now). SERVING_OVERFLOW: the
- * unbounded queue passed SERVING_MAX_QUEUE, or memory ran out (the request is dropped; the
- * run should stop and say so). */
+/* A request arrives (after playing the deployment up to now). SERVING_OVERFLOW and
+ * SERVING_NO_MEMORY drop the request; the run should stop and say which. SERVING_NO_MEMORY
+ * also when an earlier allocation failed while playing the deployment forward. */
 serving_outcome serving_arrive(serving *s, double now);
 
 /* Ready replicas change; more slots start waiting requests at once. */
@@ -86,11 +110,15 @@ void serving_set_ready(serving *s, long long ready_replicas, double now);
  * bring the totals' integrals up to it: a measurement, linear in the requests present. */
 void serving_advance(serving *s, double now);
 
-/* The latencies of the requests that started service since the owner last reset it. */
-latency *serving_latencies(serving *s);
+/* The histograms recorded since the owner last reset them (it resets them itself). */
+const serving_recent *serving_recent_of(const serving *s);
 
-/* The totals as of the last serving_advance. */
+/* The totals as of the last serving_advance (counts as they happen; integrals and
+ * `unfinished` as of the last measurement). */
 const serving_totals *serving_totals_of(const serving *s);
+
+/* 1 when an allocation failed while playing the deployment forward (a request was lost). */
+int serving_out_of_memory(const serving *s);
 
 /* The most requests waiting at once since the last call (which restarts the count). */
 long long serving_take_max_waiting(serving *s);

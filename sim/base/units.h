@@ -29,15 +29,34 @@ typedef enum { UNITS_ROUTER, UNITS_DEPLOYMENT, UNITS_MODEL, UNITS_ACCOUNT } unit
  * Writes into buf (UNITS_QUOTE_BUF bytes suffice) and returns it. */
 const char *units_quote(const char *text, char *buf, size_t size);
 
-/* "90s", "10m", "1.5h", "250ms", "2d" or a bare number of seconds; 0 <= d <= one year. */
+/* A duration, 0 <= d <= one year: a number with a unit, ms, s, m, h or d ("90s", "10m",
+ * "1.5h", "250ms", "2d"), or a bare number of seconds; or parts from the largest unit down,
+ * each unit once, whole numbers but for the last ("1d1h", "1h15m", "2m7.5s", "1s250ms").
+ * Numbers are decimal, with an optional exponent ("1e-3s", "1.5e+03"). */
 int units_parse_duration(const char *text, double *seconds, char *err, size_t errlen);
 
-/* A duration as a person writes it, the inverse of units_parse_duration: "20m30s", "1h",
- * "250ms", "1.5s", "0s". out has at least 32 bytes. */
-void units_format_duration(double seconds, char *out, size_t size);
-
-/* "50/s", "3000/m", "180000/h" or a bare number per second; 0 <= r <= 1e9/s. */
+/* "50/s", "3000/m", "180000/h", "2/d" or a bare number per second; 0 <= r <= 1e9/s.
+ * Numbers as for durations ("1e+06/s"). */
 int units_parse_rate(const char *text, double *per_second, char *err, size_t errlen);
+
+/* The one way routersim prints a duration or a rate. Each is the inverse of its parser: the
+ * text reads back through units_parse_duration (or units_parse_rate) as exactly the same
+ * double, in the fewest decimals that do. Durations: "0s", "250ms", "1.5s", "2m7.5s", "20m",
+ * "1h15m", "1d1h"; rates: "50/s", "0.5/s" is "30/m", "36/h", "1000000/s". Plain decimals
+ * always, but where a value needs more than 24 decimals ("1e-30s"). A figure measured rather
+ * than set is rounded first (units_round_significant) and printed the same way. out has at
+ * least 32 bytes. */
+void units_format_duration(double seconds, char *out, size_t size);
+void units_format_rate(double per_second, char *out, size_t size);
+
+/* x rounded to `digits` significant digits (x itself when 0 or not finite). */
+double units_round_significant(double x, int digits);
+
+/* A number for people in plain decimals, with at least `digits` significant digits and at
+ * least `min_decimals` decimals: a share of 0.0000123 is "0.0000123", never "0.0000".
+ * digits 0: the fewest decimals (at least min_decimals) that read back as exactly x, as for
+ * a value the user wrote ("0.000001"). Beyond 24 decimals it takes an exponent. */
+void units_format_number(double x, int digits, int min_decimals, char *out, size_t size);
 
 /* A decimal integer in [min, max]. */
 int units_parse_int(const char *text, long long min, long long max, long long *out, char *err,
@@ -65,5 +84,14 @@ int units_resolve_model(const char *text, const char *account, char *out, char *
 
 /* accounts/<account>/<kind>s/<id> into out (UNITS_NAME_MAX bytes). */
 void units_full_name(char *out, const char *account, units_kind kind, const char *id);
+
+/* How far apart two names are, for suggesting the one a typo meant: the fewest insertions,
+ * deletions, substitutions and swaps of two adjacent characters (optimal string alignment)
+ * that turn a into b. Only the first UNITS_ID_MAX characters of each count. */
+size_t units_edit_distance(const char *a, const char *b);
+
+/* 1 when `candidate` is near enough to `name` to suggest: at most one edit per three
+ * characters of the longer name, and always one. */
+int units_is_near(const char *name, const char *candidate);
 
 #endif

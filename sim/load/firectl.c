@@ -477,11 +477,12 @@ static int take_load_target(parser *p, const word *w, const char *item, size_t l
                 t->letter, t->letter, t->max, t->what, units_quote(text, q, sizeof q));
 }
 
-/* The list replaces all three targets: one it does not name stays 0 (unset) as the zeroed
- * command left it. A list is never empty, so the platform's default=0.8 applies only while
- * --load-targets is not given at all. */
+/* The list replaces all three targets: requests_per_second or concurrent_requests that it
+ * does not name stays 0 (unset) as the zeroed command left it; default, when not named, is
+ * the platform's 0.8, so an added target never switches the in-flight target off. */
 static int set_load_targets(parser *p, const word *w)
 {
+    p->cmd->autoscaling.load_fraction = WORLD_DEFAULT_LOAD_FRACTION;
     int seen[N_LOAD_TARGETS];
     for (size_t k = 0; k < N_LOAD_TARGETS; k++)
         seen[k] = -1;

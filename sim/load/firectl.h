@@ -17,12 +17,12 @@
  * requests_per_second=N and concurrent_requests=N (0 < N <= 1e9, per replica). The platform's
  * tokens_generated_per_second and prompt_tokens_per_second are refused: routersim's requests
  * carry no token counts. The list replaces all three targets and sets WORLD_SET_LOAD_TARGETS:
- * a target it does not name becomes 0 (unset). The platform's default=0.8 holds only while no
- * other target is given, and a list always names at least one, so a list without default
- * turns the fraction target off; without --load-targets the deployment keeps its targets
- * (default=0.8 for a new one). An error in the list (an unknown or token key, a key given
- * twice, an item not key=value, a value out of range) gives the offending item's byte offset,
- * or the word's when a quote or escape comes before the item.
+ * requests_per_second or concurrent_requests that it does not name becomes 0 (unset); default
+ * that it does not name is the platform's default=0.8, which is always one of the targets (the
+ * largest count wins, so an added target can only ask for more replicas); without
+ * --load-targets the deployment keeps its targets (default=0.8 for a new one). An error in the list
+ * (an unknown or token key, a key given twice, an item not key=value, a value out of range) gives
+ * the offending item's byte offset, or the word's when a quote or escape comes before the item.
  */
 #ifndef ROUTERSIM_FIRECTL_H
 #define ROUTERSIM_FIRECTL_H

@@ -75,7 +75,11 @@ static int parse_load_targets(const yread *r, const ydoc_node *map, world_autosc
     if (map->n == 0)
         return yread_fail(r, map, "expected at least one load target");
     const ydoc_node *node;
-    a->load_fraction = a->load_requests_per_second = a->load_concurrent_requests = 0;
+    /* A list replaces the targets, but the platform's default target stays one of them
+     * (at 0.8) unless the list gives it another value: a target added beside it can only
+     * ask for more replicas, never switch the in-flight target off. */
+    a->load_fraction = WORLD_DEFAULT_LOAD_FRACTION;
+    a->load_requests_per_second = a->load_concurrent_requests = 0;
     if ((node = ydoc_get(map, "default")) &&
         yread_real(r, node, "default load target", 1e-6, 1, &a->load_fraction) != 0)
         return -1;
@@ -112,9 +116,11 @@ int loadspec_autoscaling(const yread *r, const ydoc_node *map, world_cmd *cmd)
             continue;
         if (yread_duration(r, node, windows[i].key, fields[i]) != 0)
             return -1;
-        if (*fields[i] < windows[i].min_s)
-            return yread_fail(r, node, "expected %s of at least %gs", windows[i].key,
-                              windows[i].min_s);
+        if (*fields[i] < windows[i].min_s) {
+            char least[32];
+            units_format_duration(windows[i].min_s, least, sizeof least);
+            return yread_fail(r, node, "expected %s of at least %s", windows[i].key, least);
+        }
         cmd->set |= windows[i].bit;
     }
     const ydoc_node *targets = ydoc_get(map, "load_targets");
@@ -155,11 +161,15 @@ static int parse_profile(const yread *r, const ydoc_node *seq, traffic_shape *sh
             return yread_fail(r, piece, "expected `until` on every piece but the last");
         if (until && yread_duration(r, until, "until", &sg->until_s) != 0)
             return -1;
-        if (sg->until_s <= start || sg->until_s > r->duration_s)
+        if (sg->until_s <= start || sg->until_s > r->duration_s) {
+            char after[32], end[32];
+            units_format_duration(start, after, sizeof after);
+            units_format_duration(r->duration_s, end, sizeof end);
             return yread_fail(r, until ? until : piece,
-                              "expected pieces in time order within the duration: until > %gs and "
-                              "<= %gs",
-                              start, r->duration_s);
+                              "expected pieces in time order within the duration: until > %s and "
+                              "<= %s",
+                              after, end);
+        }
         start = sg->until_s;
     }
     shape->segments = *segments;

@@ -21,6 +21,8 @@
 typedef struct {
     yread in;
     scenario *sc;
+    long long min_requests; /* checks.min_requests for every capacity statistic; -1: each
+                               statistic's default */
 } loader;
 
 static int err_mark(loader *ld, scenario_mark mark, const char *msg)
@@ -361,10 +363,14 @@ static int parse_timeline_event(loader *ld, const ydoc_node *map)
     const ydoc_node *at = ydoc_get(map, "at");
     if (yread_duration(&ld->in, at, "at", &ev->at_s) != 0)
         return -1;
-    if (ev->at_s > ld->sc->duration_s)
+    if (ev->at_s > ld->sc->duration_s) {
+        char end[32], got[32];
+        units_format_duration(ld->sc->duration_s, end, sizeof end);
+        units_format_duration(ev->at_s, got, sizeof got);
         return yread_fail(&ld->in, at,
-                          "expected a time within the scenario's duration [0, %gs], got %gs",
-                          ld->sc->duration_s, ev->at_s);
+                          "expected a time within the scenario's duration [0s, %s], got %s", end,
+                          got);
+    }
     if (parse_action(ld, map, &ev->cmd) != 0)
         return -1;
     /* Errors found later, against the world at this time, point at the action. */
@@ -479,18 +485,69 @@ static int parse_expect(loader *ld, const ydoc_node *map)
     return parse_share_map(ld, ydoc_get(map, "share"), ex);
 }
 
-/* One capacity limit: exactly one of the max_* keys, optionally a deployment and during. */
+/* The keys that set a capacity check's limit, one per kind and statistic:
+ * max_utilization, max_<statistic>_<latency|wait|caller_latency>, max_rejected,
+ * max_timed_out. Written into limits[] (room for CAPACITY_LIMIT_KEYS) with their kind and
+ * statistic; returns how many. */
+#define CAPACITY_LIMIT_KEYS (3 + 3 * SCENARIO_N_STATISTICS)
+
+typedef struct {
+    char key[32];
+    scenario_capacity_kind kind;
+    scenario_statistic statistic;
+} capacity_limit_key;
+
+static size_t capacity_limit_keys(capacity_limit_key *limits)
+{
+    size_t n = 0;
+    for (int kind = 0; kind < SCENARIO_N_CAPACITY_KINDS; kind++)
+        for (int s = 0; s < SCENARIO_N_STATISTICS; s++) {
+            scenario_capacity c = {.kind = (scenario_capacity_kind)kind,
+                                   .statistic = (scenario_statistic)s};
+            if (!scenario_capacity_has_statistic(c.kind) && s > 0)
+                break;
+            scenario_capacity_key(&c, limits[n].key, sizeof limits[n].key);
+            limits[n].kind = c.kind;
+            limits[n].statistic = c.statistic;
+            n++;
+        }
+    return n;
+}
+
+/* `over: window | interval`: only latency-like figures and utilisation have both. */
+static int parse_over(loader *ld, const ydoc_node *map, scenario_capacity *c)
+{
+    const ydoc_node *node = ydoc_get(map, "over");
+    if (!node)
+        return 0;
+    const char *text = yread_scalar(&ld->in, node, "over");
+    if (!text)
+        return -1;
+    if (strcmp(text, "window") != 0 && strcmp(text, "interval") != 0)
+        return yread_fail(&ld->in, node, "expected over: window or over: interval, got \"%s\"",
+                          text);
+    if (c->kind == SCENARIO_MAX_REJECTED || c->kind == SCENARIO_MAX_TIMED_OUT)
+        return yread_fail(&ld->in, node,
+                          "expected no \"over\" with a count: rejected and timed-out requests "
+                          "are summed over the interval");
+    c->over = strcmp(text, "interval") == 0 ? SCENARIO_OVER_INTERVAL : SCENARIO_OVER_WINDOW;
+    return 0;
+}
+
+/* One capacity limit: exactly one of the max_* keys, optionally a deployment, during, over
+ * and (for latency-like statistics) min_requests. */
 static int parse_capacity(loader *ld, const ydoc_node *map)
 {
-    static const yread_key rules[] = {{"max_utilization", 0},
-                                      {"max_p99_latency", 0},
-                                      {"max_rejected", 0},
-                                      {"max_timed_out", 0},
-                                      {"deployment", 0},
-                                      {"during", 0},
-                                      {NULL, 0}};
-    static const char *const kinds[] = {"max_utilization", "max_p99_latency", "max_rejected",
-                                        "max_timed_out"};
+    capacity_limit_key limits[CAPACITY_LIMIT_KEYS];
+    size_t n_limits = capacity_limit_keys(limits);
+    yread_key rules[CAPACITY_LIMIT_KEYS + 5];
+    for (size_t k = 0; k < n_limits; k++)
+        rules[k] = (yread_key){limits[k].key, 0};
+    rules[n_limits] = (yread_key){"deployment", 0};
+    rules[n_limits + 1] = (yread_key){"during", 0};
+    rules[n_limits + 2] = (yread_key){"over", 0};
+    rules[n_limits + 3] = (yread_key){"min_requests", 0};
+    rules[n_limits + 4] = (yread_key){NULL, 0};
     if (yread_keys(&ld->in, map, "a capacity check", rules) != 0)
         return -1;
     scenario *sc = ld->sc;
@@ -502,40 +559,73 @@ static int parse_capacity(loader *ld, const ydoc_node *map)
     memset(c, 0, sizeof *c);
     c->mark = mark_of(map);
     const ydoc_node *limit = NULL;
-    for (size_t k = 0; k < 4; k++) {
-        const ydoc_node *node = ydoc_get(map, kinds[k]);
+    const char *key = NULL;
+    for (size_t k = 0; k < n_limits; k++) {
+        const ydoc_node *node = ydoc_get(map, limits[k].key);
         if (node && limit)
             return yread_fail(&ld->in, node, "expected one limit per capacity check");
         if (node) {
             limit = node;
-            c->kind = (scenario_capacity_kind)k;
+            key = limits[k].key;
+            c->kind = limits[k].kind;
+            c->statistic = limits[k].statistic;
         }
     }
     if (!limit)
         return yread_fail(&ld->in, map,
-                          "expected one of max_utilization, max_p99_latency, "
-                          "max_rejected or max_timed_out");
+                          "expected one of max_utilization, max_<statistic>_latency, "
+                          "max_<statistic>_wait, max_<statistic>_caller_latency (statistic: "
+                          "mean, p50, p90, p95, p99 or p999), max_rejected or max_timed_out");
     long long count;
-    int rc = c->kind == SCENARIO_MAX_UTILIZATION
-                 ? yread_real(&ld->in, limit, kinds[0], 0, 1, &c->limit)
-             : c->kind == SCENARIO_MAX_P99_LATENCY
-                 ? yread_duration(&ld->in, limit, kinds[1], &c->limit)
-                 : yread_int(&ld->in, limit, kinds[c->kind], 0, INT64_MAX, &count);
+    int rc = c->kind == SCENARIO_MAX_UTILIZATION ? yread_real(&ld->in, limit, key, 0, 1, &c->limit)
+             : scenario_capacity_has_statistic(c->kind)
+                 ? yread_duration(&ld->in, limit, key, &c->limit)
+                 : yread_int(&ld->in, limit, key, 0, INT64_MAX, &count);
     if (rc != 0)
         return -1;
     if (c->kind == SCENARIO_MAX_REJECTED || c->kind == SCENARIO_MAX_TIMED_OUT)
         c->limit = (double)count;
-    const ydoc_node *dep = ydoc_get(map, "deployment");
-    if (dep && yread_id(&ld->in, dep, "deployment", UNITS_DEPLOYMENT, c->deployment) != 0)
+    const ydoc_node *node = ydoc_get(map, "deployment");
+    if (node && yread_id(&ld->in, node, "deployment", UNITS_DEPLOYMENT, c->deployment) != 0)
         return -1;
-    return yread_interval(&ld->in, map, &c->start_s, &c->end_s);
+    if (parse_over(ld, map, c) != 0)
+        return -1;
+    if (scenario_capacity_has_statistic(c->kind))
+        c->min_requests = ld->min_requests >= 0 ? (uint64_t)ld->min_requests
+                                                : scenario_default_min_requests(c->statistic);
+    if ((node = ydoc_get(map, "min_requests"))) {
+        if (!scenario_capacity_has_statistic(c->kind))
+            return yread_fail(&ld->in, node,
+                              "expected min_requests only with a latency, wait or caller "
+                              "latency statistic (%s is not one)",
+                              key);
+        long long fewest;
+        if (yread_int(&ld->in, node, "min_requests", 0, INT64_MAX, &fewest) != 0)
+            return -1;
+        c->min_requests = (uint64_t)fewest;
+    }
+    if (yread_interval(&ld->in, map, &c->start_s, &c->end_s) != 0)
+        return -1;
+    if (sc->warmup_s >= c->end_s)
+        return yread_fail(&ld->in, map,
+                          "expected a check that ends after the warm-up (%gs): nothing of it "
+                          "would be judged",
+                          sc->warmup_s);
+    c->start_s = fmax(c->start_s, sc->warmup_s);
+    return 0;
 }
 
 static int parse_checks(loader *ld, const ydoc_node *map)
 {
-    static const yread_key rules[] = {{"alpha", 0},    {"correction", 0},
-                                      {"expect", 0},   {"max_failed_requests", 0},
-                                      {"capacity", 0}, {NULL, 0}};
+    static const yread_key rules[] = {{"alpha", 0},
+                                      {"correction", 0},
+                                      {"expect", 0},
+                                      {"max_failed_requests", 0},
+                                      {"max_unserved_requests", 0},
+                                      {"warmup", 0},
+                                      {"min_requests", 0},
+                                      {"capacity", 0},
+                                      {NULL, 0}};
     if (yread_keys(&ld->in, map, "checks", rules) != 0)
         return -1;
     const ydoc_node *node;
@@ -555,6 +645,18 @@ static int parse_checks(loader *ld, const ydoc_node *map)
     }
     if ((node = ydoc_get(map, "max_failed_requests")) &&
         yread_int(&ld->in, node, "max_failed_requests", 0, INT64_MAX, &ld->sc->max_failed) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "max_unserved_requests")) &&
+        yread_int(&ld->in, node, "max_unserved_requests", 0, INT64_MAX, &ld->sc->max_unserved) != 0)
+        return -1;
+    if ((node = ydoc_get(map, "warmup"))) {
+        if (yread_duration(&ld->in, node, "warmup", &ld->sc->warmup_s) != 0)
+            return -1;
+        if (ld->sc->warmup_s >= ld->sc->duration_s)
+            return yread_fail(&ld->in, node, "expected a warm-up shorter than the duration");
+    }
+    if ((node = ydoc_get(map, "min_requests")) &&
+        yread_int(&ld->in, node, "min_requests", 0, INT64_MAX, &ld->min_requests) != 0)
         return -1;
     if (each_item(ld, map, "capacity", 0, parse_capacity) != 0)
         return -1;
@@ -591,9 +693,12 @@ static int parse_header(loader *ld, const ydoc_node *root)
             return -1;
         if (sc->window_s <= 0 || sc->window_s > sc->duration_s)
             return yread_fail(&ld->in, node, "expected a window in (0, duration]");
-        if (ceil(sc->duration_s / sc->window_s) > MAX_BINS)
-            return yread_fail(&ld->in, node, "expected a window of at least duration/%d (%gs)",
-                              MAX_BINS, sc->duration_s / MAX_BINS);
+        if (ceil(sc->duration_s / sc->window_s) > MAX_BINS) {
+            char least[32];
+            units_format_duration(sc->duration_s / MAX_BINS, least, sizeof least);
+            return yread_fail(&ld->in, node, "expected a window of at least duration/%d (%s)",
+                              MAX_BINS, least);
+        }
     }
     return 0;
 }
@@ -674,6 +779,77 @@ static int sort_by_time(scenario_event *events, size_t n)
     return 0;
 }
 
+/* ---- names that never exist ---------------------------------------------------------- */
+
+static world_op create_op(units_kind kind)
+{
+    return kind == UNITS_ROUTER ? WORLD_ROUTER_CREATE : WORLD_DEPLOYMENT_CREATE;
+}
+
+/* 1 when some command of the scenario, at any time, creates a router (or deployment) with
+ * this id: a name used when it does not exist is then a matter of time, not a typo. */
+static int ever_created(const scenario *sc, units_kind kind, const char *id)
+{
+    for (size_t i = 0; i < sc->n_events; i++)
+        if (sc->events[i].cmd.op == create_op(kind) && strcmp(sc->events[i].cmd.id, id) == 0)
+            return 1;
+    return 0;
+}
+
+/* "router "x" never exists in this scenario; did you mean "y"?", y being the id nearest to x
+ * (by edit distance; the earliest created of equals) among those the scenario creates, and
+ * the question left out when none is near. */
+static void never_exists(const scenario *sc, units_kind kind, const char *id, char *msg,
+                         size_t size)
+{
+    const char *best = NULL;
+    size_t best_distance = 0;
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const world_cmd *cmd = &sc->events[i].cmd;
+        if (cmd->op != create_op(kind) || !cmd->id[0] || !units_is_near(id, cmd->id))
+            continue;
+        size_t distance = units_edit_distance(id, cmd->id);
+        if (!best || distance < best_distance)
+            best = cmd->id, best_distance = distance;
+    }
+    int used = snprintf(msg, size, "%s \"%s\" never exists in this scenario",
+                        kind == UNITS_ROUTER ? "router" : "deployment", id);
+    if (best && used >= 0 && (size_t)used < size)
+        snprintf(msg + used, size - (size_t)used, "; did you mean \"%s\"?", best);
+}
+
+/* When a command fails, a router or deployment it names that the scenario never creates is
+ * the likelier mistake: say so (into msg) rather than that it does not exist at this time.
+ * Returns 1 when there is such a name. */
+static int names_one_never_created(const scenario *sc, const world_cmd *cmd, char *msg, size_t size)
+{
+    units_kind kind = UNITS_DEPLOYMENT;
+    switch (cmd->op) {
+    case WORLD_ROUTER_UPDATE:
+    case WORLD_ROUTER_DELETE:
+        kind = UNITS_ROUTER;
+        break;
+    case WORLD_DEPLOYMENT_UPDATE:
+    case WORLD_DEPLOYMENT_SCALE:
+    case WORLD_DEPLOYMENT_DELETE:
+        break;
+    case WORLD_ROUTER_CREATE:
+    case WORLD_DEPLOYMENT_CREATE:
+        kind = UNITS_ACCOUNT; /* creates name no existing router or deployment by id */
+        break;
+    }
+    if (kind != UNITS_ACCOUNT && !ever_created(sc, kind, cmd->id)) {
+        never_exists(sc, kind, cmd->id, msg, size);
+        return 1;
+    }
+    for (size_t j = 0; j < cmd->n_deployments; j++)
+        if (!ever_created(sc, UNITS_DEPLOYMENT, cmd->deployments[j])) {
+            never_exists(sc, UNITS_DEPLOYMENT, cmd->deployments[j], msg, size);
+            return 1;
+        }
+    return 0;
+}
+
 /* Play every command at its time against a scratch world, as the run will. */
 static int dry_run(loader *ld, world *w)
 {
@@ -683,10 +859,12 @@ static int dry_run(loader *ld, world *w)
         return -1;
     }
     for (size_t i = 0; i < sc->n_events; i++) {
-        char why[512], msg[600];
+        char why[512], msg[600], at[32];
         if (world_apply(w, &sc->events[i].cmd, why, sizeof why) != 0) {
+            names_one_never_created(sc, &sc->events[i].cmd, why, sizeof why);
+            units_format_duration(sc->events[i].at_s, at, sizeof at);
             if (sc->events[i].text)
-                snprintf(msg, sizeof msg, "at %gs: %s", sc->events[i].at_s, why);
+                snprintf(msg, sizeof msg, "at %s: %s", at, why);
             else
                 snprintf(msg, sizeof msg, "%s", why);
             return err_mark(ld, sc->events[i].mark, msg);
@@ -703,7 +881,7 @@ static int check_known_router(loader *ld, const world *w, const char *id, scenar
     if (world_find_router(w, id) >= 0)
         return 0;
     char msg[256];
-    snprintf(msg, sizeof msg, "router \"%s\" is never created in this scenario", id);
+    never_exists(ld->sc, UNITS_ROUTER, id, msg, sizeof msg);
     return err_mark(ld, mark, msg);
 }
 
@@ -712,7 +890,7 @@ static int check_known_deployment(loader *ld, const world *w, const char *id, sc
     if (world_find_deployment(w, id) >= 0)
         return 0;
     char msg[256];
-    snprintf(msg, sizeof msg, "deployment \"%s\" is never created in this scenario", id);
+    never_exists(ld->sc, UNITS_DEPLOYMENT, id, msg, sizeof msg);
     return err_mark(ld, mark, msg);
 }
 
@@ -744,8 +922,7 @@ static int check_trace(loader *ld, const world *w, scenario_traffic *traffic)
             (units_resolve(a.router, ld->in.account, UNITS_ROUTER, id, why, sizeof why) != 0 ||
              world_find_router(w, id) < 0)) {
             if (!why[0])
-                snprintf(why, sizeof why, "router \"%s\" is never created in this scenario",
-                         a.router);
+                never_exists(ld->sc, UNITS_ROUTER, id, why, sizeof why);
             snprintf(ld->in.err, ld->in.errlen, "%s:%ld:%d: %s", path, a.line, a.router_column,
                      why);
             rc = -1;
@@ -824,12 +1001,13 @@ scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_
         }
     }
     scenario *sc = calloc(1, sizeof *sc);
-    loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc};
+    loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc, -1};
     int rc = -1;
     if (sc && (sc->path = strdup(path))) {
         ld.in.account = sc->account;
         sc->alpha = SCENARIO_DEFAULT_ALPHA;
         sc->max_failed = -1;
+        sc->max_unserved = -1;
         const ydoc_node *root = ydoc_root(doc);
         rc = yread_type(&ld.in, root, YDOC_MAP, "the scenario");
         if (rc == 0)

@@ -111,8 +111,11 @@ int yread_positive_duration(const yread *r, const ydoc_node *node, const char *w
 {
     if (yread_duration(r, node, what, out) != 0)
         return -1;
-    if (*out <= 0 || *out > max)
-        return yread_fail(r, node, "expected %s greater than 0 and at most %gs", what, max);
+    if (*out <= 0 || *out > max) {
+        char most[32];
+        units_format_duration(max, most, sizeof most);
+        return yread_fail(r, node, "expected %s greater than 0 and at most %s", what, most);
+    }
     return 0;
 }
 
@@ -195,7 +198,10 @@ int yread_interval(const yread *r, const ydoc_node *map, double *start, double *
     if (yread_duration(r, during->items[0], "during start", start) != 0 ||
         yread_duration(r, during->items[1], "during end", end) != 0)
         return -1;
-    if (*start >= *end || *end > r->duration_s)
-        return yread_fail(r, during, "expected start < end within [0, %gs]", r->duration_s);
+    if (*start >= *end || *end > r->duration_s) {
+        char most[32];
+        units_format_duration(r->duration_s, most, sizeof most);
+        return yread_fail(r, during, "expected start < end within [0s, %s]", most);
+    }
     return 0;
 }

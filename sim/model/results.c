@@ -35,6 +35,10 @@ void results_free(results *r)
     for (size_t i = 0; i < r->n_checks; i++) {
         free(r->checks[i].name);
         free(r->checks[i].detail);
+        free(r->checks[i].key);
+        free(r->checks[i].deployment);
+        free(r->checks[i].covers);
+        free(r->checks[i].breaches);
     }
     free(r->checks);
     for (size_t i = 0; i < r->n_events; i++)
@@ -43,9 +47,6 @@ void results_free(results *r)
     free(r->points);
     free(r->load_points);
     free(r->loads);
-    for (size_t i = 0; i < r->n_limits; i++)
-        free(r->limits[i].deployment);
-    free(r->limits);
     free(r->interval_loads);
     free(r->flows);
     for (size_t i = 0; i < r->n_windows; i++)
@@ -68,6 +69,11 @@ const char *results_unserved_name(results_unserved reason)
 {
     static const char *const names[RESULTS_N_UNSERVED] = {"rejected", "timed_out", "unfinished"};
     return names[reason];
+}
+
+splittest_verdict results_phase_verdict(const results_phase *ph)
+{
+    return ph->corrected ? ph->holm_verdict : ph->test.verdict;
 }
 
 /* Append one zeroed element to a growable array whose capacity is the next power of two
@@ -128,9 +134,9 @@ results_deployment_load *results_add_load(results *r)
     return append((void **)&r->loads, &r->n_loads, sizeof *r->loads);
 }
 
-results_limit *results_add_limit(results *r)
+results_breach *results_add_breach(results_check *c)
 {
-    return append((void **)&r->limits, &r->n_limits, sizeof *r->limits);
+    return append((void **)&c->breaches, &c->n_breaches, sizeof *c->breaches);
 }
 
 long results_name_index(char ***table, size_t *n, const char *name)

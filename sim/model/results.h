@@ -4,9 +4,23 @@
  * record per phase with its split test, check outcomes, the timeline as applied, and the
  * split over time in bins of the scenario's window.
  *
- * This is the boundary between simulating and reporting: the engine and the checks fill it,
- * report writers and plots only read it. Its size grows with phases, checks, bins and
- * deployments, never with the number of requests. Every string is owned by the results.
+ * This is the boundary between simulating and reporting: three modules fill it, each its own
+ * fields, and report writers and plots only read it. Its size grows with phases, checks,
+ * bins and deployments, never with the number of requests. Every string is owned by the
+ * results.
+ *
+ * Who writes what (nobody else writes these fields):
+ *   engine (sim/run/engine)     scenario, description, source, seed, duration_s, window_s,
+ *                               alpha, n_bins; total, routed, failed, failed_by_reason;
+ *                               phases (all but each deployment's has_load and load); the
+ *                               timeline's events; points, flows, windows; routers, targets,
+ *                               and the deployments named by points.
+ *   capacity (sim/run/capacity) unserved, unserved_by_reason; loads, load_points,
+ *                               interval_loads; phases[].deployments[].has_load and .load;
+ *                               cold-start and autoscaler events; the deployments with a
+ *                               serving model in `deployments`.
+ *   checks (sim/stats/checks)   checks, limits, holm, passed, and phase verdicts when they are
+ *                               Holm-corrected; it runs after the engine and capacity are done.
  */
 #ifndef ROUTERSIM_RESULTS_H
 #define ROUTERSIM_RESULTS_H
@@ -39,20 +53,26 @@ typedef struct {
     double mean_s, p50_s, p90_s, p95_s, p99_s, p999_s;
 } results_quantiles;
 
-/* How a deployment with a serving model coped over an interval (a bin, a phase, the run).
- * Latencies are queue wait + service, recorded when a request starts service; quantiles
- * are within LATENCY_RELATIVE_ERROR (latency.h) of the exact ones. */
+/* How a deployment with a serving model coped over an interval (a bin, a phase, the run, a
+ * capacity check's interval). Counts are of events in the interval: arrived when routed to
+ * the deployment, rejected on arrival, timed out when the caller gave up, started and
+ * completed when service did. Latencies are queue wait + service, recorded when a request
+ * starts service; quantiles are within LATENCY_RELATIVE_ERROR (latency.h) of the exact
+ * ones. Over a whole run from the deployment's creation, arrived = completed + rejected +
+ * timed_out + unfinished. */
 typedef struct {
     uint64_t arrived, started, completed, rejected, timed_out;
     uint64_t waited;       /* started after waiting */
     double utilization;    /* busy / available slot-seconds of ready replicas (draining
                               replicas' requests are not counted); 0 with no slots */
     double mean_waiting;   /* time-average number of requests waiting */
-    long long max_waiting; /* most requests waiting at once */
+    long long max_waiting; /* most requests waiting at once; -1 where not measured (phases) */
     double mean_wait_s;    /* queue wait of started requests */
-    double mean_latency_s, p50_s, p90_s, p99_s;
-    double throughput_per_s;   /* completions per second */
-    uint64_t unfinished;       /* still waiting or in service at the end of the interval */
+    double mean_latency_s, p50_s, p90_s, p99_s; /* those of `latency`, kept for the contract */
+    double throughput_per_s;                    /* completions per second */
+    uint64_t unfinished;       /* still waiting or in service at the end of the interval (a
+                                  state, not a count of events: it includes requests that
+                                  arrived before the interval) */
     results_quantiles latency; /* served requests: queue wait + service */
     results_quantiles wait;    /* served requests: queue wait alone */
     results_quantiles caller;  /* as callers saw it: served requests' latency, plus the
@@ -61,7 +81,9 @@ typedef struct {
 
 /* A deployment's serving measurements over one capacity check's whole interval (the windows
  * that overlap it), for checks that judge the interval rather than each window. `check`
- * indexes the scenario's capacity checks; `deployment` indexes results.deployments. */
+ * indexes the scenario's capacity checks; `deployment` indexes results.deployments. One per
+ * check x deployment it covers (its id, or every deployment with a serving model) that
+ * existed during those windows; in the order the intervals ended, so find them by `check`. */
 typedef struct {
     size_t check;
     uint32_t deployment;
@@ -72,6 +94,9 @@ typedef struct {
     char *name;         /* full deployment name */
     long long replicas; /* ready replicas: the router's weight */
     double expected_share;
+    long long wanted_replicas; /* replicas asked for when the phase began (ready + starting) */
+    double intended_share;     /* wanted_replicas over the router's total: the split asked for,
+                                  which differs from expected_share during cold starts */
     uint64_t observed;
     int has_load; /* the deployment has a serving model: `load` is filled */
     results_load load;
@@ -84,13 +109,58 @@ typedef struct {
     uint64_t requests; /* routed by this router in the phase */
     size_t n_deployments;
     results_share *deployments;
-    splittest_result test;
+    splittest_result test; /* the engine's test, as measured; nothing changes it later */
+    /* Written by the checks under Holm's correction (results.holm), for tested phases: the
+     * verdict that counts. It differs from test.verdict when p is below alpha but not below
+     * its step-down threshold (or, at the boundary, p = alpha equals it). */
+    int corrected; /* holm_verdict is set */
+    splittest_verdict holm_verdict;
 } results_phase;
 
+typedef enum { RESULTS_CHECK_PASS, RESULTS_CHECK_FAIL, RESULTS_CHECK_TOO_FEW } results_check_status;
+
+typedef enum {
+    RESULTS_CHECK_EXPECT,   /* an expect check: observed shares within a tolerance */
+    RESULTS_CHECK_FAILED,   /* max_failed_requests */
+    RESULTS_CHECK_UNSERVED, /* max_unserved_requests */
+    RESULTS_CHECK_CAPACITY  /* one of checks.capacity */
+} results_check_kind;
+
+/* A window (or a whole interval) in which a deployment broke a capacity check's limit, or,
+ * for a failed limit on rejected or timed-out requests, a window that added to the count.
+ * `deployment` indexes results.deployments. */
+typedef struct {
+    uint32_t deployment;
+    double start_s, end_s, value;
+} results_breach;
+
+/* A check's outcome, for machines as well as people. value, limit and margin are in `unit`
+ * ("fraction", "s", "requests", or "share" for an expect check's largest deviation); margin
+ * is limit - value, negative when the check failed. [start_s, end_s) is the window or
+ * interval that decided the verdict: a failure's first window over the limit, else the
+ * worst window (or the whole interval, for sums and whole-interval figures). value and
+ * margin are NaN when nothing was judged (status too few). */
 typedef struct {
     char *name;
-    int passed;
+    int passed; /* status is not fail */
     char *detail;
+    results_check_kind kind;
+    results_check_status status;
+    char *key;        /* the scenario key: "expect", "max_failed_requests", "max_p99_latency" */
+    const char *unit; /* static */
+    double value, limit, margin;
+    double start_s, end_s;
+    char *deployment; /* full name of the deployment that decided it, or NULL */
+    /* Capacity checks: which scenario check, what it covers and how it was judged. */
+    size_t capacity;        /* index in the scenario's capacity checks */
+    char *covers;           /* the deployment id it is limited to; NULL: every one with a
+                               serving model */
+    double from_s, to_s;    /* the interval judged (after the warm-up) */
+    int over_interval;      /* judged over the whole interval, not per window */
+    uint64_t min_requests;  /* fewest requests a judged statistic needs; 0 if none */
+    size_t judged, too_few; /* windows (or deployments' intervals) judged, and left out */
+    size_t n_breaches;
+    results_breach *breaches;
 } results_check;
 
 /* A timeline command as applied, or an autoscaler decision, for the summary and the plots'
@@ -131,21 +201,6 @@ typedef struct {
     results_load load;
 } results_deployment_load;
 
-typedef enum {
-    RESULTS_LIMIT_UTILIZATION, /* a fraction */
-    RESULTS_LIMIT_P99_LATENCY, /* seconds */
-    RESULTS_LIMIT_REJECTED,
-    RESULTS_LIMIT_TIMED_OUT
-} results_limit_kind;
-
-/* A capacity check's limit, so plots can draw it over the figures it bounds. */
-typedef struct {
-    results_limit_kind kind;
-    double limit;
-    char *deployment; /* short id, or NULL for every deployment with a serving model */
-    double start_s, end_s;
-} results_limit;
-
 /* Requests one expect check's router routed during its interval, per named deployment
  * (in the check's order) and to any other deployment. */
 typedef struct {
@@ -167,12 +222,12 @@ typedef struct results {
     uint64_t total, routed, failed;
     uint64_t failed_by_reason[RESULTS_N_REASONS];
     uint64_t unserved; /* routed but not served: the sum of unserved_by_reason */
-    uint64_t unserved_by_reason[RESULTS_N_UNSERVED];
+    uint64_t unserved_by_reason[RESULTS_N_UNSERVED]; /* sums of the loads' rejected, timed_out
+                                                        and unfinished over deployments */
 
     size_t n_phases, n_checks, n_events, n_points, n_flows, n_windows;
-    size_t n_load_points, n_loads, n_limits, n_interval_loads;
+    size_t n_load_points, n_loads, n_interval_loads;
     results_interval_load *interval_loads;
-    results_limit *limits;
     results_load_point *load_points; /* bin-major: all deployments of bin 0, then bin 1... */
     results_deployment_load *loads;
     results_phase *phases;
@@ -186,7 +241,10 @@ typedef struct results {
     size_t n_routers, n_deployments, n_targets;
     char **routers, **deployments, **targets; /* full names */
 
-    int passed; /* every check and every phase test passed (set by checks_evaluate) */
+    /* Written by the checks (checks_evaluate): the checks above, phases' holm_verdict,
+     * and the verdict. */
+    size_t holm_tests; /* phase tests Holm's correction was taken over */
+    int passed;        /* every check and every phase test passed */
 } results;
 
 results *results_new(void);
@@ -194,6 +252,9 @@ void results_free(results *r);
 
 const char *results_reason_name(results_reason reason);     /* "router_not_found", ... */
 const char *results_unserved_name(results_unserved reason); /* "rejected", ... */
+
+/* The verdict of a phase that counts: Holm's where the checks corrected it, else the test's. */
+splittest_verdict results_phase_verdict(const results_phase *ph);
 
 /* Appenders: each returns the new zeroed element (strings to be set with results_strdup),
  * or NULL when out of memory. */
@@ -205,8 +266,8 @@ results_flow *results_add_flow(results *r);
 results_window *results_add_window(results *r);
 results_load_point *results_add_load_point(results *r);
 results_deployment_load *results_add_load(results *r);
-results_limit *results_add_limit(results *r);
 results_interval_load *results_add_interval_load(results *r);
+results_breach *results_add_breach(results_check *c);
 
 /* Index of a name in one of the name tables, added when new; -1 when out of memory. */
 long results_name_index(char ***table, size_t *n, const char *name);

@@ -2,6 +2,7 @@
 /* The plain-data scenario: freeing it and what can be read off it. */
 #include "sim/model/scenario.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,4 +46,41 @@ void scenario_free(scenario *sc)
     free(sc->name);
     free(sc->description);
     free(sc);
+}
+
+uint64_t scenario_default_min_requests(scenario_statistic statistic)
+{
+    static const uint64_t fewest[SCENARIO_N_STATISTICS] = {
+        [SCENARIO_MEAN] = 30, [SCENARIO_P50] = 10,  [SCENARIO_P90] = 50,
+        [SCENARIO_P95] = 100, [SCENARIO_P99] = 500, [SCENARIO_P999] = 5000};
+    return fewest[statistic];
+}
+
+const char *scenario_statistic_name(scenario_statistic statistic)
+{
+    static const char *const names[SCENARIO_N_STATISTICS] = {"mean", "p50", "p90",
+                                                             "p95",  "p99", "p999"};
+    return names[statistic];
+}
+
+const char *scenario_capacity_figure(scenario_capacity_kind kind)
+{
+    static const char *const names[SCENARIO_N_CAPACITY_KINDS] = {
+        "utilization", "latency", "wait", "caller_latency", "rejected", "timed_out"};
+    return names[kind];
+}
+
+int scenario_capacity_has_statistic(scenario_capacity_kind kind)
+{
+    return kind == SCENARIO_MAX_LATENCY || kind == SCENARIO_MAX_WAIT ||
+           kind == SCENARIO_MAX_CALLER_LATENCY;
+}
+
+void scenario_capacity_key(const scenario_capacity *c, char *buf, size_t size)
+{
+    if (scenario_capacity_has_statistic(c->kind))
+        snprintf(buf, size, "max_%s_%s", scenario_statistic_name(c->statistic),
+                 scenario_capacity_figure(c->kind));
+    else
+        snprintf(buf, size, "max_%s", scenario_capacity_figure(c->kind));
 }

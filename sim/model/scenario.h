@@ -49,20 +49,47 @@ typedef struct {
     scenario_mark mark;
 } scenario_serving;
 
+/* What a capacity check limits: a figure of each deployment with a serving model. */
 typedef enum {
-    SCENARIO_MAX_UTILIZATION,
-    SCENARIO_MAX_P99_LATENCY,
-    SCENARIO_MAX_REJECTED,
-    SCENARIO_MAX_TIMED_OUT
+    SCENARIO_MAX_UTILIZATION,    /* busy / available slot-seconds, a fraction */
+    SCENARIO_MAX_LATENCY,        /* served requests: queue wait + service, a statistic in s */
+    SCENARIO_MAX_WAIT,           /* served requests: queue wait alone, a statistic in s */
+    SCENARIO_MAX_CALLER_LATENCY, /* as callers saw it (timed-out callers' waits too), in s */
+    SCENARIO_MAX_REJECTED,       /* requests turned away by a full queue, summed */
+    SCENARIO_MAX_TIMED_OUT,      /* requests whose caller gave up waiting, summed */
+    SCENARIO_N_CAPACITY_KINDS
 } scenario_capacity_kind;
 
-/* A capacity check: a limit on every window of the time series in [start_s, end_s) that
- * a deployment (or, with an empty id, every deployment with a serving model) must hold. */
+/* Which statistic of a latency-like figure: `max_<statistic>_<figure>` in the format. */
+typedef enum {
+    SCENARIO_MEAN,
+    SCENARIO_P50,
+    SCENARIO_P90,
+    SCENARIO_P95,
+    SCENARIO_P99,
+    SCENARIO_P999,
+    SCENARIO_N_STATISTICS
+} scenario_statistic;
+
+/* Where a utilisation or latency-like limit must hold: in every window of the time series
+ * (the documented meaning of the original keys), or over all requests of the interval. */
+typedef enum { SCENARIO_OVER_WINDOW, SCENARIO_OVER_INTERVAL } scenario_over;
+
+/* A capacity check: a limit a deployment (or, with an empty id, every deployment with a
+ * serving model) must hold over [start_s, end_s): in every window of the time series that
+ * overlaps it, or over the whole interval. Rejected and timed-out requests are always
+ * summed over the interval. start_s is the check's `during` start or the checks' warm-up,
+ * whichever is later: nothing before it is judged. */
 typedef struct {
     scenario_capacity_kind kind;
-    double limit;
+    scenario_statistic statistic; /* latency, wait and caller latency only */
+    scenario_over over;
+    double limit; /* a fraction, seconds or requests */
     world_id deployment;
     double start_s, end_s;
+    /* Latency-like statistics: a window (or the interval) with fewer requests measured is
+     * reported as "too few requests" instead of judged. */
+    uint64_t min_requests;
     scenario_mark mark;
 } scenario_capacity;
 
@@ -100,7 +127,9 @@ typedef struct {
     int holm; /* checks.correction: holm — phase tests corrected for their number */
     size_t n_expect;
     scenario_expect *expect;
-    long long max_failed; /* -1 when not set */
+    long long max_failed;   /* -1 when not set */
+    long long max_unserved; /* checks.max_unserved_requests; -1 when not set */
+    double warmup_s;        /* checks.warmup: capacity checks judge nothing before it */
     size_t n_capacity;
     scenario_capacity *capacity;
 } scenario;
@@ -108,6 +137,21 @@ typedef struct {
 #define SCENARIO_DEFAULT_ALPHA 0.001
 #define SCENARIO_DEFAULT_TOLERANCE 0.01
 #define SCENARIO_DEFAULT_SEED 1
+/* The fewest requests a window (or interval) needs before a statistic of it is judged, unless
+ * min_requests says otherwise: for a quantile q, 5 / (1 - q), so that at least 5 requests are
+ * expected beyond it (the same rule of 5 as the phase tests' expected counts) and the figure
+ * is not just the slowest one or two requests; for the mean, 30. */
+uint64_t scenario_default_min_requests(scenario_statistic statistic);
+
+/* "mean", "p50", "p90", "p95", "p99", "p999" */
+const char *scenario_statistic_name(scenario_statistic statistic);
+/* "utilization", "latency", "wait", "caller_latency", "rejected", "timed_out" */
+const char *scenario_capacity_figure(scenario_capacity_kind kind);
+/* A latency-like figure, limited by a statistic (max_<statistic>_<figure>). */
+int scenario_capacity_has_statistic(scenario_capacity_kind kind);
+/* The key that sets a capacity check: "max_utilization", "max_p99_latency", ... */
+void scenario_capacity_key(const scenario_capacity *c, char *buf, size_t size);
+
 #define SCENARIO_MAX_EXPECTED_REQUESTS 1e10 /* sum of rate x duration over the traffic */
 
 void scenario_free(scenario *sc);

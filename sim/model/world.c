@@ -1,16 +1,27 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/model/world.h"
 
+#include "sim/base/rngword.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A router's slot: the read-only view callers get, and what backs it. The view's arrays
+ * point at the ones owned here; the selector is seen by nothing outside this file. */
+typedef struct {
+    world_router view;
+    size_t *deployments;
+    uint32_t *weights;
+    selector *selector; /* over weights; NULL while the router does not exist */
+} router_rec;
+
 struct world {
     char account[UNITS_ID_MAX + 1];
     uint64_t id_state; /* splitmix64 state for generated router ids */
     size_t n_routers, cap_routers;
-    world_router *routers;
+    router_rec *routers;
     size_t n_deployments, cap_deployments;
     world_deployment *deployments;
 };
@@ -98,9 +109,14 @@ size_t world_deployment_count(const world *w)
     return w->n_deployments;
 }
 
-world_router *world_router_at(world *w, size_t slot)
+const world_router *world_router_at(const world *w, size_t slot)
 {
-    return &w->routers[slot];
+    return &w->routers[slot].view;
+}
+
+int world_route(world *w, size_t router, gsl_rng *rng)
+{
+    return selector_pick(w->routers[router].selector, rngword_next, rng);
 }
 
 const world_deployment *world_deployment_at(const world *w, size_t slot)
@@ -111,7 +127,7 @@ const world_deployment *world_deployment_at(const world *w, size_t slot)
 long world_find_router(const world *w, const char *id)
 {
     for (size_t i = 0; i < w->n_routers; i++)
-        if (strcmp(w->routers[i].id, id) == 0)
+        if (strcmp(w->routers[i].view.id, id) == 0)
             return (long)i;
     return -1;
 }
@@ -127,7 +143,7 @@ long world_find_deployment(const world *w, const char *id)
 static long existing_router(const world *w, const char *id)
 {
     long slot = world_find_router(w, id);
-    return slot >= 0 && w->routers[slot].exists ? slot : -1;
+    return slot >= 0 && w->routers[slot].view.exists ? slot : -1;
 }
 
 static long existing_deployment(const world *w, const char *id)
@@ -144,14 +160,14 @@ static long router_slot(world *w, const char *id)
         return slot;
     if (w->n_routers == w->cap_routers) {
         size_t cap = w->cap_routers ? 2 * w->cap_routers : 8;
-        world_router *grown = realloc(w->routers, cap * sizeof *grown);
+        router_rec *grown = realloc(w->routers, cap * sizeof *grown);
         if (!grown)
             return -1;
         w->routers = grown;
         w->cap_routers = cap;
     }
     memset(&w->routers[w->n_routers], 0, sizeof w->routers[0]);
-    copy_str(w->routers[w->n_routers].id, sizeof(world_id), id);
+    copy_str(w->routers[w->n_routers].view.id, sizeof(world_id), id);
     return (long)w->n_routers++;
 }
 
@@ -217,7 +233,14 @@ static int check_router_deployments(const world *w, const world_cmd *cmd, char *
     return 0;
 }
 
-static int set_router_deployments(world *w, world_router *r, const world_cmd *cmd)
+/* Dropping the selector makes the next commit rebuild it and start a new phase. */
+static void drop_selector(router_rec *r)
+{
+    selector_free(r->selector);
+    r->selector = NULL;
+}
+
+static int set_router_deployments(world *w, router_rec *r, const world_cmd *cmd)
 {
     size_t *slots = malloc(cmd->n_deployments * sizeof *slots);
     if (!slots)
@@ -226,24 +249,21 @@ static int set_router_deployments(world *w, world_router *r, const world_cmd *cm
         slots[i] = (size_t)world_find_deployment(w, cmd->deployments[i]);
     /* A different list drops the selector, so the next commit rebuilds it even when the
      * weights happen to read the same (v1 with 2 replicas swapped for v2 with 2). */
-    if (r->n_deployments != cmd->n_deployments ||
-        memcmp(r->deployments, slots, cmd->n_deployments * sizeof *slots) != 0) {
-        selector_free(r->selector);
-        r->selector = NULL;
-    }
+    if (r->view.n_deployments != cmd->n_deployments ||
+        memcmp(r->deployments, slots, cmd->n_deployments * sizeof *slots) != 0)
+        drop_selector(r);
     free(r->deployments);
     r->deployments = slots;
-    r->n_deployments = cmd->n_deployments;
+    r->view.deployments = slots;
+    r->view.n_deployments = cmd->n_deployments;
     return 0;
 }
 
-/* A change of strategy drops the selector, so the next commit rebuilds it. */
-static void set_router_properties(world_router *r, const world_cmd *cmd)
+static void set_router_properties(router_rec *rec, const world_cmd *cmd)
 {
-    if ((cmd->set & WORLD_SET_STRATEGY) && cmd->strategy != r->strategy) {
-        selector_free(r->selector);
-        r->selector = NULL;
-    }
+    world_router *r = &rec->view;
+    if ((cmd->set & WORLD_SET_STRATEGY) && cmd->strategy != r->strategy)
+        drop_selector(rec);
     if (cmd->set & WORLD_SET_DISPLAY_NAME)
         copy_str(r->display_name, sizeof r->display_name, cmd->display_name);
     if (cmd->set & WORLD_SET_MODEL)
@@ -268,14 +288,19 @@ static int router_create(world *w, const world_cmd *cmd, char *err, size_t errle
     long slot = router_slot(w, id);
     if (slot < 0)
         return fail(err, errlen, "out of memory");
-    world_router *r = &w->routers[slot];
-    if (set_router_deployments(w, r, cmd) != 0)
+    router_rec *rec = &w->routers[slot];
+    /* A new router, even in the slot of one deleted at this very instant: whatever selector
+     * the slot kept (its strategy, its round-robin state) goes, so the commit builds the
+     * one this command asks for and the router starts a new phase. */
+    drop_selector(rec);
+    if (set_router_deployments(w, rec, cmd) != 0)
         return fail(err, errlen, "out of memory");
+    world_router *r = &rec->view;
     units_full_name(r->name, w->account, UNITS_ROUTER, id);
     r->display_name[0] = r->model[0] = '\0';
     r->strategy = SELECTOR_WEIGHTED_RANDOM;
     r->is_public = 0;
-    set_router_properties(r, cmd);
+    set_router_properties(rec, cmd);
     r->exists = 1;
     return 0;
 }
@@ -300,7 +325,7 @@ static int router_delete(world *w, const world_cmd *cmd, char *err, size_t errle
     long slot = existing_router(w, cmd->id);
     if (slot < 0)
         return fail(err, errlen, "router \"%s\" does not exist at this time", cmd->id);
-    w->routers[slot].exists = 0;
+    w->routers[slot].view.exists = 0;
     return 0;
 }
 
@@ -408,7 +433,7 @@ static int deployment_delete(world *w, const world_cmd *cmd, char *err, size_t e
     if (slot < 0)
         return fail(err, errlen, "deployment \"%s\" does not exist at this time", cmd->id);
     for (size_t i = 0; i < w->n_routers; i++) {
-        const world_router *r = &w->routers[i];
+        const world_router *r = &w->routers[i].view;
         for (size_t j = 0; r->exists && j < r->n_deployments; j++)
             if (r->deployments[j] == (size_t)slot)
                 return fail(err, errlen,
@@ -441,24 +466,26 @@ int world_apply(world *w, const world_cmd *cmd, char *err, size_t errlen)
 }
 
 /* Has the router's list or any weight moved since its selector was built? */
-static int weights_moved(const world *w, const world_router *r)
+static int weights_moved(const world *w, const router_rec *r)
 {
-    if (!r->selector || selector_count(r->selector) != r->n_deployments)
+    size_t n = r->view.n_deployments;
+    if (!r->selector || selector_count(r->selector) != n)
         return 1;
-    for (size_t i = 0; i < r->n_deployments; i++)
+    for (size_t i = 0; i < n; i++)
         if (r->weights[i] != (uint32_t)w->deployments[r->deployments[i]].ready)
             return 1;
     return 0;
 }
 
-static int reweight(world *w, world_router *r)
+static int reweight(world *w, router_rec *r)
 {
-    uint32_t *weights = malloc(r->n_deployments * sizeof *weights);
+    size_t n = r->view.n_deployments;
+    uint32_t *weights = malloc(n * sizeof *weights);
     if (!weights)
         return -1;
-    for (size_t i = 0; i < r->n_deployments; i++)
+    for (size_t i = 0; i < n; i++)
         weights[i] = (uint32_t)w->deployments[r->deployments[i]].ready;
-    selector *s = selector_new(r->strategy, r->n_deployments, weights);
+    selector *s = selector_new(r->view.strategy, n, weights);
     if (!s) {
         free(weights);
         return -1;
@@ -467,6 +494,8 @@ static int reweight(world *w, world_router *r)
     free(r->weights);
     r->selector = s;
     r->weights = weights;
+    r->view.weights = weights;
+    r->view.total_weight = selector_total(s);
     return 0;
 }
 
@@ -491,20 +520,20 @@ int world_commit(world *w)
 {
     int changed = 0;
     for (size_t i = 0; i < w->n_routers; i++) {
-        world_router *r = &w->routers[i];
-        r->changed = 0;
-        if (!r->exists) {
+        router_rec *r = &w->routers[i];
+        r->view.changed = 0;
+        if (!r->view.exists) {
             if (r->selector) {
-                selector_free(r->selector);
-                r->selector = NULL;
-                r->changed = 1;
+                drop_selector(r);
+                r->view.total_weight = 0;
+                r->view.changed = 1;
             }
         } else if (weights_moved(w, r)) {
             if (reweight(w, r) != 0)
                 return -1;
-            r->changed = 1;
+            r->view.changed = 1;
         }
-        changed += r->changed;
+        changed += r->view.changed;
     }
     return changed;
 }

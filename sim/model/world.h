@@ -10,7 +10,8 @@
  * whose deployment list or replica counts changed, once, and flags it as changed, which is
  * what starts a new phase. Slots are never removed, so a router or deployment index stays
  * valid for the whole run; a deleted resource keeps its slot with exists == 0, and creating
- * the same id again reuses it.
+ * the same id again reuses it, as a new resource: a router created again (even at the
+ * instant it was deleted) gets a new selector and starts a new phase.
  */
 #ifndef ROUTERSIM_WORLD_H
 #define ROUTERSIM_WORLD_H
@@ -18,6 +19,7 @@
 #include "sim/base/selector.h"
 #include "sim/base/units.h"
 
+#include <gsl/gsl_rng.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,8 +57,9 @@ enum {
 };
 
 /* The platform's autoscaler settings, used when min < max replica count. Load targets:
- * `fraction` of each replica's concurrency busy or waiting (the platform's default=0.8),
- * and optionally requests_per_second and concurrent_requests per replica (0: not set). The
+ * `fraction` of each replica's concurrency busy or waiting (the platform's default target,
+ * 0.8 unless a list of targets names another value: it is always one of the targets), and
+ * optionally requests_per_second and concurrent_requests per replica (0: not set). The
  * largest replica count any target asks for wins. */
 typedef struct {
     double scale_up_window_s;      /* default 30s */
@@ -67,7 +70,9 @@ typedef struct {
     double load_concurrent_requests;
 } world_autoscaling;
 
-#define WORLD_DEFAULT_AUTOSCALING ((world_autoscaling){30, 600, 3600, 0.8, 0, 0})
+#define WORLD_DEFAULT_LOAD_FRACTION 0.8
+#define WORLD_DEFAULT_AUTOSCALING                                                                  \
+    ((world_autoscaling){30, 600, 3600, WORLD_DEFAULT_LOAD_FRACTION, 0, 0})
 
 typedef char world_id[UNITS_ID_MAX + 1];
 
@@ -108,6 +113,9 @@ typedef struct {
     world_autoscaling autoscaling;
 } world_deployment;
 
+/* A router as the world shows it: read-only, valid until the next world_apply or
+ * world_commit. Its selector stays inside the world (world_route picks through it), so no
+ * caller can hold or change it across a delete and a create of the same id. */
 typedef struct {
     world_id id;
     char name[UNITS_NAME_MAX]; /* accounts/<account>/routers/<id> */
@@ -117,10 +125,10 @@ typedef struct {
     int is_public;
     int exists;
     size_t n_deployments;
-    size_t *deployments; /* deployment slots, in the order the router lists them */
-    uint32_t *weights;   /* ready replicas as of the last commit, one per listed deployment */
-    selector *selector;  /* over weights; NULL while the router does not exist */
-    int changed;         /* set by the last commit: existence, list or weights changed */
+    const size_t *deployments; /* deployment slots, in the order the router lists them */
+    const uint32_t *weights;   /* ready replicas as of the last commit, one per listed deployment */
+    uint64_t total_weight;     /* sum of weights; 0 while the router does not exist */
+    int changed;               /* set by the last commit: existence, list or weights changed */
 } world_router;
 
 typedef struct world world;
@@ -139,8 +147,12 @@ int world_commit(world *w);
 const char *world_account(const world *w);
 size_t world_router_count(const world *w);
 size_t world_deployment_count(const world *w);
-world_router *world_router_at(world *w, size_t slot);
+const world_router *world_router_at(const world *w, size_t slot);
 const world_deployment *world_deployment_at(const world *w, size_t slot);
+
+/* One request through an existing router, by its strategy and the weights of the last
+ * commit: the index in its deployment list, or SELECTOR_NO_REPLICAS. */
+int world_route(world *w, size_t router, gsl_rng *rng);
 
 /* A replica became ready after its cold start (ready <= replicas). */
 void world_set_ready(world *w, size_t deployment, long long ready);

@@ -69,16 +69,22 @@ static int remember(autoscaler *a, double now, long long wanted, double keep_s)
 }
 
 /* Smallest and largest count wanted over the last `window_s`; 0 when the samples do not
- * yet cover the whole window (a decision needs the window to have been seen). */
+ * yet cover the whole window (a decision needs the window to have been seen).
+ *
+ * A tick's count comes from its mean load, so a tick that asks for more may have seen the
+ * load for only part of its span (a surge in its last second). The ticks inside the window
+ * therefore do not prove the whole window: the tick that ends where the window begins must
+ * agree too. Then the change began before the window did, and a decision never comes
+ * before its window has passed (at most one tick after). */
 static int over_window(const autoscaler *a, double now, double window_s, long long *lo,
                        long long *hi)
 {
     size_t first = a->n;
     while (first > 0 && a->at[first - 1] > now - window_s)
         first--;
-    /* The sample just before the window vouches that the window began inside the record. */
     if (first == 0 || first == a->n)
         return 0;
+    first--; /* the tick ending at or before the window's start */
     *lo = *hi = a->wanted[first];
     for (size_t i = first; i < a->n; i++) {
         *lo = a->wanted[i] < *lo ? a->wanted[i] : *lo;

@@ -7,11 +7,14 @@
  * target: requests in flight over fraction x concurrency, requests per second, concurrent
  * requests per replica; the largest count wins). It scales up to the smallest count wanted
  * throughout the last scale-up window, only once the whole window wanted more; down to the
- * largest count wanted throughout the last scale-down window (never below 1 that way); and
- * to zero only when min_replica_count is 0 and no request arrived for the scale-to-zero
- * window. A deployment at 0 replicas behind a router gets no traffic, so nothing here can
- * bring it back: it stays at 0 until its bounds are raised (the engine says so in the
- * results). The decision is a pure function of what it is told: no clock, no randomness.
+ * largest count wanted throughout the last scale-down window (never below 1 that way). A
+ * tick's mean may come from part of its span, so "throughout the window" takes in the tick
+ * ending where the window begins: a change is acted on between one window and one window
+ * plus a tick after it began, never sooner. It scales to zero only when min_replica_count
+ * is 0 and no request arrived for the scale-to-zero window. A deployment at 0 replicas behind a
+ * router gets no traffic, so nothing here can bring it back: it stays at 0 until its bounds are
+ * raised (the engine says so in the results). The decision is a pure function of what it is told:
+ * no clock, no randomness.
  */
 #ifndef ROUTERSIM_AUTOSCALER_H
 #define ROUTERSIM_AUTOSCALER_H

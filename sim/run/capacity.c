@@ -5,16 +5,20 @@
 #include "sim/base/latency.h"
 #include "sim/base/serving.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Measurements since a mark: serving totals then, and the latencies recorded since. */
+/* Measurements since a mark: serving totals then, and the histograms recorded since
+ * (serving_recent's three). max_waiting gathers the bins' maxima for a meter that spans
+ * several bins. */
 typedef struct {
     serving_totals mark;
-    latency *latencies;
+    latency *latency, *wait, *gave_up;
     double since_s;
+    long long max_waiting;
 } meter;
 
 /* A router phase that the deployment is part of: results.phases[phase].deployments[index]. */
@@ -33,9 +37,9 @@ typedef struct {
     double *ready_at; /* cold starts under way, oldest first */
     size_t n_pending, cap_pending;
     meter bin, run;
-    long long run_max_waiting;
     phase_meter *phases;
     size_t n_phases;
+    meter *spans; /* [n_spans]: one per span of bins that capacity checks cover, while open */
     double last_arrival_s;
     double tick_in_flight_s; /* busy_s + queued_s at the last tick */
     uint64_t tick_arrived;
@@ -43,17 +47,34 @@ typedef struct {
     uint32_t name;
 } tracked;
 
+/* The bins [first, last] that overlap one or more capacity checks' intervals: a check's
+ * whole-interval load is measured over them. Checks over the same bins share a span. */
+typedef struct {
+    size_t first, last;
+    int done; /* measured and written into the results */
+} bin_span;
+
 struct capacity {
     const scenario *sc;
     world *w;
     eventq *q;
     gsl_rng *rng;
     results *res;
+    int first_kind; /* this module's event kinds are first_kind + CAPACITY_KIND_* */
+    serving_budget budget;
+    latency *scratch; /* callers' latencies, merged when measured */
     tracked *deps;
     size_t n_deps;
+    bin_span *spans;
+    size_t n_spans;
+    long *check_span; /* [sc->n_capacity]: the span of each check, -1 when it covers no bin */
+    size_t bin;       /* the bin under way */
     int failed;
     char err[512];
 };
+
+/* Offsets of this module's event kinds from the first kind the engine gives it. */
+enum { CAPACITY_KIND_READY, CAPACITY_KIND_TICK };
 
 static int fail(capacity *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -67,24 +88,47 @@ static int fail(capacity *c, const char *fmt, ...)
     return -1;
 }
 
-capacity *capacity_new(const scenario *sc, world *w, eventq *q, gsl_rng *rng, results *res)
+capacity *capacity_new(const scenario *sc, world *w, eventq *q, gsl_rng *rng, results *res,
+                       int first_kind)
 {
     capacity *c = calloc(1, sizeof *c);
-    if (c)
-        *c = (capacity){.sc = sc, .w = w, .q = q, .rng = rng, .res = res};
+    if (!c)
+        return NULL;
+    *c = (capacity){.sc = sc,
+                    .w = w,
+                    .q = q,
+                    .rng = rng,
+                    .res = res,
+                    .first_kind = first_kind,
+                    .budget = {SERVING_MAX_QUEUE}};
+    if (!(c->scratch = latency_new())) {
+        free(c);
+        return NULL;
+    }
     return c;
 }
 
-static void free_tracked(tracked *t)
+static void meter_free(meter *m)
+{
+    latency_free(m->latency);
+    latency_free(m->wait);
+    latency_free(m->gave_up);
+    m->latency = m->wait = m->gave_up = NULL;
+}
+
+static void free_tracked(capacity *c, tracked *t)
 {
     serving_free(t->srv);
     autoscaler_free(t->scaler);
     free(t->ready_at);
-    latency_free(t->bin.latencies);
-    latency_free(t->run.latencies);
+    meter_free(&t->bin);
+    meter_free(&t->run);
     for (size_t i = 0; i < t->n_phases; i++)
-        latency_free(t->phases[i].m.latencies);
+        meter_free(&t->phases[i].m);
     free(t->phases);
+    for (size_t i = 0; t->spans && i < c->n_spans; i++)
+        meter_free(&t->spans[i]);
+    free(t->spans);
 }
 
 void capacity_free(capacity *c)
@@ -92,8 +136,11 @@ void capacity_free(capacity *c)
     if (!c)
         return;
     for (size_t i = 0; i < c->n_deps; i++)
-        free_tracked(&c->deps[i]);
+        free_tracked(c, &c->deps[i]);
     free(c->deps);
+    free(c->spans);
+    free(c->check_span);
+    latency_free(c->scratch);
     free(c);
 }
 
@@ -114,11 +161,55 @@ static int push(capacity *c, double time, int kind, size_t slot)
     return 0;
 }
 
+/* The bins that overlap [start, end): bin b is [b w, min((b + 1) w, duration)), as the
+ * engine cuts them. 0 when none does. */
+static int overlap(const results *r, double start, double end, size_t *first, size_t *last)
+{
+    int found = 0;
+    for (size_t b = 0; b < r->n_bins; b++) {
+        double from = (double)b * r->window_s,
+               to = fmin((double)(b + 1) * r->window_s, r->duration_s);
+        if (from < end && start < to) {
+            *first = found ? *first : b;
+            *last = b;
+            found = 1;
+        }
+    }
+    return found;
+}
+
+/* One span per distinct run of bins that the capacity checks cover. */
+static int plan_spans(capacity *c)
+{
+    size_t n = c->sc->n_capacity;
+    c->check_span = malloc((n ? n : 1) * sizeof *c->check_span);
+    c->spans = calloc(n ? n : 1, sizeof *c->spans);
+    if (!c->check_span || !c->spans)
+        return fail(c, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const scenario_capacity *chk = &c->sc->capacity[i];
+        size_t first = 0, last = 0, k = 0;
+        c->check_span[i] = -1;
+        if (!overlap(c->res, chk->start_s, chk->end_s, &first, &last))
+            continue;
+        while (k < c->n_spans && (c->spans[k].first != first || c->spans[k].last != last))
+            k++;
+        if (k == c->n_spans)
+            c->spans[c->n_spans++] = (bin_span){first, last, 0};
+        c->check_span[i] = (long)k;
+    }
+    return 0;
+}
+
 int capacity_start(capacity *c)
 {
-    if (!capacity_active(c) || AUTOSCALER_TICK_S > c->sc->duration_s)
+    if (!capacity_active(c))
         return 0;
-    return push(c, AUTOSCALER_TICK_S, CAPACITY_EV_TICK, 0);
+    if (plan_spans(c) != 0)
+        return -1;
+    if (AUTOSCALER_TICK_S > c->sc->duration_s)
+        return 0;
+    return push(c, AUTOSCALER_TICK_S, c->first_kind + CAPACITY_KIND_TICK, 0);
 }
 
 static int add_event(capacity *c, double now, char *text)
@@ -137,21 +228,53 @@ static int add_event(capacity *c, double now, char *text)
 
 static int meter_start(meter *m, const tracked *t, double now)
 {
-    if (!m->latencies && !(m->latencies = latency_new()))
+    if ((!m->latency && !(m->latency = latency_new())) ||
+        (!m->wait && !(m->wait = latency_new())) || (!m->gave_up && !(m->gave_up = latency_new())))
         return -1;
-    latency_reset(m->latencies);
+    latency_reset(m->latency);
+    latency_reset(m->wait);
+    latency_reset(m->gave_up);
     m->mark = *serving_totals_of(t->srv);
     m->since_s = now;
+    m->max_waiting = 0;
     return 0;
 }
 
-/* What happened between the meter's mark and now (the serving model advanced to now). */
-static results_load measure(const tracked *t, const meter *m, double now, long long max_waiting)
+static void meter_add(meter *m, const serving_recent *recent)
+{
+    latency_merge(m->latency, recent->latency);
+    latency_merge(m->wait, recent->wait);
+    latency_merge(m->gave_up, recent->gave_up);
+}
+
+/* A quantile in the histogram's first bucket, which also holds every value below
+ * LATENCY_MIN_S, reads 0: most waits are 0, and "1.01us" would say they were not. So
+ * quantiles are within LATENCY_RELATIVE_ERROR or LATENCY_MIN_S of the exact ones. */
+static double quantile(const latency *h, double q)
+{
+    double x = latency_quantile(h, q);
+    return x <= LATENCY_MIN_S * (1 + LATENCY_RELATIVE_ERROR) ? 0 : x;
+}
+
+static results_quantiles quantiles_of(const latency *h)
+{
+    return (results_quantiles){latency_count(h),  latency_mean(h),   quantile(h, 0.50),
+                               quantile(h, 0.90), quantile(h, 0.95), quantile(h, 0.99),
+                               quantile(h, 0.999)};
+}
+
+/* What happened between the meter's mark and now (the serving model advanced to now); the
+ * requests still waiting or in service are those at now. */
+static results_load measure(capacity *c, const tracked *t, const meter *m, double now,
+                            long long max_waiting)
 {
     const serving_totals *a = serving_totals_of(t->srv), *b = &m->mark;
     double span = now - m->since_s;
     uint64_t started = a->started - b->started;
     double slots = a->capacity_s - b->capacity_s;
+    latency_reset(c->scratch);
+    latency_merge(c->scratch, m->latency);
+    latency_merge(c->scratch, m->gave_up);
     results_load load = {
         .arrived = a->arrived - b->arrived,
         .started = started,
@@ -163,12 +286,16 @@ static results_load measure(const tracked *t, const meter *m, double now, long l
         .mean_waiting = span > 0 ? (a->queued_s - b->queued_s) / span : 0,
         .max_waiting = max_waiting,
         .mean_wait_s = started ? (a->wait_s - b->wait_s) / (double)started : 0,
-        .mean_latency_s = latency_mean(m->latencies),
-        .p50_s = latency_quantile(m->latencies, 0.50),
-        .p90_s = latency_quantile(m->latencies, 0.90),
-        .p99_s = latency_quantile(m->latencies, 0.99),
         .throughput_per_s = span > 0 ? (double)(a->completed - b->completed) / span : 0,
+        .unfinished = a->unfinished,
+        .latency = quantiles_of(m->latency),
+        .wait = quantiles_of(m->wait),
+        .caller = quantiles_of(c->scratch),
     };
+    load.mean_latency_s = load.latency.mean_s;
+    load.p50_s = load.latency.p50_s;
+    load.p90_s = load.latency.p90_s;
+    load.p99_s = load.latency.p99_s;
     return load;
 }
 
@@ -178,14 +305,19 @@ static void catch_up(capacity *c, size_t slot, double now)
 {
     tracked *t = &c->deps[slot];
     serving_advance(t->srv, now);
-    latency *recent = serving_latencies(t->srv);
-    if (latency_count(recent) == 0)
+    const serving_recent *recent = serving_recent_of(t->srv);
+    if (latency_count(recent->latency) == 0 && latency_count(recent->gave_up) == 0)
         return;
-    latency_merge(t->bin.latencies, recent);
-    latency_merge(t->run.latencies, recent);
+    meter_add(&t->bin, recent);
+    meter_add(&t->run, recent);
     for (size_t i = 0; i < t->n_phases; i++)
-        latency_merge(t->phases[i].m.latencies, recent);
-    latency_reset(recent);
+        meter_add(&t->phases[i].m, recent);
+    for (size_t i = 0; i < c->n_spans; i++)
+        if (t->spans[i].latency)
+            meter_add(&t->spans[i], recent);
+    latency_reset(recent->latency);
+    latency_reset(recent->wait);
+    latency_reset(recent->gave_up);
 }
 
 /* ---- following the world ---------------------------------------------------------------- */
@@ -199,11 +331,16 @@ static int track(capacity *c, size_t slot, double now)
     if (!t->spec)
         return 0;
     long name = results_name_index(&c->res->deployments, &c->res->n_deployments, d->name);
-    t->srv = serving_new(t->spec, d->ready, now, c->rng);
+    t->srv = serving_new(t->spec, d->ready, now, c->rng, &c->budget);
     t->scaler = autoscaler_new();
-    if (name < 0 || !t->srv || !t->scaler || meter_start(&t->bin, t, now) != 0 ||
+    t->spans = calloc(c->n_spans ? c->n_spans : 1, sizeof *t->spans);
+    if (name < 0 || !t->srv || !t->scaler || !t->spans || meter_start(&t->bin, t, now) != 0 ||
         meter_start(&t->run, t, now) != 0)
         return fail(c, "out of memory");
+    for (size_t k = 0; k < c->n_spans; k++)
+        if (c->spans[k].first <= c->bin && c->bin <= c->spans[k].last &&
+            meter_start(&t->spans[k], t, now) != 0)
+            return fail(c, "out of memory");
     t->name = (uint32_t)name;
     t->last_arrival_s = now;
     return 0;
@@ -250,7 +387,7 @@ static int follow_cold_starts(capacity *c, size_t slot, double now)
     }
     for (long long i = 0; i < missing; i++)
         t->ready_at[t->n_pending++] = now + t->spec->cold_start_s;
-    return push(c, now + t->spec->cold_start_s, CAPACITY_EV_READY, slot);
+    return push(c, now + t->spec->cold_start_s, c->first_kind + CAPACITY_KIND_READY, slot);
 }
 
 static const char *router_of(world *w, size_t slot)
@@ -308,11 +445,17 @@ int capacity_arrive(capacity *c, size_t slot, double now)
     if (!t->srv)
         return 0;
     t->last_arrival_s = now;
-    if (serving_arrive(t->srv, now) == SERVING_OVERFLOW)
+    serving_outcome outcome = serving_arrive(t->srv, now);
+    if (outcome == SERVING_OVERFLOW)
         return fail(c,
-                    "%s: more than %u requests waiting at %.3fs; set serving.queue_limit or "
-                    "serving.timeout to bound the queue",
-                    world_deployment_at(c->w, slot)->id, SERVING_MAX_QUEUE, now);
+                    "%s: at %.3fs the queues of all deployments together used up the run's "
+                    "budget of %u waiting-request slots (%u MiB); set (or lower) "
+                    "serving.queue_limit, or set serving.timeout, so that the queues stay within "
+                    "it",
+                    world_deployment_at(c->w, slot)->id, now, SERVING_MAX_QUEUE,
+                    (unsigned)(SERVING_MAX_QUEUE * sizeof(double) >> 20));
+    if (outcome == SERVING_NO_MEMORY)
+        return fail(c, "%s: out of memory at %.3fs", world_deployment_at(c->w, slot)->id, now);
     return c->failed ? -1 : 0;
 }
 
@@ -331,11 +474,12 @@ static int replicas_ready(capacity *c, size_t slot, double now, int *world_chang
     const world_deployment *d = world_deployment_at(c->w, slot);
     world_set_ready(c->w, slot, d->ready + (long long)k);
     *world_changed = 1;
+    char cold[32];
+    units_format_duration(t->spec->cold_start_s, cold, sizeof cold);
     return add_event(c, now,
-                     results_printf("%s: %zu replica%s ready after a %gs cold start (%lld of %lld "
+                     results_printf("%s: %zu replica%s ready after a %s cold start (%lld of %lld "
                                     "ready)",
-                                    d->id, k, k == 1 ? "" : "s", t->spec->cold_start_s, d->ready,
-                                    d->replicas));
+                                    d->id, k, k == 1 ? "" : "s", cold, d->ready, d->replicas));
 }
 
 static int autoscale_one(capacity *c, size_t slot, double now, int *world_changed)
@@ -359,11 +503,13 @@ static int autoscale_one(capacity *c, size_t slot, double now, int *world_change
         return 0;
     world_autoscale(c->w, slot, after);
     *world_changed = 1;
+    char tick_text[32];
+    units_format_duration(AUTOSCALER_TICK_S, tick_text, sizeof tick_text);
     return add_event(c, now,
                      results_printf("autoscaler: %s %lld -> %lld replicas (%.2f requests in "
-                                    "flight, %.2f arrivals/s over the last %gs)",
+                                    "flight, %.2f arrivals/s over the last %s)",
                                     d->id, before, after, load.in_flight, load.arrivals_per_s,
-                                    AUTOSCALER_TICK_S));
+                                    tick_text));
 }
 
 static int tick(capacity *c, double now, int *world_changed)
@@ -372,18 +518,18 @@ static int tick(capacity *c, double now, int *world_changed)
         if (c->deps[slot].srv && autoscale_one(c, slot, now, world_changed) != 0)
             return -1;
     double next = now + AUTOSCALER_TICK_S;
-    return next <= c->sc->duration_s ? push(c, next, CAPACITY_EV_TICK, 0) : 0;
+    return next <= c->sc->duration_s ? push(c, next, c->first_kind + CAPACITY_KIND_TICK, 0) : 0;
 }
 
 int capacity_handle(capacity *c, const eventq_event *ev, double now, int *world_changed)
 {
     size_t slot = (size_t)ev->index;
-    switch (ev->kind) {
-    case CAPACITY_EV_READY:
+    switch (ev->kind - c->first_kind) {
+    case CAPACITY_KIND_READY:
         if (replicas_ready(c, slot, now, world_changed) != 0)
             return -1;
         break;
-    case CAPACITY_EV_TICK:
+    case CAPACITY_KIND_TICK:
         if (tick(c, now, world_changed) != 0)
             return -1;
         break;
@@ -426,12 +572,57 @@ void capacity_phase_close(capacity *c, size_t phase, double now)
                 continue;
             catch_up(c, slot, now);
             results_share *share = &c->res->phases[phase].deployments[t->phases[k].index];
-            share->load = measure(t, &t->phases[k].m, now, -1);
+            share->load = measure(c, t, &t->phases[k].m, now, -1);
             share->has_load = 1;
-            latency_free(t->phases[k].m.latencies);
+            meter_free(&t->phases[k].m);
             t->phases[k--] = t->phases[--t->n_phases];
         }
     }
+}
+
+static void note_max_waiting(meter *m, long long max_waiting)
+{
+    if (max_waiting > m->max_waiting)
+        m->max_waiting = max_waiting;
+}
+
+/* Does capacity check i cover deployment slot? */
+static int covers(const capacity *c, size_t i, size_t slot)
+{
+    const char *id = c->sc->capacity[i].deployment;
+    return !id[0] || strcmp(id, world_deployment_at(c->w, slot)->id) == 0;
+}
+
+/* Span k's bins are over: one whole-interval load per check over it and deployment it
+ * covers that was tracked during the span, then the span's meters go. */
+static int close_span(capacity *c, size_t k, double now)
+{
+    for (size_t i = 0; i < c->sc->n_capacity; i++) {
+        if (c->check_span[i] != (long)k)
+            continue;
+        for (size_t slot = 0; slot < c->n_deps; slot++) {
+            tracked *t = &c->deps[slot];
+            if (!t->srv || !t->spans[k].latency || !covers(c, i, slot))
+                continue;
+            results_interval_load *l = results_add_interval_load(c->res);
+            if (!l)
+                return fail(c, "out of memory");
+            *l = (results_interval_load){i, t->name,
+                                         measure(c, t, &t->spans[k], now, t->spans[k].max_waiting)};
+        }
+    }
+    for (size_t slot = 0; slot < c->n_deps; slot++)
+        if (c->deps[slot].srv)
+            meter_free(&c->deps[slot].spans[k]);
+    c->spans[k].done = 1;
+    return 0;
+}
+
+static int out_of_memory_in(capacity *c, size_t slot)
+{
+    if (!serving_out_of_memory(c->deps[slot].srv))
+        return 0;
+    return fail(c, "%s: out of memory", world_deployment_at(c->w, slot)->id);
 }
 
 int capacity_end_bin(capacity *c, uint32_t bin, double now)
@@ -441,20 +632,39 @@ int capacity_end_bin(capacity *c, uint32_t bin, double now)
         if (!t->srv)
             continue;
         catch_up(c, slot, now);
+        if (out_of_memory_in(c, slot) != 0)
+            return -1;
         long long max_waiting = serving_take_max_waiting(t->srv);
-        if (max_waiting > t->run_max_waiting)
-            t->run_max_waiting = max_waiting;
+        note_max_waiting(&t->run, max_waiting);
+        for (size_t k = 0; k < c->n_spans; k++)
+            if (t->spans[k].latency)
+                note_max_waiting(&t->spans[k], max_waiting);
         const world_deployment *d = world_deployment_at(c->w, slot);
         results_load_point *p = results_add_load_point(c->res);
         if (!p)
             return fail(c, "out of memory");
         *p = (results_load_point){bin, t->name, d->exists ? d->replicas : 0,
-                                  d->exists ? d->ready : 0, measure(t, &t->bin, now, max_waiting)};
-        meter_start(&t->bin, t, now);
+                                  d->exists ? d->ready : 0,
+                                  measure(c, t, &t->bin, now, max_waiting)};
+        if (meter_start(&t->bin, t, now) != 0)
+            return fail(c, "out of memory");
+    }
+    for (size_t k = 0; k < c->n_spans; k++)
+        if (c->spans[k].last == bin && close_span(c, k, now) != 0)
+            return -1;
+    c->bin = (size_t)bin + 1;
+    for (size_t k = 0; k < c->n_spans; k++) {
+        if (c->spans[k].first != c->bin)
+            continue;
+        for (size_t slot = 0; slot < c->n_deps; slot++)
+            if (c->deps[slot].srv && meter_start(&c->deps[slot].spans[k], &c->deps[slot], now) != 0)
+                return fail(c, "out of memory");
     }
     return 0;
 }
 
+/* Per deployment, its load over the run; over the run, every routed request not served:
+ * rejected, timed out, or still waiting or in service now, at the end. */
 int capacity_finish(capacity *c, double now)
 {
     for (size_t slot = 0; slot < c->n_deps; slot++) {
@@ -462,11 +672,23 @@ int capacity_finish(capacity *c, double now)
         if (!t->srv)
             continue;
         catch_up(c, slot, now);
+        if (out_of_memory_in(c, slot) != 0)
+            return -1;
+        note_max_waiting(&t->run, serving_take_max_waiting(t->srv));
         results_deployment_load *l = results_add_load(c->res);
         if (!l)
             return fail(c, "out of memory");
         l->deployment = t->name;
-        l->load = measure(t, &t->run, now, t->run_max_waiting);
+        l->load = measure(c, t, &t->run, now, t->run.max_waiting);
+        uint64_t unserved[RESULTS_N_UNSERVED] = {l->load.rejected, l->load.timed_out,
+                                                 l->load.unfinished};
+        for (int k = 0; k < RESULTS_N_UNSERVED; k++) {
+            c->res->unserved_by_reason[k] += unserved[k];
+            c->res->unserved += unserved[k];
+        }
     }
+    for (size_t k = 0; k < c->n_spans; k++)
+        if (!c->spans[k].done && close_span(c, k, now) != 0)
+            return -1;
     return 0;
 }

@@ -3,7 +3,6 @@
 
 #include "sim/run/capacity.h"
 #include "sim/base/eventq.h"
-#include "sim/base/rngword.h"
 #include "sim/base/traffic.h"
 #include "sim/model/world.h"
 
@@ -15,7 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_INSTANT, EV_ARRIVAL, EV_WINDOW_OPEN, EV_WINDOW_CLOSE, EV_BIN_END };
+/* The event kinds of the run's queue, all numbered here: the engine's own, then a range it
+ * hands to capacity (capacity.h), so no two modules can pick the same kind. */
+enum {
+    EV_INSTANT,
+    EV_ARRIVAL,
+    EV_WINDOW_OPEN,
+    EV_WINDOW_CLOSE,
+    EV_BIN_END,
+    EV_CAPACITY_FIRST, /* CAPACITY_N_EVENT_KINDS kinds from here are capacity's */
+    EV_N_KINDS = EV_CAPACITY_FIRST + CAPACITY_N_EVENT_KINDS
+};
 
 #define PROGRESS_EVERY (1u << 20) /* arrivals between progress callbacks */
 
@@ -142,19 +151,25 @@ static int open_phase(engine *e, size_t slot)
     router_state *rs = &e->routers[slot];
     const world_router *r = world_router_at(e->world, slot);
     size_t n = r->n_deployments;
-    uint64_t total = selector_total(r->selector);
+    uint64_t total = r->total_weight;
     results_phase *ph = results_add_phase(e->res);
     if (!ph || !(ph->router = results_strdup(r->name)) ||
         !(ph->deployments = calloc(n, sizeof *ph->deployments)))
         return out_of_memory(e);
     ph->n_deployments = n;
     ph->start_s = e->now;
+    long long wanted = 0; /* replicas asked for, ready or starting: the split intended */
+    for (size_t i = 0; i < n; i++)
+        wanted += world_deployment_at(e->world, r->deployments[i])->replicas;
     for (size_t i = 0; i < n; i++) {
         results_share *share = &ph->deployments[i];
-        if (!(share->name = results_strdup(world_deployment_at(e->world, r->deployments[i])->name)))
+        const world_deployment *d = world_deployment_at(e->world, r->deployments[i]);
+        if (!(share->name = results_strdup(d->name)))
             return out_of_memory(e);
         share->replicas = r->weights[i];
         share->expected_share = total ? (double)r->weights[i] / (double)total : 0.0;
+        share->wanted_replicas = d->replicas;
+        share->intended_share = wanted ? (double)d->replicas / (double)wanted : 0.0;
     }
     free(rs->counts);
     free(rs->bin_mark);
@@ -236,7 +251,7 @@ static int after_commit(engine *e)
     if (grow_routers(e) != 0)
         return -1;
     for (size_t slot = 0; slot < e->n_routers; slot++) {
-        world_router *r = world_router_at(e->world, slot);
+        const world_router *r = world_router_at(e->world, slot);
         if (!r->changed)
             continue;
         if (e->routers[slot].phase >= 0) {
@@ -281,10 +296,12 @@ static int apply_instant(engine *e)
     double at = sc->events[e->next_event].at_s;
     while (e->next_event < sc->n_events && sc->events[e->next_event].at_s == at) {
         const scenario_event *ev = &sc->events[e->next_event++];
-        char why[512];
-        if (world_apply(e->world, &ev->cmd, why, sizeof why) != 0)
-            return fail(e, "%s:%d:%d: at %gs: %s", sc->path, ev->mark.line, ev->mark.column,
-                        ev->at_s, why);
+        char why[512], when[32];
+        if (world_apply(e->world, &ev->cmd, why, sizeof why) != 0) {
+            units_format_duration(ev->at_s, when, sizeof when);
+            return fail(e, "%s:%d:%d: at %s: %s", sc->path, ev->mark.line, ev->mark.column, when,
+                        why);
+        }
         if (ev->text) {
             results_event *rec = results_add_event(e->res);
             if (!rec || !(rec->text = results_strdup(ev->text)))
@@ -349,8 +366,8 @@ static void arrive(engine *e, size_t i)
         s->failed[RESULTS_FORBIDDEN]++;
         return;
     }
-    world_router *r = world_router_at(e->world, (size_t)router);
-    int pick = selector_pick(r->selector, rngword_next, e->rng);
+    const world_router *r = world_router_at(e->world, (size_t)router);
+    int pick = world_route(e->world, (size_t)router, e->rng);
     if (pick == SELECTOR_NO_REPLICAS) {
         s->failed[RESULTS_NO_REPLICAS]++;
         return;
@@ -369,8 +386,8 @@ static void arrive(engine *e, size_t i)
 static int emit_points(engine *e, size_t slot)
 {
     router_state *rs = &e->routers[slot];
-    world_router *r = world_router_at(e->world, slot);
-    uint64_t total = r->exists ? selector_total(r->selector) : 0;
+    const world_router *r = world_router_at(e->world, slot);
+    uint64_t total = r->total_weight;
     for (size_t d = 0; d < rs->n_bin_routed; d++) {
         long listed = -1;
         for (size_t i = 0; r->exists && i < r->n_deployments && listed < 0; i++)
@@ -421,6 +438,14 @@ static double bin_end(const engine *e)
     return fmin((double)(e->bin + 1) * e->sc->window_s, e->sc->duration_s);
 }
 
+/* Bins end through the queue except the last: it closes once everything at the end of the
+ * run has happened, so an arrival at exactly `duration` (a trace may have one) is counted in
+ * it, whenever that arrival was queued. */
+static int queued_bin_end(const engine *e)
+{
+    return e->bin + 1 < e->res->n_bins;
+}
+
 /* The end of a bin of the time series: one point per router and deployment. */
 static int end_bin(engine *e)
 {
@@ -432,7 +457,7 @@ static int end_bin(engine *e)
     if (capacity_end_bin(e->capacity, (uint32_t)e->bin, e->now) != 0)
         return fail(e, "%s", capacity_error(e->capacity));
     e->bin++;
-    if (e->bin < e->res->n_bins && eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
+    if (queued_bin_end(e) && eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
         return out_of_memory(e);
     return 0;
 }
@@ -441,7 +466,7 @@ static int end_bin(engine *e)
  * it closes before anything changes at the instant. Its queued end is then stale. */
 static int end_due_bin(engine *e)
 {
-    return e->bin < e->res->n_bins && bin_end(e) <= e->now ? end_bin(e) : 0;
+    return queued_bin_end(e) && bin_end(e) <= e->now ? end_bin(e) : 0;
 }
 
 static int push(engine *e, double time, int kind, size_t index)
@@ -534,9 +559,11 @@ static int dispatch(engine *e, const eventq_event *ev)
         e->watches[ev->index].open = ev->kind == EV_WINDOW_OPEN;
         return sync_watch(e, &e->watches[ev->index]);
     case EV_BIN_END:
-        return e->bin < e->res->n_bins && ev->time == bin_end(e) ? end_bin(e) : 0;
+        return queued_bin_end(e) && ev->time == bin_end(e) ? end_bin(e) : 0;
     }
-    return capacity_event(e, ev);
+    if (ev->kind >= EV_CAPACITY_FIRST && ev->kind < EV_N_KINDS)
+        return capacity_event(e, ev);
+    return fail(e, "unknown event kind %d", ev->kind);
 }
 
 /* ---- set-up and the main loop -------------------------------------------------------- */
@@ -625,7 +652,7 @@ static int start(engine *e, uint64_t seed)
         return -1;
     if (e->next_event == 0 && schedule_instant(e) != 0)
         return -1;
-    if (eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
+    if (queued_bin_end(e) && eventq_push(e->queue, bin_end(e), EV_BIN_END, 0) != 0)
         return out_of_memory(e);
     for (size_t i = 0; i < e->sc->n_traffic; i++)
         if (schedule_arrival(e, i) != 0)
@@ -644,6 +671,8 @@ static int run_loop(engine *e)
             return -1;
     }
     e->now = e->sc->duration_s;
+    if (end_bin(e) != 0)
+        return -1;
     for (size_t slot = 0; slot < e->n_routers; slot++)
         if (e->routers[slot].phase >= 0)
             close_phase(e, slot);
@@ -683,7 +712,7 @@ results *engine_run(const scenario *sc, uint64_t seed, engine_progress_fn progre
     e.res = results_new();
     e.queue = eventq_new();
     e.rng = gsl_rng_alloc(gsl_rng_taus2);
-    e.capacity = capacity_new(sc, e.world, e.queue, e.rng, e.res);
+    e.capacity = capacity_new(sc, e.world, e.queue, e.rng, e.res, EV_CAPACITY_FIRST);
     e.serving = e.capacity && capacity_active(e.capacity);
     int rc = -1;
     if (e.world && e.res && e.queue && e.rng && e.capacity) {
