@@ -7,6 +7,7 @@ shell syntax only (the install tests cover the install itself).
 Usage: ci_recipes.py STAGED_BINDIR SOURCE_DIR
 """
 import glob
+import json
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import unittest
 
+import jsonschema
 import yaml
 
 BINDIR = os.path.abspath(sys.argv[1])
@@ -51,6 +53,17 @@ class Repository:
 
     def found(self, pattern):
         return sorted(glob.glob(os.path.join(self.dir, pattern)))
+
+    def reports_valid(self):
+        """Every report.json the gate wrote validates against docs/report.schema.json."""
+        with open(os.path.join(SOURCE, "docs", "report.schema.json"), encoding="utf-8") as f:
+            validator = jsonschema.Draft202012Validator(json.load(f))
+        reports = self.found("routersim-out/*/report.json")
+        for path in reports:
+            with open(path, encoding="utf-8") as f:
+                errors = [e.message for e in validator.iter_errors(json.load(f))]
+            assert not errors, f"{path}: {errors}"
+        return len(reports)
 
     def close(self):
         shutil.rmtree(self.dir)
@@ -108,6 +121,7 @@ class GitHubActions(unittest.TestCase):
             junit, html = self.uploads()
             self.assertEqual(len(repo.found(junit)), 3)
             self.assertEqual(len(repo.found(html)), 3)
+            self.assertEqual(repo.reports_valid(), 3)
             failed = [p for p in repo.found(junit) if "<failure" in open(p, encoding="utf-8").read()]
             self.assertEqual([os.path.basename(os.path.dirname(p)) for p in failed], ["ci-gate-fails"])
         finally:
@@ -160,6 +174,7 @@ class GitLabCI(unittest.TestCase):
             junit, paths = self.uploads()
             self.assertEqual(len(repo.found(junit)), 3)
             self.assertEqual(sum(len(repo.found(p)) for p in paths), 3)
+            self.assertEqual(repo.reports_valid(), 3)
         finally:
             repo.close()
 

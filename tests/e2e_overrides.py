@@ -11,7 +11,11 @@ import sys
 import tempfile
 import unittest
 
+import jsonschema
+
 ROUTERSIM = os.path.abspath(sys.argv[1])
+with open(os.path.join(sys.argv[2], "docs", "report.schema.json"), encoding="utf-8") as schema:
+    REPORT_SCHEMA = jsonschema.Draft202012Validator(json.load(schema))
 
 HEAD = """\
 name: reuse
@@ -86,7 +90,8 @@ def run(tmp, name, text, *args):
     if os.path.exists(os.path.join(out, "report.json")):
         with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
             report = json.load(f)
-            report.pop("source")
+        REPORT_SCHEMA.validate(report)
+        report.pop("source")
     return proc, report
 
 
