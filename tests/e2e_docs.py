@@ -50,6 +50,29 @@ def with_fragment(base, fragment):
     return "".join(merged.values())
 
 
+def value_tables(heading):
+    """The values of the `accepted` and `refused` tables under `### heading`: every value in
+    an accepted table's first column or a refused table's last column must load; every value
+    in a refused table's first column must not."""
+    with open(DOC, encoding="utf-8") as f:
+        text = f.read()
+    start = text.index(f"\n### {heading}\n")
+    end = text.index("\n#", start + 1)
+    accepted, refused, table = [], [], None
+    for line in text[start:end].splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        if not cells:
+            table = None
+        elif cells[0] in ("accepted", "refused"):
+            table = cells[0]
+        elif table and not cells[0].startswith("---"):
+            first = re.findall(r"`([^`]*)`", cells[0])
+            (accepted if table == "accepted" else refused).extend(first)
+            if table == "refused":
+                accepted.extend(re.findall(r"`([^`]*)`", cells[-1]))
+    return accepted, refused
+
+
 class Docs(unittest.TestCase):
     def validate(self, text, line):
         with tempfile.TemporaryDirectory() as tmp:
@@ -86,6 +109,29 @@ class Docs(unittest.TestCase):
                 self.assertTrue(sections(text), f"docs/scenario-format.md:{line}: a YAML "
                                 "example must be a scenario or top-level sections of one")
                 self.validate(with_fragment(base, text), line)
+
+    def test_value_tables_hold(self):
+        """The accepted and refused durations and rates, as the reference's tables list them."""
+        for kind, scenario in (("Durations", "duration: {}\n"), ("Rates", "duration: 1s\n")):
+            rate = "{}" if kind == "Rates" else "1/s"
+            accepted, refused = value_tables(kind)
+            self.assertGreaterEqual(len(accepted), 5, f"no accepted {kind.lower()} found")
+            self.assertGreaterEqual(len(refused), 3, f"no refused {kind.lower()} found")
+            for value, expect in [(v, 0) for v in accepted] + [(v, 2) for v in refused]:
+                text = ("name: forms\naccount: my-account\n" +
+                        (scenario.format(value) if kind == "Durations" else scenario) +
+                        "deployments:\n  - {id: d, replicas: 1}\n"
+                        "routers:\n  - {id: r, deployments: [d]}\n"
+                        f"traffic:\n  - router: r\n    rate: \"{rate.format(value)}\"\n")
+                with self.subTest(kind=kind, value=value), tempfile.TemporaryDirectory() as tmp:
+                    path = os.path.join(tmp, "forms.yaml")
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(text)
+                    proc = subprocess.run([ROUTERSIM, "validate", path], capture_output=True,
+                                          text=True, timeout=60)
+                    self.assertEqual(proc.returncode, expect,
+                                     f"{kind}: {value!r} should be "
+                                     f"{'accepted' if expect == 0 else 'refused'}:\n{proc.stderr}")
 
     def test_a_broken_fragment_is_caught(self):
         """The harness itself: a fragment with a typo must not load."""

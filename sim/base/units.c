@@ -186,7 +186,7 @@ typedef int (*parse_fn)(const char *text, double *value, char *err, size_t errle
 /* Does `text` read back through `parse` as exactly `want`? */
 static int reads_back(parse_fn parse, const char *text, double want)
 {
-    double got;
+    double got = 0; /* parse leaves it unset on error */
     return parse(text, &got, NULL, 0) == 0 && got == want;
 }
 
