@@ -258,6 +258,27 @@ static void write_request_series(FILE *out, const series *s)
     fputs(n ? "\n    ]" : "]", out);
 }
 
+/* timeseries.unserved: per bin, the routed requests not served over every deployment with a
+ * serving model (requests.csv's window columns, one row a bin). */
+static void write_unserved_series(FILE *out, const series *s)
+{
+    const results *r = s->r;
+    fputs(",\n    \"unserved\": [", out);
+    for (size_t bin = 0; bin < r->n_bins; bin++) {
+        uint64_t by_reason[RESULTS_N_UNSERVED], sum = 0;
+        for (int k = 0; k < RESULTS_N_UNSERVED; k++)
+            sum += by_reason[k] = series_unserved(s, bin, k);
+        fputs(bin ? ",\n      " : "\n      ", out);
+        write_bin(out, r, bin);
+        fprintf(out, "\"unserved\": %" PRIu64 ", \"unserved_by_reason\": {", sum);
+        for (int k = 0; k < RESULTS_N_UNSERVED; k++)
+            fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", results_unserved_name(k),
+                    by_reason[k]);
+        fputs("}}", out);
+    }
+    fputs(r->n_bins ? "\n    ]" : "]", out);
+}
+
 /* timeseries.load: each deployment with a serving model, per bin. */
 static void write_load_series(FILE *out, const results *r)
 {
@@ -281,6 +302,7 @@ static void write_timeseries(FILE *out, const series *s)
             s->r->n_bins);
     write_split_series(out, s);
     write_request_series(out, s);
+    write_unserved_series(out, s);
     write_load_series(out, s->r);
     fputs("  },\n", out);
 }

@@ -105,6 +105,13 @@ class ByHand(unittest.TestCase):
         self.assertEqual(sum(int(r["window_unserved"]) for r in rows),
                          self.report["requests"]["unserved"])
 
+    def test_unserved_series_json(self):
+        rows = self.report["timeseries"]["unserved"]
+        self.assertEqual([(r["bin"], r["unserved"], r["unserved_by_reason"]) for r in rows],
+                         [(0, 3, {"rejected": 1, "timed_out": 2, "unfinished": 0}),
+                          (1, 1, {"rejected": 0, "timed_out": 1, "unfinished": 0}),
+                          (2, 2, {"rejected": 0, "timed_out": 0, "unfinished": 2})])
+
     def test_load_csv(self):
         rows = list(csv.DictReader(self.read("load.csv").splitlines()))
         self.assertEqual([int(r["unfinished"]) for r in rows], [2, 1, 2])

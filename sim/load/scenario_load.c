@@ -2,6 +2,7 @@
 #include "sim/load/scenario_load.h"
 
 #include "sim/load/firectl.h"
+#include "sim/load/checkspec.h"
 #include "sim/load/loadspec.h"
 #include "sim/load/ydoc.h"
 #include "sim/load/yread.h"
@@ -21,8 +22,6 @@
 typedef struct {
     yread in;
     scenario *sc;
-    long long min_requests; /* checks.min_requests for every capacity statistic; -1: each
-                               statistic's default */
 } loader;
 
 static int err_mark(loader *ld, scenario_mark mark, const char *msg)
@@ -340,8 +339,9 @@ static char *describe(const world_cmd *cmd)
     return strdup(text);
 }
 
-static int parse_timeline_event(loader *ld, const ydoc_node *map)
+static int parse_timeline_event(void *ctx, const ydoc_node *map)
 {
+    loader *ld = ctx;
     static const yread_key rules[] = {{"at", 1},
                                       {"run", 0},
                                       {"scale", 0},
@@ -379,30 +379,10 @@ static int parse_timeline_event(loader *ld, const ydoc_node *map)
     return ev->text ? 0 : yread_fail(&ld->in, map, "out of memory");
 }
 
-/* Apply fn to each item of an optional sequence section. */
-static int each_item(loader *ld, const ydoc_node *root, const char *key, int required,
-                     int (*fn)(loader *, const ydoc_node *))
-{
-    const ydoc_node *seq = ydoc_get(root, key);
-    if (!seq || ydoc_is_null(seq)) {
-        if (required)
-            return yread_fail(&ld->in, seq ? seq : root, "expected at least one item in \"%s\"",
-                              key);
-        return 0;
-    }
-    if (yread_type(&ld->in, seq, YDOC_SEQ, key) != 0)
-        return -1;
-    if (required && seq->n == 0)
-        return yread_fail(&ld->in, seq, "expected at least one item in \"%s\"", key);
-    for (size_t i = 0; i < seq->n; i++)
-        if (fn(ld, seq->items[i]) != 0)
-            return -1;
-    return 0;
-}
-
 /* The scenario's own deployments are serving already at time zero: no cold start. */
-static int parse_deployment_entry(loader *ld, const ydoc_node *map)
+static int parse_deployment_entry(void *ctx, const ydoc_node *map)
 {
+    loader *ld = ctx;
     scenario_event *ev = add_event(ld, map);
     if (!ev || parse_deployment_cmd(ld, map, &ev->cmd) != 0)
         return -1;
@@ -410,14 +390,16 @@ static int parse_deployment_entry(loader *ld, const ydoc_node *map)
     return 0;
 }
 
-static int parse_router_entry(loader *ld, const ydoc_node *map)
+static int parse_router_entry(void *ctx, const ydoc_node *map)
 {
+    loader *ld = ctx;
     scenario_event *ev = add_event(ld, map);
     return ev ? parse_router_cmd(ld, map, &ev->cmd) : -1;
 }
 
-static int parse_traffic_entry(loader *ld, const ydoc_node *map)
+static int parse_traffic_entry(void *ctx, const ydoc_node *map)
 {
+    loader *ld = ctx;
     static const yread_key rules[] = {{"router", 1}, {"rate", 0},   {"profile", 0}, {"daily", 0},
                                       {"trace", 0},  {"bursts", 0}, {"account", 0}, {NULL, 0}};
     if (yread_keys(&ld->in, map, "a traffic entry", rules) != 0)
@@ -436,231 +418,6 @@ static int parse_traffic_entry(loader *ld, const ydoc_node *map)
         return -1;
     const ydoc_node *account = ydoc_get(map, "account");
     return account ? yread_account(&ld->in, account, t->caller) : 0;
-}
-
-static int parse_share_map(loader *ld, const ydoc_node *map, scenario_expect *ex)
-{
-    if (yread_type(&ld->in, map, YDOC_MAP, "share") != 0)
-        return -1;
-    if (map->n == 0)
-        return yread_fail(&ld->in, map, "expected at least one deployment: share in \"share\"");
-    ex->shares = calloc(map->n, sizeof *ex->shares);
-    if (!ex->shares)
-        return yread_fail(&ld->in, map, "out of memory");
-    double sum = 0;
-    for (size_t i = 0; i < map->n; i++) {
-        scenario_share *sh = &ex->shares[ex->n_shares++];
-        if (yread_id(&ld->in, map->keys[i], "deployment", UNITS_DEPLOYMENT, sh->deployment) != 0 ||
-            yread_real(&ld->in, map->items[i], "share", 0, 1, &sh->share) != 0)
-            return -1;
-        sum += sh->share;
-    }
-    if (sum > 1 + 1e-9)
-        return yread_fail(&ld->in, map, "expected shares that add up to at most 1, got %g", sum);
-    return 0;
-}
-
-static int parse_expect(loader *ld, const ydoc_node *map)
-{
-    static const yread_key rules[] = {
-        {"router", 1}, {"during", 0}, {"share", 1}, {"tolerance", 0}, {NULL, 0}};
-    if (yread_keys(&ld->in, map, "an expect check", rules) != 0)
-        return -1;
-    scenario *sc = ld->sc;
-    scenario_expect *grown = realloc(sc->expect, (sc->n_expect + 1) * sizeof *grown);
-    if (!grown)
-        return yread_fail(&ld->in, map, "out of memory");
-    sc->expect = grown;
-    scenario_expect *ex = &sc->expect[sc->n_expect++];
-    memset(ex, 0, sizeof *ex);
-    ex->mark = mark_of(map);
-    ex->tolerance = SCENARIO_DEFAULT_TOLERANCE;
-    if (yread_id(&ld->in, ydoc_get(map, "router"), "router", UNITS_ROUTER, ex->router) != 0)
-        return -1;
-    if (yread_interval(&ld->in, map, &ex->start_s, &ex->end_s) != 0)
-        return -1;
-    const ydoc_node *tol = ydoc_get(map, "tolerance");
-    if (tol && yread_real(&ld->in, tol, "tolerance", 0, 1, &ex->tolerance) != 0)
-        return -1;
-    return parse_share_map(ld, ydoc_get(map, "share"), ex);
-}
-
-/* The keys that set a capacity check's limit, one per kind and statistic:
- * max_utilization, max_<statistic>_<latency|wait|caller_latency>, max_rejected,
- * max_timed_out. Written into limits[] (room for CAPACITY_LIMIT_KEYS) with their kind and
- * statistic; returns how many. */
-#define CAPACITY_LIMIT_KEYS (3 + 3 * SCENARIO_N_STATISTICS)
-
-typedef struct {
-    char key[32];
-    scenario_capacity_kind kind;
-    scenario_statistic statistic;
-} capacity_limit_key;
-
-static size_t capacity_limit_keys(capacity_limit_key *limits)
-{
-    size_t n = 0;
-    for (int kind = 0; kind < SCENARIO_N_CAPACITY_KINDS; kind++)
-        for (int s = 0; s < SCENARIO_N_STATISTICS; s++) {
-            scenario_capacity c = {.kind = (scenario_capacity_kind)kind,
-                                   .statistic = (scenario_statistic)s};
-            if (!scenario_capacity_has_statistic(c.kind) && s > 0)
-                break;
-            scenario_capacity_key(&c, limits[n].key, sizeof limits[n].key);
-            limits[n].kind = c.kind;
-            limits[n].statistic = c.statistic;
-            n++;
-        }
-    return n;
-}
-
-/* `over: window | interval`: only latency-like figures and utilisation have both. */
-static int parse_over(loader *ld, const ydoc_node *map, scenario_capacity *c)
-{
-    const ydoc_node *node = ydoc_get(map, "over");
-    if (!node)
-        return 0;
-    const char *text = yread_scalar(&ld->in, node, "over");
-    if (!text)
-        return -1;
-    if (strcmp(text, "window") != 0 && strcmp(text, "interval") != 0)
-        return yread_fail(&ld->in, node, "expected over: window or over: interval, got \"%s\"",
-                          text);
-    if (c->kind == SCENARIO_MAX_REJECTED || c->kind == SCENARIO_MAX_TIMED_OUT)
-        return yread_fail(&ld->in, node,
-                          "expected no \"over\" with a count: rejected and timed-out requests "
-                          "are summed over the interval");
-    c->over = strcmp(text, "interval") == 0 ? SCENARIO_OVER_INTERVAL : SCENARIO_OVER_WINDOW;
-    return 0;
-}
-
-/* One capacity limit: exactly one of the max_* keys, optionally a deployment, during, over
- * and (for latency-like statistics) min_requests. */
-static int parse_capacity(loader *ld, const ydoc_node *map)
-{
-    capacity_limit_key limits[CAPACITY_LIMIT_KEYS];
-    size_t n_limits = capacity_limit_keys(limits);
-    yread_key rules[CAPACITY_LIMIT_KEYS + 5];
-    for (size_t k = 0; k < n_limits; k++)
-        rules[k] = (yread_key){limits[k].key, 0};
-    rules[n_limits] = (yread_key){"deployment", 0};
-    rules[n_limits + 1] = (yread_key){"during", 0};
-    rules[n_limits + 2] = (yread_key){"over", 0};
-    rules[n_limits + 3] = (yread_key){"min_requests", 0};
-    rules[n_limits + 4] = (yread_key){NULL, 0};
-    if (yread_keys(&ld->in, map, "a capacity check", rules) != 0)
-        return -1;
-    scenario *sc = ld->sc;
-    scenario_capacity *grown = realloc(sc->capacity, (sc->n_capacity + 1) * sizeof *grown);
-    if (!grown)
-        return yread_fail(&ld->in, map, "out of memory");
-    sc->capacity = grown;
-    scenario_capacity *c = &sc->capacity[sc->n_capacity++];
-    memset(c, 0, sizeof *c);
-    c->mark = mark_of(map);
-    const ydoc_node *limit = NULL;
-    const char *key = NULL;
-    for (size_t k = 0; k < n_limits; k++) {
-        const ydoc_node *node = ydoc_get(map, limits[k].key);
-        if (node && limit)
-            return yread_fail(&ld->in, node, "expected one limit per capacity check");
-        if (node) {
-            limit = node;
-            key = limits[k].key;
-            c->kind = limits[k].kind;
-            c->statistic = limits[k].statistic;
-        }
-    }
-    if (!limit)
-        return yread_fail(&ld->in, map,
-                          "expected one of max_utilization, max_<statistic>_latency, "
-                          "max_<statistic>_wait, max_<statistic>_caller_latency (statistic: "
-                          "mean, p50, p90, p95, p99 or p999), max_rejected or max_timed_out");
-    long long count;
-    int rc = c->kind == SCENARIO_MAX_UTILIZATION ? yread_real(&ld->in, limit, key, 0, 1, &c->limit)
-             : scenario_capacity_has_statistic(c->kind)
-                 ? yread_duration(&ld->in, limit, key, &c->limit)
-                 : yread_int(&ld->in, limit, key, 0, INT64_MAX, &count);
-    if (rc != 0)
-        return -1;
-    if (c->kind == SCENARIO_MAX_REJECTED || c->kind == SCENARIO_MAX_TIMED_OUT)
-        c->limit = (double)count;
-    const ydoc_node *node = ydoc_get(map, "deployment");
-    if (node && yread_id(&ld->in, node, "deployment", UNITS_DEPLOYMENT, c->deployment) != 0)
-        return -1;
-    if (parse_over(ld, map, c) != 0)
-        return -1;
-    if (scenario_capacity_has_statistic(c->kind))
-        c->min_requests = ld->min_requests >= 0 ? (uint64_t)ld->min_requests
-                                                : scenario_default_min_requests(c->statistic);
-    if ((node = ydoc_get(map, "min_requests"))) {
-        if (!scenario_capacity_has_statistic(c->kind))
-            return yread_fail(&ld->in, node,
-                              "expected min_requests only with a latency, wait or caller "
-                              "latency statistic (%s is not one)",
-                              key);
-        long long fewest;
-        if (yread_int(&ld->in, node, "min_requests", 0, INT64_MAX, &fewest) != 0)
-            return -1;
-        c->min_requests = (uint64_t)fewest;
-    }
-    if (yread_interval(&ld->in, map, &c->start_s, &c->end_s) != 0)
-        return -1;
-    if (sc->warmup_s >= c->end_s)
-        return yread_fail(&ld->in, map,
-                          "expected a check that ends after the warm-up (%gs): nothing of it "
-                          "would be judged",
-                          sc->warmup_s);
-    c->start_s = fmax(c->start_s, sc->warmup_s);
-    return 0;
-}
-
-static int parse_checks(loader *ld, const ydoc_node *map)
-{
-    static const yread_key rules[] = {{"alpha", 0},
-                                      {"correction", 0},
-                                      {"expect", 0},
-                                      {"max_failed_requests", 0},
-                                      {"max_unserved_requests", 0},
-                                      {"warmup", 0},
-                                      {"min_requests", 0},
-                                      {"capacity", 0},
-                                      {NULL, 0}};
-    if (yread_keys(&ld->in, map, "checks", rules) != 0)
-        return -1;
-    const ydoc_node *node;
-    if ((node = ydoc_get(map, "alpha"))) {
-        if (yread_real(&ld->in, node, "alpha", 0, 1, &ld->sc->alpha) != 0)
-            return -1;
-        if (ld->sc->alpha <= 0 || ld->sc->alpha >= 1)
-            return yread_fail(&ld->in, node, "expected alpha strictly between 0 and 1");
-    }
-    if ((node = ydoc_get(map, "correction"))) {
-        const char *text = yread_scalar(&ld->in, node, "correction");
-        if (!text)
-            return -1;
-        if (strcmp(text, "holm") != 0 && strcmp(text, "none") != 0)
-            return yread_fail(&ld->in, node, "expected correction none or holm, got \"%s\"", text);
-        ld->sc->holm = strcmp(text, "holm") == 0;
-    }
-    if ((node = ydoc_get(map, "max_failed_requests")) &&
-        yread_int(&ld->in, node, "max_failed_requests", 0, INT64_MAX, &ld->sc->max_failed) != 0)
-        return -1;
-    if ((node = ydoc_get(map, "max_unserved_requests")) &&
-        yread_int(&ld->in, node, "max_unserved_requests", 0, INT64_MAX, &ld->sc->max_unserved) != 0)
-        return -1;
-    if ((node = ydoc_get(map, "warmup"))) {
-        if (yread_duration(&ld->in, node, "warmup", &ld->sc->warmup_s) != 0)
-            return -1;
-        if (ld->sc->warmup_s >= ld->sc->duration_s)
-            return yread_fail(&ld->in, node, "expected a warm-up shorter than the duration");
-    }
-    if ((node = ydoc_get(map, "min_requests")) &&
-        yread_int(&ld->in, node, "min_requests", 0, INT64_MAX, &ld->min_requests) != 0)
-        return -1;
-    if (each_item(ld, map, "capacity", 0, parse_capacity) != 0)
-        return -1;
-    return each_item(ld, map, "expect", 0, parse_expect);
 }
 
 /* ---- the top level ----------------------------------------------------------------- */
@@ -737,17 +494,17 @@ static int parse_root(loader *ld, const ydoc_node *root)
         {"window", 0},   {"deployments", 1}, {"routers", 0}, {"serving", 0}, {"traffic", 1},
         {"timeline", 0}, {"checks", 0},      {NULL, 0}};
     if (yread_keys(&ld->in, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
-        each_item(ld, root, "deployments", 1, parse_deployment_entry) != 0 ||
-        each_item(ld, root, "routers", 0, parse_router_entry) != 0 ||
-        each_item(ld, root, "timeline", 0, parse_timeline_event) != 0 ||
-        each_item(ld, root, "traffic", 1, parse_traffic_entry) != 0)
+        yread_each(&ld->in, root, "deployments", 1, parse_deployment_entry, ld) != 0 ||
+        yread_each(&ld->in, root, "routers", 0, parse_router_entry, ld) != 0 ||
+        yread_each(&ld->in, root, "timeline", 0, parse_timeline_event, ld) != 0 ||
+        yread_each(&ld->in, root, "traffic", 1, parse_traffic_entry, ld) != 0)
         return -1;
     const ydoc_node *serving_node = ydoc_get(root, "serving");
     if (serving_node && parse_serving_section(ld, serving_node) != 0)
         return -1;
     apply_cold_starts(ld->sc);
     const ydoc_node *checks = ydoc_get(root, "checks");
-    return checks && !ydoc_is_null(checks) ? parse_checks(ld, checks) : 0;
+    return checks && !ydoc_is_null(checks) ? checkspec_read(&ld->in, checks, ld->sc) : 0;
 }
 
 /* ---- the timeline against the evolving world ----------------------------------------- */
@@ -1001,7 +758,7 @@ scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_
         }
     }
     scenario *sc = calloc(1, sizeof *sc);
-    loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc, -1};
+    loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc};
     int rc = -1;
     if (sc && (sc->path = strdup(path))) {
         ld.in.account = sc->account;

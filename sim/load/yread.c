@@ -205,3 +205,22 @@ int yread_interval(const yread *r, const ydoc_node *map, double *start, double *
     }
     return 0;
 }
+
+int yread_each(const yread *r, const ydoc_node *root, const char *key, int required,
+               int (*fn)(void *ctx, const ydoc_node *item), void *ctx)
+{
+    const ydoc_node *seq = ydoc_get(root, key);
+    if (!seq || ydoc_is_null(seq)) {
+        if (required)
+            return yread_fail(r, seq ? seq : root, "expected at least one item in \"%s\"", key);
+        return 0;
+    }
+    if (yread_type(r, seq, YDOC_SEQ, key) != 0)
+        return -1;
+    if (required && seq->n == 0)
+        return yread_fail(r, seq, "expected at least one item in \"%s\"", key);
+    for (size_t i = 0; i < seq->n; i++)
+        if (fn(ctx, seq->items[i]) != 0)
+            return -1;
+    return 0;
+}

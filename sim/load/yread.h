@@ -69,4 +69,10 @@ int yread_text(const yread *r, const ydoc_node *node, const char *what, size_t m
  * mapping has no `during`. */
 int yread_interval(const yread *r, const ydoc_node *map, double *start, double *end);
 
+/* Apply fn(ctx, item) to each item of the sequence root[key], in order, stopping at the
+ * first that fails. A missing or null section is empty; `required` asks for one item at
+ * least. Returns 0, or -1 with the error written. */
+int yread_each(const yread *r, const ydoc_node *root, const char *key, int required,
+               int (*fn)(void *ctx, const ydoc_node *item), void *ctx);
+
 #endif
