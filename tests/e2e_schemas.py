@@ -86,6 +86,31 @@ class ScenarioSchema(unittest.TestCase):
             with open(path, encoding="utf-8") as f:
                 self.assertEqual(errors(self.validator, yaml.safe_load(f)), [], path)
 
+    def test_the_format_references_examples_validate(self):
+        """Every YAML example of docs/scenario-format.md: a complete scenario as written, a
+        fragment in place of the same sections of the first complete one (as e2e_docs loads
+        them)."""
+        with open(os.path.join(DOCS, "scenario-format.md"), encoding="utf-8") as f:
+            text = f.read()
+        fence = re.compile(r"^```([a-z]*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+        first, checked = None, 0
+        for m in fence.finditer(text):
+            if m.group(1) != "yaml":
+                continue
+            line = text.count("\n", 0, m.start()) + 1
+            block = yaml.safe_load(m.group(2))
+            if not isinstance(block, dict):
+                continue
+            if "name" in block:
+                first = first or block
+                document = block
+            else:
+                self.assertIsNotNone(first, f"line {line}: a fragment before any scenario")
+                document = dict(first, **block)
+            self.assertEqual(errors(self.validator, document), [], f"scenario-format.md:{line}")
+            checked += 1
+        self.assertGreater(checked, 5)
+
     def test_what_the_loader_refuses_the_schema_refuses(self):
         accepted_by_schema = set()
         for name, (text, _, _) in invalid_cases().items():
