@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * routersim_bench — the yardsticks for the benchmark (bench/run.sh).
  *

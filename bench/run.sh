@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The benchmark: 1e8 requests through `routersim run` against a bare loop of the same GSL
 # draws per request, selection only and then with a serving model on both deployments, and
 # peak memory at 1e7 vs 1e8 requests (it must stay flat).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * canvas — what every plot of a run shares, so that the plots read as one set: the time axis
  * in the unit that fits the run, one colour per deployment, the timeline's events marked and

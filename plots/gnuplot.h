@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gnuplot — one gnuplot process, fed a script through a pipe.
  *

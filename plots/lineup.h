@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * lineup — the deployments one plot shows: those of one router's phases (or of every
  * router's), in the order of results.deployments, so that a deployment keeps its colour and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * loadplot — the capacity plots, for runs in which some deployment has a serving model: per
  * window of the time series, one line per such deployment in its colour,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "plots/plots.h"
 
 #include "plots/canvas.h"

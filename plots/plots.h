@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * plots — the pictures of a run, drawn by gnuplot, each as a PNG and an SVG in the output
  * folder:

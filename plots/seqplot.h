@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seqplot — the anytime-valid sequential p-value of phases over time (seqtest.h), one line
  * per phase on a log scale, alpha as a dashed line: where a line crosses it, the phase

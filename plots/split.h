@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * split — the plot people look at first: for one router, the share of its requests each
  * deployment received over time as stacked areas, with the share its replicas promise as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * report_csv — the time series as CSV (RFC 4180: a header row, CRLF line ends, fields quoted
  * when they must be), for notebooks and spreadsheets. Times are simulated seconds; names are

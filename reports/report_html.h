@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * report_html — report.html, the run as one self-contained web page: the same content as
  * report.md with the plots inline as SVG, no network access, no scripts, styles inline, sized

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * report_json — report.json, the machine-readable result of a run, with the fields the
  * scenario format promises (scenario, seed, duration_s, requests, phases, checks, passed),

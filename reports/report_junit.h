@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * report_junit — junit.xml, the run as the test report CI systems already show: one
  * testsuite per scenario with one testcase per phase split test (failed or skipped with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * report_md — report.md, the run for people reading a repository or a CI artifact: the
  * scenario, seed and totals, failures by reason, the plots, the phase table (router,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * reports — writes every report of one run into a folder: the plots (plots.h),
  * timeseries.csv, requests.csv and load.csv, junit.xml, report.md, report.html, and

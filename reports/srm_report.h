@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * srm_report — what `routersim srm` writes about observed counts (srm.h): the summary on
  * stdout, and into its folder, each file atomically (outfile.h): report.json (machines),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * summary — the human summary `routersim run` prints: totals, failures, the phase table
  * (expected vs observed shares, chi-square, p-value, verdict), the capacity of deployments

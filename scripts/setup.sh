@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs what routersim needs from Debian's packages, skipping what is there.
 # Usage: scripts/setup.sh [--test]   (--test also installs what the tests use)
 set -euo pipefail
@@ -6,7 +7,10 @@ set -euo pipefail
 # gnuplot draws the plots and needs a font to do it.
 packages=(gcc make cmake pkg-config libgsl-dev libyaml-dev check gnuplot-nox fonts-dejavu-core)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(libxml2-utils valgrind chromium python3)
+  # python3-yaml, python3-jsonschema: the schema tests; dpkg-dev: dpkg-shlibdeps for the
+  # .deb; man-db, groff-base: the man page tests
+  packages+=(libxml2-utils valgrind chromium python3 python3-yaml python3-jsonschema dpkg-dev
+    man-db groff-base binutils)
 fi
 
 missing=()

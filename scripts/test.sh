@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Sets up what the tests need, builds, and runs the whole suite twice: a warnings-as-errors
-# build as users build it (which also runs the bundled scenarios under valgrind), then an
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Sets up what the tests need, builds, and runs the whole suite twice: a RelWithDebInfo build
+# as users build it but with warnings as errors (-Werror is off by default and on in this, the
+# dev and CI build; this one also runs the bundled scenarios under valgrind), then an
 # AddressSanitizer + UndefinedBehaviorSanitizer build. The benchmark's -O3 build is compiled
 # too, since optimisation levels warn about different things.
 set -euo pipefail

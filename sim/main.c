@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * routersim — the command: `run` simulates scenarios and writes their reports, `validate`
  * only loads and checks them. Exit status is the CI contract: 0 every check passed, 1 a
@@ -23,17 +24,23 @@
 
 enum { EXIT_PASSED = 0, EXIT_CHECK_FAILED = 1, EXIT_INVALID = 2, EXIT_RUN_ERROR = 3 };
 
+/* More overrides than this on one command line are a mistake, not a plan. */
+#define MAX_SETS 256
+
 typedef struct {
     int has_seed;
     uint64_t seed;
     const char *out;
     int quiet;
     int plots;
+    const char *sets[MAX_SETS]; /* --set KEY.PATH=VALUE, in order; argv's strings */
+    size_t n_sets;
 } options;
 
 static const char usage[] =
     "Usage: routersim run FILE... [--seed N] [--out DIR] [--quiet] [--no-plots]\n"
-    "       routersim validate FILE...\n"
+    "                     [--set KEY.PATH=VALUE]...\n"
+    "       routersim validate FILE... [--set KEY.PATH=VALUE]...\n"
     "       routersim srm COUNTS.csv [--expected D=SHARE,... | --scenario FILE] [--alpha A]\n"
     "                     [--concentration C] [--deviation X | --relative-deviation X]\n"
     "                     [--power P] [--seed N] [--out DIR] [--quiet] [--no-plots]\n"
@@ -70,6 +77,8 @@ static const char usage[] =
     "                    (default 0.01, one percentage point)\n"
     "      --relative-deviation X  ... or moved by the fraction X of itself\n"
     "      --power P     target power (default 0.8)\n"
+    "      --set KEY.PATH=VALUE  change a value of every scenario before it is checked\n"
+    "                    (repeatable), e.g. deployments.chat.replicas=12\n"
     "  -h, --help        show this help\n"
     "  -V, --version     show the version\n"
     "\n"
@@ -199,13 +208,13 @@ static int run_one(const scenario *sc, const options *opt, const char *dir)
 }
 
 /* Load every file before simulating any: one invalid scenario stops the whole run. */
-static scenario **load_all(char **files, int n)
+static scenario **load_all(char **files, int n, const options *opt)
 {
     scenario **all = calloc((size_t)n, sizeof *all);
     int ok = all != NULL;
     for (int i = 0; all && i < n; i++) {
         char err[1024];
-        all[i] = scenario_load(files[i], err, sizeof err);
+        all[i] = scenario_load_set(files[i], opt->sets, opt->n_sets, err, sizeof err);
         if (!all[i]) {
             fprintf(stderr, "routersim: %s\n", err);
             ok = 0;
@@ -242,7 +251,7 @@ static int distinct_folders(scenario **all, int n, const options *opt)
 
 static int command_run(char **files, int n, const options *opt)
 {
-    scenario **all = load_all(files, n);
+    scenario **all = load_all(files, n, opt);
     if (!all)
         return EXIT_INVALID;
     int status = distinct_folders(all, n, opt) ? EXIT_PASSED : EXIT_INVALID;
@@ -265,7 +274,7 @@ static int command_validate(char **files, int n, const options *opt)
     int status = EXIT_PASSED;
     for (int i = 0; i < n; i++) {
         char err[1024];
-        scenario *sc = scenario_load(files[i], err, sizeof err);
+        scenario *sc = scenario_load_set(files[i], opt->sets, opt->n_sets, err, sizeof err);
         if (!sc) {
             fprintf(stderr, "routersim: %s\n", err);
             status = EXIT_INVALID;
@@ -292,13 +301,11 @@ static int usage_error(const char *fmt, const char *arg)
 
 static int parse_options(int argc, char **argv, options *opt)
 {
-    static const struct option longopts[] = {{"seed", required_argument, NULL, 's'},
-                                             {"out", required_argument, NULL, 'o'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"no-plots", no_argument, NULL, 'P'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {"version", no_argument, NULL, 'V'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"seed", required_argument, NULL, 's'}, {"out", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},      {"no-plots", no_argument, NULL, 'P'},
+        {"set", required_argument, NULL, 'S'},  {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:o:qhV", longopts, NULL)) != -1) {
@@ -319,6 +326,13 @@ static int parse_options(int argc, char **argv, options *opt)
             break;
         case 'P':
             opt->plots = 0;
+            break;
+        case 'S':
+            if (!strchr(optarg, '=') || optarg[0] == '=')
+                return usage_error("--set %s: expected KEY.PATH=VALUE", optarg);
+            if (opt->n_sets == MAX_SETS)
+                return usage_error("--set %s: expected at most 256 overrides", optarg);
+            opt->sets[opt->n_sets++] = optarg;
             break;
         case 'h':
             fputs(usage, stdout);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * check_main — the one main() every Check suite shares: run the suite built by the file's
  * suite() and exit non-zero when anything failed. CK_RUN_CASE picks one test case; a run

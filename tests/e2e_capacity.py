@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: the capacity-planning scenarios through the routersim command. The gate
 must fail exactly where capacity runs out, with a message that names the deployment, the
 window and the figure, and pass where the runbook is safe.

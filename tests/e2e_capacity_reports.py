@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: what the reports and plots add for deployments with a serving model, checked
 the way their readers use them. The overloaded migration must show its 20m overload in the
 summary, the plots, report.md, report.html and junit.xml; load.csv must add up to

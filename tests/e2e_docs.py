@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: every YAML example in docs/scenario-format.md loads with `routersim validate`.
 
 A block that holds a top-level `name:` is a complete scenario and is validated as written.

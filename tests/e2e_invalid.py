@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: every kind of invalid scenario is refused by `routersim validate` and `run`
 with exit status 2, nothing simulated, and an error that names FILE:LINE:COL and what was
 expected. One test per case.

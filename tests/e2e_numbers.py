@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: the numbers a run prints keep their meaning. A tiny share or duration is
 printed with its significant digits, never as 0; durations read the same on stdout and in
 report.md, in the syntax a scenario accepts.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: a report folder never holds files of two runs, whatever happens to a run.
 
 A CI job reads report.json and the files beside it as one run's results. A second run into

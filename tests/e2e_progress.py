@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: progress on stderr for long runs, only when stderr is a terminal, and
 nothing else on it either way.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: the reports and plots of real runs, checked the way their readers use them:
 CI reads junit.xml against the JUnit schema, notebooks add up the CSV files, people open the
 plots, report.md and report.html (here in headless Chromium). Text a user typed, gnuplot

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: every bundled scenario through the routersim command, checking the exit
 status CI relies on and the report contents a user reads.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end over seeds: a bundled scenario's verdict is a promise, not a lucky draw. Every
 scenario that promises to pass passes (exit 0) on each of seeds 1..50, and every one that
 fails on purpose fails (exit 1, never an error) on each of them.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: `routersim srm` on observed counts and `routersim plan srm` on scenarios. The
 bundled fair migration passes (exit 0) and the skewed one fails (exit 1) with the documented
 report fields; bad files are refused with exit 2 and FILE:LINE:COL; expected shares come

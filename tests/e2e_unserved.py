@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: requests that were routed but not served, as every report shows them. A trace
 counted by hand (one slot, 10 s of service, room for 2 waiting, a 5 s timeout, 30 s in 10 s
 windows) loses 1 request to a full queue, 3 to timeouts and leaves 2 unfinished:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 """End-to-end: verdicts a CI can read. Each check in report.json carries its value, limit,
 margin, unit and the window that decided it; the JUnit cases say that window; a phase's
 split test and its capacity verdict are reported apart; during a cold start the reports

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The layers of routersim, bottom to top. A file may include headers of its own folder and
 # of folders in a lower layer, never of a higher one or of a sibling in the same layer:
 # data flows one way, scenario -> world -> engine -> results -> views -> reports and plots.

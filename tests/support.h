@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * support — what the engine-level tests share: a scenario written from text to a
  * temporary file and loaded, and a run that must succeed.

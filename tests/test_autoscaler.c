@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/run/autoscaler.h"
 
 #include "tests/check_main.h"

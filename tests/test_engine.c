@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/stats/checks.h"
 #include "sim/run/engine.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/base/srmpower.h"
 #include "sim/load/scenario_load.h"
 #include "sim/run/engine.h"

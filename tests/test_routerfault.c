@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/base/routerfault.h"
 #include "sim/base/splittest.h"
 #include "sim/base/srmpower.h"

@@ -1,4 +1,6 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/base/selector.h"
+#include "sim/base/rngword.h"
 
 #include "tests/check_main.h"
 
@@ -9,9 +11,22 @@
 /*
  * The selector's promise is exact proportions: of the span integers a pick maps from,
  * exactly span * w[i] / total go to deployment i. These tests check that identity in exact
- * integer arithmetic (table and full enumeration), then that selector_pick draws those
- * integers uniformly from every kind of generator, then even-load's deterministic counts.
+ * integer arithmetic (table and full enumeration), then that selector_pick maps the caller's
+ * 32-bit words to those integers uniformly (word by word, with scripted words, and by
+ * sampling from GSL's full-word generators), then even-load's deterministic counts.
  */
+
+/* Scripted words: the words a pick consumes are known and counted. */
+typedef struct {
+    const uint32_t *words;
+    size_t next;
+} script_state;
+
+static uint32_t script_next(void *ctx)
+{
+    script_state *s = ctx;
+    return s->words[s->next++];
+}
 
 /* a * b compared with c * d without overflow: each 64x64 product as a (high, low) pair. */
 static void mul_wide(uint64_t a, uint64_t b, uint64_t *hi, uint64_t *lo)
@@ -199,34 +214,31 @@ END_TEST
 START_TEST(all_zero_has_no_replicas)
 {
     const uint32_t w[] = {0, 0, 0};
-    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng *narrow = gsl_rng_alloc(gsl_rng_ranlxs0);
+    script_state none = {NULL, 0};
     for (size_t k = 0; k < 2; k++) {
         selector *s = must_new(strategies[k], 3, w);
         ck_assert_uint_eq(selector_span(s), 0);
         ck_assert_uint_eq(selector_total(s), 0);
-        ck_assert_int_eq(selector_pick(s, rng), SELECTOR_NO_REPLICAS);
-        ck_assert_int_eq(selector_pick(s, narrow), SELECTOR_NO_REPLICAS);
+        ck_assert_int_eq(selector_pick(s, script_next, &none), SELECTOR_NO_REPLICAS);
+        ck_assert_uint_eq(none.next, 0); /* no word drawn for nothing */
         ck_assert_int_eq(selector_pick_at(s, 0), SELECTOR_NO_REPLICAS);
         ck_assert_uint_eq(selector_mass(s, 0), 0);
         selector_free(s);
     }
-    gsl_rng_free(rng);
-    gsl_rng_free(narrow);
 }
 END_TEST
 
 START_TEST(zero_replicas_never_picked)
 {
     const uint32_t w[] = {0, 5, 0, 3, 0};
-    const gsl_rng_type *types[] = {gsl_rng_mt19937, gsl_rng_taus2, gsl_rng_ranlxs0};
-    for (size_t t = 0; t < 3; t++) {
+    const gsl_rng_type *types[] = {gsl_rng_mt19937, gsl_rng_taus2};
+    for (size_t t = 0; t < 2; t++) {
         gsl_rng *rng = gsl_rng_alloc(types[t]);
         for (size_t k = 0; k < 2; k++) {
             selector *s = must_new(strategies[k], 5, w);
             int strays = 0;
             for (int pick = 0; pick < 20000; pick++) {
-                int i = selector_pick(s, rng);
+                int i = selector_pick(s, rngword_next, rng);
                 strays += i != 1 && i != 3;
             }
             ck_assert_int_eq(strays, 0);
@@ -293,7 +305,7 @@ static void assert_sampled_shares(const gsl_rng_type *type, unsigned long seed, 
     gsl_rng_set(rng, seed);
     selector *s = must_new(SELECTOR_WEIGHTED_RANDOM, n, w);
     for (int k = 0; k < picks; k++)
-        count[selector_pick(s, rng)]++;
+        count[selector_pick(s, rngword_next, rng)]++;
     for (size_t i = 0; i < n; i++) {
         double p = (double)w[i] / (double)total;
         double sd = sqrt(picks * p * (1.0 - p));
@@ -309,26 +321,10 @@ static void assert_sampled_shares(const gsl_rng_type *type, unsigned long seed, 
 START_TEST(sampling_full_word_generators)
 {
     const uint32_t w[] = {1, 2, 3, 4, 0, 7};
+    const uint32_t wide[] = {40000000, 20000000, 1, 10000000};
     assert_sampled_shares(gsl_rng_mt19937, 42, 6, w, 400000);
     assert_sampled_shares(gsl_rng_taus2, 43, 6, w, 400000);
-}
-END_TEST
-
-/* ranlxs0 yields 24-bit words: the pick composes its draw instead of using one word. */
-START_TEST(sampling_24_bit_generator)
-{
-    const uint32_t w[] = {1, 2, 3, 4, 0, 7};
-    const uint32_t wide[] = {40000000, 20000000, 1, 10000000};
-    assert_sampled_shares(gsl_rng_ranlxs0, 44, 6, w, 100000);
-    assert_sampled_shares(gsl_rng_ranlxs0, 45, 4, wide, 100000);
-}
-END_TEST
-
-/* "uni" yields 15-bit words, narrower than the total: heights are assembled from pieces. */
-START_TEST(sampling_15_bit_generator)
-{
-    const uint32_t w[] = {40000, 20000, 1, 10000};
-    assert_sampled_shares(gsl_rng_uni, 46, 4, w, 100000);
+    assert_sampled_shares(gsl_rng_taus2, 45, 4, wide, 100000);
 }
 END_TEST
 
@@ -344,40 +340,14 @@ START_TEST(sampling_span_above_one_word)
 END_TEST
 
 /*
- * A scripted full-word generator: the words a pick consumes are known, so the one-word
- * path can be held to Lemire's rule. x = floor(word * span / 2^32), except that the
- * 2^32 mod span words whose low product falls below 2^32 mod span are refused.
+ * The one-word path held to Lemire's rule with scripted words: x = floor(word * span / 2^32),
+ * except that the 2^32 mod span words whose low product falls below 2^32 mod span are
+ * refused.
  */
-typedef struct {
-    const uint32_t *words;
-    size_t next;
-} script_state;
-
-static void script_set(void *state, unsigned long seed)
-{
-    (void)state;
-    (void)seed;
-}
-
-static unsigned long script_get(void *state)
-{
-    script_state *s = state;
-    return s->words[s->next++];
-}
-
-static double script_get_double(void *state)
-{
-    return script_get(state) / 4294967296.0;
-}
-
-static const gsl_rng_type script_type = {
-    "script", 0xffffffffUL, 0, sizeof(script_state), script_set, script_get, script_get_double};
-
 START_TEST(one_word_draw_is_lemire)
 {
     const uint32_t w[] = {3, 2, 0}; /* span 4 * 5 = 20; 2^32 mod 20 = 16 */
-    gsl_rng *rng = gsl_rng_alloc(&script_type);
-    script_state *state = rng->state;
+    script_state script, *state = &script;
     selector *s = must_new(SELECTOR_WEIGHTED_RANDOM, 3, w);
     ck_assert_uint_eq(selector_span(s), 20);
 
@@ -390,100 +360,56 @@ START_TEST(one_word_draw_is_lemire)
             if (low < 16)
                 continue;
             *state = (script_state){words, (size_t)k};
-            ck_assert_int_eq(selector_pick(s, rng), selector_pick_at(s, x));
+            ck_assert_int_eq(selector_pick(s, script_next, state), selector_pick_at(s, x));
             ck_assert_uint_eq(state->next, (size_t)k + 1);
         }
     }
     /* word 0 has low product 0 < 16: refused, and the next word decides */
     const uint32_t refused_then_last[] = {0, 0xffffffffu};
     *state = (script_state){refused_then_last, 0};
-    ck_assert_int_eq(selector_pick(s, rng), selector_pick_at(s, 19));
+    ck_assert_int_eq(selector_pick(s, script_next, state), selector_pick_at(s, 19));
     ck_assert_uint_eq(state->next, 2);
 
     selector_free(s);
-    gsl_rng_free(rng);
 }
 END_TEST
 
 /*
- * A 3-bit generator, too narrow for the column or the height in one draw. Its outputs are
- * enumerated as a tree: a pick that asks for a word past the scripted prefix is abandoned
- * and the prefix extended eight ways, down to a depth limit. A pick completed after d
- * words has probability 8^-d. Rejection sampling makes the accepted value independent of
- * how many tries it took, so even cut at a depth the completed picks must split exactly
- * as the weights do.
+ * Above 2^32 the pick draws the column j in [0, columns) and then the height r in [0, total),
+ * each as k = floor(word / floor((2^32 - 1) / bound)), refusing k >= bound. Every k below the
+ * bound then has exactly floor((2^32 - 1) / bound) words, so both are uniform and the pick
+ * is x = r * columns + j. Held to that rule word by word: the first and last word of a k, and
+ * the refused words past the last whole k.
  */
-typedef struct {
-    unsigned long min;
-    const uint8_t *words;
-    size_t length;
-    size_t next;
-    int ran_out;
-} tree_state;
-
-static unsigned long tree_get(void *state)
+START_TEST(composed_draw_is_uniform_by_division)
 {
-    tree_state *t = state;
-    if (t->next < t->length)
-        return t->min + t->words[t->next++];
-    t->ran_out = 1;
-    return t->min; /* accepted by every bounded draw, so the abandoned pick ends */
-}
+    const uint32_t w[] = {0x80000000u, 0x3ffffffeu, 1, 0x3fffffffu};
+    const uint64_t total = UINT64_C(0xfffffffe); /* 2^32 - 2, 4 columns */
+    const uint32_t column_scale = UINT32_MAX / 4, height_scale = UINT32_MAX / 0xfffffffeu;
+    selector *s = must_new(SELECTOR_WEIGHTED_RANDOM, 4, w);
+    ck_assert_uint_eq(selector_span(s), total * 4);
+    ck_assert_uint_eq(height_scale, 1);
 
-static double tree_get_double(void *state)
-{
-    return (double)(tree_get(state) - ((tree_state *)state)->min) / 8.0;
-}
-
-static const gsl_rng_type tree_type = {
-    "tree", 7, 0, sizeof(tree_state), script_set, tree_get, tree_get_double};
-static const gsl_rng_type tree_type_offset = {
-    "tree-offset", 12, 5, sizeof(tree_state), script_set, tree_get, tree_get_double};
-
-enum { TREE_DEPTH = 6 };
-
-static void explore(selector *s, gsl_rng *rng, uint8_t *words, size_t length, uint64_t *weight)
-{
-    tree_state *t = rng->state;
-    *t = (tree_state){rng->type->min, words, length, 0, 0};
-    int i = selector_pick(s, rng);
-    if (!t->ran_out) {
-        weight[i] += UINT64_C(1) << 3 * (TREE_DEPTH - length);
-        return;
+    const uint64_t heights[] = {0, 1, 0x7fffffff, 0x80000000u, total - 1};
+    for (uint32_t j = 0; j < 4; j++) {
+        for (size_t h = 0; h < 5; h++) {
+            uint32_t first[2] = {j * column_scale, (uint32_t)heights[h]};
+            uint32_t last[2] = {(j + 1) * column_scale - 1, (uint32_t)heights[h]};
+            uint64_t x = heights[h] * 4 + j;
+            script_state a = {first, 0}, b = {last, 0};
+            ck_assert_int_eq(selector_pick(s, script_next, &a), selector_pick_at(s, x));
+            ck_assert_int_eq(selector_pick(s, script_next, &b), selector_pick_at(s, x));
+            ck_assert_uint_eq(a.next, 2);
+            ck_assert_uint_eq(b.next, 2);
+        }
     }
-    if (length == TREE_DEPTH)
-        return;
-    for (uint8_t v = 0; v < 8; v++) {
-        words[length] = v;
-        explore(s, rng, words, length + 1, weight);
-    }
-}
-
-static void assert_exact_tree(const gsl_rng_type *type, size_t n, const uint32_t *w)
-{
-    uint8_t words[TREE_DEPTH];
-    uint64_t weight[4] = {0}, completed = 0, total = sum_of(n, w);
-    gsl_rng *rng = gsl_rng_alloc(type);
-    selector *s = must_new(SELECTOR_WEIGHTED_RANDOM, n, w);
-    explore(s, rng, words, 0, weight);
-    for (size_t i = 0; i < n; i++)
-        completed += weight[i];
-    ck_assert_uint_gt(completed, 0);
-    for (size_t i = 0; i < n; i++)
-        ck_assert_msg(weight[i] * total == completed * w[i], "%s: deployment %zu", type->name, i);
+    /* 4 * column_scale and up would be column 4: refused; heights total and up too */
+    const uint32_t refused[] = {4 * column_scale, UINT32_MAX, 2 * column_scale,
+                                0xfffffffeu,      UINT32_MAX, 7};
+    script_state r = {refused, 0};
+    ck_assert_int_eq(selector_pick(s, script_next, &r), selector_pick_at(s, 7 * 4 + 2));
+    ck_assert_uint_eq(r.next, 6);
     selector_free(s);
-    gsl_rng_free(rng);
-}
-
-START_TEST(narrow_generator_exact_by_enumeration)
-{
-    const uint32_t pair[] = {7, 4}, three[] = {5, 0, 6};
-    const uint32_t seven[] = {4, 3}, eight[] = {5, 3}; /* totals at the range's edge */
-    assert_exact_tree(&tree_type, 2, pair);
-    assert_exact_tree(&tree_type, 2, seven);
-    assert_exact_tree(&tree_type, 2, eight);
-    assert_exact_tree(&tree_type, 3, three);
-    assert_exact_tree(&tree_type_offset, 2, pair);
 }
 END_TEST
 
@@ -500,7 +426,7 @@ START_TEST(even_load_exact_counts)
         for (int window = 0; window < 5; window++) {
             uint64_t count[5] = {0};
             for (uint64_t k = 0; k < total; k++)
-                count[selector_pick(s, NULL)]++;
+                count[selector_pick(s, NULL, NULL)]++;
             for (size_t i = 0; i < n; i++)
                 ck_assert_uint_eq(count[i], vectors[v][i]);
         }
@@ -517,15 +443,15 @@ START_TEST(even_load_nginx_sequence)
     selector *s = must_new(SELECTOR_EVEN_LOAD, 3, w);
     for (int round = 0; round < 3; round++)
         for (int k = 0; k < 7; k++)
-            ck_assert_int_eq(selector_pick(s, NULL), expected[k]);
+            ck_assert_int_eq(selector_pick(s, NULL, NULL), expected[k]);
 
     /* a rebuild restarts the sequence even mid-cycle */
-    selector_pick(s, NULL);
-    selector_pick(s, NULL);
-    selector_pick(s, NULL);
+    selector_pick(s, NULL, NULL);
+    selector_pick(s, NULL, NULL);
+    selector_pick(s, NULL, NULL);
     ck_assert_int_eq(selector_set_weights(s, w), 0);
     for (int k = 0; k < 7; k++)
-        ck_assert_int_eq(selector_pick(s, NULL), expected[k]);
+        ck_assert_int_eq(selector_pick(s, NULL, NULL), expected[k]);
     selector_free(s);
 }
 END_TEST
@@ -543,7 +469,7 @@ START_TEST(even_load_smooth_pairs)
             int64_t total = w0 + w1, served = 0, worst = 0;
             selector *s = must_new(SELECTOR_EVEN_LOAD, 2, w);
             for (int64_t m = 1; m <= 2 * total; m++) {
-                served += selector_pick(s, NULL) == 0;
+                served += selector_pick(s, NULL, NULL) == 0;
                 int64_t lag = llabs(2 * (total * served - m * (int64_t)w0));
                 worst = lag > worst ? lag : worst;
             }
@@ -590,11 +516,9 @@ static Suite *suite(void)
     tc = tcase_create("sampling");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, sampling_full_word_generators);
-    tcase_add_test(tc, sampling_24_bit_generator);
-    tcase_add_test(tc, sampling_15_bit_generator);
     tcase_add_test(tc, sampling_span_above_one_word);
     tcase_add_test(tc, one_word_draw_is_lemire);
-    tcase_add_test(tc, narrow_generator_exact_by_enumeration);
+    tcase_add_test(tc, composed_draw_is_uniform_by_division);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("even_load");

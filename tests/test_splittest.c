@@ -1,4 +1,6 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/base/selector.h"
+#include "sim/base/rngword.h"
 #include "sim/base/splittest.h"
 
 #include "tests/check_main.h"
@@ -326,7 +328,7 @@ static splittest_result phase_of(const uint32_t *w, int requests, unsigned long 
     selector *s = selector_new(SELECTOR_WEIGHTED_RANDOM, 2, w);
     ck_assert_ptr_nonnull(s);
     for (int k = 0; k < requests; k++)
-        observed[selector_pick(s, rng)]++;
+        observed[selector_pick(s, rngword_next, rng)]++;
     selector_free(s);
     gsl_rng_free(rng);
     return splittest_run(2, observed, half, 0.001);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "reports/srm_report.h"
 
 #include "tests/check_main.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/base/eventq.h"
 #include "sim/base/serving.h"
 #include "sim/run/capacity.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * loadview — a run's serving measurements arranged for reading: the deployments with a
  * serving model in the order of results.deployments (so each keeps its colour in every

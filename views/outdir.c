@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* flock and renameat2 are not POSIX; both are declared under _GNU_SOURCE. */
 #define _GNU_SOURCE
 #include "views/outdir.h"

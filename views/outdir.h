@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * outdir — a report folder that one run at a time replaces as a whole.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * series — the run's time series arranged for reading: how many requests each router routed
  * in each bin (the denominator of every observed share), requests per bin and called router

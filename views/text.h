@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * text — a run's strings in each output format, safely, and numbers as people read them.
  *

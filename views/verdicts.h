@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * verdicts — a run's verdicts counted and phrased once for every report: the split tests of
  * the phases, the capacity checks and the other checks, each counted apart so that a green

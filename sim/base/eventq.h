@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * eventq — the simulation's pending events, a binary min-heap ordered by (time, insertion).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * latency — a streaming histogram of request latencies with a bounded relative error.
  *

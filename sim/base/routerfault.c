@@ -1,4 +1,7 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/base/routerfault.h"
+
+#include "sim/base/rngword.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -74,20 +77,20 @@ static int skewed(const routerfault *f, selector *s, const size_t *ids, gsl_rng 
 {
     long k = f->spec.skew_shift != 0.0 ? find(s, ids, f->spec.skew_id) : -1;
     if (k < 0)
-        return selector_pick(s, rng);
+        return selector_pick(s, rngword_next, rng);
     double p0 = (double)selector_weight(s, (size_t)k) / (double)selector_total(s);
     double shift = fmax(-p0, fmin(1.0 - p0, f->spec.skew_shift));
     if (shift > 0.0) {
         /* p0 < 1 here: the pick is k with probability q + (1 - q) p0 = p0 + shift */
         if (gsl_rng_uniform(rng) < shift / (1.0 - p0))
             return (int)k;
-        return selector_pick(s, rng);
+        return selector_pick(s, rngword_next, rng);
     }
-    int pick = selector_pick(s, rng);
+    int pick = selector_pick(s, rngword_next, rng);
     if (pick != k || p0 >= 1.0 || !(gsl_rng_uniform(rng) < -shift / p0))
         return pick;
     /* redrawn among the others, in their proportions */
-    while ((pick = selector_pick(s, rng)) == k)
+    while ((pick = selector_pick(s, rngword_next, rng)) == k)
         ;
     return pick;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * routerfault — faults injected into a router's choice of deployment, so users can see
  * whether the split test would catch a broken router, and how soon.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "sim/base/selector.h"
 
 #include <stdlib.h>
@@ -199,50 +200,37 @@ uint64_t selector_mass(const selector *s, size_t i)
 
 /* Lemire's multiply-and-reject: the high word of x * span is uniform on [0, span) once the
  * 2^32 mod span low words that would over-represent some values are refused. */
-static uint64_t one_word_draw(const selector *s, gsl_rng *rng)
+static uint64_t one_word_draw(const selector *s, selector_random next, void *ctx)
 {
     uint64_t m;
     do {
-        m = (uint64_t)gsl_rng_get(rng) * s->span;
+        m = (uint64_t)next(ctx) * s->span;
     } while ((uint32_t)m < s->reject);
     return m >> 32;
 }
 
-static unsigned floor_log2(uint64_t n)
+/* Uniform on [0, n) for 1 <= n < 2^32 by division: each k in [0, n) has exactly
+ * floor((2^32 - 1) / n) words, the words above are refused. (GSL's gsl_rng_uniform_int on a
+ * full 32-bit generator, word for word, so routersim's seeded results did not change when the
+ * selector stopped drawing from GSL itself.) */
+static uint64_t uniform_below(selector_random next, void *ctx, uint64_t n)
 {
-    unsigned b = 0;
-    while (n >>= 1)
-        b++;
-    return b;
-}
-
-/* Uniform on [0, n) from any generator: one bounded draw when n fits its range, otherwise
- * whole random bits assembled from power-of-two draws, refused while >= n (so each try
- * succeeds with probability above 1/2). */
-static uint64_t uniform_below(gsl_rng *rng, uint64_t n)
-{
-    unsigned long range = gsl_rng_max(rng) - gsl_rng_min(rng);
-    if (n <= range)
-        return gsl_rng_uniform_int(rng, n);
-    unsigned chunk = floor_log2(range);
-    unsigned bits = ceil_log2(n);
-    uint64_t x;
+    uint32_t scale = (uint32_t)(UINT32_MAX / n);
+    uint64_t k;
     do {
-        x = 0;
-        for (unsigned got = 0; got < bits; got += chunk)
-            x = (x << chunk) | gsl_rng_uniform_int(rng, 1ul << chunk);
-        x &= (UINT64_C(1) << bits) - 1;
-    } while (x >= n);
-    return x;
+        k = next(ctx) / scale;
+    } while (k >= n);
+    return k;
 }
 
-/* Column and height drawn separately: neither exceeds 32 bits, whatever the span. */
-static int composed_pick(const selector *s, gsl_rng *rng)
+/* Column and height drawn separately, each bound within what uniform_below accepts:
+ * columns <= 2^20 and total <= SELECTOR_MAX_TOTAL = 2^32 - 1, whatever the span. */
+static int composed_pick(const selector *s, selector_random next, void *ctx)
 {
     if (s->span == 0)
         return SELECTOR_NO_REPLICAS;
-    uint64_t j = uniform_below(rng, s->mask + 1);
-    uint64_t r = uniform_below(rng, s->total);
+    uint64_t j = uniform_below(next, ctx, s->mask + 1);
+    uint64_t r = uniform_below(next, ctx, s->total);
     return lookup(s, (r << s->shift) | j);
 }
 
@@ -272,16 +260,11 @@ static int even_load_pick(selector *s)
     return (int)best;
 }
 
-static int full_words(const gsl_rng *rng)
-{
-    return rng->type->min == 0 && rng->type->max == UINT32_MAX;
-}
-
-int selector_pick(selector *s, gsl_rng *rng)
+int selector_pick(selector *s, selector_random next, void *ctx)
 {
     if (s->strategy == SELECTOR_EVEN_LOAD)
         return even_load_pick(s);
-    if (s->one_word && full_words(rng))
-        return lookup(s, one_word_draw(s, rng));
-    return composed_pick(s, rng);
+    if (s->one_word)
+        return lookup(s, one_word_draw(s, next, ctx));
+    return composed_pick(s, next, ctx);
 }

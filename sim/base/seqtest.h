@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * seqtest — an anytime-valid sample-ratio-mismatch test, for counts watched while they
  * accumulate (a fixed-horizon chi-square looked at again and again raises false alarms far

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * serving — one deployment's capacity to serve: ready replicas x concurrency slots, a FIFO
  * queue with an optional limit and client timeout, and service times from a distribution.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * splittest — is an observed traffic split consistent with the expected one?
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * srmpower — how likely a phase's chi-square split test (splittest) is to catch a given
  * sample-ratio mismatch, and how many requests it needs to catch it with a target power.

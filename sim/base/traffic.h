@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * traffic — when requests arrive: the arrival processes a traffic entry can describe.
  *

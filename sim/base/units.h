@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * units — the scenario format's scalar types: durations, rates, bounded numbers,
  * platform ids and resource names.

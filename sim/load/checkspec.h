@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * checkspec — what a scenario asks a run to prove: the `checks` section read from the YAML
  * tree (through yread, so every error names its place) into the scenario's alpha and Holm

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * countscsv — observed traffic counts from a CSV file: requests per router, deployment and
  * time interval, as a platform's metrics export them, for `routersim srm` to test.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * firectl — reads a firectl command line, as the platform's docs print it, into a world
  * command.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * loadspec — how a scenario describes load and the capacity to serve it: the arrival
  * process of a traffic entry, a deployment's serving model and its autoscaler settings,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/load/scenario_load.h"
 
 #include "sim/base/routerfault.h"
@@ -823,11 +824,23 @@ static int validate(loader *ld)
 
 scenario *scenario_load(const char *path, char *err, size_t errlen)
 {
+    return scenario_load_set(path, NULL, 0, err, errlen);
+}
+
+scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_sets, char *err,
+                            size_t errlen)
+{
     ydoc *doc = ydoc_load_file(path, err, errlen);
     if (!doc)
         return NULL;
+    for (size_t i = 0; i < n_sets; i++) {
+        if (ydoc_set(doc, sets[i], err, errlen) != 0) {
+            ydoc_free(doc);
+            return NULL;
+        }
+    }
     scenario *sc = calloc(1, sizeof *sc);
-    loader ld = {{.path = path, .err = err, .errlen = errlen}, sc};
+    loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc};
     int rc = -1;
     if (sc && (sc->path = strdup(path))) {
         ld.in.account = sc->account;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * scenario_load — a scenario file loaded, checked and ready to simulate.
  *
@@ -18,5 +19,11 @@
 /* Load and check a scenario. NULL on error with "FILE:LINE:COL: ..." in err; free the
  * result with scenario_free. */
 scenario *scenario_load(const char *path, char *err, size_t errlen);
+
+/* The same with overrides applied to the YAML tree first, in order: each "key.path=value"
+ * (routersim's --set; see ydoc_set for paths and values). An error caused by an override
+ * reads "FILE: --set key.path=value: ..." instead of a line and column. */
+scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_sets, char *err,
+                            size_t errlen);
 
 #endif

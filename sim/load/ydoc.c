@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/load/ydoc.h"
 
 #include "sim/base/units.h"
@@ -18,13 +19,37 @@ struct ydoc {
     ydoc_node *root;
     ydoc_node **nodes; /* every node, owned here; the tree's child arrays only borrow */
     size_t n_nodes, cap_nodes;
+    char **overrides; /* ydoc_set's texts, in order */
+    size_t n_overrides;
 };
 
-/* An open mapping or sequence; `key` is a mapping's key still waiting for its value. */
+/* An open mapping or sequence; `key` is a mapping's key still waiting for its value.
+ * `anchor` is its anchor (defined once it is complete, so no alias can point into itself);
+ * `first` is the expanded node count when it opened and `reach` the deepest level its
+ * content reaches, so that its size and height are known when it closes. */
 typedef struct {
     ydoc_node *node;
     ydoc_node *key;
+    char *anchor;
+    size_t first;
+    size_t reach;
 } frame;
+
+/* A completed anchored node: what an alias to it repeats, how many nodes that is once
+ * expanded and how many levels it is deep. */
+typedef struct {
+    char *name;
+    ydoc_node *node;
+    size_t size;
+    size_t height;
+} anchor;
+
+/* Anchors by name, open addressing; cap is a power of two and at least twice n. A name
+ * defined again refers to its latest node from then on, as YAML says. */
+typedef struct {
+    anchor *slots;
+    size_t n, cap;
+} anchor_set;
 
 /* The keys seen so far in every mapping of the document, so that a duplicate is found
  * when it is read, in O(1), however large the mapping. Open addressing; cap is a power
@@ -49,6 +74,8 @@ typedef struct {
     size_t depth;
     int documents;
     key_set keys;
+    anchor_set anchors;
+    size_t expanded; /* nodes, counting every alias as the nodes it repeats */
 } builder;
 
 static int fail_at(builder *b, int line, int column, const char *fmt, ...)
@@ -132,6 +159,56 @@ static const ydoc_node *key_add(key_set *set, const ydoc_node *map, const ydoc_n
     return key;
 }
 
+/* ---- anchors ------------------------------------------------------------------------- */
+
+static anchor *anchor_find(const anchor_set *set, const char *name)
+{
+    size_t mask = set->cap - 1;
+    for (size_t i = key_hash(NULL, name) & mask;; i = (i + 1) & mask)
+        if (!set->slots[i].name || strcmp(set->slots[i].name, name) == 0)
+            return &set->slots[i];
+}
+
+static const anchor *anchor_get(const anchor_set *set, const char *name)
+{
+    if (set->cap == 0)
+        return NULL;
+    const anchor *a = anchor_find(set, name);
+    return a->name ? a : NULL;
+}
+
+/* Define (or redefine) an anchor; takes `name`. Returns 0, or -1 when out of memory. */
+static int anchor_put(anchor_set *set, char *name, ydoc_node *node, size_t size, size_t height)
+{
+    if (2 * (set->n + 1) > set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 16;
+        anchor_set bigger = {calloc(cap, sizeof(anchor)), set->n, cap};
+        if (!bigger.slots) {
+            free(name);
+            return -1;
+        }
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->slots[i].name)
+                *anchor_find(&bigger, set->slots[i].name) = set->slots[i];
+        free(set->slots);
+        *set = bigger;
+    }
+    anchor *a = anchor_find(set, name);
+    if (a->name)
+        free(a->name);
+    else
+        set->n++;
+    *a = (anchor){name, node, size, height};
+    return 0;
+}
+
+static void anchor_set_free(anchor_set *set)
+{
+    for (size_t i = 0; i < set->cap; i++)
+        free(set->slots[i].name);
+    free(set->slots);
+}
+
 /* ---- nodes ---------------------------------------------------------------------------- */
 
 static void node_free(ydoc_node *node)
@@ -146,7 +223,7 @@ static ydoc_node *node_new(builder *b, ydoc_type type, yaml_mark_t mark)
 {
     int line = (int)mark.line + 1, column = (int)mark.column + 1;
     ydoc *doc = b->doc;
-    if (doc->n_nodes == YDOC_MAX_NODES) {
+    if (b->expanded >= YDOC_MAX_NODES) {
         fail_at(b, line, column, "expected at most %d YAML nodes in a scenario, got more",
                 YDOC_MAX_NODES);
         return NULL;
@@ -170,6 +247,7 @@ static ydoc_node *node_new(builder *b, ydoc_type type, yaml_mark_t mark)
     node->line = line;
     node->column = column;
     doc->nodes[doc->n_nodes++] = node;
+    b->expanded++;
     return node;
 }
 
@@ -227,16 +305,31 @@ static int attach(builder *b, ydoc_node *node)
     return 0;
 }
 
-static int refuse_anchor(builder *b, const yaml_event_t *ev)
+static int fail_event(builder *b, const yaml_event_t *ev, const char *fmt, const char *name)
 {
-    return fail_at(b, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
-                   "anchors and aliases are not supported in scenarios");
+    char q[UNITS_QUOTE_BUF];
+    return fail_at(b, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1, fmt,
+                   units_quote(name, q, sizeof q));
+}
+
+/* A copy of an anchor's name, kept until its node is complete. */
+static int keep_anchor(builder *b, const yaml_event_t *ev, const yaml_char_t *name, char **out)
+{
+    *out = NULL;
+    if (name && !(*out = strdup((const char *)name)))
+        return fail_event(b, ev, "out of memory at anchor &%s", (const char *)name);
+    return 0;
+}
+
+static int define_anchor(builder *b, char *name, ydoc_node *node, size_t size, size_t height)
+{
+    if (name && anchor_put(&b->anchors, name, node, size, height) != 0)
+        return fail_at(b, node->line, node->column, "out of memory");
+    return 0;
 }
 
 static int on_scalar(builder *b, const yaml_event_t *ev)
 {
-    if (ev->data.scalar.anchor)
-        return refuse_anchor(b, ev);
     const char *text = (const char *)ev->data.scalar.value;
     size_t len = ev->data.scalar.length;
     ydoc_node *node = node_new(b, YDOC_SCALAR, ev->start_mark);
@@ -252,16 +345,19 @@ static int on_scalar(builder *b, const yaml_event_t *ev)
     value[len] = '\0';
     node->value = value;
     node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-    return attach(b, node);
+    if (attach(b, node) != 0)
+        return -1;
+    char *name;
+    if (keep_anchor(b, ev, ev->data.scalar.anchor, &name) != 0)
+        return -1;
+    return define_anchor(b, name, node, 1, 0);
 }
 
 static int on_collection_start(builder *b, const yaml_event_t *ev)
 {
     int is_map = ev->type == YAML_MAPPING_START_EVENT;
-    const yaml_char_t *anchor =
+    const yaml_char_t *anchor_name =
         is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
-    if (anchor)
-        return refuse_anchor(b, ev);
     ydoc_node *node = node_new(b, is_map ? YDOC_MAP : YDOC_SEQ, ev->start_mark);
     if (!node)
         return -1;
@@ -272,8 +368,144 @@ static int on_collection_start(builder *b, const yaml_event_t *ev)
     if (b->depth == YDOC_MAX_DEPTH)
         return fail_at(b, node->line, node->column,
                        "expected at most %d levels of nesting, got more", YDOC_MAX_DEPTH);
-    b->stack[b->depth++] = (frame){node, NULL};
+    frame f = {node, NULL, NULL, b->expanded - 1, b->depth + 1};
+    if (keep_anchor(b, ev, anchor_name, &f.anchor) != 0)
+        return -1;
+    b->stack[b->depth++] = f;
     return 0;
+}
+
+/* An alias repeats its anchor's node where it stands (the tree shares it). What it repeats
+ * counts against the node limit as if written out, and its depth against the nesting limit,
+ * so an alias bomb is refused as soon as its expansion would pass them. */
+static int on_alias(builder *b, const yaml_event_t *ev)
+{
+    const char *name = (const char *)ev->data.alias.anchor;
+    const anchor *a = anchor_get(&b->anchors, name);
+    if (!a) {
+        for (size_t i = 0; i < b->depth; i++)
+            if (b->stack[i].anchor && strcmp(b->stack[i].anchor, name) == 0)
+                return fail_event(b, ev,
+                                  "alias *%s inside the node it names: expected an "
+                                  "alias to a complete node",
+                                  name);
+        return fail_event(b, ev, "alias *%s: expected an anchor of that name defined before it",
+                          name);
+    }
+    if (a->size > YDOC_MAX_NODES - b->expanded)
+        return fail_at(b, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+                       "expected at most %d YAML nodes in a scenario, counting what aliases "
+                       "repeat, got more",
+                       YDOC_MAX_NODES);
+    if (b->depth + a->height > YDOC_MAX_DEPTH)
+        return fail_at(b, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1,
+                       "expected at most %d levels of nesting, counting what aliases repeat, "
+                       "got more",
+                       YDOC_MAX_DEPTH);
+    b->expanded += a->size;
+    if (b->depth > 0 && b->depth + a->height > b->stack[b->depth - 1].reach)
+        b->stack[b->depth - 1].reach = b->depth + a->height;
+    return attach(b, a->node);
+}
+
+static int is_merge_key(const ydoc_node *key)
+{
+    return key->plain && strcmp(key->value, "<<") == 0;
+}
+
+static size_t capacity_for(size_t n)
+{
+    size_t cap = 1;
+    while (cap < n)
+        cap *= 2;
+    return cap;
+}
+
+/* Append merge source `from`'s pairs to keys/items, skipping keys `map` already has. */
+static int merge_from(builder *b, ydoc_node *map, const ydoc_node *from, ydoc_node **keys,
+                      ydoc_node **items, size_t *n)
+{
+    if (from->type != YDOC_MAP)
+        return fail_at(b, from->line, from->column,
+                       "expected a mapping or a sequence of mappings to merge (<<), got a %s",
+                       ydoc_type_name(from->type));
+    for (size_t i = 0; i < from->n; i++) {
+        if (key_find(&b->keys, map, from->keys[i]->value)->map)
+            continue;
+        if (!key_add(&b->keys, map, from->keys[i]))
+            return fail_at(b, map->line, map->column, "out of memory");
+        keys[*n] = from->keys[i];
+        items[(*n)++] = from->items[i];
+    }
+    return 0;
+}
+
+/*
+ * YAML merge keys: `<<: *base` (or `<<: [*a, *b]`) adds the pairs of the merged mappings
+ * whose keys this mapping does not set itself; with several, the first listed wins. Done
+ * when the mapping closes, so its own keys win wherever they are written. The merged
+ * values keep their positions, where they were written.
+ */
+static int merge_keys(builder *b, ydoc_node *map)
+{
+    size_t own = 0, room = 0;
+    for (size_t i = 0; i < map->n; i++) {
+        if (!is_merge_key(map->keys[i])) {
+            own++;
+            continue;
+        }
+        const ydoc_node *v = map->items[i];
+        if (v->type == YDOC_SEQ)
+            for (size_t j = 0; j < v->n; j++)
+                room += v->items[j]->type == YDOC_MAP ? v->items[j]->n : 0;
+        else if (v->type == YDOC_MAP)
+            room += v->n;
+    }
+    if (own == map->n)
+        return 0;
+    size_t cap = capacity_for(own + room);
+    ydoc_node **keys = malloc(cap * sizeof *keys), **items = malloc(cap * sizeof *items);
+    size_t n = 0;
+    int rc = keys && items ? 0 : fail_at(b, map->line, map->column, "out of memory");
+    for (size_t i = 0; rc == 0 && i < map->n; i++) {
+        if (!is_merge_key(map->keys[i])) {
+            keys[n] = map->keys[i];
+            items[n++] = map->items[i];
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < map->n; i++) {
+        const ydoc_node *v = map->items[i];
+        if (!is_merge_key(map->keys[i]))
+            continue;
+        if (v->type == YDOC_SEQ)
+            for (size_t j = 0; rc == 0 && j < v->n; j++)
+                rc = merge_from(b, map, v->items[j], keys, items, &n);
+        else
+            rc = merge_from(b, map, v, keys, items, &n);
+    }
+    if (rc != 0) {
+        free(keys);
+        free(items);
+        return -1;
+    }
+    free(map->keys);
+    free(map->items);
+    map->keys = keys;
+    map->items = items;
+    map->n = n;
+    return 0;
+}
+
+static int on_collection_end(builder *b)
+{
+    frame f = b->stack[--b->depth];
+    if (b->depth > 0 && f.reach > b->stack[b->depth - 1].reach)
+        b->stack[b->depth - 1].reach = f.reach;
+    if (f.node->type == YDOC_MAP && merge_keys(b, f.node) != 0) {
+        free(f.anchor);
+        return -1;
+    }
+    return define_anchor(b, f.anchor, f.node, b->expanded - f.first, f.reach - b->depth);
 }
 
 static int on_document_start(builder *b, const yaml_event_t *ev)
@@ -290,7 +522,7 @@ static int on_event(builder *b, const yaml_event_t *ev)
     case YAML_DOCUMENT_START_EVENT:
         return on_document_start(b, ev);
     case YAML_ALIAS_EVENT:
-        return refuse_anchor(b, ev);
+        return on_alias(b, ev);
     case YAML_SCALAR_EVENT:
         return on_scalar(b, ev);
     case YAML_SEQUENCE_START_EVENT:
@@ -298,8 +530,7 @@ static int on_event(builder *b, const yaml_event_t *ev)
         return on_collection_start(b, ev);
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT:
-        b->depth--;
-        return 0;
+        return on_collection_end(b);
     default:
         return 0;
     }
@@ -416,6 +647,9 @@ ydoc *ydoc_load_string(const char *text, size_t len, const char *name, char *err
     }
     int status = check_text(&b) == 0 ? build(&b) : -1;
     free(b.keys.slots);
+    anchor_set_free(&b.anchors);
+    for (size_t i = 0; i < b.depth; i++) /* left open by an error */
+        free(b.stack[i].anchor);
     if (status == 0)
         return b.doc;
     ydoc_free(b.doc);
@@ -499,9 +733,235 @@ void ydoc_free(ydoc *d)
         return;
     for (size_t i = 0; i < d->n_nodes; i++)
         node_free(d->nodes[i]);
+    for (size_t i = 0; i < d->n_overrides; i++)
+        free(d->overrides[i]);
+    free(d->overrides);
     free(d->nodes);
     free(d->name);
     free(d);
+}
+
+/* ---- overrides ------------------------------------------------------------------------- */
+
+typedef struct {
+    ydoc *doc;
+    const char *text; /* the override, "key.path=value" */
+    int line;         /* YDOC_OVERRIDE_LINE of it */
+    char *err;
+    size_t errlen;
+} setter;
+
+static int set_fail(const setter *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int set_fail(const setter *s, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(s->err, s->errlen, "%s: --set %s: %s", s->doc->name, s->text, msg);
+    return -1;
+}
+
+/* Take ownership of a node made outside the parser. */
+static int adopt(ydoc *d, ydoc_node *node)
+{
+    if (d->n_nodes == d->cap_nodes) {
+        size_t cap = d->cap_nodes ? d->cap_nodes * 2 : 64;
+        ydoc_node **grown = realloc(d->nodes, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        d->nodes = grown;
+        d->cap_nodes = cap;
+    }
+    d->nodes[d->n_nodes++] = node;
+    return 0;
+}
+
+/* Child arrays hold the next power of two of their length (see children_reserve). */
+static ydoc_node **copy_children(ydoc_node **from, size_t n)
+{
+    size_t cap = 1;
+    while (cap < n)
+        cap *= 2;
+    ydoc_node **to = malloc(cap * sizeof *to);
+    if (to && n)
+        memcpy(to, from, n * sizeof *to);
+    return to;
+}
+
+/* A node of the override's own, at `column` of its text. */
+static ydoc_node *set_node(const setter *s, ydoc_type type, const char *value, int column)
+{
+    ydoc_node *node = calloc(1, sizeof *node);
+    if (!node || adopt(s->doc, node) != 0) {
+        free(node);
+        return NULL;
+    }
+    node->type = type;
+    node->line = s->line;
+    node->column = column;
+    node->plain = 1;
+    if (value && !(node->value = strdup(value)))
+        return NULL; /* adopted: freed with the document */
+    return node;
+}
+
+/* A shallow copy of a mapping or sequence, so that changing it changes no alias. */
+static ydoc_node *set_copy(const setter *s, const ydoc_node *from)
+{
+    ydoc_node *node = calloc(1, sizeof *node);
+    if (!node || adopt(s->doc, node) != 0) {
+        free(node);
+        return NULL;
+    }
+    *node = *from;
+    node->value = NULL;
+    node->keys = from->keys ? copy_children(from->keys, from->n) : NULL;
+    node->items = copy_children(from->items, from->n);
+    if ((from->keys && !node->keys) || !node->items)
+        return NULL;
+    return node;
+}
+
+/* The value text as YAML nodes of this document, placed at the override's line. */
+static ydoc_node *set_value(const setter *s, const char *text, int column)
+{
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+    for (size_t i = 0; i < sizeof nulls / sizeof *nulls; i++)
+        if (strcmp(text, nulls[i]) == 0)
+            return set_node(s, YDOC_SCALAR, text, column);
+    char why[512];
+    ydoc *value = ydoc_load_string(text, strlen(text), "", why, sizeof why);
+    if (!value) {
+        char *msg = why; /* ":LINE:COL: problem (context at a line of the value)" */
+        for (int colons = 0; *msg && colons < 3; msg++)
+            colons += *msg == ':';
+        msg += strspn(msg, " ");
+        size_t len = strcspn(msg, "(");
+        while (len > 0 && msg[len - 1] == ' ')
+            len--;
+        msg[len] = '\0';
+        set_fail(s, "expected a YAML value after '=': %s", msg);
+        return NULL;
+    }
+    ydoc_node *root = value->root;
+    int failed = 0;
+    for (size_t i = 0; i < value->n_nodes; i++) {
+        ydoc_node *node = value->nodes[i];
+        node->column = node->line == 1 ? column + node->column - 1 : column;
+        node->line = s->line;
+        if (!failed && adopt(s->doc, node) != 0)
+            failed = 1;
+        if (failed)
+            node_free(node);
+    }
+    value->n_nodes = 0;
+    ydoc_free(value);
+    if (failed)
+        set_fail(s, "out of memory");
+    return failed ? NULL : root;
+}
+
+static const char *position(const ydoc_node *node, char *buf, size_t size)
+{
+    if (node->line > 0)
+        snprintf(buf, size, " at line %d, column %d", node->line, node->column);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
+/* Where `segment` leads from a mapping or sequence: an index into its items, or -1 after
+ * an error. A mapping without the key gets it (as a mapping when more path follows). */
+static long set_step(const setter *s, ydoc_node *node, const char *segment, int column, int last)
+{
+    char q[UNITS_QUOTE_BUF], at[64];
+    if (node->type == YDOC_MAP) {
+        for (size_t i = 0; i < node->n; i++)
+            if (strcmp(node->keys[i]->value, segment) == 0)
+                return (long)i;
+        ydoc_node *key = set_node(s, YDOC_SCALAR, segment, column);
+        ydoc_node *value = last ? key : set_node(s, YDOC_MAP, NULL, column);
+        if (!key || !value || children_reserve(&node->keys, node->n) != 0 ||
+            children_reserve(&node->items, node->n) != 0)
+            return set_fail(s, "out of memory");
+        node->keys[node->n] = key;
+        node->items[node->n] = value; /* a placeholder when last: the caller sets it */
+        return (long)node->n++;
+    }
+    if (node->type == YDOC_SEQ) {
+        char *end;
+        errno = 0;
+        unsigned long long index = strtoull(segment, &end, 10);
+        if (*segment >= '0' && *segment <= '9' && *end == '\0' && errno == 0) {
+            if (index < node->n)
+                return (long)index;
+            return set_fail(s, "expected an index below %zu for the sequence%s, got %s", node->n,
+                            position(node, at, sizeof at), segment);
+        }
+        for (size_t i = 0; i < node->n; i++) {
+            const ydoc_node *id = ydoc_get(node->items[i], "id");
+            if (id && id->type == YDOC_SCALAR && strcmp(id->value, segment) == 0)
+                return (long)i;
+        }
+        return set_fail(s, "expected an index or the id of an item of the sequence%s, got \"%s\"",
+                        position(node, at, sizeof at), units_quote(segment, q, sizeof q));
+    }
+    return set_fail(s, "expected a mapping or a sequence before \"%s\", got a scalar%s",
+                    units_quote(segment, q, sizeof q), position(node, at, sizeof at));
+}
+
+int ydoc_set(ydoc *d, const char *assignment, char *err, size_t errlen)
+{
+    setter s = {d, assignment, YDOC_OVERRIDE_LINE(d->n_overrides), err, errlen};
+    const char *eq = strchr(assignment, '=');
+    if (!eq || eq == assignment)
+        return set_fail(&s, "expected key.path=value");
+    char **grown = realloc(d->overrides, (d->n_overrides + 1) * sizeof *grown);
+    if (!grown)
+        return set_fail(&s, "out of memory");
+    d->overrides = grown;
+    if (!(d->overrides[d->n_overrides] = strdup(assignment)))
+        return set_fail(&s, "out of memory");
+    d->n_overrides++;
+
+    ydoc_node *value = set_value(&s, eq + 1, (int)(eq - assignment) + 2);
+    if (!value)
+        return -1;
+    ydoc_node *node = d->root;
+    const char *segment = assignment;
+    while (segment < eq) {
+        const char *dot = memchr(segment, '.', (size_t)(eq - segment));
+        const char *stop = dot ? dot : eq;
+        char name[256];
+        if (stop == segment || (size_t)(stop - segment) >= sizeof name)
+            return set_fail(&s, "expected a key between the dots of the path");
+        memcpy(name, segment, (size_t)(stop - segment));
+        name[stop - segment] = '\0';
+        int last = stop == eq;
+        long i = set_step(&s, node, name, (int)(segment - assignment) + 1, last);
+        if (i < 0)
+            return -1;
+        if (last) {
+            node->items[i] = value;
+            return 0;
+        }
+        ydoc_node *child = node->items[i];
+        if (child->type != YDOC_SCALAR && !(child = set_copy(&s, child)))
+            return set_fail(&s, "out of memory");
+        node->items[i] = child;
+        node = child;
+        segment = stop + 1;
+    }
+    return set_fail(&s, "expected a key before '='");
+}
+
+const char *ydoc_override(const ydoc *d, int line)
+{
+    size_t k = (size_t)(-1 - (long)line);
+    return line < 0 && k < d->n_overrides ? d->overrides[k] : NULL;
 }
 
 const ydoc_node *ydoc_root(const ydoc *d)

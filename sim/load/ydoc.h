@@ -1,11 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ydoc — a YAML document read into a small tree that remembers where every node was.
  *
  * Scenario files are written by people, so every error must say file:line:column. libyaml
  * parses; this module builds the tree from its events and refuses what would make a naive
- * walker crash, hang or grow without bound: anchors and aliases, nesting deeper than
- * YDOC_MAX_DEPTH, more than YDOC_MAX_NODES nodes, files over YDOC_MAX_BYTES, duplicate
- * mapping keys, non-scalar keys, several documents, and an empty stream.
+ * walker crash, hang or grow without bound: nesting deeper than YDOC_MAX_DEPTH, more than
+ * YDOC_MAX_NODES nodes, files over YDOC_MAX_BYTES, duplicate mapping keys, non-scalar keys,
+ * several documents, and an empty stream.
+ *
+ * Anchors (&a), aliases (*a) and merge keys (<<: *a) let a scenario reuse a block: an alias
+ * shares its anchor's node in the tree (so the tree may be a DAG; treat it as read-only),
+ * and counts against both limits as if it were written out, so an alias bomb is refused as
+ * soon as its expansion would pass them. A merge key is resolved when its mapping closes:
+ * the mapping gets the merged pairs whose keys it does not set itself.
  * Scalars stay text: the caller parses numbers and units (see units.h).
  */
 #ifndef ROUTERSIM_YDOC_H
@@ -43,6 +50,23 @@ void ydoc_free(ydoc *d);
 
 const ydoc_node *ydoc_root(const ydoc *d);
 const char *ydoc_name(const ydoc *d); /* the file name given at load */
+
+/*
+ * An override, "key.path=value" (routersim's --set), applied to the tree before anyone reads
+ * it. The path names mapping keys and sequence items, by index ("traffic.0.rate") or by the
+ * item's id ("deployments.chat.replicas"); a missing mapping key is added (the reader then
+ * judges it as if written in the file), a missing item is an error. The value is YAML
+ * ("12", "250/s", "[a, b]", "{min: 1, max: 4}"). Every node on the path is copied first, so
+ * a block shared through an alias changes only where the path goes. Nodes an override makes
+ * have line YDOC_OVERRIDE_LINE(k) for the document's k-th override (0-based) and as column
+ * the character of the override text where they start; ydoc_override tells the text back.
+ * Returns 0, or -1 with "FILE: --set TEXT: message" in err.
+ */
+#define YDOC_OVERRIDE_LINE(k) (-1 - (int)(k))
+int ydoc_set(ydoc *d, const char *assignment, char *err, size_t errlen);
+
+/* The override a node with a negative line came from ("key.path=value"), or NULL. */
+const char *ydoc_override(const ydoc *d, int line);
 
 /* Value of key in a map node, or NULL. */
 const ydoc_node *ydoc_get(const ydoc_node *map, const char *key);

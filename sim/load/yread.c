@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/load/yread.h"
 
 #include <stdarg.h>
@@ -5,11 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "FILE:LINE:COL: message", or "FILE: --set key.path=value: message" for what an override
+ * wrote (its nodes have negative lines, see ydoc_set). */
 static int vfail(const yread *r, int line, int column, const char *fmt, va_list ap)
 {
     char msg[768];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    snprintf(r->err, r->errlen, "%s:%d:%d: %s", r->path, line, column, msg);
+    const char *set = line < 0 && r->doc ? ydoc_override(r->doc, line) : NULL;
+    if (set)
+        snprintf(r->err, r->errlen, "%s: --set %s: %s", r->path, set, msg);
+    else
+        snprintf(r->err, r->errlen, "%s:%d:%d: %s", r->path, line, column, msg);
     return -1;
 }
 

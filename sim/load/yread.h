@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * yread — typed values read out of a scenario's YAML tree, each error naming its place.
  *
@@ -17,6 +18,7 @@
 
 typedef struct {
     const char *path; /* the file, for positions */
+    const ydoc *doc;  /* when set, a node made by an override (--set) is named by it */
     char *err;
     size_t errlen;
     const char *account; /* where short ids resolve */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * results — what a run measured, aggregated as it went: totals, failures by reason, one
  * record per phase with its split test, check outcomes, the timeline as applied, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The plain-data scenario: freeing it and what can be read off it. */
 #include "sim/model/scenario.h"
 

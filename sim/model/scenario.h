@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * scenario — a scenario as plain data: the world at time zero and its timeline as world
  * commands, the traffic, the serving models and the checks.

@@ -1,4 +1,7 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/model/world.h"
+
+#include "sim/base/rngword.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -113,7 +116,7 @@ const world_router *world_router_at(const world *w, size_t slot)
 
 int world_route(world *w, size_t router, gsl_rng *rng)
 {
-    return selector_pick(w->routers[router].selector, rng);
+    return selector_pick(w->routers[router].selector, rngword_next, rng);
 }
 
 int world_route_faulty(world *w, size_t router, routerfault *f, gsl_rng *rng, double now_s)

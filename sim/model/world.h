@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * world — the platform's resources at one instant: deployments with their replica counts,
  * and routers with their deployment lists and selectors.
@@ -19,6 +20,7 @@
 #include "sim/base/selector.h"
 #include "sim/base/units.h"
 
+#include <gsl/gsl_rng.h>
 #include <stddef.h>
 #include <stdint.h>
 

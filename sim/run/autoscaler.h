@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * autoscaler — how many replicas the platform would give one deployment, from its load.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * capacity — the deployments' side of a run: serving models, cold starts, the autoscaler
  * and the load measurements.

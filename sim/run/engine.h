@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * engine — runs a scenario: a simulated clock, an event queue, one Poisson arrival process
  * per traffic entry, the timeline applied at its instants, and every request routed by the

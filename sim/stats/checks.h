@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * checks — turns what a run measured into verdicts: each phase's split test (with Holm's
  * correction over the run's phase tests when the scenario asks), one check per `expect`,

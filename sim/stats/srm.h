@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * srm — sample-ratio-mismatch analysis of observed counts (`routersim srm`): the user's own
  * requests per router, deployment and interval (countscsv) split into phases and tested as
