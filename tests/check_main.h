@@ -13,6 +13,15 @@
 
 static Suite *suite(void);
 
+/* Add a test case of one test with its own timeout (Check's default of 4 s is too short for
+ * the heavier cases, above all under the sanitizers). */
+static inline void check_add_case(Suite *s, TCase *tc, const TTest *test, int timeout_s)
+{
+    tcase_set_timeout(tc, timeout_s);
+    tcase_add_test(tc, test);
+    suite_add_tcase(s, tc);
+}
+
 int main(void)
 {
     SRunner *runner = srunner_create(suite());

@@ -350,26 +350,20 @@ START_TEST(load_targets_keep_the_default)
 }
 END_TEST
 
-static void add(Suite *s, TCase *tc, const TTest *test, int timeout_s)
-{
-    tcase_set_timeout(tc, timeout_s);
-    tcase_add_test(tc, test);
-    suite_add_tcase(s, tc);
-}
-
 static Suite *suite(void)
 {
     Suite *s = suite_create("capacity");
-    add(s, tcase_create("mm1_mean_wait"), mm1_mean_wait, 60);
-    add(s, tcase_create("md1_mean_wait"), md1_mean_wait, 60);
-    add(s, tcase_create("mmc_erlang_c"), mmc_erlang_c, 60);
-    add(s, tcase_create("erlang_c_reference"), erlang_c_reference, 4);
-    add(s, tcase_create("queue_length_closed_form"), queue_length_closed_form, 120);
-    add(s, tcase_create("scale_down_drains_in_flight"), scale_down_drains_in_flight, 30);
-    add(s, tcase_create("cold_start_delays_weight"), cold_start_delays_weight, 30);
-    add(s, tcase_create("queue_limit_and_timeout"), queue_limit_and_timeout, 30);
-    add(s, tcase_create("zero_replicas_behind_a_router_stay_at_zero"),
-        zero_replicas_behind_a_router_stay_at_zero, 30);
-    add(s, tcase_create("load_targets_keep_the_default"), load_targets_keep_the_default, 30);
+    check_add_case(s, tcase_create("mm1_mean_wait"), mm1_mean_wait, 60);
+    check_add_case(s, tcase_create("md1_mean_wait"), md1_mean_wait, 60);
+    check_add_case(s, tcase_create("mmc_erlang_c"), mmc_erlang_c, 60);
+    check_add_case(s, tcase_create("erlang_c_reference"), erlang_c_reference, 4);
+    check_add_case(s, tcase_create("queue_length_closed_form"), queue_length_closed_form, 120);
+    check_add_case(s, tcase_create("scale_down_drains_in_flight"), scale_down_drains_in_flight, 30);
+    check_add_case(s, tcase_create("cold_start_delays_weight"), cold_start_delays_weight, 30);
+    check_add_case(s, tcase_create("queue_limit_and_timeout"), queue_limit_and_timeout, 30);
+    check_add_case(s, tcase_create("zero_replicas_behind_a_router_stay_at_zero"),
+                   zero_replicas_behind_a_router_stay_at_zero, 30);
+    check_add_case(s, tcase_create("load_targets_keep_the_default"), load_targets_keep_the_default,
+                   30);
     return s;
 }

@@ -531,31 +531,24 @@ START_TEST(capacity_uses_the_kinds_it_is_given)
 }
 END_TEST
 
-static void add(Suite *s, TCase *tc, const TTest *test, int timeout_s)
-{
-    tcase_set_timeout(tc, timeout_s);
-    tcase_add_test(tc, test);
-    suite_add_tcase(s, tc);
-}
-
 static Suite *suite(void)
 {
     Suite *s = suite_create("unserved");
-    add(s, tcase_create("conserved_with_rejections"), conserved_with_rejections, 60);
-    add(s, tcase_create("conserved_with_timeouts"), conserved_with_timeouts, 60);
-    add(s, tcase_create("conserved_with_a_backlog_at_the_end"), conserved_with_a_backlog_at_the_end,
-        60);
-    add(s, tcase_create("conserved_on_the_bundled_overload"), conserved_on_the_bundled_overload,
-        120);
-    add(s, tcase_create("counted_by_hand"), counted_by_hand, 30);
-    add(s, tcase_create("mmck_loss_reference"), mmck_loss_reference, 10);
-    add(s, tcase_create("mmck_rejection_probability"), mmck_rejection_probability, 120);
-    add(s, tcase_create("queue_budget_is_shared"), queue_budget_is_shared, 30);
-    add(s, tcase_create("run_stops_at_one_budget_for_all_deployments"),
-        run_stops_at_one_budget_for_all_deployments, 300);
-    add(s, tcase_create("failed_allocation_is_out_of_memory"), failed_allocation_is_out_of_memory,
-        120);
-    add(s, tcase_create("capacity_uses_the_kinds_it_is_given"), capacity_uses_the_kinds_it_is_given,
-        30);
+    check_add_case(s, tcase_create("conserved_with_rejections"), conserved_with_rejections, 60);
+    check_add_case(s, tcase_create("conserved_with_timeouts"), conserved_with_timeouts, 60);
+    check_add_case(s, tcase_create("conserved_with_a_backlog_at_the_end"),
+                   conserved_with_a_backlog_at_the_end, 60);
+    check_add_case(s, tcase_create("conserved_on_the_bundled_overload"),
+                   conserved_on_the_bundled_overload, 120);
+    check_add_case(s, tcase_create("counted_by_hand"), counted_by_hand, 30);
+    check_add_case(s, tcase_create("mmck_loss_reference"), mmck_loss_reference, 10);
+    check_add_case(s, tcase_create("mmck_rejection_probability"), mmck_rejection_probability, 120);
+    check_add_case(s, tcase_create("queue_budget_is_shared"), queue_budget_is_shared, 30);
+    check_add_case(s, tcase_create("run_stops_at_one_budget_for_all_deployments"),
+                   run_stops_at_one_budget_for_all_deployments, 300);
+    check_add_case(s, tcase_create("failed_allocation_is_out_of_memory"),
+                   failed_allocation_is_out_of_memory, 120);
+    check_add_case(s, tcase_create("capacity_uses_the_kinds_it_is_given"),
+                   capacity_uses_the_kinds_it_is_given, 30);
     return s;
 }

@@ -565,36 +565,30 @@ END_TEST
 
 /* One test per case, so that every case is its own CTest entry; the timeout is Check's
  * default (4 s) for the quick ones. */
-static void add(Suite *s, TCase *tc, const TTest *test, int timeout_s)
-{
-    tcase_set_timeout(tc, timeout_s);
-    tcase_add_test(tc, test);
-    suite_add_tcase(s, tc);
-}
-
 static Suite *suite(void)
 {
     Suite *s = suite_create("ydoc");
-    add(s, tcase_create("block_and_flow_positions"), block_and_flow_positions, 4);
-    add(s, tcase_create("scalar_styles"), scalar_styles, 4);
-    add(s, tcase_create("null_plain_and_quoted"), null_plain_and_quoted, 4);
-    add(s, tcase_create("lookup_and_names"), lookup_and_names, 4);
-    add(s, tcase_create("any_root_structure"), any_root_structure, 4);
-    add(s, tcase_create("flow_mapping_comma_split"), flow_mapping_comma_split, 4);
-    add(s, tcase_create("malformed_yaml"), malformed_yaml, 4);
-    add(s, tcase_create("unsupported_structure"), unsupported_structure, 4);
-    add(s, tcase_create("empty_inputs"), empty_inputs, 4);
-    add(s, tcase_create("binary_refused"), binary_refused, 4);
-    add(s, tcase_create("huge_input"), huge_input_refused_unread, 60);
-    add(s, tcase_create("deep_nesting"), deep_nesting_refused, 60);
-    add(s, tcase_create("node_limit"), node_limit, 60);
-    add(s, tcase_create("alias_bomb"), alias_bomb_refused_fast, 4);
-    add(s, tcase_create("anchors_and_aliases"), anchors_and_aliases_refused, 4);
-    add(s, tcase_create("merge_keys"), anchors_aliases_and_merge_keys, 4);
-    add(s, tcase_create("overrides"), overrides, 4);
-    add(s, tcase_create("duplicate_keys"), duplicate_keys_refused, 4);
-    add(s, tcase_create("several_documents"), several_documents_refused, 4);
-    add(s, tcase_create("files"), files, 4);
-    add(s, tcase_create("files_refused_before_reading"), files_refused_before_reading, 4);
+    check_add_case(s, tcase_create("block_and_flow_positions"), block_and_flow_positions, 4);
+    check_add_case(s, tcase_create("scalar_styles"), scalar_styles, 4);
+    check_add_case(s, tcase_create("null_plain_and_quoted"), null_plain_and_quoted, 4);
+    check_add_case(s, tcase_create("lookup_and_names"), lookup_and_names, 4);
+    check_add_case(s, tcase_create("any_root_structure"), any_root_structure, 4);
+    check_add_case(s, tcase_create("flow_mapping_comma_split"), flow_mapping_comma_split, 4);
+    check_add_case(s, tcase_create("malformed_yaml"), malformed_yaml, 4);
+    check_add_case(s, tcase_create("unsupported_structure"), unsupported_structure, 4);
+    check_add_case(s, tcase_create("empty_inputs"), empty_inputs, 4);
+    check_add_case(s, tcase_create("binary_refused"), binary_refused, 4);
+    check_add_case(s, tcase_create("huge_input"), huge_input_refused_unread, 60);
+    check_add_case(s, tcase_create("deep_nesting"), deep_nesting_refused, 60);
+    check_add_case(s, tcase_create("node_limit"), node_limit, 60);
+    check_add_case(s, tcase_create("alias_bomb"), alias_bomb_refused_fast, 4);
+    check_add_case(s, tcase_create("anchors_and_aliases"), anchors_and_aliases_refused, 4);
+    check_add_case(s, tcase_create("merge_keys"), anchors_aliases_and_merge_keys, 4);
+    check_add_case(s, tcase_create("overrides"), overrides, 4);
+    check_add_case(s, tcase_create("duplicate_keys"), duplicate_keys_refused, 4);
+    check_add_case(s, tcase_create("several_documents"), several_documents_refused, 4);
+    check_add_case(s, tcase_create("files"), files, 4);
+    check_add_case(s, tcase_create("files_refused_before_reading"), files_refused_before_reading,
+                   4);
     return s;
 }
