@@ -10,6 +10,7 @@ import filecmp
 import json
 import math
 import os
+import pty
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,39 @@ def clopper_pearson_lower(k, n, confidence):
         else:
             lo = mid
     return (lo + hi) / 2
+
+
+# 1e6 requests, 60 ms or more a replication here: 25 of them on one thread outlast the second
+# after which progress shows.
+BUSY = """name: busy
+account: acme
+duration: 10s
+deployments:
+  - {id: a, replicas: 3}
+  - {id: b, replicas: 1}
+routers:
+  - {id: r, deployments: [a, b]}
+traffic:
+  - {router: r, rate: 100000/s}
+"""
+
+
+def run_on_terminal(args, cwd):
+    """Run with stderr on a pseudo-terminal; return (exit status, what it wrote there)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=follower, cwd=cwd)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    return proc.wait(timeout=300), b"".join(chunks).decode(errors="replace")
 
 
 class Replications(unittest.TestCase):
@@ -219,6 +253,23 @@ class Replications(unittest.TestCase):
         proc, _ = self.run_cmd("--replications", "2", scenario=bad)
         self.assertEqual(proc.returncode, 2)
         self.assertRegex(proc.stderr, r"bad\.yaml:\d+:\d+: pass_rate: expected")
+
+    def test_progress_only_on_a_terminal(self):
+        busy = os.path.join(self.tmp.name, "busy.yaml")
+        with open(busy, "w", encoding="utf-8") as f:
+            f.write(BUSY)
+        work = tempfile.mkdtemp(dir=self.tmp.name)
+        args = [ROUTERSIM, "run", busy, "--out", os.path.join(work, "out"), "--no-plots",
+                "--jobs", "1", "--replications", "25"]
+        status, written = run_on_terminal(args, work)
+        self.assertEqual(status, 0)
+        self.assertRegex(written, r"\r  replications \d+ of 25 ")
+        self.assertTrue(written.endswith("\r\x1b[K"), repr(written[-40:]))
+        # nothing with --quiet, nor when stderr is not a terminal
+        status, written = run_on_terminal(args + ["--quiet"], work)
+        self.assertEqual((status, written), (0, ""))
+        proc = subprocess.run(args, capture_output=True, text=True, cwd=work, timeout=300)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
 
     def test_report_schema(self):
         try:
