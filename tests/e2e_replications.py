@@ -238,6 +238,7 @@ class Replications(unittest.TestCase):
             (["--replications", "3", "--confidence", "1.5"], "--confidence"),
             (["--jobs", "2"], "--jobs needs --replications"),
             (["--sequential"], "--sequential needs --replications"),
+            (["--replications", "1", "--pass-rate", "0.5"], "--replications 2 or more"),
         ]
         for args, message in cases:
             proc, out = self.run_cmd(*args)
