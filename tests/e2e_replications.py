@@ -202,6 +202,19 @@ class Replications(unittest.TestCase):
                                scenario=with_rule)
         self.assertEqual(proc.returncode, 1)
 
+    def test_confidence_from_the_scenario_and_the_flag(self):
+        with_conf = os.path.join(self.tmp.name, "confidence.yaml")
+        with open(with_conf, "w", encoding="utf-8") as f:
+            f.write(FLAKY + "  confidence: 0.8\n")
+        for args, want in (([], 0.8), (["--confidence", "0.99"], 0.99)):
+            proc, out = self.run_cmd("--replications", "10", "--no-plots", *args,
+                                     scenario=with_conf)
+            rep = self.report(out)["replications"]
+            self.assertEqual(rep["rule"]["confidence"], want)
+            passes = rep["passed"]["passes"]
+            self.assertAlmostEqual(rep["passed"]["lower"],
+                                   clopper_pearson_lower(passes, 10, want), places=9)
+
     def test_sequential(self):
         # every replication must pass: stops at the first failing one
         proc, out = self.run_cmd("--replications", "30", "--no-plots", "--sequential")
