@@ -2,6 +2,7 @@
 #include "plots/gnuplot.h"
 
 #include "views/text.h"
+#include "sim/base/syserr.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -23,7 +24,7 @@ gnuplot *gnuplot_open(char *err, size_t errlen)
 {
     gnuplot *g = calloc(1, sizeof *g);
     if (!g || !(g->errors = tmpfile())) {
-        snprintf(err, errlen, "cannot start gnuplot: %s", strerror(g ? errno : ENOMEM));
+        snprintf(err, errlen, "cannot start gnuplot: %s", SYSERR(g ? errno : ENOMEM));
         free(g);
         return NULL;
     }
@@ -34,7 +35,7 @@ gnuplot *gnuplot_open(char *err, size_t errlen)
     sigaction(SIGPIPE, &ignore, &g->saved_sigpipe);
     g->pipe = popen(command, "w");
     if (!g->pipe) {
-        snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
+        snprintf(err, errlen, "cannot start gnuplot: %s", SYSERR(errno));
         sigaction(SIGPIPE, &g->saved_sigpipe, NULL);
         fclose(g->errors);
         free(g);
@@ -145,7 +146,7 @@ gnuplot_status gnuplot_close(gnuplot *g, char *msg, size_t msglen)
     free(g);
 
     if (status == -1) {
-        snprintf(msg, msglen, "cannot wait for gnuplot: %s", strerror(wait_errno));
+        snprintf(msg, msglen, "cannot wait for gnuplot: %s", SYSERR(wait_errno));
         return GNUPLOT_FAILED;
     }
     if (not_installed(status, msg))
@@ -159,6 +160,6 @@ gnuplot_status gnuplot_close(gnuplot *g, char *msg, size_t msglen)
     else if (WEXITSTATUS(status) != 0)
         snprintf(msg, msglen, "gnuplot exited with status %d", WEXITSTATUS(status));
     else
-        snprintf(msg, msglen, "cannot write to gnuplot: %s", strerror(write_errno));
+        snprintf(msg, msglen, "cannot write to gnuplot: %s", SYSERR(write_errno));
     return GNUPLOT_FAILED;
 }

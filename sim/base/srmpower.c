@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/base/srmpower.h"
 
+#include "sim/base/gslerr.h"
+
 #include <float.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -131,9 +133,8 @@ int srmpower_ncx2(double x, double df, double lambda, srmpower_tail *out, char *
                     SRMPOWER_MAX_LAMBDA);
     if (!(x >= 0.0) || !isfinite(x))
         return fail(err, errlen, "chi-square value %g: expected a finite number >= 0", x);
-    gsl_error_handler_t *previous = gsl_set_error_handler_off();
+    gslerr_quiet();
     int status = mixture(x, df, lambda, out);
-    gsl_set_error_handler(previous);
     if (status != 0)
         return fail(err, errlen, "noncentral chi-square at %g (df %g, lambda %g): GSL failed", x,
                     df, lambda);
@@ -144,9 +145,8 @@ double srmpower_critical(int df, double alpha)
 {
     if (df < 1 || !(alpha > 0.0 && alpha < 1.0))
         return NAN;
-    gsl_error_handler_t *previous = gsl_set_error_handler_off();
+    gslerr_quiet();
     double c = gsl_cdf_chisq_Qinv(alpha, df);
-    gsl_set_error_handler(previous);
     return isfinite(c) && c >= 0.0 ? c : NAN;
 }
 
