@@ -5,6 +5,7 @@
 #include "sim/run/engine.h"
 #include "sim/load/scenario_load.h"
 #include "sim/base/latency.h"
+#include "sim/base/seqtest.h"
 #include "sim/base/splittest.h"
 #include "sim/base/srmpower.h"
 
@@ -57,11 +58,12 @@ static void wait_at_start(void)
 /* ---- the statistics under the engine ------------------------------------------------- */
 
 /* One thread's answers: latency quantiles of a histogram it fills itself, p-values
- * (including ones where GSL reports an error and must not abort), and powers. */
+ * (including ones where GSL reports an error and must not abort), a power and a sequential
+ * test's Bayes factor (both through lgamma, which may write a process-wide sign). */
 #define N_QUANTILES 5
 #define N_P_VALUES 4
 typedef struct {
-    double quantiles[N_QUANTILES], p_values[N_P_VALUES], power;
+    double quantiles[N_QUANTILES], p_values[N_P_VALUES], power, log_bf;
     int histogram_made, power_status;
 } base_answers;
 
@@ -89,6 +91,9 @@ static base_answers base_work(void)
     double error;
     char err[256];
     a.power_status = srmpower_power(2, 12.0, 0.001, &a.power, &error, err, sizeof err);
+    const double p0[] = {0.5, 0.3, 0.2};
+    const uint64_t n[] = {5100, 2950, 1950};
+    a.log_bf = seqtest_log_bf_counts(3, p0, 100.0, n);
     return a;
 }
 
@@ -119,6 +124,7 @@ START_TEST(statistics_on_threads_match_one_thread)
                           "thread %zu p-value %zu: %.17g, alone %.17g", t, k,
                           base_got[t].p_values[k], want.p_values[k]);
         ck_assert(base_got[t].power == want.power);
+        ck_assert(base_got[t].log_bf == want.log_bf);
     }
 }
 END_TEST

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* For lgamma_r: lgamma itself writes the process-wide `signgam`, a data race when
+ * replications run on threads. glibc, musl and the BSDs declare lgamma_r under their
+ * default feature set, which _POSIX_C_SOURCE alone leaves out. */
+#define _DEFAULT_SOURCE
 #include "sim/base/srmpower.h"
 
 #include "sim/base/gslerr.h"
@@ -68,7 +72,8 @@ static int mixture(double x, double df, double lambda, srmpower_tail *out)
 {
     double mu = 0.5 * lambda;
     double mode = floor(mu);
-    double w_mode = mu > 0.0 ? exp(mode * log(mu) - mu - lgamma(mode + 1.0)) : 1.0;
+    int sign;
+    double w_mode = mu > 0.0 ? exp(mode * log(mu) - mu - lgamma_r(mode + 1.0, &sign)) : 1.0;
     double p = 0.0, q = 0.0, weights = 0.0, error = 0.0, tp, tq;
     long terms = 0;
 
