@@ -4,7 +4,8 @@
 # as users build it but with warnings as errors (-Werror is off by default and on in this, the
 # dev and CI build; this one also runs the bundled scenarios under valgrind), then an
 # AddressSanitizer + UndefinedBehaviorSanitizer build. The benchmark's -O3 build is compiled
-# too, since optimisation levels warn about different things.
+# too, since optimisation levels warn about different things. Last, a ThreadSanitizer build
+# runs the engine on threads (scripts/tsan.sh; it says so loudly when TSan cannot start here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -24,3 +25,5 @@ ctest --test-dir build-dev --output-on-failure -j2 --timeout 300
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 build build-asan Debug -DROUTERSIM_SANITIZE=ON
 ctest --test-dir build-asan --output-on-failure -j2 --timeout 300
+echo "== ThreadSanitizer build: the engine and replications on threads"
+scripts/tsan.sh
