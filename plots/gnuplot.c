@@ -5,6 +5,7 @@
 #include "sim/base/syserr.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,10 +16,46 @@
 
 struct gnuplot {
     FILE *pipe;
-    FILE *errors; /* gnuplot's stderr: an unlinked temporary file it inherits */
-    struct sigaction saved_sigpipe;
+    FILE *errors;         /* gnuplot's stderr: an unlinked temporary file it inherits */
+    sigset_t saved_mask;  /* the opening thread's signal mask before the session */
+    int pipe_was_pending; /* a SIGPIPE was pending for it already: not ours to take */
     int write_errno;
 };
+
+/*
+ * A write to a gnuplot that died raises SIGPIPE, which by default kills the process. The
+ * signal's disposition is process-wide, and plots may be drawn on several threads at once:
+ * ignoring it for the session and restoring it afterwards would let one thread's restore
+ * land in the middle of another's session. So the session blocks SIGPIPE for the calling
+ * thread only (a broken pipe's SIGPIPE goes to the thread that wrote), and at the end takes
+ * any SIGPIPE its writes left pending before unblocking it. The session belongs to the
+ * thread that opened it. gnuplot inherits the mask, harmlessly: it writes to no pipe.
+ */
+static sigset_t sigpipe_only(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    return set;
+}
+
+static void hold_sigpipe(gnuplot *g)
+{
+    sigset_t set = sigpipe_only(), pending;
+    pthread_sigmask(SIG_BLOCK, &set, &g->saved_mask);
+    g->pipe_was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+}
+
+static void release_sigpipe(gnuplot *g)
+{
+    sigset_t set = sigpipe_only();
+    if (!g->pipe_was_pending && !sigismember(&g->saved_mask, SIGPIPE)) {
+        const struct timespec now = {0, 0};
+        while (sigtimedwait(&set, NULL, &now) == SIGPIPE)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &g->saved_mask, NULL);
+}
 
 gnuplot *gnuplot_open(char *err, size_t errlen)
 {
@@ -30,13 +67,11 @@ gnuplot *gnuplot_open(char *err, size_t errlen)
     }
     char command[64];
     snprintf(command, sizeof command, "exec gnuplot >/dev/null 2>&%d", fileno(g->errors));
-    struct sigaction ignore = {.sa_handler = SIG_IGN};
-    sigemptyset(&ignore.sa_mask);
-    sigaction(SIGPIPE, &ignore, &g->saved_sigpipe);
+    hold_sigpipe(g);
     g->pipe = popen(command, "w");
     if (!g->pipe) {
         snprintf(err, errlen, "cannot start gnuplot: %s", SYSERR(errno));
-        sigaction(SIGPIPE, &g->saved_sigpipe, NULL);
+        release_sigpipe(g);
         fclose(g->errors);
         free(g);
         return NULL;
@@ -139,7 +174,7 @@ gnuplot_status gnuplot_close(gnuplot *g, char *msg, size_t msglen)
         wrote(g, -1);
     int status = pclose(g->pipe);
     int wait_errno = errno;
-    sigaction(SIGPIPE, &g->saved_sigpipe, NULL);
+    release_sigpipe(g);
     read_errors(g->errors, msg, msglen);
     fclose(g->errors);
     int write_errno = g->write_errno;
