@@ -65,8 +65,11 @@ gnuplot *gnuplot_open(char *err, size_t errlen)
         free(g);
         return NULL;
     }
+    /* The shell's `2>&N` takes one digit in dash, Debian's sh, and the file's descriptor is
+     * 10 or more once a process has that many open (several sessions at once, or mpirun's
+     * own); the file's name under /dev/fd has no such limit. */
     char command[64];
-    snprintf(command, sizeof command, "exec gnuplot >/dev/null 2>&%d", fileno(g->errors));
+    snprintf(command, sizeof command, "exec gnuplot >/dev/null 2>/dev/fd/%d", fileno(g->errors));
     hold_sigpipe(g);
     g->pipe = popen(command, "w");
     if (!g->pipe) {
