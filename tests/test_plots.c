@@ -533,6 +533,26 @@ START_TEST(dead_gnuplot_does_not_kill_the_run)
 }
 END_TEST
 
+/* gnuplot's stderr is captured whatever descriptor its file gets: past 9 (many files open,
+ * as under mpirun or with several sessions at once) as well. */
+START_TEST(gnuplot_errors_are_captured_with_many_files_open)
+{
+    char bin[256], msg[512];
+    fake_gnuplot(bin, sizeof bin, "cat >/dev/null; echo 'line 1: oops' >&2; exit 1");
+    int held[16];
+    for (int i = 0; i < 16; i++)
+        ck_assert_int_ge(held[i] = dup(STDIN_FILENO), 0);
+    gnuplot *g = gnuplot_open(msg, sizeof msg);
+    ck_assert_ptr_nonnull(g);
+    gnuplot_printf(g, "plot x\n");
+    ck_assert_int_eq(gnuplot_close(g, msg, sizeof msg), GNUPLOT_FAILED);
+    ck_assert_str_eq(msg, "line 1: oops");
+    for (int i = 0; i < 16; i++)
+        close(held[i]);
+    remove_tree(bin);
+}
+END_TEST
+
 /* Two dead gnuplots on two threads, the first closed while the second is still writing:
  * SIGPIPE's disposition is one for the whole process, so a session that ignored it and
  * put it back at its close would leave the second thread's writes to kill the process. */
@@ -649,6 +669,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, dead_gnuplot_does_not_kill_the_run);
     tcase_add_test(tc, dead_gnuplots_on_two_threads_do_not_kill_the_run);
+    tcase_add_test(tc, gnuplot_errors_are_captured_with_many_files_open);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cdata_end");
