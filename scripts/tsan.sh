@@ -58,10 +58,10 @@ grep -E "tests passed" "$work/ctest.log"
 
 # The replicated run, once the command has --replications.
 if "$dir/routersim" --help | grep -q -- "--replications"; then
-    echo "-- a replicated run on 2 jobs"
+    echo "-- a replicated run on 2 jobs, with its plots"
     rc=0
     run "$work/run.log" "$dir/routersim" run scenarios/migration-capacity.yaml --replications 6 \
-        --jobs 2 --no-plots --quiet --out "$work/out" || rc=$?
+        --jobs 2 --quiet --out "$work/out" || rc=$?
     # 0 or 1 is the scenario's verdict; TSan's is 66, and it prints its warnings
     if [ $rc -gt 1 ] || grep -q "ThreadSanitizer" "$work/run.log"; then
         cat "$work/run.log"
