@@ -227,10 +227,11 @@ static int run_order(reader *in, worker_state *sv, char *err, size_t errlen)
     char *path = get_string(in);
     size_t n_sets = (size_t)get_u64(in);
     char **sets = in->failed || n_sets > in->len ? NULL : calloc(n_sets ? n_sets : 1, sizeof *sets);
+    int complete = path && sets;
     for (size_t i = 0; sets && i < n_sets; i++)
-        sets[i] = get_string(in);
+        complete &= (sets[i] = get_string(in)) != NULL;
     int rc = -1;
-    if (in->failed || !path || !sets) {
+    if (in->failed || !complete) {
         snprintf(err, errlen, "a malformed order from rank 0, or out of memory");
     } else {
         scenario *sc = scenario_load_set(path, (const char *const *)sets, n_sets, err, errlen);
