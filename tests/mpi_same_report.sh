@@ -4,7 +4,7 @@
 # report folder, byte for byte, and prints the same summary with the same exit status as the
 # threaded run of the same command. Cases: plots on (7 replications over 3 ranks), a
 # sequential rule that fails early (rank 0 stops the others mid-run), and fewer
-# replications than ranks. Run as root in CI: mpirun needs leave for that, and containers
+# replications than ranks with a --set override (which the other ranks must apply too). Run as root in CI: mpirun needs leave for that, and containers
 # often refuse shared-memory single copies (both set here).
 # Usage: mpi_same_report.sh ROUTERSIM SOURCE_DIR MPIEXEC
 set -u
@@ -39,5 +39,5 @@ same() { # name, arguments after `run`
 
 same plots "$src/scenarios/migration-capacity.yaml" --replications 7
 same sequential "$src/scenarios/ci-gate-fails.yaml" --replications 20 --sequential --no-plots
-same few "$src/scenarios/ab-test.yaml" --replications 2 --no-plots
+same few "$src/scenarios/ab-test.yaml" --replications 2 --no-plots --set traffic.0.rate=50/s
 exit $failed
