@@ -37,7 +37,7 @@
 /* How replications decide the run (scenario checks.pass_rate, checks.confidence,
  * checks.sequential; --pass-rate, --confidence, --sequential):
  *   pass_rate 0 (not set): the run passes when every replication passes.
- *   pass_rate P in (0, 1]: it passes when the lower end of the two-sided Clopper-Pearson
+ *   pass_rate P in (0, 1): it passes when the lower end of the two-sided Clopper-Pearson
  *     interval at `confidence` of the run's pass rate reaches P (lower >= P).
  * With `sequential`, N is a cap and the rule is applied after each replication in index order
  * 1..k, stopping at the first decision:
@@ -51,7 +51,8 @@
  * The decision depends only on the pass/fail sequence in index order, never on which
  * replications finished first. */
 typedef struct {
-    double pass_rate;  /* 0: every replication must pass; else required rate in (0, 1] */
+    double pass_rate;  /* 0: every replication must pass; else required rate in (0, 1) (a
+                          rate of 1 could never be shown by an interval: use the default) */
     double confidence; /* in (0, 1): of every interval reported and of the rule */
     int sequential;    /* stop as soon as decided; the replications asked for are a cap */
 } replicas_rule;
