@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The benchmark: 1e8 requests through `routersim run` against a bare loop of the same GSL
 # draws per request, selection only and then with a serving model on both deployments, and
-# peak memory at 1e7 vs 1e8 requests (it must stay flat).
+# peak memory at 1e7 vs 1e8 requests (it must stay flat); then replications per second on 1
+# and 2 threads, and on 1 and 3 MPI ranks where OpenMPI is installed (bench/replications.sh).
 # Usage: bench/run.sh [REQUESTS]   (default 1e8; the memory comparison uses REQUESTS/10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,3 +68,6 @@ awk -v s="$sim" -v v="$served" -v b="$bare" 'BEGIN {
 }'
 echo "peak RSS, selection only:        ${rss_small} KiB at $((n / 10)), ${rss_large} KiB at $n requests"
 echo "peak RSS, serving model on:      ${rss_small_serving} KiB at $((n / 10)), ${rss_large_serving} KiB at $n requests"
+
+echo
+bench/replications.sh

@@ -2,8 +2,10 @@
 #include "plots/gnuplot.h"
 
 #include "views/text.h"
+#include "sim/base/syserr.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -14,28 +16,65 @@
 
 struct gnuplot {
     FILE *pipe;
-    FILE *errors; /* gnuplot's stderr: an unlinked temporary file it inherits */
-    struct sigaction saved_sigpipe;
+    FILE *errors;         /* gnuplot's stderr: an unlinked temporary file it inherits */
+    sigset_t saved_mask;  /* the opening thread's signal mask before the session */
+    int pipe_was_pending; /* a SIGPIPE was pending for it already: not ours to take */
     int write_errno;
 };
+
+/*
+ * A write to a gnuplot that died raises SIGPIPE, which by default kills the process. The
+ * signal's disposition is process-wide, and plots may be drawn on several threads at once:
+ * ignoring it for the session and restoring it afterwards would let one thread's restore
+ * land in the middle of another's session. So the session blocks SIGPIPE for the calling
+ * thread only (a broken pipe's SIGPIPE goes to the thread that wrote), and at the end takes
+ * any SIGPIPE its writes left pending before unblocking it. The session belongs to the
+ * thread that opened it. gnuplot inherits the mask, harmlessly: it writes to no pipe.
+ */
+static sigset_t sigpipe_only(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    return set;
+}
+
+static void hold_sigpipe(gnuplot *g)
+{
+    sigset_t set = sigpipe_only(), pending;
+    pthread_sigmask(SIG_BLOCK, &set, &g->saved_mask);
+    g->pipe_was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+}
+
+static void release_sigpipe(gnuplot *g)
+{
+    sigset_t set = sigpipe_only();
+    if (!g->pipe_was_pending && !sigismember(&g->saved_mask, SIGPIPE)) {
+        const struct timespec now = {0, 0};
+        while (sigtimedwait(&set, NULL, &now) == SIGPIPE)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &g->saved_mask, NULL);
+}
 
 gnuplot *gnuplot_open(char *err, size_t errlen)
 {
     gnuplot *g = calloc(1, sizeof *g);
     if (!g || !(g->errors = tmpfile())) {
-        snprintf(err, errlen, "cannot start gnuplot: %s", strerror(g ? errno : ENOMEM));
+        snprintf(err, errlen, "cannot start gnuplot: %s", SYSERR(g ? errno : ENOMEM));
         free(g);
         return NULL;
     }
+    /* The shell's `2>&N` takes one digit in dash, Debian's sh, and the file's descriptor is
+     * 10 or more once a process has that many open (several sessions at once, or mpirun's
+     * own); the file's name under /dev/fd has no such limit. */
     char command[64];
-    snprintf(command, sizeof command, "exec gnuplot >/dev/null 2>&%d", fileno(g->errors));
-    struct sigaction ignore = {.sa_handler = SIG_IGN};
-    sigemptyset(&ignore.sa_mask);
-    sigaction(SIGPIPE, &ignore, &g->saved_sigpipe);
+    snprintf(command, sizeof command, "exec gnuplot >/dev/null 2>/dev/fd/%d", fileno(g->errors));
+    hold_sigpipe(g);
     g->pipe = popen(command, "w");
     if (!g->pipe) {
-        snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
-        sigaction(SIGPIPE, &g->saved_sigpipe, NULL);
+        snprintf(err, errlen, "cannot start gnuplot: %s", SYSERR(errno));
+        release_sigpipe(g);
         fclose(g->errors);
         free(g);
         return NULL;
@@ -138,14 +177,14 @@ gnuplot_status gnuplot_close(gnuplot *g, char *msg, size_t msglen)
         wrote(g, -1);
     int status = pclose(g->pipe);
     int wait_errno = errno;
-    sigaction(SIGPIPE, &g->saved_sigpipe, NULL);
+    release_sigpipe(g);
     read_errors(g->errors, msg, msglen);
     fclose(g->errors);
     int write_errno = g->write_errno;
     free(g);
 
     if (status == -1) {
-        snprintf(msg, msglen, "cannot wait for gnuplot: %s", strerror(wait_errno));
+        snprintf(msg, msglen, "cannot wait for gnuplot: %s", SYSERR(wait_errno));
         return GNUPLOT_FAILED;
     }
     if (not_installed(status, msg))
@@ -159,6 +198,6 @@ gnuplot_status gnuplot_close(gnuplot *g, char *msg, size_t msglen)
     else if (WEXITSTATUS(status) != 0)
         snprintf(msg, msglen, "gnuplot exited with status %d", WEXITSTATUS(status));
     else
-        snprintf(msg, msglen, "cannot write to gnuplot: %s", strerror(write_errno));
+        snprintf(msg, msglen, "cannot write to gnuplot: %s", SYSERR(write_errno));
     return GNUPLOT_FAILED;
 }

@@ -3,9 +3,11 @@
  * gnuplot — one gnuplot process, fed a script through a pipe.
  *
  * gnuplot keeps reading a piped script after an error; the only signs are its exit status
- * and what it wrote on stderr. A session captures that stderr, ignores SIGPIPE while it
- * writes (a gnuplot that died must not kill the run), remembers the first write that failed,
- * and at the end tells apart: done, gnuplot not installed, and gnuplot failed (in its words).
+ * and what it wrote on stderr. A session captures that stderr, keeps SIGPIPE off the thread
+ * that writes (a gnuplot that died must not kill the run; the process-wide disposition is
+ * left alone, so sessions may run on several threads at once, each used by the thread that
+ * opened it), remembers the first write that failed, and at the end tells apart: done,
+ * gnuplot not installed, and gnuplot failed (in its words).
  */
 #ifndef ROUTERSIM_GNUPLOT_H
 #define ROUTERSIM_GNUPLOT_H

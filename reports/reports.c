@@ -10,6 +10,7 @@
 #include "reports/report_junit.h"
 #include "reports/report_md.h"
 #include "views/series.h"
+#include "sim/base/syserr.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -129,7 +130,7 @@ static char *read_text(const char *path, char *err, size_t errlen)
         }
     }
     if (failed) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno ? errno : EIO));
+        snprintf(err, errlen, "cannot read %s: %s", path, SYSERR(errno ? errno : EIO));
         free(text);
         text = NULL;
     } else {

@@ -4,10 +4,12 @@
 # as users build it but with warnings as errors (-Werror is off by default and on in this, the
 # dev and CI build; this one also runs the bundled scenarios under valgrind), then an
 # AddressSanitizer + UndefinedBehaviorSanitizer build. The benchmark's -O3 build is compiled
-# too, since optimisation levels warn about different things.
+# too, since optimisation levels warn about different things. Last, a ThreadSanitizer build
+# runs the engine on threads (scripts/tsan.sh; it says so loudly when TSan cannot start here),
+# and an MPI build (-DROUTERSIM_MPI=ON) checks that mpirun -n 3 writes the threaded reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --test
+scripts/setup.sh --test --mpi
 
 build() { # build-dir, build type, cmake options...
   local dir=$1 type=$2
@@ -24,3 +26,10 @@ ctest --test-dir build-dev --output-on-failure -j2 --timeout 300
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build"
 build build-asan Debug -DROUTERSIM_SANITIZE=ON
 ctest --test-dir build-asan --output-on-failure -j2 --timeout 300
+echo "== ThreadSanitizer build: the engine and replications on threads"
+scripts/tsan.sh
+echo "== MPI build: mpirun --oversubscribe -n 3 writes the same reports as threads"
+cmake -S . -B build-mpi -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROUTERSIM_WERROR=ON \
+    -DROUTERSIM_MPI=ON >/dev/null
+cmake --build build-mpi -j2 --target routersim
+ctest --test-dir build-mpi -R '^mpi\.' --output-on-failure

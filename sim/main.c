@@ -16,6 +16,9 @@
 #include "sim/load/countscsv.h"
 #include "sim/stats/srm.h"
 #include "views/outdir.h"
+#ifdef ROUTERSIM_MPI
+#include "sim/stats/replmpi.h" /* the MPI build: replications over mpirun's ranks */
+#endif
 
 #include <getopt.h>
 #include <stdio.h>
@@ -221,27 +224,35 @@ static void show_replications(progress *p, size_t done, size_t cap)
     fflush(stderr);
 }
 
-static replicate_next fold_replication(void *ctx, size_t index, uint64_t seed, results **r,
-                                       char *err, size_t errlen)
+/* Replication `index`'s row into the aggregate (rows come in index order). */
+static replicate_next fold_row(void *ctx, size_t index, replicas_row **row, char *err,
+                               size_t errlen)
 {
-    (void)seed; /* the row carries it */
     replicated *rep = ctx;
-    replicas_row *row = replicas_row_from_results(*r);
-    int added = row && replicas_add(rep->agg, row) == 0;
-    replicas_row_free(row);
-    if (!added) {
+    if (!*row || replicas_add(rep->agg, *row) != 0) {
         snprintf(err, errlen, "out of memory");
         return REPLICATE_ABORT;
-    }
-    if (index == 0) {
-        rep->first = *r;
-        *r = NULL;
     }
     if (rep->show)
         show_replications(&rep->prog, index + 1, rep->cap);
     if (rep->sequential && replicas_decision(rep->agg) != REPLICAS_UNDECIDED)
         return REPLICATE_STOP;
     return REPLICATE_CONTINUE;
+}
+
+static replicate_next fold_replication(void *ctx, size_t index, uint64_t seed, results **r,
+                                       char *err, size_t errlen)
+{
+    (void)seed; /* the row carries it */
+    replicated *rep = ctx;
+    replicas_row *row = replicas_row_from_results(*r);
+    replicate_next next = fold_row(ctx, index, &row, err, errlen);
+    replicas_row_free(row);
+    if (index == 0 && next != REPLICATE_ABORT) {
+        rep->first = *r;
+        *r = NULL;
+    }
+    return next;
 }
 
 /* The rule: the scenario's checks, each overridden by its flag. */
@@ -251,6 +262,22 @@ static replicas_rule replicated_rule(const scenario *sc, const options *opt)
                           .confidence = opt->confidence > 0 ? opt->confidence : sc->confidence,
                           .sequential = opt->sequential || sc->sequential};
     return rule;
+}
+
+/* The replications on this process's threads or, in the MPI build under mpirun, on every
+ * rank's; either way folded in index order. */
+static int replicate(const scenario *sc, const options *opt, replicate_options *ropt,
+                     replicated *rep, char *err, size_t errlen)
+{
+#ifdef ROUTERSIM_MPI
+    if (replmpi_ranks() > 1) {
+        ropt->jobs = opt->jobs ? opt->jobs : 1; /* one thread per rank unless --jobs says */
+        return replmpi_run(sc, opt->sets, opt->n_sets, ropt, fold_replication, fold_row, rep, err,
+                           errlen);
+    }
+#endif
+    (void)opt;
+    return replicate_run(sc, ropt, fold_replication, rep, err, errlen);
 }
 
 /* opt->replications replications of the scenario: replication 0's results in *r and the
@@ -270,7 +297,7 @@ static int simulate_replicated(const scenario *sc, const options *opt, results *
                               .jobs = opt->jobs ? opt->jobs : replicate_default_jobs(),
                               .rank = 0,
                               .ranks = 1};
-    int rc = rep.agg ? replicate_run(sc, &ropt, fold_replication, &rep, err, sizeof err) : -1;
+    int rc = rep.agg ? replicate(sc, opt, &ropt, &rep, err, sizeof err) : -1;
     clear_progress(&rep.prog);
     if (!rep.agg)
         snprintf(err, sizeof err, "out of memory");
@@ -800,7 +827,7 @@ static int command_srm_or_plan(int argc, char **argv)
     return command_srm(files[0], &cli);
 }
 
-int main(int argc, char **argv)
+static int command(int argc, char **argv)
 {
     options opt = {.plots = 1};
     if (argc < 2)
@@ -833,4 +860,23 @@ int main(int argc, char **argv)
     if (strcmp(command, "validate") == 0)
         return command_validate(files, n, &opt);
     return command_run(files, n, &opt);
+}
+
+int main(int argc, char **argv)
+{
+#ifdef ROUTERSIM_MPI
+    /* Rank 0 runs the command; the other ranks run the replications it hands them. */
+    char err[256];
+    if (replmpi_start(&argc, &argv, err, sizeof err) != 0) {
+        fprintf(stderr, "routersim: %s\n", err);
+        return EXIT_RUN_ERROR;
+    }
+    if (replmpi_rank() != 0)
+        return replmpi_serve();
+    int status = command(argc, argv);
+    replmpi_finish();
+    return status;
+#else
+    return command(argc, argv);
+#endif
 }

@@ -5,6 +5,7 @@
 #include "tests/check_main.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -532,6 +533,77 @@ START_TEST(dead_gnuplot_does_not_kill_the_run)
 }
 END_TEST
 
+/* gnuplot's stderr is captured whatever descriptor its file gets: past 9 (many files open,
+ * as under mpirun or with several sessions at once) as well. */
+START_TEST(gnuplot_errors_are_captured_with_many_files_open)
+{
+    char bin[256], msg[512];
+    fake_gnuplot(bin, sizeof bin, "cat >/dev/null; echo 'line 1: oops' >&2; exit 1");
+    int held[16];
+    for (int i = 0; i < 16; i++)
+        ck_assert_int_ge(held[i] = dup(STDIN_FILENO), 0);
+    gnuplot *g = gnuplot_open(msg, sizeof msg);
+    ck_assert_ptr_nonnull(g);
+    gnuplot_printf(g, "plot x\n");
+    ck_assert_int_eq(gnuplot_close(g, msg, sizeof msg), GNUPLOT_FAILED);
+    ck_assert_str_eq(msg, "line 1: oops");
+    for (int i = 0; i < 16; i++)
+        close(held[i]);
+    remove_tree(bin);
+}
+END_TEST
+
+/* Two dead gnuplots on two threads, the first closed while the second is still writing:
+ * SIGPIPE's disposition is one for the whole process, so a session that ignored it and
+ * put it back at its close would leave the second thread's writes to kill the process. */
+static pthread_barrier_t both_open, first_closed;
+
+static void *dead_session(void *arg)
+{
+    int first = *(int *)arg;
+    char msg[512];
+    gnuplot *g = gnuplot_open(msg, sizeof msg);
+    pthread_barrier_wait(&both_open);
+    if (!first)
+        pthread_barrier_wait(&first_closed);
+    for (int i = 0; i < (first ? 10 : 20000); i++)
+        gnuplot_printf(g, "set label 'a line of script long enough to fill the pipe'\n");
+    gnuplot_status status = gnuplot_close(g, msg, sizeof msg);
+    if (first)
+        pthread_barrier_wait(&first_closed);
+    return (void *)(status == GNUPLOT_FAILED ? "failed" : "other");
+}
+
+START_TEST(dead_gnuplots_on_two_threads_do_not_kill_the_run)
+{
+    char bin[256];
+    fake_gnuplot(bin, sizeof bin, "exec 0<&-; exit 3"); /* gone before any write */
+    ck_assert_int_eq(pthread_barrier_init(&both_open, NULL, 2), 0);
+    ck_assert_int_eq(pthread_barrier_init(&first_closed, NULL, 2), 0);
+    int roles[2] = {1, 0};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, dead_session, &roles[i]), 0);
+    for (int i = 0; i < 2; i++) {
+        void *outcome;
+        ck_assert_int_eq(pthread_join(t[i], &outcome), 0);
+        ck_assert_str_eq((const char *)outcome, "failed");
+    }
+    /* the process-wide disposition was never touched, and the thread's mask is restored */
+    struct sigaction now;
+    sigaction(SIGPIPE, NULL, &now);
+    ck_assert(now.sa_handler == SIG_DFL);
+    sigset_t mask, pending;
+    pthread_sigmask(SIG_BLOCK, NULL, &mask);
+    ck_assert(!sigismember(&mask, SIGPIPE));
+    sigpending(&pending);
+    ck_assert(!sigismember(&pending, SIGPIPE));
+    pthread_barrier_destroy(&both_open);
+    pthread_barrier_destroy(&first_closed);
+    remove_tree(bin);
+}
+END_TEST
+
 START_TEST(strings_and_paths_are_quoted_for_gnuplot)
 {
     char bin[256], msg[512], capture[512];
@@ -596,6 +668,8 @@ static Suite *suite(void)
     tc = tcase_create("gnuplot_dies");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, dead_gnuplot_does_not_kill_the_run);
+    tcase_add_test(tc, dead_gnuplots_on_two_threads_do_not_kill_the_run);
+    tcase_add_test(tc, gnuplot_errors_are_captured_with_many_files_open);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("cdata_end");

@@ -5,7 +5,6 @@
 
 #include "tests/check_main.h"
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -125,28 +124,6 @@ START_TEST(p_value_huge_df_sweep)
         }
     }
     ck_assert_int_eq(bad, 0);
-}
-END_TEST
-
-static int handler_calls;
-
-static void counting_handler(const char *reason, const char *file, int line, int gsl_errno)
-{
-    (void)reason;
-    (void)file;
-    (void)line;
-    (void)gsl_errno;
-    handler_calls++;
-}
-
-/* GSL's handler is process-wide: the module must neither call it nor replace it. */
-START_TEST(p_value_keeps_the_callers_gsl_handler)
-{
-    gsl_error_handler_t *original = gsl_set_error_handler(counting_handler);
-    handler_calls = 0;
-    splittest_p_value(2.006e6, 2000000);
-    ck_assert_int_eq(handler_calls, 0);
-    ck_assert_ptr_eq(gsl_set_error_handler(original), counting_handler);
 }
 END_TEST
 
@@ -390,7 +367,6 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, p_value_huge_df_does_not_abort);
     tcase_add_test(tc, p_value_huge_df_sweep);
-    tcase_add_test(tc, p_value_keeps_the_callers_gsl_handler);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("statistic");

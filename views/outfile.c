@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "views/outfile.h"
 
+#include "sim/base/syserr.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,7 @@ struct outfile {
 int outfile_error(char *err, size_t errlen, const char *what, const char *path, int code)
 {
     char cause[128];
-    snprintf(cause, sizeof cause, "%s", strerror(code));
+    syserr_text(code, cause, sizeof cause);
     if (cause[0] >= 'A' && cause[0] <= 'Z' && !(cause[1] >= 'A' && cause[1] <= 'Z'))
         cause[0] = (char)(cause[0] - 'A' + 'a');
     snprintf(err, errlen, "cannot %s %s: %s", what, path, cause);

@@ -2,6 +2,7 @@
 #include "sim/base/latency.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,28 +49,28 @@ static size_t bucket_count(void)
     return n;
 }
 
-/* Bucket edges, and log2 of 1 + k/1024, shared by every histogram and filled by the first
- * latency_new (the simulator is single-threaded). A bucket is found by estimating its index
- * from the exponent and the top 10 mantissa bits (off by at most one) and settling it
- * against the edges themselves, so membership is exactly [edge(i), edge(i + 1)), as the
- * bound above assumes, at a fraction of the cost of a log. */
+/* Bucket edges, and log2 of 1 + k/1024, shared by every histogram: filled once, by the
+ * first latency_new of the process whatever thread calls it (pthread_once), and only read
+ * after that, so histograms on several threads share them without a lock. A bucket is
+ * found by estimating its index from the exponent and the top 10 mantissa bits (off by at
+ * most one) and settling it against the edges themselves, so membership is exactly
+ * [edge(i), edge(i + 1)), as the bound above assumes, at a fraction of the cost of a log. */
 #define MANTISSA_BITS 10
-static double *edges;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static double *edges; /* NULL after the one fill only if memory ran out */
 static double log2_of_mantissa[1 << MANTISSA_BITS];
 
-static int init_tables(size_t n)
+static void fill_tables(void)
 {
-    if (edges)
-        return 0;
+    size_t n = bucket_count();
     double *e = malloc((n + 1) * sizeof *e);
     if (!e)
-        return -1;
+        return;
     for (size_t i = 0; i <= n; i++)
         e[i] = edge(i);
     for (int k = 0; k < 1 << MANTISSA_BITS; k++)
         log2_of_mantissa[k] = log2(1 + (double)k / (1 << MANTISSA_BITS));
     edges = e;
-    return 0;
 }
 
 static double rough_log2(double x)
@@ -100,9 +101,10 @@ static size_t bucket_of(const latency *h, double x)
 
 latency *latency_new(void)
 {
-    size_t n = bucket_count();
-    if (init_tables(n) != 0)
+    pthread_once(&tables_once, fill_tables);
+    if (!edges)
         return NULL;
+    size_t n = bucket_count();
     latency *h = calloc(1, sizeof *h + n * sizeof h->counts[0]);
     if (h)
         h->n_buckets = n;

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* For lgamma_r: lgamma itself writes the process-wide `signgam`, a data race when
+ * replications run on threads. glibc, musl and the BSDs declare lgamma_r under their
+ * default feature set, which _POSIX_C_SOURCE alone leaves out. */
+#define _DEFAULT_SOURCE
 #include "sim/base/seqtest.h"
 
 #include <math.h>
@@ -21,17 +25,18 @@ double seqtest_log_bf_counts(size_t k, const double *p0, double c, const uint64_
     for (size_t i = 0; i < k; i++)
         sum += p0[i];
     double lbf = 0.0;
+    int sign; /* every argument is positive: Gamma is too */
     for (size_t i = 0; i < k; i++) {
         double ni = (double)n[i];
         total += ni;
         if (p0[i] > 0.0) {
             double share = p0[i] / sum, a = c * share;
-            lbf += lgamma(ni + a) - lgamma(a) - ni * log(share);
+            lbf += lgamma_r(ni + a, &sign) - lgamma_r(a, &sign) - ni * log(share);
         } else if (n[i] > 0) {
             return INFINITY;
         }
     }
-    return lbf + lgamma(c) - lgamma(total + c);
+    return lbf + lgamma_r(c, &sign) - lgamma_r(total + c, &sign);
 }
 
 seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t errlen)

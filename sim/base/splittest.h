@@ -8,7 +8,8 @@
  * or a smallest non-zero expected count under 5, is "skipped" with the reason; a single
  * deployment with a non-zero share has nothing to compare (df 0, pass); otherwise
  * df = (deployments with non-zero share) - 1 and the verdict is "fail" when p < alpha.
- * p-values come from GSL's chi-square upper tail with GSL's abort handler never involved.
+ * p-values come from GSL's chi-square upper tail, GSL's failures taken as statuses (its
+ * abort handler is turned off for the process, once: gslerr.h).
  * Expected counts use the shares normalised to their sum, so rounding in shares that
  * should add up to 1 cannot bias chi2. Skipped and failed results still carry chi2 and df;
  * a zero-share failure reports p = 0 and an empty phase p = 1.

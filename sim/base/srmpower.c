@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* For lgamma_r: lgamma itself writes the process-wide `signgam`, a data race when
+ * replications run on threads. glibc, musl and the BSDs declare lgamma_r under their
+ * default feature set, which _POSIX_C_SOURCE alone leaves out. */
+#define _DEFAULT_SOURCE
 #include "sim/base/srmpower.h"
+
+#include "sim/base/gslerr.h"
 
 #include <float.h>
 #include <gsl/gsl_cdf.h>
@@ -66,7 +72,8 @@ static int mixture(double x, double df, double lambda, srmpower_tail *out)
 {
     double mu = 0.5 * lambda;
     double mode = floor(mu);
-    double w_mode = mu > 0.0 ? exp(mode * log(mu) - mu - lgamma(mode + 1.0)) : 1.0;
+    int sign;
+    double w_mode = mu > 0.0 ? exp(mode * log(mu) - mu - lgamma_r(mode + 1.0, &sign)) : 1.0;
     double p = 0.0, q = 0.0, weights = 0.0, error = 0.0, tp, tq;
     long terms = 0;
 
@@ -131,9 +138,8 @@ int srmpower_ncx2(double x, double df, double lambda, srmpower_tail *out, char *
                     SRMPOWER_MAX_LAMBDA);
     if (!(x >= 0.0) || !isfinite(x))
         return fail(err, errlen, "chi-square value %g: expected a finite number >= 0", x);
-    gsl_error_handler_t *previous = gsl_set_error_handler_off();
+    gslerr_quiet();
     int status = mixture(x, df, lambda, out);
-    gsl_set_error_handler(previous);
     if (status != 0)
         return fail(err, errlen, "noncentral chi-square at %g (df %g, lambda %g): GSL failed", x,
                     df, lambda);
@@ -144,9 +150,8 @@ double srmpower_critical(int df, double alpha)
 {
     if (df < 1 || !(alpha > 0.0 && alpha < 1.0))
         return NAN;
-    gsl_error_handler_t *previous = gsl_set_error_handler_off();
+    gslerr_quiet();
     double c = gsl_cdf_chisq_Qinv(alpha, df);
-    gsl_set_error_handler(previous);
     return isfinite(c) && c >= 0.0 ? c : NAN;
 }
 

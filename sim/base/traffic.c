@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/base/traffic.h"
 
+#include "sim/base/syserr.h"
+
 #include <errno.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -333,7 +335,7 @@ static int read_physical_line(traffic_trace *t, char *err, size_t errlen)
     if (!fgets(t->buf, sizeof t->buf, t->file)) {
         if (ferror(t->file))
             return trace_fail(t, 1, err, errlen, "expected a readable trace file (%s)",
-                              strerror(errno ? errno : EIO));
+                              SYSERR(errno ? errno : EIO));
         return 0;
     }
     t->line++;
@@ -452,7 +454,7 @@ traffic_trace *traffic_trace_open(const char *path, char *err, size_t errlen)
         t->cell_of[c] = -1;
     t->file = fopen(path, "r");
     if (!t->file) {
-        snprintf(err, errlen, "%s: expected a readable trace file (%s)", path, strerror(errno));
+        snprintf(err, errlen, "%s: expected a readable trace file (%s)", path, SYSERR(errno));
         traffic_trace_close(t);
         return NULL;
     }

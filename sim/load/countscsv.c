@@ -2,6 +2,7 @@
 #include "sim/load/countscsv.h"
 
 #include "sim/base/units.h"
+#include "sim/base/syserr.h"
 
 #include <errno.h>
 #include <math.h>
@@ -266,7 +267,7 @@ countscsv *countscsv_read(const char *path, char *err, size_t errlen)
     }
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s: %s", path, SYSERR(errno));
         countscsv_free(r.c);
         return NULL;
     }

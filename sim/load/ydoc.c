@@ -2,6 +2,7 @@
 #include "sim/load/ydoc.h"
 
 #include "sim/base/units.h"
+#include "sim/base/syserr.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -707,7 +708,7 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
     if (f)
         fclose(f);
     if (status == READ_ERRNO)
-        fail_whole(err, errlen, path, "cannot read: %s", strerror(saved_errno));
+        fail_whole(err, errlen, path, "cannot read: %s", SYSERR(saved_errno));
     else if (status == READ_TOO_LARGE)
         fail_whole(err, errlen, path, "expected a file of at most %u bytes (8 MiB), got more",
                    YDOC_MAX_BYTES);

@@ -3,6 +3,7 @@
 
 #include "sim/run/capacity.h"
 #include "sim/base/eventq.h"
+#include "sim/base/gslerr.h"
 #include "sim/base/routerfault.h"
 #include "sim/base/seqtest.h"
 #include "sim/base/traffic.h"
@@ -840,6 +841,7 @@ results *engine_run(const scenario *sc, uint64_t seed, engine_progress_fn progre
                     char *err, size_t errlen)
 {
     engine e = {.sc = sc, .err = err, .errlen = errlen, .progress = progress, .progress_ctx = ctx};
+    gslerr_quiet(); /* an allocation GSL cannot make is an error here, not an abort */
     e.world = world_new(sc->account, seed);
     e.res = results_new();
     e.queue = eventq_new();

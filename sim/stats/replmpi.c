@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "sim/stats/replmpi.h"
+
+#include "sim/load/scenario_load.h"
+
+#include <limits.h>
+#include <mpi.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The messages, all on MPI_COMM_WORLD. Between two ranks MPI delivers messages in the order
+ * they were sent, which is what keeps the rows of a rank in index order.
+ *   ORDER  0 -> r  a scenario to run, or "done"
+ *   ROW    r -> 0  the index (8 bytes) and the encoded row of one replication
+ *   FAIL   r -> 0  why the rank could not go on (text); it sends nothing more for the order
+ *   END    r -> 0  the rank has sent every row it will send for the order
+ *   STOP   0 -> r  the order is over for rank 0: exactly one per order and rank, sent when
+ *                  rank 0 has folded what it needs (possibly before the rank's END, to stop
+ *                  it early). A rank takes it while it runs (and stops) or after its END or
+ *                  FAIL, so none is left over to stop the next order.
+ */
+enum { TAG_ORDER = 1, TAG_STOP, TAG_ROW, TAG_FAIL, TAG_END };
+
+enum { ORDER_DONE = 0, ORDER_RUN = 1 };
+
+int replmpi_start(int *argc, char ***argv, char *err, size_t errlen)
+{
+    int provided;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        snprintf(err, errlen, "cannot start MPI");
+        return -1;
+    }
+    if (provided < MPI_THREAD_FUNNELED) {
+        snprintf(err, errlen, "the MPI library does not allow threads (MPI_THREAD_FUNNELED)");
+        MPI_Finalize();
+        return -1;
+    }
+    return 0;
+}
+
+size_t replmpi_rank(void)
+{
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    return (size_t)rank;
+}
+
+size_t replmpi_ranks(void)
+{
+    int size = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    return (size_t)size;
+}
+
+/* ---- bytes: little-endian integers, strings with their lengths -------------------------- */
+
+typedef struct {
+    unsigned char *data;
+    size_t len, cap;
+    int failed; /* out of memory */
+} bytes;
+
+static void put(bytes *b, const void *src, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *grown = realloc(b->data, cap);
+        if (!grown) {
+            b->failed = 1;
+            return;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, src, n);
+    b->len += n;
+}
+
+static void put_u64(bytes *b, uint64_t v)
+{
+    unsigned char le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (unsigned char)(v >> (8 * i));
+    put(b, le, sizeof le);
+}
+
+static void put_string(bytes *b, const char *s)
+{
+    size_t n = strlen(s);
+    put_u64(b, n);
+    put(b, s, n);
+}
+
+typedef struct {
+    const unsigned char *data;
+    size_t len, at;
+    int failed; /* ran past the end */
+} reader;
+
+static uint64_t get_u64(reader *r)
+{
+    if (r->failed || r->len - r->at < 8) {
+        r->failed = 1;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)r->data[r->at + (size_t)i] << (8 * i);
+    r->at += 8;
+    return v;
+}
+
+/* A malloc'd copy of the next string, or NULL (r->failed set when the bytes ran out). */
+static char *get_string(reader *r)
+{
+    uint64_t n = get_u64(r);
+    if (r->failed || n > r->len - r->at) {
+        r->failed = 1;
+        return NULL;
+    }
+    char *s = malloc((size_t)n + 1);
+    if (s) {
+        memcpy(s, r->data + r->at, (size_t)n);
+        s[n] = '\0';
+    }
+    r->at += (size_t)n;
+    return s;
+}
+
+/* ---- messages --------------------------------------------------------------------------- */
+
+static int send_bytes(const void *data, size_t len, int to, int tag)
+{
+    if (len > INT_MAX)
+        return -1;
+    return MPI_Send(data, (int)len, MPI_BYTE, to, tag, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+}
+
+/* The next message from `from` with any tag (or with `tag` when not MPI_ANY_TAG), received
+ * whole: a malloc'd buffer (NULL when empty), its length and tag. Returns 0 or -1. */
+static int receive(int from, int tag, unsigned char **data, size_t *len, int *got_tag)
+{
+    MPI_Status status;
+    int count;
+    if (MPI_Probe(from, tag, MPI_COMM_WORLD, &status) != MPI_SUCCESS ||
+        MPI_Get_count(&status, MPI_BYTE, &count) != MPI_SUCCESS || count < 0)
+        return -1;
+    *data = count > 0 ? malloc((size_t)count) : NULL;
+    if (count > 0 && !*data)
+        return -1;
+    if (MPI_Recv(*data, count, MPI_BYTE, from, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
+        MPI_SUCCESS) {
+        free(*data);
+        *data = NULL;
+        return -1;
+    }
+    *len = (size_t)count;
+    *got_tag = status.MPI_TAG;
+    return 0;
+}
+
+/* ---- the other ranks -------------------------------------------------------------------- */
+
+typedef struct {
+    int stopped; /* this order's STOP was taken */
+    int failed;  /* MPI itself failed */
+} worker_state;
+
+/* Has rank 0 said the order is over? */
+static int stop_asked(worker_state *sv)
+{
+    int pending = 0;
+    if (!sv->stopped &&
+        MPI_Iprobe(0, TAG_STOP, MPI_COMM_WORLD, &pending, MPI_STATUS_IGNORE) == MPI_SUCCESS &&
+        pending)
+        sv->stopped = MPI_Recv(NULL, 0, MPI_BYTE, 0, TAG_STOP, MPI_COMM_WORLD, MPI_STATUS_IGNORE) ==
+                      MPI_SUCCESS;
+    return sv->stopped;
+}
+
+static replicate_next send_row(void *ctx, size_t index, uint64_t seed, results **r, char *err,
+                               size_t errlen)
+{
+    (void)seed; /* the row carries it */
+    worker_state *sv = ctx;
+    if (stop_asked(sv))
+        return REPLICATE_STOP;
+    replicas_row *row = replicas_row_from_results(*r);
+    unsigned char *encoded = NULL;
+    size_t len = 0;
+    int ok = row && replicas_row_encode(row, &encoded, &len) == 0;
+    replicas_row_free(row);
+    bytes message = {0};
+    put_u64(&message, index);
+    if (ok)
+        put(&message, encoded, len);
+    free(encoded);
+    if (!ok || message.failed) {
+        free(message.data);
+        snprintf(err, errlen, "out of memory");
+        return REPLICATE_ABORT;
+    }
+    int sent = send_bytes(message.data, message.len, 0, TAG_ROW);
+    free(message.data);
+    if (sent != 0) {
+        sv->failed = 1;
+        snprintf(err, errlen, "cannot send a row to rank 0");
+        return REPLICATE_ABORT;
+    }
+    return REPLICATE_CONTINUE;
+}
+
+/* Run one order; 0, or -1 with the reason in err. */
+static int run_order(reader *in, worker_state *sv, char *err, size_t errlen)
+{
+    replicate_options opt = {.rank = replmpi_rank(), .ranks = replmpi_ranks()};
+    opt.seed = get_u64(in);
+    opt.replications = (size_t)get_u64(in);
+    opt.jobs = (unsigned)get_u64(in);
+    char *path = get_string(in);
+    size_t n_sets = (size_t)get_u64(in);
+    char **sets = in->failed || n_sets > in->len ? NULL : calloc(n_sets ? n_sets : 1, sizeof *sets);
+    int complete = path && sets;
+    for (size_t i = 0; sets && i < n_sets; i++)
+        complete &= (sets[i] = get_string(in)) != NULL;
+    int rc = -1;
+    if (in->failed || !complete) {
+        snprintf(err, errlen, "a malformed order from rank 0, or out of memory");
+    } else {
+        scenario *sc = scenario_load_set(path, (const char *const *)sets, n_sets, err, errlen);
+        if (sc && opt.rank < opt.replications)
+            rc = replicate_run(sc, &opt, send_row, sv, err, errlen);
+        else if (sc)
+            rc = 0; /* more ranks than replications: nothing to run here */
+        scenario_free(sc);
+    }
+    for (size_t i = 0; sets && i < n_sets; i++)
+        free(sets[i]);
+    free(sets);
+    free(path);
+    return rc;
+}
+
+int replmpi_serve(void)
+{
+    worker_state sv = {0};
+    for (;;) {
+        unsigned char *order;
+        size_t len;
+        int tag;
+        if (receive(0, TAG_ORDER, &order, &len, &tag) != 0) {
+            sv.failed = 1;
+            break;
+        }
+        reader in = {.data = order, .len = len};
+        if (get_u64(&in) != ORDER_RUN) {
+            free(order);
+            break;
+        }
+        char err[1024] = "";
+        sv.stopped = 0;
+        int rc = run_order(&in, &sv, err, sizeof err);
+        free(order);
+        if (sv.failed)
+            break;
+        int sent = rc == 0 ? send_bytes(NULL, 0, 0, TAG_END)
+                           : send_bytes(err, strlen(err) + 1, 0, TAG_FAIL);
+        if (sent != 0 || (!sv.stopped && MPI_Recv(NULL, 0, MPI_BYTE, 0, TAG_STOP, MPI_COMM_WORLD,
+                                                  MPI_STATUS_IGNORE) != MPI_SUCCESS)) {
+            sv.failed = 1;
+            break;
+        }
+    }
+    MPI_Finalize();
+    return sv.failed ? 3 : 0;
+}
+
+void replmpi_finish(void)
+{
+    bytes done = {0};
+    put_u64(&done, ORDER_DONE);
+    for (size_t r = 1; !done.failed && r < replmpi_ranks(); r++)
+        send_bytes(done.data, done.len, (int)r, TAG_ORDER);
+    free(done.data);
+    MPI_Finalize();
+}
+
+/* ---- rank 0 ----------------------------------------------------------------------------- */
+
+typedef struct {
+    size_t ranks;
+    size_t next;   /* the next index to fold */
+    size_t cap;    /* replications asked for */
+    int *finished; /* per rank: sent END or FAIL for this order */
+    int stopped;   /* a callback stopped the run */
+    replicate_fn fold;
+    replmpi_row_fn fold_row;
+    void *ctx;
+} gathering;
+
+static replicate_next failed(char *err, size_t errlen, const char *fmt, size_t a, size_t b)
+{
+    snprintf(err, errlen, fmt, a, b);
+    return REPLICATE_ABORT;
+}
+
+/* Receive replication `index` from the rank that ran it and fold it. */
+static replicate_next fold_received(gathering *g, size_t index, char *err, size_t errlen)
+{
+    int from = (int)(index % g->ranks);
+    unsigned char *data;
+    size_t len;
+    int tag;
+    if (receive(from, MPI_ANY_TAG, &data, &len, &tag) != 0)
+        return failed(err, errlen, "cannot receive replication %zu from rank %zu", index,
+                      (size_t)from);
+    replicate_next next = REPLICATE_ABORT;
+    if (tag == TAG_FAIL) {
+        g->finished[from] = 1;
+        snprintf(err, errlen, "rank %d: %.*s", from, (int)(len ? len - 1 : 0), (char *)data);
+    } else if (tag != TAG_ROW) {
+        g->finished[from] |= tag == TAG_END;
+        failed(err, errlen, "rank %zu sent no replication %zu", (size_t)from, index);
+    } else {
+        reader in = {.data = data, .len = len};
+        char why[256];
+        replicas_row *row = NULL;
+        if (get_u64(&in) != index)
+            failed(err, errlen, "rank %zu sent a replication out of turn (expected %zu)",
+                   (size_t)from, index);
+        else if (!(row = replicas_row_decode(data + 8, len - 8, why, sizeof why)))
+            snprintf(err, errlen, "replication %zu from rank %d: %s", index, from, why);
+        else
+            next = g->fold_row(g->ctx, index, &row, err, errlen);
+        replicas_row_free(row);
+    }
+    free(data);
+    return next;
+}
+
+/* Fold the other ranks' replications from g->next up to (not including) `until`. */
+static replicate_next fold_others(gathering *g, size_t until, char *err, size_t errlen)
+{
+    for (; g->next < until; g->next++) {
+        if (g->next % g->ranks == 0)
+            continue; /* rank 0's own: folded by own_fold */
+        replicate_next next = fold_received(g, g->next, err, errlen);
+        if (next != REPLICATE_CONTINUE) {
+            g->next++;
+            return next;
+        }
+    }
+    return REPLICATE_CONTINUE;
+}
+
+/* Rank 0's own replication `index`: everything below it first. */
+static replicate_next own_fold(void *ctx, size_t index, uint64_t seed, results **r, char *err,
+                               size_t errlen)
+{
+    gathering *g = ctx;
+    replicate_next next = fold_others(g, index, err, errlen);
+    if (next == REPLICATE_CONTINUE) {
+        next = g->fold(g->ctx, index, seed, r, err, errlen);
+        g->next = index + 1;
+    }
+    g->stopped |= next == REPLICATE_STOP;
+    return next;
+}
+
+/* The order over on every other rank: its STOP sent, and whatever it still sends (rows past
+ * an early stop) discarded until its END or FAIL. */
+static void drain(gathering *g)
+{
+    for (size_t r = 1; r < g->ranks; r++) {
+        if (send_bytes(NULL, 0, (int)r, TAG_STOP) != 0)
+            continue;
+        while (!g->finished[r]) {
+            unsigned char *data;
+            size_t len;
+            int tag;
+            if (receive((int)r, MPI_ANY_TAG, &data, &len, &tag) != 0)
+                break;
+            free(data);
+            g->finished[r] = tag == TAG_END || tag == TAG_FAIL;
+        }
+    }
+}
+
+static int send_order(const gathering *g, const scenario *sc, const char *const *sets,
+                      size_t n_sets, const replicate_options *opt)
+{
+    bytes order = {0};
+    put_u64(&order, ORDER_RUN);
+    put_u64(&order, opt->seed);
+    put_u64(&order, opt->replications);
+    put_u64(&order, opt->jobs);
+    put_string(&order, sc->path);
+    put_u64(&order, n_sets);
+    for (size_t i = 0; i < n_sets; i++)
+        put_string(&order, sets[i]);
+    int rc = order.failed ? -1 : 0;
+    for (size_t r = 1; rc == 0 && r < g->ranks; r++)
+        rc = send_bytes(order.data, order.len, (int)r, TAG_ORDER);
+    free(order.data);
+    return rc;
+}
+
+int replmpi_run(const scenario *sc, const char *const *sets, size_t n_sets,
+                const replicate_options *opt, replicate_fn fold, replmpi_row_fn fold_row, void *ctx,
+                char *err, size_t errlen)
+{
+    gathering g = {.ranks = replmpi_ranks(),
+                   .cap = opt->replications,
+                   .fold = fold,
+                   .fold_row = fold_row,
+                   .ctx = ctx};
+    replicate_options own = *opt;
+    own.rank = 0;
+    own.ranks = g.ranks;
+    if (!(g.finished = calloc(g.ranks, sizeof *g.finished))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (send_order(&g, sc, sets, n_sets, opt) != 0) {
+        snprintf(err, errlen, "cannot send the run to the other ranks");
+        free(g.finished);
+        return -1; /* MPI is broken: nothing to drain */
+    }
+    int rc = replicate_run(sc, &own, own_fold, &g, err, errlen);
+    if (rc == 0 && !g.stopped) {
+        replicate_next next = fold_others(&g, g.cap, err, errlen);
+        rc = next == REPLICATE_ABORT ? -1 : 0;
+        g.stopped = next == REPLICATE_STOP;
+    }
+    /* Past the last replication, each rank's END is its next message. */
+    for (size_t r = 1; rc == 0 && !g.stopped && r < g.ranks; r++) {
+        unsigned char *data;
+        size_t len;
+        int tag;
+        if (receive((int)r, MPI_ANY_TAG, &data, &len, &tag) != 0) {
+            snprintf(err, errlen, "cannot hear from rank %zu", r);
+            rc = -1;
+            continue;
+        }
+        g.finished[r] = tag == TAG_END || tag == TAG_FAIL;
+        if (tag == TAG_FAIL)
+            snprintf(err, errlen, "rank %zu: %.*s", r, (int)(len ? len - 1 : 0), (char *)data);
+        else if (tag != TAG_END)
+            snprintf(err, errlen, "rank %zu sent more replications than its share", r);
+        rc = tag == TAG_END ? 0 : -1;
+        free(data);
+    }
+    drain(&g);
+    free(g.finished);
+    return rc;
+}
