@@ -4,10 +4,12 @@
 #include "plots/canvas.h"
 #include "plots/lineup.h"
 #include "plots/loadplot.h"
+#include "plots/seqplot.h"
 #include "plots/split.h"
 #include "views/loadview.h"
 #include "views/series.h"
 #include "views/text.h"
+#include "views/verdicts.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -268,15 +270,18 @@ static int render(drawing *d, plots_kind kind, long router, const char *stem, co
     return 0;
 }
 
-/* "split-<router id>", made unique with the router's number when two routers of different
+/* "<what>-<router id>", made unique with the router's number when two routers of different
  * accounts share an id. */
-static void split_stem(char *buf, size_t size, const results *r, size_t router)
+static void router_stem(char *buf, size_t size, const char *what, const results *r, size_t router)
 {
     const char *id = text_short_name(r->routers[router]);
     int shared = 0;
     for (size_t i = 0; i < router; i++)
         shared = shared || strcmp(text_short_name(r->routers[i]), id) == 0;
-    snprintf(buf, size, shared ? "split-%.60s-%zu" : "split-%.60s", id, router + 1);
+    if (shared)
+        snprintf(buf, size, "%s-%.60s-%zu", what, id, router + 1);
+    else
+        snprintf(buf, size, "%s-%.60s", what, id);
     for (char *p = buf; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
               *p == '-' || *p == '_' || *p == '.'))
@@ -291,11 +296,66 @@ static int draw_split(drawing *d, const series *s, size_t router)
         snprintf(d->err, d->errlen, "out of memory");
         return -1;
     }
-    split_stem(stem, sizeof stem, d->c.r, router);
+    router_stem(stem, sizeof stem, "split", d->c.r, router);
     int rc = split_drawable(sp)
                  ? render(d, PLOTS_SPLIT, (long)router, stem, split_title(sp), split_script, sp)
                  : 0;
     split_free(sp);
+    return rc;
+}
+
+/* Does a phase's sequential test compare anything: looks, and two deployments or more? */
+static int sequential_phase(const results_phase *ph, const char *router)
+{
+    return ph->n_looks > 0 && ph->n_deployments > 1 && strcmp(ph->router, router) == 0;
+}
+
+/* The router's phases, one line each labelled with its interval, through every look. */
+static int draw_sequential(drawing *d, size_t router)
+{
+    const results *r = d->c.r;
+    const char *name = r->routers[router];
+    size_t n = 0, looks = 0;
+    for (size_t i = 0; i < r->n_phases; i++)
+        if (sequential_phase(&r->phases[i], name))
+            n++, looks += r->phases[i].n_looks + 1;
+    if (n == 0)
+        return 0;
+    seqplot_series *lines = calloc(n, sizeof *lines);
+    char(*labels)[64] = calloc(n, sizeof *labels);
+    double *t = malloc(looks * sizeof *t), *p = malloc(looks * sizeof *p);
+    int rc = lines && labels && t && p ? 0 : -1;
+    if (rc != 0)
+        snprintf(d->err, d->errlen, "out of memory");
+    for (size_t i = 0, k = 0, at = 0; rc == 0 && i < r->n_phases; i++) {
+        const results_phase *ph = &r->phases[i];
+        if (!sequential_phase(ph, name))
+            continue;
+        char interval[48];
+        verdicts_interval(interval, sizeof interval, ph);
+        snprintf(labels[k], sizeof labels[k], "phase %s", interval);
+        /* from the phase's start, where nothing has been seen yet: p = 1 */
+        lines[k] = (seqplot_series){labels[k], ph->n_looks + 1, t + at, p + at};
+        k++;
+        t[at] = ph->start_s;
+        p[at++] = 1.0;
+        for (size_t j = 0; j < ph->n_looks; j++, at++) {
+            t[at] = ph->looks[j].at_s;
+            p[at] = ph->looks[j].p_value;
+        }
+    }
+    if (rc == 0) {
+        char stem[128], what[192], title[512];
+        router_stem(stem, sizeof stem, "sequential", r, router);
+        snprintf(what, sizeof what, "Sequential p-value of router %.120s", text_short_name(name));
+        canvas_title(title, sizeof title, what, r);
+        seqplot plot = {title, r->alpha, n, lines};
+        rc = render(d, PLOTS_SEQUENTIAL, (long)router, stem, what, seqplot_script, &plot);
+    }
+    free(lines);
+    free(labels);
+    free(t);
+    free(p);
     return rc;
 }
 
@@ -331,6 +391,8 @@ static int draw_all(drawing *d, const series *s)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < r->n_routers; i++)
         rc = draw_split(d, s, i);
+    for (size_t i = 0; rc == 0 && i < r->n_routers; i++)
+        rc = draw_sequential(d, i);
     if (rc == 0)
         rc = draw_replicas(d);
     if (rc == 0 && r->n_targets > 0)
@@ -345,7 +407,7 @@ int plots_draw(const char *dir, const results *r, int width, int height, plots_s
     drawing d = {.dir = dir, .set = set, .err = err, .errlen = errlen};
     series s = {0};
     *set = (plots_set){.status = PLOTS_DRAWN};
-    set->plots = calloc(r->n_routers + 2 + LOADPLOT_N, sizeof *set->plots);
+    set->plots = calloc(2 * r->n_routers + 2 + LOADPLOT_N, sizeof *set->plots);
     int rc = set->plots && series_init(&s, r) == 0 && loadview_init(&d.v, r) == 0 ? 0 : -1;
     if (rc == 0) {
         canvas_init(&d.c, r, width > 0 ? width : PLOTS_WIDTH, height > 0 ? height : PLOTS_HEIGHT,
@@ -372,8 +434,8 @@ void plots_set_free(plots_set *set)
 
 const char *plots_kind_name(plots_kind kind)
 {
-    static const char *const names[] = {"split",       "replicas", "requests",
-                                        "utilization", "latency",  "queue"};
+    static const char *const names[] = {"split",       "sequential", "replicas", "requests",
+                                        "utilization", "latency",    "queue"};
     return names[kind];
 }
 

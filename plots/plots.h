@@ -5,6 +5,11 @@
  *   split-<router>  per router, the share of its requests each deployment received over time
  *                   (stacked areas), the share its replica count promised (dashed steps),
  *                   phase boundaries and timeline events;
+ *   sequential-<router>
+ *                   per router, the anytime-valid sequential p-value of each phase over
+ *                   time (seqplot.h), alpha dashed, the look where it first reached alpha
+ *                   marked with its time; drawn for routers with a phase of two or more
+ *                   deployments (a lone deployment has nothing to compare);
  *   replicas        replicas per deployment over time: ready (the router's weight), and for
  *                   deployments with a serving model the replicas wanted, dashed, where
  *                   they differ (cold starts);
@@ -28,6 +33,7 @@
 
 typedef enum {
     PLOTS_SPLIT,
+    PLOTS_SEQUENTIAL,
     PLOTS_REPLICAS,
     PLOTS_REQUESTS,
     PLOTS_UTILIZATION,
@@ -37,7 +43,8 @@ typedef enum {
 
 typedef struct {
     plots_kind kind;
-    long router;     /* a split plot's router (index into results.routers), else -1 */
+    long router;     /* a split or sequential plot's router (index into results.routers),
+                        else -1 */
     char stem[128];  /* the files are stem.png and stem.svg */
     char title[192]; /* what the plot shows, for captions */
 } plots_plot;
@@ -66,7 +73,7 @@ void plots_set_free(plots_set *set);
 /* What a report says when plots are missing, or NULL when every plot was drawn. */
 const char *plots_missing_note(const plots_set *set);
 
-/* "split", "replicas", "requests", "utilization", "latency", "queue" */
+/* "split", "sequential", "replicas", "requests", "utilization", "latency", "queue" */
 const char *plots_kind_name(plots_kind kind);
 
 #endif

@@ -243,7 +243,23 @@ static void phase_rows(FILE *out, const results *r, const results_phase *ph, int
     fputs("</tbody>\n", out);
 }
 
-static void phases(FILE *out, const results *r, int capacity)
+/* The sequential plots, with what they show, when there are any. */
+static void sequential(FILE *out, const plots_set *plots, const char *const *svgs)
+{
+    for (size_t i = 0; i < plots->n; i++)
+        if (plots->plots[i].kind == PLOTS_SEQUENTIAL) {
+            fputs("<p>The anytime-valid sequential p-value of each phase over time (for "
+                  "information: the verdict is the chi-square test's). It may be looked at as "
+                  "often as one likes; where a line reaches alpha, the counts so far already "
+                  "showed a mismatch.</p>\n",
+                  out);
+            figures(out, plots, svgs, PLOTS_SEQUENTIAL);
+            return;
+        }
+}
+
+static void phases(FILE *out, const results *r, int capacity, const plots_set *plots,
+                   const char *const *svgs)
 {
     fputs("<section id=\"phases\">\n<h2>Phases</h2>\n<p>Each phase of a router (its deployments "
           "and replica counts constant) gets a chi-square test of the observed requests per "
@@ -275,7 +291,9 @@ static void phases(FILE *out, const results *r, int capacity)
     fputs(capacity ? "<th>Capacity</th></tr></thead>\n" : "</tr></thead>\n", out);
     for (size_t i = 0; i < r->n_phases; i++)
         phase_rows(out, r, &r->phases[i], capacity);
-    fputs("</table></div>\n</section>\n", out);
+    fputs("</table></div>\n", out);
+    sequential(out, plots, svgs);
+    fputs("</section>\n", out);
 }
 
 static void check_table(FILE *out, const results *r, int capacity)
@@ -421,7 +439,7 @@ int report_html_write(FILE *out, const results *r, const loadview *loads, const 
     figures(out, plots, svgs, PLOTS_SPLIT);
     missing_note(out, plots);
     fputs("</section>\n", out);
-    phases(out, r, loads->n > 0);
+    phases(out, r, loads->n > 0, plots, svgs);
     checks(out, r);
     capacity(out, loads, plots, svgs);
     fputs("<section id=\"requests\">\n<h2>Replicas and requests</h2>\n", out);

@@ -190,7 +190,22 @@ static void power(FILE *out, const results *r)
     fputs(listed ? "\n" : "", out);
 }
 
-static void phases(FILE *out, const results *r, int capacity)
+/* The sequential plots, with what they show, when there are any. */
+static void sequential(FILE *out, const plots_set *plots)
+{
+    for (size_t i = 0; i < plots->n; i++)
+        if (plots->plots[i].kind == PLOTS_SEQUENTIAL) {
+            fputs("The anytime-valid sequential p-value of each phase over time (for "
+                  "information: the verdict is the chi-square test's). It may be looked at "
+                  "as often as one likes; where a line reaches alpha, the counts so far "
+                  "already showed a mismatch.\n\n",
+                  out);
+            images(out, plots, PLOTS_SEQUENTIAL);
+            return;
+        }
+}
+
+static void phases(FILE *out, const results *r, int capacity, const plots_set *plots)
 {
     fputs("## Phases\n\nEach phase of a router (its deployments and replica counts constant) gets "
           "a chi-square test of the observed requests per deployment against the replica "
@@ -233,6 +248,7 @@ static void phases(FILE *out, const results *r, int capacity)
     }
     fputs(listed ? "\n" : "", out);
     power(out, r);
+    sequential(out, plots);
 }
 
 /* One table of checks: the capacity checks, or the others. */
@@ -363,8 +379,9 @@ static void files(FILE *out)
           "`p95_s`, `p999_s`, `wait_p50_s` to `wait_p999_s` (queue wait alone), `caller_count` "
           "and `caller_mean_s`, `caller_p50_s` to `caller_p999_s` (latency as callers saw "
           "it: served requests', and the wait of those who gave up; empty when none)\n"
-          "- `split-<router>`, `replicas`, `requests` `.png` and `.svg`: the plots; with "
-          "serving models also `utilization`, `latency` and `queue`\n",
+          "- `split-<router>`, `sequential-<router>`, `replicas`, `requests` `.png` and "
+          "`.svg`: the plots; with serving models also `utilization`, `latency` and "
+          "`queue`\n",
           out);
 }
 
@@ -375,7 +392,7 @@ int report_md_write(FILE *out, const results *r, const loadview *loads, const pl
     fputs("## Traffic split\n\n", out);
     images(out, plots, PLOTS_SPLIT);
     missing_note(out, plots);
-    phases(out, r, loads->n > 0);
+    phases(out, r, loads->n > 0, plots);
     checks(out, r);
     capacity(out, loads, plots);
     failures(out, r);
