@@ -4,39 +4,35 @@
 #include "views/text.h"
 
 #include <errno.h>
-#include <signal.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 struct gnuplot {
-    FILE *pipe;
+    FILE *script; /* an unlinked temporary file, gnuplot's stdin once started */
     FILE *errors; /* gnuplot's stderr: an unlinked temporary file it inherits */
-    struct sigaction saved_sigpipe;
+    int started;
+    pid_t pid;       /* once started; 0 when it could not be */
+    int spawn_errno; /* why it could not be started */
     int write_errno;
 };
 
 gnuplot *gnuplot_open(char *err, size_t errlen)
 {
     gnuplot *g = calloc(1, sizeof *g);
-    if (!g || !(g->errors = tmpfile())) {
+    if (!g || !(g->script = tmpfile()) || !(g->errors = tmpfile())) {
         snprintf(err, errlen, "cannot start gnuplot: %s", strerror(g ? errno : ENOMEM));
-        free(g);
-        return NULL;
-    }
-    char command[64];
-    snprintf(command, sizeof command, "exec gnuplot >/dev/null 2>&%d", fileno(g->errors));
-    struct sigaction ignore = {.sa_handler = SIG_IGN};
-    sigemptyset(&ignore.sa_mask);
-    sigaction(SIGPIPE, &ignore, &g->saved_sigpipe);
-    g->pipe = popen(command, "w");
-    if (!g->pipe) {
-        snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
-        sigaction(SIGPIPE, &g->saved_sigpipe, NULL);
-        fclose(g->errors);
+        if (g && g->script)
+            fclose(g->script);
         free(g);
         return NULL;
     }
@@ -51,11 +47,11 @@ static void wrote(gnuplot *g, int rc)
 
 void gnuplot_printf(gnuplot *g, const char *fmt, ...)
 {
-    if (g->write_errno)
+    if (g->write_errno || g->started)
         return;
     va_list ap;
     va_start(ap, fmt);
-    wrote(g, vfprintf(g->pipe, fmt, ap));
+    wrote(g, vfprintf(g->script, fmt, ap));
     va_end(ap);
 }
 
@@ -126,39 +122,80 @@ static void read_errors(FILE *errors, char *msg, size_t msglen)
     }
 }
 
-static int not_installed(int status, const char *msg)
+/* Exit status 127: the system could not run gnuplot in the child (where the spawn itself
+ * does not report it). */
+static int not_installed(int status)
 {
-    return (WIFEXITED(status) && WEXITSTATUS(status) == 127) || strstr(msg, "gnuplot: not found") ||
-           strstr(msg, "gnuplot: command not found");
+    return WIFEXITED(status) && WEXITSTATUS(status) == 127;
+}
+
+void gnuplot_start(gnuplot *g)
+{
+    if (g->started)
+        return;
+    g->started = 1;
+    if (!g->write_errno && fflush(g->script) != 0)
+        wrote(g, -1);
+    /* gnuplot reads the script from its start: the file offset is shared with its stdin */
+    if (!g->write_errno && lseek(fileno(g->script), 0, SEEK_SET) != 0)
+        wrote(g, -1);
+    if (g->write_errno)
+        return;
+    posix_spawn_file_actions_t files;
+    char *argv[] = {"gnuplot", NULL};
+    int rc = posix_spawn_file_actions_init(&files);
+    if (rc == 0) {
+        if ((rc = posix_spawn_file_actions_adddup2(&files, fileno(g->script), 0)) == 0 &&
+            (rc = posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0)) == 0 &&
+            (rc = posix_spawn_file_actions_adddup2(&files, fileno(g->errors), 2)) == 0)
+            rc = posix_spawnp(&g->pid, "gnuplot", &files, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&files);
+    }
+    if (rc != 0) {
+        g->pid = 0;
+        g->spawn_errno = rc;
+    }
 }
 
 gnuplot_status gnuplot_close(gnuplot *g, char *msg, size_t msglen)
 {
-    if (!g->write_errno && fflush(g->pipe) != 0)
-        wrote(g, -1);
-    int status = pclose(g->pipe);
-    int wait_errno = errno;
-    sigaction(SIGPIPE, &g->saved_sigpipe, NULL);
+    gnuplot_start(g);
+    int status = 0, wait_errno = 0;
+    while (g->pid > 0 && waitpid(g->pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            wait_errno = errno;
+            break;
+        }
+    }
     read_errors(g->errors, msg, msglen);
     fclose(g->errors);
-    int write_errno = g->write_errno;
+    fclose(g->script);
+    int write_errno = g->write_errno, spawn_errno = g->spawn_errno;
     free(g);
 
-    if (status == -1) {
+    if (write_errno) {
+        snprintf(msg, msglen, "cannot write gnuplot's script: %s", strerror(write_errno));
+        return GNUPLOT_FAILED;
+    }
+    if (spawn_errno == ENOENT)
+        return GNUPLOT_MISSING;
+    if (spawn_errno) {
+        snprintf(msg, msglen, "cannot start gnuplot: %s", strerror(spawn_errno));
+        return GNUPLOT_FAILED;
+    }
+    if (wait_errno) {
         snprintf(msg, msglen, "cannot wait for gnuplot: %s", strerror(wait_errno));
         return GNUPLOT_FAILED;
     }
-    if (not_installed(status, msg))
+    if (not_installed(status))
         return GNUPLOT_MISSING;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !write_errno)
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return GNUPLOT_OK;
     if (msg[0] != '\0')
         return GNUPLOT_FAILED; /* in gnuplot's own words */
     if (WIFSIGNALED(status))
         snprintf(msg, msglen, "gnuplot was killed by signal %d", WTERMSIG(status));
-    else if (WEXITSTATUS(status) != 0)
-        snprintf(msg, msglen, "gnuplot exited with status %d", WEXITSTATUS(status));
     else
-        snprintf(msg, msglen, "cannot write to gnuplot: %s", strerror(write_errno));
+        snprintf(msg, msglen, "gnuplot exited with status %d", WEXITSTATUS(status));
     return GNUPLOT_FAILED;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- replicas per deployment ------------------------------------------------------------ */
 
@@ -243,6 +244,17 @@ static void requests_script(gnuplot *g, const canvas *c, const void *arg)
 
 /* ---- the set ----------------------------------------------------------------------------- */
 
+/* gnuplot sessions at once at most, whatever the cores: each holds four open files. */
+enum { MAX_JOBS = 32 };
+
+/* A plot whose gnuplot is drawing it, and what the set will say of it once drawn. */
+typedef struct {
+    canvas_job *job;
+    plots_plot plot;
+} pending;
+
+/* The plots are drawn `jobs` at a time and taken in the order they were started, so the
+ * set, its files and the warnings are those of drawing them one after another. */
 typedef struct {
     canvas c;
     loadview v;
@@ -250,23 +262,65 @@ typedef struct {
     plots_set *set;
     char *err;
     size_t errlen;
+    pending *running; /* a ring of `jobs`, the oldest at `first` */
+    size_t jobs, first, n_running;
 } drawing;
 
+/* Wait for the oldest plot being drawn and add it to the set. */
+static int finish_oldest(drawing *d)
+{
+    pending *p = &d->running[d->first];
+    d->first = (d->first + 1) % d->jobs;
+    d->n_running--;
+    int drawn = canvas_finish(&d->c, p->job, d->err, d->errlen);
+    if (drawn < 0)
+        return -1;
+    if (drawn == 0)
+        d->set->failed += !d->c.gnuplot_missing;
+    else
+        d->set->plots[d->set->n++] = p->plot;
+    return 0;
+}
+
+/* After an error: the plots still being drawn are not kept. */
+static void cancel_all(drawing *d)
+{
+    for (; d->n_running > 0; d->n_running--, d->first = (d->first + 1) % d->jobs)
+        canvas_cancel(d->running[d->first].job);
+}
+
+static int finish_all(drawing *d)
+{
+    int rc = 0;
+    while (rc == 0 && d->n_running > 0)
+        rc = finish_oldest(d);
+    if (rc != 0)
+        cancel_all(d);
+    return rc;
+}
+
+/* Start drawing a plot, once a place is free. */
 static int render(drawing *d, plots_kind kind, long router, const char *stem, const char *title,
                   canvas_script script, const void *arg)
 {
-    int drawn = canvas_render(&d->c, d->dir, stem, script, arg, d->err, d->errlen);
-    if (drawn < 0)
+    if (d->n_running == d->jobs && finish_oldest(d) != 0)
         return -1;
-    if (drawn == 0) {
-        d->set->failed += !d->c.gnuplot_missing;
-        return 0;
+    canvas_job *job;
+    char why[1024];
+    int started = canvas_start(&d->c, d->dir, stem, script, arg, &job, why, sizeof why);
+    if (started < 0) {
+        /* the plots started before come first, as when drawn one after another */
+        if (finish_all(d) == 0)
+            snprintf(d->err, d->errlen, "%s", why);
+        return -1;
     }
-    plots_plot *p = &d->set->plots[d->set->n++];
-    p->kind = kind;
-    p->router = router;
-    snprintf(p->stem, sizeof p->stem, "%s", stem);
-    snprintf(p->title, sizeof p->title, "%s", title);
+    if (started == 0)
+        return 0; /* gnuplot is missing, as was said */
+    pending *p = &d->running[(d->first + d->n_running++) % d->jobs];
+    p->job = job;
+    p->plot = (plots_plot){.kind = kind, .router = router};
+    snprintf(p->plot.stem, sizeof p->plot.stem, "%s", stem);
+    snprintf(p->plot.title, sizeof p->plot.title, "%s", title);
     return 0;
 }
 
@@ -401,21 +455,38 @@ static int draw_all(drawing *d, const series *s)
     return rc == 0 ? draw_capacity(d) : rc;
 }
 
-int plots_draw(const char *dir, const results *r, int width, int height, plots_set *set,
-               void (*warn)(const char *message), char *err, size_t errlen)
+/* 0: as many as the machine has cores */
+static size_t jobs_for(size_t jobs)
 {
-    drawing d = {.dir = dir, .set = set, .err = err, .errlen = errlen};
+    if (jobs == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = cores > 0 ? (size_t)cores : 1;
+    }
+    return jobs < MAX_JOBS ? jobs : MAX_JOBS;
+}
+
+int plots_draw(const char *dir, const results *r, int width, int height, size_t jobs,
+               plots_set *set, void (*warn)(const char *message), char *err, size_t errlen)
+{
+    drawing d = {.dir = dir, .set = set, .err = err, .errlen = errlen, .jobs = jobs_for(jobs)};
     series s = {0};
     *set = (plots_set){.status = PLOTS_DRAWN};
     set->plots = calloc(2 * r->n_routers + 2 + LOADPLOT_N, sizeof *set->plots);
-    int rc = set->plots && series_init(&s, r) == 0 && loadview_init(&d.v, r) == 0 ? 0 : -1;
+    d.running = calloc(d.jobs, sizeof *d.running);
+    int rc =
+        set->plots && d.running && series_init(&s, r) == 0 && loadview_init(&d.v, r) == 0 ? 0 : -1;
     if (rc == 0) {
         canvas_init(&d.c, r, width > 0 ? width : PLOTS_WIDTH, height > 0 ? height : PLOTS_HEIGHT,
                     warn);
         rc = draw_all(&d, &s);
+        if (rc == 0)
+            rc = finish_all(&d);
+        else
+            cancel_all(&d);
     } else {
         snprintf(err, errlen, "out of memory");
     }
+    free(d.running);
     if (d.c.gnuplot_missing)
         set->status = PLOTS_NO_GNUPLOT;
     loadview_free(&d.v);

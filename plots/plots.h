@@ -61,12 +61,13 @@ typedef struct {
     plots_plot *plots;
 } plots_set;
 
-/* Draw every plot of r into dir (which exists). Returns 0 with the set filled (free it with
- * plots_set_free), or -1 with the reason in err when a file could not be written. A plot
- * gnuplot could not draw, or gnuplot missing (said once), goes to `warn` (may be NULL) and
- * does not fail the call. */
-int plots_draw(const char *dir, const results *r, int width, int height, plots_set *set,
-               void (*warn)(const char *message), char *err, size_t errlen);
+/* Draw every plot of r into dir (which exists), up to `jobs` gnuplot processes at once (0:
+ * one per core). Returns 0 with the set filled (free it with plots_set_free), or -1 with the
+ * reason in err when a file could not be written. A plot gnuplot could not draw, or gnuplot
+ * missing (said once), goes to `warn` (may be NULL) and does not fail the call. The set, the
+ * files and the warnings, in their order, are the same whatever `jobs` is. */
+int plots_draw(const char *dir, const results *r, int width, int height, size_t jobs,
+               plots_set *set, void (*warn)(const char *message), char *err, size_t errlen);
 
 void plots_set_free(plots_set *set);
 

@@ -236,7 +236,7 @@ START_TEST(plots_drawn_as_png_of_requested_size_and_svg)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, 640, 360, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, 640, 360, 0, &set, collect, err, sizeof err), 0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
     ck_assert_int_eq(set.status, PLOTS_DRAWN);
     ck_assert_uint_eq(set.n, 4);
@@ -278,7 +278,7 @@ START_TEST(capacity_plots_drawn_for_serving_models)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, 640, 360, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, 640, 360, 0, &set, collect, err, sizeof err), 0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]); /* not even an empty block */
     static const char *const stems[] = {"split-edge",  "sequential-edge", "replicas", "requests",
                                         "utilization", "latency",         "queue"};
@@ -333,7 +333,7 @@ START_TEST(no_capacity_plots_without_serving_models)
     char dir[256], err[512], path[512];
     temp_dir(dir, sizeof dir);
     plots_set set;
-    ck_assert_int_eq(plots_draw(dir, r, 640, 360, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, 640, 360, 0, &set, collect, err, sizeof err), 0);
     ck_assert_uint_eq(set.n, 4);
     for (size_t i = 0; i < set.n; i++)
         ck_assert_int_lt(set.plots[i].kind, PLOTS_UTILIZATION);
@@ -354,7 +354,7 @@ START_TEST(split_plot_marks_phases_and_events)
     char dir[256], err[512], path[512];
     temp_dir(dir, sizeof dir);
     plots_set set;
-    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, 0, &set, collect, err, sizeof err), 0);
     snprintf(path, sizeof path, "%s/split-edge.png", dir);
     assert_png(path, PLOTS_WIDTH, PLOTS_HEIGHT);
     size_t len;
@@ -413,7 +413,7 @@ START_TEST(sequential_plot_shows_the_crossing)
     fake_gnuplot(bin, sizeof bin, "tee \"$(dirname \"$0\")/$$.gp\" | /usr/bin/gnuplot");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, 640, 360, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, 640, 360, 0, &set, collect, err, sizeof err), 0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
     ck_assert_str_eq(set.plots[1].stem, "sequential-edge");
     char *script = script_of(bin, "Sequential p-value of router edge");
@@ -442,6 +442,121 @@ START_TEST(sequential_plot_shows_the_crossing)
 }
 END_TEST
 
+/* ---- several plots at once ---------------------------------------------------------------- */
+
+/* Every file of two folders, byte for byte. */
+static void assert_same_files(const char *a, const char *b, size_t n)
+{
+    ck_assert_uint_eq(files_in(a), n);
+    ck_assert_uint_eq(files_in(b), n);
+    DIR *d = opendir(a);
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[600];
+        size_t len_a, len_b;
+        snprintf(path, sizeof path, "%s/%s", a, e->d_name);
+        char *x = slurp(path, &len_a);
+        snprintf(path, sizeof path, "%s/%s", b, e->d_name);
+        char *y = slurp(path, &len_b);
+        ck_assert_msg(len_a == len_b && memcmp(x, y, len_a) == 0, "%s differs", e->d_name);
+        free(x);
+        free(y);
+    }
+    closedir(d);
+}
+
+/* Drawn four at a time, the plots are those drawn one after another, byte for byte, with
+ * the same warnings in the same order, even though (here, on purpose) the first plot
+ * finishes last and two others fail. */
+START_TEST(plots_at_once_same_as_one_by_one)
+{
+    results *r = sample_with_load();
+    char one[256], four[256], bin[256], err[512];
+    char seen[2][8][1400];
+    size_t n_seen[2];
+    plots_set sets[2];
+    temp_dir(one, sizeof one);
+    temp_dir(four, sizeof four);
+    fake_gnuplot(bin, sizeof bin,
+                 "f=$(mktemp)\ncat >\"$f\"\n"
+                 "if grep -q 'Traffic split' \"$f\"; then sleep 1; fi\n"
+                 "if grep -q -e 'Replicas per' -e 'Requests waiting' \"$f\"; then\n"
+                 "  grep -o -m 1 -e 'Replicas per' -e 'Requests waiting' \"$f\" >&2; rm -f \"$f\"\n"
+                 "  exit 1\nfi\n/usr/bin/gnuplot <\"$f\"\nrc=$?\nrm -f \"$f\"\nexit $rc");
+    const char *dirs[2] = {one, four};
+    const size_t jobs[2] = {1, 4};
+    for (int k = 0; k < 2; k++) {
+        n_warnings = 0;
+        ck_assert_int_eq(
+            plots_draw(dirs[k], r, 640, 360, jobs[k], &sets[k], collect, err, sizeof err), 0);
+        n_seen[k] = n_warnings;
+        memcpy(seen[k], warnings, sizeof warnings);
+    }
+    ck_assert_uint_eq(n_seen[0], 2);
+    ck_assert_str_eq(seen[0][0], "plot replicas not drawn: Replicas per");
+    ck_assert_uint_eq(n_seen[1], n_seen[0]);
+    for (size_t i = 0; i < n_seen[0]; i++)
+        ck_assert_str_eq(seen[1][i], seen[0][i]);
+    ck_assert_uint_eq(sets[0].n, 5);
+    ck_assert_uint_eq(sets[1].n, sets[0].n);
+    ck_assert_uint_eq(sets[1].failed, sets[0].failed);
+    for (size_t i = 0; i < sets[0].n; i++) {
+        ck_assert_str_eq(sets[1].plots[i].stem, sets[0].plots[i].stem);
+        ck_assert_str_eq(sets[1].plots[i].title, sets[0].plots[i].title);
+        ck_assert_int_eq(sets[1].plots[i].kind, sets[0].plots[i].kind);
+    }
+    assert_same_files(one, four, 10);
+    for (int k = 0; k < 2; k++) {
+        plots_set_free(&sets[k]);
+        remove_tree(dirs[k]);
+    }
+    remove_tree(bin);
+    results_free(r);
+}
+END_TEST
+
+/* With two at a time, a second gnuplot is running before the first has finished: the first
+ * waits (up to a minute, if it never comes) for another to start, and says how many had. */
+START_TEST(plots_drawn_two_at_a_time)
+{
+    results *r = sample();
+    char dir[256], bin[256], err[512];
+    temp_dir(dir, sizeof dir);
+    fake_gnuplot(bin, sizeof bin,
+                 "d=$(dirname \"$0\")\ntouch \"$d/started.$$\"\ni=0\n"
+                 "while [ $(ls \"$d\" | grep -c '^started') -lt 2 ] && [ $i -lt 600 ]; do\n"
+                 "  sleep 0.1; i=$((i + 1))\ndone\n"
+                 "ls \"$d\" | grep -c '^started' >\"$d/seen.$$\"\nexec /usr/bin/gnuplot");
+    plots_set set;
+    n_warnings = 0;
+    ck_assert_int_eq(plots_draw(dir, r, 640, 360, 2, &set, collect, err, sizeof err), 0);
+    ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
+    ck_assert_uint_eq(set.n, 4);
+    DIR *d = opendir(bin);
+    ck_assert_ptr_nonnull(d);
+    size_t runs = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strncmp(e->d_name, "seen.", 5) != 0)
+            continue;
+        char path[600];
+        size_t len;
+        snprintf(path, sizeof path, "%s/%s", bin, e->d_name);
+        char *count = slurp(path, &len);
+        ck_assert_msg(atoi(count) >= 2, "a gnuplot ran alone: %s", count);
+        free(count);
+        runs++;
+    }
+    closedir(d);
+    ck_assert_uint_eq(runs, 4);
+    plots_set_free(&set);
+    remove_tree(dir);
+    remove_tree(bin);
+    results_free(r);
+}
+END_TEST
+
 /* ---- gnuplot missing, failing, dying ----------------------------------------------------- */
 
 START_TEST(missing_gnuplot_warns_once_and_writes_nothing)
@@ -452,7 +567,7 @@ START_TEST(missing_gnuplot_warns_once_and_writes_nothing)
     setenv("PATH", "/nonexistent", 1);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, 4, &set, collect, err, sizeof err), 0);
     ck_assert_int_eq(set.status, PLOTS_NO_GNUPLOT);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(n_warnings, 1);
@@ -476,7 +591,7 @@ START_TEST(gnuplot_errors_are_reported_per_plot)
                  "echo '' >&2\nexit 1");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, 4, &set, collect, err, sizeof err), 0);
     ck_assert_int_eq(set.status, PLOTS_DRAWN);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(set.failed, 4);
@@ -501,7 +616,7 @@ START_TEST(gnuplot_that_draws_nothing_is_a_failure)
     fake_gnuplot(bin, sizeof bin, "cat >/dev/null\necho 'warning: something odd' >&2");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, 4, &set, collect, err, sizeof err), 0);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(n_warnings, 4);
     ck_assert_str_eq(warnings[2],
@@ -527,7 +642,7 @@ START_TEST(cdata_end_in_text_keeps_svg_valid)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, 640, 360, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, 640, 360, 0, &set, collect, err, sizeof err), 0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
     ck_assert_uint_eq(set.n, 4);
     const char *const shown[] = {"x ]]&gt; y &lt;![CDATA[ z", "edge ]]&gt;]]&gt;"};
@@ -554,7 +669,7 @@ START_TEST(footer_points_to_the_full_timeline)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, 0, &set, collect, err, sizeof err), 0);
     ck_assert_uint_eq(set.n, 4);
     snprintf(path, sizeof path, "%s/replicas.svg", dir);
     size_t len;
@@ -583,7 +698,7 @@ START_TEST(truncated_plots_are_not_kept)
                  "  *) printf '<svg><g>' >\"$f\" ;; esac\ndone");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, 0, 0, 4, &set, collect, err, sizeof err), 0);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(n_warnings, 4);
     ck_assert_str_eq(warnings[0], "plot split-edge not drawn: gnuplot exited without finishing "
@@ -596,7 +711,8 @@ START_TEST(truncated_plots_are_not_kept)
 }
 END_TEST
 
-/* gnuplot gone before the script is sent: the writes fail, the process lives on. */
+/* gnuplot gone without reading its script, however long: the run goes on and says why, and
+ * SIGPIPE is left as it was. */
 START_TEST(dead_gnuplot_does_not_kill_the_run)
 {
     char bin[256], msg[512];
@@ -663,6 +779,16 @@ static Suite *suite(void)
     tc = tcase_create("sequential_plot");
     tcase_add_test(tc, sequential_plot_shows_the_crossing);
     tcase_set_timeout(tc, 30);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("plots_at_once");
+    tcase_add_test(tc, plots_at_once_same_as_one_by_one);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("plots_two_at_a_time");
+    tcase_add_test(tc, plots_drawn_two_at_a_time);
+    tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("gnuplot_missing");
