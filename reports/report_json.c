@@ -364,7 +364,183 @@ static void write_plots(FILE *out, const results *r, const plots_set *plots)
     }
 }
 
-int report_json_write(FILE *out, const series *s, const plots_set *plots)
+/* ---- replications: the aggregate of a replicated run --------------------------------- */
+
+static void write_rate(FILE *out, const replicas_rate *r)
+{
+    fprintf(out, "\"passes\": %zu, \"n\": %zu, \"rate\": ", r->passes, r->n);
+    number(out, r->rate);
+    fputs(", \"lower\": ", out);
+    number(out, r->lower);
+    fputs(", \"upper\": ", out);
+    number(out, r->upper);
+}
+
+static void write_stats(FILE *out, const replicas_stats *st)
+{
+    const struct {
+        const char *name;
+        double value;
+    } fields[] = {{"mean", st->mean},   {"sd", st->sd},   {"lower", st->lower},
+                  {"upper", st->upper}, {"min", st->min}, {"max", st->max}};
+    fprintf(out, "\"n\": %zu", st->n);
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        fprintf(out, ", \"%s\": ", fields[i].name);
+        number(out, fields[i].value);
+    }
+}
+
+/* A string, or null. */
+static void string_or_null(FILE *out, const char *s)
+{
+    if (s)
+        report_json_string(out, s);
+    else
+        fputs("null", out);
+}
+
+static void write_replicated_checks(FILE *out, const replicas_summary *rs)
+{
+    fputs("    \"checks\": [", out);
+    for (size_t i = 0; i < rs->n_checks; i++) {
+        const replicas_check *c = &rs->checks[i];
+        fputs(i ? ",\n      {\"name\": " : "\n      {\"name\": ", out);
+        report_json_string(out, c->name);
+        fputs(", \"key\": ", out);
+        report_json_string(out, c->key);
+        fprintf(out, ", \"unit\": \"%s\", ", c->unit);
+        write_rate(out, &c->rate);
+        fprintf(out, ", \"too_few\": %zu,\n       \"value\": {", c->too_few);
+        write_stats(out, &c->value);
+        fputs("}}", out);
+    }
+    fputs(rs->n_checks ? "\n    ],\n" : "],\n", out);
+}
+
+static void write_replicated_phases(FILE *out, const replicas_summary *rs)
+{
+    fputs("    \"phases\": [", out);
+    for (size_t i = 0; i < rs->n_phases; i++) {
+        const replicas_phase *ph = &rs->phases[i];
+        char start[32], end[32];
+        text_exact(start, sizeof start, ph->start_s);
+        text_exact(end, sizeof end, ph->end_s);
+        fputs(i ? ",\n      {\"router\": " : "\n      {\"router\": ", out);
+        report_json_string(out, ph->router);
+        fprintf(out, ", \"start_s\": %s, \"end_s\": %s, \"deployments\": ", start, end);
+        report_json_string(out, ph->deployments);
+        fputs(", ", out);
+        write_rate(out, &ph->rate);
+        fprintf(out, ", \"skipped\": %zu}", ph->skipped);
+    }
+    fputs(rs->n_phases ? "\n    ],\n" : "],\n", out);
+}
+
+static void write_replicated_metrics(FILE *out, const replicas_summary *rs)
+{
+    fputs("    \"metrics\": [", out);
+    for (size_t i = 0; i < rs->n_metrics; i++) {
+        const replicas_metric *m = &rs->metrics[i];
+        fprintf(out, "%s{\"kind\": \"%s\", \"name\": ", i ? ",\n      " : "\n      ",
+                replicas_metric_kind_name(m->kind));
+        report_json_string(out, m->name);
+        fputs(", \"router\": ", out);
+        string_or_null(out, m->router);
+        fputs(", \"phase_start_s\": ", out);
+        if (isnan(m->phase_start_s)) {
+            fputs("null", out);
+        } else {
+            char start[32];
+            text_exact(start, sizeof start, m->phase_start_s);
+            fputs(start, out);
+        }
+        fputs(", \"phase_deployments\": ", out);
+        string_or_null(out, m->phase_deployments);
+        fputs(", \"deployment\": ", out);
+        string_or_null(out, m->deployment);
+        fputs(", \"statistic\": ", out);
+        string_or_null(out, m->statistic);
+        fprintf(out, ", \"unit\": \"%s\",\n       ", m->unit);
+        write_stats(out, &m->stats);
+        fputs("}", out);
+    }
+    fputs(rs->n_metrics ? "\n    ],\n" : "],\n", out);
+}
+
+static void write_band_values(FILE *out, const char *name, const double *v, size_t n)
+{
+    fprintf(out, ", \"%s\": [", name);
+    for (size_t k = 0; k < n; k++) {
+        fputs(k ? ", " : "", out);
+        number(out, v[k]);
+    }
+    fputs("]", out);
+}
+
+static void write_replicated_bands(FILE *out, const replicas_summary *rs)
+{
+    fputs("    \"bands\": [", out);
+    for (size_t i = 0; i < rs->n_bands; i++) {
+        const replicas_band *b = &rs->bands[i];
+        fprintf(out, "%s{\"kind\": \"%s\", \"router\": ", i ? ",\n      " : "\n      ",
+                replicas_band_kind_name(b->kind));
+        string_or_null(out, b->router);
+        fputs(", \"deployment\": ", out);
+        report_json_string(out, b->deployment);
+        fputs(",\n       \"n\": [", out);
+        for (size_t k = 0; k < rs->n_bins; k++)
+            fprintf(out, "%s%zu", k ? ", " : "", b->n[k]);
+        fputs("]", out);
+        write_band_values(out, "p05", b->p05, rs->n_bins);
+        write_band_values(out, "p50", b->p50, rs->n_bins);
+        write_band_values(out, "p95", b->p95, rs->n_bins);
+        fputs("}", out);
+    }
+    fputs(rs->n_bands ? "\n    ],\n" : "],\n", out);
+}
+
+static void write_replicated_rows(FILE *out, const replicas_summary *rs)
+{
+    fputs("    \"rows\": [", out);
+    for (size_t i = 0; i < rs->n_replications; i++) {
+        const replicas_replication *row = &rs->rows[i];
+        fprintf(out,
+                "%s{\"index\": %zu, \"seed\": %" PRIu64 ", \"passed\": %s, \"failed_checks\": %zu"
+                ", \"failed_phases\": %zu, \"total\": %" PRIu64 ", \"failed\": %" PRIu64
+                ", \"unserved\": %" PRIu64 "}",
+                i ? ",\n      " : "\n      ", row->index, row->seed, row->passed ? "true" : "false",
+                row->failed_checks, row->failed_phases, row->total, row->failed, row->unserved);
+    }
+    fputs(rs->n_replications ? "\n    ]\n" : "]\n", out);
+}
+
+static void write_replications(FILE *out, const replicas_summary *rs)
+{
+    const replicas_rule *rule = &rs->rule;
+    fprintf(out,
+            "  \"replications\": {\"requested\": %zu, \"run\": %zu, \"seed_rule\": "
+            "\"splitmix64\",\n    \"rule\": {\"kind\": \"%s\", \"pass_rate\": ",
+            rs->cap, rs->replications, rule->pass_rate > 0 ? "pass_rate" : "all_pass");
+    if (rule->pass_rate > 0)
+        fprintf(out, "%.10g", rule->pass_rate);
+    else
+        fputs("null", out);
+    fprintf(out, ", \"confidence\": %.10g, \"sequential\": %s},\n", rule->confidence,
+            rule->sequential ? "true" : "false");
+    fprintf(out, "    \"verdict\": \"%s\", \"passed\": {", replicas_verdict_name(rs->verdict));
+    write_rate(out, &rs->passed);
+    fputs("},\n", out);
+    write_replicated_checks(out, rs);
+    write_replicated_phases(out, rs);
+    write_replicated_metrics(out, rs);
+    fprintf(out, "    \"window_s\": %.10g, \"bins\": %zu,\n", rs->window_s, rs->n_bins);
+    write_replicated_bands(out, rs);
+    write_replicated_rows(out, rs);
+    fputs("  },\n", out);
+}
+
+int report_json_write(FILE *out, const series *s, const plots_set *plots,
+                      const replicas_summary *replicated)
 {
     const results *r = s->r;
     fprintf(out, "{\n  \"format_version\": %d,\n  \"scenario\": ", REPORT_JSON_FORMAT_VERSION);
@@ -394,6 +570,11 @@ int report_json_write(FILE *out, const series *s, const plots_set *plots)
     write_interval_loads(out, r);
     write_timeseries(out, s);
     write_plots(out, r, plots);
-    fprintf(out, "  \"passed\": %s\n}\n", r->passed ? "true" : "false");
+    int passed = r->passed;
+    if (replicated) {
+        write_replications(out, replicated);
+        passed = replicated->verdict == REPLICAS_PASS;
+    }
+    fprintf(out, "  \"passed\": %s\n}\n", passed ? "true" : "false");
     return ferror(out) ? -1 : 0;
 }

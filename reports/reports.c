@@ -20,6 +20,7 @@
  * plots drawn with their SVG documents (the web page carries them inline). */
 typedef struct {
     const results *r;
+    const replicas_summary *replicated; /* NULL: a single run */
     series s;
     loadview loads;
     plots_set plots;
@@ -58,7 +59,7 @@ static int write_html(FILE *out, const material *m)
 
 static int write_json(FILE *out, const material *m)
 {
-    return report_json_write(out, &m->s, &m->plots);
+    return report_json_write(out, &m->s, &m->plots, m->replicated);
 }
 
 typedef int (*writer_fn)(FILE *out, const material *m);
@@ -171,7 +172,9 @@ int reports_write(const char *dir, const results *r, const reports_options *opts
 {
     if (outfile_mkdirs(dir, err, errlen) != 0)
         return -1;
-    material m = {.r = r, .plots = {.status = PLOTS_NOT_REQUESTED}};
+    material m = {.r = r,
+                  .replicated = opts ? opts->replicated : NULL,
+                  .plots = {.status = PLOTS_NOT_REQUESTED}};
     if (series_init(&m.s, r) != 0 || loadview_init(&m.loads, r) != 0) {
         snprintf(err, errlen, "out of memory");
         material_free(&m);

@@ -10,11 +10,16 @@
 #define ROUTERSIM_REPORTS_H
 
 #include "sim/model/results.h"
+#include "sim/stats/replicas.h"
 
 #include <stddef.h>
 
 typedef struct {
     int plots; /* draw plots with gnuplot */
+    /* A replicated run (--replications N, N >= 2): the aggregate across replications, for
+     * the replicated sections; the detailed sections stay those of `r`, replication 0.
+     * NULL for a single run, whose reports are exactly as without replications. */
+    const replicas_summary *replicated;
 } reports_options;
 
 /* Write into dir (created if needed). Returns 0, or -1 with the reason in err. Problems

@@ -9,6 +9,7 @@
 #include "sim/base/units.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 static void print_phase(FILE *out, const results *r, const results_phase *ph)
@@ -150,4 +151,223 @@ void summary_failures(FILE *out, const char *prefix, const results *r)
         print_flat(out, r->checks[i].detail);
         fputc('\n', out);
     }
+}
+
+/* ---- replicated runs ---------------------------------------------------------------------- */
+
+/* Failing replications named in the summary; report.json lists them all. */
+#define SHOWN_FAILURES 5
+
+static void rule_text(char *buf, size_t size, const replicas_summary *rep)
+{
+    char rate[48], confidence[48];
+    text_percent(rate, sizeof rate, rep->rule.pass_rate);
+    text_percent(confidence, sizeof confidence, rep->rule.confidence);
+    int n;
+    if (rep->rule.pass_rate > 0)
+        n = snprintf(buf, size,
+                     "pass rate at least %s (the lower end of its %s Clopper-Pearson interval "
+                     "must reach it)",
+                     rate, confidence);
+    else
+        n = snprintf(buf, size, "every replication must pass");
+    if (rep->rule.sequential && n >= 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, "%s",
+                 rep->rule.pass_rate > 0
+                     ? "; sequential: decided after each replication with intervals that hold "
+                       "at every look at once, up to the cap"
+                     : "; sequential: stops at the first failing replication");
+}
+
+/* "92.00% [80.77%, 97.78%]" */
+static void rate_text(char *buf, size_t size, const replicas_rate *r)
+{
+    char rate[48], lower[48], upper[48];
+    text_percent(rate, sizeof rate, r->rate);
+    text_percent(lower, sizeof lower, r->lower);
+    text_percent(upper, sizeof upper, r->upper);
+    snprintf(buf, size, "%s [%s, %s]", rate, lower, upper);
+}
+
+static void verdict_text(char *buf, size_t size, const replicas_summary *rep)
+{
+    char rate[48], lower[48], upper[48];
+    text_percent(rate, sizeof rate, rep->rule.pass_rate);
+    text_percent(lower, sizeof lower, rep->passed.lower);
+    text_percent(upper, sizeof upper, rep->passed.upper);
+    size_t failed = rep->passed.n - rep->passed.passes;
+    if (rep->verdict == REPLICAS_UNDECIDED)
+        snprintf(buf, size,
+                 "FAILED: undecided after the cap of %zu replications: the rule could not tell "
+                 "whether the pass rate reaches %s; run more replications",
+                 rep->replications, rate);
+    else if (rep->rule.pass_rate > 0 && rep->rule.sequential)
+        snprintf(buf, size, "%s: the pass rate's sequential interval %s %s after %zu replications",
+                 rep->verdict == REPLICAS_PASS ? "PASSED" : "FAILED",
+                 rep->verdict == REPLICAS_PASS ? "reached" : "fell below", rate, rep->replications);
+    else if (rep->rule.pass_rate > 0)
+        snprintf(buf, size, "%s: the pass rate's lower bound %s is %s the required %s",
+                 rep->verdict == REPLICAS_PASS ? "PASSED" : "FAILED", lower,
+                 rep->verdict == REPLICAS_PASS ? "at or above" : "below", rate);
+    else if (rep->verdict == REPLICAS_PASS)
+        snprintf(buf, size, "PASSED: all %zu replications passed", rep->replications);
+    else
+        snprintf(buf, size, "FAILED: %zu of %zu replications failed; every one must pass", failed,
+                 rep->replications);
+}
+
+static void print_rerun(FILE *out, const char *indent, const results *r,
+                        const replicas_summary *rep)
+{
+    size_t shown = 0, failed = rep->passed.n - rep->passed.passes;
+    for (size_t i = 0; i < rep->n_replications && shown < SHOWN_FAILURES; i++) {
+        const replicas_replication *row = &rep->rows[i];
+        if (row->passed)
+            continue;
+        fprintf(out, "%s%s%zu (seed %" PRIu64 ")", shown ? ", " : indent,
+                shown ? "" : "failing replications: ", row->index, row->seed);
+        shown++;
+    }
+    if (shown == 0)
+        return;
+    if (failed > shown)
+        fprintf(out, " and %zu more (report.json lists them)", failed - shown);
+    fputc('\n', out);
+    for (size_t i = 0; i < rep->n_replications; i++)
+        if (!rep->rows[i].passed) {
+            fprintf(out, "%srerun one alone: routersim run %s --seed %" PRIu64 "\n", indent,
+                    r->source, rep->rows[i].seed);
+            break;
+        }
+}
+
+/* Key figures: routing failures and unserved requests, each deployment's utilisation and p99. */
+static int key_metric(const replicas_metric *m)
+{
+    return (m->kind == REPLICAS_METRIC_REQUESTS &&
+            (strcmp(m->statistic, "failed") == 0 || strcmp(m->statistic, "unserved") == 0)) ||
+           m->kind == REPLICAS_METRIC_UTILIZATION ||
+           (m->kind == REPLICAS_METRIC_LATENCY && strcmp(m->statistic, "p99") == 0);
+}
+
+static void figure_text(char *buf, size_t size, const replicas_metric *m, double x)
+{
+    if (isnan(x))
+        snprintf(buf, size, "-");
+    else if (m->kind == REPLICAS_METRIC_LATENCY)
+        text_latency(buf, size, x);
+    else if (m->kind == REPLICAS_METRIC_UTILIZATION)
+        text_percent(buf, size, x);
+    else
+        snprintf(buf, size, "%.6g", x);
+}
+
+static void print_key_metrics(FILE *out, const replicas_summary *rep)
+{
+    int any = 0;
+    for (size_t i = 0; i < rep->n_metrics; i++) {
+        const replicas_metric *m = &rep->metrics[i];
+        if (!key_metric(m) || m->stats.n == 0)
+            continue;
+        if (!any++)
+            fprintf(out, "  %-36s %10s %23s %10s %10s %10s %5s\n", "figure", "mean", "interval",
+                    "sd", "min", "max", "n");
+        char name[256], mean[48], lower[48], upper[48], interval[100], sd[48], min[48], max[48];
+        if (m->deployment)
+            snprintf(name, sizeof name, "%s %s",
+                     m->kind == REPLICAS_METRIC_UTILIZATION ? "utilization" : "p99 latency",
+                     text_short_name(m->deployment));
+        else
+            snprintf(name, sizeof name, "%s requests", m->statistic);
+        figure_text(mean, sizeof mean, m, m->stats.mean);
+        figure_text(lower, sizeof lower, m, m->stats.lower);
+        figure_text(upper, sizeof upper, m, m->stats.upper);
+        snprintf(interval, sizeof interval, "[%s, %s]", lower, upper);
+        figure_text(sd, sizeof sd, m, m->stats.sd);
+        figure_text(min, sizeof min, m, m->stats.min);
+        figure_text(max, sizeof max, m, m->stats.max);
+        fprintf(out, "  %-36s %10s %23s %10s %10s %10s %5zu\n", name, mean, interval, sd, min, max,
+                m->stats.n);
+    }
+}
+
+void summary_replicated(FILE *out, const results *r, const replicas_summary *rep)
+{
+    char text[1024], confidence[48];
+    text_percent(confidence, sizeof confidence, rep->rule.confidence);
+    fprintf(out, "\nReplications: %zu", rep->replications);
+    if (rep->replications < rep->cap)
+        fprintf(out, " of at most %zu (the sequential rule decided)", rep->cap);
+    fprintf(out,
+            "; the tables above are replication 0's (seed %" PRIu64
+            "), replication i's seed is splitmix64 of it (report.json lists every seed)\n",
+            r->seed);
+    rule_text(text, sizeof text, rep);
+    fprintf(out, "  rule: %s\n", text);
+    rate_text(text, sizeof text, &rep->passed);
+    fprintf(out, "  passed: %zu of %zu, pass rate %s (%s Clopper-Pearson interval)\n",
+            rep->passed.passes, rep->passed.n, text, confidence);
+    int any = 0;
+    for (size_t i = 0; i < rep->n_phases; i++) {
+        const replicas_phase *ph = &rep->phases[i];
+        if (ph->rate.passes == ph->rate.n)
+            continue;
+        if (!any++)
+            fputs("  failed in some replications (passes of the replications that had it):\n", out);
+        char from[32];
+        units_format_duration(ph->start_s, from, sizeof from);
+        rate_text(text, sizeof text, &ph->rate);
+        fprintf(out, "    split %s from %s: %zu of %zu, %s\n", text_short_name(ph->router), from,
+                ph->rate.passes, ph->rate.n, text);
+    }
+    for (size_t i = 0; i < rep->n_checks; i++) {
+        const replicas_check *c = &rep->checks[i];
+        if (c->rate.passes == c->rate.n)
+            continue;
+        if (!any++)
+            fputs("  failed in some replications (passes of the replications that had it):\n", out);
+        rate_text(text, sizeof text, &c->rate);
+        fprintf(out, "    ");
+        print_flat(out, c->name);
+        fprintf(out, ": %zu of %zu, %s\n", c->rate.passes, c->rate.n, text);
+    }
+    print_key_metrics(out, rep);
+    print_rerun(out, "  ", r, rep);
+    verdict_text(text, sizeof text, rep);
+    fprintf(out, "\n%s\n", text);
+}
+
+void summary_replicated_failures(FILE *out, const char *prefix, const results *r,
+                                 const replicas_summary *rep)
+{
+    if (rep->verdict == REPLICAS_PASS)
+        return;
+    char text[1024];
+    verdict_text(text, sizeof text, rep);
+    fprintf(out, "%s%s (%s)\n", prefix, text, r->source);
+    for (size_t i = 0; i < rep->n_phases; i++) {
+        const replicas_phase *ph = &rep->phases[i];
+        if (ph->rate.passes == ph->rate.n)
+            continue;
+        char from[32];
+        units_format_duration(ph->start_s, from, sizeof from);
+        fprintf(out, "%sFAIL split %s from %s: failed in %zu of %zu replications\n", prefix,
+                ph->router, from, ph->rate.n - ph->rate.passes, ph->rate.n);
+    }
+    for (size_t i = 0; i < rep->n_checks; i++) {
+        const replicas_check *c = &rep->checks[i];
+        if (c->rate.passes == c->rate.n)
+            continue;
+        fprintf(out, "%sFAIL ", prefix);
+        print_flat(out, c->name);
+        fprintf(out, ": failed in %zu of %zu replications\n", c->rate.n - c->rate.passes,
+                c->rate.n);
+    }
+    for (size_t i = 0; i < rep->n_replications; i++)
+        if (!rep->rows[i].passed) {
+            fprintf(out,
+                    "%srerun failing replication %zu alone: routersim run %s --seed %" PRIu64 "\n",
+                    prefix, rep->rows[i].index, r->source, rep->rows[i].seed);
+            break;
+        }
 }

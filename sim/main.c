@@ -9,6 +9,8 @@
 #include "reports/srm_report.h"
 #include "reports/summary.h"
 #include "sim/stats/checks.h"
+#include "sim/stats/replicas.h"
+#include "sim/stats/replicate.h"
 #include "sim/run/engine.h"
 #include "sim/load/scenario_load.h"
 #include "sim/load/countscsv.h"
@@ -35,11 +37,18 @@ typedef struct {
     int plots;
     const char *sets[MAX_SETS]; /* --set KEY.PATH=VALUE, in order; argv's strings */
     size_t n_sets;
+    /* replicated runs: 0 (not given) or the flag's value */
+    size_t replications;
+    unsigned jobs;
+    double pass_rate, confidence;
+    int sequential;
+    const char *replicated_flag; /* the first flag that needs --replications, for the error */
 } options;
 
 static const char usage[] =
     "Usage: routersim run FILE... [--seed N] [--out DIR] [--quiet] [--no-plots]\n"
-    "                     [--set KEY.PATH=VALUE]...\n"
+    "                     [--set KEY.PATH=VALUE]... [--replications N [--jobs J]\n"
+    "                     [--pass-rate P] [--confidence C] [--sequential]]\n"
     "       routersim validate FILE... [--set KEY.PATH=VALUE]...\n"
     "       routersim srm COUNTS.csv [--expected D=SHARE,... | --scenario FILE] [--alpha A]\n"
     "                     [--concentration C] [--deviation X | --relative-deviation X]\n"
@@ -67,6 +76,19 @@ static const char usage[] =
     "                    it may hold reports only\n"
     "  -q, --quiet       print only errors, and each failed check on one line (stderr)\n"
     "      --no-plots    do not draw plots\n"
+    "run, replicated:\n"
+    "  -n, --replications N  run N independent replications (replication 0 with the\n"
+    "                    run's seed, replication i with splitmix64 of it; report.json\n"
+    "                    lists every seed) and judge them together; the detailed\n"
+    "                    reports are replication 0's\n"
+    "  -j, --jobs J      threads for the replications (default: the processors online);\n"
+    "                    the reports are the same whatever J is\n"
+    "      --pass-rate P  pass when the lower end of the pass rate's Clopper-Pearson\n"
+    "                    interval reaches P (default: every replication must pass;\n"
+    "                    overrides the scenario's checks.pass_rate)\n"
+    "      --confidence C  confidence of the intervals and of the rule (default 0.95)\n"
+    "      --sequential  stop as soon as the rule decides, N being the cap; undecided\n"
+    "                    at the cap fails\n"
     "srm and plan srm:\n"
     "      --expected D=SHARE,...  expected shares for every router (instead of the\n"
     "                    file's replicas or share column)\n"
@@ -156,6 +178,116 @@ static void output_dir(const options *opt, const scenario *sc, int several, char
         snprintf(out, size, "%s", opt->out);
 }
 
+/* One run of the scenario, checked: *r. Returns 0, or an exit status after saying why. */
+static int simulate_single(const scenario *sc, const options *opt, results **r)
+{
+    char err[1024];
+    progress prog = {0};
+    int show = !opt->quiet && isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &prog.started);
+    *r = engine_run(sc, opt->has_seed ? opt->seed : sc->seed, show ? show_progress : NULL, &prog,
+                    err, sizeof err);
+    clear_progress(&prog);
+    if (!*r) {
+        fprintf(stderr, "routersim: %s: %s\n", sc->path, err);
+        return EXIT_RUN_ERROR;
+    }
+    if (checks_evaluate(sc, *r) != 0) {
+        fprintf(stderr, "routersim: %s: out of memory\n", sc->path);
+        results_free(*r);
+        *r = NULL;
+        return EXIT_RUN_ERROR;
+    }
+    return EXIT_PASSED;
+}
+
+typedef struct {
+    replicas_agg *agg;
+    results *first; /* replication 0's results, for the detailed reports */
+    int sequential;
+    int show;
+    progress prog;
+    size_t cap;
+} replicated;
+
+/* Replications done of N, shown like the single run's progress. */
+static void show_replications(progress *p, size_t done, size_t cap)
+{
+    if (seconds_since(&p->started) < 1.0 || (p->shown && seconds_since(&p->last) < 0.1))
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &p->last);
+    p->shown = 1;
+    fprintf(stderr, "\r  replications %zu of %zu ", done, cap);
+    fflush(stderr);
+}
+
+static replicate_next fold_replication(void *ctx, size_t index, uint64_t seed, results **r,
+                                       char *err, size_t errlen)
+{
+    (void)seed; /* the row carries it */
+    replicated *rep = ctx;
+    replicas_row *row = replicas_row_from_results(*r);
+    int added = row && replicas_add(rep->agg, row) == 0;
+    replicas_row_free(row);
+    if (!added) {
+        snprintf(err, errlen, "out of memory");
+        return REPLICATE_ABORT;
+    }
+    if (index == 0) {
+        rep->first = *r;
+        *r = NULL;
+    }
+    if (rep->show)
+        show_replications(&rep->prog, index + 1, rep->cap);
+    if (rep->sequential && replicas_decision(rep->agg) != REPLICAS_UNDECIDED)
+        return REPLICATE_STOP;
+    return REPLICATE_CONTINUE;
+}
+
+/* The rule: the scenario's checks, each overridden by its flag. */
+static replicas_rule replicated_rule(const scenario *sc, const options *opt)
+{
+    replicas_rule rule = {.pass_rate = opt->pass_rate > 0 ? opt->pass_rate : sc->pass_rate,
+                          .confidence = opt->confidence > 0 ? opt->confidence : sc->confidence,
+                          .sequential = opt->sequential || sc->sequential};
+    return rule;
+}
+
+/* opt->replications replications of the scenario: replication 0's results in *r and the
+ * aggregate in *summary. Returns 0, or an exit status after saying why. */
+static int simulate_replicated(const scenario *sc, const options *opt, results **r,
+                               replicas_summary **summary)
+{
+    char err[1024];
+    replicas_rule rule = replicated_rule(sc, opt);
+    replicated rep = {.agg = replicas_new(&rule, opt->replications),
+                      .sequential = rule.sequential,
+                      .show = !opt->quiet && isatty(STDERR_FILENO),
+                      .cap = opt->replications};
+    clock_gettime(CLOCK_MONOTONIC, &rep.prog.started);
+    replicate_options ropt = {.seed = opt->has_seed ? opt->seed : sc->seed,
+                              .replications = opt->replications,
+                              .jobs = opt->jobs ? opt->jobs : replicate_default_jobs(),
+                              .rank = 0,
+                              .ranks = 1};
+    int rc = rep.agg ? replicate_run(sc, &ropt, fold_replication, &rep, err, sizeof err) : -1;
+    clear_progress(&rep.prog);
+    if (!rep.agg)
+        snprintf(err, sizeof err, "out of memory");
+    if (rc == 0 && !(*summary = replicas_summarize(rep.agg))) {
+        snprintf(err, sizeof err, "out of memory");
+        rc = -1;
+    }
+    replicas_free(rep.agg);
+    if (rc != 0) {
+        fprintf(stderr, "routersim: %s: %s\n", sc->path, err);
+        results_free(rep.first);
+        return EXIT_RUN_ERROR;
+    }
+    *r = rep.first;
+    return EXIT_PASSED;
+}
+
 static int run_one(const scenario *sc, const options *opt, const char *dir)
 {
     char err[1024];
@@ -165,25 +297,17 @@ static int run_one(const scenario *sc, const options *opt, const char *dir)
         fprintf(stderr, "routersim: %s: %s\n", sc->path, err);
         return EXIT_RUN_ERROR;
     }
-    progress prog = {0};
-    int show = !opt->quiet && isatty(STDERR_FILENO);
-    clock_gettime(CLOCK_MONOTONIC, &prog.started);
-    results *r = engine_run(sc, opt->has_seed ? opt->seed : sc->seed, show ? show_progress : NULL,
-                            &prog, err, sizeof err);
-    clear_progress(&prog);
-    if (!r) {
-        fprintf(stderr, "routersim: %s: %s\n", sc->path, err);
+    results *r = NULL;
+    replicas_summary *rep = NULL; /* a replicated run's aggregate */
+    int status = opt->replications >= 2 ? simulate_replicated(sc, opt, &r, &rep)
+                                        : simulate_single(sc, opt, &r);
+    if (status != EXIT_PASSED) {
         outdir_abort(od);
-        return EXIT_RUN_ERROR;
+        return status;
     }
-    if (checks_evaluate(sc, r) != 0) {
-        fprintf(stderr, "routersim: %s: out of memory\n", sc->path);
-        results_free(r);
-        outdir_abort(od);
-        return EXIT_RUN_ERROR;
-    }
-    reports_options ropts = {.plots = opt->plots};
-    int status = r->passed ? EXIT_PASSED : EXIT_CHECK_FAILED;
+    reports_options ropts = {.plots = opt->plots, .replicated = rep};
+    int passed = rep ? rep->verdict == REPLICAS_PASS : r->passed;
+    status = passed ? EXIT_PASSED : EXIT_CHECK_FAILED;
     int written = reports_write(outdir_staging(od), r, &ropts, warn, err, sizeof err) == 0;
     if (written) {
         written = outdir_commit(od, err, sizeof err) == 0;
@@ -197,12 +321,17 @@ static int run_one(const scenario *sc, const options *opt, const char *dir)
     }
     if (!opt->quiet) {
         summary_print(stdout, r);
+        if (rep)
+            summary_replicated(stdout, r, rep);
         if (status != EXIT_RUN_ERROR)
             printf("Reports: %s/\n", dir);
         fflush(stdout);
+    } else if (rep) {
+        summary_replicated_failures(stderr, "routersim: ", r, rep);
     } else {
         summary_failures(stderr, "routersim: ", r);
     }
+    replicas_summary_free(rep);
     results_free(r);
     return status;
 }
@@ -299,19 +428,65 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_INVALID;
 }
 
+/* A number strictly between 0 and 1: --pass-rate and --confidence. */
+static int rate_option(const char *flag, const char *text, double *out)
+{
+    char why[256];
+    if (units_parse_real(text, 0.0, 1.0, out, why, sizeof why) != 0 || *out <= 0.0 || *out >= 1.0) {
+        fprintf(stderr, "routersim: %s: expected a number strictly between 0 and 1, got \"%s\"\n",
+                flag, text);
+        fputs("Try 'routersim --help'.\n", stderr);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, options *opt)
 {
-    static const struct option longopts[] = {
-        {"seed", required_argument, NULL, 's'}, {"out", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},      {"no-plots", no_argument, NULL, 'P'},
-        {"set", required_argument, NULL, 'S'},  {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},    {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"seed", required_argument, NULL, 's'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"no-plots", no_argument, NULL, 'P'},
+                                             {"set", required_argument, NULL, 'S'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, 'V'},
+                                             {"replications", required_argument, NULL, 'n'},
+                                             {"jobs", required_argument, NULL, 'j'},
+                                             {"pass-rate", required_argument, NULL, 'R'},
+                                             {"confidence", required_argument, NULL, 'C'},
+                                             {"sequential", no_argument, NULL, 'Q'},
+                                             {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":s:o:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:o:qhVn:j:", longopts, NULL)) != -1) {
         char why[256];
-        long long seed;
+        long long seed, count;
         switch (c) {
+        case 'n':
+            if (units_parse_int(optarg, 1, REPLICATE_MAX_REPLICATIONS, &count, why, sizeof why) !=
+                0)
+                return usage_error("--replications: %s", why);
+            opt->replications = (size_t)count;
+            break;
+        case 'j':
+            if (units_parse_int(optarg, 1, REPLICATE_MAX_JOBS, &count, why, sizeof why) != 0)
+                return usage_error("--jobs: %s", why);
+            opt->jobs = (unsigned)count;
+            opt->replicated_flag = opt->replicated_flag ? opt->replicated_flag : "--jobs";
+            break;
+        case 'R':
+        case 'C':
+            if (rate_option(c == 'R' ? "--pass-rate" : "--confidence", optarg,
+                            c == 'R' ? &opt->pass_rate : &opt->confidence) != 0)
+                return EXIT_INVALID;
+            opt->replicated_flag = opt->replicated_flag
+                                       ? opt->replicated_flag
+                                       : (c == 'R' ? "--pass-rate" : "--confidence");
+            break;
+        case 'Q':
+            opt->sequential = 1;
+            opt->replicated_flag = opt->replicated_flag ? opt->replicated_flag : "--sequential";
+            break;
         case 's':
             if (units_parse_int(optarg, 0, INT64_MAX, &seed, why, sizeof why) != 0)
                 return usage_error("--seed: %s", why);
@@ -647,6 +822,11 @@ int main(int argc, char **argv)
     char **files = argv + 1 + optind;
     if (n <= 0)
         return usage_error("%s: expected at least one scenario file", command);
+    if (strcmp(command, "validate") == 0 && (opt.replications || opt.replicated_flag))
+        return usage_error("%s", "validate: --replications, --jobs, --pass-rate, --confidence and "
+                                 "--sequential are for run");
+    if (opt.replicated_flag && !opt.replications)
+        return usage_error("%s needs --replications N", opt.replicated_flag);
     if (strcmp(command, "validate") == 0)
         return command_validate(files, n, &opt);
     return command_run(files, n, &opt);

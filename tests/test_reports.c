@@ -331,7 +331,7 @@ static int json(FILE *out, const results *r, const series *s)
 {
     (void)r;
     plots_set none = {.status = PLOTS_NOT_REQUESTED};
-    return report_json_write(out, s, &none);
+    return report_json_write(out, s, &none, NULL);
 }
 
 static size_t count(const char *haystack, const char *needle)

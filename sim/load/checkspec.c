@@ -229,6 +229,30 @@ static int parse_power(reader *rd, const ydoc_node *map)
     return 0;
 }
 
+/* How the replications of a replicated run decide it: pass_rate, confidence, sequential. */
+static int parse_replicated(reader *rd, const ydoc_node *map)
+{
+    const ydoc_node *node;
+    if ((node = ydoc_get(map, "pass_rate"))) {
+        if (yread_real(rd->in, node, "pass_rate", 0, 1, &rd->sc->pass_rate) != 0)
+            return -1;
+        if (rd->sc->pass_rate <= 0 || rd->sc->pass_rate >= 1)
+            return yread_fail(rd->in, node,
+                              "expected a pass rate strictly between 0 and 1 (leave pass_rate out "
+                              "to require every replication to pass)");
+    }
+    if ((node = ydoc_get(map, "confidence"))) {
+        if (yread_real(rd->in, node, "confidence", 0, 1, &rd->sc->confidence) != 0)
+            return -1;
+        if (rd->sc->confidence <= 0 || rd->sc->confidence >= 1)
+            return yread_fail(rd->in, node, "expected a confidence strictly between 0 and 1");
+    }
+    if ((node = ydoc_get(map, "sequential")) &&
+        yread_bool(rd->in, node, "sequential", &rd->sc->sequential) != 0)
+        return -1;
+    return 0;
+}
+
 static int parse_checks(reader *rd, const ydoc_node *map)
 {
     static const yread_key rules[] = {{"alpha", 0},
@@ -241,6 +265,9 @@ static int parse_checks(reader *rd, const ydoc_node *map)
                                       {"capacity", 0},
                                       {"power", 0},
                                       {"concentration", 0},
+                                      {"pass_rate", 0},
+                                      {"confidence", 0},
+                                      {"sequential", 0},
                                       {NULL, 0}};
     if (yread_keys(rd->in, map, "checks", rules) != 0)
         return -1;
@@ -282,6 +309,8 @@ static int parse_checks(reader *rd, const ydoc_node *map)
         if (rd->sc->concentration <= 0)
             return yread_fail(rd->in, node, "expected a concentration above 0");
     }
+    if (parse_replicated(rd, map) != 0)
+        return -1;
     if (yread_each(rd->in, map, "capacity", 0, parse_capacity, rd) != 0)
         return -1;
     return yread_each(rd->in, map, "expect", 0, parse_expect, rd);

@@ -848,6 +848,7 @@ scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_
         sc->power_shift = SCENARIO_DEFAULT_POWER_SHIFT;
         sc->power_target = SCENARIO_DEFAULT_POWER_TARGET;
         sc->concentration = SCENARIO_DEFAULT_CONCENTRATION;
+        sc->confidence = SCENARIO_DEFAULT_CONFIDENCE;
         sc->max_failed = -1;
         sc->max_unserved = -1;
         const ydoc_node *root = ydoc_root(doc);

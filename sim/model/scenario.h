@@ -153,6 +153,12 @@ typedef struct {
     int power_relative;   /* the shift is a fraction of the share */
     double power_target;  /* default 0.8 */
     double concentration; /* checks.concentration: the sequential test's c, default 100 */
+    /* How replications decide a replicated run (replicas.h): checks.pass_rate (0 when not
+     * set: every replication must pass), checks.confidence (default 0.95) and
+     * checks.sequential. A single run ignores them. */
+    double pass_rate;
+    double confidence;
+    int sequential;
 } scenario;
 
 #define SCENARIO_DEFAULT_ALPHA 0.001
@@ -160,6 +166,7 @@ typedef struct {
 #define SCENARIO_DEFAULT_POWER_SHIFT 0.01
 #define SCENARIO_DEFAULT_POWER_TARGET 0.8
 #define SCENARIO_DEFAULT_CONCENTRATION 100.0
+#define SCENARIO_DEFAULT_CONFIDENCE 0.95
 #define SCENARIO_DEFAULT_SEED 1
 /* The fewest requests a window (or interval) needs before a statistic of it is judged, unless
  * min_requests says otherwise: for a quantile q, 5 / (1 - q), so that at least 5 requests are
