@@ -262,7 +262,8 @@ typedef struct {
     plots_set *set;
     char *err;
     size_t errlen;
-    pending *running; /* a ring of `jobs`, the oldest at `first` */
+    const replicas_summary *rep; /* a replicated run's, for bands; else NULL */
+    pending *running;            /* a ring of `jobs`, the oldest at `first` */
     size_t jobs, first, n_running;
 } drawing;
 
@@ -345,7 +346,7 @@ static void router_stem(char *buf, size_t size, const char *what, const results 
 static int draw_split(drawing *d, const series *s, size_t router)
 {
     char stem[128];
-    split_plot *sp = split_new(s, router);
+    split_plot *sp = split_new(s, router, d->rep);
     if (!sp) {
         snprintf(d->err, d->errlen, "out of memory");
         return -1;
@@ -432,9 +433,10 @@ static int draw_capacity(drawing *d)
     static const plots_kind kinds[LOADPLOT_N] = {PLOTS_UTILIZATION, PLOTS_LATENCY, PLOTS_QUEUE};
     int rc = 0;
     for (int k = 0; rc == 0 && d->v.n > 0 && k < LOADPLOT_N; k++) {
-        loadplot lp = {.v = &d->v, .kind = (loadplot_kind)k};
-        rc = render(d, kinds[k], -1, loadplot_stem(lp.kind), loadplot_title(lp.kind),
-                    loadplot_script, &lp);
+        loadplot lp = {.v = &d->v, .kind = (loadplot_kind)k, .rep = d->rep};
+        char what[160];
+        loadplot_what(what, sizeof what, &lp);
+        rc = render(d, kinds[k], -1, loadplot_stem(lp.kind), what, loadplot_script, &lp);
     }
     return rc;
 }
@@ -465,10 +467,12 @@ static size_t jobs_for(size_t jobs)
     return jobs < MAX_JOBS ? jobs : MAX_JOBS;
 }
 
-int plots_draw(const char *dir, const results *r, int width, int height, size_t jobs,
-               plots_set *set, void (*warn)(const char *message), char *err, size_t errlen)
+int plots_draw(const char *dir, const results *r, const replicas_summary *rep, int width,
+               int height, size_t jobs, plots_set *set, void (*warn)(const char *message),
+               char *err, size_t errlen)
 {
-    drawing d = {.dir = dir, .set = set, .err = err, .errlen = errlen, .jobs = jobs_for(jobs)};
+    drawing d = {
+        .dir = dir, .set = set, .err = err, .errlen = errlen, .rep = rep, .jobs = jobs_for(jobs)};
     series s = {0};
     *set = (plots_set){.status = PLOTS_DRAWN};
     set->plots = calloc(2 * r->n_routers + 2 + LOADPLOT_N, sizeof *set->plots);

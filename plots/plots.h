@@ -17,6 +17,9 @@
  *   utilization, latency, queue
  *                   when some deployment has a serving model: its utilization, p50 and p99
  *                   latency, and requests waiting per window (see loadplot.h).
+ * For a replicated run the split, utilization and latency plots draw, per deployment, the
+ * band of the figure across replications (5-95 % and the median per window) instead of
+ * replication 0's; the other plots are replication 0's.
  * People look at these before they read tables: a wrong step in a runbook shows as an area
  * leaving its dashed line. Plots read the results only; which reports show them is not their
  * concern.
@@ -25,6 +28,7 @@
 #define ROUTERSIM_PLOTS_H
 
 #include "sim/model/results.h"
+#include "sim/stats/replicas.h"
 
 #include <stddef.h>
 
@@ -62,12 +66,15 @@ typedef struct {
 } plots_set;
 
 /* Draw every plot of r into dir (which exists), up to `jobs` gnuplot processes at once (0:
- * one per core). Returns 0 with the set filled (free it with plots_set_free), or -1 with the
- * reason in err when a file could not be written. A plot gnuplot could not draw, or gnuplot
- * missing (said once), goes to `warn` (may be NULL) and does not fail the call. The set, the
- * files and the warnings, in their order, are the same whatever `jobs` is. */
-int plots_draw(const char *dir, const results *r, int width, int height, size_t jobs,
-               plots_set *set, void (*warn)(const char *message), char *err, size_t errlen);
+ * one per core). With rep, the summary of a replicated run whose replication 0 is r (else
+ * NULL), the split, utilization and latency plots show bands across replications (band.h). Returns
+ * 0 with the set filled (free it with plots_set_free), or -1 with the reason in err when a file
+ * could not be written. A plot gnuplot could not draw, or gnuplot missing (said once), goes to
+ * `warn` (may be NULL) and does not fail the call. The set, the files and the warnings, in their
+ * order, are the same whatever `jobs` is. */
+int plots_draw(const char *dir, const results *r, const replicas_summary *rep, int width,
+               int height, size_t jobs, plots_set *set, void (*warn)(const char *message),
+               char *err, size_t errlen);
 
 void plots_set_free(plots_set *set);
 

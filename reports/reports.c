@@ -190,7 +190,8 @@ int reports_write(const char *dir, const results *r, const reports_options *opts
     }
     int rc = 0;
     if (opts && opts->plots)
-        rc = plots_draw(dir, r, PLOTS_WIDTH, PLOTS_HEIGHT, 0, &m.plots, warn, err, errlen);
+        rc = plots_draw(dir, r, m.replicated, PLOTS_WIDTH, PLOTS_HEIGHT, 0, &m.plots, warn, err,
+                        errlen);
     if (rc == 0)
         rc = load_svgs(dir, &m, err, errlen);
     for (size_t i = 0; rc == 0 && i < sizeof writers / sizeof writers[0]; i++)
