@@ -263,6 +263,24 @@ class RequiredRate(Replicated):
         self.assertEqual(suite.get("failures"), suite.get("tests"))
 
 
+class CapacityBands(Replicated):
+    """With serving models, the utilization and latency plots draw each deployment's band."""
+    scenario, replications = "migration-capacity.yaml", 2
+
+    def svg(self, stem):
+        with open(os.path.join(self.out, stem + ".svg"), encoding="utf-8") as f:
+            return f.read()
+
+    def test_bands_on_capacity_plots(self):
+        for dep in ("current-deployment", "new-deployment"):
+            self.assertIn(dep + " 5-95%", self.svg("utilization"))
+            self.assertIn(dep + " median", self.svg("utilization"))
+            self.assertIn(dep + " p99 5-95%", self.svg("latency"))
+        self.assertIn("across 2 replications", self.svg("latency"))
+        self.assertNotIn("5-95%", self.svg("queue"))  # replication 0's, as in a single run
+        self.assertNotIn("5-95%", self.svg("replicas"))
+
+
 class WithoutReplications(unittest.TestCase):
     """No --replications, or one: the reports of a single run, byte for byte."""
 
