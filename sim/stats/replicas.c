@@ -420,7 +420,7 @@ typedef struct {
 
 static void put(writer *w, const void *bytes, size_t n)
 {
-    if (w->failed)
+    if (w->failed || n == 0)
         return;
     if (w->len + n > w->cap) {
         size_t more = w->cap ? 2 * w->cap : 1024;
