@@ -198,12 +198,8 @@ static void replicated_figures(FILE *out, const replicas_summary *rep)
     fputs("</tbody>\n</table></div>\n", out);
 }
 
-static void replicated_rows(FILE *out, const results *r, const replicas_summary *rep)
+static void table_rows(FILE *out, const replicas_summary *rep, int all)
 {
-    int all = rep->n_replications <= LISTED_REPLICATIONS;
-    fprintf(out, "<h3>Replications one by one</h3>\n<p>%s</p>\n",
-            all ? "Every replication, with its seed and key figures:"
-                : "The failing replications (every one is in replications.csv):");
     fputs("<div class=\"scroll\"><table class=\"replicated\" id=\"replicated-rows\">\n"
           "<thead><tr><th class=\"num\">Replication</th><th class=\"num\">Seed</th>"
           "<th>Result</th><th class=\"num\">Failed checks</th><th class=\"num\">Failed phase "
@@ -229,6 +225,10 @@ static void replicated_rows(FILE *out, const results *r, const replicas_summary 
         listed++;
     }
     fputs("</tbody>\n</table></div>\n", out);
+}
+
+static void rerun_line(FILE *out, const results *r, const replicas_summary *rep)
+{
     char command[4200];
     replview_rerun(command, sizeof command, r, rep->rows[0].seed);
     for (size_t i = 0; i < rep->n_replications; i++)
@@ -240,6 +240,25 @@ static void replicated_rows(FILE *out, const results *r, const replicas_summary 
           out);
     esc(out, command);
     fputs("</code></p>\n", out);
+}
+
+static void replicated_rows(FILE *out, const results *r, const replicas_summary *rep)
+{
+    int all = rep->n_replications <= LISTED_REPLICATIONS;
+    fputs("<h3>Replications one by one</h3>\n", out);
+    if (!all && rep->passed.passes == rep->passed.n) {
+        fprintf(out,
+                "<p>All %zu replications passed; each, with its seed, is in "
+                "replications.csv.</p>\n",
+                rep->n_replications);
+    } else {
+        fputs(all ? "<p>Every replication, with its seed and key figures:</p>\n"
+                  : "<p>The failing replications, the first 100 at most (every one is in "
+                    "replications.csv):</p>\n",
+              out);
+        table_rows(out, rep, all);
+    }
+    rerun_line(out, r, rep);
 }
 
 static void replications(FILE *out, const results *r, const replicas_summary *rep)

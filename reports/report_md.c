@@ -108,12 +108,8 @@ static void replicated_figures(FILE *out, const replicas_summary *rep)
     fputs("\n", out);
 }
 
-static void replicated_rows(FILE *out, const results *r, const replicas_summary *rep)
+static void table_rows(FILE *out, const replicas_summary *rep, int all)
 {
-    int all = rep->n_replications <= LISTED_REPLICATIONS;
-    fprintf(out, "### Replications one by one\n\n%s\n\n",
-            all ? "Every replication, with its seed and key figures:"
-                : "The failing replications (every one is in replications.csv):");
     fputs("| Replication | Seed | Result | Failed checks | Failed phase tests | Requests | "
           "Failed | Not served |\n| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n",
           out);
@@ -131,6 +127,11 @@ static void replicated_rows(FILE *out, const results *r, const replicas_summary 
                 row->failed_phases, total, failed, unserved);
         listed++;
     }
+    fputs("\n", out);
+}
+
+static void rerun_line(FILE *out, const results *r, const replicas_summary *rep)
+{
     char command[4200];
     replview_rerun(command, sizeof command, r, rep->rows[0].seed);
     for (size_t i = 0; i < rep->n_replications; i++)
@@ -138,9 +139,27 @@ static void replicated_rows(FILE *out, const results *r, const replicas_summary 
             replview_rerun(command, sizeof command, r, rep->rows[i].seed);
             break;
         }
-    fputs("\nTo rerun one replication alone, with every report in full, give its seed: `", out);
+    fputs("To rerun one replication alone, with every report in full, give its seed: `", out);
     fputs(command, out);
     fputs("`\n\n", out);
+}
+
+static void replicated_rows(FILE *out, const results *r, const replicas_summary *rep)
+{
+    int all = rep->n_replications <= LISTED_REPLICATIONS;
+    fputs("### Replications one by one\n\n", out);
+    if (!all && rep->passed.passes == rep->passed.n) {
+        fprintf(out,
+                "All %zu replications passed; each, with its seed, is in replications.csv.\n\n",
+                rep->n_replications);
+    } else {
+        fputs(all ? "Every replication, with its seed and key figures:\n\n"
+                  : "The failing replications, the first 100 at most (every one is in "
+                    "replications.csv):\n\n",
+              out);
+        table_rows(out, rep, all);
+    }
+    rerun_line(out, r, rep);
 }
 
 static void replications(FILE *out, const results *r, const replicas_summary *rep)

@@ -263,6 +263,19 @@ class RequiredRate(Replicated):
         self.assertEqual(suite.get("failures"), suite.get("tests"))
 
 
+class ManyReplications(Replicated):
+    """Over 100 replications the reports list only the failing ones; here none fail."""
+    scenario, replications, extra = "stable-alias.yaml", 101, ("--no-plots",)
+
+    def test_only_failing_listed(self):
+        self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
+        self.assertEqual(len(self.rows), 101)
+        self.assertIn("All 101 replications passed; each, with its seed, is in "
+                      "replications.csv.", self.md)
+        self.assertNotIn("replicated-rows", self.page.rows)
+        self.assertIn("--seed 3`", self.md)
+
+
 class CapacityBands(Replicated):
     """With serving models, the utilization and latency plots draw each deployment's band."""
     scenario, replications = "migration-capacity.yaml", 2
