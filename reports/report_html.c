@@ -267,8 +267,8 @@ static void replications(FILE *out, const results *r, const replicas_summary *re
     text_percent(confidence, sizeof confidence, rep->rule.confidence);
     fprintf(out,
             "<section id=\"replications\">\n<h2>Replications</h2>\n<p>%zu independent "
-            "replications",
-            rep->replications);
+            "replication%s",
+            rep->replications, rep->replications == 1 ? "" : "s");
     if (rep->replications < rep->cap)
         fprintf(out, " of at most %zu (the sequential rule decided after %zu)", rep->cap,
                 rep->replications);

@@ -166,7 +166,8 @@ static void replications(FILE *out, const results *r, const replicas_summary *re
 {
     char text[1024], rate[160], confidence[48];
     text_percent(confidence, sizeof confidence, rep->rule.confidence);
-    fprintf(out, "## Replications\n\n%zu independent replications", rep->replications);
+    fprintf(out, "## Replications\n\n%zu independent replication%s", rep->replications,
+            rep->replications == 1 ? "" : "s");
     if (rep->replications < rep->cap)
         fprintf(out, " of at most %zu (the sequential rule decided after %zu)", rep->cap,
                 rep->replications);

@@ -263,6 +263,19 @@ class RequiredRate(Replicated):
         self.assertEqual(suite.get("failures"), suite.get("tests"))
 
 
+class StoppedSequentially(Replicated):
+    """--sequential with every replication required: the first failing one decides."""
+    scenario, replications, extra = "broken-router.yaml", 10, ("--no-plots", "--sequential")
+
+    def test_says_how_many_it_took(self):
+        self.assertEqual(self.proc.returncode, 1, self.proc.stderr)
+        self.assertEqual(len(self.rows), 1)
+        self.assertIn("1 independent replication of at most 10 (the sequential rule decided "
+                      "after 1).", self.md)
+        self.assertIn("sequential: stops at the first failing replication", self.md)
+        self.assertIn("1 independent replication of at most 10", self.html)
+
+
 class ManyReplications(Replicated):
     """Over 100 replications the reports list only the failing ones; here none fail."""
     scenario, replications, extra = "stable-alias.yaml", 101, ("--no-plots",)
