@@ -103,8 +103,9 @@ class Replicated(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp()
         cls.out = os.path.join(cls.tmp, "out")
+        # one thread: what is tested here is the reports, not the threads (e2e_replications)
         cls.proc = run(os.path.join(SCENARIOS, cls.scenario), "--replications",
-                       str(cls.replications), "--jobs", "2", "--out", cls.out, "--quiet",
+                       str(cls.replications), "--jobs", "1", "--out", cls.out, "--quiet",
                        *cls.extra)
         with open(os.path.join(cls.out, "replications.csv"), encoding="utf-8", newline="") as f:
             cls.rows = list(csv.DictReader(f))
