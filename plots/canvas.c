@@ -178,19 +178,27 @@ void canvas_key_events(gnuplot *g, const canvas *c)
                        mark_colour);
 }
 
-/* The whole gnuplot session: the script drawn to the PNG, then again to the SVG. */
-static gnuplot_status draw(const canvas *c, const char *stem, canvas_script script, const void *arg,
-                           const char *png, const char *svg, char *msg, size_t msglen)
+struct canvas_job {
+    char stem[128];
+    char png_path[4096], svg_path[4096];
+    outfile *png, *svg;
+    gnuplot *g;     /* running; NULL when it could not be started */
+    int bad_path;   /* the output folder's name has a line break */
+    char msg[1024]; /* why gnuplot could not be started */
+};
+
+/* The script drawn to the PNG, then again to the SVG, sent to a new gnuplot session. */
+static gnuplot *send(const canvas *c, canvas_job *job, canvas_script script, const void *arg)
 {
-    gnuplot *g = gnuplot_open(msg, msglen);
+    gnuplot *g = gnuplot_open(job->msg, sizeof job->msg);
     if (!g)
-        return GNUPLOT_FAILED;
+        return NULL;
     gnuplot_printf(g,
                    "set encoding utf8\nset terminal pngcairo size %d,%d font 'sans,10' "
                    "noenhanced\nset output ",
                    c->width, c->height);
-    int bad_path = gnuplot_path(g, png) != 0;
-    if (!bad_path) {
+    job->bad_path = gnuplot_path(g, outfile_temp_path(job->png)) != 0;
+    if (!job->bad_path) {
         gnuplot_printf(g, "\n");
         script(g, c, arg);
         gnuplot_printf(g,
@@ -198,16 +206,28 @@ static gnuplot_status draw(const canvas *c, const char *stem, canvas_script scri
                        "noenhanced name ",
                        c->width, c->height);
         char name[128];
-        snprintf(name, sizeof name, "%s", stem);
+        snprintf(name, sizeof name, "%s", job->stem);
         for (char *p = name; *p; p++)
             *p = *p == '-' ? '_' : *p;
         gnuplot_string(g, name);
         gnuplot_printf(g, "\nset output ");
-        bad_path = gnuplot_path(g, svg) != 0;
+        job->bad_path = gnuplot_path(g, outfile_temp_path(job->svg)) != 0;
         gnuplot_printf(g, "\nreplot\nunset output\n");
     }
-    gnuplot_status status = gnuplot_close(g, msg, msglen);
-    if (bad_path && status != GNUPLOT_MISSING) {
+    gnuplot_start(g);
+    return g;
+}
+
+/* Wait for the job's gnuplot: how it went, and in msg its words or why it failed. */
+static gnuplot_status wait_for(canvas_job *job, char *msg, size_t msglen)
+{
+    if (!job->g) {
+        snprintf(msg, msglen, "%s", job->msg);
+        return GNUPLOT_FAILED;
+    }
+    gnuplot_status status = gnuplot_close(job->g, msg, msglen);
+    job->g = NULL;
+    if (job->bad_path && status != GNUPLOT_MISSING) {
         snprintf(msg, msglen, "the output folder's name has a line break");
         return GNUPLOT_FAILED;
     }
@@ -250,11 +270,12 @@ static int complete(const outfile *f, int svg)
     return n >= 8 && memcmp(tail + n - 8, iend, 8) == 0;
 }
 
-/* Too little room in dir for gnuplot to have written a plot: the disk is full. */
-static int disk_full(const char *dir)
+/* Too little room on the file system of path for gnuplot to have written a plot: the disk
+ * is full. */
+static int disk_full(const char *path)
 {
     struct statvfs fs;
-    return statvfs(dir, &fs) == 0 && (double)fs.f_bavail * (double)fs.f_bsize < 1048576.0;
+    return statvfs(path, &fs) == 0 && (double)fs.f_bavail * (double)fs.f_bsize < 1048576.0;
 }
 
 /* gnuplot's SVG terminal escapes '<' and '&' in text but not '>', so any text holding "]]>"
@@ -304,31 +325,67 @@ static int escape_cdata_ends(outfile *f)
     return rc == 0 && !ferror(out) ? 0 : -1;
 }
 
-int canvas_render(canvas *c, const char *dir, const char *stem, canvas_script script,
-                  const void *arg, char *err, size_t errlen)
+int canvas_start(canvas *c, const char *dir, const char *stem, canvas_script script,
+                 const void *arg, canvas_job **job, char *err, size_t errlen)
 {
+    *job = NULL;
     if (c->gnuplot_missing)
         return 0;
-    char png_path[4096], svg_path[4096];
-    if ((size_t)snprintf(png_path, sizeof png_path, "%s/%s.png", dir, stem) >= sizeof png_path ||
-        (size_t)snprintf(svg_path, sizeof svg_path, "%s/%s.svg", dir, stem) >= sizeof svg_path) {
+    canvas_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(j->stem, sizeof j->stem, "%s", stem);
+    if ((size_t)snprintf(j->png_path, sizeof j->png_path, "%s/%s.png", dir, stem) >=
+            sizeof j->png_path ||
+        (size_t)snprintf(j->svg_path, sizeof j->svg_path, "%s/%s.svg", dir, stem) >=
+            sizeof j->svg_path) {
         snprintf(err, errlen, "output path too long: %s/%s.svg", dir, stem);
+        free(j);
         return -1;
     }
-    outfile *png = outfile_open(png_path, err, errlen);
-    outfile *svg = png ? outfile_open(svg_path, err, errlen) : NULL;
-    if (!svg) {
-        outfile_abort(png);
+    j->png = outfile_open(j->png_path, err, errlen);
+    j->svg = j->png ? outfile_open(j->svg_path, err, errlen) : NULL;
+    if (!j->svg) {
+        outfile_abort(j->png);
+        free(j);
         return -1;
     }
+    j->g = send(c, j, script, arg);
+    *job = j;
+    return 1;
+}
+
+static void discard(canvas_job *job)
+{
+    outfile_abort(job->png);
+    outfile_abort(job->svg);
+    free(job);
+}
+
+void canvas_cancel(canvas_job *job)
+{
     char msg[1024];
-    gnuplot_status status =
-        draw(c, stem, script, arg, outfile_temp_path(png), outfile_temp_path(svg), msg, sizeof msg);
-    int png_done = complete(png, 0), svg_done = complete(svg, 1);
-    if (status != GNUPLOT_MISSING && (!png_done || !svg_done) && disk_full(dir)) {
-        outfile_error(err, errlen, "write", png_done ? svg_path : png_path, ENOSPC);
-        outfile_abort(png);
-        outfile_abort(svg);
+    if (job->g)
+        gnuplot_close(job->g, msg, sizeof msg);
+    discard(job);
+}
+
+int canvas_finish(canvas *c, canvas_job *job, char *err, size_t errlen)
+{
+    char msg[1024];
+    gnuplot_status status = wait_for(job, msg, sizeof msg);
+    if (c->gnuplot_missing) { /* said by the job that found it */
+        discard(job);
+        return 0;
+    }
+    int png_done = complete(job->png, 0), svg_done = complete(job->svg, 1);
+    const char *stem = job->stem;
+    if (status != GNUPLOT_MISSING && (!png_done || !svg_done) &&
+        disk_full(outfile_temp_path(job->png))) {
+        outfile_error(err, errlen, "write", png_done ? job->svg_path : job->png_path, ENOSPC);
+        discard(job);
         return -1;
     }
     if (status == GNUPLOT_OK && (!png_done || !svg_done)) {
@@ -337,24 +394,36 @@ int canvas_render(canvas *c, const char *dir, const char *stem, canvas_script sc
                  png_done ? "svg" : "png");
     }
     if (status != GNUPLOT_OK) {
-        outfile_abort(png);
-        outfile_abort(svg);
-        return not_drawn(c, stem, status, msg);
+        int rc = not_drawn(c, stem, status, msg);
+        discard(job);
+        return rc;
     }
     if (msg[0] && c->warn) {
         char warning[1200];
         snprintf(warning, sizeof warning, "plot %s: gnuplot: %s", stem, msg);
         c->warn(warning);
     }
-    if (escape_cdata_ends(svg) != 0) {
-        outfile_error(err, errlen, "rewrite", svg_path, errno ? errno : EIO);
-        outfile_abort(png);
-        outfile_abort(svg);
+    if (escape_cdata_ends(job->svg) != 0) {
+        outfile_error(err, errlen, "rewrite", job->svg_path, errno ? errno : EIO);
+        discard(job);
         return -1;
     }
-    if (outfile_commit(png, err, errlen) != 0) {
-        outfile_abort(svg);
+    int rc = outfile_commit(job->png, err, errlen);
+    job->png = NULL;
+    if (rc != 0) {
+        discard(job);
         return -1;
     }
-    return outfile_commit(svg, err, errlen) == 0 ? 1 : -1;
+    rc = outfile_commit(job->svg, err, errlen);
+    job->svg = NULL;
+    free(job);
+    return rc == 0 ? 1 : -1;
+}
+
+int canvas_render(canvas *c, const char *dir, const char *stem, canvas_script script,
+                  const void *arg, char *err, size_t errlen)
+{
+    canvas_job *job;
+    int rc = canvas_start(c, dir, stem, script, arg, &job, err, errlen);
+    return rc == 1 ? canvas_finish(c, job, err, errlen) : rc;
 }

@@ -53,4 +53,18 @@ typedef void (*canvas_script)(gnuplot *g, const canvas *c, const void *arg);
 int canvas_render(canvas *c, const char *dir, const char *stem, canvas_script script,
                   const void *arg, char *err, size_t errlen);
 
+/* The same in two steps, so that several plots draw at once: canvas_start writes the script
+ * (arg is not used after it returns) and starts gnuplot; canvas_finish waits for it and
+ * does the rest of canvas_render, with its return values. Finish jobs in the order they
+ * were started and the warnings and files are those of canvas_render one after another;
+ * a job finished after gnuplot was found missing is dropped without a word.
+ * canvas_start returns 1 with *job set, 0 when gnuplot is known to be missing, or -1 with
+ * the reason in err. canvas_cancel waits for gnuplot and discards the job's files. */
+typedef struct canvas_job canvas_job;
+
+int canvas_start(canvas *c, const char *dir, const char *stem, canvas_script script,
+                 const void *arg, canvas_job **job, char *err, size_t errlen);
+int canvas_finish(canvas *c, canvas_job *job, char *err, size_t errlen);
+void canvas_cancel(canvas_job *job);
+
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "plots/gnuplot.h"
 
-#include "views/text.h"
 #include "sim/base/syserr.h"
+#include "views/text.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -15,22 +15,29 @@
 #include <sys/wait.h>
 
 struct gnuplot {
-    FILE *pipe;
-    FILE *errors;         /* gnuplot's stderr: an unlinked temporary file it inherits */
-    sigset_t saved_mask;  /* the opening thread's signal mask before the session */
-    int pipe_was_pending; /* a SIGPIPE was pending for it already: not ours to take */
-    int write_errno;
+    FILE *script; /* an unlinked temporary file: the script until gnuplot starts */
+    FILE *errors; /* gnuplot's stderr: an unlinked temporary file it inherits */
+    FILE *pipe;   /* gnuplot's stdin once started; NULL when it could not be started */
+    int started;
+    int start_errno; /* why it could not be started */
+    int write_errno; /* the first failed write, into the script or the pipe */
 };
 
 /*
  * A write to a gnuplot that died raises SIGPIPE, which by default kills the process. The
- * signal's disposition is process-wide, and plots may be drawn on several threads at once:
- * ignoring it for the session and restoring it afterwards would let one thread's restore
- * land in the middle of another's session. So the session blocks SIGPIPE for the calling
- * thread only (a broken pipe's SIGPIPE goes to the thread that wrote), and at the end takes
- * any SIGPIPE its writes left pending before unblocking it. The session belongs to the
- * thread that opened it. gnuplot inherits the mask, harmlessly: it writes to no pipe.
+ * signal's disposition is process-wide, and replications run on several threads: ignoring it
+ * for the session and restoring it afterwards would let one thread's restore land in the
+ * middle of another's writes. So while it writes into the pipe, a session blocks SIGPIPE
+ * for the calling thread only (a broken pipe's SIGPIPE goes to the thread that wrote), and
+ * takes any SIGPIPE its writes left pending before unblocking it; the write itself fails
+ * with EPIPE, which the session remembers. gnuplot inherits the mask, harmlessly: it writes
+ * to no pipe.
  */
+typedef struct {
+    sigset_t saved;
+    int was_pending; /* a SIGPIPE was pending for the thread already: not ours to take */
+} sigpipe_hold;
+
 static sigset_t sigpipe_only(void)
 {
     sigset_t set;
@@ -39,43 +46,31 @@ static sigset_t sigpipe_only(void)
     return set;
 }
 
-static void hold_sigpipe(gnuplot *g)
+static void hold_sigpipe(sigpipe_hold *h)
 {
     sigset_t set = sigpipe_only(), pending;
-    pthread_sigmask(SIG_BLOCK, &set, &g->saved_mask);
-    g->pipe_was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &set, &h->saved);
+    h->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
 }
 
-static void release_sigpipe(gnuplot *g)
+static void release_sigpipe(const sigpipe_hold *h)
 {
     sigset_t set = sigpipe_only();
-    if (!g->pipe_was_pending && !sigismember(&g->saved_mask, SIGPIPE)) {
+    if (!h->was_pending && !sigismember(&h->saved, SIGPIPE)) {
         const struct timespec now = {0, 0};
         while (sigtimedwait(&set, NULL, &now) == SIGPIPE)
             ;
     }
-    pthread_sigmask(SIG_SETMASK, &g->saved_mask, NULL);
+    pthread_sigmask(SIG_SETMASK, &h->saved, NULL);
 }
 
 gnuplot *gnuplot_open(char *err, size_t errlen)
 {
     gnuplot *g = calloc(1, sizeof *g);
-    if (!g || !(g->errors = tmpfile())) {
+    if (!g || !(g->script = tmpfile()) || !(g->errors = tmpfile())) {
         snprintf(err, errlen, "cannot start gnuplot: %s", SYSERR(g ? errno : ENOMEM));
-        free(g);
-        return NULL;
-    }
-    /* The shell's `2>&N` takes one digit in dash, Debian's sh, and the file's descriptor is
-     * 10 or more once a process has that many open (several sessions at once, or mpirun's
-     * own); the file's name under /dev/fd has no such limit. */
-    char command[64];
-    snprintf(command, sizeof command, "exec gnuplot >/dev/null 2>/dev/fd/%d", fileno(g->errors));
-    hold_sigpipe(g);
-    g->pipe = popen(command, "w");
-    if (!g->pipe) {
-        snprintf(err, errlen, "cannot start gnuplot: %s", SYSERR(errno));
-        release_sigpipe(g);
-        fclose(g->errors);
+        if (g && g->script)
+            fclose(g->script);
         free(g);
         return NULL;
     }
@@ -90,11 +85,11 @@ static void wrote(gnuplot *g, int rc)
 
 void gnuplot_printf(gnuplot *g, const char *fmt, ...)
 {
-    if (g->write_errno)
+    if (g->write_errno || g->started)
         return;
     va_list ap;
     va_start(ap, fmt);
-    wrote(g, vfprintf(g->pipe, fmt, ap));
+    wrote(g, vfprintf(g->script, fmt, ap));
     va_end(ap);
 }
 
@@ -165,29 +160,82 @@ static void read_errors(FILE *errors, char *msg, size_t msglen)
     }
 }
 
-static int not_installed(int status, const char *msg)
+/* Exit status 127: the shell could not find gnuplot. */
+static int not_installed(int status)
 {
-    return (WIFEXITED(status) && WEXITSTATUS(status) == 127) || strstr(msg, "gnuplot: not found") ||
-           strstr(msg, "gnuplot: command not found");
+    return WIFEXITED(status) && WEXITSTATUS(status) == 127;
+}
+
+/* The script so far, copied into gnuplot's pipe. The copy returns once gnuplot has read all
+ * but the pipe's buffer, so gnuplot draws while the caller goes on to the next session. */
+static void send_script(gnuplot *g)
+{
+    char buf[1 << 16];
+    size_t n;
+    sigpipe_hold hold;
+    hold_sigpipe(&hold);
+    rewind(g->script);
+    while (!g->write_errno && (n = fread(buf, 1, sizeof buf, g->script)) > 0)
+        if (fwrite(buf, 1, n, g->pipe) != n)
+            wrote(g, -1);
+    if (!g->write_errno && ferror(g->script))
+        wrote(g, -1);
+    if (!g->write_errno && fflush(g->pipe) != 0)
+        wrote(g, -1);
+    release_sigpipe(&hold);
+}
+
+void gnuplot_start(gnuplot *g)
+{
+    if (g->started)
+        return;
+    g->started = 1;
+    if (!g->write_errno && fflush(g->script) != 0)
+        wrote(g, -1);
+    if (g->write_errno)
+        return;
+    /* The shell's `2>&N` takes one digit in dash, Debian's sh, and the file's descriptor is
+     * 10 or more once a process has that many open (several sessions at once, or mpirun's
+     * own); the file's name under /dev/fd has no such limit. */
+    char command[64];
+    snprintf(command, sizeof command, "exec gnuplot >/dev/null 2>/dev/fd/%d", fileno(g->errors));
+    if (!(g->pipe = popen(command, "w"))) {
+        g->start_errno = errno ? errno : EAGAIN;
+        return;
+    }
+    send_script(g);
 }
 
 gnuplot_status gnuplot_close(gnuplot *g, char *msg, size_t msglen)
 {
-    if (!g->write_errno && fflush(g->pipe) != 0)
-        wrote(g, -1);
-    int status = pclose(g->pipe);
-    int wait_errno = errno;
-    release_sigpipe(g);
+    gnuplot_start(g);
+    int status = 0, wait_errno = 0;
+    if (g->pipe) {
+        sigpipe_hold hold; /* pclose flushes nothing more, but a late write could still fail */
+        hold_sigpipe(&hold);
+        if ((status = pclose(g->pipe)) == -1)
+            wait_errno = errno;
+        release_sigpipe(&hold);
+    }
     read_errors(g->errors, msg, msglen);
     fclose(g->errors);
-    int write_errno = g->write_errno;
+    fclose(g->script);
+    int write_errno = g->write_errno, start_errno = g->start_errno, piped = g->pipe != NULL;
     free(g);
 
-    if (status == -1) {
+    if (!piped && write_errno) {
+        snprintf(msg, msglen, "cannot write gnuplot's script: %s", SYSERR(write_errno));
+        return GNUPLOT_FAILED;
+    }
+    if (!piped) {
+        snprintf(msg, msglen, "cannot start gnuplot: %s", SYSERR(start_errno));
+        return GNUPLOT_FAILED;
+    }
+    if (wait_errno) {
         snprintf(msg, msglen, "cannot wait for gnuplot: %s", SYSERR(wait_errno));
         return GNUPLOT_FAILED;
     }
-    if (not_installed(status, msg))
+    if (not_installed(status))
         return GNUPLOT_MISSING;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !write_errno)
         return GNUPLOT_OK;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "plots/loadplot.h"
 
+#include "plots/band.h"
 #include "views/series.h"
 #include "views/text.h"
 #include "views/verdicts.h"
@@ -22,6 +23,17 @@ const char *loadplot_title(loadplot_kind kind)
                                                    "Served latency p50 and p99 per deployment",
                                                    "Requests waiting per deployment"};
     return titles[kind];
+}
+
+void loadplot_what(char *buf, size_t size, const loadplot *lp)
+{
+    if (lp->rep && lp->kind != LOADPLOT_QUEUE)
+        snprintf(buf, size, "%s, across %zu replications",
+                 lp->kind == LOADPLOT_LATENCY ? "Served latency p99 per deployment"
+                                              : loadplot_title(lp->kind),
+                 lp->rep->replications);
+    else
+        snprintf(buf, size, "%s", loadplot_title(lp->kind));
 }
 
 const char *loadplot_stem(loadplot_kind kind)
@@ -187,6 +199,17 @@ static void axis(gnuplot *g, const loadplot *lp, const span *s)
         gnuplot_printf(g, "set yrange [0:%.9g]\n", s->max > 0.0 ? s->max * 1.15 : 1.0);
 }
 
+/* Deployment k's band across replications, when this plot draws bands; else NULL. */
+static const replicas_band *band_of(const canvas *c, const loadplot *lp, size_t k)
+{
+    if (!lp->rep || lp->kind == LOADPLOT_QUEUE)
+        return NULL;
+    return band_find(lp->rep,
+                     lp->kind == LOADPLOT_UTILIZATION ? REPLICAS_BAND_UTILIZATION
+                                                      : REPLICAS_BAND_P99_LATENCY,
+                     NULL, c->r->deployments[lp->v->deps[k].deployment]);
+}
+
 static int any_figures(const canvas *c, const loadplot *lp, size_t k)
 {
     for (size_t b = 0; b < c->r->n_bins; b++) {
@@ -209,6 +232,13 @@ static void deployment_lines(gnuplot *g, const canvas *c, const loadplot *lp, si
     double width = v->n > 1 ? 2.0 + 2.5 * (double)(v->n - 1 - k) / (double)(v->n - 1) : 2.5;
     int drawn = any_figures(c, lp, k);
     char title[256];
+    if (band_of(c, lp, k)) {
+        char block[32];
+        snprintf(block, sizeof block, "band%zu", k);
+        snprintf(title, sizeof title, "%s%s", name, names[lp->kind][0]);
+        band_items(g, k ? ", " : "plot ", block, colour, title);
+        return;
+    }
     for (int col = 0; col < (lp->kind == LOADPLOT_UTILIZATION ? 1 : 2); col++) {
         snprintf(title, sizeof title, "%s%s", name, names[lp->kind][col]);
         if (drawn)
@@ -229,20 +259,34 @@ void loadplot_script(gnuplot *g, const canvas *c, const void *arg)
         "busy share of ready replicas' slots", "served latency (queue wait + service), log scale",
         "requests waiting"};
     char title[512], count[32];
-    canvas_title(title, sizeof title, loadplot_title(lp->kind), c->r);
+    char what[160];
+    loadplot_what(what, sizeof what, lp);
+    canvas_title(title, sizeof title, what, c->r);
     canvas_setup(g, c, title, ylabels[lp->kind]);
     span s = {.min_positive = INFINITY};
-    for (size_t k = 0; k < lp->v->n; k++)
-        figures_block(g, c, lp, k, &s);
+    int bands = 0;
+    for (size_t k = 0; k < lp->v->n; k++) {
+        const replicas_band *b = band_of(c, lp, k);
+        char block[32];
+        snprintf(block, sizeof block, "band%zu", k);
+        if (b)
+            s.windows +=
+                band_block(g, c, block, b, lp->rep->n_bins,
+                           lp->kind == LOADPLOT_UTILIZATION ? 100.0 : 1.0, &s.min_positive, &s.max);
+        else
+            figures_block(g, c, lp, k, &s);
+        bands |= b != NULL;
+    }
     axis(g, lp, &s);
     limit_lines(g, c, lp);
-    shade_lost(g, c, lp->v);
+    if (!bands)
+        shade_lost(g, c, lp->v);
     for (size_t k = 0; k < lp->v->n; k++)
         deployment_lines(g, c, lp, k);
     if (lp->kind == LOADPLOT_UTILIZATION)
         gnuplot_printf(g, ", keyentry with lines %s title 'all slots busy'", full_style);
     limit_key(g, c, lp);
-    uint64_t lost = lost_in_run(lp->v);
+    uint64_t lost = bands ? 0 : lost_in_run(lp->v);
     text_count(count, sizeof count, lost);
     if (lost > 0)
         gnuplot_printf(g,

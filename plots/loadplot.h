@@ -16,16 +16,25 @@
 #include "plots/canvas.h"
 #include "plots/gnuplot.h"
 #include "views/loadview.h"
+#include "sim/stats/replicas.h"
 
 typedef enum { LOADPLOT_UTILIZATION, LOADPLOT_LATENCY, LOADPLOT_QUEUE, LOADPLOT_N } loadplot_kind;
 
+/* With the summary of a replicated run (else NULL), utilization and latency draw each
+ * deployment's band across replications (band.h; for latency, of its p99) instead of one
+ * replication's lines, and no shading; the queue plot stays the loadview's. */
 typedef struct {
     const loadview *v;
     loadplot_kind kind;
+    const replicas_summary *rep;
 } loadplot;
 
 /* "Utilization per deployment", ... */
 const char *loadplot_title(loadplot_kind kind);
+
+/* What a plot shows, its title: loadplot_title, or for bands "Utilization per deployment,
+ * across 20 replications". */
+void loadplot_what(char *buf, size_t size, const loadplot *lp);
 
 /* The files' stem: "utilization", "latency", "queue". */
 const char *loadplot_stem(loadplot_kind kind);

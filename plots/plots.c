@@ -4,15 +4,18 @@
 #include "plots/canvas.h"
 #include "plots/lineup.h"
 #include "plots/loadplot.h"
+#include "plots/seqplot.h"
 #include "plots/split.h"
 #include "views/loadview.h"
 #include "views/series.h"
 #include "views/text.h"
+#include "views/verdicts.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- replicas per deployment ------------------------------------------------------------ */
 
@@ -241,6 +244,17 @@ static void requests_script(gnuplot *g, const canvas *c, const void *arg)
 
 /* ---- the set ----------------------------------------------------------------------------- */
 
+/* gnuplot sessions at once at most, whatever the cores: each holds four open files. */
+enum { MAX_JOBS = 32 };
+
+/* A plot whose gnuplot is drawing it, and what the set will say of it once drawn. */
+typedef struct {
+    canvas_job *job;
+    plots_plot plot;
+} pending;
+
+/* The plots are drawn `jobs` at a time and taken in the order they were started, so the
+ * set, its files and the warnings are those of drawing them one after another. */
 typedef struct {
     canvas c;
     loadview v;
@@ -248,35 +262,81 @@ typedef struct {
     plots_set *set;
     char *err;
     size_t errlen;
+    const replicas_summary *rep; /* a replicated run's, for bands; else NULL */
+    pending *running;            /* a ring of `jobs`, the oldest at `first` */
+    size_t jobs, first, n_running;
 } drawing;
 
-static int render(drawing *d, plots_kind kind, long router, const char *stem, const char *title,
-                  canvas_script script, const void *arg)
+/* Wait for the oldest plot being drawn and add it to the set. */
+static int finish_oldest(drawing *d)
 {
-    int drawn = canvas_render(&d->c, d->dir, stem, script, arg, d->err, d->errlen);
+    pending *p = &d->running[d->first];
+    d->first = (d->first + 1) % d->jobs;
+    d->n_running--;
+    int drawn = canvas_finish(&d->c, p->job, d->err, d->errlen);
     if (drawn < 0)
         return -1;
-    if (drawn == 0) {
+    if (drawn == 0)
         d->set->failed += !d->c.gnuplot_missing;
-        return 0;
-    }
-    plots_plot *p = &d->set->plots[d->set->n++];
-    p->kind = kind;
-    p->router = router;
-    snprintf(p->stem, sizeof p->stem, "%s", stem);
-    snprintf(p->title, sizeof p->title, "%s", title);
+    else
+        d->set->plots[d->set->n++] = p->plot;
     return 0;
 }
 
-/* "split-<router id>", made unique with the router's number when two routers of different
+/* After an error: the plots still being drawn are not kept. */
+static void cancel_all(drawing *d)
+{
+    for (; d->n_running > 0; d->n_running--, d->first = (d->first + 1) % d->jobs)
+        canvas_cancel(d->running[d->first].job);
+}
+
+static int finish_all(drawing *d)
+{
+    int rc = 0;
+    while (rc == 0 && d->n_running > 0)
+        rc = finish_oldest(d);
+    if (rc != 0)
+        cancel_all(d);
+    return rc;
+}
+
+/* Start drawing a plot, once a place is free. */
+static int render(drawing *d, plots_kind kind, long router, const char *stem, const char *title,
+                  canvas_script script, const void *arg)
+{
+    if (d->n_running == d->jobs && finish_oldest(d) != 0)
+        return -1;
+    canvas_job *job;
+    char why[1024];
+    int started = canvas_start(&d->c, d->dir, stem, script, arg, &job, why, sizeof why);
+    if (started < 0) {
+        /* the plots started before come first, as when drawn one after another */
+        if (finish_all(d) == 0)
+            snprintf(d->err, d->errlen, "%s", why);
+        return -1;
+    }
+    if (started == 0)
+        return 0; /* gnuplot is missing, as was said */
+    pending *p = &d->running[(d->first + d->n_running++) % d->jobs];
+    p->job = job;
+    p->plot = (plots_plot){.kind = kind, .router = router};
+    snprintf(p->plot.stem, sizeof p->plot.stem, "%s", stem);
+    snprintf(p->plot.title, sizeof p->plot.title, "%s", title);
+    return 0;
+}
+
+/* "<what>-<router id>", made unique with the router's number when two routers of different
  * accounts share an id. */
-static void split_stem(char *buf, size_t size, const results *r, size_t router)
+static void router_stem(char *buf, size_t size, const char *what, const results *r, size_t router)
 {
     const char *id = text_short_name(r->routers[router]);
     int shared = 0;
     for (size_t i = 0; i < router; i++)
         shared = shared || strcmp(text_short_name(r->routers[i]), id) == 0;
-    snprintf(buf, size, shared ? "split-%.60s-%zu" : "split-%.60s", id, router + 1);
+    if (shared)
+        snprintf(buf, size, "%s-%.60s-%zu", what, id, router + 1);
+    else
+        snprintf(buf, size, "%s-%.60s", what, id);
     for (char *p = buf; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
               *p == '-' || *p == '_' || *p == '.'))
@@ -286,16 +346,71 @@ static void split_stem(char *buf, size_t size, const results *r, size_t router)
 static int draw_split(drawing *d, const series *s, size_t router)
 {
     char stem[128];
-    split_plot *sp = split_new(s, router);
+    split_plot *sp = split_new(s, router, d->rep);
     if (!sp) {
         snprintf(d->err, d->errlen, "out of memory");
         return -1;
     }
-    split_stem(stem, sizeof stem, d->c.r, router);
+    router_stem(stem, sizeof stem, "split", d->c.r, router);
     int rc = split_drawable(sp)
                  ? render(d, PLOTS_SPLIT, (long)router, stem, split_title(sp), split_script, sp)
                  : 0;
     split_free(sp);
+    return rc;
+}
+
+/* Does a phase's sequential test compare anything: looks, and two deployments or more? */
+static int sequential_phase(const results_phase *ph, const char *router)
+{
+    return ph->n_looks > 0 && ph->n_deployments > 1 && strcmp(ph->router, router) == 0;
+}
+
+/* The router's phases, one line each labelled with its interval, through every look. */
+static int draw_sequential(drawing *d, size_t router)
+{
+    const results *r = d->c.r;
+    const char *name = r->routers[router];
+    size_t n = 0, looks = 0;
+    for (size_t i = 0; i < r->n_phases; i++)
+        if (sequential_phase(&r->phases[i], name))
+            n++, looks += r->phases[i].n_looks + 1;
+    if (n == 0)
+        return 0;
+    seqplot_series *lines = calloc(n, sizeof *lines);
+    char(*labels)[64] = calloc(n, sizeof *labels);
+    double *t = malloc(looks * sizeof *t), *p = malloc(looks * sizeof *p);
+    int rc = lines && labels && t && p ? 0 : -1;
+    if (rc != 0)
+        snprintf(d->err, d->errlen, "out of memory");
+    for (size_t i = 0, k = 0, at = 0; rc == 0 && i < r->n_phases; i++) {
+        const results_phase *ph = &r->phases[i];
+        if (!sequential_phase(ph, name))
+            continue;
+        char interval[48];
+        verdicts_interval(interval, sizeof interval, ph);
+        snprintf(labels[k], sizeof labels[k], "phase %s", interval);
+        /* from the phase's start, where nothing has been seen yet: p = 1 */
+        lines[k] = (seqplot_series){labels[k], ph->n_looks + 1, t + at, p + at};
+        k++;
+        t[at] = ph->start_s;
+        p[at++] = 1.0;
+        for (size_t j = 0; j < ph->n_looks; j++, at++) {
+            t[at] = ph->looks[j].at_s;
+            p[at] = ph->looks[j].p_value;
+        }
+    }
+    if (rc == 0) {
+        char stem[128], what[192], title[512];
+        router_stem(stem, sizeof stem, "sequential", r, router);
+        snprintf(what, sizeof what, "Sequential p-value of router %.120s", text_short_name(name));
+        canvas_title(title, sizeof title, what, r);
+        seqplot plot = {title, r->alpha, n, lines};
+        rc = render(d, PLOTS_SEQUENTIAL, (long)router, stem, what, seqplot_script, &plot);
+    }
+    free(lines);
+    free(labels);
+    free(t);
+    free(p);
     return rc;
 }
 
@@ -318,9 +433,10 @@ static int draw_capacity(drawing *d)
     static const plots_kind kinds[LOADPLOT_N] = {PLOTS_UTILIZATION, PLOTS_LATENCY, PLOTS_QUEUE};
     int rc = 0;
     for (int k = 0; rc == 0 && d->v.n > 0 && k < LOADPLOT_N; k++) {
-        loadplot lp = {.v = &d->v, .kind = (loadplot_kind)k};
-        rc = render(d, kinds[k], -1, loadplot_stem(lp.kind), loadplot_title(lp.kind),
-                    loadplot_script, &lp);
+        loadplot lp = {.v = &d->v, .kind = (loadplot_kind)k, .rep = d->rep};
+        char what[160];
+        loadplot_what(what, sizeof what, &lp);
+        rc = render(d, kinds[k], -1, loadplot_stem(lp.kind), what, loadplot_script, &lp);
     }
     return rc;
 }
@@ -331,6 +447,8 @@ static int draw_all(drawing *d, const series *s)
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < r->n_routers; i++)
         rc = draw_split(d, s, i);
+    for (size_t i = 0; rc == 0 && i < r->n_routers; i++)
+        rc = draw_sequential(d, i);
     if (rc == 0)
         rc = draw_replicas(d);
     if (rc == 0 && r->n_targets > 0)
@@ -339,21 +457,40 @@ static int draw_all(drawing *d, const series *s)
     return rc == 0 ? draw_capacity(d) : rc;
 }
 
-int plots_draw(const char *dir, const results *r, int width, int height, plots_set *set,
-               void (*warn)(const char *message), char *err, size_t errlen)
+/* 0: as many as the machine has cores */
+static size_t jobs_for(size_t jobs)
 {
-    drawing d = {.dir = dir, .set = set, .err = err, .errlen = errlen};
+    if (jobs == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = cores > 0 ? (size_t)cores : 1;
+    }
+    return jobs < MAX_JOBS ? jobs : MAX_JOBS;
+}
+
+int plots_draw(const char *dir, const results *r, const replicas_summary *rep, int width,
+               int height, size_t jobs, plots_set *set, void (*warn)(const char *message),
+               char *err, size_t errlen)
+{
+    drawing d = {
+        .dir = dir, .set = set, .err = err, .errlen = errlen, .rep = rep, .jobs = jobs_for(jobs)};
     series s = {0};
     *set = (plots_set){.status = PLOTS_DRAWN};
-    set->plots = calloc(r->n_routers + 2 + LOADPLOT_N, sizeof *set->plots);
-    int rc = set->plots && series_init(&s, r) == 0 && loadview_init(&d.v, r) == 0 ? 0 : -1;
+    set->plots = calloc(2 * r->n_routers + 2 + LOADPLOT_N, sizeof *set->plots);
+    d.running = calloc(d.jobs, sizeof *d.running);
+    int rc =
+        set->plots && d.running && series_init(&s, r) == 0 && loadview_init(&d.v, r) == 0 ? 0 : -1;
     if (rc == 0) {
         canvas_init(&d.c, r, width > 0 ? width : PLOTS_WIDTH, height > 0 ? height : PLOTS_HEIGHT,
                     warn);
         rc = draw_all(&d, &s);
+        if (rc == 0)
+            rc = finish_all(&d);
+        else
+            cancel_all(&d);
     } else {
         snprintf(err, errlen, "out of memory");
     }
+    free(d.running);
     if (d.c.gnuplot_missing)
         set->status = PLOTS_NO_GNUPLOT;
     loadview_free(&d.v);
@@ -372,8 +509,8 @@ void plots_set_free(plots_set *set)
 
 const char *plots_kind_name(plots_kind kind)
 {
-    static const char *const names[] = {"split",       "replicas", "requests",
-                                        "utilization", "latency",  "queue"};
+    static const char *const names[] = {"split",       "sequential", "replicas", "requests",
+                                        "utilization", "latency",    "queue"};
     return names[kind];
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "plots/split.h"
 
+#include "plots/band.h"
 #include "plots/lineup.h"
 #include "views/text.h"
 
@@ -18,8 +19,9 @@ struct split_plot {
     long router;
     char title[192];
     lineup deps;
-    uint64_t *counts; /* [bin * deps.n + k]: requests the router sent to deployment k */
-    int observed;     /* the router routed something: there are areas to draw */
+    uint64_t *counts;            /* [bin * deps.n + k]: requests the router sent to deployment k */
+    int observed;                /* the router routed something: there are areas to draw */
+    const replicas_summary *rep; /* a replicated run's: bands instead of areas; else NULL */
 };
 
 /* Requests per bin and deployment of the lineup, from the time series. */
@@ -46,7 +48,7 @@ static int count_points(split_plot *sp, const results *r)
     return 0;
 }
 
-split_plot *split_new(const series *s, size_t router)
+split_plot *split_new(const series *s, size_t router, const replicas_summary *rep)
 {
     const results *r = s->r;
     split_plot *sp = calloc(1, sizeof *sp);
@@ -54,8 +56,14 @@ split_plot *split_new(const series *s, size_t router)
         return NULL;
     sp->s = s;
     sp->router = (long)router;
-    snprintf(sp->title, sizeof sp->title, "Traffic split of router %.120s",
-             text_short_name(r->routers[router]));
+    sp->rep = rep;
+    if (rep)
+        snprintf(sp->title, sizeof sp->title,
+                 "Traffic split of router %.120s, across %zu replications",
+                 text_short_name(r->routers[router]), rep->replications);
+    else
+        snprintf(sp->title, sizeof sp->title, "Traffic split of router %.120s",
+                 text_short_name(r->routers[router]));
     if (lineup_build(&sp->deps, r, sp->router) != 0 || count_points(sp, r) != 0) {
         split_free(sp);
         return NULL;
@@ -138,6 +146,76 @@ static void split_expected(gnuplot *g, const canvas *c, const split_plot *sp, do
         }
     }
     gnuplot_printf(g, "EOD\n");
+}
+
+static int split_has_boundaries(const results *r, long router);
+
+/* Expected shares, each apart (for bands, which do not stack): per phase two rows of every
+ * deployment's share in percent. */
+static void split_expected_each(gnuplot *g, const canvas *c, const split_plot *sp, double *share)
+{
+    const results *r = c->r;
+    double last_end = -1.0;
+    gnuplot_printf(g, "$expected << EOD\n");
+    for (size_t i = 0; i < r->n_phases; i++) {
+        const results_phase *ph = &r->phases[i];
+        if (!lineup_phase_matches(r, ph, sp->router))
+            continue;
+        double sum = lineup_shares(&sp->deps, ph, share);
+        if (last_end >= 0.0 && (sum <= 0.0 || ph->start_s != last_end))
+            gnuplot_printf(g, "\n");
+        last_end = sum > 0.0 ? ph->end_s : -1.0;
+        for (int edge = 0; sum > 0.0 && edge < 2; edge++) {
+            gnuplot_printf(g, "%.9g", canvas_x(c, edge ? ph->end_s : ph->start_s));
+            for (size_t k = 0; k < sp->deps.n; k++)
+                gnuplot_printf(g, " %.6g", 100.0 * share[k] / sum);
+            gnuplot_printf(g, "\n");
+        }
+    }
+    gnuplot_printf(g, "EOD\n");
+}
+
+/* The band of each deployment's share across replications as $band<k>; returns whether any
+ * has a window to draw. */
+static int split_bands(gnuplot *g, const canvas *c, const split_plot *sp)
+{
+    int any = 0;
+    double lo = INFINITY, hi = 0.0;
+    for (size_t k = 0; k < sp->deps.n; k++) {
+        const replicas_band *b =
+            band_find(sp->rep, REPLICAS_BAND_SHARE, c->r->routers[sp->router], sp->deps.names[k]);
+        char name[32];
+        snprintf(name, sizeof name, "band%zu", k);
+        if (b)
+            any |= band_block(g, c, name, b, sp->rep->n_bins, 100.0, &lo, &hi) > 0;
+    }
+    return any;
+}
+
+/* With bands: each deployment's ribbon and median, and its expected share dashed in its
+ * colour. */
+static void split_band_command(gnuplot *g, const canvas *c, const split_plot *sp)
+{
+    const char *sep = "plot ";
+    for (size_t k = 0; k < sp->deps.n; k++) {
+        if (!band_find(sp->rep, REPLICAS_BAND_SHARE, c->r->routers[sp->router], sp->deps.names[k]))
+            continue;
+        char name[32];
+        snprintf(name, sizeof name, "band%zu", k);
+        band_items(g, sep, name, canvas_colour(sp->deps.index[k]),
+                   text_short_name(sp->deps.names[k]));
+        sep = ", ";
+    }
+    for (size_t k = 0; k < sp->deps.n; k++) {
+        gnuplot_printf(g, "%s$expected using 1:%zu with lines dt (7,5) lw 2 lc rgb '%s' notitle",
+                       sep, k + 2, canvas_colour(sp->deps.index[k]));
+        sep = ", ";
+    }
+    gnuplot_printf(g, ", keyentry with lines %s title 'expected share (replicas)'", expected_style);
+    if (split_has_boundaries(c->r, sp->router))
+        gnuplot_printf(g, ", keyentry with lines %s title 'phase boundary'", boundary_style);
+    canvas_key_events(g, c);
+    gnuplot_printf(g, "\n");
 }
 
 static void percent_text(char *buf, size_t size, double share)
@@ -258,8 +336,13 @@ void split_script(gnuplot *g, const canvas *c, const void *arg)
     for (size_t i = 0; i < c->r->n_phases; i++)
         if (lineup_phase_matches(c->r, &c->r->phases[i], sp->router))
             split_phase_label(g, c, sp, &c->r->phases[i], share);
-    split_observed(g, c, sp);
-    split_expected(g, c, sp, share);
-    split_plot_command(g, c, sp);
+    if (sp->rep && split_bands(g, c, sp)) {
+        split_expected_each(g, c, sp, share);
+        split_band_command(g, c, sp);
+    } else {
+        split_observed(g, c, sp);
+        split_expected(g, c, sp, share);
+        split_plot_command(g, c, sp);
+    }
     free(share);
 }

@@ -126,3 +126,15 @@ int report_csv_load(FILE *out, const series *s)
     }
     return ferror(out) ? -1 : 0;
 }
+
+int report_csv_replications(FILE *out, const replicas_summary *rep)
+{
+    fputs("index,seed,passed,failed_checks,failed_phases,requests,failed,unserved\r\n", out);
+    for (size_t i = 0; i < rep->n_replications; i++) {
+        const replicas_replication *row = &rep->rows[i];
+        fprintf(out, "%zu,%" PRIu64 ",%d,%zu,%zu,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\r\n",
+                row->index, row->seed, row->passed ? 1 : 0, row->failed_checks, row->failed_phases,
+                row->total, row->failed, row->unserved);
+    }
+    return ferror(out) ? -1 : 0;
+}

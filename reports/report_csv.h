@@ -66,6 +66,7 @@
 #define ROUTERSIM_REPORT_CSV_H
 
 #include "views/series.h"
+#include "sim/stats/replicas.h"
 
 #include <stdio.h>
 
@@ -73,5 +74,16 @@
 int report_csv_timeseries(FILE *out, const series *s);
 int report_csv_requests(FILE *out, const series *s);
 int report_csv_load(FILE *out, const series *s);
+
+/* replications.csv, for a replicated run: one row per replication, in index order.
+ *   index           0-based; replication 0 is the run's seed and the detailed reports'
+ *   seed            its seed: `routersim run FILE --seed SEED` reruns it alone
+ *   passed          1 when every phase test and check passed, else 0
+ *   failed_checks   its checks with status fail
+ *   failed_phases   its phase tests whose verdict (after any correction) is fail
+ *   requests        requests that arrived
+ *   failed          requests that failed at the router
+ *   unserved        requests routed but not served (rejected, timed out, unfinished) */
+int report_csv_replications(FILE *out, const replicas_summary *rep);
 
 #endif

@@ -2,6 +2,7 @@
 #include "reports/report_html.h"
 
 #include "views/loadview.h"
+#include "views/replview.h"
 #include "views/series.h"
 #include "views/text.h"
 #include "views/verdicts.h"
@@ -48,7 +49,13 @@ static const char *verdict_class(splittest_verdict v)
     return v == SPLITTEST_PASS ? "pass" : v == SPLITTEST_FAIL ? "fail" : "skipped";
 }
 
-static void head(FILE *out, const results *r)
+/* The run's verdict: the replications' when replicated, else the run's own. */
+static int run_passed(const results *r, const replicas_summary *rep)
+{
+    return rep ? rep->verdict == REPLICAS_PASS : r->passed;
+}
+
+static void head(FILE *out, const results *r, const replicas_summary *rep)
 {
     fputs("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
           "<meta charset=\"utf-8\"/>\n"
@@ -57,24 +64,34 @@ static void head(FILE *out, const results *r)
           out);
     esc(out, r->scenario);
     fprintf(out, ": %s (routersim)</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n",
-            r->passed ? "passed" : "FAILED", style);
+            run_passed(r, rep) ? "passed" : "FAILED", style);
 }
 
-static void header(FILE *out, const results *r)
+static void header(FILE *out, const results *r, const replicas_summary *rep)
 {
-    char headline[256];
-    verdicts_headline(headline, sizeof headline, r);
-    const char *counts = strchr(headline, ':');
+    char headline[1024];
+    int passed = run_passed(r, rep);
     fputs("<header>\n<h1><span class=\"name\">", out);
     esc(out, r->scenario);
-    fprintf(out, "</span> <span class=\"badge %s\">%s</span></h1>\n", r->passed ? "pass" : "fail",
-            r->passed ? "PASSED" : "FAILED");
+    fprintf(out, "</span> <span class=\"badge %s\">%s</span></h1>\n", passed ? "pass" : "fail",
+            passed ? "PASSED" : "FAILED");
     if (r->description && r->description[0]) {
         fputs("<p class=\"description\">", out);
         esc(out, r->description);
         fputs("</p>\n", out);
     }
-    fprintf(out, "<p class=\"headline\">%s</p>\n</header>\n", counts ? counts + 2 : headline);
+    if (rep) {
+        replview_verdict(headline, sizeof headline, rep);
+        const char *why = strchr(headline, ':');
+        fputs("<p class=\"headline\">", out);
+        esc(out, why ? why + 2 : headline);
+        fprintf(out, ". The sections after Replications show replication 0 (seed %" PRIu64 "): ",
+                r->seed);
+    }
+    verdicts_headline(headline, sizeof headline, r);
+    const char *counts = strchr(headline, ':');
+    fprintf(out, "%s%s</p>\n</header>\n", rep ? "" : "<p class=\"headline\">",
+            rep || !counts ? headline : counts + 2);
 }
 
 static void fact(FILE *out, const char *term, const char *value)
@@ -100,6 +117,179 @@ static void facts(FILE *out, const results *r)
     series_requests_text(text, sizeof text, r, 0);
     fact(out, "Requests", text);
     fputs("</dl>\n</section>\n", out);
+}
+
+/* ---- a replicated run --------------------------------------------------------------------- */
+
+/* Replications listed one by one at most; beyond, only the failing ones (replications.csv
+ * and report.json list them all). */
+enum { LISTED_REPLICATIONS = 100 };
+
+static void rate_cells(FILE *out, const replicas_summary *rep, const replicas_rate *rate,
+                       size_t apart)
+{
+    char text[160];
+    replview_rate(text, sizeof text, rate);
+    int holds = replview_holds(rep, rate);
+    fprintf(out,
+            "</td><td class=\"num\">%zu of %zu</td><td class=\"num\">%s</td>"
+            "<td class=\"num\">%zu</td><td><span class=\"badge %s\">%s</span></td></tr>\n",
+            rate->passes, rate->n, text, apart, holds ? "pass" : "fail", holds ? "pass" : "FAIL");
+}
+
+static void replicated_tests(FILE *out, const replicas_summary *rep)
+{
+    char confidence[48];
+    text_percent(confidence, sizeof confidence, rep->rule.confidence);
+    fprintf(out,
+            "<h3>Phase tests and checks</h3>\n<p>Passes out of the replications that had each, "
+            "the pass rate with its %s Clopper-Pearson interval, and its verdict by the rule. A "
+            "skipped phase test, or a check with too few requests, counts as passed.</p>\n"
+            "<div class=\"scroll\"><table class=\"replicated\" id=\"replicated-tests\">\n"
+            "<thead><tr><th>Phase test or check</th><th class=\"num\">Passed</th>"
+            "<th class=\"num\">Pass rate [interval]</th><th class=\"num\">Skipped or too few"
+            "</th><th>By the rule</th></tr></thead>\n<tbody>\n",
+            confidence);
+    for (size_t i = 0; i < rep->n_phases; i++) {
+        char name[256];
+        replview_phase_name(name, sizeof name, &rep->phases[i]);
+        fputs("<tr><td>", out);
+        esc(out, name);
+        rate_cells(out, rep, &rep->phases[i].rate, rep->phases[i].skipped);
+    }
+    for (size_t i = 0; i < rep->n_checks; i++) {
+        fputs("<tr><td>", out);
+        esc(out, rep->checks[i].name);
+        rate_cells(out, rep, &rep->checks[i].rate, rep->checks[i].too_few);
+    }
+    fputs("</tbody>\n</table></div>\n", out);
+}
+
+static void replicated_figures(FILE *out, const replicas_summary *rep)
+{
+    char confidence[48];
+    text_percent(confidence, sizeof confidence, rep->rule.confidence);
+    fprintf(out,
+            "<h3>Figures</h3>\n<p>Each figure across the replications that had it: mean, "
+            "standard deviation, the %s t-interval of the mean, min and max.</p>\n"
+            "<div class=\"scroll\"><table class=\"replicated\" id=\"replicated-figures\">\n"
+            "<thead><tr><th>Figure</th><th class=\"num\">Mean</th><th class=\"num\">SD</th>"
+            "<th class=\"num\">Interval</th><th class=\"num\">Min</th><th class=\"num\">Max"
+            "</th><th class=\"num\">Replications</th></tr></thead>\n<tbody>\n",
+            confidence);
+    for (size_t i = 0; i < rep->n_metrics; i++) {
+        const replicas_metric *m = &rep->metrics[i];
+        char name[512], mean[48], sd[48], lower[48], upper[48], min[48], max[48];
+        replview_metric_name(name, sizeof name, m);
+        replview_figure(mean, sizeof mean, m->unit, m->stats.mean);
+        replview_figure(sd, sizeof sd, m->unit, m->stats.sd);
+        replview_figure(lower, sizeof lower, m->unit, m->stats.lower);
+        replview_figure(upper, sizeof upper, m->unit, m->stats.upper);
+        replview_figure(min, sizeof min, m->unit, m->stats.min);
+        replview_figure(max, sizeof max, m->unit, m->stats.max);
+        fputs("<tr><td>", out);
+        esc(out, name);
+        fprintf(out,
+                "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">"
+                "[%s, %s]</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
+                "<td class=\"num\">%zu</td></tr>\n",
+                mean, sd, lower, upper, min, max, m->stats.n);
+    }
+    fputs("</tbody>\n</table></div>\n", out);
+}
+
+static void table_rows(FILE *out, const replicas_summary *rep, int all)
+{
+    fputs("<div class=\"scroll\"><table class=\"replicated\" id=\"replicated-rows\">\n"
+          "<thead><tr><th class=\"num\">Replication</th><th class=\"num\">Seed</th>"
+          "<th>Result</th><th class=\"num\">Failed checks</th><th class=\"num\">Failed phase "
+          "tests</th><th class=\"num\">Requests</th><th class=\"num\">Failed</th>"
+          "<th class=\"num\">Not served</th></tr></thead>\n<tbody>\n",
+          out);
+    size_t listed = 0;
+    for (size_t i = 0; i < rep->n_replications && listed < LISTED_REPLICATIONS; i++) {
+        const replicas_replication *row = &rep->rows[i];
+        if (!all && row->passed)
+            continue;
+        char total[32], failed[32], unserved[32];
+        text_count(total, sizeof total, row->total);
+        text_count(failed, sizeof failed, row->failed);
+        text_count(unserved, sizeof unserved, row->unserved);
+        fprintf(out,
+                "<tr><td class=\"num\">%zu</td><td class=\"num\">%" PRIu64 "</td><td><span "
+                "class=\"badge %s\">%s</span></td><td class=\"num\">%zu</td><td class=\"num\">"
+                "%zu</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">"
+                "%s</td></tr>\n",
+                row->index, row->seed, row->passed ? "pass" : "fail", row->passed ? "pass" : "FAIL",
+                row->failed_checks, row->failed_phases, total, failed, unserved);
+        listed++;
+    }
+    fputs("</tbody>\n</table></div>\n", out);
+}
+
+static void rerun_line(FILE *out, const results *r, const replicas_summary *rep)
+{
+    char command[4200];
+    replview_rerun(command, sizeof command, r, rep->rows[0].seed);
+    for (size_t i = 0; i < rep->n_replications; i++)
+        if (!rep->rows[i].passed) {
+            replview_rerun(command, sizeof command, r, rep->rows[i].seed);
+            break;
+        }
+    fputs("<p>To rerun one replication alone, with every report in full, give its seed: <code>",
+          out);
+    esc(out, command);
+    fputs("</code></p>\n", out);
+}
+
+static void replicated_rows(FILE *out, const results *r, const replicas_summary *rep)
+{
+    int all = rep->n_replications <= LISTED_REPLICATIONS;
+    fputs("<h3>Replications one by one</h3>\n", out);
+    if (!all && rep->passed.passes == rep->passed.n) {
+        fprintf(out,
+                "<p>All %zu replications passed; each, with its seed, is in "
+                "replications.csv.</p>\n",
+                rep->n_replications);
+    } else {
+        fputs(all ? "<p>Every replication, with its seed and key figures:</p>\n"
+                  : "<p>The failing replications, the first 100 at most (every one is in "
+                    "replications.csv):</p>\n",
+              out);
+        table_rows(out, rep, all);
+    }
+    rerun_line(out, r, rep);
+}
+
+static void replications(FILE *out, const results *r, const replicas_summary *rep)
+{
+    char text[1024], rate[160], confidence[48];
+    text_percent(confidence, sizeof confidence, rep->rule.confidence);
+    fprintf(out,
+            "<section id=\"replications\">\n<h2>Replications</h2>\n<p>%zu independent "
+            "replication%s",
+            rep->replications, rep->replications == 1 ? "" : "s");
+    if (rep->replications < rep->cap)
+        fprintf(out, " of at most %zu (the sequential rule decided after %zu)", rep->cap,
+                rep->replications);
+    fprintf(out,
+            ". Replication 0 has the run's seed (%" PRIu64 ") and is the one the other sections "
+            "show; replication i's seed is splitmix64 of it.</p>\n<dl class=\"facts\">\n",
+            r->seed);
+    replview_rule(text, sizeof text, rep);
+    fact(out, "Verdict rule", text);
+    replview_rate(rate, sizeof rate, &rep->passed);
+    snprintf(text, sizeof text,
+             "%zu of %zu replications, pass rate %s (%s Clopper-Pearson interval)",
+             rep->passed.passes, rep->passed.n, rate, confidence);
+    fact(out, "Passed", text);
+    replview_verdict(text, sizeof text, rep);
+    fact(out, "Verdict", text);
+    fputs("</dl>\n", out);
+    replicated_tests(out, rep);
+    replicated_figures(out, rep);
+    replicated_rows(out, r, rep);
+    fputs("</section>\n", out);
 }
 
 /* Copy an SVG document from its <svg> element on, every id and reference to one prefixed,
@@ -243,7 +433,23 @@ static void phase_rows(FILE *out, const results *r, const results_phase *ph, int
     fputs("</tbody>\n", out);
 }
 
-static void phases(FILE *out, const results *r, int capacity)
+/* The sequential plots, with what they show, when there are any. */
+static void sequential(FILE *out, const plots_set *plots, const char *const *svgs)
+{
+    for (size_t i = 0; i < plots->n; i++)
+        if (plots->plots[i].kind == PLOTS_SEQUENTIAL) {
+            fputs("<p>The anytime-valid sequential p-value of each phase over time (for "
+                  "information: the verdict is the chi-square test's). It may be looked at as "
+                  "often as one likes; where a line reaches alpha, the counts so far already "
+                  "showed a mismatch.</p>\n",
+                  out);
+            figures(out, plots, svgs, PLOTS_SEQUENTIAL);
+            return;
+        }
+}
+
+static void phases(FILE *out, const results *r, int capacity, const plots_set *plots,
+                   const char *const *svgs)
 {
     fputs("<section id=\"phases\">\n<h2>Phases</h2>\n<p>Each phase of a router (its deployments "
           "and replica counts constant) gets a chi-square test of the observed requests per "
@@ -275,7 +481,9 @@ static void phases(FILE *out, const results *r, int capacity)
     fputs(capacity ? "<th>Capacity</th></tr></thead>\n" : "</tr></thead>\n", out);
     for (size_t i = 0; i < r->n_phases; i++)
         phase_rows(out, r, &r->phases[i], capacity);
-    fputs("</table></div>\n</section>\n", out);
+    fputs("</table></div>\n", out);
+    sequential(out, plots, svgs);
+    fputs("</section>\n", out);
 }
 
 static void check_table(FILE *out, const results *r, int capacity)
@@ -412,16 +620,18 @@ static void timeline(FILE *out, const results *r, int capacity)
 }
 
 int report_html_write(FILE *out, const results *r, const loadview *loads, const plots_set *plots,
-                      const char *const *svgs)
+                      const char *const *svgs, const replicas_summary *rep)
 {
-    head(out, r);
-    header(out, r);
+    head(out, r, rep);
+    header(out, r, rep);
     facts(out, r);
+    if (rep)
+        replications(out, r, rep);
     fputs("<section id=\"split\">\n<h2>Traffic split</h2>\n", out);
     figures(out, plots, svgs, PLOTS_SPLIT);
     missing_note(out, plots);
     fputs("</section>\n", out);
-    phases(out, r, loads->n > 0);
+    phases(out, r, loads->n > 0, plots, svgs);
     checks(out, r);
     capacity(out, loads, plots, svgs);
     fputs("<section id=\"requests\">\n<h2>Replicas and requests</h2>\n", out);
@@ -433,8 +643,8 @@ int report_html_write(FILE *out, const results *r, const loadview *loads, const 
     timeline(out, r, loads->n > 0);
     fprintf(out,
             "<footer>routersim %s. Beside this page: report.md, report.json, junit.xml, "
-            "timeseries.csv, requests.csv, load.csv and the plots as PNG and SVG.</footer>\n"
+            "timeseries.csv, requests.csv, load.csv%s and the plots as PNG and SVG.</footer>\n"
             "</main>\n</body>\n</html>\n",
-            ROUTERSIM_VERSION);
+            ROUTERSIM_VERSION, rep ? ", replications.csv" : "");
     return ferror(out) ? -1 : 0;
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "reports/report_junit.h"
 
+#include "views/replview.h"
 #include "views/series.h"
 #include "views/text.h"
 #include "views/verdicts.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 /* Attribute values: counts shared by <testsuites> and <testsuite>. No wall-clock time is
  * reported, so that a scenario and seed give the same file byte for byte. */
@@ -16,7 +18,8 @@ static void counts(FILE *out, const verdicts *v)
             v->phases_skipped + v->checks_too_few);
 }
 
-static void properties(FILE *out, const results *r)
+/* The run's facts; a replicated run's are replication 0's, with the replications' own. */
+static void properties(FILE *out, const results *r, const replicas_summary *rep)
 {
     fputs("    <properties>\n      <property name=\"source\" value=\"", out);
     text_xml(out, r->source, 1);
@@ -34,6 +37,18 @@ static void properties(FILE *out, const results *r)
     for (int k = 0; k < RESULTS_N_UNSERVED; k++)
         fprintf(out, "      <property name=\"unserved_%s\" value=\"%" PRIu64 "\"/>\n",
                 results_unserved_name(k), r->unserved_by_reason[k]);
+    if (rep) {
+        char rule[512];
+        replview_rule(rule, sizeof rule, rep);
+        fprintf(out,
+                "      <property name=\"replications\" value=\"%zu\"/>\n"
+                "      <property name=\"replications_passed\" value=\"%zu\"/>\n"
+                "      <property name=\"rule\" value=\"",
+                rep->replications, rep->passed.passes);
+        text_xml(out, rule, 1);
+        fprintf(out, "\"/>\n      <property name=\"verdict\" value=\"%s\"/>\n",
+                replicas_verdict_name(rep->verdict));
+    }
     fputs("    </properties>\n", out);
 }
 
@@ -149,8 +164,165 @@ static void capacity_table(FILE *out, const loadview *loads)
     fputs("\n</system-out>\n", out);
 }
 
-int report_junit_write(FILE *out, const results *r, const loadview *loads)
+/* ---- a replicated run --------------------------------------------------------------------- */
+
+/* Whether an item was skipped (phase) or judged nothing (check) in every replication that
+ * had it: reported as skipped when it holds. */
+static int always_apart(const replicas_rate *rate, size_t apart)
 {
+    return rate->n > 0 && apart == rate->n;
+}
+
+static void replicated_counts(FILE *out, const replicas_summary *rep)
+{
+    size_t failures = rep->verdict != REPLICAS_PASS, skipped = 0;
+    for (size_t i = 0; i < rep->n_phases; i++) {
+        int holds = replview_holds(rep, &rep->phases[i].rate);
+        failures += !holds;
+        skipped += holds && always_apart(&rep->phases[i].rate, rep->phases[i].skipped);
+    }
+    for (size_t i = 0; i < rep->n_checks; i++) {
+        int holds = replview_holds(rep, &rep->checks[i].rate);
+        failures += !holds;
+        skipped += holds && always_apart(&rep->checks[i].rate, rep->checks[i].too_few);
+    }
+    fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"0\"",
+            rep->n_phases + rep->n_checks + 1, failures, skipped);
+}
+
+/* "passed in 3 of 4 replications, pass rate 75.00% [19.41%, 99.37%] (95.00% Clopper-Pearson
+ * interval); rule: every replication must pass" */
+static void rate_line(char *buf, size_t size, const replicas_summary *rep,
+                      const replicas_rate *rate)
+{
+    char text[160], confidence[48], rule[512];
+    replview_rate(text, sizeof text, rate);
+    text_percent(confidence, sizeof confidence, rep->rule.confidence);
+    replview_rule(rule, sizeof rule, rep);
+    snprintf(buf, size,
+             "passed in %zu of %zu replications, pass rate %s (%s Clopper-Pearson interval); "
+             "rule: %s",
+             rate->passes, rate->n, text, confidence, rule);
+}
+
+/* A case across replications: failed by the rule, or skipped throughout, with its rate and
+ * (checks) its value across replications as the text. */
+static void replicated_testcase(FILE *out, const results *r, const replicas_summary *rep,
+                                const char *name, const char *group, const replicas_rate *rate,
+                                size_t apart, const char *figures)
+{
+    char line[1024];
+    rate_line(line, sizeof line, rep, rate);
+    open_testcase(out, r, name, group);
+    if (!replview_holds(rep, rate)) {
+        char message[1200];
+        snprintf(message, sizeof message, "failed in %zu of %zu replications: %s",
+                 rate->n - rate->passes, rate->n, line);
+        fputs("      <failure type=\"ReplicationsFailed\" message=\"", out);
+        text_xml(out, message, 1);
+        fputs("\">", out);
+        text_xml(out, line, 0);
+        fputs("</failure>\n", out);
+    } else if (always_apart(rate, apart)) {
+        fputs("      <skipped message=\"skipped, or too few requests, in every replication\"/>\n",
+              out);
+    }
+    fputs("      <system-out>", out);
+    text_xml(out, line, 0);
+    if (figures) {
+        fputc('\n', out);
+        text_xml(out, figures, 0);
+    }
+    fputs("</system-out>\n    </testcase>\n", out);
+}
+
+/* Scenario keys of checks that are not capacity checks. */
+static int capacity_key(const char *key)
+{
+    return key && strcmp(key, "expect") != 0 && strcmp(key, "max_failed_requests") != 0 &&
+           strcmp(key, "max_unserved_requests") != 0;
+}
+
+static void replicated_check(FILE *out, const results *r, const replicas_summary *rep,
+                             const replicas_check *c)
+{
+    char figures[600] = "", mean[48], sd[48], lower[48], upper[48], min[48], max[48];
+    if (c->value.n > 0) {
+        replview_figure(mean, sizeof mean, c->unit, c->value.mean);
+        replview_figure(sd, sizeof sd, c->unit, c->value.sd);
+        replview_figure(lower, sizeof lower, c->unit, c->value.lower);
+        replview_figure(upper, sizeof upper, c->unit, c->value.upper);
+        replview_figure(min, sizeof min, c->unit, c->value.min);
+        replview_figure(max, sizeof max, c->unit, c->value.max);
+        snprintf(figures, sizeof figures,
+                 "value across the %zu replications that judged it: mean %s, sd %s, interval "
+                 "[%s, %s], min %s, max %s (%s)",
+                 c->value.n, mean, sd, lower, upper, min, max, c->unit);
+    }
+    replicated_testcase(out, r, rep, c->name, capacity_key(c->key) ? "capacity" : "checks",
+                        &c->rate, c->too_few, figures[0] ? figures : NULL);
+}
+
+/* The run's own case: the verdict rule over every replication. */
+static void replicated_run(FILE *out, const results *r, const replicas_summary *rep)
+{
+    char verdict[1024], line[1024];
+    replview_verdict(verdict, sizeof verdict, rep);
+    rate_line(line, sizeof line, rep, &rep->passed);
+    open_testcase(out, r, "replications", "replications");
+    if (rep->verdict != REPLICAS_PASS) {
+        fputs("      <failure type=\"ReplicationsFailed\" message=\"", out);
+        text_xml(out, verdict, 1);
+        fputs("\">", out);
+        text_xml(out, line, 0);
+        fputs("</failure>\n", out);
+    }
+    fputs("      <system-out>", out);
+    text_xml(out, verdict, 0);
+    fputc('\n', out);
+    text_xml(out, line, 0);
+    for (size_t i = 0; i < rep->n_replications; i++)
+        if (!rep->rows[i].passed) {
+            char command[4200];
+            replview_rerun(command, sizeof command, r, rep->rows[i].seed);
+            fprintf(out, "\nfirst failing replication: %zu; rerun it alone: ", rep->rows[i].index);
+            text_xml(out, command, 0);
+            break;
+        }
+    fputs("</system-out>\n    </testcase>\n", out);
+}
+
+static void replicated_suite(FILE *out, const results *r, const loadview *loads,
+                             const replicas_summary *rep)
+{
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"routersim\"", out);
+    replicated_counts(out, rep);
+    fputs(">\n  <testsuite name=\"", out);
+    text_xml(out, r->scenario, 1);
+    fputc('"', out);
+    replicated_counts(out, rep);
+    fputs(">\n", out);
+    properties(out, r, rep);
+    for (size_t i = 0; i < rep->n_phases; i++) {
+        char name[256];
+        replview_phase_name(name, sizeof name, &rep->phases[i]);
+        replicated_testcase(out, r, rep, name, "split", &rep->phases[i].rate,
+                            rep->phases[i].skipped, NULL);
+    }
+    for (size_t i = 0; i < rep->n_checks; i++)
+        replicated_check(out, r, rep, &rep->checks[i]);
+    replicated_run(out, r, rep);
+    capacity_table(out, loads);
+    fputs("  </testsuite>\n</testsuites>\n", out);
+}
+
+int report_junit_write(FILE *out, const results *r, const loadview *loads,
+                       const replicas_summary *rep)
+{
+    if (rep) {
+        replicated_suite(out, r, loads, rep);
+        return ferror(out) ? -1 : 0;
+    }
     verdicts v = verdicts_count(r);
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"routersim\"", out);
     counts(out, &v);
@@ -159,7 +331,7 @@ int report_junit_write(FILE *out, const results *r, const loadview *loads)
     fputc('"', out);
     counts(out, &v);
     fputs(">\n", out);
-    properties(out, r);
+    properties(out, r, NULL);
     for (size_t i = 0; i < r->n_phases; i++)
         phase_testcase(out, r, &r->phases[i]);
     for (size_t i = 0; i < r->n_checks; i++)

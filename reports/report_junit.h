@@ -7,16 +7,24 @@
  * checks like any other; when deployments have a serving model, the suite's own system-out
  * holds the capacity table of the summary, so a failed gate's log shows the figures behind
  * it.
+ *
+ * A replicated run's cases are the phase tests and checks across replications (replicas.h):
+ * each says its passes out of N with the Clopper-Pearson interval (and a check's value
+ * across replications), and fails when it does not hold by the run's verdict rule; one more
+ * case, "replications", is the run's verdict.
  */
 #ifndef ROUTERSIM_REPORT_JUNIT_H
 #define ROUTERSIM_REPORT_JUNIT_H
 
 #include "views/loadview.h"
 #include "sim/model/results.h"
+#include "sim/stats/replicas.h"
 
 #include <stdio.h>
 
-/* Returns 0, or -1 when a write failed. */
-int report_junit_write(FILE *out, const results *r, const loadview *loads);
+/* rep: a replicated run's summary, or NULL for a single run. Returns 0, or -1 when a write
+ * failed. */
+int report_junit_write(FILE *out, const results *r, const loadview *loads,
+                       const replicas_summary *rep);
 
 #endif

@@ -3,6 +3,7 @@
 #include "reports/srm_report.h"
 
 #include "views/loadview.h"
+#include "views/replview.h"
 #include "views/series.h"
 #include "views/text.h"
 #include "views/verdicts.h"
@@ -10,10 +11,16 @@
 #include <inttypes.h>
 #include <string.h>
 
-static void header(FILE *out, const results *r)
+/* "PASSED: ..." in bold, the verdict word first so it is read first. */
+static void verdict_line(FILE *out, const char *headline)
 {
-    char headline[256];
-    verdicts_headline(headline, sizeof headline, r);
+    size_t word = strcspn(headline, ":");
+    fprintf(out, "**%.*s**%s\n\n", (int)word, headline, headline + word);
+}
+
+static void header(FILE *out, const results *r, const replicas_summary *rep)
+{
+    char headline[1024];
     fputs("# ", out);
     text_md(out, r->scenario, 1);
     fputs("\n\n", out);
@@ -21,9 +28,168 @@ static void header(FILE *out, const results *r)
         text_md(out, r->description, 0);
         fputs("\n\n", out);
     }
-    /* "PASSED: ..." in bold, the verdict word first so it is read first. */
-    size_t word = strcspn(headline, ":");
-    fprintf(out, "**%.*s**%s\n\n", (int)word, headline, headline + word);
+    if (rep) {
+        replview_verdict(headline, sizeof headline, rep);
+        verdict_line(out, headline);
+        fprintf(out,
+                "The sections after Replications show replication 0 (seed %" PRIu64 "): ", r->seed);
+    }
+    verdicts_headline(headline, sizeof headline, r);
+    verdict_line(out, headline);
+}
+
+/* ---- a replicated run --------------------------------------------------------------------- */
+
+/* Replications listed one by one at most; beyond, only the failing ones (replications.csv
+ * and report.json list them all). */
+enum { LISTED_REPLICATIONS = 100 };
+
+static void rate_cells(FILE *out, const replicas_summary *rep, const replicas_rate *rate,
+                       size_t apart)
+{
+    char text[160];
+    replview_rate(text, sizeof text, rate);
+    int holds = replview_holds(rep, rate);
+    fprintf(out, " | %zu of %zu | %s | %zu | %s |\n", rate->passes, rate->n, text, apart,
+            holds ? "pass" : "**FAIL**");
+}
+
+static void replicated_tests(FILE *out, const replicas_summary *rep)
+{
+    char confidence[48];
+    text_percent(confidence, sizeof confidence, rep->rule.confidence);
+    fprintf(out,
+            "### Phase tests and checks\n\nPasses out of the replications that had each, the "
+            "pass rate with its %s Clopper-Pearson interval, and its verdict by the rule. A "
+            "skipped phase test, or a check with too few requests, counts as passed.\n\n"
+            "| Phase test or check | Passed | Pass rate [interval] | Skipped or too few | "
+            "By the rule |\n| --- | ---: | ---: | ---: | --- |\n",
+            confidence);
+    for (size_t i = 0; i < rep->n_phases; i++) {
+        char name[256];
+        replview_phase_name(name, sizeof name, &rep->phases[i]);
+        fputs("| ", out);
+        text_md(out, name, 1);
+        rate_cells(out, rep, &rep->phases[i].rate, rep->phases[i].skipped);
+    }
+    for (size_t i = 0; i < rep->n_checks; i++) {
+        fputs("| ", out);
+        text_md(out, rep->checks[i].name, 1);
+        rate_cells(out, rep, &rep->checks[i].rate, rep->checks[i].too_few);
+    }
+    fputs("\n", out);
+}
+
+static void replicated_figures(FILE *out, const replicas_summary *rep)
+{
+    char confidence[48];
+    text_percent(confidence, sizeof confidence, rep->rule.confidence);
+    fprintf(out,
+            "### Figures\n\nEach figure across the replications that had it: mean, standard "
+            "deviation, the %s t-interval of the mean, min and max.\n\n"
+            "| Figure | Mean | SD | Interval | Min | Max | Replications |\n"
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+            confidence);
+    for (size_t i = 0; i < rep->n_metrics; i++) {
+        const replicas_metric *m = &rep->metrics[i];
+        char name[512], mean[48], sd[48], lower[48], upper[48], min[48], max[48];
+        replview_metric_name(name, sizeof name, m);
+        replview_figure(mean, sizeof mean, m->unit, m->stats.mean);
+        replview_figure(sd, sizeof sd, m->unit, m->stats.sd);
+        replview_figure(lower, sizeof lower, m->unit, m->stats.lower);
+        replview_figure(upper, sizeof upper, m->unit, m->stats.upper);
+        replview_figure(min, sizeof min, m->unit, m->stats.min);
+        replview_figure(max, sizeof max, m->unit, m->stats.max);
+        fputs("| ", out);
+        text_md(out, name, 1);
+        fprintf(out, " | %s | %s | [%s, %s] | %s | %s | %zu |\n", mean, sd, lower, upper, min, max,
+                m->stats.n);
+    }
+    fputs("\n", out);
+}
+
+static void table_rows(FILE *out, const replicas_summary *rep, int all)
+{
+    fputs("| Replication | Seed | Result | Failed checks | Failed phase tests | Requests | "
+          "Failed | Not served |\n| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n",
+          out);
+    size_t listed = 0;
+    for (size_t i = 0; i < rep->n_replications && listed < LISTED_REPLICATIONS; i++) {
+        const replicas_replication *row = &rep->rows[i];
+        if (!all && row->passed)
+            continue;
+        char total[32], failed[32], unserved[32];
+        text_count(total, sizeof total, row->total);
+        text_count(failed, sizeof failed, row->failed);
+        text_count(unserved, sizeof unserved, row->unserved);
+        fprintf(out, "| %zu | %" PRIu64 " | %s | %zu | %zu | %s | %s | %s |\n", row->index,
+                row->seed, row->passed ? "pass" : "**FAIL**", row->failed_checks,
+                row->failed_phases, total, failed, unserved);
+        listed++;
+    }
+    fputs("\n", out);
+}
+
+static void rerun_line(FILE *out, const results *r, const replicas_summary *rep)
+{
+    char command[4200];
+    replview_rerun(command, sizeof command, r, rep->rows[0].seed);
+    for (size_t i = 0; i < rep->n_replications; i++)
+        if (!rep->rows[i].passed) {
+            replview_rerun(command, sizeof command, r, rep->rows[i].seed);
+            break;
+        }
+    fputs("To rerun one replication alone, with every report in full, give its seed: `", out);
+    fputs(command, out);
+    fputs("`\n\n", out);
+}
+
+static void replicated_rows(FILE *out, const results *r, const replicas_summary *rep)
+{
+    int all = rep->n_replications <= LISTED_REPLICATIONS;
+    fputs("### Replications one by one\n\n", out);
+    if (!all && rep->passed.passes == rep->passed.n) {
+        fprintf(out,
+                "All %zu replications passed; each, with its seed, is in replications.csv.\n\n",
+                rep->n_replications);
+    } else {
+        fputs(all ? "Every replication, with its seed and key figures:\n\n"
+                  : "The failing replications, the first 100 at most (every one is in "
+                    "replications.csv):\n\n",
+              out);
+        table_rows(out, rep, all);
+    }
+    rerun_line(out, r, rep);
+}
+
+static void replications(FILE *out, const results *r, const replicas_summary *rep)
+{
+    char text[1024], rate[160], confidence[48];
+    text_percent(confidence, sizeof confidence, rep->rule.confidence);
+    fprintf(out, "## Replications\n\n%zu independent replication%s", rep->replications,
+            rep->replications == 1 ? "" : "s");
+    if (rep->replications < rep->cap)
+        fprintf(out, " of at most %zu (the sequential rule decided after %zu)", rep->cap,
+                rep->replications);
+    fprintf(out,
+            ". Replication 0 has the run's seed (%" PRIu64 ") and is the one the other sections "
+            "show; replication i's seed is splitmix64 of it.\n\n",
+            r->seed);
+    replview_rule(text, sizeof text, rep);
+    fputs("- **Verdict rule:** ", out);
+    text_md(out, text, 1);
+    replview_rate(rate, sizeof rate, &rep->passed);
+    fprintf(out,
+            "\n- **Passed:** %zu of %zu replications, pass rate %s (%s Clopper-Pearson "
+            "interval)\n",
+            rep->passed.passes, rep->passed.n, rate, confidence);
+    replview_verdict(text, sizeof text, rep);
+    fputs("- **Verdict:** ", out);
+    text_md(out, text, 1);
+    fputs("\n\n", out);
+    replicated_tests(out, rep);
+    replicated_figures(out, rep);
+    replicated_rows(out, r, rep);
 }
 
 static void facts(FILE *out, const results *r)
@@ -190,7 +356,22 @@ static void power(FILE *out, const results *r)
     fputs(listed ? "\n" : "", out);
 }
 
-static void phases(FILE *out, const results *r, int capacity)
+/* The sequential plots, with what they show, when there are any. */
+static void sequential(FILE *out, const plots_set *plots)
+{
+    for (size_t i = 0; i < plots->n; i++)
+        if (plots->plots[i].kind == PLOTS_SEQUENTIAL) {
+            fputs("The anytime-valid sequential p-value of each phase over time (for "
+                  "information: the verdict is the chi-square test's). It may be looked at "
+                  "as often as one likes; where a line reaches alpha, the counts so far "
+                  "already showed a mismatch.\n\n",
+                  out);
+            images(out, plots, PLOTS_SEQUENTIAL);
+            return;
+        }
+}
+
+static void phases(FILE *out, const results *r, int capacity, const plots_set *plots)
 {
     fputs("## Phases\n\nEach phase of a router (its deployments and replica counts constant) gets "
           "a chi-square test of the observed requests per deployment against the replica "
@@ -233,6 +414,7 @@ static void phases(FILE *out, const results *r, int capacity)
     }
     fputs(listed ? "\n" : "", out);
     power(out, r);
+    sequential(out, plots);
 }
 
 /* One table of checks: the capacity checks, or the others. */
@@ -337,7 +519,7 @@ static void timeline(FILE *out, const results *r, int capacity)
     fputs("\n", out);
 }
 
-static void files(FILE *out)
+static void files(FILE *out, const replicas_summary *rep)
 {
     fputs("## Files\n\n"
           "- `report.md`: this report; `report.html`: the same as one web page, plots included\n"
@@ -363,19 +545,28 @@ static void files(FILE *out)
           "`p95_s`, `p999_s`, `wait_p50_s` to `wait_p999_s` (queue wait alone), `caller_count` "
           "and `caller_mean_s`, `caller_p50_s` to `caller_p999_s` (latency as callers saw "
           "it: served requests', and the wait of those who gave up; empty when none)\n"
-          "- `split-<router>`, `replicas`, `requests` `.png` and `.svg`: the plots; with "
-          "serving models also `utilization`, `latency` and `queue`\n",
+          "- `split-<router>`, `sequential-<router>`, `replicas`, `requests` `.png` and "
+          "`.svg`: the plots; with serving models also `utilization`, `latency` and "
+          "`queue`\n",
           out);
+    if (rep)
+        fputs("- `replications.csv`: one row per replication: `index`, `seed` (rerun it alone "
+              "with `--seed`), `passed` (1 or 0), `failed_checks`, `failed_phases`, "
+              "`requests`, `failed`, `unserved`\n",
+              out);
 }
 
-int report_md_write(FILE *out, const results *r, const loadview *loads, const plots_set *plots)
+int report_md_write(FILE *out, const results *r, const loadview *loads, const plots_set *plots,
+                    const replicas_summary *rep)
 {
-    header(out, r);
+    header(out, r, rep);
     facts(out, r);
+    if (rep)
+        replications(out, r, rep);
     fputs("## Traffic split\n\n", out);
     images(out, plots, PLOTS_SPLIT);
     missing_note(out, plots);
-    phases(out, r, loads->n > 0);
+    phases(out, r, loads->n > 0, plots);
     checks(out, r);
     capacity(out, loads, plots);
     failures(out, r);
@@ -384,6 +575,6 @@ int report_md_write(FILE *out, const results *r, const loadview *loads, const pl
     images(out, plots, PLOTS_REQUESTS);
     missing_note(out, plots);
     timeline(out, r, loads->n > 0);
-    files(out);
+    files(out, rep);
     return ferror(out) ? -1 : 0;
 }

@@ -13,10 +13,14 @@
 #include "plots/plots.h"
 #include "views/loadview.h"
 #include "sim/model/results.h"
+#include "sim/stats/replicas.h"
 
 #include <stdio.h>
 
-/* Returns 0, or -1 when a write failed. */
-int report_md_write(FILE *out, const results *r, const loadview *loads, const plots_set *plots);
+/* rep: a replicated run's summary (the headline is then its verdict, and a Replications
+ * section follows the run's facts), or NULL for a single run. Returns 0, or -1 when a write
+ * failed. */
+int report_md_write(FILE *out, const results *r, const loadview *loads, const plots_set *plots,
+                    const replicas_summary *rep);
 
 #endif

@@ -43,19 +43,25 @@ static int write_load(FILE *out, const material *m)
     return report_csv_load(out, &m->s);
 }
 
+static int write_replications(FILE *out, const material *m)
+{
+    return report_csv_replications(out, m->replicated);
+}
+
 static int write_junit(FILE *out, const material *m)
 {
-    return report_junit_write(out, m->r, &m->loads);
+    return report_junit_write(out, m->r, &m->loads, m->replicated);
 }
 
 static int write_md(FILE *out, const material *m)
 {
-    return report_md_write(out, m->r, &m->loads, &m->plots);
+    return report_md_write(out, m->r, &m->loads, &m->plots, m->replicated);
 }
 
 static int write_html(FILE *out, const material *m)
 {
-    return report_html_write(out, m->r, &m->loads, &m->plots, (const char *const *)m->svgs);
+    return report_html_write(out, m->r, &m->loads, &m->plots, (const char *const *)m->svgs,
+                             m->replicated);
 }
 
 static int write_json(FILE *out, const material *m)
@@ -68,14 +74,16 @@ typedef int (*writer_fn)(FILE *out, const material *m);
 static const struct {
     const char *file;
     writer_fn writer;
+    int replicated; /* written for replicated runs only */
 } writers[] = {
-    {"timeseries.csv", write_timeseries},
-    {"requests.csv", write_requests},
-    {"load.csv", write_load},
-    {"junit.xml", write_junit},
-    {"report.md", write_md},
-    {"report.html", write_html},
-    {"report.json", write_json}, /* last: it vouches for the others */
+    {"timeseries.csv", write_timeseries, 0},
+    {"requests.csv", write_requests, 0},
+    {"load.csv", write_load, 0},
+    {"replications.csv", write_replications, 1},
+    {"junit.xml", write_junit, 0},
+    {"report.md", write_md, 0},
+    {"report.html", write_html, 0},
+    {"report.json", write_json, 0}, /* last: it vouches for the others */
 };
 
 static int join(char *path, size_t size, const char *dir, const char *file, char *err,
@@ -183,11 +191,13 @@ int reports_write(const char *dir, const results *r, const reports_options *opts
     }
     int rc = 0;
     if (opts && opts->plots)
-        rc = plots_draw(dir, r, PLOTS_WIDTH, PLOTS_HEIGHT, &m.plots, warn, err, errlen);
+        rc = plots_draw(dir, r, m.replicated, PLOTS_WIDTH, PLOTS_HEIGHT, 0, &m.plots, warn, err,
+                        errlen);
     if (rc == 0)
         rc = load_svgs(dir, &m, err, errlen);
     for (size_t i = 0; rc == 0 && i < sizeof writers / sizeof writers[0]; i++)
-        rc = write_one(dir, writers[i].file, writers[i].writer, &m, err, errlen);
+        if (m.replicated || !writers[i].replicated)
+            rc = write_one(dir, writers[i].file, writers[i].writer, &m, err, errlen);
     material_free(&m);
     return rc;
 }

@@ -358,10 +358,8 @@ static int write_plot(const char *dir, const srm_result *r, void (*warn)(const c
     if (rc == 0 && n > 0) {
         char title[512];
         snprintf(title, sizeof title, "Sequential p-value per phase: %s", r->source);
-        rc = seqplot_draw(dir, "sequential", title, r->options.alpha, n, lines, warn, err, errlen) <
-                     0
-                 ? -1
-                 : 0;
+        seqplot plot = {title, r->options.alpha, n, lines};
+        rc = seqplot_draw(dir, "sequential", &plot, warn, err, errlen) < 0 ? -1 : 0;
     }
     free(lines);
     free(labels);

@@ -62,11 +62,11 @@ class Overload(base.Run):
 
     def test_capacity_plots_drawn_and_listed(self):
         kinds = [p["kind"] for p in self.report["plots"]]
-        self.assertEqual(kinds, ["split", "replicas", "requests"] + CAPACITY_KINDS)
+        self.assertEqual(kinds, ["split", "sequential", "replicas", "requests"] + CAPACITY_KINDS)
         lost = sum(l["rejected"] + l["timed_out"] for l in self.report["loads"])
         self.assertGreater(lost, 0)
         for plot in self.report["plots"][1:]:
-            if plot["kind"] == "requests":
+            if plot["kind"] in ("requests", "sequential"):
                 continue
             self.assertEqual(base.png_size(self.path(plot["png"])), (1280, 640))
             text = " ".join(ET.parse(self.path(plot["svg"])).getroot().itertext())
@@ -187,7 +187,7 @@ class NoServingModel(base.Run):
         self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
         self.assertEqual(self.report["loads"], [])
         self.assertEqual([p["kind"] for p in self.report["plots"]],
-                         ["split", "replicas", "requests"])
+                         ["split", "sequential", "replicas", "requests"])
         for kind in CAPACITY_KINDS:
             self.assertFalse(os.path.exists(self.path(kind + ".png")), kind)
         with open(self.path("load.csv"), encoding="utf-8", newline="") as f:

@@ -22,8 +22,9 @@ ROUTERSIM, SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 SCENARIO = os.path.join(SOURCE, "scenarios", "docs-migration.yaml")
 REPORTS = ["report.json", "report.md", "report.html", "junit.xml", "timeseries.csv",
            "requests.csv", "load.csv"]
-PLOTS = ["split-my-router.png", "split-my-router.svg", "replicas.png", "replicas.svg",
-         "requests.png", "requests.svg"]
+PLOTS = ["split-my-router.png", "split-my-router.svg", "sequential-my-router.png",
+         "sequential-my-router.svg", "replicas.png", "replicas.svg", "requests.png",
+         "requests.svg"]
 
 
 def run(*args, cwd=None):

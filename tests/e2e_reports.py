@@ -262,8 +262,9 @@ class DocsMigration(Run):
     def test_run_and_files(self):
         self.assertEqual(self.proc.returncode, 0, self.proc.stderr)
         self.assertEqual(self.proc.stderr, "")
-        for name in REPORTS + ["split-my-router.png", "split-my-router.svg", "replicas.png",
-                               "replicas.svg", "requests.png", "requests.svg"]:
+        for name in REPORTS + ["split-my-router.png", "split-my-router.svg",
+                               "sequential-my-router.png", "sequential-my-router.svg",
+                               "replicas.png", "replicas.svg", "requests.png", "requests.svg"]:
             self.assertTrue(os.path.getsize(self.path(name)) > 0, name)
         self.assert_no_temporary_files()
 
@@ -278,18 +279,31 @@ class DocsMigration(Run):
 
     def test_plots_listed_in_report_json(self):
         plots = self.report["plots"]
-        self.assertEqual([p["kind"] for p in plots], ["split", "replicas", "requests"])
+        self.assertEqual([p["kind"] for p in plots],
+                         ["split", "sequential", "replicas", "requests"])
         self.assertEqual(plots[0]["router"], "accounts/my-account/routers/my-router")
         self.assertEqual(plots[0]["png"], "split-my-router.png")
+        self.assertEqual(plots[1]["router"], "accounts/my-account/routers/my-router")
+        self.assertEqual(plots[1]["png"], "sequential-my-router.png")
         self.assertNotIn("plots_note", self.report)
         for plot in plots:
             self.assertEqual(png_size(self.path(plot["png"])), (1280, 640))
             svg = ET.parse(self.path(plot["svg"])).getroot()
             self.assertTrue(svg.tag.endswith("svg"))
             text = " ".join(t for t in svg.itertext())
-            if plot["kind"] != "requests":
+            if plot["kind"] not in ("requests", "sequential"):
                 self.assertIn("current-deployment", text)
                 self.assertIn("new-deployment", text)
+
+    def test_sequential_plot_of_a_correct_router(self):
+        svg = self.read("sequential-my-router.svg")
+        # one line per phase with two deployments, alpha drawn, nothing marked as reached
+        for phase in self.report["phases"]:
+            label = "phase [%s, %s)" % (duration(phase["start_s"]), duration(phase["end_s"]))
+            self.assertEqual(label in svg, len(phase["deployments"]) > 1, label)
+            self.assertFalse(phase["sequential"]["crossed"])
+        self.assertIn("alpha 0.001", svg)
+        self.assertNotIn("reached alpha", svg)
 
     def test_split_plot_reads_like_the_docs(self):
         svg = self.read("split-my-router.svg")
@@ -361,6 +375,7 @@ class DocsMigration(Run):
         self.assertEqual(page.ids.get("phase-table"), "table")
         self.assertEqual(page.phase_bodies, len(self.report["phases"]))
         self.assertEqual(page.ids.get("plot-split-my-router"), "figure")
+        self.assertEqual(page.ids.get("plot-sequential-my-router"), "figure")
         self.assertEqual(page.svg_in_split, 1)
         text = "".join(page.text_by_tag)
         for phase in self.report["phases"]:
@@ -414,6 +429,29 @@ class CiGateFails(Run):
             self.assertEqual(sum(int(r["failed_" + reason]) for r in rows), count)
         for r in rows:
             self.assertEqual(int(r["arrivals"]), int(r["routed"]) + int(r["failed"]))
+
+
+class BrokenRouter(Run):
+    """A router that over-serves its canary: the sequential plot shows where the test, watched
+    as the requests came, first rejected."""
+    scenario = "broken-router.yaml"
+
+    def test_sequential_plot_marks_the_crossing(self):
+        self.assertEqual(self.proc.returncode, 1)
+        (phase,) = self.report["phases"]
+        seq = phase["sequential"]
+        self.assertTrue(seq["crossed"])
+        # the look that reached alpha, by the report's own list of looks
+        first = next(look for look in seq["looks"] if look[2] <= self.report["alpha"])
+        self.assertEqual(first[0], seq["crossed_at_s"])
+        plot = next(p for p in self.report["plots"] if p["kind"] == "sequential")
+        self.assertEqual(plot["svg"], "sequential-canary-router.svg")
+        svg = self.read(plot["svg"])
+        self.assertIn("reached alpha at %s" % duration(seq["crossed_at_s"]), svg)
+        self.assertIn("reached alpha: the test rejects", svg)
+        self.assertEqual(svg.count("reached alpha at "), 1)
+        self.assertIn("](sequential-canary-router.png)", self.read("report.md"))
+        self.assertIn('id="plot-sequential-canary-router"', self.read("report.html"))
 
 
 class AwkwardText(Run):
@@ -540,7 +578,7 @@ class GnuplotFails(Run):
         warnings = self.proc.stderr.splitlines()
         self.assertEqual(warnings, [
             f"routersim: warning: plot {stem} not drawn: line 7: unknown terminal type"
-            for stem in ("split-my-router", "replicas", "requests")])
+            for stem in ("split-my-router", "sequential-my-router", "replicas", "requests")])
         self.assertEqual(sorted(os.listdir(self.out)), sorted(REPORTS))
         self.assertIn("could not be drawn", self.report["plots_note"])
 

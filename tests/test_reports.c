@@ -268,7 +268,7 @@ static int junit(FILE *out, const results *r, const series *s)
     (void)s;
     loadview v;
     ck_assert_int_eq(loadview_init(&v, r), 0);
-    int rc = report_junit_write(out, r, &v);
+    int rc = report_junit_write(out, r, &v, NULL);
     loadview_free(&v);
     return rc;
 }
@@ -279,7 +279,7 @@ static int markdown(FILE *out, const results *r, const series *s)
     plots_set none = {.status = PLOTS_NOT_REQUESTED};
     loadview v;
     ck_assert_int_eq(loadview_init(&v, r), 0);
-    int rc = report_md_write(out, r, &v, &none);
+    int rc = report_md_write(out, r, &v, &none, NULL);
     loadview_free(&v);
     return rc;
 }
@@ -308,7 +308,7 @@ static int html(FILE *out, const results *r, const series *s)
     plots_set none = {.status = PLOTS_NOT_REQUESTED};
     loadview v;
     ck_assert_int_eq(loadview_init(&v, r), 0);
-    int rc = report_html_write(out, r, &v, &none, NULL);
+    int rc = report_html_write(out, r, &v, &none, NULL, NULL);
     loadview_free(&v);
     return rc;
 }
