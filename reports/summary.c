@@ -5,6 +5,7 @@
 #include "views/loadview.h"
 #include "views/series.h"
 #include "views/text.h"
+#include "views/replview.h"
 #include "views/verdicts.h"
 #include "sim/base/units.h"
 
@@ -158,64 +159,6 @@ void summary_failures(FILE *out, const char *prefix, const results *r)
 /* Failing replications named in the summary; report.json lists them all. */
 #define SHOWN_FAILURES 5
 
-static void rule_text(char *buf, size_t size, const replicas_summary *rep)
-{
-    char rate[48], confidence[48];
-    text_percent(rate, sizeof rate, rep->rule.pass_rate);
-    text_percent(confidence, sizeof confidence, rep->rule.confidence);
-    int n;
-    if (rep->rule.pass_rate > 0)
-        n = snprintf(buf, size,
-                     "pass rate at least %s (the lower end of its %s Clopper-Pearson interval "
-                     "must reach it)",
-                     rate, confidence);
-    else
-        n = snprintf(buf, size, "every replication must pass");
-    if (rep->rule.sequential && n >= 0 && (size_t)n < size)
-        snprintf(buf + n, size - (size_t)n, "%s",
-                 rep->rule.pass_rate > 0
-                     ? "; sequential: decided after each replication with intervals that hold "
-                       "at every look at once, up to the cap"
-                     : "; sequential: stops at the first failing replication");
-}
-
-/* "92.00% [80.77%, 97.78%]" */
-static void rate_text(char *buf, size_t size, const replicas_rate *r)
-{
-    char rate[48], lower[48], upper[48];
-    text_percent(rate, sizeof rate, r->rate);
-    text_percent(lower, sizeof lower, r->lower);
-    text_percent(upper, sizeof upper, r->upper);
-    snprintf(buf, size, "%s [%s, %s]", rate, lower, upper);
-}
-
-static void verdict_text(char *buf, size_t size, const replicas_summary *rep)
-{
-    char rate[48], lower[48], upper[48];
-    text_percent(rate, sizeof rate, rep->rule.pass_rate);
-    text_percent(lower, sizeof lower, rep->passed.lower);
-    text_percent(upper, sizeof upper, rep->passed.upper);
-    size_t failed = rep->passed.n - rep->passed.passes;
-    if (rep->verdict == REPLICAS_UNDECIDED)
-        snprintf(buf, size,
-                 "FAILED: undecided after the cap of %zu replications: the rule could not tell "
-                 "whether the pass rate reaches %s; run more replications",
-                 rep->replications, rate);
-    else if (rep->rule.pass_rate > 0 && rep->rule.sequential)
-        snprintf(buf, size, "%s: the pass rate's sequential interval %s %s after %zu replications",
-                 rep->verdict == REPLICAS_PASS ? "PASSED" : "FAILED",
-                 rep->verdict == REPLICAS_PASS ? "reached" : "fell below", rate, rep->replications);
-    else if (rep->rule.pass_rate > 0)
-        snprintf(buf, size, "%s: the pass rate's lower bound %s is %s the required %s",
-                 rep->verdict == REPLICAS_PASS ? "PASSED" : "FAILED", lower,
-                 rep->verdict == REPLICAS_PASS ? "at or above" : "below", rate);
-    else if (rep->verdict == REPLICAS_PASS)
-        snprintf(buf, size, "PASSED: all %zu replications passed", rep->replications);
-    else
-        snprintf(buf, size, "FAILED: %zu of %zu replications failed; every one must pass", failed,
-                 rep->replications);
-}
-
 static void print_rerun(FILE *out, const char *indent, const results *r,
                         const replicas_summary *rep)
 {
@@ -235,8 +178,9 @@ static void print_rerun(FILE *out, const char *indent, const results *r,
     fputc('\n', out);
     for (size_t i = 0; i < rep->n_replications; i++)
         if (!rep->rows[i].passed) {
-            fprintf(out, "%srerun one alone: routersim run %s --seed %" PRIu64 "\n", indent,
-                    r->source, rep->rows[i].seed);
+            char command[4200];
+            replview_rerun(command, sizeof command, r, rep->rows[i].seed);
+            fprintf(out, "%srerun one alone: %s\n", indent, command);
             break;
         }
 }
@@ -248,18 +192,6 @@ static int key_metric(const replicas_metric *m)
             (strcmp(m->statistic, "failed") == 0 || strcmp(m->statistic, "unserved") == 0)) ||
            m->kind == REPLICAS_METRIC_UTILIZATION ||
            (m->kind == REPLICAS_METRIC_LATENCY && strcmp(m->statistic, "p99") == 0);
-}
-
-static void figure_text(char *buf, size_t size, const replicas_metric *m, double x)
-{
-    if (isnan(x))
-        snprintf(buf, size, "-");
-    else if (m->kind == REPLICAS_METRIC_LATENCY)
-        text_latency(buf, size, x);
-    else if (m->kind == REPLICAS_METRIC_UTILIZATION)
-        text_percent(buf, size, x);
-    else
-        snprintf(buf, size, "%.6g", x);
 }
 
 static void print_key_metrics(FILE *out, const replicas_summary *rep)
@@ -279,13 +211,13 @@ static void print_key_metrics(FILE *out, const replicas_summary *rep)
                      text_short_name(m->deployment));
         else
             snprintf(name, sizeof name, "%s requests", m->statistic);
-        figure_text(mean, sizeof mean, m, m->stats.mean);
-        figure_text(lower, sizeof lower, m, m->stats.lower);
-        figure_text(upper, sizeof upper, m, m->stats.upper);
+        replview_figure(mean, sizeof mean, m->unit, m->stats.mean);
+        replview_figure(lower, sizeof lower, m->unit, m->stats.lower);
+        replview_figure(upper, sizeof upper, m->unit, m->stats.upper);
         snprintf(interval, sizeof interval, "[%s, %s]", lower, upper);
-        figure_text(sd, sizeof sd, m, m->stats.sd);
-        figure_text(min, sizeof min, m, m->stats.min);
-        figure_text(max, sizeof max, m, m->stats.max);
+        replview_figure(sd, sizeof sd, m->unit, m->stats.sd);
+        replview_figure(min, sizeof min, m->unit, m->stats.min);
+        replview_figure(max, sizeof max, m->unit, m->stats.max);
         fprintf(out, "  %-36s %10s %23s %10s %10s %10s %5zu\n", name, mean, interval, sd, min, max,
                 m->stats.n);
     }
@@ -302,9 +234,9 @@ void summary_replicated(FILE *out, const results *r, const replicas_summary *rep
             "; the tables above are replication 0's (seed %" PRIu64
             "), replication i's seed is splitmix64 of it (report.json lists every seed)\n",
             r->seed);
-    rule_text(text, sizeof text, rep);
+    replview_rule(text, sizeof text, rep);
     fprintf(out, "  rule: %s\n", text);
-    rate_text(text, sizeof text, &rep->passed);
+    replview_rate(text, sizeof text, &rep->passed);
     fprintf(out, "  passed: %zu of %zu, pass rate %s (%s Clopper-Pearson interval)\n",
             rep->passed.passes, rep->passed.n, text, confidence);
     int any = 0;
@@ -316,7 +248,7 @@ void summary_replicated(FILE *out, const results *r, const replicas_summary *rep
             fputs("  failed in some replications (passes of the replications that had it):\n", out);
         char from[32];
         units_format_duration(ph->start_s, from, sizeof from);
-        rate_text(text, sizeof text, &ph->rate);
+        replview_rate(text, sizeof text, &ph->rate);
         fprintf(out, "    split %s from %s: %zu of %zu, %s\n", text_short_name(ph->router), from,
                 ph->rate.passes, ph->rate.n, text);
     }
@@ -326,14 +258,14 @@ void summary_replicated(FILE *out, const results *r, const replicas_summary *rep
             continue;
         if (!any++)
             fputs("  failed in some replications (passes of the replications that had it):\n", out);
-        rate_text(text, sizeof text, &c->rate);
+        replview_rate(text, sizeof text, &c->rate);
         fprintf(out, "    ");
         print_flat(out, c->name);
         fprintf(out, ": %zu of %zu, %s\n", c->rate.passes, c->rate.n, text);
     }
     print_key_metrics(out, rep);
     print_rerun(out, "  ", r, rep);
-    verdict_text(text, sizeof text, rep);
+    replview_verdict(text, sizeof text, rep);
     fprintf(out, "\n%s\n", text);
 }
 
@@ -343,7 +275,7 @@ void summary_replicated_failures(FILE *out, const char *prefix, const results *r
     if (rep->verdict == REPLICAS_PASS)
         return;
     char text[1024];
-    verdict_text(text, sizeof text, rep);
+    replview_verdict(text, sizeof text, rep);
     fprintf(out, "%s%s (%s)\n", prefix, text, r->source);
     for (size_t i = 0; i < rep->n_phases; i++) {
         const replicas_phase *ph = &rep->phases[i];
