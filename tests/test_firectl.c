@@ -669,7 +669,7 @@ START_TEST(load_target_lists)
     ck_assert_uint_eq(cmd.set, WORLD_SET_MODEL | WORLD_SET_MIN | WORLD_SET_MAX | AUTOSCALING_BITS);
     ck_assert_int_eq(cmd.min_replicas, 0);
     ck_assert_int_eq(cmd.max_replicas, 8);
-    ck_autoscaling(&(world_autoscaling){60, 1200, 1800, 0.7, 0, 6});
+    ck_autoscaling(&(world_autoscaling){60, 1200, 1800, 0.7, 0, 6, 0, 0});
 }
 END_TEST
 

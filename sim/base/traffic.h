@@ -16,6 +16,7 @@
 
 #include <gsl/gsl_rng.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A piece of a profile: the rate goes linearly from `from` to `to` (equal for a step) over
  * [start of the piece, until_s). Pieces are contiguous from time 0. */
@@ -60,6 +61,10 @@ typedef struct {
     char account[UNITS_ID_MAX + 1];
     long line;         /* where it was read, for errors found later */
     int router_column; /* column of the router cell (1 when there is none) */
+    /* Optional columns `prompt_tokens` and `output_tokens` (both or neither): the request's
+     * size, overriding the traffic entry's. has_tokens 0 when the trace has no such columns. */
+    int has_tokens;
+    uint32_t prompt_tokens, output_tokens; /* 0..TOKENS_MAX, and 1..TOKENS_MAX (tokens.h) */
 } traffic_arrival;
 
 typedef struct traffic_trace traffic_trace;

@@ -35,6 +35,7 @@ void scenario_free(scenario *sc)
     for (size_t i = 0; i < sc->n_traffic; i++) {
         free(sc->traffic[i].segments);
         free(sc->traffic[i].trace);
+        tokens_spec_clear(&sc->traffic[i].tokens);
     }
     free(sc->traffic);
     free(sc->serving);

@@ -11,6 +11,7 @@
 #define ROUTERSIM_SCENARIO_H
 
 #include "sim/base/serving.h"
+#include "sim/base/tokens.h"
 #include "sim/base/traffic.h"
 #include "sim/model/world.h"
 
@@ -39,6 +40,9 @@ typedef struct {
     traffic_segment *segments;
     char *trace;             /* path of a trace file (relative paths resolved), or NULL */
     uint64_t trace_arrivals; /* a trace's arrivals within the duration, counted at load */
+    /* Request sizes (`tokens:` or `classes:`); n_classes 0: none. A trace's prompt_tokens and
+     * output_tokens columns override them line by line. */
+    tokens_spec tokens;
     scenario_mark mark;
 } scenario_traffic;
 
