@@ -2,8 +2,10 @@
 #include "sim/base/balancer.h"
 #include "sim/base/servemodel.h"
 #include "sim/base/tokens.h"
+#include "sim/model/scenario.h"
 
 #include "tests/check_main.h"
+#include "tests/support.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -350,6 +352,60 @@ START_TEST(sizes_follow_their_distributions)
 }
 END_TEST
 
+/* A whole run: a batching deployment behind a router, requests of fixed sizes. The sizes
+ * reach the model (tokens completed are exactly 200 and 50 per completed request), every
+ * load the run reports carries the token measurements (bins, phases, the run, a capacity
+ * check's interval), output tokens per second match the offered 20/s x 50 tokens over the
+ * run, and no first token comes sooner than the prefill iteration (10 ms + 200 x 0.1 ms). */
+START_TEST(a_run_measures_tokens_everywhere)
+{
+    scenario *sc = load_text("name: llm\naccount: acme\nduration: 300s\nwindow: 30s\n"
+                             "deployments:\n  - id: d\n    replicas: 2\n"
+                             "    serving: {concurrency: 1, service_time: {distribution: "
+                             "deterministic, mean: 1s}}\n"
+                             "routers:\n  - {id: r, deployments: [d]}\n"
+                             "traffic:\n  - {router: r, rate: 20/s}\n"
+                             "checks:\n  capacity:\n    - max_utilization: 1\n"
+                             "      over: interval\n");
+    serving_spec *spec = &sc->serving[0].spec;
+    *spec = batching(32, 100000, 0.010, 0.0001, 0.0004);
+    tokens_class *k = calloc(1, sizeof *k);
+    ck_assert_ptr_nonnull(k);
+    *k = (tokens_class){.weight = 1,
+                        .prompt = {.kind = TOKENS_FIXED, .value = 200},
+                        .output = {.kind = TOKENS_FIXED, .value = 50}};
+    sc->traffic[0].tokens = (tokens_spec){1, k};
+    results *r = run_seed(sc, 7);
+    const results_load *run = &r->loads[0].load;
+    ck_assert_uint_gt(run->completed, 5000);
+    ck_assert_uint_eq(run->prompt_tokens, 200 * run->completed);
+    ck_assert_uint_eq(run->output_tokens, 50 * run->completed);
+    ck_assert_uint_ge(run->ttft.count, run->completed);
+    ck_assert_uint_le(run->ttft.count, run->started);
+    ck_assert_double_ge(run->ttft.mean_s, 0.030 - 1e-12);
+    ck_assert_uint_eq(run->tpot.count, run->completed);
+    ck_assert_double_eq_tol(run->output_tokens_per_s, 1000, 60);
+    ck_assert_double_gt(run->max_kv, 0);
+    ck_assert_double_le(run->max_kv, 1);
+    ck_assert_double_ge(run->mean_batch, 1);
+    for (size_t i = 0; i < r->n_load_points; i++) {
+        const results_load *l = &r->load_points[i].load;
+        ck_assert_uint_gt(l->iterations, 0);
+        ck_assert_uint_gt(l->ttft.count, 0);
+        ck_assert_double_gt(l->mean_kv, 0);
+        ck_assert_double_gt(l->output_tokens_per_s, 0);
+    }
+    ck_assert_uint_ge(r->n_phases, 1);
+    ck_assert(r->phases[0].deployments[0].has_load);
+    ck_assert_double_eq(r->phases[0].deployments[0].load.max_kv, -1);
+    ck_assert_uint_gt(r->phases[0].deployments[0].load.tpot.count, 0);
+    ck_assert_uint_eq(r->n_interval_loads, 1);
+    ck_assert_uint_gt(r->interval_loads[0].load.iterations, 0);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("batching");
@@ -363,6 +419,8 @@ static Suite *suite(void)
     check_add_case(s, tcase_create("round_robin_spreads_equal_load_exactly"),
                    round_robin_spreads_equal_load_exactly, 30);
     check_add_case(s, tcase_create("power_of_two_beats_random"), power_of_two_beats_random, 60);
+    check_add_case(s, tcase_create("a_run_measures_tokens_everywhere"),
+                   a_run_measures_tokens_everywhere, 60);
     check_add_case(s, tcase_create("sizes_follow_their_distributions"),
                    sizes_follow_their_distributions, 30);
     return s;
