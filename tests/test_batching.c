@@ -209,6 +209,36 @@ START_TEST(kv_budget_holds_and_tokens_add_up)
 }
 END_TEST
 
+/* Waiting has limits: with one running slot held by a long request (1000 decode
+ * iterations of 10 ms), three requests arriving at 0.1, 0.2, 0.3 s give up at their 1 s
+ * timeout, each after exactly 1 s in the queue, and a fourth is turned away by queue_limit 3;
+ * a request too big for the KV budget is rejected on arrival. */
+START_TEST(timeouts_and_limits)
+{
+    serving_spec spec = batching(1, 5000, 0.010, 0, 0);
+    spec.timeout_s = 1;
+    spec.queue_limit = 3;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
+    serving_budget budget = {SERVING_MAX_QUEUE};
+    servemodel *m = model(&spec, 1, rng, &budget);
+    ck_assert_int_eq(servemodel_arrive(m, 0, &(tokens_size){0, 1000}), SERVING_STARTED);
+    for (int i = 1; i <= 3; i++)
+        ck_assert_int_eq(servemodel_arrive(m, 0.1 * i, &(tokens_size){10, 10}), SERVING_QUEUED);
+    ck_assert_int_eq(servemodel_arrive(m, 0.5, &(tokens_size){10, 10}), SERVING_REJECTED);
+    ck_assert_int_eq(servemodel_arrive(m, 0.6, &(tokens_size){4000, 1001}), SERVING_REJECTED);
+    servemodel_advance(m, 5);
+    const serving_totals *tot = &servemodel_totals_of(m)->base;
+    ck_assert_uint_eq(tot->timed_out, 3);
+    ck_assert_uint_eq(tot->rejected, 2);
+    ck_assert_double_eq_tol(tot->queued_s, 3.0, 1e-12);
+    ck_assert_uint_eq(latency_count(servemodel_recent_of(m)->gave_up), 3);
+    ck_assert_uint_eq(tot->unfinished, 1);
+    ck_assert_uint_eq(servemodel_take_max_waiting(m), 3);
+    servemodel_free(m);
+    gsl_rng_free(rng);
+}
+END_TEST
+
 /* Equal deterministic load: an arrival every second on 4 replicas of one slot each, 3.5 s
  * of service. Round robin gives each replica every fourth request, 4 s apart, so nobody
  * ever waits and every request starts on arrival; power of two choices, random, sends
@@ -416,6 +446,7 @@ static Suite *suite(void)
                    full_batches_saturate_at_max_running_per_cycle, 30);
     check_add_case(s, tcase_create("kv_budget_holds_and_tokens_add_up"),
                    kv_budget_holds_and_tokens_add_up, 60);
+    check_add_case(s, tcase_create("timeouts_and_limits"), timeouts_and_limits, 30);
     check_add_case(s, tcase_create("round_robin_spreads_equal_load_exactly"),
                    round_robin_spreads_equal_load_exactly, 30);
     check_add_case(s, tcase_create("power_of_two_beats_random"), power_of_two_beats_random, 60);
