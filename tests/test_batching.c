@@ -210,7 +210,8 @@ START_TEST(kv_budget_holds_and_tokens_add_up)
 END_TEST
 
 /* Waiting has limits: with one running slot held by a long request (1000 decode
- * iterations of 10 ms), three requests arriving at 0.1, 0.2, 0.3 s give up at their 1 s
+ * iterations of 10 ms), three requests arriving at 0.105, 0.205, 0.305 s (between two
+ * iterations) give up at their 1 s
  * timeout, each after exactly 1 s in the queue, and a fourth is turned away by queue_limit 3;
  * a request too big for the KV budget is rejected on arrival. */
 START_TEST(timeouts_and_limits)
@@ -223,7 +224,8 @@ START_TEST(timeouts_and_limits)
     servemodel *m = model(&spec, 1, rng, &budget);
     ck_assert_int_eq(servemodel_arrive(m, 0, &(tokens_size){0, 1000}), SERVING_STARTED);
     for (int i = 1; i <= 3; i++)
-        ck_assert_int_eq(servemodel_arrive(m, 0.1 * i, &(tokens_size){10, 10}), SERVING_QUEUED);
+        ck_assert_int_eq(servemodel_arrive(m, 0.1 * i + 0.005, &(tokens_size){10, 10}),
+                         SERVING_QUEUED);
     ck_assert_int_eq(servemodel_arrive(m, 0.5, &(tokens_size){10, 10}), SERVING_REJECTED);
     ck_assert_int_eq(servemodel_arrive(m, 0.6, &(tokens_size){4000, 1001}), SERVING_REJECTED);
     servemodel_advance(m, 5);
