@@ -422,7 +422,8 @@ START_TEST(capacity_keys_refused)
     assert_refused("  capacity:\n    - {max_p99_wait: 1s, over: always}\n",
                    "expected over: window or over: interval");
     assert_refused("  capacity:\n    - {max_utilization: 0.9, min_requests: 10}\n",
-                   "expected min_requests only with a latency, wait or caller latency");
+                   "expected min_requests only with a latency, wait, caller latency, TTFT or "
+                   "TPOT statistic");
     assert_refused("  warmup: 10m\n", "expected a warm-up shorter than the duration");
     assert_refused("  warmup: 5m\n  capacity:\n    - {max_utilization: 0.9, during: [0s, 4m]}\n",
                    "expected a check that ends after the warm-up");
