@@ -24,7 +24,7 @@ static double run_until_change(autoscaler *a, world_deployment *d, double from, 
                                double in_flight, double idle_from)
 {
     for (double t = from; t <= to + 1e-9; t += AUTOSCALER_TICK_S) {
-        autoscaler_load load = {in_flight, 0, idle_from < 0 ? 0 : t - idle_from};
+        autoscaler_load load = {in_flight, 0, idle_from < 0 ? 0 : t - idle_from, 0, 0};
         long long n = autoscaler_decide(a, t, &load, 4, d);
         if (n != d->replicas) {
             d->replicas = n;
@@ -129,7 +129,7 @@ START_TEST(largest_target_wins)
     d.autoscaling.load_requests_per_second = 5;
     /* 2 in flight asks for 1 replica; 23 arrivals/s at 5 per replica asks for 5. */
     for (double t = 10; t <= 40; t += AUTOSCALER_TICK_S) {
-        autoscaler_load load = {2.0, 23.0, 0};
+        autoscaler_load load = {2.0, 23.0, 0, 0, 0};
         long long n = autoscaler_decide(a, t, &load, 4, &d);
         ck_assert_int_eq(n, t < 40 ? 1 : 5);
     }

@@ -47,10 +47,11 @@ int capacity_start(capacity *c);
  * cold starts. Returns 0, or -1. */
 int capacity_sync(capacity *c, double now);
 
-/* A request routed to a deployment (slot) at `now`: the hot path. Returns 0, or -1 when
- * the run cannot go on: the queues of all deployments together reached SERVING_MAX_QUEUE
- * waiting requests (one budget for the run), or memory ran out ("out of memory"). */
-int capacity_arrive(capacity *c, size_t deployment, double now);
+/* A request routed to a deployment (slot) at `now`, with its size (NULL when it carries
+ * none): the hot path. Returns 0, or -1 when the run cannot go on: the queues of all
+ * deployments together reached SERVING_MAX_QUEUE waiting-request slots (one budget for the
+ * run), or memory ran out ("out of memory"). */
+int capacity_arrive(capacity *c, size_t deployment, double now, const tokens_size *size);
 
 /* Handle one of this module's events. *world_changed is set when the world needs a commit
  * (then capacity_sync again). Returns 0, or -1. */
