@@ -11,7 +11,10 @@
  *   requests        the request rate and failed requests by reason over time;
  *   utilization, latency, queue
  *                   when some deployment has a serving model: its utilization, p50 and p99
- *                   latency, and requests waiting per window (see loadplot.h).
+ *                   latency, and requests waiting per window (see loadplot.h);
+ *   ttft, tpot, tokens, batch, kv_cache
+ *                   when some deployment batches: time to first token, time per output
+ *                   token, tokens per second, batch size and KV-cache occupancy per window.
  * People look at these before they read tables: a wrong step in a runbook shows as an area
  * leaving its dashed line. Plots read the results only; which reports show them is not their
  * concern.
@@ -32,7 +35,12 @@ typedef enum {
     PLOTS_REQUESTS,
     PLOTS_UTILIZATION,
     PLOTS_LATENCY,
-    PLOTS_QUEUE
+    PLOTS_QUEUE,
+    PLOTS_TTFT, /* the token plots, when some deployment batches: TTFT, TPOT, */
+    PLOTS_TPOT,
+    PLOTS_TOKENS, /* tokens per second, */
+    PLOTS_BATCH,  /* batch size */
+    PLOTS_KV      /* and KV-cache occupancy */
 } plots_kind;
 
 typedef struct {
@@ -66,7 +74,8 @@ void plots_set_free(plots_set *set);
 /* What a report says when plots are missing, or NULL when every plot was drawn. */
 const char *plots_missing_note(const plots_set *set);
 
-/* "split", "replicas", "requests", "utilization", "latency", "queue" */
+/* "split", "replicas", "requests", "utilization", "latency", "queue", "ttft", "tpot",
+ * "tokens", "batch", "kv_cache" */
 const char *plots_kind_name(plots_kind kind);
 
 #endif

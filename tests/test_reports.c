@@ -652,15 +652,20 @@ START_TEST(load_csv_one_row_per_bin_and_served_deployment)
                           "mean_wait_s,mean_latency_s,p50_s,p90_s,p99_s,throughput_per_s,"
                           "unfinished,p95_s,p999_s,wait_p50_s,wait_p90_s,wait_p95_s,wait_p99_s,"
                           "wait_p999_s,caller_count,caller_mean_s,caller_p50_s,caller_p90_s,"
-                          "caller_p95_s,caller_p99_s,caller_p999_s\r\n";
+                          "caller_p95_s,caller_p99_s,caller_p999_s,ttft_count,ttft_mean_s,"
+                          "ttft_p50_s,ttft_p90_s,ttft_p95_s,ttft_p99_s,ttft_p999_s,tpot_count,"
+                          "tpot_mean_s,tpot_p50_s,tpot_p90_s,tpot_p95_s,tpot_p99_s,tpot_p999_s,"
+                          "prompt_tokens,output_tokens,prompt_tokens_per_s,output_tokens_per_s,"
+                          "iterations,mean_batch_size,mean_kv_occupancy,max_kv_occupancy\r\n";
     ck_assert(strncmp(csv, header, strlen(header)) == 0);
     ck_assert_uint_eq(count(csv, "\r\n"), 1 + 3);
     ck_assert_ptr_nonnull(strstr(csv, "\r\n1,60,120,accounts/acme/deployments/green,2,1,30,25,25,"
                                       "4,1,0,1,12.5,20,2.5,0,2,4,6.5,0,0,0,0,0,0,0,0,0,0,,,,,,"
-                                      "\r\n"));
+                                      ",0,,,,,,,0,,,,,,,0,0,0,0,0,0,0,0\r\n"));
     /* no request started in bin 2: its latencies are empty, not 0 s */
     ck_assert_ptr_nonnull(strstr(csv, "\r\n2,120,150,accounts/acme/deployments/green,2,2,0,0,2,"
-                                      "0,0,0,0.05,0,0,,,,,,0.06666666667,0,,,,,,,,0,,,,,,\r\n"));
+                                      "0,0,0,0.05,0,0,,,,,,0.06666666667,0,,,,,,,,0,,,,,,"
+                                      ",0,,,,,,,0,,,,,,,0,0,0,0,0,0,0,0\r\n"));
     free(csv);
     results_free(r);
 

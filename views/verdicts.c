@@ -191,7 +191,15 @@ int verdicts_plot_limit(const results_check *c, verdicts_plot plot)
         return 0;
     if (plot == VERDICTS_PLOT_UTILIZATION)
         return strcmp(c->key, "max_utilization") == 0;
-    return strcmp(c->key, "max_p99_latency") == 0 || strcmp(c->key, "max_p50_latency") == 0;
+    if (plot == VERDICTS_PLOT_TOKENS)
+        return strcmp(c->key, "min_output_tokens_per_second") == 0;
+    const char *figure = plot == VERDICTS_PLOT_TTFT   ? "ttft"
+                         : plot == VERDICTS_PLOT_TPOT ? "tpot"
+                                                      : "latency";
+    char p99[32], p50[32];
+    snprintf(p99, sizeof p99, "max_p99_%s", figure);
+    snprintf(p50, sizeof p50, "max_p50_%s", figure);
+    return strcmp(c->key, p99) == 0 || strcmp(c->key, p50) == 0;
 }
 
 void verdicts_headline(char *buf, size_t size, const results *r)
