@@ -72,7 +72,11 @@ servemodel *servemodel_new(const serving_spec *spec, long long ready_replicas, d
                            gsl_rng *rng, serving_budget *budget, char *err, size_t errlen);
 void servemodel_free(servemodel *m);
 
-serving_outcome servemodel_arrive(servemodel *m, double now, const tokens_size *size);
+/* Inline: every routed request passes here. */
+static inline serving_outcome servemodel_arrive(servemodel *m, double now, const tokens_size *size)
+{
+    return m->ops->arrive(m, now, size);
+}
 void servemodel_set_ready(servemodel *m, long long ready_replicas, double now);
 /* Play the model up to now and bring the totals' integrals up to it. */
 void servemodel_advance(servemodel *m, double now);
