@@ -82,7 +82,8 @@ void servemodel_set_ready(servemodel *m, long long ready_replicas, double now);
 void servemodel_advance(servemodel *m, double now);
 const servemodel_totals *servemodel_totals_of(servemodel *m);
 const servemodel_recent *servemodel_recent_of(servemodel *m);
-/* The most requests waiting at once since the last call (which restarts the count). */
+/* The most requests waiting at once since the last call (which restarts the count). With
+ * per-replica queues of the queue model, the sum of each queue's most: an upper bound. */
 long long servemodel_take_max_waiting(servemodel *m);
 /* The largest fraction of one replica's KV budget in use since the last call; 0 for models
  * without a KV cache. */
