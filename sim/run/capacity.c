@@ -413,9 +413,11 @@ static int follow_cold_starts(capacity *c, size_t slot, double now)
         t->ready_at = grown;
         t->cap_pending = need;
     }
+    /* The cold start's length is the world's (which holds new replicas back by it), not a
+     * copy of it: one place says how long a deployment's replicas take. */
     for (long long i = 0; i < missing; i++)
-        t->ready_at[t->n_pending++] = now + t->spec->cold_start_s;
-    return push(c, now + t->spec->cold_start_s, c->first_kind + CAPACITY_KIND_READY, slot);
+        t->ready_at[t->n_pending++] = now + d->cold_start_s;
+    return push(c, now + d->cold_start_s, c->first_kind + CAPACITY_KIND_READY, slot);
 }
 
 static const char *router_of(world *w, size_t slot)
@@ -507,7 +509,7 @@ static int replicas_ready(capacity *c, size_t slot, double now, int *world_chang
     world_set_ready(c->w, slot, d->ready + (long long)k);
     *world_changed = 1;
     char cold[32];
-    units_format_duration(t->spec->cold_start_s, cold, sizeof cold);
+    units_format_duration(d->cold_start_s, cold, sizeof cold);
     return add_event(c, now,
                      results_printf("%s: %zu replica%s ready after a %s cold start (%lld of %lld "
                                     "ready)",
