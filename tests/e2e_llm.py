@@ -139,6 +139,27 @@ class KnownFigures(unittest.TestCase):
         self.assertEqual(check["status"], "fail")
         self.assertEqual(check["judged"], 1)
 
+    def test_trace_sizes_override_the_entry(self):
+        """Each line of a trace with prompt_tokens and output_tokens brings its own size: 2000
+        and 5 here, in place of the entry's 1000 and 11. TTFT = 10 ms + 2000 x 0.1 ms =
+        210 ms; 60 x 5 = 300 output tokens."""
+        trace = "time,prompt_tokens,output_tokens\n" + "".join(
+            f"{0.5 + 10 * k},2000,5\n" for k in range(60))
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "arrivals.csv"), "w", encoding="utf-8") as f:
+                f.write(trace)
+            path = os.path.join(tmp, "sized.yaml")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(KNOWN + "    - {max_p99_ttft: 1s}\n")
+            proc = subprocess.run([ROUTERSIM, "run", path, "--out", os.path.join(tmp, "o"),
+                                   "--no-plots"], capture_output=True, text=True, timeout=120)
+            with open(os.path.join(tmp, "o", "report.json"), encoding="utf-8") as f:
+                load = json.load(f)["loads"][0]
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(load["output_tokens"], 300)
+        self.assertEqual(load["prompt_tokens"], 120000)
+        self.assertAlmostEqual(load["ttft"]["p50_s"], 0.210, delta=0.0021)
+
     def test_tpot_of_a_queue_deployment_judges_nothing(self):
         text = (KNOWN.replace("""      model: batching
       max_running: 4
