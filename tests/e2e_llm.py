@@ -131,9 +131,26 @@ class KnownFigures(unittest.TestCase):
         self.assertEqual(passed["judged"], 10)
         self.check("{min_output_tokens_per_second: 1.122}", "fail")
 
-    def test_floor_ignores_the_warmup(self):
-        """A floor no window meets, judged from a warm-up that leaves nothing in scope but the
-        last window, still fails: floors have no "too few requests"."""
+    def test_warmup_and_min_requests_apply_to_token_checks(self):
+        """checks.warmup keeps the first 5 windows out; a window's 6 first tokens are too few
+        for min_requests 7, enough for 6."""
+        global KNOWN
+        saved = KNOWN
+        KNOWN = KNOWN.replace("  min_requests: 1\n", "  min_requests: 1\n  warmup: 5m\n")
+        try:
+            _, report = run_known(["{max_mean_ttft: 1s}", "{max_p99_ttft: 1s, min_requests: 7}",
+                                   "{max_p99_ttft: 1s, min_requests: 6}"])
+        finally:
+            KNOWN = saved
+        warm, too_few, enough = [c for c in report["checks"] if c["kind"] == "capacity"]
+        self.assertEqual((warm["judged"], warm["from_s"]), (5, 300))
+        self.assertEqual(too_few["status"], "too_few_requests")
+        self.assertEqual(too_few["too_few"], 5)
+        self.assertEqual((enough["status"], enough["judged"]), ("pass", 5))
+
+    def test_floor_has_no_too_few(self):
+        """A floor judged on one window (six completions, far below 1/s) fails: floors are
+        always judged, there is no "too few requests" for them."""
         proc, report = run_known(["{min_throughput: 1/s, during: [9m, 10m]}"])
         check = [c for c in report["checks"] if c["kind"] == "capacity"][0]
         self.assertEqual(check["status"], "fail")
