@@ -241,6 +241,49 @@ START_TEST(timeouts_and_limits)
 }
 END_TEST
 
+/* A replica taken away finishes what it runs and admits nothing more. Two replicas of one
+ * running request each, four requests of 10 iterations of 0.1 s (1 s each) at 0, the
+ * second replica taken away at 0.5 s. Pooled: it completes its request at 1 s, the first
+ * replica serves the two waiting ones (done at 2 and 3 s); utilisation counts the second
+ * replica only while it was ready: running requests on ready replicas 0.5 + 1 + 1 + 1 =
+ * 3.5 slot-seconds over 2 x 0.5 + 1 x 2.5 = 3.5 available, exactly 1. Round robin: the
+ * fourth request waits in the second replica's own queue until it comes back at 5 s, and
+ * completes at 6 s. */
+START_TEST(replica_taken_away_drains)
+{
+    for (int rr = 0; rr < 2; rr++) {
+        serving_spec spec = batching(1, 1000, 0.1, 0, 0);
+        spec.balancer = rr ? SERVING_BALANCE_ROUND_ROBIN : SERVING_BALANCE_IDEAL;
+        gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
+        serving_budget budget = {SERVING_MAX_QUEUE};
+        servemodel *m = model(&spec, 2, rng, &budget);
+        for (int i = 0; i < 4; i++)
+            servemodel_arrive(m, 0, &(tokens_size){0, 10});
+        servemodel_set_ready(m, 1, 0.5);
+        const servemodel_totals *tot = servemodel_totals_of(m);
+        if (!rr) {
+            servemodel_advance(m, 2.5);
+            ck_assert_uint_eq(tot->base.completed, 3);
+            servemodel_advance(m, 3.0 + 1e-9);
+            ck_assert_uint_eq(tot->base.completed, 4);
+            servemodel_advance(m, 3.0 + 1e-9);
+            ck_assert_double_eq_tol(tot->base.slots_busy_s / tot->base.capacity_s, 1.0, 1e-6);
+            ck_assert_double_eq_tol(tot->base.busy_s, 4.0, 1e-6);
+        } else {
+            servemodel_advance(m, 4.9);
+            ck_assert_uint_eq(tot->base.completed, 3);
+            ck_assert_uint_eq(tot->base.unfinished, 1);
+            servemodel_set_ready(m, 2, 5);
+            servemodel_advance(m, 6.0 + 1e-9);
+            ck_assert_uint_eq(tot->base.completed, 4);
+            ck_assert_double_eq_tol(latency_max(servemodel_recent_of(m)->latency), 6.0, 1e-9);
+        }
+        servemodel_free(m);
+        gsl_rng_free(rng);
+    }
+}
+END_TEST
+
 /* Equal deterministic load: an arrival every second on 4 replicas of one slot each, 3.5 s
  * of service. Round robin gives each replica every fourth request, 4 s apart, so nobody
  * ever waits and every request starts on arrival; power of two choices, random, sends
@@ -449,6 +492,7 @@ static Suite *suite(void)
     check_add_case(s, tcase_create("kv_budget_holds_and_tokens_add_up"),
                    kv_budget_holds_and_tokens_add_up, 60);
     check_add_case(s, tcase_create("timeouts_and_limits"), timeouts_and_limits, 30);
+    check_add_case(s, tcase_create("replica_taken_away_drains"), replica_taken_away_drains, 30);
     check_add_case(s, tcase_create("round_robin_spreads_equal_load_exactly"),
                    round_robin_spreads_equal_load_exactly, 30);
     check_add_case(s, tcase_create("power_of_two_beats_random"), power_of_two_beats_random, 60);

@@ -118,8 +118,7 @@ static void expire(batching *b, fifo *f, double t)
 {
     double limit = b->spec.timeout_s;
     while (limit > 0 && f->n && f->ring[f->head].arrival_s + limit <= t) {
-        waiting w = fifo_pop(b, f, f->ring[f->head].arrival_s + limit);
-        (void)w;
+        fifo_pop(b, f, f->ring[f->head].arrival_s + limit);
         b->totals.base.timed_out++;
         latency_add(b->recent.gave_up, limit);
     }
@@ -196,7 +195,7 @@ static int is_ready(const batching *b, size_t i)
 
 /* Admit from one queue at t while the replica has room; 0 when the head blocks (no room for
  * it in the KV cache or no running slot), 1 when the queue ran empty. */
-static int admit_from(batching *b, replica *r, int ready, fifo *f, double t)
+static int admit_from(batching *b, replica *r, fifo *f, double t)
 {
     expire(b, f, t);
     while (f->n) {
@@ -228,7 +227,7 @@ static int admit_from(batching *b, replica *r, int ready, fifo *f, double t)
         base->waited += wait > 0;
         latency_add(b->recent.wait, wait);
         b->running_all++;
-        b->running_ready += ready;
+        b->running_ready++; /* only ready replicas admit */
     }
     return 1;
 }
@@ -238,8 +237,8 @@ static void begin(batching *b, size_t i, double t)
 {
     replica *r = &b->reps[i];
     int ready = is_ready(b, i);
-    if (ready && admit_from(b, r, 1, &r->queue, t))
-        admit_from(b, r, 1, &b->pooled, t);
+    if (ready && admit_from(b, r, &r->queue, t))
+        admit_from(b, r, &b->pooled, t);
     int was_busy = r->busy;
     r->busy = r->n_run > 0;
     if (ready && was_busy != r->busy)
