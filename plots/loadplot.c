@@ -59,7 +59,7 @@ static int window_figures(loadplot_kind kind, const results_load_point *p, doubl
     case LOADPLOT_TOKENS:
         v[0] = l->output_tokens_per_s;
         v[1] = l->prompt_tokens_per_s;
-        return p->ready > 0 || l->iterations > 0;
+        return l->iterations > 0; /* a queue deployment counts no tokens: nothing to draw */
     case LOADPLOT_BATCH:
         v[0] = v[1] = l->mean_batch;
         return l->iterations > 0;

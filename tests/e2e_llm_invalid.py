@@ -254,6 +254,17 @@ class InvalidTrace(unittest.TestCase):
                     "router \"r\" sends requests to deployment \"a\"")
 
 
+    def test_only_one_token_column(self):
+        self.refuse("time,prompt_tokens\n1,5\n", "trace:1:6",
+                    "expected prompt_tokens and output_tokens together")
+
+    def test_token_value_not_whole(self):
+        self.refuse("time,prompt_tokens,output_tokens\n1,5,2.5\n", "trace:2:5", "output_tokens")
+
+    def test_zero_output_tokens(self):
+        self.refuse("time,prompt_tokens,output_tokens\n1,5,0\n", "trace:2:5", "output_tokens")
+
+
 for case, (text, position, message) in CASES.items():
     setattr(Invalid, "test_" + case, make_test(text, position, message))
 

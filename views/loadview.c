@@ -270,16 +270,10 @@ int loadview_has_tokens(const loadview *v)
 
 const char *loadview_token_heading(loadview_token_column col)
 {
-    static const char *const headings[LOADVIEW_N_TOKEN_COLUMNS] = {"TTFT p50",
-                                                                   "TTFT p99",
-                                                                   "Worst TTFT p99 (window)",
-                                                                   "TPOT p50",
-                                                                   "TPOT p99",
-                                                                   "Output tokens/s",
-                                                                   "Prompt tokens/s",
-                                                                   "Mean batch",
-                                                                   "Mean KV cache",
-                                                                   "Peak KV cache (window)"};
+    static const char *const headings[LOADVIEW_N_TOKEN_COLUMNS] = {
+        "TTFT p50",      "TTFT p99",        "Worst TTFT p99 (window)", "TPOT p50",
+        "TPOT p99",      "Output tokens/s", "Prompt tokens/s",         "Mean batch",
+        "Mean KV cache", "Peak KV cache"};
     return headings[col];
 }
 

@@ -117,7 +117,8 @@ typedef enum {
 } loadview_token_column;
 
 /* "TTFT p50", "TTFT p99", "Worst TTFT p99 (window)", "TPOT p50", "TPOT p99", "Output
- * tokens/s", "Prompt tokens/s", "Mean batch", "Mean KV cache", "Peak KV cache (window)" */
+ * tokens/s", "Prompt tokens/s", "Mean batch", "Mean KV cache", "Peak KV cache" (of any
+ * window) */
 const char *loadview_token_heading(loadview_token_column col);
 void loadview_token_cell(char *buf, size_t size, const loadview *v, size_t k,
                          loadview_token_column col);

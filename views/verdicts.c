@@ -137,6 +137,10 @@ void verdicts_check_figure(char *buf, size_t size, const results_check *c, doubl
         text_latency(buf, size, figure);
     else if (strcmp(c->unit, "requests") == 0)
         snprintf(buf, size, "%.0f", figure);
+    else if (strcmp(c->unit, "requests/s") == 0)
+        text_rate(buf, size, figure);
+    else if (strcmp(c->unit, "tokens/s") == 0)
+        snprintf(buf, size, "%.*f tokens/s", fabs(figure) < 100 ? 1 : 0, figure);
     else
         snprintf(buf, size, "%.4f", figure);
 }

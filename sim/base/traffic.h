@@ -70,8 +70,9 @@ typedef struct {
 typedef struct traffic_trace traffic_trace;
 
 /* Open a trace: a CSV file whose header names its columns, `time` (required: seconds, or a
- * duration such as 90s), and optionally `router` and `account`, in any order. NULL with
- * "PATH:LINE:COL: expected ..." in err. */
+ * duration such as 90s), and optionally `router` and `account`, and `prompt_tokens` with
+ * `output_tokens` (both or neither), in any order. NULL with "PATH:LINE:COL: expected ..."
+ * in err. */
 traffic_trace *traffic_trace_open(const char *path, char *err, size_t errlen);
 
 /* The next arrival: 1, 0 at the end, -1 with "PATH:LINE:COL: ..." in err (a malformed
