@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The benchmark: 1e8 requests through `routersim run` against a bare loop of the same GSL
 # draws per request, selection only and then with a serving model on both deployments, and
-# peak memory at 1e7 vs 1e8 requests (it must stay flat); then replications per second on 1
-# and 2 threads, and on 1 and 3 MPI ranks where OpenMPI is installed (bench/replications.sh).
+# peak memory at 1e7 vs 1e8 requests (it must stay flat); then the batching serving model
+# through routersim_bench (requests/s and iterations/s against the bare loop of its draws);
+# then replications per second on 1 and 2 threads, and on 1 and 3 MPI ranks where OpenMPI
+# is installed (bench/replications.sh).
 # Usage: bench/run.sh [REQUESTS]   (default 1e8; the memory comparison uses REQUESTS/10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +70,15 @@ awk -v s="$sim" -v v="$served" -v b="$bare" 'BEGIN {
 }'
 echo "peak RSS, selection only:        ${rss_small} KiB at $((n / 10)), ${rss_large} KiB at $n requests"
 echo "peak RSS, serving model on:      ${rss_small_serving} KiB at $((n / 10)), ${rss_large_serving} KiB at $n requests"
+
+# The batching model alone: n/100 requests through 8 continuous-batching replicas against a
+# bare loop of the same draws (inter-arrival and request sizes); memory at n/1000 and n/100.
+llm=$((n / 100))
+batch=$("$build/routersim_bench" batching "$llm")
+batch_small=$("$build/routersim_bench" batching $((llm / 10)))
+echo "batching model ($llm requests):  $(echo "$batch" | field model_seconds)s, bare loop of the same draws $(echo "$batch" | field bare_seconds)s"
+echo "batching model throughput:       $(echo "$batch" | field requests_per_s) requests/s, $(echo "$batch" | field iterations_per_s) iterations/s (mean batch $(echo "$batch" | field mean_batch))"
+echo "peak RSS, batching model:        $(echo "$batch_small" | field max_rss_kib) KiB at $((llm / 10)), $(echo "$batch" | field max_rss_kib) KiB at $llm requests"
 
 echo
 bench/replications.sh

@@ -19,15 +19,26 @@ static const char *const limit_style = "dt (2,3) lw 2 lc rgb '#c0392b'";
 
 const char *loadplot_title(loadplot_kind kind)
 {
-    static const char *const titles[LOADPLOT_N] = {"Utilization per deployment",
-                                                   "Served latency p50 and p99 per deployment",
-                                                   "Requests waiting per deployment"};
+    static const char *const titles[LOADPLOT_N] = {
+        "Utilization per deployment",
+        "Served latency p50 and p99 per deployment",
+        "Requests waiting per deployment",
+        "Time to first token p50 and p99 per deployment",
+        "Time per output token p50 and p99 per deployment",
+        "Output and prompt tokens per second per deployment",
+        "Mean batch size per deployment",
+        "KV-cache occupancy per deployment"};
     return titles[kind];
+}
+
+int loadplot_has_band(const loadplot *lp)
+{
+    return lp->rep && (lp->kind == LOADPLOT_UTILIZATION || lp->kind == LOADPLOT_LATENCY);
 }
 
 void loadplot_what(char *buf, size_t size, const loadplot *lp)
 {
-    if (lp->rep && lp->kind != LOADPLOT_QUEUE)
+    if (loadplot_has_band(lp))
         snprintf(buf, size, "%s, across %zu replications",
                  lp->kind == LOADPLOT_LATENCY ? "Served latency p99 per deployment"
                                               : loadplot_title(lp->kind),
@@ -38,8 +49,15 @@ void loadplot_what(char *buf, size_t size, const loadplot *lp)
 
 const char *loadplot_stem(loadplot_kind kind)
 {
-    static const char *const stems[LOADPLOT_N] = {"utilization", "latency", "queue"};
+    static const char *const stems[LOADPLOT_N] = {"utilization", "latency", "queue", "ttft",
+                                                  "tpot",        "tokens",  "batch", "kv_cache"};
     return stems[kind];
+}
+
+/* Is this plot's y axis a duration on a log scale? */
+static int is_latency(loadplot_kind kind)
+{
+    return kind == LOADPLOT_LATENCY || kind == LOADPLOT_TTFT || kind == LOADPLOT_TPOT;
 }
 
 /* The two figures the plot draws of a window, into v; 0 when the window has none. */
@@ -48,6 +66,27 @@ static int window_figures(loadplot_kind kind, const results_load_point *p, doubl
     if (!p)
         return 0;
     const results_load *l = &p->load;
+    const results_quantiles *q = kind == LOADPLOT_TTFT ? &l->ttft : &l->tpot;
+    switch (kind) {
+    case LOADPLOT_TTFT:
+    case LOADPLOT_TPOT:
+        v[0] = q->p99_s;
+        v[1] = q->p50_s;
+        return q->count > 0;
+    case LOADPLOT_TOKENS:
+        v[0] = l->output_tokens_per_s;
+        v[1] = l->prompt_tokens_per_s;
+        return l->iterations > 0; /* a queue deployment counts no tokens: nothing to draw */
+    case LOADPLOT_BATCH:
+        v[0] = v[1] = l->mean_batch;
+        return l->iterations > 0;
+    case LOADPLOT_KV:
+        v[0] = 100.0 * l->mean_kv;
+        v[1] = 100.0 * l->max_kv;
+        return l->iterations > 0;
+    default:
+        break;
+    }
     if (kind == LOADPLOT_UTILIZATION) {
         v[0] = v[1] = 100.0 * l->utilization;
         return p->ready > 0 || l->utilization > 0.0;
@@ -148,7 +187,10 @@ static int limited_here(const loadplot *lp, const results_check *c)
 {
     return (lp->kind == LOADPLOT_UTILIZATION &&
             verdicts_plot_limit(c, VERDICTS_PLOT_UTILIZATION)) ||
-           (lp->kind == LOADPLOT_LATENCY && verdicts_plot_limit(c, VERDICTS_PLOT_LATENCY));
+           (lp->kind == LOADPLOT_LATENCY && verdicts_plot_limit(c, VERDICTS_PLOT_LATENCY)) ||
+           (lp->kind == LOADPLOT_TTFT && verdicts_plot_limit(c, VERDICTS_PLOT_TTFT)) ||
+           (lp->kind == LOADPLOT_TPOT && verdicts_plot_limit(c, VERDICTS_PLOT_TPOT)) ||
+           (lp->kind == LOADPLOT_TOKENS && verdicts_plot_limit(c, VERDICTS_PLOT_TOKENS));
 }
 
 /* Each capacity check's limit as a red dashed line over the interval it covers. */
@@ -175,10 +217,13 @@ static void limit_key(gnuplot *g, const canvas *c, const loadplot *lp)
         char value[32], title[160];
         if (lp->kind == LOADPLOT_UTILIZATION)
             snprintf(value, sizeof value, "%g%%", 100.0 * l->limit);
+        else if (lp->kind == LOADPLOT_TOKENS)
+            snprintf(value, sizeof value, "%g output tokens/s", l->limit);
         else
             text_latency(value, sizeof value, l->limit);
-        snprintf(title, sizeof title, "capacity check: at most %s%s%s", value,
-                 l->covers ? " for " : "", l->covers ? l->covers : "");
+        snprintf(title, sizeof title, "capacity check: at %s %s%s%s",
+                 lp->kind == LOADPLOT_TOKENS ? "least" : "most", value, l->covers ? " for " : "",
+                 l->covers ? l->covers : "");
         gnuplot_printf(g, ", keyentry with lines %s title ", limit_style);
         gnuplot_string(g, title);
         return;
@@ -188,12 +233,12 @@ static void limit_key(gnuplot *g, const canvas *c, const loadplot *lp)
 static void axis(gnuplot *g, const loadplot *lp, const span *s)
 {
     gnuplot_printf(g, "set grid ytics lc rgb '#e3e3e3'\n");
-    if (lp->kind == LOADPLOT_UTILIZATION)
+    if (lp->kind == LOADPLOT_UTILIZATION || lp->kind == LOADPLOT_KV)
         gnuplot_printf(g,
                        "set yrange [0:112]\nset ytics 0, 20, 100 format '%%g%%%%'\n"
                        "set arrow from graph 0, first 100 to graph 1, first 100 nohead %s back\n",
                        full_style);
-    else if (lp->kind == LOADPLOT_LATENCY)
+    else if (is_latency(lp->kind))
         latency_axis(g, s);
     else
         gnuplot_printf(g, "set yrange [0:%.9g]\n", s->max > 0.0 ? s->max * 1.15 : 1.0);
@@ -202,7 +247,7 @@ static void axis(gnuplot *g, const loadplot *lp, const span *s)
 /* Deployment k's band across replications, when this plot draws bands; else NULL. */
 static const replicas_band *band_of(const canvas *c, const loadplot *lp, size_t k)
 {
-    if (!lp->rep || lp->kind == LOADPLOT_QUEUE)
+    if (!loadplot_has_band(lp))
         return NULL;
     return band_find(lp->rep,
                      lp->kind == LOADPLOT_UTILIZATION ? REPLICAS_BAND_UTILIZATION
@@ -225,7 +270,9 @@ static int any_figures(const canvas *c, const loadplot *lp, size_t k)
 static void deployment_lines(gnuplot *g, const canvas *c, const loadplot *lp, size_t k)
 {
     static const char *const names[LOADPLOT_N][2] = {
-        {"", ""}, {" p99", " p50"}, {" mean", " most at once"}};
+        {"", ""},         {" p99", " p50"},     {" mean", " most at once"},
+        {" p99", " p50"}, {" p99", " p50"},     {" output", " prompt"},
+        {"", ""},         {" mean", " highest"}};
     const loadview *v = lp->v;
     const char *colour = canvas_colour((long)v->deps[k].deployment);
     const char *name = text_short_name(c->r->deployments[v->deps[k].deployment]);
@@ -239,7 +286,8 @@ static void deployment_lines(gnuplot *g, const canvas *c, const loadplot *lp, si
         band_items(g, k ? ", " : "plot ", block, colour, title);
         return;
     }
-    for (int col = 0; col < (lp->kind == LOADPLOT_UTILIZATION ? 1 : 2); col++) {
+    int one_line = lp->kind == LOADPLOT_UTILIZATION || lp->kind == LOADPLOT_BATCH;
+    for (int col = 0; col < (one_line ? 1 : 2); col++) {
         snprintf(title, sizeof title, "%s%s", name, names[lp->kind][col]);
         if (drawn)
             gnuplot_printf(g, "%s$load%zu using 1:%d with lines", k || col ? ", " : "plot ", k,
@@ -256,8 +304,14 @@ void loadplot_script(gnuplot *g, const canvas *c, const void *arg)
 {
     const loadplot *lp = arg;
     static const char *const ylabels[LOADPLOT_N] = {
-        "busy share of ready replicas' slots", "served latency (queue wait + service), log scale",
-        "requests waiting"};
+        "busy share of ready replicas' slots",
+        "served latency (queue wait + service), log scale",
+        "requests waiting",
+        "time to first token (queueing + prefill), log scale",
+        "time per output token, log scale",
+        "tokens per second",
+        "requests per iteration",
+        "share of the KV-cache budget in use"};
     char title[512], count[32];
     char what[160];
     loadplot_what(what, sizeof what, lp);
@@ -285,6 +339,8 @@ void loadplot_script(gnuplot *g, const canvas *c, const void *arg)
         deployment_lines(g, c, lp, k);
     if (lp->kind == LOADPLOT_UTILIZATION)
         gnuplot_printf(g, ", keyentry with lines %s title 'all slots busy'", full_style);
+    if (lp->kind == LOADPLOT_KV)
+        gnuplot_printf(g, ", keyentry with lines %s title 'KV cache full'", full_style);
     limit_key(g, c, lp);
     uint64_t lost = bands ? 0 : lost_in_run(lp->v);
     text_count(count, sizeof count, lost);

@@ -427,12 +427,16 @@ static int draw_replicas(drawing *d)
     return rc;
 }
 
-/* Utilization, latency and queue, when some deployment has a serving model. */
+/* Utilization, latency and queue, when some deployment has a serving model; the token plots
+ * when some deployment batches. */
 static int draw_capacity(drawing *d)
 {
-    static const plots_kind kinds[LOADPLOT_N] = {PLOTS_UTILIZATION, PLOTS_LATENCY, PLOTS_QUEUE};
+    static const plots_kind kinds[LOADPLOT_N] = {PLOTS_UTILIZATION, PLOTS_LATENCY, PLOTS_QUEUE,
+                                                 PLOTS_TTFT,        PLOTS_TPOT,    PLOTS_TOKENS,
+                                                 PLOTS_BATCH,       PLOTS_KV};
     int rc = 0;
-    for (int k = 0; rc == 0 && d->v.n > 0 && k < LOADPLOT_N; k++) {
+    int n = loadview_has_tokens(&d->v) ? LOADPLOT_N : LOADPLOT_TTFT;
+    for (int k = 0; rc == 0 && d->v.n > 0 && k < n; k++) {
         loadplot lp = {.v = &d->v, .kind = (loadplot_kind)k, .rep = d->rep};
         char what[160];
         loadplot_what(what, sizeof what, &lp);
@@ -510,7 +514,8 @@ void plots_set_free(plots_set *set)
 const char *plots_kind_name(plots_kind kind)
 {
     static const char *const names[] = {"split",       "sequential", "replicas", "requests",
-                                        "utilization", "latency",    "queue"};
+                                        "utilization", "latency",    "queue",    "ttft",
+                                        "tpot",        "tokens",     "batch",    "kv_cache"};
     return names[kind];
 }
 

@@ -16,7 +16,10 @@
  *   requests        the request rate and failed requests by reason over time;
  *   utilization, latency, queue
  *                   when some deployment has a serving model: its utilization, p50 and p99
- *                   latency, and requests waiting per window (see loadplot.h).
+ *                   latency, and requests waiting per window (see loadplot.h);
+ *   ttft, tpot, tokens, batch, kv_cache
+ *                   when some deployment batches: time to first token, time per output
+ *                   token, tokens per second, batch size and KV-cache occupancy per window.
  * For a replicated run the split, utilization and latency plots draw, per deployment, the
  * band of the figure across replications (5-95 % and the median per window) instead of
  * replication 0's; the other plots are replication 0's.
@@ -42,7 +45,12 @@ typedef enum {
     PLOTS_REQUESTS,
     PLOTS_UTILIZATION,
     PLOTS_LATENCY,
-    PLOTS_QUEUE
+    PLOTS_QUEUE,
+    PLOTS_TTFT, /* the token plots, when some deployment batches: TTFT, TPOT, */
+    PLOTS_TPOT,
+    PLOTS_TOKENS, /* tokens per second, */
+    PLOTS_BATCH,  /* batch size */
+    PLOTS_KV      /* and KV-cache occupancy */
 } plots_kind;
 
 typedef struct {
@@ -81,7 +89,8 @@ void plots_set_free(plots_set *set);
 /* What a report says when plots are missing, or NULL when every plot was drawn. */
 const char *plots_missing_note(const plots_set *set);
 
-/* "split", "sequential", "replicas", "requests", "utilization", "latency", "queue" */
+/* "split", "sequential", "replicas", "requests", "utilization", "latency", "queue", "ttft",
+ * "tpot", "tokens", "batch", "kv_cache" */
 const char *plots_kind_name(plots_kind kind);
 
 #endif

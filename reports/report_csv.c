@@ -83,6 +83,18 @@ static void latency_field(FILE *out, const results_load *l, double seconds)
         fputc(',', out);
 }
 
+/* A distribution's count and figures, the figures empty when it has no samples. */
+static void quantile_fields(FILE *out, const results_quantiles *q)
+{
+    const double figures[] = {q->mean_s, q->p50_s, q->p90_s, q->p95_s, q->p99_s, q->p999_s};
+    fprintf(out, ",%" PRIu64, q->count);
+    for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
+        if (q->count)
+            fprintf(out, ",%.10g", figures[k]);
+        else
+            fputc(',', out);
+}
+
 int report_csv_load(FILE *out, const series *s)
 {
     const results *r = s->r;
@@ -90,7 +102,11 @@ int report_csv_load(FILE *out, const series *s)
           "timed_out,waited,utilization,mean_waiting,max_waiting,mean_wait_s,mean_latency_s,"
           "p50_s,p90_s,p99_s,throughput_per_s,unfinished,p95_s,p999_s,wait_p50_s,wait_p90_s,"
           "wait_p95_s,wait_p99_s,wait_p999_s,caller_count,caller_mean_s,caller_p50_s,"
-          "caller_p90_s,caller_p95_s,caller_p99_s,caller_p999_s\r\n",
+          "caller_p90_s,caller_p95_s,caller_p99_s,caller_p999_s,ttft_count,ttft_mean_s,"
+          "ttft_p50_s,ttft_p90_s,ttft_p95_s,ttft_p99_s,ttft_p999_s,tpot_count,tpot_mean_s,"
+          "tpot_p50_s,tpot_p90_s,tpot_p95_s,tpot_p99_s,tpot_p999_s,prompt_tokens,output_tokens,"
+          "prompt_tokens_per_s,output_tokens_per_s,iterations,mean_batch_size,"
+          "mean_kv_occupancy,max_kv_occupancy\r\n",
           out);
     for (size_t i = 0; i < r->n_load_points; i++) {
         const results_load_point *p = &r->load_points[i];
@@ -114,15 +130,12 @@ int report_csv_load(FILE *out, const series *s)
                                 l->wait.p999_s};
         for (size_t k = 0; k < sizeof waits / sizeof waits[0]; k++)
             latency_field(out, l, waits[k]);
-        const results_quantiles *c = &l->caller;
-        const double callers[] = {c->mean_s, c->p50_s, c->p90_s, c->p95_s, c->p99_s, c->p999_s};
-        fprintf(out, ",%" PRIu64, c->count);
-        for (size_t k = 0; k < sizeof callers / sizeof callers[0]; k++)
-            if (c->count)
-                fprintf(out, ",%.10g", callers[k]);
-            else
-                fputc(',', out);
-        fputs("\r\n", out);
+        quantile_fields(out, &l->caller);
+        quantile_fields(out, &l->ttft);
+        quantile_fields(out, &l->tpot);
+        fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%.10g,%.10g,%" PRIu64 ",%.10g,%.10g,%.10g\r\n",
+                l->prompt_tokens, l->output_tokens, l->prompt_tokens_per_s, l->output_tokens_per_s,
+                l->iterations, l->mean_batch, l->mean_kv, l->max_kv);
     }
     return ferror(out) ? -1 : 0;
 }

@@ -576,6 +576,33 @@ static void capacity_table(FILE *out, const loadview *loads)
     fputs("</tbody>\n</table></div>\n", out);
 }
 
+/* Per deployment with a serving model, its tokens, when some deployment batches. */
+static void token_table(FILE *out, const loadview *loads)
+{
+    char intro[640];
+    loadview_token_intro(intro, sizeof intro, loads);
+    fputs("<p>", out);
+    esc(out, intro);
+    fputs("</p>\n<div class=\"scroll\"><table class=\"capacity\" id=\"token-table\">\n"
+          "<thead><tr><th>Deployment</th>",
+          out);
+    for (loadview_token_column col = 0; col < LOADVIEW_N_TOKEN_COLUMNS; col++)
+        fprintf(out, "<th class=\"num\">%s</th>", loadview_token_heading(col));
+    fputs("</tr></thead>\n<tbody>\n", out);
+    for (size_t k = 0; k < loads->n; k++) {
+        fputs("<tr><td>", out);
+        esc(out, text_short_name(loads->r->deployments[loads->deps[k].deployment]));
+        fputs("</td>", out);
+        for (loadview_token_column col = 0; col < LOADVIEW_N_TOKEN_COLUMNS; col++) {
+            char cell[128];
+            loadview_token_cell(cell, sizeof cell, loads, k, col);
+            fprintf(out, "<td class=\"num\">%s</td>", cell);
+        }
+        fputs("</tr>\n", out);
+    }
+    fputs("</tbody>\n</table></div>\n", out);
+}
+
 static void capacity(FILE *out, const loadview *loads, const plots_set *plots,
                      const char *const *svgs)
 {
@@ -587,9 +614,13 @@ static void capacity(FILE *out, const loadview *loads, const plots_set *plots,
     esc(out, intro);
     fputs("</p>\n", out);
     capacity_table(out, loads);
+    if (loadview_has_tokens(loads))
+        token_table(out, loads);
     figures(out, plots, svgs, PLOTS_UTILIZATION);
     figures(out, plots, svgs, PLOTS_LATENCY);
     figures(out, plots, svgs, PLOTS_QUEUE);
+    for (plots_kind kind = PLOTS_TTFT; kind <= PLOTS_KV; kind++)
+        figures(out, plots, svgs, kind);
     missing_note(out, plots);
     fputs("</section>\n", out);
 }

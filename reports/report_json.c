@@ -78,6 +78,21 @@ static void write_load(FILE *out, const results_load *l)
     write_quantiles(out, "latency", &l->latency);
     write_quantiles(out, "wait", &l->wait);
     write_quantiles(out, "caller", &l->caller);
+    /* Tokens: measured for requests that carry sizes (batching deployments, and TTFT of
+     * queue deployments). */
+    write_quantiles(out, "ttft", &l->ttft);
+    write_quantiles(out, "tpot", &l->tpot);
+    fprintf(out,
+            ", \"prompt_tokens\": %" PRIu64 ", \"output_tokens\": %" PRIu64
+            ", \"prompt_tokens_per_s\": %.10g, \"output_tokens_per_s\": %.10g"
+            ", \"iterations\": %" PRIu64 ", \"mean_batch_size\": %.10g"
+            ", \"mean_kv_occupancy\": %.10g",
+            l->prompt_tokens, l->output_tokens, l->prompt_tokens_per_s, l->output_tokens_per_s,
+            l->iterations, l->mean_batch, l->mean_kv);
+    if (l->max_kv < 0)
+        fputs(", \"max_kv_occupancy\": null", out); /* not measured over a phase */
+    else
+        fprintf(out, ", \"max_kv_occupancy\": %.10g", l->max_kv);
 }
 
 /* A number, or null when there is none (NaN). */

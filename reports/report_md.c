@@ -481,6 +481,31 @@ static void capacity_table(FILE *out, const loadview *loads)
     fputs("\n\n", out);
 }
 
+/* Per deployment with a serving model, its tokens, when some deployment batches. */
+static void token_table(FILE *out, const loadview *loads)
+{
+    char intro[640];
+    loadview_token_intro(intro, sizeof intro, loads);
+    text_md(out, intro, 0);
+    fputs("\n\n| Deployment |", out);
+    for (loadview_token_column col = 0; col < LOADVIEW_N_TOKEN_COLUMNS; col++)
+        fprintf(out, " %s |", loadview_token_heading(col));
+    fputs("\n| --- |", out);
+    for (loadview_token_column col = 0; col < LOADVIEW_N_TOKEN_COLUMNS; col++)
+        fputs(" ---: |", out);
+    for (size_t k = 0; k < loads->n; k++) {
+        fputs("\n| ", out);
+        text_md(out, text_short_name(loads->r->deployments[loads->deps[k].deployment]), 1);
+        fputs(" |", out);
+        for (loadview_token_column col = 0; col < LOADVIEW_N_TOKEN_COLUMNS; col++) {
+            char cell[128];
+            loadview_token_cell(cell, sizeof cell, loads, k, col);
+            fprintf(out, " %s |", cell);
+        }
+    }
+    fputs("\n\n", out);
+}
+
 static void capacity(FILE *out, const loadview *loads, const plots_set *plots)
 {
     char intro[512];
@@ -491,9 +516,13 @@ static void capacity(FILE *out, const loadview *loads, const plots_set *plots)
     text_md(out, intro, 0);
     fputs("\n\n", out);
     capacity_table(out, loads);
+    if (loadview_has_tokens(loads))
+        token_table(out, loads);
     images(out, plots, PLOTS_UTILIZATION);
     images(out, plots, PLOTS_LATENCY);
     images(out, plots, PLOTS_QUEUE);
+    for (plots_kind kind = PLOTS_TTFT; kind <= PLOTS_KV; kind++)
+        images(out, plots, kind);
     missing_note(out, plots);
 }
 

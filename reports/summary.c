@@ -58,7 +58,7 @@ static void print_phases(FILE *out, const results *r)
 }
 
 /* Per deployment with a serving model: the run's utilization and p99 beside their worst
- * windows, and the requests lost. */
+ * windows, and the requests lost; with batching deployments, their tokens too. */
 static void print_capacity(FILE *out, const results *r)
 {
     loadview v;
@@ -77,6 +77,16 @@ static void print_capacity(FILE *out, const results *r)
     for (size_t k = 0; k < v.n; k++) {
         loadview_text_row(line, sizeof line, &v, k, "  ");
         fprintf(out, "%s\n", line);
+    }
+    if (loadview_has_tokens(&v)) {
+        loadview_token_text_title(line, sizeof line, &v);
+        fprintf(out, "\n%s\n", line);
+        loadview_token_text_heading(line, sizeof line, "  ");
+        fprintf(out, "%s\n", line);
+        for (size_t k = 0; k < v.n; k++) {
+            loadview_token_text_row(line, sizeof line, &v, k, "  ");
+            fprintf(out, "%s\n", line);
+        }
     }
     loadview_free(&v);
 }

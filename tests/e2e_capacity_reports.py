@@ -20,7 +20,11 @@ LOAD_COLUMNS = ["bin", "start_s", "end_s", "deployment", "replicas", "ready", "a
                 "p99_s", "throughput_per_s", "unfinished", "p95_s", "p999_s", "wait_p50_s",
                 "wait_p90_s", "wait_p95_s", "wait_p99_s", "wait_p999_s", "caller_count",
                 "caller_mean_s", "caller_p50_s", "caller_p90_s", "caller_p95_s", "caller_p99_s",
-                "caller_p999_s"]
+                "caller_p999_s", "ttft_count", "ttft_mean_s", "ttft_p50_s", "ttft_p90_s",
+                "ttft_p95_s", "ttft_p99_s", "ttft_p999_s", "tpot_count", "tpot_mean_s",
+                "tpot_p50_s", "tpot_p90_s", "tpot_p95_s", "tpot_p99_s", "tpot_p999_s",
+                "prompt_tokens", "output_tokens", "prompt_tokens_per_s", "output_tokens_per_s",
+                "iterations", "mean_batch_size", "mean_kv_occupancy", "max_kv_occupancy"]
 COUNTS = ["arrived", "started", "completed", "rejected", "timed_out", "waited"]
 CAPACITY_KINDS = ["utilization", "latency", "queue"]
 

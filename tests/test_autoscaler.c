@@ -24,7 +24,7 @@ static double run_until_change(autoscaler *a, world_deployment *d, double from, 
                                double in_flight, double idle_from)
 {
     for (double t = from; t <= to + 1e-9; t += AUTOSCALER_TICK_S) {
-        autoscaler_load load = {in_flight, 0, idle_from < 0 ? 0 : t - idle_from};
+        autoscaler_load load = {in_flight, 0, idle_from < 0 ? 0 : t - idle_from, 0, 0};
         long long n = autoscaler_decide(a, t, &load, 4, d);
         if (n != d->replicas) {
             d->replicas = n;
@@ -129,11 +129,32 @@ START_TEST(largest_target_wins)
     d.autoscaling.load_requests_per_second = 5;
     /* 2 in flight asks for 1 replica; 23 arrivals/s at 5 per replica asks for 5. */
     for (double t = 10; t <= 40; t += AUTOSCALER_TICK_S) {
-        autoscaler_load load = {2.0, 23.0, 0};
+        autoscaler_load load = {2.0, 23.0, 0, 0, 0};
         long long n = autoscaler_decide(a, t, &load, 4, &d);
         ck_assert_int_eq(n, t < 40 ? 1 : 5);
     }
     autoscaler_free(a);
+}
+END_TEST
+
+/* The token targets are per replica like requests_per_second: 2500 generated tokens/s at
+ * 1000 per replica asks for ceil(2.5) = 3, 9000 prompt tokens/s at 2000 per replica for
+ * ceil(4.5) = 5; the largest wins, once the scale-up window has seen it (at 40 s). */
+START_TEST(token_targets_per_replica)
+{
+    for (int prompt = 0; prompt < 2; prompt++) {
+        autoscaler *a = autoscaler_new();
+        world_deployment d = deployment(1, 20, 1);
+        d.autoscaling.load_tokens_generated_per_second = 1000;
+        d.autoscaling.load_prompt_tokens_per_second = prompt ? 2000 : 0;
+        for (double t = 10; t <= 40; t += AUTOSCALER_TICK_S) {
+            autoscaler_load load = {
+                .in_flight = 1, .prompt_tokens_per_s = 9000, .output_tokens_per_s = 2500};
+            long long n = autoscaler_decide(a, t, &load, 4, &d);
+            ck_assert_int_eq(n, t < 40 ? 1 : prompt ? 5 : 3);
+        }
+        autoscaler_free(a);
+    }
 }
 END_TEST
 
@@ -164,5 +185,6 @@ static Suite *suite(void)
     suite_add_tcase(s, tc = tcase_create("largest_target_wins"));
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, largest_target_wins);
+    check_add_case(s, tcase_create("token_targets_per_replica"), token_targets_per_replica, 60);
     return s;
 }

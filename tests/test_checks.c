@@ -338,6 +338,124 @@ START_TEST(whole_interval_quantiles)
 }
 END_TEST
 
+/* TTFT and TPOT checks read their own distributions, not the latency: the figures below
+ * differ in every field, so reading the wrong one gives another value. */
+START_TEST(token_statistics_read_their_own_figure)
+{
+    static const struct {
+        scenario_capacity_kind kind;
+        scenario_statistic statistic;
+        const char *key;
+        double expected;
+    } cases[] = {
+        {SCENARIO_MAX_TTFT, SCENARIO_P99, "max_p99_ttft", 0.44},
+        {SCENARIO_MAX_TTFT, SCENARIO_MEAN, "max_mean_ttft", 0.41},
+        {SCENARIO_MAX_TPOT, SCENARIO_P90, "max_p90_tpot", 0.052},
+        {SCENARIO_MAX_TPOT, SCENARIO_P999, "max_p999_tpot", 0.056},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        scenario *sc = new_scenario(30);
+        scenario_capacity *cap = add_capacity(sc, cases[k].kind, 10);
+        cap->statistic = cases[k].statistic;
+        results *r = new_results(1, 1, 30, 0);
+        results_load *l = window_load(r, 0, 0);
+        l->latency = (results_quantiles){100, 0.30, 0.31, 0.32, 0.33, 0.34, 0.36};
+        l->ttft = (results_quantiles){100, 0.41, 0.42, 0.43, 0.435, 0.44, 0.45};
+        l->tpot = (results_quantiles){100, 0.051, 0.0515, 0.052, 0.053, 0.054, 0.056};
+        ck_assert_int_eq(checks_evaluate(sc, r), 0);
+        ck_assert_str_eq(r->checks[0].key, cases[k].key);
+        ck_assert_str_eq(r->checks[0].unit, "s");
+        ck_assert_msg(r->checks[0].value == cases[k].expected, "%s: %g", cases[k].key,
+                      r->checks[0].value);
+        results_free(r);
+        free_scenario(sc);
+    }
+}
+END_TEST
+
+/* A TPOT check with no TPOT measured (a queue deployment: count 0) judges nothing: "too
+ * few requests", which does not fail the run. */
+START_TEST(tpot_of_a_queue_deployment_is_too_few)
+{
+    scenario *sc = new_scenario(60);
+    scenario_capacity *cap = add_capacity(sc, SCENARIO_MAX_TPOT, 0.05);
+    cap->statistic = SCENARIO_P99;
+    cap->min_requests = 1;
+    results *r = new_results(1, 2, 30, 0);
+    for (size_t b = 0; b < 2; b++)
+        set_latency(window_load(r, b, 0), 1000, 9.0); /* slow, but latency is not TPOT */
+    ck_assert_int_eq(checks_evaluate(sc, r), 0);
+    ck_assert_int_eq(r->checks[0].status, RESULTS_CHECK_TOO_FEW);
+    ck_assert(r->passed);
+    results_free(r);
+    free_scenario(sc);
+}
+END_TEST
+
+/* A floor breaks when a window falls below it: the first such window decides, the value is
+ * its figure and the margin value - limit is negative. Window figures (requests/s): 12, 9,
+ * 7, 11 against 10/s: windows 1 and 2 are under; the first (9/s in [30s, 60s)) decides,
+ * margin 9 - 10 = -1. Against 5/s all hold, and the pass names the lowest window (7/s in
+ * [60s, 90s)), margin 7 - 5 = 2. */
+START_TEST(floors_break_below_the_limit)
+{
+    static const double rates[] = {12, 9, 7, 11};
+    static const struct {
+        double limit;
+        results_check_status status;
+        double value, margin, start_s;
+        size_t breaches;
+    } cases[] = {{10, RESULTS_CHECK_FAIL, 9, -1, 30, 2}, {5, RESULTS_CHECK_PASS, 7, 2, 60, 0}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        scenario *sc = new_scenario(120);
+        add_capacity(sc, SCENARIO_MIN_THROUGHPUT, cases[k].limit);
+        add_capacity(sc, SCENARIO_MIN_OUTPUT_TOKENS_PER_SECOND, 100 * cases[k].limit);
+        results *r = new_results(1, 4, 30, 0);
+        for (size_t b = 0; b < 4; b++) {
+            window_load(r, b, 0)->throughput_per_s = rates[b];
+            window_load(r, b, 0)->output_tokens_per_s = 100 * rates[b];
+        }
+        ck_assert_int_eq(checks_evaluate(sc, r), 0);
+        for (size_t i = 0; i < 2; i++) {
+            const results_check *c = &r->checks[i];
+            double scale = i ? 100 : 1;
+            ck_assert_str_eq(c->key, i ? "min_output_tokens_per_second" : "min_throughput");
+            ck_assert_str_eq(c->unit, i ? "tokens/s" : "requests/s");
+            ck_assert_int_eq(c->status, cases[k].status);
+            ck_assert_double_eq(c->value, scale * cases[k].value);
+            ck_assert_double_eq_tol(c->margin, scale * cases[k].margin, 1e-9);
+            ck_assert_double_eq(c->start_s, cases[k].start_s);
+            ck_assert_uint_eq(c->n_breaches, cases[k].breaches);
+            ck_assert_ptr_nonnull(strstr(c->name, "min "));
+        }
+        ck_assert_int_eq(r->passed, cases[k].status == RESULTS_CHECK_PASS);
+        results_free(r);
+        free_scenario(sc);
+    }
+}
+END_TEST
+
+/* A floor over the whole interval judges the interval load's figure once. */
+START_TEST(floor_over_the_interval)
+{
+    scenario *sc = new_scenario(120);
+    scenario_capacity *cap = add_capacity(sc, SCENARIO_MIN_THROUGHPUT, 10);
+    cap->over = SCENARIO_OVER_INTERVAL;
+    results *r = new_results(1, 4, 30, 0);
+    window_load(r, 1, 0)->throughput_per_s = 2; /* a poor window, not what is judged */
+    results_interval_load *il = results_add_interval_load(r);
+    il->check = 0;
+    il->deployment = 0;
+    il->load.throughput_per_s = 10.5;
+    ck_assert_int_eq(checks_evaluate(sc, r), 0);
+    ck_assert_int_eq(r->checks[0].status, RESULTS_CHECK_PASS);
+    ck_assert_double_eq(r->checks[0].value, 10.5);
+    ck_assert_double_eq_tol(r->checks[0].margin, 0.5, 1e-12);
+    results_free(r);
+    free_scenario(sc);
+}
+END_TEST
+
 /* The warm-up moves a capacity check's start: a breach before it is not judged. Loaded from
  * text, as users write it. */
 START_TEST(warmup_is_not_judged)
@@ -407,6 +525,28 @@ START_TEST(capacity_keys)
                    "traffic:\n  - {router: r, rate: 1/s}\n"
                    "checks:\n  capacity:\n    - max_p99_latency: 2s\n");
     ck_assert_uint_eq(sc->capacity[0].min_requests, 500); /* the default for p99 */
+    scenario_free(sc);
+    /* Token checks: TTFT and TPOT take a statistic and min_requests, the floors neither. */
+    sc = load_text("name: keys\naccount: acme\nduration: 10m\n"
+                   "deployments:\n  - {id: d, replicas: 1}\n"
+                   "routers:\n  - {id: r, deployments: [d]}\n"
+                   "traffic:\n  - {router: r, rate: 1/s}\n"
+                   "checks:\n  capacity:\n    - max_p90_ttft: 800ms\n"
+                   "    - {max_p99_tpot: 60ms, min_requests: 20, over: interval}\n"
+                   "    - min_output_tokens_per_second: 2500\n"
+                   "    - {min_throughput: 1200/m, deployment: d}\n");
+    ck_assert_int_eq(sc->capacity[0].kind, SCENARIO_MAX_TTFT);
+    ck_assert_int_eq(sc->capacity[0].statistic, SCENARIO_P90);
+    ck_assert_double_eq(sc->capacity[0].limit, 0.8);
+    ck_assert_uint_eq(sc->capacity[0].min_requests, 50); /* the default for p90 */
+    ck_assert_int_eq(sc->capacity[1].kind, SCENARIO_MAX_TPOT);
+    ck_assert_uint_eq(sc->capacity[1].min_requests, 20);
+    ck_assert_int_eq(sc->capacity[1].over, SCENARIO_OVER_INTERVAL);
+    ck_assert_int_eq(sc->capacity[2].kind, SCENARIO_MIN_OUTPUT_TOKENS_PER_SECOND);
+    ck_assert_double_eq(sc->capacity[2].limit, 2500);
+    ck_assert_uint_eq(sc->capacity[2].min_requests, 0);
+    ck_assert_int_eq(sc->capacity[3].kind, SCENARIO_MIN_THROUGHPUT);
+    ck_assert_double_eq(sc->capacity[3].limit, 20); /* 1200/m is 20 per second */
     ck_assert_double_eq(sc->warmup_s, 0);
     ck_assert_int_eq(sc->max_unserved, -1);
     scenario_free(sc);
@@ -422,7 +562,8 @@ START_TEST(capacity_keys_refused)
     assert_refused("  capacity:\n    - {max_p99_wait: 1s, over: always}\n",
                    "expected over: window or over: interval");
     assert_refused("  capacity:\n    - {max_utilization: 0.9, min_requests: 10}\n",
-                   "expected min_requests only with a latency, wait or caller latency");
+                   "expected min_requests only with a latency, wait, caller latency, TTFT or "
+                   "TPOT statistic");
     assert_refused("  warmup: 10m\n", "expected a warm-up shorter than the duration");
     assert_refused("  warmup: 5m\n  capacity:\n    - {max_utilization: 0.9, during: [0s, 4m]}\n",
                    "expected a check that ends after the warm-up");
@@ -579,6 +720,12 @@ static Suite *suite(void)
     tc = tcase_create("statistics");
     tcase_add_test(tc, statistics_read_their_own_figure);
     tcase_add_test(tc, whole_interval_quantiles);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("tokens");
+    tcase_add_test(tc, token_statistics_read_their_own_figure);
+    tcase_add_test(tc, tpot_of_a_queue_deployment_is_too_few);
+    tcase_add_test(tc, floors_break_below_the_limit);
+    tcase_add_test(tc, floor_over_the_interval);
     suite_add_tcase(s, tc);
     tc = tcase_create("warmup");
     tcase_add_test(tc, warmup_is_not_judged);

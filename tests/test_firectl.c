@@ -539,6 +539,10 @@ static void ck_autoscaling(const world_autoscaling *want)
     ck_assert_double_eq(cmd.autoscaling.load_fraction, want->load_fraction);
     ck_assert_double_eq(cmd.autoscaling.load_requests_per_second, want->load_requests_per_second);
     ck_assert_double_eq(cmd.autoscaling.load_concurrent_requests, want->load_concurrent_requests);
+    ck_assert_double_eq(cmd.autoscaling.load_tokens_generated_per_second,
+                        want->load_tokens_generated_per_second);
+    ck_assert_double_eq(cmd.autoscaling.load_prompt_tokens_per_second,
+                        want->load_prompt_tokens_per_second);
 }
 
 #define AUTOSCALING_BITS                                                                           \
@@ -604,6 +608,17 @@ START_TEST(autoscaling_flag_forms)
          "concurrent_requests=3",
          WORLD_SET_LOAD_TARGETS,
          {.load_fraction = 0.8, .load_concurrent_requests = 3}},
+        /* The platform's token targets, per replica: each lands in its own field. */
+        {"--load-targets",
+         "tokens_generated_per_second=1500",
+         WORLD_SET_LOAD_TARGETS,
+         {.load_fraction = 0.8, .load_tokens_generated_per_second = 1500}},
+        {"--load-targets",
+         "default=0.6,prompt_tokens_per_second=20000,tokens_generated_per_second=900",
+         WORLD_SET_LOAD_TARGETS,
+         {.load_fraction = 0.6,
+          .load_tokens_generated_per_second = 900,
+          .load_prompt_tokens_per_second = 20000}},
     };
     const char *forms[] = {"%s %s=%s", "%s %s %s"};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
@@ -669,7 +684,7 @@ START_TEST(load_target_lists)
     ck_assert_uint_eq(cmd.set, WORLD_SET_MODEL | WORLD_SET_MIN | WORLD_SET_MAX | AUTOSCALING_BITS);
     ck_assert_int_eq(cmd.min_replicas, 0);
     ck_assert_int_eq(cmd.max_replicas, 8);
-    ck_autoscaling(&(world_autoscaling){60, 1200, 1800, 0.7, 0, 6});
+    ck_autoscaling(&(world_autoscaling){60, 1200, 1800, 0.7, 0, 6, 0, 0});
 }
 END_TEST
 
@@ -741,17 +756,19 @@ END_TEST
 /* Every refusal names the offending item and points at its byte in the line. */
 START_TEST(refuse_load_targets)
 {
-    static const char token[] =
-        "is a platform target that routersim does not model (its requests carry no token "
-        "counts); expected default, requests_per_second or concurrent_requests";
+    static const char generated[] = "--load-targets: expected tokens_generated_per_second=N with "
+                                    "0 < N <= 1e+09 (output tokens per second per replica), got ";
+    static const char prompt[] = "--load-targets: expected prompt_tokens_per_second=N with 0 < N "
+                                 "<= 1e+09 (prompt tokens per second per replica), got ";
     static const char fraction[] = "--load-targets: expected default=F with 0 < F <= 1 (a "
                                    "fraction of each replica's concurrency), got ";
     static const char per_second[] = "--load-targets: expected requests_per_second=N with 0 < N "
                                      "<= 1e+09 (requests per second per replica), got ";
     static const char concurrent[] = "--load-targets: expected concurrent_requests=N with 0 < N "
                                      "<= 1e+09 (concurrent requests per replica), got ";
-    static const char key[] = "--load-targets: expected the key default, requests_per_second or "
-                              "concurrent_requests, got ";
+    static const char key[] = "--load-targets: expected the key default, requests_per_second, "
+                              "concurrent_requests, tokens_generated_per_second or "
+                              "prompt_tokens_per_second, got ";
     static const char malformed[] = "--load-targets: expected an item key=value, got ";
     static const char empty[] = "--load-targets: expected key=value items separated by single "
                                 "commas, got an empty item in ";
@@ -760,11 +777,13 @@ START_TEST(refuse_load_targets)
         int at; /* the value starts at byte 43 */
         const char *message, *detail;
     } cases[] = {
-        {"default=0.5,tokens_generated_per_second=100", 55,
-         "--load-targets: "
-         "tokens_generated_per_second ",
-         token},
-        {"prompt_tokens_per_second=5", 43, "--load-targets: prompt_tokens_per_second ", token},
+        {"default=0.5,tokens_generated_per_second=0", 55, generated,
+         "\"tokens_generated_per_second=0\""},
+        {"prompt_tokens_per_second=many", 43, prompt, "\"prompt_tokens_per_second=many\""},
+        {"tokens_generated_per_second=1,tokens_generated_per_second=2", 73,
+         "--load-targets: expected tokens_generated_per_second once, got it twice (first at "
+         "byte 43)",
+         ""},
         {"default=0.5,latency=2", 55, key, "\"latency\""},
         {"Default=0.5", 43, key, "\"Default\""},
         {"default=0.5,requests_per_second=3,default=0.6", 77,
@@ -796,22 +815,27 @@ START_TEST(refuse_load_targets)
 
     /* In the --flag v form the item's offset counts from the value word (at 61). */
     refused("firectl deployment create m --deployment-id=d --load-targets default=0.5,foo=1", 73,
-            "--load-targets: expected the key default, requests_per_second or "
-            "concurrent_requests, got \"foo\"");
+            "--load-targets: expected the key default, requests_per_second, "
+            "concurrent_requests, tokens_generated_per_second or prompt_tokens_per_second, got "
+            "\"foo\"");
     /* A quote before the item hides its byte: the value's own word is blamed instead. */
     refused("firectl deployment update d --load-targets 'default=0.5,foo=1'", 43,
-            "--load-targets: expected the key default, requests_per_second or "
-            "concurrent_requests, got \"foo\"");
+            "--load-targets: expected the key default, requests_per_second, "
+            "concurrent_requests, tokens_generated_per_second or prompt_tokens_per_second, got "
+            "\"foo\"");
     refused("firectl deployment update d --load-targets=default=0.5,'foo=1'", 28,
-            "--load-targets: expected the key default, requests_per_second or "
-            "concurrent_requests, got \"foo\"");
+            "--load-targets: expected the key default, requests_per_second, "
+            "concurrent_requests, tokens_generated_per_second or prompt_tokens_per_second, got "
+            "\"foo\"");
     refused("firectl deployment update d --load-targets=\"default=0.5\",foo=1", 28,
-            "--load-targets: expected the key default, requests_per_second or "
-            "concurrent_requests, got \"foo\"");
+            "--load-targets: expected the key default, requests_per_second, "
+            "concurrent_requests, tokens_generated_per_second or prompt_tokens_per_second, got "
+            "\"foo\"");
     /* A quote after the item's first byte still leaves it exact. */
     refused("firectl deployment update d --load-targets=default=0.5,f'oo=1'", 55,
-            "--load-targets: expected the key default, requests_per_second or "
-            "concurrent_requests, got \"foo\"");
+            "--load-targets: expected the key default, requests_per_second, "
+            "concurrent_requests, tokens_generated_per_second or prompt_tokens_per_second, got "
+            "\"foo\"");
 
     char line[512] = "firectl deployment update d --load-targets=default=0.5,";
     size_t used = strlen(line);

@@ -8,6 +8,7 @@
 #include "reports/report_md.h"
 #include "reports/reports.h"
 #include "views/series.h"
+#include "views/verdicts.h"
 #include "reports/summary.h"
 #include "views/text.h"
 
@@ -593,6 +594,74 @@ START_TEST(latencies_read_with_three_digits)
 }
 END_TEST
 
+/* The token table: a batching deployment's figures, its worst TTFT window and peak KV cache
+ * over the windows; a queue deployment beside it shows its TTFT (its latency) and n/a where
+ * it has no tokens. Figures set by hand below. */
+START_TEST(loadview_token_table)
+{
+    results *r = sample_with_load();
+    loadview v;
+    ck_assert_int_eq(loadview_init(&v, r), 0);
+    ck_assert(!loadview_has_tokens(&v)); /* no iterations anywhere: no token table */
+    loadview_free(&v);
+    const double ttft_p99[3] = {0.3, 1.7, 0.9}, max_kv[3] = {0.2, 0.85, 0.4};
+    for (size_t b = 0; b < 3; b++) {
+        results_load *l = &r->load_points[b].load;
+        l->ttft = (results_quantiles){10, 0.1, 0.05, 0.2, 0.25, ttft_p99[b], 2.0};
+        l->max_kv = max_kv[b];
+        l->iterations = 100;
+    }
+    results_load *run = &r->loads[0].load;
+    run->ttft = (results_quantiles){30, 0.2, 0.08, 0.5, 0.7, 1.2, 1.9};
+    run->tpot = (results_quantiles){29, 0.02, 0.018, 0.03, 0.035, 0.045, 0.05};
+    run->output_tokens_per_s = 4031.2, run->prompt_tokens_per_s = 15400;
+    run->iterations = 300, run->mean_batch = 23.44, run->mean_kv = 0.41;
+    results_deployment_load *queue = results_add_load(r); /* blue: a queue deployment */
+    queue->deployment = 0;
+    queue->load.ttft = (results_quantiles){5, 4, 3.5, 5, 6, 7.5, 8};
+    ck_assert_int_eq(loadview_init(&v, r), 0);
+    ck_assert(loadview_has_tokens(&v));
+    const struct {
+        loadview_token_column col;
+        const char *batching, *pooled;
+    } cells[] = {{LOADVIEW_TTFT_P50, "80ms", "3.5s"},
+                 {LOADVIEW_TTFT_P99, "1.2s", "7.5s"},
+                 {LOADVIEW_WORST_TTFT_P99, "1.7s in [1m, 2m)", "n/a"},
+                 {LOADVIEW_TPOT_P50, "18ms", "n/a"},
+                 {LOADVIEW_TPOT_P99, "45ms", "n/a"},
+                 {LOADVIEW_OUTPUT_TOKENS_PER_S, "4030/s", "0/s"},
+                 {LOADVIEW_PROMPT_TOKENS_PER_S, "15400/s", "0/s"},
+                 {LOADVIEW_MEAN_BATCH, "23.4", "n/a"},
+                 {LOADVIEW_MEAN_KV, "41.0%", "n/a"},
+                 {LOADVIEW_PEAK_KV, "85.0%", "n/a"}};
+    ck_assert_uint_eq(v.deps[0].deployment, 0); /* blue sorts first */
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+        char buf[96];
+        loadview_token_cell(buf, sizeof buf, &v, 1, cells[i].col);
+        ck_assert_str_eq(buf, cells[i].batching);
+        loadview_token_cell(buf, sizeof buf, &v, 0, cells[i].col);
+        ck_assert_str_eq(buf, cells[i].pooled);
+    }
+    loadview_free(&v);
+    results_free(r);
+}
+END_TEST
+
+/* Check figures in their unit: rates as rates, token rates with their unit. */
+START_TEST(check_figures_of_floors)
+{
+    results_check c = {.unit = "requests/s"};
+    char buf[64];
+    verdicts_check_figure(buf, sizeof buf, &c, 20);
+    ck_assert_str_eq(buf, "20/s");
+    c.unit = "tokens/s";
+    verdicts_check_figure(buf, sizeof buf, &c, 4031.2);
+    ck_assert_str_eq(buf, "4031 tokens/s");
+    verdicts_check_figure(buf, sizeof buf, &c, -1.25);
+    ck_assert_str_eq(buf, "-1.2 tokens/s");
+}
+END_TEST
+
 START_TEST(loadview_finds_the_worst_windows)
 {
     results *r = sample_with_load();
@@ -652,15 +721,20 @@ START_TEST(load_csv_one_row_per_bin_and_served_deployment)
                           "mean_wait_s,mean_latency_s,p50_s,p90_s,p99_s,throughput_per_s,"
                           "unfinished,p95_s,p999_s,wait_p50_s,wait_p90_s,wait_p95_s,wait_p99_s,"
                           "wait_p999_s,caller_count,caller_mean_s,caller_p50_s,caller_p90_s,"
-                          "caller_p95_s,caller_p99_s,caller_p999_s\r\n";
+                          "caller_p95_s,caller_p99_s,caller_p999_s,ttft_count,ttft_mean_s,"
+                          "ttft_p50_s,ttft_p90_s,ttft_p95_s,ttft_p99_s,ttft_p999_s,tpot_count,"
+                          "tpot_mean_s,tpot_p50_s,tpot_p90_s,tpot_p95_s,tpot_p99_s,tpot_p999_s,"
+                          "prompt_tokens,output_tokens,prompt_tokens_per_s,output_tokens_per_s,"
+                          "iterations,mean_batch_size,mean_kv_occupancy,max_kv_occupancy\r\n";
     ck_assert(strncmp(csv, header, strlen(header)) == 0);
     ck_assert_uint_eq(count(csv, "\r\n"), 1 + 3);
     ck_assert_ptr_nonnull(strstr(csv, "\r\n1,60,120,accounts/acme/deployments/green,2,1,30,25,25,"
                                       "4,1,0,1,12.5,20,2.5,0,2,4,6.5,0,0,0,0,0,0,0,0,0,0,,,,,,"
-                                      "\r\n"));
+                                      ",0,,,,,,,0,,,,,,,0,0,0,0,0,0,0,0\r\n"));
     /* no request started in bin 2: its latencies are empty, not 0 s */
     ck_assert_ptr_nonnull(strstr(csv, "\r\n2,120,150,accounts/acme/deployments/green,2,2,0,0,2,"
-                                      "0,0,0,0.05,0,0,,,,,,0.06666666667,0,,,,,,,,0,,,,,,\r\n"));
+                                      "0,0,0,0.05,0,0,,,,,,0.06666666667,0,,,,,,,,0,,,,,,"
+                                      ",0,,,,,,,0,,,,,,,0,0,0,0,0,0,0,0\r\n"));
     free(csv);
     results_free(r);
 
@@ -912,6 +986,8 @@ static Suite *suite(void)
 
     tc = tcase_create("loadview");
     tcase_add_test(tc, loadview_finds_the_worst_windows);
+    tcase_add_test(tc, loadview_token_table);
+    tcase_add_test(tc, check_figures_of_floors);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("load_csv");

@@ -437,6 +437,36 @@ START_TEST(trace_all_columns_shuffled)
 }
 END_TEST
 
+/* Request sizes per line, in any column order: each arrival carries its own; a trace
+ * without the columns carries none. */
+START_TEST(trace_token_columns)
+{
+    char path[64];
+    traffic_trace *t = open_trace(
+        "output_tokens, time ,prompt_tokens\n140,0.5,812\n1, 2, 0\n10000000,3,7\n", path);
+    ck_assert_msg(t != NULL, "%s", err);
+    static const struct {
+        double time_s;
+        uint32_t prompt, output;
+    } want[] = {{0.5, 812, 140}, {2, 0, 1}, {3, 7, 10000000}};
+    for (size_t i = 0; i < 3; i++) {
+        traffic_arrival a;
+        ck_assert_msg(traffic_trace_next(t, &a, err, sizeof err) == 1, "%s", err);
+        ck_assert_double_eq(a.time_s, want[i].time_s);
+        ck_assert_int_eq(a.has_tokens, 1);
+        ck_assert_uint_eq(a.prompt_tokens, want[i].prompt);
+        ck_assert_uint_eq(a.output_tokens, want[i].output);
+    }
+    expect_end(t);
+    traffic_trace_close(t);
+    t = open_trace("time\n1\n", path);
+    traffic_arrival a;
+    ck_assert_int_eq(traffic_trace_next(t, &a, err, sizeof err), 1);
+    ck_assert_int_eq(a.has_tokens, 0);
+    traffic_trace_close(t);
+}
+END_TEST
+
 /* Only the time column, CRLF line ends, a last line without its line end, and a line of
  * exactly the longest length accepted. */
 START_TEST(trace_time_only)
@@ -480,17 +510,38 @@ START_TEST(trace_refusals)
     char long_line[5100], want[1024];
 
     expect_refusal("", "1:1: expected a header line naming the columns (time, and optionally "
-                       "router and account)");
+                       "router, account, prompt_tokens and output_tokens)");
     expect_refusal("# only a comment\n",
                    "2:1: expected a header line naming the columns (time, and optionally "
-                   "router and account)");
-    expect_refusal("time, route\n",
-                   "1:7: expected a column named time, router or account, got \"route\"");
+                   "router, account, prompt_tokens and output_tokens)");
+    expect_refusal("time, route\n", "1:7: expected a column named time, router, account, "
+                                    "prompt_tokens or output_tokens, got \"route\"");
     expect_refusal("time,router,time\n",
                    "1:13: expected each column once, got \"time\" again (first at column 1)");
     expect_refusal("router\nr1\n",
-                   "1:1: expected a time column (the accepted columns are time, router and "
-                   "account)");
+                   "1:1: expected a time column (the accepted columns are time, router, "
+                   "account, prompt_tokens and output_tokens)");
+    /* Request sizes: both columns or neither, whole numbers, an output of one token at least. */
+    expect_refusal("time,prompt_tokens\n1,5\n",
+                   "1:6: expected prompt_tokens and output_tokens together (a request's size), "
+                   "got prompt_tokens alone");
+    expect_refusal("output_tokens,time\n",
+                   "1:1: expected prompt_tokens and output_tokens together (a request's size), "
+                   "got output_tokens alone");
+    expect_refusal("time,prompt_tokens,output_tokens\n1,5,2.5\n",
+                   "2:5: output_tokens: expected a whole number from 1 to 10000000, got \"2.5\"");
+    expect_refusal("time,prompt_tokens,output_tokens\n1,5,0\n",
+                   "2:5: output_tokens: expected a whole number from 1 to 10000000, got \"0\"");
+    expect_refusal("time,prompt_tokens,output_tokens\n1,-5,3\n",
+                   "2:3: prompt_tokens: expected a whole number from 0 to 10000000, got \"-5\"");
+    expect_refusal("time,prompt_tokens,output_tokens\n1,10000001,3\n",
+                   "2:3: prompt_tokens: expected a whole number from 0 to 10000000, got "
+                   "\"10000001\"");
+    expect_refusal("time,prompt_tokens,output_tokens\n1,99999999999999999999999,3\n",
+                   "2:3: prompt_tokens: expected a whole number from 0 to 10000000, got "
+                   "\"99999999999999999999999\"");
+    expect_refusal("time,prompt_tokens,output_tokens\n1,,3\n",
+                   "2:3: prompt_tokens: expected a whole number from 0 to 10000000, got \"\"");
     expect_refusal("time\n1\n\"2\"\n",
                    "3:1: expected a cell without quotes (quoted CSV cells are not supported)");
     expect_refusal("time,router\n1,r,x\n",
@@ -632,6 +683,10 @@ static Suite *suite(void)
 
     tc = tcase_create("trace_time_only");
     tcase_add_test(tc, trace_time_only);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("trace_token_columns");
+    tcase_add_test(tc, trace_token_columns);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("trace_refusals");

@@ -32,6 +32,12 @@ static long position(const loadview *v, size_t deployment)
  * figures tell apart: utilization to the 0.1% shown, quantiles to their 1% error. */
 static void note_worst(loadview_deployment *d, const results_load_point *p)
 {
+    const results_quantiles *ttft = &p->load.ttft;
+    if (ttft->count > 0 && (!d->worst_ttft || ttft->p99_s > d->worst_ttft->load.ttft.p99_s *
+                                                                (1.0 + LATENCY_RELATIVE_ERROR)))
+        d->worst_ttft = p;
+    if (p->load.max_kv > d->peak_kv)
+        d->peak_kv = p->load.max_kv;
     if (!d->peak || p->load.utilization > d->peak->load.utilization + 5e-4)
         d->peak = p;
     if (loadview_served(&p->load) &&
@@ -249,5 +255,133 @@ void loadview_text_row(char *buf, size_t size, const loadview *v, size_t k, cons
         char cell[128];
         loadview_cell(cell, sizeof cell, v, k, text_columns[i].col);
         used = text_field(buf, size, used, text_columns[i].width, cell);
+    }
+}
+
+/* ---- tokens ------------------------------------------------------------------------------ */
+
+int loadview_has_tokens(const loadview *v)
+{
+    for (size_t k = 0; k < v->n; k++)
+        if (v->deps[k].run->iterations > 0)
+            return 1;
+    return 0;
+}
+
+const char *loadview_token_heading(loadview_token_column col)
+{
+    static const char *const headings[LOADVIEW_N_TOKEN_COLUMNS] = {
+        "TTFT p50",      "TTFT p99",        "Worst TTFT p99 (window)", "TPOT p50",
+        "TPOT p99",      "Output tokens/s", "Prompt tokens/s",         "Mean batch",
+        "Mean KV cache", "Peak KV cache"};
+    return headings[col];
+}
+
+/* A quantile of a distribution, or "n/a" when it has no samples. */
+static void quantile_text(char *buf, size_t size, const results_quantiles *q, double seconds)
+{
+    if (q->count > 0)
+        text_latency(buf, size, seconds);
+    else
+        snprintf(buf, size, "n/a");
+}
+
+void loadview_token_cell(char *buf, size_t size, const loadview *v, size_t k,
+                         loadview_token_column col)
+{
+    const loadview_deployment *d = &v->deps[k];
+    const results_load *l = d->run;
+    char figure[32];
+    switch (col) {
+    case LOADVIEW_TTFT_P50:
+    case LOADVIEW_TTFT_P99:
+        quantile_text(buf, size, &l->ttft,
+                      col == LOADVIEW_TTFT_P50 ? l->ttft.p50_s : l->ttft.p99_s);
+        return;
+    case LOADVIEW_WORST_TTFT_P99:
+        if (d->worst_ttft)
+            text_latency(figure, sizeof figure, d->worst_ttft->load.ttft.p99_s);
+        in_window(buf, size, v->r, d->worst_ttft, figure);
+        return;
+    case LOADVIEW_TPOT_P50:
+    case LOADVIEW_TPOT_P99:
+        quantile_text(buf, size, &l->tpot,
+                      col == LOADVIEW_TPOT_P50 ? l->tpot.p50_s : l->tpot.p99_s);
+        return;
+    case LOADVIEW_OUTPUT_TOKENS_PER_S:
+        text_rate(buf, size, l->output_tokens_per_s);
+        return;
+    case LOADVIEW_PROMPT_TOKENS_PER_S:
+        text_rate(buf, size, l->prompt_tokens_per_s);
+        return;
+    case LOADVIEW_MEAN_BATCH:
+        if (l->iterations > 0)
+            snprintf(buf, size, "%.1f", l->mean_batch);
+        else
+            snprintf(buf, size, "n/a");
+        return;
+    case LOADVIEW_MEAN_KV:
+    case LOADVIEW_PEAK_KV:
+        if (l->iterations == 0)
+            snprintf(buf, size, "n/a");
+        else
+            snprintf(buf, size, "%.1f%%",
+                     100.0 * (col == LOADVIEW_MEAN_KV ? l->mean_kv : d->peak_kv));
+        return;
+    case LOADVIEW_N_TOKEN_COLUMNS:
+        break;
+    }
+    snprintf(buf, size, "n/a");
+}
+
+void loadview_token_intro(char *buf, size_t size, const loadview *v)
+{
+    char window[32];
+    text_duration(window, sizeof window, v->r->window_s);
+    snprintf(buf, size,
+             "Time to first token (TTFT: arrival to the first output token) and time per output "
+             "token (TPOT: per request, the mean time between its tokens after the first), over "
+             "the run; worst names the worst %s window. A queue deployment has no tokens: its "
+             "TTFT is its latency and it has no TPOT. Mean batch is requests per iteration; KV "
+             "cache is the share of the ready replicas' KV-cache budget in use.",
+             window);
+}
+
+static const struct {
+    loadview_token_column col;
+    int width;
+    const char *heading;
+} token_columns[] = {
+    {LOADVIEW_TTFT_P99, 9, "TTFT p99"},      {LOADVIEW_WORST_TTFT_P99, -27, "worst TTFT p99"},
+    {LOADVIEW_TPOT_P99, 9, "TPOT p99"},      {LOADVIEW_OUTPUT_TOKENS_PER_S, 12, "output tok/s"},
+    {LOADVIEW_MEAN_BATCH, 10, "mean batch"}, {LOADVIEW_PEAK_KV, 7, "peak KV"}};
+
+void loadview_token_text_title(char *buf, size_t size, const loadview *v)
+{
+    char window[32];
+    text_duration(window, sizeof window, v->r->window_s);
+    snprintf(buf, size,
+             "Tokens (time to first token, time per output token; worst of the %s windows)",
+             window);
+}
+
+void loadview_token_text_heading(char *buf, size_t size, const char *indent)
+{
+    int n = snprintf(buf, size, "%s%-*s", indent, TEXT_NAME_WIDTH, "deployment");
+    size_t used = n < 0 ? size : (size_t)n;
+    for (size_t i = 0; i < sizeof token_columns / sizeof token_columns[0]; i++)
+        used = text_field(buf, size, used, token_columns[i].width, token_columns[i].heading);
+}
+
+void loadview_token_text_row(char *buf, size_t size, const loadview *v, size_t k,
+                             const char *indent)
+{
+    int n = snprintf(buf, size, "%s%-*s", indent, TEXT_NAME_WIDTH,
+                     text_short_name(v->r->deployments[v->deps[k].deployment]));
+    size_t used = n < 0 ? size : (size_t)n;
+    for (size_t i = 0; i < sizeof token_columns / sizeof token_columns[0]; i++) {
+        char cell[128];
+        loadview_token_cell(cell, sizeof cell, v, k, token_columns[i].col);
+        used = text_field(buf, size, used, token_columns[i].width, cell);
     }
 }

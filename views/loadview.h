@@ -19,11 +19,14 @@
 #include <stddef.h>
 
 typedef struct {
-    size_t deployment;                   /* index into results.deployments */
-    const results_load *run;             /* over the whole run */
-    const results_load_point *peak;      /* first window of the highest utilization, or NULL */
-    const results_load_point *worst_p99; /* first window of the highest p99, or NULL when no
-                                            request started service */
+    size_t deployment;                    /* index into results.deployments */
+    const results_load *run;              /* over the whole run */
+    const results_load_point *peak;       /* first window of the highest utilization, or NULL */
+    const results_load_point *worst_p99;  /* first window of the highest p99, or NULL when no
+                                             request started service */
+    const results_load_point *worst_ttft; /* first window of the highest TTFT p99, or NULL
+                                             when no first token was measured */
+    double peak_kv; /* the highest KV-cache occupancy of any window (a fraction) */
 } loadview_deployment;
 
 typedef struct {
@@ -89,5 +92,43 @@ void loadview_text_title(char *buf, size_t size, const loadview *v);
  * break, every line starting with `indent`. */
 void loadview_text_heading(char *buf, size_t size, const char *indent);
 void loadview_text_row(char *buf, size_t size, const loadview *v, size_t k, const char *indent);
+
+/* ---- tokens ----------------------------------------------------------------------------
+ * Deployments whose requests carry sizes get a second table: TTFT and TPOT, tokens per
+ * second, batch size and KV cache. It is shown when some deployment ran batching
+ * iterations; it lists every deployment with a serving model, so a queue deployment (TTFT
+ * = its latency, no TPOT) reads beside a batching one. */
+
+/* Did some deployment run batching iterations (so the token table has something to say)? */
+int loadview_has_tokens(const loadview *v);
+
+typedef enum {
+    LOADVIEW_TTFT_P50,            /* "180ms"; "n/a" without first tokens */
+    LOADVIEW_TTFT_P99,            /* "1.2s" */
+    LOADVIEW_WORST_TTFT_P99,      /* "3.4s in [12m, 12m30s)" */
+    LOADVIEW_TPOT_P50,            /* "21ms"; "n/a" for a queue deployment */
+    LOADVIEW_TPOT_P99,            /* "45ms" */
+    LOADVIEW_OUTPUT_TOKENS_PER_S, /* "3,120/s" */
+    LOADVIEW_PROMPT_TOKENS_PER_S, /* "15,400/s" */
+    LOADVIEW_MEAN_BATCH,          /* "23.4" requests per iteration */
+    LOADVIEW_MEAN_KV,             /* "41.0%" */
+    LOADVIEW_PEAK_KV,             /* "88.2%", the highest window */
+    LOADVIEW_N_TOKEN_COLUMNS
+} loadview_token_column;
+
+/* "TTFT p50", "TTFT p99", "Worst TTFT p99 (window)", "TPOT p50", "TPOT p99", "Output
+ * tokens/s", "Prompt tokens/s", "Mean batch", "Mean KV cache", "Peak KV cache" (of any
+ * window) */
+const char *loadview_token_heading(loadview_token_column col);
+void loadview_token_cell(char *buf, size_t size, const loadview *v, size_t k,
+                         loadview_token_column col);
+/* What the token table's figures mean. */
+void loadview_token_intro(char *buf, size_t size, const loadview *v);
+/* The plain-text form: title "Tokens (...)", heading and deployment k's row (TTFT p99, worst
+ * TTFT p99, TPOT p99, output tokens/s, mean batch, peak KV cache). */
+void loadview_token_text_title(char *buf, size_t size, const loadview *v);
+void loadview_token_text_heading(char *buf, size_t size, const char *indent);
+void loadview_token_text_row(char *buf, size_t size, const loadview *v, size_t k,
+                             const char *indent);
 
 #endif

@@ -137,6 +137,10 @@ void verdicts_check_figure(char *buf, size_t size, const results_check *c, doubl
         text_latency(buf, size, figure);
     else if (strcmp(c->unit, "requests") == 0)
         snprintf(buf, size, "%.0f", figure);
+    else if (strcmp(c->unit, "requests/s") == 0)
+        text_rate(buf, size, figure);
+    else if (strcmp(c->unit, "tokens/s") == 0)
+        snprintf(buf, size, "%.*f tokens/s", fabs(figure) < 100 ? 1 : 0, figure);
     else
         snprintf(buf, size, "%.4f", figure);
 }
@@ -191,7 +195,15 @@ int verdicts_plot_limit(const results_check *c, verdicts_plot plot)
         return 0;
     if (plot == VERDICTS_PLOT_UTILIZATION)
         return strcmp(c->key, "max_utilization") == 0;
-    return strcmp(c->key, "max_p99_latency") == 0 || strcmp(c->key, "max_p50_latency") == 0;
+    if (plot == VERDICTS_PLOT_TOKENS)
+        return strcmp(c->key, "min_output_tokens_per_second") == 0;
+    const char *figure = plot == VERDICTS_PLOT_TTFT   ? "ttft"
+                         : plot == VERDICTS_PLOT_TPOT ? "tpot"
+                                                      : "latency";
+    char p99[32], p50[32];
+    snprintf(p99, sizeof p99, "max_p99_%s", figure);
+    snprintf(p50, sizeof p50, "max_p50_%s", figure);
+    return strcmp(c->key, p99) == 0 || strcmp(c->key, p50) == 0;
 }
 
 void verdicts_headline(char *buf, size_t size, const results *r)

@@ -76,8 +76,15 @@ void verdicts_share(char *buf, size_t size, const results_phase *ph, size_t i);
 void verdicts_replicas(char *buf, size_t size, const results_share *d);
 
 /* Whether a check's limit belongs on a plot of per-window figures: utilisation, or the p50
- * or p99 latency the latency plot draws. Only per-window capacity checks qualify. */
-typedef enum { VERDICTS_PLOT_UTILIZATION, VERDICTS_PLOT_LATENCY } verdicts_plot;
+ * or p99 latency (TTFT, TPOT) the latency (TTFT, TPOT) plot draws, or the output tokens per
+ * second the tokens plot draws. Only per-window capacity checks qualify. */
+typedef enum {
+    VERDICTS_PLOT_UTILIZATION,
+    VERDICTS_PLOT_LATENCY,
+    VERDICTS_PLOT_TTFT,
+    VERDICTS_PLOT_TPOT,
+    VERDICTS_PLOT_TOKENS
+} verdicts_plot;
 
 int verdicts_plot_limit(const results_check *c, verdicts_plot plot);
 

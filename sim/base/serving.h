@@ -49,14 +49,58 @@ typedef enum {
     SERVING_GAMMA
 } serving_distribution;
 
+/* Which serving model a deployment has. The queue model is this module's; the batching
+ * model (batching.h) plays each replica as a continuous-batching inference engine. */
+typedef enum {
+    SERVING_MODEL_QUEUE,   /* `model: queue` (the default): slots and a FIFO queue */
+    SERVING_MODEL_BATCHING /* `model: batching`: iterations, tokens and a KV-cache budget */
+} serving_model;
+
+/* How a deployment's requests reach its replicas. IDEAL is one queue pooled over every
+ * replica (a request starts on whichever frees first); the others give each replica its
+ * own queue and pick one replica per arrival. */
+typedef enum {
+    SERVING_BALANCE_IDEAL,             /* `ideal` (the default) */
+    SERVING_BALANCE_ROUND_ROBIN,       /* `round_robin`: replicas in turn */
+    SERVING_BALANCE_LEAST_OUTSTANDING, /* `least_outstanding`: fewest waiting + running, the
+                                          lowest index on ties */
+    SERVING_BALANCE_POWER_OF_TWO       /* `power_of_two`: the less loaded of two replicas
+                                          drawn at random (distinct when there are two+) */
+} serving_balancer;
+
+/* What a batching replica does when the next waiting request does not fit in its KV cache:
+ * it waits (in FIFO order: later requests do not overtake it) until running requests
+ * complete and free their tokens. Preemption is not modelled. */
+typedef enum { SERVING_KV_WAIT } serving_kv_full;
+
+/* The duration of one batching iteration: base + per_prefill_token x prompt tokens
+ * prefilled in it + per_decode_token x requests decoding in it (one token each). */
 typedef struct {
-    long long concurrency; /* requests one replica serves at once, >= 1 */
+    double base_s;              /* > 0 */
+    double per_prefill_token_s; /* >= 0 */
+    double per_decode_token_s;  /* >= 0 */
+} serving_iteration;
+
+/* A deployment's serving model. Zeroed fields beyond those of the queue model give today's
+ * behaviour: model queue, balancer ideal. */
+typedef struct {
+    long long concurrency; /* queue model: requests one replica serves at once, >= 1 */
     serving_distribution distribution;
     double mean_s;         /* mean service time, > 0 */
     double cv;             /* coefficient of variation (lognormal, gamma), > 0 */
     long long queue_limit; /* waiting requests beyond which arrivals are rejected; -1: none */
     double timeout_s;      /* a request still waiting after this gives up; 0: never */
     double cold_start_s;   /* a new replica serves (and is weighted) only after this */
+    serving_model model;
+    serving_balancer balancer;
+    /* Batching model only (concurrency and the service time are the queue model's): */
+    long long max_running;     /* requests running at once per replica, >= 1 */
+    long long kv_cache_tokens; /* KV-cache budget per replica in tokens: the prompt plus the
+                                  tokens generated so far of every running request; >= 1 */
+    long long prefill_chunk;   /* prompt tokens prefilled per iteration and replica, summed
+                                  over requests (chunked prefill); 0: whole prompts */
+    serving_iteration iteration;
+    serving_kv_full kv_full;
 } serving_spec;
 
 /* Totals since the deployment was created. */

@@ -2,6 +2,7 @@
 #include "sim/base/traffic.h"
 
 #include "sim/base/syserr.h"
+#include "sim/base/tokens.h"
 
 #include <errno.h>
 #include <gsl/gsl_randist.h>
@@ -267,9 +268,10 @@ double traffic_next(const traffic_shape *shape, gsl_rng *rng, double now, double
 
 /* ---- trace replay ---------------------------------------------------------------------- */
 
-enum { COL_TIME, COL_ROUTER, COL_ACCOUNT, N_COLUMNS };
+enum { COL_TIME, COL_ROUTER, COL_ACCOUNT, COL_PROMPT_TOKENS, COL_OUTPUT_TOKENS, N_COLUMNS };
 
-static const char *const column_names[N_COLUMNS] = {"time", "router", "account"};
+static const char *const column_names[N_COLUMNS] = {"time", "router", "account", "prompt_tokens",
+                                                    "output_tokens"};
 
 struct traffic_trace {
     FILE *file;
@@ -277,7 +279,7 @@ struct traffic_trace {
     long line;                    /* number of the line last read, 1-based */
     int n_cells;                  /* cells per line, as in the header */
     int cell_of[N_COLUMNS];       /* which cell holds each column; -1 when the trace has none */
-    char header[64];              /* "time, router": the columns in file order, for errors */
+    char header[80];              /* "time, router": the columns in file order, for errors */
     double last_time;             /* the previous arrival's, to keep the trace in order */
     long last_line;               /* its line; 0 before the first arrival */
     char buf[TRACE_LINE_MAX + 3]; /* a line, its "\r\n" and the terminating NUL */
@@ -416,7 +418,7 @@ static int read_header(traffic_trace *t, char *err, size_t errlen)
         t->line++; /* where the missing header should be */
         return trace_fail(t, 1, err, errlen,
                           "expected a header line naming the columns (time, and optionally "
-                          "router and account)");
+                          "router, account, prompt_tokens and output_tokens)");
     }
     int col_at[N_COLUMNS] = {0};
     char *rest = t->buf, *cell, q[QUOTE_MAX * 4 + 16];
@@ -424,7 +426,8 @@ static int read_header(traffic_trace *t, char *err, size_t errlen)
         int c = column_named(cell);
         if (c < 0)
             return trace_fail(t, col, err, errlen,
-                              "expected a column named time, router or account, got \"%s\"",
+                              "expected a column named time, router, account, prompt_tokens or "
+                              "output_tokens, got \"%s\"",
                               shown(cell, q, sizeof q));
         if (t->cell_of[c] >= 0)
             return trace_fail(t, col, err, errlen,
@@ -437,8 +440,15 @@ static int read_header(traffic_trace *t, char *err, size_t errlen)
     }
     if (t->cell_of[COL_TIME] < 0)
         return trace_fail(t, 1, err, errlen,
-                          "expected a time column (the accepted columns are time, router and "
-                          "account)");
+                          "expected a time column (the accepted columns are time, router, "
+                          "account, prompt_tokens and output_tokens)");
+    /* A request's size is both counts: one column without the other is a mistake. */
+    int prompt = t->cell_of[COL_PROMPT_TOKENS] >= 0, output = t->cell_of[COL_OUTPUT_TOKENS] >= 0;
+    if (prompt != output)
+        return trace_fail(t, col_at[prompt ? COL_PROMPT_TOKENS : COL_OUTPUT_TOKENS], err, errlen,
+                          "expected prompt_tokens and output_tokens together (a request's "
+                          "size), got %s alone",
+                          prompt ? "prompt_tokens" : "output_tokens");
     return 0;
 }
 
@@ -512,6 +522,24 @@ static int parse_router(traffic_trace *t, const char *cell, int col, char *route
     return 0;
 }
 
+/* A token count cell: a whole number from `least` to TOKENS_MAX, digits only. */
+static int parse_tokens(traffic_trace *t, const char *cell, int col, const char *name,
+                        unsigned least, uint32_t *out, char *err, size_t errlen)
+{
+    char q[QUOTE_MAX * 4 + 16];
+    size_t len = strspn(cell, "0123456789");
+    unsigned long long n = 0;
+    for (size_t i = 0; i < len && n <= TOKENS_MAX; i++)
+        n = n * 10 + (unsigned)(cell[i] - '0');
+    if (len == 0 || cell[len] != '\0' || n < least || n > TOKENS_MAX)
+        return trace_fail(t, col, err, errlen,
+                          "%s: expected a whole number from %u to %d, got "
+                          "\"%s\"",
+                          name, least, TOKENS_MAX, shown(cell, q, sizeof q));
+    *out = (uint32_t)n;
+    return 0;
+}
+
 static int parse_account(traffic_trace *t, const char *cell, int col, char *account, char *err,
                          size_t errlen)
 {
@@ -566,6 +594,13 @@ int traffic_trace_next(traffic_trace *t, traffic_arrival *out, char *err, size_t
     c = t->cell_of[COL_ACCOUNT];
     if (c >= 0 && parse_account(t, cells[c], cols[c], a.account, err, errlen) != 0)
         return -1;
+    int p = t->cell_of[COL_PROMPT_TOKENS], o = t->cell_of[COL_OUTPUT_TOKENS];
+    if (p >= 0 && (parse_tokens(t, cells[p], cols[p], "prompt_tokens", 0, &a.prompt_tokens, err,
+                                errlen) != 0 ||
+                   parse_tokens(t, cells[o], cols[o], "output_tokens", 1, &a.output_tokens, err,
+                                errlen) != 0))
+        return -1;
+    a.has_tokens = p >= 0;
     t->last_time = a.time_s;
     t->last_line = t->line;
     *out = a;

@@ -16,6 +16,7 @@
 
 #include <gsl/gsl_rng.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A piece of a profile: the rate goes linearly from `from` to `to` (equal for a step) over
  * [start of the piece, until_s). Pieces are contiguous from time 0. */
@@ -60,13 +61,18 @@ typedef struct {
     char account[UNITS_ID_MAX + 1];
     long line;         /* where it was read, for errors found later */
     int router_column; /* column of the router cell (1 when there is none) */
+    /* Optional columns `prompt_tokens` and `output_tokens` (both or neither): the request's
+     * size, overriding the traffic entry's. has_tokens 0 when the trace has no such columns. */
+    int has_tokens;
+    uint32_t prompt_tokens, output_tokens; /* 0..TOKENS_MAX, and 1..TOKENS_MAX (tokens.h) */
 } traffic_arrival;
 
 typedef struct traffic_trace traffic_trace;
 
 /* Open a trace: a CSV file whose header names its columns, `time` (required: seconds, or a
- * duration such as 90s), and optionally `router` and `account`, in any order. NULL with
- * "PATH:LINE:COL: expected ..." in err. */
+ * duration such as 90s), and optionally `router` and `account`, and `prompt_tokens` with
+ * `output_tokens` (both or neither), in any order. NULL with "PATH:LINE:COL: expected ..."
+ * in err. */
 traffic_trace *traffic_trace_open(const char *path, char *err, size_t errlen);
 
 /* The next arrival: 1, 0 at the end, -1 with "PATH:LINE:COL: ..." in err (a malformed

@@ -65,10 +65,10 @@ static int parse_expect(void *ctx, const ydoc_node *map)
 }
 
 /* The keys that set a capacity check's limit, one per kind and statistic:
- * max_utilization, max_<statistic>_<latency|wait|caller_latency>, max_rejected,
- * max_timed_out. Written into limits[] (room for CAPACITY_LIMIT_KEYS) with their kind and
- * statistic; returns how many. */
-#define CAPACITY_LIMIT_KEYS (3 + 3 * SCENARIO_N_STATISTICS)
+ * max_utilization, max_<statistic>_<latency|wait|caller_latency|ttft|tpot>, max_rejected,
+ * max_timed_out, min_output_tokens_per_second, min_throughput. Written into limits[] (room
+ * for CAPACITY_LIMIT_KEYS, a bound) with their kind and statistic; returns how many. */
+#define CAPACITY_LIMIT_KEYS (SCENARIO_N_CAPACITY_KINDS * SCENARIO_N_STATISTICS)
 
 typedef struct {
     char key[32];
@@ -113,8 +113,8 @@ static int parse_over(reader *rd, const ydoc_node *map, scenario_capacity *c)
     return 0;
 }
 
-/* One capacity limit: exactly one of the max_* keys, optionally a deployment, during, over
- * and (for latency-like statistics) min_requests. */
+/* One capacity limit: exactly one of the max_* and min_* keys, optionally a deployment, during,
+ * over and (for latency-like statistics) min_requests. */
 static int parse_capacity(void *ctx, const ydoc_node *map)
 {
     reader *rd = ctx;
@@ -154,10 +154,15 @@ static int parse_capacity(void *ctx, const ydoc_node *map)
     if (!limit)
         return yread_fail(rd->in, map,
                           "expected one of max_utilization, max_<statistic>_latency, "
-                          "max_<statistic>_wait, max_<statistic>_caller_latency (statistic: "
-                          "mean, p50, p90, p95, p99 or p999), max_rejected or max_timed_out");
+                          "max_<statistic>_wait, max_<statistic>_caller_latency, "
+                          "max_<statistic>_ttft, max_<statistic>_tpot (statistic: mean, p50, "
+                          "p90, p95, p99 or p999), max_rejected, max_timed_out, "
+                          "min_output_tokens_per_second or min_throughput");
     long long count;
     int rc = c->kind == SCENARIO_MAX_UTILIZATION ? yread_real(rd->in, limit, key, 0, 1, &c->limit)
+             : c->kind == SCENARIO_MIN_OUTPUT_TOKENS_PER_SECOND
+                 ? yread_real(rd->in, limit, key, 0, 1e12, &c->limit)
+             : c->kind == SCENARIO_MIN_THROUGHPUT ? yread_rate(rd->in, limit, key, &c->limit)
              : scenario_capacity_has_statistic(c->kind)
                  ? yread_duration(rd->in, limit, key, &c->limit)
                  : yread_int(rd->in, limit, key, 0, INT64_MAX, &count);
@@ -176,8 +181,8 @@ static int parse_capacity(void *ctx, const ydoc_node *map)
     if ((node = ydoc_get(map, "min_requests"))) {
         if (!scenario_capacity_has_statistic(c->kind))
             return yread_fail(rd->in, node,
-                              "expected min_requests only with a latency, wait or caller "
-                              "latency statistic (%s is not one)",
+                              "expected min_requests only with a latency, wait, caller "
+                              "latency, TTFT or TPOT statistic (%s is not one)",
                               key);
         long long fewest;
         if (yread_int(rd->in, node, "min_requests", 0, INT64_MAX, &fewest) != 0)

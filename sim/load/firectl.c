@@ -386,23 +386,17 @@ static const load_target load_targets[] = {
     {"default", 'F', "a fraction of each replica's concurrency", 1},
     {"requests_per_second", 'N', "requests per second per replica", LOAD_TARGET_MAX},
     {"concurrent_requests", 'N', "concurrent requests per replica", LOAD_TARGET_MAX},
+    {"tokens_generated_per_second", 'N', "output tokens per second per replica", LOAD_TARGET_MAX},
+    {"prompt_tokens_per_second", 'N', "prompt tokens per second per replica", LOAD_TARGET_MAX},
 };
 #define N_LOAD_TARGETS (sizeof load_targets / sizeof *load_targets)
 
-/* Real platform targets that need token counts, which routersim's requests do not carry. */
-static const char *const token_targets[] = {"tokens_generated_per_second",
-                                            "prompt_tokens_per_second"};
-
 static double *load_target_field(world_autoscaling *a, size_t k)
 {
-    switch (k) {
-    case 0:
-        return &a->load_fraction;
-    case 1:
-        return &a->load_requests_per_second;
-    default:
-        return &a->load_concurrent_requests;
-    }
+    double *fields[N_LOAD_TARGETS] = {
+        &a->load_fraction, &a->load_requests_per_second, &a->load_concurrent_requests,
+        &a->load_tokens_generated_per_second, &a->load_prompt_tokens_per_second};
+    return fields[k];
 }
 
 /* Byte offset in the line of `at`, a character inside some word's text (or its end): exact
@@ -421,23 +415,17 @@ static int offset_of(const parser *p, const word *w, const char *at)
     return w->offset;
 }
 
-/* Which load target `key` names; -1 (with the error reported) for one routersim refuses. */
+/* Which load target `key` names; -1 (with the error reported) for any other key. */
 static int find_load_target(parser *p, const char *key, int at)
 {
     char q[UNITS_QUOTE_BUF];
     for (size_t k = 0; k < N_LOAD_TARGETS; k++)
         if (strcmp(load_targets[k].key, key) == 0)
             return (int)k;
-    for (size_t k = 0; k < sizeof token_targets / sizeof *token_targets; k++)
-        if (strcmp(token_targets[k], key) == 0)
-            return fail(p, at,
-                        "--load-targets: %s is a platform target that routersim does not model "
-                        "(its requests carry no token counts); expected default, "
-                        "requests_per_second or concurrent_requests",
-                        key);
     return fail(p, at,
-                "--load-targets: expected the key default, requests_per_second or "
-                "concurrent_requests, got \"%s\"",
+                "--load-targets: expected the key default, requests_per_second, "
+                "concurrent_requests, tokens_generated_per_second or prompt_tokens_per_second, "
+                "got \"%s\"",
                 units_quote(key, q, sizeof q));
 }
 
@@ -477,8 +465,8 @@ static int take_load_target(parser *p, const word *w, const char *item, size_t l
                 t->letter, t->letter, t->max, t->what, units_quote(text, q, sizeof q));
 }
 
-/* The list replaces all three targets: requests_per_second or concurrent_requests that it
- * does not name stays 0 (unset) as the zeroed command left it; default, when not named, is
+/* The list replaces all the targets: a rate or count target that it does not name stays 0
+ * (unset) as the zeroed command left it; default, when not named, is
  * the platform's 0.8, so an added target never switches the in-flight target off. */
 static int set_load_targets(parser *p, const word *w)
 {

@@ -8,12 +8,16 @@
 #define ROUTERSIM_LOADSPEC_H
 
 #include "sim/base/serving.h"
+#include "sim/base/tokens.h"
 #include "sim/base/traffic.h"
 #include "sim/model/world.h"
 #include "sim/load/yread.h"
 
-/* `serving: {concurrency, service_time: {distribution, mean, cv}, queue_limit, timeout,
- * cold_start}`. Returns 0, or -1 with the error written. */
+/* `serving: {model, balancer, queue_limit, timeout, cold_start}` with, for model queue (the
+ * default), `concurrency` and `service_time: {distribution, mean, cv}`, and for model
+ * batching, `max_running`, `kv_cache_tokens`, `iteration: {base, per_prefill_token,
+ * per_decode_token}`, optionally `prefill_chunk` and `kv_full`; either model's keys are
+ * refused with the other. Returns 0, or -1 with the error written. */
 int loadspec_serving(const yread *r, const ydoc_node *map, serving_spec *spec);
 
 /* `autoscaling: {scale_up_window, scale_down_window, scale_to_zero_window, load_targets}`
@@ -25,5 +29,12 @@ int loadspec_autoscaling(const yread *r, const ydoc_node *map, world_cmd *cmd);
  * points into them); a trace's path, resolved relative to the scenario file, into *trace. */
 int loadspec_traffic(const yread *r, const ydoc_node *map, traffic_shape *shape,
                      traffic_segment **segments, char **trace);
+
+/* A traffic entry's request sizes: `tokens: {prompt, output}` (one class) or `classes:` (a
+ * list of {name, weight, prompt, output}), never both; each count a whole number or a
+ * {distribution: fixed | uniform | lognormal | histogram} mapping. Neither leaves the spec
+ * empty (no sizes). The spec's classes are allocated as soon as their number is known, so
+ * tokens_spec_clear frees whatever was read when an error stops it. */
+int loadspec_tokens(const yread *r, const ydoc_node *entry, tokens_spec *spec);
 
 #endif

@@ -24,6 +24,7 @@
 typedef struct {
     yread in;
     scenario *sc;
+    unsigned char *sized; /* per traffic entry: its requests carry sizes (entry or trace) */
 } loader;
 
 static int err_mark(loader *ld, scenario_mark mark, const char *msg)
@@ -411,8 +412,9 @@ static int parse_router_entry(void *ctx, const ydoc_node *map)
 static int parse_traffic_entry(void *ctx, const ydoc_node *map)
 {
     loader *ld = ctx;
-    static const yread_key rules[] = {{"router", 1}, {"rate", 0},   {"profile", 0}, {"daily", 0},
-                                      {"trace", 0},  {"bursts", 0}, {"account", 0}, {NULL, 0}};
+    static const yread_key rules[] = {{"router", 1},  {"rate", 0},   {"profile", 0}, {"daily", 0},
+                                      {"trace", 0},   {"bursts", 0}, {"account", 0}, {"tokens", 0},
+                                      {"classes", 0}, {NULL, 0}};
     if (yread_keys(&ld->in, map, "a traffic entry", rules) != 0)
         return -1;
     scenario *sc = ld->sc;
@@ -425,7 +427,8 @@ static int parse_traffic_entry(void *ctx, const ydoc_node *map)
     t->mark = mark_of(map);
     snprintf(t->caller, sizeof t->caller, "%s", sc->account);
     if (yread_id(&ld->in, ydoc_get(map, "router"), "router", UNITS_ROUTER, t->router) != 0 ||
-        loadspec_traffic(&ld->in, map, &t->shape, &t->segments, &t->trace) != 0)
+        loadspec_traffic(&ld->in, map, &t->shape, &t->segments, &t->trace) != 0 ||
+        loadspec_tokens(&ld->in, map, &t->tokens) != 0)
         return -1;
     const ydoc_node *account = ydoc_get(map, "account");
     return account ? yread_account(&ld->in, account, t->caller) : 0;
@@ -724,8 +727,12 @@ static int check_known_deployment(loader *ld, const world *w, const char *id, sc
     return err_mark(ld, mark, msg);
 }
 
+static int reaches_batching(const scenario *sc, const char *router, char *msg, size_t size);
+
 /* Read a trace through once, so a malformed line or an unknown router stops the scenario
- * at load time, with the trace's own FILE:LINE:COL. */
+ * at load time, with the trace's own FILE:LINE:COL. Its lines without request sizes (the
+ * trace has no token columns and the entry no tokens) must not reach a batching
+ * deployment either. */
 static int check_trace(loader *ld, const world *w, scenario_traffic *traffic)
 {
     const char *path = traffic->trace;
@@ -744,7 +751,9 @@ static int check_trace(loader *ld, const world *w, scenario_traffic *traffic)
     }
     traffic_arrival a;
     int rc;
+    unsigned char *sized = &ld->sized[traffic - ld->sc->traffic];
     while ((rc = traffic_trace_next(t, &a, ld->in.err, ld->in.errlen)) == 1) {
+        *sized = *sized || a.has_tokens;
         traffic->trace_arrivals += a.time_s <= ld->sc->duration_s;
         world_id id;
         char why[512] = "";
@@ -758,9 +767,97 @@ static int check_trace(loader *ld, const world *w, scenario_traffic *traffic)
             rc = -1;
             break;
         }
+        if (!a.has_tokens && traffic->tokens.n_classes == 0 &&
+            reaches_batching(ld->sc, a.router[0] ? id : traffic->router, why, sizeof why)) {
+            if (a.router[0])
+                snprintf(ld->in.err, ld->in.errlen, "%s:%ld:%d: %s", path, a.line, a.router_column,
+                         why);
+            else
+                err_mark(ld, traffic->mark, why);
+            rc = -1;
+            break;
+        }
     }
     traffic_trace_close(t);
     return rc;
+}
+
+/* ---- request sizes against the serving models ------------------------------------------ */
+
+/* 1 when some command of the scenario lists deployment `dep` behind router `router`. */
+static int ever_behind(const scenario *sc, const char *router, const char *dep)
+{
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const world_cmd *cmd = &sc->events[i].cmd;
+        if ((cmd->op != WORLD_ROUTER_CREATE && cmd->op != WORLD_ROUTER_UPDATE) ||
+            strcmp(cmd->id, router) != 0)
+            continue;
+        for (size_t j = 0; j < cmd->n_deployments; j++)
+            if (strcmp(cmd->deployments[j], dep) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* A batching deployment serves a request by its tokens: 1 (with the reason in msg) when
+ * router, at any time, lists a deployment with model batching. */
+static int reaches_batching(const scenario *sc, const char *router, char *msg, size_t size)
+{
+    for (size_t i = 0; i < sc->n_serving; i++) {
+        const scenario_serving *sv = &sc->serving[i];
+        if (sv->spec.model != SERVING_MODEL_BATCHING || !ever_behind(sc, router, sv->deployment))
+            continue;
+        snprintf(msg, size,
+                 "expected request sizes (tokens or classes, or a trace with prompt_tokens and "
+                 "output_tokens): router \"%s\" sends requests to deployment \"%s\", whose "
+                 "serving model is batching",
+                 router, sv->deployment);
+        return 1;
+    }
+    return 0;
+}
+
+/* Every traffic entry that can reach a batching deployment carries sizes (traces are
+ * checked line by line as they are read). */
+static int check_sizes_reach(loader *ld)
+{
+    const scenario *sc = ld->sc;
+    for (size_t i = 0; i < sc->n_traffic; i++) {
+        char msg[512];
+        const scenario_traffic *t = &sc->traffic[i];
+        if (!t->trace && t->tokens.n_classes == 0 &&
+            reaches_batching(sc, t->router, msg, sizeof msg))
+            return err_mark(ld, t->mark, msg);
+    }
+    return 0;
+}
+
+/* A token-based load target counts the sizes of the requests a deployment gets: one set on
+ * a deployment that no traffic with sizes can reach would never ask for a replica. */
+static int check_token_targets(loader *ld)
+{
+    const scenario *sc = ld->sc;
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const world_cmd *cmd = &sc->events[i].cmd;
+        const world_autoscaling *a = &cmd->autoscaling;
+        if (!(cmd->set & WORLD_SET_LOAD_TARGETS) ||
+            (a->load_tokens_generated_per_second <= 0 && a->load_prompt_tokens_per_second <= 0))
+            continue;
+        int sized = 0;
+        for (size_t k = 0; !sized && k < sc->n_traffic; k++)
+            sized = ld->sized[k] && ever_behind(sc, sc->traffic[k].router, cmd->id);
+        if (sized)
+            continue;
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "expected traffic with request sizes (tokens or classes) to reach deployment "
+                 "\"%s\": its %s load target counts tokens",
+                 cmd->id,
+                 a->load_tokens_generated_per_second > 0 ? "tokens_generated_per_second"
+                                                         : "prompt_tokens_per_second");
+        return err_mark(ld, sc->events[i].mark, msg);
+    }
+    return 0;
 }
 
 /* Traffic and checks may only name resources that exist at some point: a name that never
@@ -795,9 +892,15 @@ static int check_references(loader *ld, const world *w)
         if (sc->capacity[i].deployment[0] &&
             check_known_deployment(ld, w, sc->capacity[i].deployment, sc->capacity[i].mark) != 0)
             return -1;
-    for (size_t i = 0; i < sc->n_traffic; i++)
+    if (check_sizes_reach(ld) != 0)
+        return -1;
+    for (size_t i = 0; i < sc->n_traffic; i++) {
+        ld->sized[i] = sc->traffic[i].tokens.n_classes > 0;
         if (sc->traffic[i].trace && check_trace(ld, w, &sc->traffic[i]) != 0)
             return -1;
+    }
+    if (check_token_targets(ld) != 0)
+        return -1;
     if (scenario_expected_requests(sc) > SCENARIO_MAX_EXPECTED_REQUESTS) {
         char msg[256];
         snprintf(msg, sizeof msg,
@@ -811,7 +914,10 @@ static int check_references(loader *ld, const world *w)
 static int validate(loader *ld)
 {
     world *w = world_new(ld->in.account, ld->sc->seed);
-    if (!w) {
+    ld->sized = calloc(ld->sc->n_traffic, 1);
+    if (!w || !ld->sized) {
+        world_free(w);
+        free(ld->sized);
         snprintf(ld->in.err, ld->in.errlen, "%s: out of memory", ld->in.path);
         return -1;
     }
@@ -819,6 +925,7 @@ static int validate(loader *ld)
     if (rc == 0)
         rc = check_references(ld, w);
     world_free(w);
+    free(ld->sized);
     return rc;
 }
 
@@ -840,7 +947,7 @@ scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_
         }
     }
     scenario *sc = calloc(1, sizeof *sc);
-    loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc};
+    loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc, NULL};
     int rc = -1;
     if (sc && (sc->path = strdup(path))) {
         ld.in.account = sc->account;

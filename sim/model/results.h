@@ -77,6 +77,22 @@ typedef struct {
     results_quantiles wait;    /* served requests: queue wait alone */
     results_quantiles caller;  /* as callers saw it: served requests' latency, plus the
                                   time timed-out callers waited before giving up */
+    /* Tokens (requests that carry sizes). Batching model: TTFT is recorded at the end of the
+     * iteration that produces a request's first token, TPOT and the token counts when it
+     * completes. Queue model: TTFT is the latency (the whole answer arrives at once), TPOT is
+     * not measured (count 0), and tokens are not counted (0). */
+    results_quantiles ttft; /* arrival to first output token */
+    results_quantiles tpot; /* per request: (completion - first token) / (output tokens - 1),
+                               for requests of two or more output tokens */
+    uint64_t prompt_tokens, output_tokens;           /* of the requests completed in the interval */
+    double prompt_tokens_per_s, output_tokens_per_s; /* those over the interval's length */
+    uint64_t iterations; /* batching iterations that ended in the interval, all replicas */
+    double mean_batch;   /* requests per iteration (prefilling or decoding), over them;
+                            0 with no iterations */
+    double mean_kv;      /* KV cache in use over the budget of ready replicas, a time
+                            average of the fraction; 0 with no budget */
+    double max_kv;       /* the largest fraction of one replica's budget in use at once;
+                            -1 where not measured (phases) */
 } results_load;
 
 /* A deployment's serving measurements over one capacity check's whole interval (the windows

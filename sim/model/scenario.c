@@ -35,6 +35,7 @@ void scenario_free(scenario *sc)
     for (size_t i = 0; i < sc->n_traffic; i++) {
         free(sc->traffic[i].segments);
         free(sc->traffic[i].trace);
+        tokens_spec_clear(&sc->traffic[i].tokens);
     }
     free(sc->traffic);
     free(sc->serving);
@@ -67,14 +68,21 @@ const char *scenario_statistic_name(scenario_statistic statistic)
 const char *scenario_capacity_figure(scenario_capacity_kind kind)
 {
     static const char *const names[SCENARIO_N_CAPACITY_KINDS] = {
-        "utilization", "latency", "wait", "caller_latency", "rejected", "timed_out"};
+        "utilization", "latency", "wait", "caller_latency",           "rejected",
+        "timed_out",   "ttft",    "tpot", "output_tokens_per_second", "throughput"};
     return names[kind];
 }
 
 int scenario_capacity_has_statistic(scenario_capacity_kind kind)
 {
     return kind == SCENARIO_MAX_LATENCY || kind == SCENARIO_MAX_WAIT ||
-           kind == SCENARIO_MAX_CALLER_LATENCY;
+           kind == SCENARIO_MAX_CALLER_LATENCY || kind == SCENARIO_MAX_TTFT ||
+           kind == SCENARIO_MAX_TPOT;
+}
+
+int scenario_capacity_is_minimum(scenario_capacity_kind kind)
+{
+    return kind == SCENARIO_MIN_OUTPUT_TOKENS_PER_SECOND || kind == SCENARIO_MIN_THROUGHPUT;
 }
 
 void scenario_capacity_key(const scenario_capacity *c, char *buf, size_t size)
@@ -83,5 +91,6 @@ void scenario_capacity_key(const scenario_capacity *c, char *buf, size_t size)
         snprintf(buf, size, "max_%s_%s", scenario_statistic_name(c->statistic),
                  scenario_capacity_figure(c->kind));
     else
-        snprintf(buf, size, "max_%s", scenario_capacity_figure(c->kind));
+        snprintf(buf, size, "%s_%s", scenario_capacity_is_minimum(c->kind) ? "min" : "max",
+                 scenario_capacity_figure(c->kind));
 }

@@ -11,6 +11,7 @@
 #define ROUTERSIM_SCENARIO_H
 
 #include "sim/base/serving.h"
+#include "sim/base/tokens.h"
 #include "sim/base/traffic.h"
 #include "sim/model/world.h"
 
@@ -39,6 +40,9 @@ typedef struct {
     traffic_segment *segments;
     char *trace;             /* path of a trace file (relative paths resolved), or NULL */
     uint64_t trace_arrivals; /* a trace's arrivals within the duration, counted at load */
+    /* Request sizes (`tokens:` or `classes:`); n_classes 0: none. A trace's prompt_tokens and
+     * output_tokens columns override them line by line. */
+    tokens_spec tokens;
     scenario_mark mark;
 } scenario_traffic;
 
@@ -57,6 +61,10 @@ typedef enum {
     SCENARIO_MAX_CALLER_LATENCY, /* as callers saw it (timed-out callers' waits too), in s */
     SCENARIO_MAX_REJECTED,       /* requests turned away by a full queue, summed */
     SCENARIO_MAX_TIMED_OUT,      /* requests whose caller gave up waiting, summed */
+    SCENARIO_MAX_TTFT,           /* arrival to first output token, a statistic in s */
+    SCENARIO_MAX_TPOT,           /* time per output token after the first, a statistic in s */
+    SCENARIO_MIN_OUTPUT_TOKENS_PER_SECOND, /* a floor: output tokens completed per second */
+    SCENARIO_MIN_THROUGHPUT,               /* a floor: requests completed per second */
     SCENARIO_N_CAPACITY_KINDS
 } scenario_capacity_kind;
 
@@ -82,9 +90,9 @@ typedef enum { SCENARIO_OVER_WINDOW, SCENARIO_OVER_INTERVAL } scenario_over;
  * whichever is later: nothing before it is judged. */
 typedef struct {
     scenario_capacity_kind kind;
-    scenario_statistic statistic; /* latency, wait and caller latency only */
+    scenario_statistic statistic; /* latency, wait, caller latency, TTFT and TPOT only */
     scenario_over over;
-    double limit; /* a fraction, seconds or requests */
+    double limit; /* a fraction, seconds, requests, tokens/s or requests/s */
     world_id deployment;
     double start_s, end_s;
     /* Latency-like statistics: a window (or the interval) with fewer requests measured is
@@ -176,11 +184,15 @@ uint64_t scenario_default_min_requests(scenario_statistic statistic);
 
 /* "mean", "p50", "p90", "p95", "p99", "p999" */
 const char *scenario_statistic_name(scenario_statistic statistic);
-/* "utilization", "latency", "wait", "caller_latency", "rejected", "timed_out" */
+/* "utilization", "latency", "wait", "caller_latency", "rejected", "timed_out", "ttft",
+ * "tpot", "output_tokens_per_second", "throughput" */
 const char *scenario_capacity_figure(scenario_capacity_kind kind);
 /* A latency-like figure, limited by a statistic (max_<statistic>_<figure>). */
 int scenario_capacity_has_statistic(scenario_capacity_kind kind);
-/* The key that sets a capacity check: "max_utilization", "max_p99_latency", ... */
+/* A floor (min_<figure>): the figure must stay at or above the limit. */
+int scenario_capacity_is_minimum(scenario_capacity_kind kind);
+/* The key that sets a capacity check: "max_utilization", "max_p99_latency",
+ * "min_throughput", ... */
 void scenario_capacity_key(const scenario_capacity *c, char *buf, size_t size);
 
 #define SCENARIO_MAX_EXPECTED_REQUESTS 1e10 /* sum of rate x duration over the traffic */

@@ -378,6 +378,8 @@ static void set_autoscaling(world_deployment *d, const world_cmd *cmd)
         d->autoscaling.load_fraction = a->load_fraction;
         d->autoscaling.load_requests_per_second = a->load_requests_per_second;
         d->autoscaling.load_concurrent_requests = a->load_concurrent_requests;
+        d->autoscaling.load_tokens_generated_per_second = a->load_tokens_generated_per_second;
+        d->autoscaling.load_prompt_tokens_per_second = a->load_prompt_tokens_per_second;
     }
 }
 

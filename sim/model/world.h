@@ -70,11 +70,16 @@ typedef struct {
     double load_fraction;          /* default 0.8 */
     double load_requests_per_second;
     double load_concurrent_requests;
+    /* Token targets, per replica (0: not set): output tokens of the requests arriving per
+     * second (`tokens_generated_per_second`) and their prompt tokens per second
+     * (`prompt_tokens_per_second`). Only requests that carry sizes (tokens.h) count. */
+    double load_tokens_generated_per_second;
+    double load_prompt_tokens_per_second;
 } world_autoscaling;
 
 #define WORLD_DEFAULT_LOAD_FRACTION 0.8
 #define WORLD_DEFAULT_AUTOSCALING                                                                  \
-    ((world_autoscaling){30, 600, 3600, WORLD_DEFAULT_LOAD_FRACTION, 0, 0})
+    ((world_autoscaling){30, 600, 3600, WORLD_DEFAULT_LOAD_FRACTION, 0, 0, 0, 0})
 
 typedef char world_id[UNITS_ID_MAX + 1];
 

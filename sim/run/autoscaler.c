@@ -36,8 +36,13 @@ static long long wanted_now(const autoscaler_load *load, long long concurrency,
     long long by_fraction = per_target(load->in_flight, s->load_fraction * (double)concurrency);
     long long by_concurrent = per_target(load->in_flight, s->load_concurrent_requests);
     long long by_rate = per_target(load->arrivals_per_s, s->load_requests_per_second);
+    long long by_prompt = per_target(load->prompt_tokens_per_s, s->load_prompt_tokens_per_second);
+    long long by_output =
+        per_target(load->output_tokens_per_s, s->load_tokens_generated_per_second);
     long long wanted = by_fraction > by_concurrent ? by_fraction : by_concurrent;
-    return wanted > by_rate ? wanted : by_rate;
+    wanted = wanted > by_rate ? wanted : by_rate;
+    wanted = wanted > by_prompt ? wanted : by_prompt;
+    return wanted > by_output ? wanted : by_output;
 }
 
 /* Keep the samples that the longer window can see; 0, or -1 when out of memory. */

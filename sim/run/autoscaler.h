@@ -5,7 +5,8 @@
  * Modelled on the platform's documented behaviour, evaluated every AUTOSCALER_TICK_S:
  * each tick turns the load seen over the last tick into a wanted replica count (per load
  * target: requests in flight over fraction x concurrency, requests per second, concurrent
- * requests per replica; the largest count wins). It scales up to the smallest count wanted
+ * requests, prompt tokens per second and generated tokens per second per replica; the
+ * largest count wins). It scales up to the smallest count wanted
  * throughout the last scale-up window, only once the whole window wanted more; down to the
  * largest count wanted throughout the last scale-down window (never below 1 that way). A
  * tick's mean may come from part of its span, so "throughout the window" takes in the tick
@@ -34,6 +35,10 @@ typedef struct {
     double in_flight;
     double arrivals_per_s;
     double idle_s;
+    /* prompt and output tokens of the requests that arrived, per second over the tick (the
+     * token targets: prompt_tokens_per_second and tokens_generated_per_second) */
+    double prompt_tokens_per_s;
+    double output_tokens_per_s;
 } autoscaler_load;
 
 /* The replica count the deployment should have after the tick at `now` (its current

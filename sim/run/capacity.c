@@ -3,7 +3,7 @@
 
 #include "sim/run/autoscaler.h"
 #include "sim/base/latency.h"
-#include "sim/base/serving.h"
+#include "sim/base/servemodel.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -12,13 +12,14 @@
 #include <string.h>
 
 /* Measurements since a mark: serving totals then, and the histograms recorded since
- * (serving_recent's three). max_waiting gathers the bins' maxima for a meter that spans
- * several bins. */
+ * (servemodel_recent's five). max_waiting and max_kv gather the bins' maxima for a meter
+ * that spans several bins. */
 typedef struct {
-    serving_totals mark;
-    latency *latency, *wait, *gave_up;
+    servemodel_totals mark;
+    latency *latency, *wait, *gave_up, *ttft, *tpot;
     double since_s;
     long long max_waiting;
+    double max_kv;
 } meter;
 
 /* A router phase that the deployment is part of: results.phases[phase].deployments[index]. */
@@ -31,7 +32,7 @@ typedef struct {
  * histogram and are merged into the bin, run and phase histograms whenever one of those is
  * measured, begun or ended: one histogram update per request, whatever is measured. */
 typedef struct {
-    serving *srv; /* NULL: no serving model, not tracked */
+    servemodel *srv; /* NULL: no serving model, not tracked */
     const serving_spec *spec;
     autoscaler *scaler;
     double *ready_at; /* cold starts under way, oldest first */
@@ -40,9 +41,13 @@ typedef struct {
     phase_meter *phases;
     size_t n_phases;
     meter *spans; /* [n_spans]: one per span of bins that capacity checks cover, while open */
+    int ttft_is_latency; /* the model's TTFT is its latency (queue): not gathered twice */
     double last_arrival_s;
     double tick_in_flight_s; /* busy_s + queued_s at the last tick */
     uint64_t tick_arrived;
+    /* Tokens of the requests that arrived with sizes, and their values at the last tick:
+     * the autoscaler's token targets. */
+    uint64_t arrived_prompt, arrived_output, tick_prompt, tick_output;
     int zero_noted;
     uint32_t name;
 } tracked;
@@ -113,12 +118,14 @@ static void meter_free(meter *m)
     latency_free(m->latency);
     latency_free(m->wait);
     latency_free(m->gave_up);
-    m->latency = m->wait = m->gave_up = NULL;
+    latency_free(m->ttft);
+    latency_free(m->tpot);
+    m->latency = m->wait = m->gave_up = m->ttft = m->tpot = NULL;
 }
 
 static void free_tracked(capacity *c, tracked *t)
 {
-    serving_free(t->srv);
+    servemodel_free(t->srv);
     autoscaler_free(t->scaler);
     free(t->ready_at);
     meter_free(&t->bin);
@@ -226,25 +233,36 @@ static int add_event(capacity *c, double now, char *text)
 
 /* ---- measuring ------------------------------------------------------------------------ */
 
+/* Empty a histogram; an empty one is left alone (a reset writes every bucket). */
+static void clear(latency *h)
+{
+    if (latency_count(h) > 0)
+        latency_reset(h);
+}
+
 static int meter_start(meter *m, const tracked *t, double now)
 {
-    if ((!m->latency && !(m->latency = latency_new())) ||
-        (!m->wait && !(m->wait = latency_new())) || (!m->gave_up && !(m->gave_up = latency_new())))
-        return -1;
-    latency_reset(m->latency);
-    latency_reset(m->wait);
-    latency_reset(m->gave_up);
-    m->mark = *serving_totals_of(t->srv);
+    latency **hists[] = {&m->latency, &m->wait, &m->gave_up, &m->ttft, &m->tpot};
+    for (size_t i = 0; i < sizeof hists / sizeof *hists; i++) {
+        if (!*hists[i] && !(*hists[i] = latency_new()))
+            return -1;
+        clear(*hists[i]);
+    }
+    m->mark = *servemodel_totals_of(t->srv);
     m->since_s = now;
     m->max_waiting = 0;
+    m->max_kv = 0;
     return 0;
 }
 
-static void meter_add(meter *m, const serving_recent *recent)
+static void meter_add(meter *m, const servemodel_recent *recent)
 {
     latency_merge(m->latency, recent->latency);
     latency_merge(m->wait, recent->wait);
     latency_merge(m->gave_up, recent->gave_up);
+    if (recent->ttft != recent->latency)
+        latency_merge(m->ttft, recent->ttft);
+    latency_merge(m->tpot, recent->tpot);
 }
 
 /* A quantile in the histogram's first bucket, which also holds every value below
@@ -266,9 +284,10 @@ static results_quantiles quantiles_of(const latency *h)
 /* What happened between the meter's mark and now (the serving model advanced to now); the
  * requests still waiting or in service are those at now. */
 static results_load measure(capacity *c, const tracked *t, const meter *m, double now,
-                            long long max_waiting)
+                            long long max_waiting, double max_kv)
 {
-    const serving_totals *a = serving_totals_of(t->srv), *b = &m->mark;
+    const servemodel_totals *at = servemodel_totals_of(t->srv), *bt = &m->mark;
+    const serving_totals *a = &at->base, *b = &bt->base;
     double span = now - m->since_s;
     uint64_t started = a->started - b->started;
     double slots = a->capacity_s - b->capacity_s;
@@ -291,7 +310,19 @@ static results_load measure(capacity *c, const tracked *t, const meter *m, doubl
         .latency = quantiles_of(m->latency),
         .wait = quantiles_of(m->wait),
         .caller = quantiles_of(c->scratch),
+        .ttft = quantiles_of(t->ttft_is_latency ? m->latency : m->ttft),
+        .tpot = quantiles_of(m->tpot),
+        .prompt_tokens = at->prompt_tokens - bt->prompt_tokens,
+        .output_tokens = at->output_tokens - bt->output_tokens,
+        .iterations = at->iterations - bt->iterations,
+        .max_kv = max_kv,
     };
+    double kv_budget = at->kv_capacity_s - bt->kv_capacity_s;
+    load.prompt_tokens_per_s = span > 0 ? (double)load.prompt_tokens / span : 0;
+    load.output_tokens_per_s = span > 0 ? (double)load.output_tokens / span : 0;
+    load.mean_batch =
+        load.iterations ? (at->batch_sum - bt->batch_sum) / (double)load.iterations : 0;
+    load.mean_kv = kv_budget > 0 ? (at->kv_s - bt->kv_s) / kv_budget : 0;
     load.mean_latency_s = load.latency.mean_s;
     load.p50_s = load.latency.p50_s;
     load.p90_s = load.latency.p90_s;
@@ -304,9 +335,10 @@ static results_load measure(capacity *c, const tracked *t, const meter *m, doubl
 static void catch_up(capacity *c, size_t slot, double now)
 {
     tracked *t = &c->deps[slot];
-    serving_advance(t->srv, now);
-    const serving_recent *recent = serving_recent_of(t->srv);
-    if (latency_count(recent->latency) == 0 && latency_count(recent->gave_up) == 0)
+    servemodel_advance(t->srv, now);
+    const servemodel_recent *recent = servemodel_recent_of(t->srv);
+    if (latency_count(recent->latency) == 0 && latency_count(recent->gave_up) == 0 &&
+        latency_count(recent->wait) == 0 && latency_count(recent->ttft) == 0)
         return;
     meter_add(&t->bin, recent);
     meter_add(&t->run, recent);
@@ -315,9 +347,11 @@ static void catch_up(capacity *c, size_t slot, double now)
     for (size_t i = 0; i < c->n_spans; i++)
         if (t->spans[i].latency)
             meter_add(&t->spans[i], recent);
-    latency_reset(recent->latency);
-    latency_reset(recent->wait);
-    latency_reset(recent->gave_up);
+    clear(recent->latency);
+    clear(recent->wait);
+    clear(recent->gave_up);
+    clear(recent->ttft);
+    clear(recent->tpot);
 }
 
 /* ---- following the world ---------------------------------------------------------------- */
@@ -331,10 +365,15 @@ static int track(capacity *c, size_t slot, double now)
     if (!t->spec)
         return 0;
     long name = results_name_index(&c->res->deployments, &c->res->n_deployments, d->name);
-    t->srv = serving_new(t->spec, d->ready, now, c->rng, &c->budget);
+    char why[160];
+    t->srv = servemodel_new(t->spec, d->ready, now, c->rng, &c->budget, why, sizeof why);
+    if (!t->srv)
+        return fail(c, "%s: %s", d->id, why);
+    const servemodel_recent *recent = servemodel_recent_of(t->srv);
+    t->ttft_is_latency = recent->ttft == recent->latency;
     t->scaler = autoscaler_new();
     t->spans = calloc(c->n_spans ? c->n_spans : 1, sizeof *t->spans);
-    if (name < 0 || !t->srv || !t->scaler || !t->spans || meter_start(&t->bin, t, now) != 0 ||
+    if (name < 0 || !t->scaler || !t->spans || meter_start(&t->bin, t, now) != 0 ||
         meter_start(&t->run, t, now) != 0)
         return fail(c, "out of memory");
     for (size_t k = 0; k < c->n_spans; k++)
@@ -385,9 +424,11 @@ static int follow_cold_starts(capacity *c, size_t slot, double now)
         t->ready_at = grown;
         t->cap_pending = need;
     }
+    /* The cold start's length is the world's (which holds new replicas back by it), not a
+     * copy of it: one place says how long a deployment's replicas take. */
     for (long long i = 0; i < missing; i++)
-        t->ready_at[t->n_pending++] = now + t->spec->cold_start_s;
-    return push(c, now + t->spec->cold_start_s, c->first_kind + CAPACITY_KIND_READY, slot);
+        t->ready_at[t->n_pending++] = now + d->cold_start_s;
+    return push(c, now + d->cold_start_s, c->first_kind + CAPACITY_KIND_READY, slot);
 }
 
 static const char *router_of(world *w, size_t slot)
@@ -432,20 +473,24 @@ int capacity_sync(capacity *c, double now)
         if (!t->srv)
             continue;
         catch_up(c, slot, now);
-        serving_set_ready(t->srv, world_deployment_at(c->w, slot)->ready, now);
+        servemodel_set_ready(t->srv, world_deployment_at(c->w, slot)->ready, now);
         if (follow_cold_starts(c, slot, now) != 0 || note_stranded(c, slot, now) != 0)
             return -1;
     }
     return c->failed ? -1 : 0;
 }
 
-int capacity_arrive(capacity *c, size_t slot, double now)
+int capacity_arrive(capacity *c, size_t slot, double now, const tokens_size *size)
 {
     tracked *t = &c->deps[slot];
     if (!t->srv)
         return 0;
     t->last_arrival_s = now;
-    serving_outcome outcome = serving_arrive(t->srv, now);
+    if (size) {
+        t->arrived_prompt += size->prompt;
+        t->arrived_output += size->output;
+    }
+    serving_outcome outcome = servemodel_arrive(t->srv, now, size);
     if (outcome == SERVING_OVERFLOW)
         return fail(c,
                     "%s: at %.3fs the queues of all deployments together used up the run's "
@@ -475,7 +520,7 @@ static int replicas_ready(capacity *c, size_t slot, double now, int *world_chang
     world_set_ready(c->w, slot, d->ready + (long long)k);
     *world_changed = 1;
     char cold[32];
-    units_format_duration(t->spec->cold_start_s, cold, sizeof cold);
+    units_format_duration(d->cold_start_s, cold, sizeof cold);
     return add_event(c, now,
                      results_printf("%s: %zu replica%s ready after a %s cold start (%lld of %lld "
                                     "ready)",
@@ -489,16 +534,21 @@ static int autoscale_one(capacity *c, size_t slot, double now, int *world_change
     if (!d->exists || !world_is_autoscaled(d))
         return 0;
     catch_up(c, slot, now);
-    const serving_totals *tot = serving_totals_of(t->srv);
+    const serving_totals *tot = &servemodel_totals_of(t->srv)->base;
     autoscaler_load load = {
         .in_flight = (tot->busy_s + tot->queued_s - t->tick_in_flight_s) / AUTOSCALER_TICK_S,
         .arrivals_per_s = (double)(tot->arrived - t->tick_arrived) / AUTOSCALER_TICK_S,
         .idle_s = now - t->last_arrival_s,
+        .prompt_tokens_per_s = (double)(t->arrived_prompt - t->tick_prompt) / AUTOSCALER_TICK_S,
+        .output_tokens_per_s = (double)(t->arrived_output - t->tick_output) / AUTOSCALER_TICK_S,
     };
     t->tick_in_flight_s = tot->busy_s + tot->queued_s;
     t->tick_arrived = tot->arrived;
+    t->tick_prompt = t->arrived_prompt;
+    t->tick_output = t->arrived_output;
     long long before = d->replicas;
-    long long after = autoscaler_decide(t->scaler, now, &load, t->spec->concurrency, d);
+    long long after =
+        autoscaler_decide(t->scaler, now, &load, servemodel_slots_per_replica(t->spec), d);
     if (after == before)
         return 0;
     world_autoscale(c->w, slot, after);
@@ -572,7 +622,7 @@ void capacity_phase_close(capacity *c, size_t phase, double now)
                 continue;
             catch_up(c, slot, now);
             results_share *share = &c->res->phases[phase].deployments[t->phases[k].index];
-            share->load = measure(c, t, &t->phases[k].m, now, -1);
+            share->load = measure(c, t, &t->phases[k].m, now, -1, -1);
             share->has_load = 1;
             meter_free(&t->phases[k].m);
             t->phases[k--] = t->phases[--t->n_phases];
@@ -580,10 +630,12 @@ void capacity_phase_close(capacity *c, size_t phase, double now)
     }
 }
 
-static void note_max_waiting(meter *m, long long max_waiting)
+static void note_max(meter *m, long long max_waiting, double max_kv)
 {
     if (max_waiting > m->max_waiting)
         m->max_waiting = max_waiting;
+    if (max_kv > m->max_kv)
+        m->max_kv = max_kv;
 }
 
 /* Does capacity check i cover deployment slot? */
@@ -607,8 +659,9 @@ static int close_span(capacity *c, size_t k, double now)
             results_interval_load *l = results_add_interval_load(c->res);
             if (!l)
                 return fail(c, "out of memory");
-            *l = (results_interval_load){i, t->name,
-                                         measure(c, t, &t->spans[k], now, t->spans[k].max_waiting)};
+            *l = (results_interval_load){
+                i, t->name,
+                measure(c, t, &t->spans[k], now, t->spans[k].max_waiting, t->spans[k].max_kv)};
         }
     }
     for (size_t slot = 0; slot < c->n_deps; slot++)
@@ -620,7 +673,7 @@ static int close_span(capacity *c, size_t k, double now)
 
 static int out_of_memory_in(capacity *c, size_t slot)
 {
-    if (!serving_out_of_memory(c->deps[slot].srv))
+    if (!servemodel_out_of_memory(c->deps[slot].srv))
         return 0;
     return fail(c, "%s: out of memory", world_deployment_at(c->w, slot)->id);
 }
@@ -634,18 +687,19 @@ int capacity_end_bin(capacity *c, uint32_t bin, double now)
         catch_up(c, slot, now);
         if (out_of_memory_in(c, slot) != 0)
             return -1;
-        long long max_waiting = serving_take_max_waiting(t->srv);
-        note_max_waiting(&t->run, max_waiting);
+        long long max_waiting = servemodel_take_max_waiting(t->srv);
+        double max_kv = servemodel_take_max_kv(t->srv);
+        note_max(&t->run, max_waiting, max_kv);
         for (size_t k = 0; k < c->n_spans; k++)
             if (t->spans[k].latency)
-                note_max_waiting(&t->spans[k], max_waiting);
+                note_max(&t->spans[k], max_waiting, max_kv);
         const world_deployment *d = world_deployment_at(c->w, slot);
         results_load_point *p = results_add_load_point(c->res);
         if (!p)
             return fail(c, "out of memory");
         *p = (results_load_point){bin, t->name, d->exists ? d->replicas : 0,
                                   d->exists ? d->ready : 0,
-                                  measure(c, t, &t->bin, now, max_waiting)};
+                                  measure(c, t, &t->bin, now, max_waiting, max_kv)};
         if (meter_start(&t->bin, t, now) != 0)
             return fail(c, "out of memory");
     }
@@ -674,12 +728,12 @@ int capacity_finish(capacity *c, double now)
         catch_up(c, slot, now);
         if (out_of_memory_in(c, slot) != 0)
             return -1;
-        note_max_waiting(&t->run, serving_take_max_waiting(t->srv));
+        note_max(&t->run, servemodel_take_max_waiting(t->srv), servemodel_take_max_kv(t->srv));
         results_deployment_load *l = results_add_load(c->res);
         if (!l)
             return fail(c, "out of memory");
         l->deployment = t->name;
-        l->load = measure(c, t, &t->run, now, t->run.max_waiting);
+        l->load = measure(c, t, &t->run, now, t->run.max_waiting, t->run.max_kv);
         uint64_t unserved[RESULTS_N_UNSERVED] = {l->load.rejected, l->load.timed_out,
                                                  l->load.unfinished};
         for (int k = 0; k < RESULTS_N_UNSERVED; k++) {

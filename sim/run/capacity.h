@@ -3,6 +3,9 @@
  * capacity — the deployments' side of a run: serving models, cold starts, the autoscaler
  * and the load measurements.
  *
+ * Every deployment's serving model (queue or batching, pooled or balanced) is driven through
+ * one interface (servemodel.h): this module knows no model's insides.
+ *
  * The engine routes each request to a deployment; this module decides what happens to it
  * there (served, queued, rejected, timed out) and schedules what follows in the engine's
  * event queue: replicas becoming ready after their cold start, and autoscaler ticks. It changes the
@@ -26,7 +29,7 @@
  * autoscaler ticks. The engine owns the numbering of kinds and hands this module the first
  * of CAPACITY_N_EVENT_KINDS consecutive ones; every event of a kind in that range is this
  * module's to handle. What happens inside a deployment (completions, timeouts) never goes
- * in the queue: see serving.h. */
+ * in the queue: see servemodel.h. */
 #define CAPACITY_N_EVENT_KINDS 2
 
 typedef struct capacity capacity;
@@ -47,10 +50,11 @@ int capacity_start(capacity *c);
  * cold starts. Returns 0, or -1. */
 int capacity_sync(capacity *c, double now);
 
-/* A request routed to a deployment (slot) at `now`: the hot path. Returns 0, or -1 when
- * the run cannot go on: the queues of all deployments together reached SERVING_MAX_QUEUE
- * waiting requests (one budget for the run), or memory ran out ("out of memory"). */
-int capacity_arrive(capacity *c, size_t deployment, double now);
+/* A request routed to a deployment (slot) at `now`, with its size (NULL when it carries
+ * none): the hot path. Returns 0, or -1 when the run cannot go on: the queues of all
+ * deployments together reached SERVING_MAX_QUEUE waiting-request slots (one budget for the
+ * run), or memory ran out ("out of memory"). */
+int capacity_arrive(capacity *c, size_t deployment, double now, const tokens_size *size);
 
 /* Handle one of this module's events. *world_changed is set when the world needs a commit
  * (then capacity_sync again). Returns 0, or -1. */

@@ -6,6 +6,7 @@
 #include "sim/base/gslerr.h"
 #include "sim/base/routerfault.h"
 #include "sim/base/seqtest.h"
+#include "sim/base/tokens.h"
 #include "sim/base/traffic.h"
 #include "sim/model/world.h"
 
@@ -34,10 +35,11 @@ enum {
 /* One traffic entry: an arrival process (or a trace) aimed at a router by id. */
 typedef struct {
     const scenario_traffic *spec;
-    traffic_trace *trace; /* NULL for a Poisson shape */
-    traffic_arrival next; /* a trace's arrival scheduled next */
-    long router;          /* slot of the router it reaches now, or -1 (none by that id exists) */
-    int forbidden;        /* the caller's account may not use that router */
+    traffic_trace *trace;  /* NULL for a Poisson shape */
+    traffic_arrival next;  /* a trace's arrival scheduled next */
+    tokens_sampler *sizes; /* the entry's request sizes, or NULL when it has none */
+    long router;           /* slot of the router it reaches now, or -1 (none by that id exists) */
+    int forbidden;         /* the caller's account may not use that router */
     uint32_t target;
     uint64_t arrivals, failed[RESULTS_N_REASONS]; /* in the current bin */
 } source;
@@ -443,6 +445,22 @@ static void trace_target(engine *e, const source *s, long *router, int *forbidde
                  !world_router_at(e->world, (size_t)*router)->is_public;
 }
 
+/* A routed request reaches a deployment's serving model with its size: the trace line's,
+ * else one drawn from the entry's classes, else none. */
+static int serve(engine *e, const source *s, size_t deployment)
+{
+    tokens_size size;
+    const tokens_size *sized = NULL;
+    if (s->trace && s->next.has_tokens) {
+        size = (tokens_size){s->next.prompt_tokens, s->next.output_tokens};
+        sized = &size;
+    } else if (s->sizes) {
+        size = tokens_draw(s->sizes, e->rng);
+        sized = &size;
+    }
+    return capacity_arrive(e->capacity, deployment, e->now, sized);
+}
+
 /* The hot path: one request from source i, routed or failed, counted on the spot. */
 static void arrive(engine *e, size_t i)
 {
@@ -472,7 +490,7 @@ static void arrive(engine *e, size_t i)
     rs->routed++;
     if (rs->watched)
         count_watched(e, (size_t)router, (size_t)pick);
-    if (e->serving && capacity_arrive(e->capacity, r->deployments[pick], e->now) != 0) {
+    if (e->serving && serve(e, s, r->deployments[pick]) != 0) {
         fail(e, "%s", capacity_error(e->capacity));
         e->failed = 1;
     }
@@ -741,6 +759,9 @@ static int init_sources(engine *e)
         s->router = -1;
         if (s->spec->trace && !(s->trace = traffic_trace_open(s->spec->trace, e->err, e->errlen)))
             return -1;
+        if (s->spec->tokens.n_classes &&
+            !(s->sizes = tokens_sampler_new(&s->spec->tokens, e->err, e->errlen)))
+            return -1;
         units_full_name(name, sc->account, UNITS_ROUTER, s->spec->router);
         long target = results_name_index(&e->res->targets, &e->res->n_targets, name);
         if (target < 0)
@@ -825,8 +846,10 @@ static void engine_free(engine *e)
         free(e->routers[i].seq_mark);
     }
     free(e->routers);
-    for (size_t i = 0; e->sources && i < e->sc->n_traffic; i++)
+    for (size_t i = 0; e->sources && i < e->sc->n_traffic; i++) {
         traffic_trace_close(e->sources[i].trace);
+        tokens_sampler_free(e->sources[i].sizes);
+    }
     free(e->sources);
     for (size_t w = 0; e->watches && w < e->sc->n_expect; w++)
         free(e->watches[w].share_of);

@@ -14,6 +14,7 @@ typedef struct {
     results_check c;
     FILE *detail;
     size_t detail_len;
+    int minimum; /* a floor: the margin is value - limit */
 } draft;
 
 static int draft_open(draft *d, results_check_kind kind, const char *key, const char *unit)
@@ -52,7 +53,7 @@ static int draft_commit(draft *d, results *r)
     }
     *c = d->c;
     c->passed = c->status != RESULTS_CHECK_FAIL;
-    c->margin = c->limit - c->value;
+    c->margin = d->minimum ? c->value - c->limit : c->limit - c->value;
     r->passed = r->passed && c->passed;
     return 0;
 }
@@ -200,6 +201,8 @@ static const results_quantiles *quantiles_of(scenario_capacity_kind kind, const 
 {
     return kind == SCENARIO_MAX_WAIT             ? &l->wait
            : kind == SCENARIO_MAX_CALLER_LATENCY ? &l->caller
+           : kind == SCENARIO_MAX_TTFT           ? &l->ttft
+           : kind == SCENARIO_MAX_TPOT           ? &l->tpot
                                                  : &l->latency;
 }
 
@@ -224,6 +227,12 @@ static int figure_of(const scenario_capacity *c, const results_load *l, double *
     case SCENARIO_MAX_TIMED_OUT:
         *value = (double)l->timed_out;
         return 1;
+    case SCENARIO_MIN_OUTPUT_TOKENS_PER_SECOND:
+        *value = l->output_tokens_per_s;
+        return 1;
+    case SCENARIO_MIN_THROUGHPUT:
+        *value = l->throughput_per_s;
+        return 1;
     default:
         break;
     }
@@ -232,8 +241,9 @@ static int figure_of(const scenario_capacity *c, const results_load *l, double *
     return q->count > 0 && q->count >= c->min_requests;
 }
 
-/* One deployment's record against the check: its total (for sums), its worst and first
- * over-the-limit window (or interval), and how many were judged or had too few requests. */
+/* One deployment's record against the check: its total (for sums), its worst (the highest,
+ * for a floor the lowest) and first window (or interval) beyond the limit, and how many
+ * were judged or had too few requests. */
 typedef struct {
     int seen;
     uint64_t requests; /* an interval's measured requests, for the text */
@@ -241,9 +251,20 @@ typedef struct {
     size_t judged, too_few, breaches;
 } record;
 
+static int minimum(const scenario_capacity *c)
+{
+    return scenario_capacity_is_minimum(c->kind);
+}
+
+/* Is a worse than b? Higher, or for a floor lower. */
+static int worse(const scenario_capacity *c, double a, double b)
+{
+    return minimum(c) ? a < b : a > b;
+}
+
 static int is_breach(const scenario_capacity *c, double value)
 {
-    return !sums(c) && value > c->limit + 1e-12;
+    return !sums(c) && (minimum(c) ? value < c->limit - 1e-12 : value > c->limit + 1e-12);
 }
 
 /* Fold one judged (or too-few) figure into a deployment's record; a breach is also
@@ -257,7 +278,7 @@ static int fold(const scenario_capacity *c, draft *d, record *rec, uint32_t depl
         return 0;
     }
     rec->sum += value;
-    if (rec->judged++ == 0 || value > rec->worst) {
+    if (rec->judged++ == 0 || worse(c, value, rec->worst)) {
         rec->worst = value;
         rec->worst_start = start;
         rec->worst_end = end;
@@ -324,23 +345,28 @@ static int gather(const scenario_capacity *c, size_t index, const results *r, dr
     return 0;
 }
 
-/* A figure as a person reads it: a percentage, a latency, a count. */
+/* A figure as a person reads it: a percentage, a latency, a count, a rate. */
 static void figure_text(const scenario_capacity *c, double value, char *out, size_t size)
 {
     if (c->kind == SCENARIO_MAX_UTILIZATION)
         snprintf(out, size, "%.1f%%", 100 * value);
+    else if (c->kind == SCENARIO_MIN_OUTPUT_TOKENS_PER_SECOND)
+        snprintf(out, size, "%.*f tokens/s", value < 100 ? 1 : 0, value);
+    else if (c->kind == SCENARIO_MIN_THROUGHPUT)
+        units_format_rate(units_round_significant(value, 3), out, size);
     else if (sums(c))
         snprintf(out, size, "%.0f", value);
     else
         units_format_duration(units_round_significant(value, 3), out, size);
 }
 
-/* "utilization", "p99 latency", "mean wait", "p99.9 caller latency", "rejected requests" */
+/* "utilization", "p99 latency", "mean wait", "p99.9 caller latency", "rejected requests",
+ * "p99 TTFT", "output tokens per second" */
 static void what_text(const scenario_capacity *c, char *out, size_t size)
 {
     static const char *const figures[SCENARIO_N_CAPACITY_KINDS] = {
-        "utilization",    "latency",           "wait",
-        "caller latency", "rejected requests", "timed-out requests"};
+        "utilization",        "latency", "wait", "caller latency",           "rejected requests",
+        "timed-out requests", "TTFT",    "TPOT", "output tokens per second", "throughput"};
     static const char *const statistics[SCENARIO_N_STATISTICS] = {"mean", "p50", "p90",
                                                                   "p95",  "p99", "p99.9"};
     if (scenario_capacity_has_statistic(c->kind))
@@ -362,6 +388,9 @@ static void describe_record(const scenario_capacity *c, const char *name, const 
     const char *id = id_of(name);
     if (sums(c))
         fprintf(out, "%s: %.0f %s, most in %s: %s", id, rec->sum, what, worst_w, worst);
+    else if (c->over == SCENARIO_OVER_INTERVAL && rec->judged && minimum(c))
+        fprintf(out, "%s: %s %s over %s%s", id, what, worst, worst_w,
+                rec->breaches ? ", UNDER THE LIMIT" : "");
     else if (c->over == SCENARIO_OVER_INTERVAL && rec->judged)
         fprintf(out, "%s: %s %s over %s (%llu requests)%s", id, what, worst, worst_w,
                 (unsigned long long)rec->requests, rec->breaches ? ", OVER THE LIMIT" : "");
@@ -369,10 +398,12 @@ static void describe_record(const scenario_capacity *c, const char *name, const 
         fprintf(out, "%s: too few requests to judge (%llu, fewer than %llu)", id,
                 (unsigned long long)rec->requests, (unsigned long long)c->min_requests);
     else if (rec->breaches)
-        fprintf(out, "%s: %s %s in %s, the first of %zu windows over %s (worst %s in %s)", id, what,
-                first, first_w, rec->breaches, limit, worst, worst_w);
+        fprintf(out, "%s: %s %s in %s, the first of %zu windows %s %s (%s %s in %s)", id, what,
+                first, first_w, rec->breaches, minimum(c) ? "under" : "over", limit,
+                minimum(c) ? "lowest" : "worst", worst, worst_w);
     else if (rec->judged)
-        fprintf(out, "%s: %s at most %s (in %s)", id, what, worst, worst_w);
+        fprintf(out, "%s: %s at %s %s (in %s)", id, what, minimum(c) ? "least" : "most", worst,
+                worst_w);
     else
         fprintf(out, "%s: too few requests to judge in every window (fewer than %llu)", id,
                 (unsigned long long)c->min_requests);
@@ -393,7 +424,7 @@ static char *capacity_name(const scenario_capacity *c, const results *r)
         snprintf(during, sizeof during, " during [%s, %s]", from, to);
     }
     return results_printf(
-        "max %s %s%s for %s%s", what, limit,
+        "%s %s %s%s for %s%s", minimum(c) ? "min" : "max", what, limit,
         c->over == SCENARIO_OVER_INTERVAL && !sums(c) ? " over the whole interval" : "",
         c->deployment[0] ? c->deployment : "every deployment with a serving model", during);
 }
@@ -418,7 +449,7 @@ static void decide(const scenario_capacity *c, const results *r, const record *r
         if (!better && rec->breaches)
             better = !records[decided].breaches || rec->first_start < records[decided].first_start;
         else if (!better && rec->judged && !records[decided].breaches)
-            better = !records[decided].judged || rec->worst > records[decided].worst;
+            better = !records[decided].judged || worse(c, rec->worst, records[decided].worst);
         if (better)
             decided = (long)k;
     }
@@ -469,8 +500,8 @@ static int list_contributions(const scenario_capacity *c, const results *r, draf
 
 static int check_capacity(const scenario_capacity *c, size_t index, results *r)
 {
-    static const char *const units[SCENARIO_N_CAPACITY_KINDS] = {"fraction", "s",       "s", "s",
-                                                                 "requests", "requests"};
+    static const char *const units[SCENARIO_N_CAPACITY_KINDS] = {
+        "fraction", "s", "s", "s", "requests", "requests", "s", "s", "tokens/s", "requests/s"};
     char key[64];
     scenario_capacity_key(c, key, sizeof key);
     draft d;
@@ -480,6 +511,7 @@ static int check_capacity(const scenario_capacity *c, size_t index, results *r)
         draft_discard(&d);
         return -1;
     }
+    d.minimum = minimum(c);
     d.c.name = capacity_name(c, r);
     d.c.limit = c->limit;
     d.c.capacity = index;
