@@ -269,6 +269,18 @@ class ChatSummarise(unittest.TestCase):
             self.assertTrue({"ttft", "tpot", "tokens", "batch", "kv_cache"} <= kinds, kinds)
 
 
+class QueueOnly(unittest.TestCase):
+    """Without a batching deployment nothing about tokens is shown: a queue-model run reads as
+    before."""
+
+    def test_no_token_table(self):
+        proc, report, reports = simulate("migration-capacity.yaml")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertNotIn("Tokens (", proc.stdout)
+        self.assertNotIn("TTFT", reports)
+        self.assertTrue(all(l["iterations"] == 0 for l in report["loads"]))
+
+
 class Balancers(unittest.TestCase):
     """scenarios/llm-balancers.yaml: the same deployment behind four balancers; round_robin
     alone breaks the p99 TTFT limit, ideal (the pooled queue) does best."""
