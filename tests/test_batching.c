@@ -365,6 +365,30 @@ START_TEST(power_of_two_beats_random)
 }
 END_TEST
 
+/* The token target through a whole run: 20 requests/s of 200 output tokens offer 4000
+ * generated tokens/s; at 1000 per replica the autoscaler asks for ceil(4000 / 1000) = 4
+ * replicas (5 in a window whose every tick saw more than 4000), where in-flight requests
+ * alone (about 20/s x 2 s = 40, under 0.8 x 64 per replica) would keep 1. */
+START_TEST(token_target_scales_a_run)
+{
+    scenario *sc = load_text(
+        "name: scale\naccount: acme\nduration: 5m\nwindow: 30s\n"
+        "deployments:\n  - id: d\n    min_replica_count: 1\n    max_replica_count: 10\n"
+        "    serving:\n      model: batching\n      max_running: 64\n"
+        "      kv_cache_tokens: 200000\n"
+        "      iteration: {base: 8ms, per_prefill_token: 0.02ms, per_decode_token: 0.1ms}\n"
+        "    autoscaling:\n      load_targets: {tokens_generated_per_second: 1000}\n"
+        "routers:\n  - {id: r, deployments: [d]}\n"
+        "traffic:\n  - router: r\n    rate: 20/s\n    tokens: {prompt: 100, output: 200}\n");
+    results *r = run_seed(sc, 3);
+    const results_load_point *last = &r->load_points[r->n_load_points - 1];
+    ck_assert_int_ge(last->replicas, 4);
+    ck_assert_int_le(last->replicas, 5);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 /* The mean of n draws of a one-class spec's prompt (output: 1) and output (0). */
 static double mean_of(const tokens_count *prompt, const tokens_count *output, int of_output,
                       uint32_t *max)
@@ -498,6 +522,7 @@ static Suite *suite(void)
     check_add_case(s, tcase_create("power_of_two_beats_random"), power_of_two_beats_random, 60);
     check_add_case(s, tcase_create("a_run_measures_tokens_everywhere"),
                    a_run_measures_tokens_everywhere, 60);
+    check_add_case(s, tcase_create("token_target_scales_a_run"), token_target_scales_a_run, 60);
     check_add_case(s, tcase_create("sizes_follow_their_distributions"),
                    sizes_follow_their_distributions, 30);
     return s;

@@ -55,12 +55,17 @@ static void qm_advance(servemodel *m, double now)
         serving_advance(q->replicas[i], now);
 }
 
+/* The pooled queue's hot path: today's model, with nothing in between. */
+static serving_outcome pooled_arrive(servemodel *m, double now, const tokens_size *size)
+{
+    (void)size;
+    return serving_arrive(((queuemodel *)m)->replicas[0], now);
+}
+
 static serving_outcome qm_arrive(servemodel *m, double now, const tokens_size *size)
 {
     queuemodel *q = (queuemodel *)m;
     (void)size;
-    if (!balanced(q))
-        return serving_arrive(q->replicas[0], now);
     if (q->ready <= 0 || q->n == 0) {
         /* No replica to pick: the request waits on the first instance, which holds it until
          * a replica is ready (as the pooled queue does). */
@@ -167,9 +172,12 @@ static void qm_free(servemodel *m)
     free(q);
 }
 
-static const servemodel_ops ops = {qm_arrive,      qm_set_ready,     qm_advance,
-                                   qm_totals,      qm_recent,        qm_take_max_waiting,
-                                   qm_take_max_kv, qm_out_of_memory, qm_free};
+static const servemodel_ops balanced_ops = {qm_arrive,      qm_set_ready,     qm_advance,
+                                            qm_totals,      qm_recent,        qm_take_max_waiting,
+                                            qm_take_max_kv, qm_out_of_memory, qm_free};
+static const servemodel_ops pooled_ops = {pooled_arrive,  qm_set_ready,     qm_advance,
+                                          qm_totals,      qm_recent,        qm_take_max_waiting,
+                                          qm_take_max_kv, qm_out_of_memory, qm_free};
 
 servemodel *queuemodel_new(const serving_spec *spec, long long ready_replicas, double now,
                            gsl_rng *rng, serving_budget *budget)
@@ -177,7 +185,7 @@ servemodel *queuemodel_new(const serving_spec *spec, long long ready_replicas, d
     queuemodel *q = calloc(1, sizeof *q);
     if (!q)
         return NULL;
-    q->header.ops = &ops;
+    q->header.ops = spec->balancer == SERVING_BALANCE_IDEAL ? &pooled_ops : &balanced_ops;
     q->spec = *spec;
     q->rng = rng;
     q->budget = budget;

@@ -36,11 +36,6 @@ void servemodel_free(servemodel *m)
         m->ops->free(m);
 }
 
-serving_outcome servemodel_arrive(servemodel *m, double now, const tokens_size *size)
-{
-    return m->ops->arrive(m, now, size);
-}
-
 void servemodel_set_ready(servemodel *m, long long ready_replicas, double now)
 {
     m->ops->set_ready(m, ready_replicas, now);

@@ -72,13 +72,18 @@ servemodel *servemodel_new(const serving_spec *spec, long long ready_replicas, d
                            gsl_rng *rng, serving_budget *budget, char *err, size_t errlen);
 void servemodel_free(servemodel *m);
 
-serving_outcome servemodel_arrive(servemodel *m, double now, const tokens_size *size);
+/* Inline: every routed request passes here. */
+static inline serving_outcome servemodel_arrive(servemodel *m, double now, const tokens_size *size)
+{
+    return m->ops->arrive(m, now, size);
+}
 void servemodel_set_ready(servemodel *m, long long ready_replicas, double now);
 /* Play the model up to now and bring the totals' integrals up to it. */
 void servemodel_advance(servemodel *m, double now);
 const servemodel_totals *servemodel_totals_of(servemodel *m);
 const servemodel_recent *servemodel_recent_of(servemodel *m);
-/* The most requests waiting at once since the last call (which restarts the count). */
+/* The most requests waiting at once since the last call (which restarts the count). With
+ * per-replica queues of the queue model, the sum of each queue's most: an upper bound. */
 long long servemodel_take_max_waiting(servemodel *m);
 /* The largest fraction of one replica's KV budget in use since the last call; 0 for models
  * without a KV cache. */

@@ -41,6 +41,7 @@ typedef struct {
     phase_meter *phases;
     size_t n_phases;
     meter *spans; /* [n_spans]: one per span of bins that capacity checks cover, while open */
+    int ttft_is_latency; /* the model's TTFT is its latency (queue): not gathered twice */
     double last_arrival_s;
     double tick_in_flight_s; /* busy_s + queued_s at the last tick */
     uint64_t tick_arrived;
@@ -232,13 +233,20 @@ static int add_event(capacity *c, double now, char *text)
 
 /* ---- measuring ------------------------------------------------------------------------ */
 
+/* Empty a histogram; an empty one is left alone (a reset writes every bucket). */
+static void clear(latency *h)
+{
+    if (latency_count(h) > 0)
+        latency_reset(h);
+}
+
 static int meter_start(meter *m, const tracked *t, double now)
 {
     latency **hists[] = {&m->latency, &m->wait, &m->gave_up, &m->ttft, &m->tpot};
     for (size_t i = 0; i < sizeof hists / sizeof *hists; i++) {
         if (!*hists[i] && !(*hists[i] = latency_new()))
             return -1;
-        latency_reset(*hists[i]);
+        clear(*hists[i]);
     }
     m->mark = *servemodel_totals_of(t->srv);
     m->since_s = now;
@@ -252,7 +260,8 @@ static void meter_add(meter *m, const servemodel_recent *recent)
     latency_merge(m->latency, recent->latency);
     latency_merge(m->wait, recent->wait);
     latency_merge(m->gave_up, recent->gave_up);
-    latency_merge(m->ttft, recent->ttft);
+    if (recent->ttft != recent->latency)
+        latency_merge(m->ttft, recent->ttft);
     latency_merge(m->tpot, recent->tpot);
 }
 
@@ -301,7 +310,7 @@ static results_load measure(capacity *c, const tracked *t, const meter *m, doubl
         .latency = quantiles_of(m->latency),
         .wait = quantiles_of(m->wait),
         .caller = quantiles_of(c->scratch),
-        .ttft = quantiles_of(m->ttft),
+        .ttft = quantiles_of(t->ttft_is_latency ? m->latency : m->ttft),
         .tpot = quantiles_of(m->tpot),
         .prompt_tokens = at->prompt_tokens - bt->prompt_tokens,
         .output_tokens = at->output_tokens - bt->output_tokens,
@@ -338,11 +347,11 @@ static void catch_up(capacity *c, size_t slot, double now)
     for (size_t i = 0; i < c->n_spans; i++)
         if (t->spans[i].latency)
             meter_add(&t->spans[i], recent);
-    latency_reset(recent->latency);
-    latency_reset(recent->wait);
-    latency_reset(recent->gave_up);
-    latency_reset(recent->ttft);
-    latency_reset(recent->tpot);
+    clear(recent->latency);
+    clear(recent->wait);
+    clear(recent->gave_up);
+    clear(recent->ttft);
+    clear(recent->tpot);
 }
 
 /* ---- following the world ---------------------------------------------------------------- */
@@ -360,6 +369,8 @@ static int track(capacity *c, size_t slot, double now)
     t->srv = servemodel_new(t->spec, d->ready, now, c->rng, &c->budget, why, sizeof why);
     if (!t->srv)
         return fail(c, "%s: %s", d->id, why);
+    const servemodel_recent *recent = servemodel_recent_of(t->srv);
+    t->ttft_is_latency = recent->ttft == recent->latency;
     t->scaler = autoscaler_new();
     t->spans = calloc(c->n_spans ? c->n_spans : 1, sizeof *t->spans);
     if (name < 0 || !t->scaler || !t->spans || meter_start(&t->bin, t, now) != 0 ||

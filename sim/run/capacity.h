@@ -3,6 +3,9 @@
  * capacity — the deployments' side of a run: serving models, cold starts, the autoscaler
  * and the load measurements.
  *
+ * Every deployment's serving model (queue or batching, pooled or balanced) is driven through
+ * one interface (servemodel.h): this module knows no model's insides.
+ *
  * The engine routes each request to a deployment; this module decides what happens to it
  * there (served, queued, rejected, timed out) and schedules what follows in the engine's
  * event queue: replicas becoming ready after their cold start, and autoscaler ticks. It changes the
@@ -26,7 +29,7 @@
  * autoscaler ticks. The engine owns the numbering of kinds and hands this module the first
  * of CAPACITY_N_EVENT_KINDS consecutive ones; every event of a kind in that range is this
  * module's to handle. What happens inside a deployment (completions, timeouts) never goes
- * in the queue: see serving.h. */
+ * in the queue: see servemodel.h. */
 #define CAPACITY_N_EVENT_KINDS 2
 
 typedef struct capacity capacity;
