@@ -213,6 +213,8 @@ def simulate(name, plots=False):
             report = json.load(f)
         with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
             md = f.read()
+        with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
+            md += f.read()  # both reports hold the token table
         return proc, report, md
     finally:
         shutil.rmtree(tmp)
@@ -260,9 +262,23 @@ class ChatSummarise(unittest.TestCase):
         self.assertGreater(loads["chat-batching"]["iterations"], 0)
         self.assertGreater(loads["chat-batching"]["output_tokens"], 0)
         self.assertIn("| Deployment | TTFT p50 | TTFT p99 |", self.md)
+        self.assertIn('id="token-table"', self.md)
+        self.assertIn("Tokens (time to first token, time per output token", self.proc.stdout)
         if shutil.which("gnuplot"):
             kinds = {p["kind"] for p in self.report["plots"]}
             self.assertTrue({"ttft", "tpot", "tokens", "batch", "kv_cache"} <= kinds, kinds)
+
+
+class QueueOnly(unittest.TestCase):
+    """Without a batching deployment nothing about tokens is shown: a queue-model run reads as
+    before."""
+
+    def test_no_token_table(self):
+        proc, report, reports = simulate("migration-capacity.yaml")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertNotIn("Tokens (", proc.stdout)
+        self.assertNotIn("TTFT", reports)
+        self.assertTrue(all(l["iterations"] == 0 for l in report["loads"]))
 
 
 class Balancers(unittest.TestCase):

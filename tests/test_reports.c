@@ -629,8 +629,8 @@ START_TEST(loadview_token_table)
                  {LOADVIEW_WORST_TTFT_P99, "1.7s in [1m, 2m)", "n/a"},
                  {LOADVIEW_TPOT_P50, "18ms", "n/a"},
                  {LOADVIEW_TPOT_P99, "45ms", "n/a"},
-                 {LOADVIEW_OUTPUT_TOKENS_PER_S, "4030/s", "0/s"},
-                 {LOADVIEW_PROMPT_TOKENS_PER_S, "15400/s", "0/s"},
+                 {LOADVIEW_OUTPUT_TOKENS_PER_S, "4030/s", "n/a"},
+                 {LOADVIEW_PROMPT_TOKENS_PER_S, "15400/s", "n/a"},
                  {LOADVIEW_MEAN_BATCH, "23.4", "n/a"},
                  {LOADVIEW_MEAN_KV, "41.0%", "n/a"},
                  {LOADVIEW_PEAK_KV, "85.0%", "n/a"}};

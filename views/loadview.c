@@ -309,10 +309,14 @@ void loadview_token_cell(char *buf, size_t size, const loadview *v, size_t k,
                       col == LOADVIEW_TPOT_P50 ? l->tpot.p50_s : l->tpot.p99_s);
         return;
     case LOADVIEW_OUTPUT_TOKENS_PER_S:
-        text_rate(buf, size, l->output_tokens_per_s);
-        return;
     case LOADVIEW_PROMPT_TOKENS_PER_S:
-        text_rate(buf, size, l->prompt_tokens_per_s);
+        /* a queue deployment counts no tokens: n/a, not a misleading 0/s */
+        if (l->iterations == 0)
+            snprintf(buf, size, "n/a");
+        else
+            text_rate(buf, size,
+                      col == LOADVIEW_OUTPUT_TOKENS_PER_S ? l->output_tokens_per_s
+                                                          : l->prompt_tokens_per_s);
         return;
     case LOADVIEW_MEAN_BATCH:
         if (l->iterations > 0)
