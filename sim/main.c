@@ -854,6 +854,9 @@ static int command(int argc, char **argv)
                                  "--sequential are for run");
     if (opt.replicated_flag && !opt.replications)
         return usage_error("%s needs --replications N", opt.replicated_flag);
+    /* one replication is the plain run, which no interval of one sample could pass */
+    if (opt.pass_rate > 0 && opt.replications == 1)
+        return usage_error("%s", "--pass-rate needs --replications 2 or more");
     if (strcmp(command, "validate") == 0)
         return command_validate(files, n, &opt);
     return command_run(files, n, &opt);

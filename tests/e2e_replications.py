@@ -10,6 +10,7 @@ import filecmp
 import json
 import math
 import os
+import pty
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,39 @@ def clopper_pearson_lower(k, n, confidence):
         else:
             lo = mid
     return (lo + hi) / 2
+
+
+# 1e6 requests, 60 ms or more a replication here: 25 of them on one thread outlast the second
+# after which progress shows.
+BUSY = """name: busy
+account: acme
+duration: 10s
+deployments:
+  - {id: a, replicas: 3}
+  - {id: b, replicas: 1}
+routers:
+  - {id: r, deployments: [a, b]}
+traffic:
+  - {router: r, rate: 100000/s}
+"""
+
+
+def run_on_terminal(args, cwd):
+    """Run with stderr on a pseudo-terminal; return (exit status, what it wrote there)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=follower, cwd=cwd)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    return proc.wait(timeout=300), b"".join(chunks).decode(errors="replace")
 
 
 class Replications(unittest.TestCase):
@@ -168,6 +202,19 @@ class Replications(unittest.TestCase):
                                scenario=with_rule)
         self.assertEqual(proc.returncode, 1)
 
+    def test_confidence_from_the_scenario_and_the_flag(self):
+        with_conf = os.path.join(self.tmp.name, "confidence.yaml")
+        with open(with_conf, "w", encoding="utf-8") as f:
+            f.write(FLAKY + "  confidence: 0.8\n")
+        for args, want in (([], 0.8), (["--confidence", "0.99"], 0.99)):
+            proc, out = self.run_cmd("--replications", "10", "--no-plots", *args,
+                                     scenario=with_conf)
+            rep = self.report(out)["replications"]
+            self.assertEqual(rep["rule"]["confidence"], want)
+            passes = rep["passed"]["passes"]
+            self.assertAlmostEqual(rep["passed"]["lower"],
+                                   clopper_pearson_lower(passes, 10, want), places=9)
+
     def test_sequential(self):
         # every replication must pass: stops at the first failing one
         proc, out = self.run_cmd("--replications", "30", "--no-plots", "--sequential")
@@ -204,6 +251,7 @@ class Replications(unittest.TestCase):
             (["--replications", "3", "--confidence", "1.5"], "--confidence"),
             (["--jobs", "2"], "--jobs needs --replications"),
             (["--sequential"], "--sequential needs --replications"),
+            (["--replications", "1", "--pass-rate", "0.5"], "--replications 2 or more"),
         ]
         for args, message in cases:
             proc, out = self.run_cmd(*args)
@@ -219,6 +267,23 @@ class Replications(unittest.TestCase):
         proc, _ = self.run_cmd("--replications", "2", scenario=bad)
         self.assertEqual(proc.returncode, 2)
         self.assertRegex(proc.stderr, r"bad\.yaml:\d+:\d+: pass_rate: expected")
+
+    def test_progress_only_on_a_terminal(self):
+        busy = os.path.join(self.tmp.name, "busy.yaml")
+        with open(busy, "w", encoding="utf-8") as f:
+            f.write(BUSY)
+        work = tempfile.mkdtemp(dir=self.tmp.name)
+        args = [ROUTERSIM, "run", busy, "--out", os.path.join(work, "out"), "--no-plots",
+                "--jobs", "1", "--replications", "25"]
+        status, written = run_on_terminal(args, work)
+        self.assertEqual(status, 0)
+        self.assertRegex(written, r"\r  replications \d+ of 25 ")
+        self.assertTrue(written.endswith("\r\x1b[K"), repr(written[-40:]))
+        # nothing with --quiet, nor when stderr is not a terminal
+        status, written = run_on_terminal(args + ["--quiet"], work)
+        self.assertEqual((status, written), (0, ""))
+        proc = subprocess.run(args, capture_output=True, text=True, cwd=work, timeout=300)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
 
     def test_report_schema(self):
         try:

@@ -735,8 +735,9 @@ typedef struct {
 typedef struct {
     uint8_t kind;
     char *router, *deployment;
-    size_t rows;    /* replications that had it */
-    double *values; /* rows x n_bins */
+    size_t rows;     /* replications that had it */
+    size_t cap_rows; /* rows `values` has room for, doubled as it fills */
+    double *values;  /* rows x n_bins */
 } agg_band;
 
 /* An index of items by identity: open addressing over a power-of-two table. */
@@ -998,10 +999,15 @@ static int add_band(replicas_agg *agg, const row_band *b, uint32_t n_bins)
         agg->n_bands++;
     }
     size_t bins = agg->n_bins ? agg->n_bins : 1;
-    double *v = realloc(a->values, (a->rows + 1) * bins * sizeof *v);
-    if (!v)
-        return -1;
-    a->values = v;
+    if (a->rows == a->cap_rows) {
+        size_t more = a->cap_rows ? 2 * a->cap_rows : 16;
+        double *grown = realloc(a->values, more * bins * sizeof *grown);
+        if (!grown)
+            return -1;
+        a->values = grown;
+        a->cap_rows = more;
+    }
+    double *v = a->values;
     /* bins beyond the row's own (a scenario of another length) have no value */
     for (size_t k = 0; k < agg->n_bins; k++)
         v[a->rows * bins + k] = k < n_bins ? b->values[k] : NAN;

@@ -32,8 +32,6 @@
 
 /* ---- the verdict rule ------------------------------------------------------------------- */
 
-#define REPLICAS_DEFAULT_CONFIDENCE 0.95
-
 /* How replications decide the run (scenario checks.pass_rate, checks.confidence,
  * checks.sequential; --pass-rate, --confidence, --sequential):
  *   pass_rate 0 (not set): the run passes when every replication passes.
@@ -53,7 +51,8 @@
 typedef struct {
     double pass_rate;  /* 0: every replication must pass; else required rate in (0, 1) (a
                           rate of 1 could never be shown by an interval: use the default) */
-    double confidence; /* in (0, 1): of every interval reported and of the rule */
+    double confidence; /* in (0, 1): of every interval reported and of the rule (a
+                          scenario's default: SCENARIO_DEFAULT_CONFIDENCE, 0.95) */
     int sequential;    /* stop as soon as decided; the replications asked for are a cap */
 } replicas_rule;
 
