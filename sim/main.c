@@ -6,6 +6,7 @@
  * (e.g. the reports could not be written, or another run holds the report folder's lock).
  */
 #include "reports/reports.h"
+#include "reports/fit_report.h"
 #include "reports/sensitivity_report.h"
 #include "reports/srm_report.h"
 #include "reports/summary.h"
@@ -16,8 +17,10 @@
 #include "sim/load/scenario_load.h"
 #include "sim/load/countscsv.h"
 #include "sim/load/uncertain.h"
+#include "sim/stats/fit.h"
 #include "sim/stats/sensitivity.h"
 #include "sim/stats/srm.h"
+#include "sim/load/metricscsv.h"
 #include "views/outdir.h"
 #ifdef ROUTERSIM_MPI
 #include "sim/stats/replmpi.h" /* the MPI build: replications over mpirun's ranks */
@@ -73,6 +76,8 @@ static const char usage[] =
     "                     [--power P] [--seed N] [--out DIR] [--quiet] [--no-plots]\n"
     "       routersim plan srm FILE... [--deviation X | --relative-deviation X] [--power P]\n"
     "                     [--seed N]\n"
+    "       routersim fit METRICS.csv... [--out DIR] [--period DURATION]\n"
+    "                     [--max-utilization U] [--confidence C] [--quiet] [--no-plots]\n"
     "       routersim --help | --version\n"
     "\n"
     "Simulates inference routers splitting traffic over deployments by replica count,\n"
@@ -89,6 +94,10 @@ static const char usage[] =
     "                    phase: chi-square, anytime-valid sequential test, power\n"
     "  plan srm FILE...  simulate and print each phase's power and the requests and time\n"
     "                    its split test needs\n"
+    "  fit METRICS.csv...  estimate arrivals, service time, concurrency and cold start,\n"
+    "                    with intervals, from metrics exports (docs/calibration.md);\n"
+    "                    writes scenario.yaml, fit.json, fit.md and plots (default\n"
+    "                    out/fit)\n"
     "\n"
     "Options:\n"
     "  -s, --seed N      random seed (overrides the scenario's seed)\n"
@@ -132,6 +141,11 @@ static const char usage[] =
     "      --power P     target power (default 0.8)\n"
     "      --set KEY.PATH=VALUE  change a value of every scenario before it is checked\n"
     "                    (repeatable), e.g. deployments.chat.replicas=12\n"
+    "fit:\n"
+    "      --period DURATION  the daily cycle's period (default 24h)\n"
+    "      --max-utilization U  windows at most this busy fit the service time\n"
+    "                    (default 0.5)\n"
+    "      --confidence C  confidence of the intervals (default 0.95)\n"
     "  -h, --help        show this help\n"
     "  -V, --version     show the version\n"
     "\n"
@@ -1050,24 +1064,152 @@ static int command_srm_or_plan(int argc, char **argv)
     return command_srm(files[0], &cli);
 }
 
+/* ---- fit: a scenario's parameters from metrics exports --------------------------------- */
+
+typedef struct {
+    const char *out;
+    fit_options fit;
+    int quiet, plots;
+} fit_cli;
+
+static int parse_fit_options(int argc, char **argv, fit_cli *cli)
+{
+    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
+                                             {"period", required_argument, NULL, 'T'},
+                                             {"max-utilization", required_argument, NULL, 'u'},
+                                             {"confidence", required_argument, NULL, 'C'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"no-plots", no_argument, NULL, 'P'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
+        char why[256];
+        switch (c) {
+        case 'o':
+            cli->out = optarg;
+            break;
+        case 'T':
+            if (units_parse_duration(optarg, &cli->fit.period_s, why, sizeof why) != 0 ||
+                !(cli->fit.period_s > 0.0)) {
+                usage_error("--period: %s", why[0] ? why : "expected a duration above 0");
+                return -1;
+            }
+            break;
+        case 'u':
+            if (srm_number("--max-utilization", optarg, 0.0, 1.0, 0, &cli->fit.max_utilization) !=
+                0)
+                return -1;
+            break;
+        case 'C':
+            if (srm_number("--confidence", optarg, 0.0, 1.0, 1, &cli->fit.confidence) != 0)
+                return -1;
+            break;
+        case 'q':
+            cli->quiet = 1;
+            break;
+        case 'P':
+            cli->plots = 0;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(EXIT_PASSED);
+        case ':':
+            usage_error("option %s needs a value", argv[optind - 1]);
+            return -1;
+        default:
+            usage_error("unknown option %s", argv[optind - 1]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int fit_write(const fit_result *res, const char *dir, int plots, char *err, size_t errlen)
+{
+    outdir *od = outdir_open(dir, err, errlen);
+    if (!od)
+        return -1;
+    if (fit_report_write(outdir_staging(od), res, plots, warn, err, errlen) != 0) {
+        outdir_explain(od, err, errlen);
+        outdir_abort(od);
+        return -1;
+    }
+    return outdir_commit(od, err, errlen);
+}
+
+/* `fit METRICS.csv...`: every export read (the first bad one is the error), one fit of all. */
+static int command_fit(int argc, char **argv)
+{
+    fit_cli cli = {.fit = FIT_DEFAULT_OPTIONS, .plots = 1};
+    optind = 1;
+    if (parse_fit_options(argc, argv, &cli) != 0)
+        return EXIT_INVALID;
+    int n = argc - optind;
+    if (n <= 0)
+        return usage_error("%s", "fit: expected at least one metrics file (CSV)");
+    metricscsv **ex = calloc((size_t)n, sizeof *ex);
+    if (!ex) {
+        fprintf(stderr, "routersim: out of memory\n");
+        return EXIT_RUN_ERROR;
+    }
+    char err[1024];
+    int status = EXIT_PASSED;
+    fit_result *res = NULL;
+    for (int i = 0; i < n && status == EXIT_PASSED; i++)
+        if (!(ex[i] = metricscsv_read(argv[optind + i], err, sizeof err))) {
+            fprintf(stderr, "routersim: %s\n", err);
+            status = EXIT_INVALID;
+        }
+    if (status == EXIT_PASSED &&
+        !(res = fit_run((const metricscsv *const *)ex, (size_t)n, &cli.fit, err, sizeof err))) {
+        fprintf(stderr, "routersim: %s\n", err);
+        status = EXIT_INVALID;
+    }
+    if (res) {
+        const char *dir = cli.out ? cli.out : "out/fit";
+        int written = fit_write(res, dir, cli.plots, err, sizeof err) == 0;
+        if (!written) {
+            fprintf(stderr, "routersim: fit: %s\n", err);
+            status = EXIT_RUN_ERROR;
+        }
+        if (!cli.quiet) {
+            fit_report_summary(stdout, res);
+            if (written)
+                printf("Reports: %s/ (scenario.yaml: the fitted scenario)\n", dir);
+            fflush(stdout);
+        }
+    }
+    fit_result_free(res);
+    for (int i = 0; i < n; i++)
+        metricscsv_free(ex[i]);
+    free(ex);
+    return status;
+}
+
 static int command(int argc, char **argv)
 {
     options opt = {.plots = 1};
     if (argc < 2)
-        return usage_error("%s", "expected a command: run, validate, sensitivity, srm or plan");
+        return usage_error("%s",
+                           "expected a command: run, validate, sensitivity, srm, plan or fit");
     if (argv[1][0] == '-') {
         /* --help or --version before any command */
         if (parse_options(argc, argv, &opt) != 0)
             return EXIT_INVALID;
-        return usage_error("%s", "expected a command: run, validate, sensitivity, srm or plan");
+        return usage_error("%s",
+                           "expected a command: run, validate, sensitivity, srm, plan or fit");
     }
     const char *command = argv[1];
     if (strcmp(command, "srm") == 0 || strcmp(command, "plan") == 0)
         return command_srm_or_plan(argc - 1, argv + 1);
+    if (strcmp(command, "fit") == 0)
+        return command_fit(argc - 1, argv + 1);
     if (strcmp(command, "run") != 0 && strcmp(command, "validate") != 0 &&
         strcmp(command, "sensitivity") != 0)
-        return usage_error("unknown command \"%s\"; expected run, validate, sensitivity, srm or "
-                           "plan",
+        return usage_error("unknown command \"%s\"; expected run, validate, sensitivity, srm, "
+                           "plan or fit",
                            command);
     if (parse_options(argc - 1, argv + 1, &opt) != 0)
         return EXIT_INVALID;
