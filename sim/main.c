@@ -7,6 +7,7 @@
  */
 #include "reports/reports.h"
 #include "reports/fit_report.h"
+#include "reports/replay_report.h"
 #include "reports/sensitivity_report.h"
 #include "reports/srm_report.h"
 #include "reports/summary.h"
@@ -18,6 +19,7 @@
 #include "sim/load/countscsv.h"
 #include "sim/load/uncertain.h"
 #include "sim/stats/fit.h"
+#include "sim/stats/replay.h"
 #include "sim/stats/sensitivity.h"
 #include "sim/stats/srm.h"
 #include "sim/load/metricscsv.h"
@@ -59,6 +61,10 @@ typedef struct {
     size_t points, bisections; /* 0: not given */
     int has_bisections, corners;
     const char *sensitivity_flag; /* the first flag that only sensitivity takes, for the error */
+    /* replay */
+    const char *replay_scenario; /* --scenario FILE */
+    double replay_alpha;         /* --alpha A; 0: not given */
+    const char *replay_flag;     /* the first flag that only replay takes, for the error */
 } options;
 
 static const char usage[] =
@@ -71,6 +77,9 @@ static const char usage[] =
     "                     [--bisections B] [--corners] [--replications N] [--jobs J]\n"
     "                     [--pass-rate P] [--confidence C] [--seed N] [--out DIR]\n"
     "                     [--set KEY.PATH=VALUE]... [--quiet] [--no-plots]\n"
+    "       routersim replay RECORDING.csv --scenario FILE [--replications N] [--jobs J]\n"
+    "                     [--alpha A] [--seed N] [--out DIR] [--set KEY.PATH=VALUE]...\n"
+    "                     [--quiet] [--no-plots]\n"
     "       routersim srm COUNTS.csv [--expected D=SHARE,... | --scenario FILE] [--alpha A]\n"
     "                     [--concentration C] [--deviation X | --relative-deviation X]\n"
     "                     [--power P] [--seed N] [--out DIR] [--quiet] [--no-plots]\n"
@@ -89,6 +98,9 @@ static const char usage[] =
     "  sensitivity FILE  vary each uncertain parameter (the scenario's uncertainty:,\n"
     "                    or --vary) across its interval, one at a time, and report\n"
     "                    which can flip each check's verdict and at what value\n"
+    "  replay RECORDING.csv  run the scenario (the model, the steps run in its\n"
+    "                    timeline) replicated against a recorded change's metrics;\n"
+    "                    exit 1 when the model does not explain the recording\n"
     "  srm COUNTS.csv    test observed requests per router, deployment and interval\n"
     "                    (time,router,deployment,requests[,replicas|share]) phase by\n"
     "                    phase: chi-square, anytime-valid sequential test, power\n"
@@ -129,6 +141,11 @@ static const char usage[] =
     "      --bisections B  most bisection steps to locate a flip (default 12)\n"
     "      --corners     also run every corner of the intervals (at most 6 parameters)\n"
     "      (--replications N: per value, default 10; exit 1 when a verdict can flip)\n"
+    "replay:\n"
+    "      --scenario FILE  the calibrated model, the recorded steps in its timeline\n"
+    "      --alpha A     the verdict's false-alarm rate (default 0.01)\n"
+    "      (--replications N: default 99; a window is outside the replications'\n"
+    "                    range with chance 2/(N+1) when the model is right)\n"
     "srm and plan srm:\n"
     "      --expected D=SHARE,...  expected shares for every router (instead of the\n"
     "                    file's replicas or share column)\n"
@@ -497,6 +514,79 @@ static int command_sensitivity(const char *file, const options *opt)
     return status;
 }
 
+/* ---- replay -------------------------------------------------------------------------------- */
+
+/* `replay RECORDING --scenario FILE`: the recording through the model, replicated. */
+static int command_replay(const char *recording, const options *opt)
+{
+    char err[2048];
+    if (!opt->replay_scenario)
+        return usage_error("%s", "replay: expected --scenario FILE (the model and the steps run)");
+    if (opt->replications == 1)
+        return usage_error("%s", "replay: --replications needs 2 or more");
+    metricscsv *m = metricscsv_read(recording, err, sizeof err);
+    scenario *sc = NULL;
+    replay_result *res = NULL;
+    outdir *od = NULL;
+    int status = EXIT_PASSED;
+    if (!m) {
+        fprintf(stderr, "routersim: %s\n", err);
+        status = EXIT_INVALID;
+    } else if (!(sc = scenario_load_set(opt->replay_scenario, opt->sets, opt->n_sets, err,
+                                        sizeof err))) {
+        fprintf(stderr, "routersim: %s\n", err);
+        status = EXIT_INVALID;
+    }
+    char dir[4096], folder[256], stem[300];
+    if (sc) {
+        snprintf(stem, sizeof stem, "replay-%s", sc->name);
+        folder_name(stem, folder, sizeof folder);
+        snprintf(dir, sizeof dir, "%s%s", opt->out ? opt->out : "out/", opt->out ? "" : folder);
+        if (!(od = outdir_open(dir, err, sizeof err))) {
+            fprintf(stderr, "routersim: %s: %s\n", recording, err);
+            status = EXIT_RUN_ERROR;
+        }
+    }
+    if (od) {
+        replay_options ro = {.seed = opt->has_seed ? opt->seed : sc->seed,
+                             .replications = opt->replications ? opt->replications : 99,
+                             .jobs = opt->jobs ? opt->jobs : replicate_default_jobs(),
+                             .alpha = opt->replay_alpha > 0 ? opt->replay_alpha : 0.01};
+        int invalid = 0;
+        if (!(res = replay_run(sc, m, &ro, &invalid, err, sizeof err))) {
+            fprintf(stderr, "routersim: %s\n", err);
+            status = invalid ? EXIT_INVALID : EXIT_RUN_ERROR;
+        }
+    }
+    if (res) {
+        int written =
+            replay_report_write(outdir_staging(od), res, opt->plots, warn, err, sizeof err) == 0;
+        if (written) {
+            written = outdir_commit(od, err, sizeof err) == 0; /* frees od either way */
+        } else {
+            outdir_explain(od, err, sizeof err);
+            outdir_abort(od);
+        }
+        od = NULL;
+        status = !written ? EXIT_RUN_ERROR : res->explained ? EXIT_PASSED : EXIT_CHECK_FAILED;
+        if (!written)
+            fprintf(stderr, "routersim: %s: %s\n", recording, err);
+        if (!opt->quiet) {
+            replay_report_summary(stdout, res);
+            if (written)
+                printf("Reports: %s/\n", dir);
+            fflush(stdout);
+        } else if (!res->explained) {
+            fprintf(stderr, "routersim: %s: the model does not explain the recording\n", recording);
+        }
+    }
+    outdir_abort(od);
+    replay_result_free(res);
+    scenario_free(sc);
+    metricscsv_free(m);
+    return status;
+}
+
 static int run_one(const scenario *sc, const options *opt, const char *dir)
 {
     char err[1024];
@@ -695,6 +785,8 @@ static int parse_options(int argc, char **argv, options *opt)
                                              {"points", required_argument, NULL, 'K'},
                                              {"bisections", required_argument, NULL, 'B'},
                                              {"corners", no_argument, NULL, 'O'},
+                                             {"scenario", required_argument, NULL, 'F'},
+                                             {"alpha", required_argument, NULL, 'A'},
                                              {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
@@ -725,6 +817,15 @@ static int parse_options(int argc, char **argv, options *opt)
             break;
         case 'E':
             opt->sensitivity = 1;
+            break;
+        case 'F':
+            opt->replay_scenario = optarg;
+            opt->replay_flag = opt->replay_flag ? opt->replay_flag : "--scenario";
+            break;
+        case 'A':
+            if (rate_option("--alpha", optarg, &opt->replay_alpha) != 0)
+                return EXIT_INVALID;
+            opt->replay_flag = opt->replay_flag ? opt->replay_flag : "--alpha";
             break;
         case 'Y':
             if (opt->n_varies == SENSITIVITY_MAX_PARAMS)
@@ -1192,14 +1293,14 @@ static int command(int argc, char **argv)
 {
     options opt = {.plots = 1};
     if (argc < 2)
-        return usage_error("%s",
-                           "expected a command: run, validate, sensitivity, srm, plan or fit");
+        return usage_error(
+            "%s", "expected a command: run, validate, sensitivity, replay, srm, plan or fit");
     if (argv[1][0] == '-') {
         /* --help or --version before any command */
         if (parse_options(argc, argv, &opt) != 0)
             return EXIT_INVALID;
-        return usage_error("%s",
-                           "expected a command: run, validate, sensitivity, srm, plan or fit");
+        return usage_error(
+            "%s", "expected a command: run, validate, sensitivity, replay, srm, plan or fit");
     }
     const char *command = argv[1];
     if (strcmp(command, "srm") == 0 || strcmp(command, "plan") == 0)
@@ -1207,9 +1308,9 @@ static int command(int argc, char **argv)
     if (strcmp(command, "fit") == 0)
         return command_fit(argc - 1, argv + 1);
     if (strcmp(command, "run") != 0 && strcmp(command, "validate") != 0 &&
-        strcmp(command, "sensitivity") != 0)
-        return usage_error("unknown command \"%s\"; expected run, validate, sensitivity, srm, "
-                           "plan or fit",
+        strcmp(command, "sensitivity") != 0 && strcmp(command, "replay") != 0)
+        return usage_error("unknown command \"%s\"; expected run, validate, sensitivity, "
+                           "replay, srm, plan or fit",
                            command);
     if (parse_options(argc - 1, argv + 1, &opt) != 0)
         return EXIT_INVALID;
@@ -1217,6 +1318,17 @@ static int command(int argc, char **argv)
     char **files = argv + 1 + optind;
     if (n <= 0)
         return usage_error("%s: expected at least one scenario file", command);
+    if (strcmp(command, "replay") == 0) {
+        if (n != 1)
+            return usage_error("%s", "replay: expected one recording (metrics CSV)");
+        if (opt.sequential || opt.sensitivity || opt.sensitivity_flag || opt.points ||
+            opt.has_bisections || opt.pass_rate > 0 || opt.confidence > 0)
+            return usage_error("%s", "replay: --sequential, --pass-rate, --confidence and the "
+                                     "sensitivity flags are not for replay");
+        return command_replay(files[0], &opt);
+    }
+    if (opt.replay_flag)
+        return usage_error("%s is for replay", opt.replay_flag);
     if (strcmp(command, "sensitivity") == 0) {
         if (n != 1)
             return usage_error("%s", "sensitivity: expected one scenario file");
