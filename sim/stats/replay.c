@@ -28,7 +28,6 @@ typedef struct {
     double *values;       /* windows x figures x replications */
     double *window_total; /* per window: the simulated requests of the deployments recorded
                              at its time (scratch, per replication) */
-    int share_judged;
     int invalid;
 } replay_run_ctx;
 

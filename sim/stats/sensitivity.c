@@ -20,7 +20,6 @@ typedef struct {
     sensitivity_result *res;
     int discover; /* the nominal run: its first replication names the checks */
     tally *tallies;
-    char *why; /* out of memory while discovering */
 } point_run;
 
 static int add_check(sensitivity_result *res, const char *name, const char *key, const char *unit)
