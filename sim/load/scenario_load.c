@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/load/scenario_load.h"
+#include "sim/load/uncertain.h"
 
 #include "sim/base/routerfault.h"
 
@@ -565,9 +566,9 @@ static void apply_cold_starts(scenario *sc)
 static int parse_root(loader *ld, const ydoc_node *root)
 {
     static const yread_key rules[] = {
-        {"name", 1},     {"description", 0}, {"account", 1}, {"seed", 0},    {"duration", 1},
-        {"window", 0},   {"deployments", 1}, {"routers", 0}, {"serving", 0}, {"traffic", 1},
-        {"timeline", 0}, {"checks", 0},      {"faults", 0},  {NULL, 0}};
+        {"name", 1},     {"description", 0}, {"account", 1}, {"seed", 0},        {"duration", 1},
+        {"window", 0},   {"deployments", 1}, {"routers", 0}, {"serving", 0},     {"traffic", 1},
+        {"timeline", 0}, {"checks", 0},      {"faults", 0},  {"uncertainty", 0}, {NULL, 0}};
     if (yread_keys(&ld->in, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
         yread_each(&ld->in, root, "deployments", 1, parse_deployment_entry, ld) != 0 ||
         yread_each(&ld->in, root, "routers", 0, parse_router_entry, ld) != 0 ||
@@ -579,6 +580,10 @@ static int parse_root(loader *ld, const ydoc_node *root)
     if (serving_node && parse_serving_section(ld, serving_node) != 0)
         return -1;
     apply_cold_starts(ld->sc);
+    const ydoc_node *uncertainty = ydoc_get(root, "uncertainty");
+    if (uncertainty && !ydoc_is_null(uncertainty) &&
+        uncertain_read(&ld->in, uncertainty, ld->sc) != 0)
+        return -1;
     const ydoc_node *checks = ydoc_get(root, "checks");
     return checks && !ydoc_is_null(checks) ? checkspec_read(&ld->in, checks, ld->sc) : 0;
 }
