@@ -18,8 +18,8 @@ static const char method_rate[] = "least squares on the window means of the dail
                                   "for peak, trough and peak_at";
 static const char method_service[] =
     "lognormal fitted to each low-utilisation window's latency quantiles (log latency on the "
-    "normal quantile); standard error of the mean over the windows, delta method for mean "
-    "and cv";
+    "normal quantile); standard error of the mean over the windows (plus the quantiles' "
+    "resolution, if given), delta method for mean and cv";
 static const char method_concurrency[] =
     "completed x mean service time / (utilization x ready x window) per steady window; "
     "standard error of the mean over the windows with the service mean's error added";
@@ -238,8 +238,11 @@ static int write_md(FILE *out, const fit_result *r)
     fprintf(out, "# Fit\n\n");
     for (size_t i = 0; i < r->n_sources; i++)
         fprintf(out, "%s`%s`", i ? ", " : "Exports: ", r->sources[i]);
-    fprintf(out, "; %g-second windows over %.4g h; intervals at %g%%; daily period %g s.\n\n",
-            r->window_s, r->span_s / 3600.0, 100.0 * r->options.confidence, r->options.period_s);
+    fprintf(out,
+            "; %g-second windows over %.4g h; intervals at %g%%; daily period %g s; quantiles' "
+            "resolution %g.\n\n",
+            r->window_s, r->span_s / 3600.0, 100.0 * r->options.confidence, r->options.period_s,
+            r->options.resolution);
     for (size_t i = 0; i < r->n_deployments; i++) {
         const fit_deployment *d = &r->deployments[i];
         fprintf(out, "## ");
@@ -328,6 +331,8 @@ static int write_json(FILE *out, const fit_result *r)
     json_number(out, r->options.period_s);
     fputs(", \"max_utilization\": ", out);
     json_number(out, r->options.max_utilization);
+    fputs(", \"resolution\": ", out);
+    json_number(out, r->options.resolution);
     fputs(",\n  \"deployments\": [", out);
     for (size_t i = 0; i < r->n_deployments; i++) {
         const fit_deployment *d = &r->deployments[i];

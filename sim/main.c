@@ -62,7 +62,8 @@ static const char usage[] =
     "       routersim plan srm FILE... [--deviation X | --relative-deviation X] [--power P]\n"
     "                     [--seed N]\n"
     "       routersim fit METRICS.csv... [--out DIR] [--period DURATION]\n"
-    "                     [--max-utilization U] [--confidence C] [--quiet] [--no-plots]\n"
+    "                     [--max-utilization U] [--confidence C] [--resolution R]\n"
+    "                     [--quiet] [--no-plots]\n"
     "       routersim --help | --version\n"
     "\n"
     "Simulates inference routers splitting traffic over deployments by replica count,\n"
@@ -118,6 +119,9 @@ static const char usage[] =
     "      --max-utilization U  windows at most this busy fit the service time\n"
     "                    (default 0.5)\n"
     "      --confidence C  confidence of the intervals (default 0.95)\n"
+    "      --resolution R  the export's latency quantiles are within the relative\n"
+    "                    error R (routersim's load.csv: 0.01); widens the service\n"
+    "                    time's intervals by it (default 0: exact)\n"
     "  -h, --help        show this help\n"
     "  -V, --version     show the version\n"
     "\n"
@@ -855,6 +859,7 @@ static int parse_fit_options(int argc, char **argv, fit_cli *cli)
                                              {"period", required_argument, NULL, 'T'},
                                              {"max-utilization", required_argument, NULL, 'u'},
                                              {"confidence", required_argument, NULL, 'C'},
+                                             {"resolution", required_argument, NULL, 'R'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"no-plots", no_argument, NULL, 'P'},
                                              {"help", no_argument, NULL, 'h'},
@@ -881,6 +886,10 @@ static int parse_fit_options(int argc, char **argv, fit_cli *cli)
             break;
         case 'C':
             if (srm_number("--confidence", optarg, 0.0, 1.0, 1, &cli->fit.confidence) != 0)
+                return -1;
+            break;
+        case 'R':
+            if (srm_number("--resolution", optarg, 0.0, 1.0, 1, &cli->fit.resolution) != 0)
                 return -1;
             break;
         case 'q':

@@ -37,7 +37,11 @@
 typedef struct {
     int overdispersed; /* counts negative binomial, variance 3 x mean, instead of Poisson */
     int thin;          /* only time, deployment, requests, replicas and quantiles */
+    int histogram;     /* latency as a histogram instead of quantiles */
 } model;
+
+static const double bounds[] = {0.05, 0.1, 0.2, 0.3, 0.5, 1.0};
+#define N_BOUNDS (sizeof bounds / sizeof bounds[0])
 
 /* The rate's mean over [a, b): the integral of the sinusoid in closed form. */
 static double window_rate(double a, double b)
@@ -70,9 +74,14 @@ static metricscsv *generate(const model *m, unsigned long seed)
     double sigma2 = log1p(SERVICE_CV * SERVICE_CV);
     double mu = log(SERVICE_MEAN) - sigma2 / 2, sigma = sqrt(sigma2);
     double *s = malloc(100000 * sizeof *s);
-    fputs(m->thin ? "time,deployment,requests,replicas,p50,p90,p99\n"
-                  : "time,deployment,requests,replicas,ready,completed,utilization,p50,p90,p99\n",
-          f);
+    if (m->histogram)
+        fputs("time,deployment,requests,replicas,le_0.05,le_0.1,le_0.2,le_0.3,le_0.5,le_1,le_inf\n",
+              f);
+    else
+        fputs(m->thin ? "time,deployment,requests,replicas,p50,p90,p99\n"
+                      : "time,deployment,requests,replicas,ready,completed,utilization,p50,p90,"
+                        "p99\n",
+              f);
     for (int i = 0; i < N_WINDOWS; i++) {
         double t = i * WINDOW, mean = window_rate(t, t + WINDOW) * WINDOW;
         unsigned n = m->overdispersed ? gsl_ran_negative_binomial(rng, 1.0 / 3.0, mean / 2.0)
@@ -85,7 +94,15 @@ static metricscsv *generate(const model *m, unsigned long seed)
                p90 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.9),
                p99 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.99);
         int rep = wanted(t + WINDOW), rdy = ready(t + WINDOW);
-        if (m->thin)
+        if (m->histogram) {
+            fprintf(f, "%g,llm,%u,%d", t, n, rep);
+            for (size_t b = 0, k = 0; b < N_BOUNDS; b++) {
+                while (k < n && s[k] <= bounds[b])
+                    k++;
+                fprintf(f, ",%zu", k);
+            }
+            fprintf(f, ",%u\n", n);
+        } else if (m->thin)
             fprintf(f, "%g,llm,%u,%d,%.9g,%.9g,%.9g\n", t, n, rep, p50, p90, p99);
         else
             fprintf(f, "%g,llm,%u,%d,%d,%u,%.9g,%.9g,%.9g,%.9g\n", t, n, rep, rdy, n,
@@ -122,7 +139,7 @@ static void covers(const char *what, const fit_value *v, double truth)
 
 START_TEST(recovers_a_known_model)
 {
-    metricscsv *x = generate(&(model){0, 0}, 20261202);
+    metricscsv *x = generate(&(model){0, 0, 0}, 20261202);
     fit_result *r = fit_of(x);
     const fit_deployment *d = &r->deployments[0];
     covers("mean rate", &d->mean_rate, MEAN_RATE);
@@ -149,7 +166,7 @@ END_TEST
 START_TEST(flags_overdispersion)
 {
     /* negative binomial counts, variance 3 x mean: the index is near 3, far above Poisson's */
-    metricscsv *x = generate(&(model){1, 0}, 7);
+    metricscsv *x = generate(&(model){1, 0, 0}, 7);
     fit_result *r = fit_of(x);
     const fit_deployment *d = &r->deployments[0];
     ck_assert_msg(d->dispersion > d->dispersion_hi && d->dispersion_p < 1e-6,
@@ -164,7 +181,7 @@ END_TEST
 START_TEST(says_what_it_cannot_identify)
 {
     /* no utilization, completed or ready: no concurrency and no cold start, said so */
-    metricscsv *x = generate(&(model){0, 1}, 11);
+    metricscsv *x = generate(&(model){0, 1, 0}, 11);
     fit_result *r = fit_of(x);
     const fit_deployment *d = &r->deployments[0];
     ck_assert(!d->concurrency.identified && isnan(d->concurrency.estimate));
@@ -179,6 +196,19 @@ START_TEST(says_what_it_cannot_identify)
 }
 END_TEST
 
+START_TEST(fits_a_histogram)
+{
+    /* cumulative counts at six bounds instead of quantiles: the same lognormal comes back */
+    metricscsv *x = generate(&(model){0, 0, 1}, 3);
+    fit_result *r = fit_of(x);
+    const fit_deployment *d = &r->deployments[0];
+    covers("service mean", &d->service_mean, SERVICE_MEAN);
+    covers("service cv", &d->service_cv, SERVICE_CV);
+    fit_result_free(r);
+    metricscsv_free(x);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("fit");
@@ -187,6 +217,7 @@ static Suite *suite(void)
     tcase_add_test(tc, recovers_a_known_model);
     tcase_add_test(tc, flags_overdispersion);
     tcase_add_test(tc, says_what_it_cannot_identify);
+    tcase_add_test(tc, fits_a_histogram);
     suite_add_tcase(s, tc);
     return s;
 }

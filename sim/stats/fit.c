@@ -9,6 +9,9 @@
 
 /* Windows with fewer served requests give quantiles too coarse to fit a distribution to. */
 #define MIN_SERVICE_REQUESTS 50
+/* A histogram bound with fewer requests than this on either side gives a share too noisy
+ * for its normal quantile (the transform's curvature there biases the fit). */
+#define MIN_TAIL_COUNT 20
 /* Utilisation below this is too small a denominator for the concurrency estimate. */
 #define MIN_CONCURRENCY_UTILIZATION 0.02
 
@@ -165,7 +168,8 @@ static size_t quantile_points(const window *w, double *zs, double *ys)
         double all = w->buckets[m->n_buckets - 1];
         for (size_t b = 0; b + 1 < m->n_buckets && all > 0; b++) {
             double f = w->buckets[b] / all;
-            if (isnan(w->buckets[b]) || f <= 0.0 || f >= 1.0)
+            if (isnan(w->buckets[b]) || w->buckets[b] < MIN_TAIL_COUNT ||
+                all - w->buckets[b] < MIN_TAIL_COUNT)
                 continue;
             zs[k] = gsl_cdf_ugaussian_Pinv(f);
             ys[k++] = log(m->bucket_le_s[b]);
@@ -225,7 +229,7 @@ static void fit_service(fit_deployment *d, const window *w, size_t n, const fit_
     }
     double *mus = malloc((n ? n : 1) * sizeof *mus), *sigmas = malloc((n ? n : 1) * sizeof *sigmas);
     size_t k = 0;
-    double sq = 0.0;
+    double sq = 0.0, z_span = 0.0;
     size_t points = 0;
     for (size_t i = 0; mus && sigmas && i < n; i++) {
         double zs[80], ys[80];
@@ -248,6 +252,7 @@ static void fit_service(fit_deployment *d, const window *w, size_t n, const fit_
             sq += r * r;
         }
         points += np;
+        z_span += zs[np - 1] - zs[0];
         k++;
     }
     d->service_windows = k;
@@ -263,6 +268,14 @@ static void fit_service(fit_deployment *d, const window *w, size_t n, const fit_
         /* the variance of the mean over k windows */
         double scale = 1.0 / ((double)(k - 1) * (double)k);
         vmm *= scale, vss *= scale, vms *= scale;
+        /* quantiles within a relative error R move log latency by at most log(1 + R): mu by
+         * as much, the slope sigma by twice that over the quantiles' span of z; uniform
+         * within those bounds, variance bound^2 / 3. Histogram bounds are exact. */
+        if (o->resolution > 0.0 && !w[0].buckets) {
+            double e = log1p(o->resolution), span = z_span / (double)k;
+            vmm += e * e / 3.0;
+            vss += (2.0 * e / span) * (2.0 * e / span) / 3.0;
+        }
         d->service_rms = sqrt(sq / (double)points);
         with_se(&d->mu, mm, sqrt(vmm), z);
         with_se(&d->sigma, ms, sqrt(vss), z);
