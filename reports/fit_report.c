@@ -107,7 +107,7 @@ void fit_report_summary(FILE *out, const fit_result *r)
     }
 }
 
-/* ---- scenario.yaml ------------------------------------------------------------------ */
+/* ---- scenario.fitted.yaml ----------------------------------------------------------- */
 
 static void yaml_comment(FILE *out, const char *indent, const char *what, const fit_value *v,
                          const char *unit)
@@ -274,7 +274,7 @@ static int write_md(FILE *out, const fit_result *r)
                     : "",
                 d->service_rms);
     }
-    fputs("Files: `scenario.yaml` (the fitted scenario), `fitted.csv` and `arrivals.png` "
+    fputs("Files: `scenario.fitted.yaml` (the fitted scenario), `fitted.csv` and `arrivals.png` "
           "(observed against fitted rate), `fit.json`.\n",
           out);
     return ferror(out) ? -1 : 0;
@@ -407,7 +407,7 @@ int fit_report_write(const char *dir, const fit_result *r, int plots,
     if (outfile_mkdirs(dir, err, errlen) != 0)
         return -1;
     if ((plots && fitplot_draw(dir, "arrivals", r, warn, err, errlen) < 0) ||
-        write_file(dir, "scenario.yaml", r, fit_report_scenario, err, errlen) != 0 ||
+        write_file(dir, "scenario.fitted.yaml", r, fit_report_scenario, err, errlen) != 0 ||
         write_file(dir, "fitted.csv", r, write_csv, err, errlen) != 0 ||
         write_file(dir, "fit.md", r, write_md, err, errlen) != 0)
         return -1;

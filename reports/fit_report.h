@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fit_report — what `routersim fit` writes about a fit (fit.h): the summary on stdout, and
- * into its folder, each file atomically (outfile.h): scenario.yaml (the fitted parameters
+ * into its folder, each file atomically (outfile.h): scenario.fitted.yaml (the fitted parameters
  * in the scenario format's keys, a scenario that loads as it is, the uncertainty as
  * comments), fitted.csv (observed and fitted rate per window), fit.md (people), the plot
  * arrivals.png/svg (observed against fitted rate) and fit.json (machines) last.
@@ -22,7 +22,7 @@ void fit_report_summary(FILE *out, const fit_result *r);
 int fit_report_write(const char *dir, const fit_result *r, int plots,
                      void (*warn)(const char *message), char *err, size_t errlen);
 
-/* The fragment alone (scenario.yaml), to a stream; returns 0, or -1 when a write failed. */
+/* The fragment alone (scenario.fitted.yaml), to a stream; returns 0, or -1 when a write failed. */
 int fit_report_scenario(FILE *out, const fit_result *r);
 
 #endif

@@ -79,7 +79,7 @@ static const char usage[] =
     "                    its split test needs\n"
     "  fit METRICS.csv...  estimate arrivals, service time, concurrency and cold start,\n"
     "                    with intervals, from metrics exports (docs/calibration.md);\n"
-    "                    writes scenario.yaml, fit.json, fit.md and plots (default\n"
+    "                    writes scenario.fitted.yaml, fit.json, fit.md and plots (default\n"
     "                    out/fit)\n"
     "\n"
     "Options:\n"
@@ -963,7 +963,7 @@ static int command_fit(int argc, char **argv)
         if (!cli.quiet) {
             fit_report_summary(stdout, res);
             if (written)
-                printf("Reports: %s/ (scenario.yaml: the fitted scenario)\n", dir);
+                printf("Reports: %s/ (scenario.fitted.yaml: the fitted scenario)\n", dir);
             fflush(stdout);
         }
     }

@@ -2,8 +2,9 @@
 """End-to-end: `routersim fit` on the bundled example export, which was generated from the
 known model scenarios/metrics/known-model.yaml (its parameters are written below from that
 file, not from routersim's output): every known parameter lies in the interval fit.json
-states, the fitted scenario.yaml loads with `routersim validate`, and a malformed export is
-refused with exit 2, FILE:LINE:COL and no report folder.
+states, the fitted scenario (scenario.fitted.yaml) loads with `routersim validate`, a second
+fit replaces the folder, and a malformed export is refused with exit 2, FILE:LINE:COL and no
+report folder.
 
 Usage: e2e_fit.py ROUTERSIM SOURCE_DIR
 """
@@ -58,9 +59,9 @@ class Fit(unittest.TestCase):
         self.assertTrue(d["arrivals"]["cycle"])
         self.assertFalse(d["arrivals"]["dispersion"]["overdispersed"])
         self.assertEqual(sorted(os.listdir(out)),
-                         ["fit.json", "fit.md", "fitted.csv", "scenario.yaml"])
+                         ["fit.json", "fit.md", "fitted.csv", "scenario.fitted.yaml"])
         # the fragment is a scenario: it loads, with the known model's rounded values
-        scenario = os.path.join(out, "scenario.yaml")
+        scenario = os.path.join(out, "scenario.fitted.yaml")
         p = routersim("validate", scenario)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         with open(scenario) as f:
@@ -68,6 +69,9 @@ class Fit(unittest.TestCase):
         self.assertIn("concurrency: 8\n", text)
         self.assertIn("cold_start: 2m\n", text)
         self.assertIn("period: 6h}", text)
+        # the folder holds reports only, so the next fit may replace it
+        p = routersim("fit", EXPORT, "--out", out, "--quiet", "--no-plots")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
     def test_bad_row_is_refused_with_its_place(self):
         bad = os.path.join(self.tmp.name, "bad.csv")
