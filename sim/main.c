@@ -889,8 +889,11 @@ static int parse_fit_options(int argc, char **argv, fit_cli *cli)
                 return -1;
             break;
         case 'R':
-            if (srm_number("--resolution", optarg, 0.0, 1.0, 1, &cli->fit.resolution) != 0)
+            /* 0 is allowed here: exact quantiles, the default */
+            if (units_parse_real(optarg, 0.0, 0.5, &cli->fit.resolution, why, sizeof why) != 0) {
+                usage_error("--resolution: %s", why);
                 return -1;
+            }
             break;
         case 'q':
             cli->quiet = 1;
