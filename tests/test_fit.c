@@ -38,6 +38,7 @@ typedef struct {
     int overdispersed; /* counts negative binomial, variance 3 x mean, instead of Poisson */
     int thin;          /* only time, deployment, requests, replicas and quantiles */
     int histogram;     /* latency as a histogram instead of quantiles */
+    int constant;      /* 100 windows at the constant rate MEAN_RATE */
 } model;
 
 static const double bounds[] = {0.05, 0.1, 0.2, 0.3, 0.5, 1.0};
@@ -82,8 +83,9 @@ static metricscsv *generate(const model *m, unsigned long seed)
                       : "time,deployment,requests,replicas,ready,completed,utilization,p50,p90,"
                         "p99\n",
               f);
-    for (int i = 0; i < N_WINDOWS; i++) {
-        double t = i * WINDOW, mean = window_rate(t, t + WINDOW) * WINDOW;
+    for (int i = 0; i < (m->constant ? 100 : N_WINDOWS); i++) {
+        double t = i * WINDOW,
+               mean = (m->constant ? MEAN_RATE : window_rate(t, t + WINDOW)) * WINDOW;
         unsigned n = m->overdispersed ? gsl_ran_negative_binomial(rng, 1.0 / 3.0, mean / 2.0)
                                       : gsl_ran_poisson(rng, mean);
         double busy = 0.0;
@@ -118,16 +120,21 @@ static metricscsv *generate(const model *m, unsigned long seed)
     return x;
 }
 
-static fit_result *fit_of(const metricscsv *x)
+static fit_result *fit_of_period(const metricscsv *x, double period_s)
 {
     fit_options o = FIT_DEFAULT_OPTIONS;
-    o.period_s = PERIOD;
+    o.period_s = period_s;
     char err[1024];
     const metricscsv *ex[] = {x};
     fit_result *r = fit_run(ex, 1, &o, err, sizeof err);
     ck_assert_msg(r != NULL, "%s", err);
     ck_assert_uint_eq(r->n_deployments, 1);
     return r;
+}
+
+static fit_result *fit_of(const metricscsv *x)
+{
+    return fit_of_period(x, PERIOD);
 }
 
 static void covers(const char *what, const fit_value *v, double truth)
@@ -139,7 +146,7 @@ static void covers(const char *what, const fit_value *v, double truth)
 
 START_TEST(recovers_a_known_model)
 {
-    metricscsv *x = generate(&(model){0, 0, 0}, 20261202);
+    metricscsv *x = generate(&(model){0, 0, 0, 0}, 20261202);
     fit_result *r = fit_of(x);
     const fit_deployment *d = &r->deployments[0];
     covers("mean rate", &d->mean_rate, MEAN_RATE);
@@ -166,7 +173,7 @@ END_TEST
 START_TEST(flags_overdispersion)
 {
     /* negative binomial counts, variance 3 x mean: the index is near 3, far above Poisson's */
-    metricscsv *x = generate(&(model){1, 0, 0}, 7);
+    metricscsv *x = generate(&(model){1, 0, 0, 0}, 7);
     fit_result *r = fit_of(x);
     const fit_deployment *d = &r->deployments[0];
     ck_assert_msg(d->dispersion > d->dispersion_hi && d->dispersion_p < 1e-6,
@@ -181,14 +188,13 @@ END_TEST
 START_TEST(says_what_it_cannot_identify)
 {
     /* no utilization, completed or ready: no concurrency and no cold start, said so */
-    metricscsv *x = generate(&(model){0, 1, 0}, 11);
+    metricscsv *x = generate(&(model){0, 1, 0, 0}, 11);
     fit_result *r = fit_of(x);
     const fit_deployment *d = &r->deployments[0];
     ck_assert(!d->concurrency.identified && isnan(d->concurrency.estimate));
-    ck_assert_str_eq(d->concurrency.why,
-                     "not identifiable: needs the utilization, completed and ready columns");
+    ck_assert_str_eq(d->concurrency.why, "needs the utilization, completed and ready columns");
     ck_assert(!d->cold_start.identified);
-    ck_assert_str_eq(d->cold_start.why, "not identifiable: needs the ready column");
+    ck_assert_str_eq(d->cold_start.why, "needs the ready column");
     /* the arrivals do not need them */
     covers("peak", &d->peak, MEAN_RATE + AMPLITUDE);
     fit_result_free(r);
@@ -199,11 +205,27 @@ END_TEST
 START_TEST(fits_a_histogram)
 {
     /* cumulative counts at six bounds instead of quantiles: the same lognormal comes back */
-    metricscsv *x = generate(&(model){0, 0, 1}, 3);
+    metricscsv *x = generate(&(model){0, 0, 1, 0}, 3);
     fit_result *r = fit_of(x);
     const fit_deployment *d = &r->deployments[0];
     covers("service mean", &d->service_mean, SERVICE_MEAN);
     covers("service cv", &d->service_cv, SERVICE_CV);
+    fit_result_free(r);
+    metricscsv_free(x);
+}
+END_TEST
+
+START_TEST(constant_rate_over_a_short_span)
+{
+    /* 100 minutes of a constant 40/s against a 24-hour period: no cycle, and the rate is the
+     * windows' mean, whose standard error is sqrt(40 / 60 / 100) = 0.082/s (Poisson), not
+     * the ill-determined intercept of a cycle seen over a fraction of its period */
+    metricscsv *x = generate(&(model){0, 0, 0, 1}, 5);
+    fit_result *r = fit_of_period(x, 86400.0);
+    const fit_deployment *d = &r->deployments[0];
+    ck_assert(!d->cycle);
+    covers("rate", &d->mean_rate, MEAN_RATE);
+    ck_assert_msg(fabs(d->mean_rate.se - 0.082) < 0.02, "se %g", d->mean_rate.se);
     fit_result_free(r);
     metricscsv_free(x);
 }
@@ -218,6 +240,7 @@ static Suite *suite(void)
     tcase_add_test(tc, flags_overdispersion);
     tcase_add_test(tc, says_what_it_cannot_identify);
     tcase_add_test(tc, fits_a_histogram);
+    tcase_add_test(tc, constant_rate_over_a_short_span);
     suite_add_tcase(s, tc);
     return s;
 }
