@@ -275,7 +275,8 @@ static int write_md(FILE *out, const fit_result *r)
                 d->service_rms);
     }
     fputs("Files: `scenario.fitted.yaml` (the fitted scenario), `fitted.csv` and `arrivals.png` "
-          "(observed against fitted rate), `fit.json`.\n",
+          "(observed against fitted rate), `service.png` (latency quantiles against the fitted "
+          "lognormal), `fit.json`.\n",
           out);
     return ferror(out) ? -1 : 0;
 }
@@ -406,7 +407,8 @@ int fit_report_write(const char *dir, const fit_result *r, int plots,
 {
     if (outfile_mkdirs(dir, err, errlen) != 0)
         return -1;
-    if ((plots && fitplot_draw(dir, "arrivals", r, warn, err, errlen) < 0) ||
+    if ((plots && (fitplot_draw(dir, "arrivals", r, warn, err, errlen) < 0 ||
+                   fitplot_draw_service(dir, "service", r, warn, err, errlen) < 0)) ||
         write_file(dir, "scenario.fitted.yaml", r, fit_report_scenario, err, errlen) != 0 ||
         write_file(dir, "fitted.csv", r, write_csv, err, errlen) != 0 ||
         write_file(dir, "fit.md", r, write_md, err, errlen) != 0)

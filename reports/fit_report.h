@@ -4,7 +4,8 @@
  * into its folder, each file atomically (outfile.h): scenario.fitted.yaml (the fitted parameters
  * in the scenario format's keys, a scenario that loads as it is, the uncertainty as
  * comments), fitted.csv (observed and fitted rate per window), fit.md (people), the plot
- * arrivals.png/svg (observed against fitted rate) and fit.json (machines) last.
+ * arrivals.png/svg (observed against fitted rate), service.png/svg
+ * (latency quantiles against the fitted lognormal) and fit.json (machines) last.
  */
 #ifndef ROUTERSIM_FIT_REPORT_H
 #define ROUTERSIM_FIT_REPORT_H
@@ -16,7 +17,7 @@
 /* Each deployment's parameters and intervals for people. */
 void fit_report_summary(FILE *out, const fit_result *r);
 
-/* Write the reports into dir (created if needed); with plots arrivals.png/svg first
+/* Write the reports into dir (created if needed); with plots arrivals and service .png/.svg first
  * (gnuplot missing or failing is said through warn, may be NULL, and does not fail the
  * call). Returns 0, or -1 with the reason. */
 int fit_report_write(const char *dir, const fit_result *r, int plots,

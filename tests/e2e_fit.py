@@ -10,6 +10,7 @@ Usage: e2e_fit.py ROUTERSIM SOURCE_DIR
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,9 +70,12 @@ class Fit(unittest.TestCase):
         self.assertIn("concurrency: 8\n", text)
         self.assertIn("cold_start: 2m\n", text)
         self.assertIn("period: 6h}", text)
-        # the folder holds reports only, so the next fit may replace it
-        p = routersim("fit", EXPORT, "--out", out, "--quiet", "--no-plots")
+        # the folder holds reports only, so the next fit may replace it, with its plots
+        p = routersim("fit", EXPORT, "--out", out, "--quiet")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        if shutil.which("gnuplot"):
+            for plot in ("arrivals.png", "arrivals.svg", "service.png", "service.svg"):
+                self.assertGreater(os.path.getsize(os.path.join(out, plot)), 1000, plot)
 
     def test_bad_row_is_refused_with_its_place(self):
         bad = os.path.join(self.tmp.name, "bad.csv")

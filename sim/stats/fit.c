@@ -212,6 +212,9 @@ static int compare_doubles(const void *a, const void *b)
 static void fit_service(fit_deployment *d, const window *w, size_t n, const fit_options *o,
                         double z, int has_utilization)
 {
+    size_t n_buckets = 0; /* the most of any export's windows */
+    for (size_t i = 0; i < n; i++)
+        n_buckets = w[i].m->n_buckets > n_buckets ? w[i].m->n_buckets : n_buckets;
     const char *none = "no window with latency quantiles or a histogram at low utilisation";
     double cut = INFINITY;
     if (!has_utilization) {
@@ -231,6 +234,14 @@ static void fit_service(fit_deployment *d, const window *w, size_t n, const fit_
         free(load);
     }
     double *mus = malloc((n ? n : 1) * sizeof *mus), *sigmas = malloc((n ? n : 1) * sizeof *sigmas);
+    /* at most one point per quantile column or histogram bound of each window */
+    size_t per_window = METRICSCSV_N_QUANTILES > n_buckets ? METRICSCSV_N_QUANTILES : n_buckets;
+    d->service_z = malloc((n ? n : 1) * per_window * sizeof *d->service_z);
+    d->service_latency_s = malloc((n ? n : 1) * per_window * sizeof *d->service_latency_s);
+    if (!d->service_z || !d->service_latency_s) {
+        free(d->service_z), free(d->service_latency_s);
+        d->service_z = d->service_latency_s = NULL;
+    }
     size_t k = 0;
     double sq = 0.0, z_span = 0.0;
     size_t points = 0;
@@ -250,6 +261,10 @@ static void fit_service(fit_deployment *d, const window *w, size_t n, const fit_
             continue;
         sigmas[k] = szy / szz;
         mus[k] = my - sigmas[k] * mz;
+        for (size_t j = 0; j < np && d->service_z; j++) {
+            d->service_z[d->n_service_points] = zs[j];
+            d->service_latency_s[d->n_service_points++] = exp(ys[j]);
+        }
         for (size_t j = 0; j < np; j++) {
             double r = ys[j] - mus[k] - sigmas[k] * zs[j];
             sq += r * r;
@@ -274,7 +289,7 @@ static void fit_service(fit_deployment *d, const window *w, size_t n, const fit_
         /* quantiles within a relative error R move log latency by at most log(1 + R): mu by
          * as much, the slope sigma by twice that over the quantiles' span of z; uniform
          * within those bounds, variance bound^2 / 3. Histogram bounds are exact. */
-        if (o->resolution > 0.0 && !w[0].buckets) {
+        if (o->resolution > 0.0 && n_buckets == 0) {
             double e = log1p(o->resolution), span = z_span / (double)k;
             vmm += e * e / 3.0;
             vss += (2.0 * e / span) * (2.0 * e / span) / 3.0;
@@ -383,6 +398,8 @@ void fit_result_free(fit_result *r)
         free(d->time_s);
         free(d->observed_rate);
         free(d->fitted_rate);
+        free(d->service_z);
+        free(d->service_latency_s);
     }
     for (size_t i = 0; i < r->n_sources; i++)
         free(r->sources[i]);

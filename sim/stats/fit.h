@@ -49,6 +49,9 @@ typedef struct {
     size_t service_windows; /* windows the service fit used */
     double service_rms;     /* rms residual of log latency about the fitted lines */
     fit_value mu, sigma, service_mean, service_cv;
+    /* the points the service fit used: normal quantile z and latency in seconds */
+    size_t n_service_points;
+    double *service_z, *service_latency_s;
     fit_value concurrency;
     size_t concurrency_windows;
     fit_value cold_start;
