@@ -145,8 +145,22 @@ int fit_report_scenario(FILE *out, const fit_result *r)
         fprintf(out, "    replicas: %u  # at the first window\n",
                 d->n_windows ? d->first_replicas : 0);
         if (!d->service_mean.identified || !d->concurrency.identified) {
-            fprintf(out, "    # no serving model: %s\n",
+            /* a serving model needs both; what was fitted is kept as a comment to start from */
+            fprintf(out, "    # no serving model: %s %s\n",
+                    !d->service_mean.identified ? "service time:" : "concurrency:",
                     !d->service_mean.identified ? d->service_mean.why : d->concurrency.why);
+            if (d->service_mean.identified) {
+                text_duration(dur, sizeof dur,
+                              units_round_significant(d->service_mean.estimate, 4));
+                fprintf(out,
+                        "    # fitted: service_time: {distribution: lognormal, mean: %s, cv: "
+                        "%.4g}\n",
+                        dur, d->service_cv.estimate);
+                yaml_comment(out, "    ", "service mean", &d->service_mean, " s");
+                yaml_comment(out, "    ", "service cv", &d->service_cv, "");
+            }
+            if (d->cold_start.identified)
+                yaml_comment(out, "    ", "cold start", &d->cold_start, " s");
             continue;
         }
         fprintf(out, "    serving:\n");

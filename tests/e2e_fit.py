@@ -77,6 +77,25 @@ class Fit(unittest.TestCase):
             for plot in ("arrivals.png", "arrivals.svg", "service.png", "service.svg"):
                 self.assertGreater(os.path.getsize(os.path.join(out, plot)), 1000, plot)
 
+    def test_thin_export_gives_a_scenario_without_what_it_cannot_identify(self):
+        thin = os.path.join(self.tmp.name, "thin.csv")
+        with open(thin, "w") as f:
+            f.write("time,deployment,requests,replicas,p50,p99\n")
+            for i in range(30):
+                f.write("%d,chat,%d,2,0.%d,0.9\n" % (60 * i, 600 + (i * 37) % 50, 20 + i % 3))
+        out = os.path.join(self.tmp.name, "thin")
+        p = routersim("fit", thin, "--out", out, "--no-plots")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        scenario = os.path.join(out, "scenario.fitted.yaml")
+        with open(scenario) as f:
+            text = f.read()
+        self.assertIn("# no serving model: concurrency: needs the utilization, completed and "
+                      "ready columns\n", text)
+        self.assertIn("# fitted: service_time: {distribution: lognormal", text)
+        self.assertNotIn("serving:", text)
+        p = routersim("validate", scenario)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
     def test_bad_row_is_refused_with_its_place(self):
         bad = os.path.join(self.tmp.name, "bad.csv")
         with open(bad, "w") as f:
