@@ -211,6 +211,8 @@ int fit_report_scenario(FILE *out, const fit_result *r)
                 d->dispersion, d->dispersion_lo, d->dispersion_hi, d->dispersion_p,
                 d->dispersion > d->dispersion_hi
                     ? ": burstier than the Poisson arrivals routersim draws"
+                : d->dispersion < d->dispersion_lo
+                    ? ": steadier than Poisson; routersim's Poisson arrivals are conservative"
                     : ": Poisson arrivals fit");
     }
     return ferror(out) ? -1 : 0;

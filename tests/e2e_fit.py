@@ -93,6 +93,8 @@ class Fit(unittest.TestCase):
                       "ready columns\n", text)
         self.assertIn("# fitted: service_time: {distribution: lognormal", text)
         self.assertNotIn("serving:", text)
+        # counts that vary less than Poisson's (a made-up regular pattern) are not "Poisson"
+        self.assertIn(": steadier than Poisson;", text)
         p = routersim("validate", scenario)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
