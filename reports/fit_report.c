@@ -18,8 +18,8 @@ static const char method_rate[] = "least squares on the window means of the dail
                                   "for peak, trough and peak_at";
 static const char method_service[] =
     "lognormal fitted to each low-utilisation window's latency quantiles (log latency on the "
-    "normal quantile); standard error of the mean over the windows, delta method for mean "
-    "and cv";
+    "normal quantile); standard error of the mean over the windows (plus the quantiles' "
+    "resolution, if given), delta method for mean and cv";
 static const char method_concurrency[] =
     "completed x mean service time / (utilization x ready x window) per steady window; "
     "standard error of the mean over the windows with the service mean's error added";
@@ -107,7 +107,7 @@ void fit_report_summary(FILE *out, const fit_result *r)
     }
 }
 
-/* ---- scenario.yaml ------------------------------------------------------------------ */
+/* ---- scenario.fitted.yaml ----------------------------------------------------------- */
 
 static void yaml_comment(FILE *out, const char *indent, const char *what, const fit_value *v,
                          const char *unit)
@@ -145,8 +145,22 @@ int fit_report_scenario(FILE *out, const fit_result *r)
         fprintf(out, "    replicas: %u  # at the first window\n",
                 d->n_windows ? d->first_replicas : 0);
         if (!d->service_mean.identified || !d->concurrency.identified) {
-            fprintf(out, "    # no serving model: %s\n",
+            /* a serving model needs both; what was fitted is kept as a comment to start from */
+            fprintf(out, "    # no serving model: %s %s\n",
+                    !d->service_mean.identified ? "service time:" : "concurrency:",
                     !d->service_mean.identified ? d->service_mean.why : d->concurrency.why);
+            if (d->service_mean.identified) {
+                text_duration(dur, sizeof dur,
+                              units_round_significant(d->service_mean.estimate, 4));
+                fprintf(out,
+                        "    # fitted: service_time: {distribution: lognormal, mean: %s, cv: "
+                        "%.4g}\n",
+                        dur, d->service_cv.estimate);
+                yaml_comment(out, "    ", "service mean", &d->service_mean, " s");
+                yaml_comment(out, "    ", "service cv", &d->service_cv, "");
+            }
+            if (d->cold_start.identified)
+                yaml_comment(out, "    ", "cold start", &d->cold_start, " s");
             continue;
         }
         fprintf(out, "    serving:\n");
@@ -197,6 +211,8 @@ int fit_report_scenario(FILE *out, const fit_result *r)
                 d->dispersion, d->dispersion_lo, d->dispersion_hi, d->dispersion_p,
                 d->dispersion > d->dispersion_hi
                     ? ": burstier than the Poisson arrivals routersim draws"
+                : d->dispersion < d->dispersion_lo
+                    ? ": steadier than Poisson; routersim's Poisson arrivals are conservative"
                     : ": Poisson arrivals fit");
     }
     return ferror(out) ? -1 : 0;
@@ -238,8 +254,11 @@ static int write_md(FILE *out, const fit_result *r)
     fprintf(out, "# Fit\n\n");
     for (size_t i = 0; i < r->n_sources; i++)
         fprintf(out, "%s`%s`", i ? ", " : "Exports: ", r->sources[i]);
-    fprintf(out, "; %g-second windows over %.4g h; intervals at %g%%; daily period %g s.\n\n",
-            r->window_s, r->span_s / 3600.0, 100.0 * r->options.confidence, r->options.period_s);
+    fprintf(out,
+            "; %g-second windows over %.4g h; intervals at %g%%; daily period %g s; quantiles' "
+            "resolution %g.\n\n",
+            r->window_s, r->span_s / 3600.0, 100.0 * r->options.confidence, r->options.period_s,
+            r->options.resolution);
     for (size_t i = 0; i < r->n_deployments; i++) {
         const fit_deployment *d = &r->deployments[i];
         fprintf(out, "## ");
@@ -271,8 +290,9 @@ static int write_md(FILE *out, const fit_result *r)
                     : "",
                 d->service_rms);
     }
-    fputs("Files: `scenario.yaml` (the fitted scenario), `fitted.csv` and `arrivals.png` "
-          "(observed against fitted rate), `fit.json`.\n",
+    fputs("Files: `scenario.fitted.yaml` (the fitted scenario), `fitted.csv` and `arrivals.png` "
+          "(observed against fitted rate), `service.png` (latency quantiles against the fitted "
+          "lognormal), `fit.json`.\n",
           out);
     return ferror(out) ? -1 : 0;
 }
@@ -328,6 +348,8 @@ static int write_json(FILE *out, const fit_result *r)
     json_number(out, r->options.period_s);
     fputs(", \"max_utilization\": ", out);
     json_number(out, r->options.max_utilization);
+    fputs(", \"resolution\": ", out);
+    json_number(out, r->options.resolution);
     fputs(",\n  \"deployments\": [", out);
     for (size_t i = 0; i < r->n_deployments; i++) {
         const fit_deployment *d = &r->deployments[i];
@@ -401,8 +423,9 @@ int fit_report_write(const char *dir, const fit_result *r, int plots,
 {
     if (outfile_mkdirs(dir, err, errlen) != 0)
         return -1;
-    if ((plots && fitplot_draw(dir, "arrivals", r, warn, err, errlen) < 0) ||
-        write_file(dir, "scenario.yaml", r, fit_report_scenario, err, errlen) != 0 ||
+    if ((plots && (fitplot_draw(dir, "arrivals", r, warn, err, errlen) < 0 ||
+                   fitplot_draw_service(dir, "service", r, warn, err, errlen) < 0)) ||
+        write_file(dir, "scenario.fitted.yaml", r, fit_report_scenario, err, errlen) != 0 ||
         write_file(dir, "fitted.csv", r, write_csv, err, errlen) != 0 ||
         write_file(dir, "fit.md", r, write_md, err, errlen) != 0)
         return -1;

@@ -86,7 +86,8 @@ static const char usage[] =
     "       routersim plan srm FILE... [--deviation X | --relative-deviation X] [--power P]\n"
     "                     [--seed N]\n"
     "       routersim fit METRICS.csv... [--out DIR] [--period DURATION]\n"
-    "                     [--max-utilization U] [--confidence C] [--quiet] [--no-plots]\n"
+    "                     [--max-utilization U] [--confidence C] [--resolution R]\n"
+    "                     [--quiet] [--no-plots]\n"
     "       routersim --help | --version\n"
     "\n"
     "Simulates inference routers splitting traffic over deployments by replica count,\n"
@@ -108,7 +109,7 @@ static const char usage[] =
     "                    its split test needs\n"
     "  fit METRICS.csv...  estimate arrivals, service time, concurrency and cold start,\n"
     "                    with intervals, from metrics exports (docs/calibration.md);\n"
-    "                    writes scenario.yaml, fit.json, fit.md and plots (default\n"
+    "                    writes scenario.fitted.yaml, fit.json, fit.md and plots (default\n"
     "                    out/fit)\n"
     "\n"
     "Options:\n"
@@ -163,6 +164,9 @@ static const char usage[] =
     "      --max-utilization U  windows at most this busy fit the service time\n"
     "                    (default 0.5)\n"
     "      --confidence C  confidence of the intervals (default 0.95)\n"
+    "      --resolution R  the export's latency quantiles are within the relative\n"
+    "                    error R (routersim's load.csv: 0.01); widens the service\n"
+    "                    time's intervals by it (default 0: exact)\n"
     "  -h, --help        show this help\n"
     "  -V, --version     show the version\n"
     "\n"
@@ -1179,6 +1183,7 @@ static int parse_fit_options(int argc, char **argv, fit_cli *cli)
                                              {"period", required_argument, NULL, 'T'},
                                              {"max-utilization", required_argument, NULL, 'u'},
                                              {"confidence", required_argument, NULL, 'C'},
+                                             {"resolution", required_argument, NULL, 'R'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"no-plots", no_argument, NULL, 'P'},
                                              {"help", no_argument, NULL, 'h'},
@@ -1206,6 +1211,13 @@ static int parse_fit_options(int argc, char **argv, fit_cli *cli)
         case 'C':
             if (srm_number("--confidence", optarg, 0.0, 1.0, 1, &cli->fit.confidence) != 0)
                 return -1;
+            break;
+        case 'R':
+            /* 0 is allowed here: exact quantiles, the default */
+            if (units_parse_real(optarg, 0.0, 0.5, &cli->fit.resolution, why, sizeof why) != 0) {
+                usage_error("--resolution: %s", why);
+                return -1;
+            }
             break;
         case 'q':
             cli->quiet = 1;
@@ -1278,7 +1290,7 @@ static int command_fit(int argc, char **argv)
         if (!cli.quiet) {
             fit_report_summary(stdout, res);
             if (written)
-                printf("Reports: %s/ (scenario.yaml: the fitted scenario)\n", dir);
+                printf("Reports: %s/ (scenario.fitted.yaml: the fitted scenario)\n", dir);
             fflush(stdout);
         }
     }

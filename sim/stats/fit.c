@@ -9,6 +9,9 @@
 
 /* Windows with fewer served requests give quantiles too coarse to fit a distribution to. */
 #define MIN_SERVICE_REQUESTS 50
+/* A histogram bound with fewer requests than this on either side gives a share too noisy
+ * for its normal quantile (the transform's curvature there biases the fit). */
+#define MIN_TAIL_COUNT 20
 /* Utilisation below this is too small a denominator for the concurrency estimate. */
 #define MIN_CONCURRENCY_UTILIZATION 0.02
 
@@ -61,9 +64,35 @@ static int invert3(const double a[3][3], double b[3][3])
     return 1;
 }
 
+/* The fitted rate of each window under beta (x NULL: the constant beta[0]), and the
+ * dispersion of the counts about it on n - p degrees of freedom. Returns the residual
+ * variance of the rates. */
+static double residuals(fit_deployment *d, const window *w, size_t n, double width,
+                        const double *beta, const double (*x)[3], int p, const fit_options *o)
+{
+    double rss = 0.0, chi2 = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double fitted = x ? beta[0] + beta[1] * x[i][1] + beta[2] * x[i][2] : beta[0];
+        d->fitted_rate[i] = fitted;
+        double r = w[i].requests / width - fitted;
+        rss += r * r;
+        double mu = fitted * width;
+        chi2 += mu > 0.0 ? (w[i].requests - mu) * (w[i].requests - mu) / mu : 0.0;
+    }
+    d->dispersion_df = n - (size_t)p;
+    double df = (double)d->dispersion_df;
+    d->dispersion = chi2 / df;
+    d->dispersion_p = gsl_cdf_chisq_Q(chi2, df);
+    d->dispersion_lo = gsl_cdf_chisq_Pinv((1.0 - o->confidence) / 2.0, df) / df;
+    d->dispersion_hi = gsl_cdf_chisq_Qinv((1.0 - o->confidence) / 2.0, df) / df;
+    return rss / df;
+}
+
 /* The daily cycle: rate = b0 + b1 c(t) + b2 s(t), c and s the means of cos and sin of
  * 2 pi t / period over each window, so a cycle short against the window is fitted as the
- * counts see it. Ordinary least squares on the observed rates; covariance s^2 (X'X)^-1. */
+ * counts see it. Ordinary least squares on the observed rates; covariance s^2 (X'X)^-1.
+ * Without a significant amplitude the rate is the constant one: the mean of the windows'
+ * rates (the cycle's intercept is ill-determined when the data span a small part of it). */
 static void fit_arrivals(fit_deployment *d, const window *w, size_t n, double t0, double width,
                          const fit_options *o, double z)
 {
@@ -86,73 +115,50 @@ static void fit_arrivals(fit_deployment *d, const window *w, size_t n, double t0
                 xtx[j][k] += x[i][j] * x[i][k];
         }
     }
-    int cycle_fits = n > 3 && invert3(xtx, inv);
-    double beta[3] = {0};
-    if (cycle_fits)
+    const char *why = "the windows cannot separate a cycle from a constant rate";
+    not_identified(&d->amplitude, why);
+    not_identified(&d->peak, why);
+    not_identified(&d->trough, why);
+    not_identified(&d->peak_at, why);
+    if (n > 3 && invert3(xtx, inv)) {
+        double beta[3] = {0};
         for (int j = 0; j < 3; j++)
             for (int k = 0; k < 3; k++)
                 beta[j] += inv[j][k] * xty[k];
-    else
-        beta[0] = xty[0] / (double)n; /* too short for a cycle: a constant rate */
-    int p = cycle_fits ? 3 : 1;
-    double rss = 0.0, chi2 = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double fitted = beta[0] + beta[1] * x[i][1] + beta[2] * x[i][2];
-        d->fitted_rate[i] = fitted;
-        double r = w[i].requests / width - fitted;
-        rss += r * r;
-        double mu = fitted * width;
-        chi2 += mu > 0.0 ? (w[i].requests - mu) * (w[i].requests - mu) / mu : 0.0;
+        double s2 = residuals(d, w, n, width, beta, (const double(*)[3])x, 3, o), cov[3][3];
+        for (int j = 0; j < 3; j++)
+            for (int k = 0; k < 3; k++)
+                cov[j][k] = s2 * inv[j][k];
+        double b1 = beta[1], b2 = beta[2], amp = hypot(b1, b2);
+        with_se(&d->mean_rate, beta[0], sqrt(cov[0][0]), z);
+        /* delta method: A = |(b1, b2)|, phase = atan2(b2, b1) */
+        double ga[3] = {0, amp > 0 ? b1 / amp : 0, amp > 0 ? b2 / amp : 0};
+        double gp[3] = {0, amp > 0 ? -b2 / (amp * amp) : 0, amp > 0 ? b1 / (amp * amp) : 0};
+        double var_a = 0, var_p = 0, cov_ma = 0;
+        for (int j = 0; j < 3; j++)
+            for (int k = 0; k < 3; k++) {
+                var_a += ga[j] * cov[j][k] * ga[k];
+                var_p += gp[j] * cov[j][k] * gp[k];
+            }
+        for (int k = 0; k < 3; k++)
+            cov_ma += cov[0][k] * ga[k];
+        with_se(&d->amplitude, amp, sqrt(var_a), z);
+        d->cycle = amp > z * sqrt(var_a);
+        with_se(&d->peak, beta[0] + amp, sqrt(cov[0][0] + var_a + 2 * cov_ma), z);
+        with_se(&d->trough, beta[0] - amp, sqrt(cov[0][0] + var_a - 2 * cov_ma), z);
+        double at = fmod(atan2(b2, b1) / omega + o->period_s, o->period_s);
+        with_se(&d->peak_at, at, sqrt(var_p) / omega, z);
     }
     free(x);
-    if (n <= (size_t)p) {
-        not_identified(&d->mean_rate, "fewer windows than parameters");
-        not_identified(&d->amplitude, d->mean_rate.why);
-        not_identified(&d->peak, d->mean_rate.why);
-        not_identified(&d->trough, d->mean_rate.why);
-        not_identified(&d->peak_at, d->mean_rate.why);
+    if (d->cycle)
+        return;
+    if (n < 2) {
+        not_identified(&d->mean_rate, "fewer than two windows");
         return;
     }
-    double s2 = rss / (double)(n - (size_t)p);
-    d->dispersion_df = n - (size_t)p;
-    double df = (double)d->dispersion_df;
-    d->dispersion = chi2 / df;
-    d->dispersion_p = gsl_cdf_chisq_Q(chi2, df);
-    d->dispersion_lo = gsl_cdf_chisq_Pinv((1.0 - o->confidence) / 2.0, df) / df;
-    d->dispersion_hi = gsl_cdf_chisq_Qinv((1.0 - o->confidence) / 2.0, df) / df;
-    if (!cycle_fits) {
-        with_se(&d->mean_rate, beta[0], sqrt(s2 / (double)n), z);
-        const char *why = "the windows cannot separate a cycle from a constant rate";
-        not_identified(&d->amplitude, why);
-        not_identified(&d->peak, why);
-        not_identified(&d->trough, why);
-        not_identified(&d->peak_at, why);
-        return;
-    }
-    double cov[3][3];
-    for (int j = 0; j < 3; j++)
-        for (int k = 0; k < 3; k++)
-            cov[j][k] = s2 * inv[j][k];
-    double b1 = beta[1], b2 = beta[2], amp = hypot(b1, b2);
-    with_se(&d->mean_rate, beta[0], sqrt(cov[0][0]), z);
-    /* delta method: A = |(b1, b2)|, phase = atan2(b2, b1) */
-    double ga[3] = {0, amp > 0 ? b1 / amp : 0, amp > 0 ? b2 / amp : 0};
-    double gp[3] = {0, amp > 0 ? -b2 / (amp * amp) : 0, amp > 0 ? b1 / (amp * amp) : 0};
-    double var_a = 0, var_p = 0, cov_ma = 0;
-    for (int j = 0; j < 3; j++)
-        for (int k = 0; k < 3; k++) {
-            var_a += ga[j] * cov[j][k] * ga[k];
-            var_p += gp[j] * cov[j][k] * gp[k];
-        }
-    for (int k = 0; k < 3; k++)
-        cov_ma += cov[0][k] * ga[k];
-    with_se(&d->amplitude, amp, sqrt(var_a), z);
-    d->cycle = amp > z * sqrt(var_a);
-    with_se(&d->peak, beta[0] + amp, sqrt(cov[0][0] + var_a + 2 * cov_ma), z);
-    with_se(&d->trough, beta[0] - amp, sqrt(cov[0][0] + var_a - 2 * cov_ma), z);
-    double phase = atan2(b2, b1);
-    double at = fmod(phase / omega + o->period_s, o->period_s);
-    with_se(&d->peak_at, at, sqrt(var_p) / omega, z);
+    double mean = xty[0] / (double)n;
+    double s2 = residuals(d, w, n, width, &mean, NULL, 1, o);
+    with_se(&d->mean_rate, mean, sqrt(s2 / (double)n), z);
 }
 
 /* (z, log latency) points of one window: its quantiles, or its histogram's bounds with the
@@ -165,7 +171,8 @@ static size_t quantile_points(const window *w, double *zs, double *ys)
         double all = w->buckets[m->n_buckets - 1];
         for (size_t b = 0; b + 1 < m->n_buckets && all > 0; b++) {
             double f = w->buckets[b] / all;
-            if (isnan(w->buckets[b]) || f <= 0.0 || f >= 1.0)
+            if (isnan(w->buckets[b]) || w->buckets[b] < MIN_TAIL_COUNT ||
+                all - w->buckets[b] < MIN_TAIL_COUNT)
                 continue;
             zs[k] = gsl_cdf_ugaussian_Pinv(f);
             ys[k++] = log(m->bucket_le_s[b]);
@@ -205,6 +212,9 @@ static int compare_doubles(const void *a, const void *b)
 static void fit_service(fit_deployment *d, const window *w, size_t n, const fit_options *o,
                         double z, int has_utilization)
 {
+    size_t n_buckets = 0; /* the most of any export's windows */
+    for (size_t i = 0; i < n; i++)
+        n_buckets = w[i].m->n_buckets > n_buckets ? w[i].m->n_buckets : n_buckets;
     const char *none = "no window with latency quantiles or a histogram at low utilisation";
     double cut = INFINITY;
     if (!has_utilization) {
@@ -224,8 +234,16 @@ static void fit_service(fit_deployment *d, const window *w, size_t n, const fit_
         free(load);
     }
     double *mus = malloc((n ? n : 1) * sizeof *mus), *sigmas = malloc((n ? n : 1) * sizeof *sigmas);
+    /* at most one point per quantile column or histogram bound of each window */
+    size_t per_window = METRICSCSV_N_QUANTILES > n_buckets ? METRICSCSV_N_QUANTILES : n_buckets;
+    d->service_z = malloc((n ? n : 1) * per_window * sizeof *d->service_z);
+    d->service_latency_s = malloc((n ? n : 1) * per_window * sizeof *d->service_latency_s);
+    if (!d->service_z || !d->service_latency_s) {
+        free(d->service_z), free(d->service_latency_s);
+        d->service_z = d->service_latency_s = NULL;
+    }
     size_t k = 0;
-    double sq = 0.0;
+    double sq = 0.0, z_span = 0.0;
     size_t points = 0;
     for (size_t i = 0; mus && sigmas && i < n; i++) {
         double zs[80], ys[80];
@@ -243,11 +261,16 @@ static void fit_service(fit_deployment *d, const window *w, size_t n, const fit_
             continue;
         sigmas[k] = szy / szz;
         mus[k] = my - sigmas[k] * mz;
+        for (size_t j = 0; j < np && d->service_z; j++) {
+            d->service_z[d->n_service_points] = zs[j];
+            d->service_latency_s[d->n_service_points++] = exp(ys[j]);
+        }
         for (size_t j = 0; j < np; j++) {
             double r = ys[j] - mus[k] - sigmas[k] * zs[j];
             sq += r * r;
         }
         points += np;
+        z_span += zs[np - 1] - zs[0];
         k++;
     }
     d->service_windows = k;
@@ -263,6 +286,14 @@ static void fit_service(fit_deployment *d, const window *w, size_t n, const fit_
         /* the variance of the mean over k windows */
         double scale = 1.0 / ((double)(k - 1) * (double)k);
         vmm *= scale, vss *= scale, vms *= scale;
+        /* quantiles within a relative error R move log latency by at most log(1 + R): mu by
+         * as much, the slope sigma by twice that over the quantiles' span of z; uniform
+         * within those bounds, variance bound^2 / 3. Histogram bounds are exact. */
+        if (o->resolution > 0.0 && n_buckets == 0) {
+            double e = log1p(o->resolution), span = z_span / (double)k;
+            vmm += e * e / 3.0;
+            vss += (2.0 * e / span) * (2.0 * e / span) / 3.0;
+        }
         d->service_rms = sqrt(sq / (double)points);
         with_se(&d->mu, mm, sqrt(vmm), z);
         with_se(&d->sigma, ms, sqrt(vss), z);
@@ -289,12 +320,11 @@ static void fit_concurrency(fit_deployment *d, const window *w, size_t n, double
                             int has_columns)
 {
     if (!has_columns) {
-        not_identified(&d->concurrency,
-                       "not identifiable: needs the utilization, completed and ready columns");
+        not_identified(&d->concurrency, "needs the utilization, completed and ready columns");
         return;
     }
     if (!d->service_mean.identified) {
-        not_identified(&d->concurrency, "not identifiable without the service time");
+        not_identified(&d->concurrency, "needs the service time, which is not identified");
         return;
     }
     double *c = malloc((n ? n : 1) * sizeof *c);
@@ -308,8 +338,7 @@ static void fit_concurrency(fit_deployment *d, const window *w, size_t n, double
     }
     d->concurrency_windows = k;
     if (k < 2) {
-        not_identified(&d->concurrency,
-                       "not identifiable: fewer than two steady windows with utilisation above 2%");
+        not_identified(&d->concurrency, "fewer than two steady windows with utilisation above 2%");
     } else {
         double mean = mean_of(c, k), v = 0.0;
         for (size_t i = 0; i < k; i++)
@@ -329,7 +358,7 @@ static void fit_cold_start(fit_deployment *d, const window *w, size_t n, double 
                            int has_ready)
 {
     if (!has_ready) {
-        not_identified(&d->cold_start, "not identifiable: needs the ready column");
+        not_identified(&d->cold_start, "needs the ready column");
         return;
     }
     double lo = 0.0, hi = INFINITY;
@@ -351,8 +380,7 @@ static void fit_cold_start(fit_deployment *d, const window *w, size_t n, double 
     }
     d->cold_start_events = events;
     if (events == 0)
-        not_identified(&d->cold_start,
-                       "not identifiable: no scale-up whose new replicas became ready in the data");
+        not_identified(&d->cold_start, "no scale-up whose new replicas became ready in the data");
     else if (lo > hi)
         not_identified(&d->cold_start, "the scale-ups disagree: cold starts vary by more than "
                                        "the windows resolve");
@@ -370,6 +398,8 @@ void fit_result_free(fit_result *r)
         free(d->time_s);
         free(d->observed_rate);
         free(d->fitted_rate);
+        free(d->service_z);
+        free(d->service_latency_s);
     }
     for (size_t i = 0; i < r->n_sources; i++)
         free(r->sources[i]);

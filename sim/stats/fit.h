@@ -49,6 +49,9 @@ typedef struct {
     size_t service_windows; /* windows the service fit used */
     double service_rms;     /* rms residual of log latency about the fitted lines */
     fit_value mu, sigma, service_mean, service_cv;
+    /* the points the service fit used: normal quantile z and latency in seconds */
+    size_t n_service_points;
+    double *service_z, *service_latency_s;
     fit_value concurrency;
     size_t concurrency_windows;
     fit_value cold_start;
@@ -59,9 +62,13 @@ typedef struct {
     double period_s;        /* the daily cycle's period */
     double max_utilization; /* windows at most this busy are "low utilisation" */
     double confidence;      /* of every interval */
+    /* the export's quantiles are within this relative error of the true ones (0: exact;
+     * routersim's own load.csv: 0.01); added to the service fit's standard errors as a
+     * systematic error, uniform within it */
+    double resolution;
 } fit_options;
 
-#define FIT_DEFAULT_OPTIONS ((fit_options){86400.0, 0.5, 0.95})
+#define FIT_DEFAULT_OPTIONS ((fit_options){86400.0, 0.5, 0.95, 0.0})
 
 typedef struct {
     fit_options options;
