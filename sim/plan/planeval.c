@@ -198,7 +198,8 @@ static int first_replication(folding *f, const results *r)
     double tightest = INFINITY;
     for (size_t i = 0; i < r->n_checks; i++) {
         const results_check *c = &r->checks[i];
-        double rel = c->limit > 0 ? c->margin / c->limit : c->margin;
+        /* a count limited to 0 and met is not close to failing however it is measured */
+        double rel = c->limit > 0 ? c->margin / c->limit : c->margin > -1 ? INFINITY : c->margin;
         if (isfinite(rel) && rel < tightest) {
             tightest = rel;
             free(f->tight_name);
