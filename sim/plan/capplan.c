@@ -395,7 +395,11 @@ static int analytic(capplan *p, const scenario *sc)
                 n++;
             d->erlang = n;
         }
-        long long start = d->utilization > d->erlang ? d->utilization : d->erlang;
+        /* Erlang C replaces the rule of thumb where it applies, unless a utilisation limit
+         * asks for more */
+        long long start = d->erlang && u >= 1          ? d->erlang
+                          : d->utilization > d->erlang ? d->utilization
+                                                       : d->erlang;
         d->start = start < 1 ? 1 : start > max ? max : start;
         d->planned = d->start;
     }
