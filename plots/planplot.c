@@ -47,6 +47,8 @@ static void script(gnuplot *g, const canvas *c, const void *arg)
                    "set xrange [%g:%g]\nset yrange [0:1.05]\nset y2range [0:%g]\n"
                    "set key outside right top vertical Left reverse samplen 2.5 spacing 1.3\n",
                    lo - 0.5, hi + 0.5, ymax > 0 ? ymax * 1.15 : 1);
+    /* replica counts are whole numbers */
+    gnuplot_printf(g, "set xtics %g\n", hi - lo > 20 ? ceil((hi - lo) / 20) : 1);
     if (a->pass_rate > 0)
         gnuplot_printf(g,
                        "set arrow from graph 0, first %.10g to graph 1, first %.10g nohead "
