@@ -3,7 +3,8 @@
 that Erlang C (computed here on its own) gives for the same check; the planned.yaml passes
 `run --replications`; a budget that cannot hold the load is refused (exit 1, with the
 reason) before any search, as is a latency limit below the service time's own quantile; bad
-flags are usage errors (exit 2).
+flags, and a cap on replications too small to ever show the pass rate, are usage errors
+(exit 2).
 
 Usage: e2e_plan_capacity.py ROUTERSIM SOURCE_DIR
 """
@@ -157,7 +158,7 @@ class Refusals(unittest.TestCase):
                 f.write(mmc("max_mean_wait: 80ms"))
             for flags in (["--pass-rate", "1.5"], ["--confidence", "0"], ["--max-replicas", "0"],
                           ["--replications", "x"], ["--bogus"], ["--deployment", "nope"],
-                          ["--jobs"]):
+                          ["--jobs"], ["--replications", "8"]):
                 proc = subprocess.run([ROUTERSIM, "plan", "capacity", path, *flags, "--out",
                                        os.path.join(tmp, "o")],
                                       capture_output=True, text=True, timeout=60)

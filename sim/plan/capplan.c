@@ -2,6 +2,7 @@
 #include "sim/plan/capplan.h"
 
 #include "sim/load/ydoc.h"
+#include "sim/stats/replicate.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -430,6 +431,20 @@ int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t err
     p->opt = *opt;
     p->answer = -1;
     p->headroom = p->headroom_fail = NAN;
+    /* A cap too small to ever show P would make every candidate undecided. */
+    replicas_rule rule = {opt->eval.pass_rate, opt->eval.confidence, 1};
+    size_t cap = opt->eval.max_replications, need = cap;
+    if (rule.pass_rate > 0 && replicas_decide(&rule, cap, cap, cap) != REPLICAS_PASS) {
+        while (need < REPLICATE_MAX_REPLICATIONS &&
+               replicas_decide(&rule, need, need, need) != REPLICAS_PASS)
+            need++;
+        snprintf(err, errlen,
+                 "--replications %zu cannot show a pass rate of %g at confidence %g: even %zu "
+                 "passes in %zu leave it undecided; it takes at least %zu",
+                 cap, rule.pass_rate, rule.confidence, cap, cap, need);
+        capplan_free(p);
+        return 2;
+    }
     int status = 2;
     planeval_variant as_written = {.traffic_scale = 1};
     scenario *sc = planeval_load(opt->path, &as_written, err, errlen);
