@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* realpath: XSI, which _POSIX_C_SOURCE alone leaves out. */
+#define _DEFAULT_SOURCE
 #include "reports/plan_report.h"
 
 #include "plots/planplot.h"
 #include "reports/report_json.h"
+#include "sim/load/scenario_load.h"
 #include "sim/load/yemit.h"
 #include "views/outfile.h"
 #include "views/text.h"
@@ -225,7 +228,9 @@ static void headline(char *buf, size_t size, const capplan *p)
     counts_text(counts, sizeof counts, p, &p->candidates[p->answer]);
     const planeval_result *r = p->candidates[p->answer].result;
     char head[128];
-    if (isnan(p->headroom_fail))
+    if (p->replayed)
+        snprintf(head, sizeof head, "not measured (a replayed trace cannot be scaled)");
+    else if (isnan(p->headroom_fail))
         snprintf(head, sizeof head, "passes at every multiplier tried, up to x%.3g", p->headroom);
     else
         snprintf(head, sizeof head, "passes up to x%.3g traffic (not shown at x%.3g)", p->headroom,
@@ -338,7 +343,7 @@ static int write_html(FILE *out, const capplan *p)
 
 static int write_planned(FILE *out, const capplan *p, char *err, size_t errlen)
 {
-    const char *sets[2 * CAPPLAN_MAX_DEPLOYMENTS + 4];
+    const char *sets[2 * CAPPLAN_MAX_DEPLOYMENTS + 8];
     char store[2 * CAPPLAN_MAX_DEPLOYMENTS * 256], rule[3][64];
     int n = capplan_count_sets(p, p->candidates[p->answer].counts, sets, store, err, errlen);
     if (n < 0)
@@ -352,6 +357,20 @@ static int write_planned(FILE *out, const capplan *p, char *err, size_t errlen)
         sets[n++] = rule[2];
         sets[n++] = "checks.sequential=true";
     }
+    /* a replayed trace by its absolute path: planned.yaml lives in another folder */
+    char traces[4][4200];
+    scenario *sc = p->replayed ? scenario_load(p->opt.path, err, errlen) : NULL;
+    if (p->replayed && !sc)
+        return -1;
+    for (size_t i = 0, k = 0; sc && i < sc->n_traffic && k < 4; i++) {
+        char *abs = sc->traffic[i].trace ? realpath(sc->traffic[i].trace, NULL) : NULL;
+        if (abs) {
+            snprintf(traces[k], sizeof traces[k], "traffic.%zu.trace=\"%s\"", i, abs);
+            sets[n++] = traces[k++];
+            free(abs);
+        }
+    }
+    scenario_free(sc);
     char *text = yemit_file_set(p->opt.path, sets, (size_t)n, err, errlen);
     if (!text)
         return -1;

@@ -450,6 +450,8 @@ int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t err
     scenario *sc = planeval_load(opt->path, &as_written, err, errlen);
     if (sc && pick_deployments(p, sc, err, errlen) == 0) {
         p->duration_s = sc->duration_s;
+        for (size_t i = 0; i < sc->n_traffic; i++)
+            p->replayed |= sc->traffic[i].trace != NULL;
         find_slo(p, sc);
         status = pilot(p, sc, &status, err, errlen) == 0 ? 0 : status;
     }
@@ -486,7 +488,7 @@ int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t err
                 const planeval_deployment *pd = planeval_deployment_of(r, p->deployments[d].name);
                 p->replica_hours += pd ? pd->replica_hours : 0;
             }
-            if (headroom(p, &status, err, errlen) != 0 && status == 0)
+            if (!p->replayed && headroom(p, &status, err, errlen) != 0 && status == 0)
                 status = 3;
         }
     }

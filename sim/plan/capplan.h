@@ -84,6 +84,7 @@ typedef struct {
     double replica_hours; /* of the plan: its deployments' replicas over the run */
     double duration_s;
     double slo_s;        /* the limit of a p99 latency check, for the plot; NaN when none */
+    int replayed;        /* the traffic replays a trace: no headroom (it cannot be scaled) */
     char slo_key[64];    /* its key, e.g. "max_p99_latency" */
     capplan_options opt; /* as run (the pointers are the caller's) */
 } capplan;

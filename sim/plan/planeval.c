@@ -189,12 +189,19 @@ static int first_replication(folding *f, const results *r)
     int ok = 1;
     for (size_t d = 0; d < r->n_deployments; d++)
         f->names[d] = dup_or_null(r->deployments[d], &ok);
-    for (size_t i = 0; i < r->n_points; i++) {
-        const results_point *p = &r->points[i];
-        double rate = (double)p->routed / r->window_s;
-        if (p->deployment < r->n_deployments && rate > f->peak_rate[p->deployment])
-            f->peak_rate[p->deployment] = rate;
+    /* routed per bin, summed over the routers that route to the deployment */
+    double *per_bin = calloc(r->n_bins + 1, sizeof *per_bin);
+    if (!per_bin)
+        return -1;
+    for (size_t d = 0; d < r->n_deployments; d++) {
+        memset(per_bin, 0, (r->n_bins + 1) * sizeof *per_bin);
+        for (size_t i = 0; i < r->n_points; i++)
+            if (r->points[i].deployment == d && r->points[i].bin < r->n_bins)
+                per_bin[r->points[i].bin] += (double)r->points[i].routed;
+        for (size_t b = 0; b < r->n_bins; b++)
+            f->peak_rate[d] = fmax(f->peak_rate[d], per_bin[b] / r->window_s);
     }
+    free(per_bin);
     double tightest = INFINITY;
     for (size_t i = 0; i < r->n_checks; i++) {
         const results_check *c = &r->checks[i];

@@ -86,8 +86,9 @@ typedef struct {
     char *name;                         /* full deployment name */
     replicas_stats utilization;         /* over the run */
     replicas_stats p50, p90, p99, mean; /* served latency over the run, s */
-    double peak_rate;                   /* the most requests routed to it in one window of
-                                           replication 0, per second */
+    double peak_rate;                   /* the most requests routed to it (by every router
+                                           together) in one window of replication 0, per
+                                           second */
     double replica_hours;               /* mean over the replications of its replicas
                                            integrated over the run, in hours */
 } planeval_deployment;
