@@ -5,6 +5,7 @@
  * check failed, 2 bad usage or an invalid scenario, 3 the run could not be completed
  * (e.g. the reports could not be written, or another run holds the report folder's lock).
  */
+#include "reports/plan_report.h"
 #include "reports/reports.h"
 #include "reports/fit_report.h"
 #include "reports/replay_report.h"
@@ -88,6 +89,9 @@ static const char usage[] =
     "       routersim fit METRICS.csv... [--out DIR] [--period DURATION]\n"
     "                     [--max-utilization U] [--confidence C] [--resolution R]\n"
     "                     [--quiet] [--no-plots]\n"
+    "       routersim plan capacity FILE [--deployment ID]... [--pass-rate P]\n"
+    "                     [--confidence C] [--max-replicas N] [--replications N]\n"
+    "                     [--jobs J] [--seed N] [--out DIR] [--quiet]\n"
     "       routersim --help | --version\n"
     "\n"
     "Simulates inference routers splitting traffic over deployments by replica count,\n"
@@ -111,6 +115,10 @@ static const char usage[] =
     "                    with intervals, from metrics exports (docs/calibration.md);\n"
     "                    writes scenario.fitted.yaml, fit.json, fit.md and plots (default\n"
     "                    out/fit)\n"
+    "  plan capacity FILE  the fewest replicas with which every check passes with\n"
+    "                    probability P at confidence C over replications; writes\n"
+    "                    plan.json, plan.md, plan.html, plan.png/.svg and planned.yaml\n"
+    "                    (exit 0 plan found, 1 none within the bounds)\n"
     "\n"
     "Options:\n"
     "  -s, --seed N      random seed (overrides the scenario's seed)\n"
@@ -167,6 +175,16 @@ static const char usage[] =
     "      --resolution R  the export's latency quantiles are within the relative\n"
     "                    error R (routersim's load.csv: 0.01); widens the service\n"
     "                    time's intervals by it (default 0: exact)\n"
+    "plan capacity:\n"
+    "      --deployment ID  a deployment to plan (repeatable; default: every one with a\n"
+    "                    serving model): its replicas, or its max_replica_count if\n"
+    "                    autoscaled\n"
+    "      --max-replicas N  the most replicas of one deployment (default 100)\n"
+    "      --pass-rate P, --confidence C, --replications N, --jobs J  as for run; P\n"
+    "                    defaults to the scenario's checks.pass_rate, else 0.9; N (default\n"
+    "                    200) caps each candidate's replications, which stop as soon as\n"
+    "                    the pass rate is shown >= P or < P; --out defaults to\n"
+    "                    out/<scenario name>-plan\n"
     "  -h, --help        show this help\n"
     "  -V, --version     show the version\n"
     "\n"
@@ -1146,13 +1164,202 @@ static int command_plan_srm(char **files, int n, srm_cli *cli)
     return status;
 }
 
+/* ---- plan capacity: the fewest replicas that pass, over replications ------------------- */
+
+typedef struct {
+    const char *deployments[CAPPLAN_MAX_DEPLOYMENTS];
+    size_t n_deployments;
+    const char *out;
+    int quiet, has_seed;
+    uint64_t seed;
+    double pass_rate, confidence;
+    long long max_replicas;
+    size_t replications;
+    unsigned jobs;
+} plancap_cli;
+
+/* Progress on a terminal: the candidate being run and its replications. */
+typedef struct {
+    progress prog;
+    char what[256];
+} plancap_progress;
+
+static void plancap_candidate(void *ctx, const char *what)
+{
+    plancap_progress *p = ctx;
+    snprintf(p->what, sizeof p->what, "%s", what);
+    clear_progress(&p->prog);
+    p->prog.shown = 0;
+}
+
+static void plancap_replications(void *ctx, size_t done, size_t cap)
+{
+    plancap_progress *p = ctx;
+    if (p->prog.shown && seconds_since(&p->prog.last) < 0.1)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &p->prog.last);
+    p->prog.shown = 1;
+    fprintf(stderr, "\r\033[K  candidate %s: replication %zu of at most %zu ", p->what, done, cap);
+    fflush(stderr);
+}
+
+static int parse_plancap_options(int argc, char **argv, plancap_cli *cli)
+{
+    static const struct option longopts[] = {{"deployment", required_argument, NULL, 'd'},
+                                             {"pass-rate", required_argument, NULL, 'R'},
+                                             {"confidence", required_argument, NULL, 'C'},
+                                             {"max-replicas", required_argument, NULL, 'M'},
+                                             {"replications", required_argument, NULL, 'n'},
+                                             {"jobs", required_argument, NULL, 'j'},
+                                             {"seed", required_argument, NULL, 's'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":s:o:qhn:j:", longopts, NULL)) != -1) {
+        char why[256];
+        long long v;
+        switch (c) {
+        case 'd':
+            if (cli->n_deployments == CAPPLAN_MAX_DEPLOYMENTS)
+                return usage_error("--deployment %s: at most 32 deployments", optarg);
+            cli->deployments[cli->n_deployments++] = optarg;
+            break;
+        case 'R':
+        case 'C':
+            if (rate_option(c == 'R' ? "--pass-rate" : "--confidence", optarg,
+                            c == 'R' ? &cli->pass_rate : &cli->confidence) != 0)
+                return EXIT_INVALID;
+            break;
+        case 'M':
+            if (units_parse_int(optarg, 1, 100000, &v, why, sizeof why) != 0)
+                return usage_error("--max-replicas: %s", why);
+            cli->max_replicas = v;
+            break;
+        case 'n':
+            if (units_parse_int(optarg, 1, REPLICATE_MAX_REPLICATIONS, &v, why, sizeof why) != 0)
+                return usage_error("--replications: %s", why);
+            cli->replications = (size_t)v;
+            break;
+        case 'j':
+            if (units_parse_int(optarg, 1, REPLICATE_MAX_JOBS, &v, why, sizeof why) != 0)
+                return usage_error("--jobs: %s", why);
+            cli->jobs = (unsigned)v;
+            break;
+        case 's':
+            if (units_parse_int(optarg, 0, INT64_MAX, &v, why, sizeof why) != 0)
+                return usage_error("--seed: %s", why);
+            cli->has_seed = 1;
+            cli->seed = (uint64_t)v;
+            break;
+        case 'o':
+            cli->out = optarg;
+            break;
+        case 'q':
+            cli->quiet = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            exit(EXIT_PASSED);
+        case ':':
+            return usage_error("option %s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option %s", argv[optind - 1]);
+        }
+    }
+    return 0;
+}
+
+/* `plan capacity FILE ...`: argv[0] is "capacity". */
+static int command_plan_capacity(int argc, char **argv)
+{
+    plancap_cli cli = {.max_replicas = CAPPLAN_DEFAULT_MAX_REPLICAS};
+    if (parse_plancap_options(argc, argv, &cli) != 0)
+        return EXIT_INVALID;
+    if (argc - optind != 1)
+        return usage_error("%s", "plan capacity: expected one scenario file");
+    const char *file = argv[optind];
+    char err[1024];
+    /* the scenario's own rule and seed, unless the flags say otherwise */
+    scenario *sc = scenario_load(file, err, sizeof err);
+    if (!sc) {
+        fprintf(stderr, "routersim: %s\n", err);
+        return EXIT_INVALID;
+    }
+    options run_opt = {.has_seed = cli.has_seed, .seed = cli.seed, .out = cli.out};
+    char dir[4096];
+    output_dir(&run_opt, sc, 0, dir, sizeof dir);
+    if (!cli.out)
+        snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "-plan");
+    plancap_progress prog = {0};
+    int show = !cli.quiet && isatty(STDERR_FILENO);
+    capplan_options o = {
+        .path = file,
+        .deployments = cli.deployments,
+        .n_deployments = cli.n_deployments,
+        .max_replicas = cli.max_replicas,
+        .eval = {.pass_rate = cli.pass_rate > 0   ? cli.pass_rate
+                              : sc->pass_rate > 0 ? sc->pass_rate
+                                                  : PLANEVAL_DEFAULT_PASS_RATE,
+                 .confidence = cli.confidence > 0 ? cli.confidence : sc->confidence,
+                 .max_replications =
+                     cli.replications ? cli.replications : PLANEVAL_DEFAULT_MAX_REPLICATIONS,
+                 .seed = cli.has_seed ? cli.seed : sc->seed,
+                 .jobs = cli.jobs ? cli.jobs : replicate_default_jobs(),
+                 .progress = show ? plancap_replications : NULL,
+                 .progress_ctx = &prog},
+        .candidate = show ? plancap_candidate : NULL,
+        .candidate_ctx = &prog};
+    scenario_free(sc);
+    /* Locked before planning: a plan that cannot write its files fails at once. */
+    outdir *od = outdir_open(dir, err, sizeof err);
+    if (!od) {
+        fprintf(stderr, "routersim: %s: %s\n", file, err);
+        return EXIT_RUN_ERROR;
+    }
+    capplan *plan = NULL;
+    int status = capplan_run(&o, &plan, err, sizeof err);
+    clear_progress(&prog.prog);
+    if (status != 0) {
+        fprintf(stderr, "routersim: %s\n", err);
+        outdir_abort(od);
+        return status == 2 ? EXIT_INVALID : EXIT_RUN_ERROR;
+    }
+    int written = plan_report_write(outdir_staging(od), plan, warn, err, sizeof err) == 0;
+    if (written) {
+        written = outdir_commit(od, err, sizeof err) == 0;
+    } else {
+        outdir_explain(od, err, sizeof err);
+        outdir_abort(od);
+    }
+    status = plan->outcome == CAPPLAN_FOUND ? EXIT_PASSED : EXIT_CHECK_FAILED;
+    if (!written) {
+        fprintf(stderr, "routersim: %s: %s\n", file, err);
+        status = EXIT_RUN_ERROR;
+    }
+    if (!cli.quiet) {
+        plan_report_print(stdout, plan);
+        if (written)
+            printf("Plan: %s/\n", dir);
+    } else if (plan->outcome != CAPPLAN_FOUND) {
+        fprintf(stderr, "routersim: no plan: %s\n", plan->reason);
+    }
+    capplan_free(plan);
+    return status;
+}
+
 /* `srm COUNTS.csv ...` or `plan srm FILE...`, argv[0] being the command. */
 static int command_srm_or_plan(int argc, char **argv)
 {
     srm_cli cli = {.analysis = SRM_DEFAULT_OPTIONS, .plots = 1};
     int plan = strcmp(argv[0], "plan") == 0;
+    if (plan && argc >= 2 && strcmp(argv[1], "capacity") == 0)
+        return command_plan_capacity(argc - 1, argv + 1);
     if (plan && (argc < 2 || strcmp(argv[1], "srm") != 0))
-        return usage_error("%s", "plan: expected \"plan srm FILE...\"");
+        return usage_error("%s", "plan: expected \"plan srm FILE...\" or \"plan capacity FILE\"");
     if (parse_srm_options(argc - plan, argv + plan, &cli) != 0)
         return EXIT_INVALID;
     int n = argc - plan - optind;

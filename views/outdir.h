@@ -18,7 +18,7 @@
  *
  * A report folder is replaced whole, so only a folder that holds nothing but reports (files
  * ending in .json .md .html .xml .csv .png .svg, the .fitted.yaml scenario of `routersim
- * fit`, and temporary files of a report) is
+ * fit`, a plan's planned.yaml and runbook.sh, and temporary files of a report) is
  * replaced; any other content is refused rather than deleted.
  */
 #ifndef ROUTERSIM_OUTDIR_H
