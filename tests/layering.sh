@@ -19,6 +19,7 @@ grep -H '^#include "' sim/*/*.[ch] sim/main.c views/*.[ch] plots/*.[ch] reports/
         if (path ~ /^sim\/model\//) return 1
         if (path ~ /^sim\/(load|run)\//) return 2
         if (path ~ /^sim\/stats\//) return 3
+        if (path ~ /^sim\/plan\//) return 3.5
         if (path ~ /^views\//) return 4
         if (path ~ /^plots\//) return 5
         if (path ~ /^reports\//) return 6
