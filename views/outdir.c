@@ -69,7 +69,8 @@ static int ends_with(const char *s, const char *tail)
 /* A file name a report set may hold. */
 static int report_name(const char *name)
 {
-    static const char *const tails[] = {".json", ".md", ".html", ".xml", ".csv", ".png", ".svg"};
+    static const char *const tails[] = {".json", ".md",  ".html", ".xml", ".csv",
+                                        ".png",  ".svg", ".yaml", ".sh"};
     for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++)
         if (ends_with(name, tails[i]))
             return 1;
