@@ -342,7 +342,7 @@ int migsteps_events(const migsteps_plan *plan, const migsteps_input *in, const m
         snprintf(grow, sizeof grow, "%s; new replicas cold-start, the router waits %s", why, d);
         if (s->b > bp && !b_exists) {
             char region[64] = "";
-            if (nm->region && strcmp(nm->region, "US") != 0)
+            if (nm->region && *nm->region && strcmp(nm->region, "US") != 0)
                 snprintf(region, sizeof region, " --region=%s", nm->region);
             rc = push(&l, t, grow,
                       "firectl deployment create %s --deployment-id=%s%s --min-replica-count=%ld "

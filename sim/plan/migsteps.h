@@ -88,7 +88,7 @@ double migsteps_tolerance(const migsteps_input *in, size_t k);
 typedef struct {
     const char *router, *from, *to; /* short ids */
     const char *model;              /* for `deployment create` when B is new */
-    const char *region;             /* NULL or "US": no --region flag */
+    const char *region;             /* NULL, "" or "US": no --region flag */
     int create_b;                   /* B does not exist yet */
 } migsteps_names;
 
