@@ -211,7 +211,7 @@ static int plan_md(FILE *f, const migplan_options *o, const migplan_result *r)
         fprintf(f, "\n## Runbook\n\n```sh\n");
         runbook(f, o, r);
         fprintf(f, "```\n\nThe planned scenario is `planned.yaml`; the reports of its "
-                   "replicated run are in `verdict/`.\n");
+                   "replicated run (`report.md`, `report.json`, plots) are beside this file.\n");
     }
     return ferror(f) ? -1 : 0;
 }
@@ -236,9 +236,9 @@ static int plan_html(FILE *f, const migplan_options *o, const migplan_result *r)
     free(buf);
     fprintf(f, "</pre>\n");
     if (r->holds) {
-        fprintf(f, "<p><img alt=\"split\" src=\"verdict/split-");
+        fprintf(f, "<p><img alt=\"split\" src=\"split-");
         text_xml(f, o->router, 1);
-        fprintf(f, ".svg\"></p>\n<p><img alt=\"utilisation\" src=\"verdict/utilization.svg\">"
+        fprintf(f, ".svg\"></p>\n<p><img alt=\"utilisation\" src=\"utilization.svg\">"
                    "</p>\n");
     }
     fprintf(f, "</body></html>\n");
@@ -268,9 +268,6 @@ int migration_report_write(const char *dir, const migplan_options *o, const migp
         return outfile_error(err, errlen, "make executable", path, errno);
     if (write_file(dir, "planned.yaml", planned, o, r, err, errlen) != 0)
         return -1;
-    snprintf(path, sizeof path, "%s/verdict", dir);
-    if (outfile_mkdirs(path, err, errlen) != 0)
-        return -1;
     reports_options ro = {.plots = plots, .replicated = r->verdict->summary};
-    return reports_write(path, first, &ro, warn, err, errlen);
+    return reports_write(dir, first, &ro, warn, err, errlen);
 }

@@ -845,7 +845,8 @@ static const char migration_usage[] =
     "                    sequential: stops once the rule decides)\n"
     "  -j, --jobs J      threads for the replications (default: the processors online)\n"
     "  -o, --out DIR     the plan's folder (default out/<scenario name>-migration): plan.json,\n"
-    "                    plan.md, plan.html, runbook.sh, planned.yaml, verdict/\n"
+    "                    plan.md, plan.html, runbook.sh, planned.yaml and the\n"
+    "                    planned scenario's reports\n"
     "\n"
     "Exit status: 0 a plan holds, 1 no plan holds within the bounds (the reason is\n"
     "printed), 2 bad usage or an invalid scenario, 3 the plan could not be completed.\n";
@@ -975,7 +976,7 @@ static int command_plan_migration(int argc, char **argv)
     const char *out = NULL;
     int parsed = parse_migration(argc, argv, &o, &out);
     if (parsed != 0)
-        return parsed > 0 ? EXIT_PASSED : EXIT_INVALID;
+        return parsed == 1 ? EXIT_PASSED : EXIT_INVALID; /* 1: --help shown */
     char err[1024];
     /* The run seed: the scenario's, the same for every plan tried. */
     scenario *sc = migplan_load(&o, err, sizeof err);

@@ -362,6 +362,15 @@ int migplan_run(const migplan_options *o, migplan_result **out, char *err, size_
             r->holds = 1;
             break;
         }
+        /* Undecided at the cap is not shown to fail: more replicas would not decide it. */
+        if (r->verdict->verdict == REPLICAS_UNDECIDED) {
+            snprintf(r->reason, sizeof r->reason,
+                     "the planned scenario's pass rate was neither shown at or above %g nor below "
+                     "it within %zu replications (%zu passed); raise --replications",
+                     o->eval.pass_rate, r->verdict->replications, r->verdict->passed.passes);
+            rc = 1;
+            break;
+        }
         snprintf(failed, sizeof failed,
                  "(%zu ready replicas more than the analytic bound): %s "
                  "passed %zu of %zu replications",

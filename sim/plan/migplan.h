@@ -16,9 +16,10 @@
  * times once it leaves the router.
  *
  * The planned scenario is the user's file with the plan as its timeline (and a duration
- * covering it plus MIGPLAN_TAIL windows). It is judged over replications; if it fails, every
- * bound on ready replicas is raised by one and the search runs again, until a plan passes or
- * no plan fits within the replica bound.
+ * covering it plus MIGPLAN_TAIL windows). It is judged over replications; if it is shown to
+ * fail, every bound on ready replicas is raised by one and the search runs again, until a plan
+ * passes or no plan fits within the replica bound. A verdict still undecided at the cap of
+ * replications ends the search: more replicas would not decide it, more replications would.
  */
 #ifndef ROUTERSIM_MIGPLAN_H
 #define ROUTERSIM_MIGPLAN_H
