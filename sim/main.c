@@ -854,18 +854,19 @@ static const char migration_usage[] =
 typedef struct {
     int show;
     progress prog;
-    size_t search;
+    size_t plans; /* plans judged so far: a replication count restarting at 1 is a new one */
 } migration_progress;
 
 static void show_migration(void *ctx, size_t done, size_t cap)
 {
     migration_progress *m = ctx;
     progress *p = &m->prog;
+    m->plans += done == 1;
     if (!m->show || seconds_since(&p->started) < 1.0 || (p->shown && seconds_since(&p->last) < 0.1))
         return;
     clock_gettime(CLOCK_MONOTONIC, &p->last);
     p->shown = 1;
-    fprintf(stderr, "\r  plan %zu: replications %zu of at most %zu ", m->search, done, cap);
+    fprintf(stderr, "\r  plan %zu: replications %zu of at most %zu ", m->plans, done, cap);
     fflush(stderr);
 }
 
@@ -997,7 +998,7 @@ static int command_plan_migration(int argc, char **argv)
         fprintf(stderr, "routersim: %s: %s\n", o.path, err);
         return EXIT_RUN_ERROR;
     }
-    migration_progress mp = {.show = isatty(STDERR_FILENO), .search = 1};
+    migration_progress mp = {.show = isatty(STDERR_FILENO)};
     clock_gettime(CLOCK_MONOTONIC, &mp.prog.started);
     o.eval.progress = show_migration;
     o.eval.progress_ctx = &mp;
