@@ -6,6 +6,7 @@
  * (e.g. the reports could not be written, or another run holds the report folder's lock).
  */
 #include "reports/plan_report.h"
+#include "reports/migration_report.h"
 #include "reports/reports.h"
 #include "reports/fit_report.h"
 #include "reports/replay_report.h"
@@ -92,6 +93,10 @@ static const char usage[] =
     "       routersim plan capacity FILE [--deployment ID]... [--pass-rate P]\n"
     "                     [--confidence C] [--max-replicas N] [--replications N]\n"
     "                     [--jobs J] [--seed N] [--out DIR] [--quiet]\n"
+    "       routersim plan migration FILE --router R --from A --to B [--steps 10,50,100]\n"
+    "                     [--max-replicas N] [--minimise time|replica-hours]\n"
+    "                     [--pass-rate P] [--confidence C] [--replications N] [--jobs J]\n"
+    "                     [--out DIR]   (routersim plan migration --help)\n"
     "       routersim --help | --version\n"
     "\n"
     "Simulates inference routers splitting traffic over deployments by replica count,\n"
@@ -119,6 +124,9 @@ static const char usage[] =
     "                    probability P at confidence C over replications; writes\n"
     "                    plan.json, plan.md, plan.html, plan.png/.svg and planned.yaml\n"
     "                    (exit 0 plan found, 1 none within the bounds)\n"
+    "  plan migration FILE  write the runbook moving a router's traffic from one\n"
+    "                    deployment to another, every check passing at every instant,\n"
+    "                    and judge it over replications (plan migration --help)\n"
     "\n"
     "Options:\n"
     "  -s, --seed N      random seed (overrides the scenario's seed)\n"
@@ -165,6 +173,12 @@ static const char usage[] =
     "                    (default 0.01, one percentage point)\n"
     "      --relative-deviation X  ... or moved by the fraction X of itself\n"
     "      --power P     target power (default 0.8)\n"
+    "plan migration (and -n, -j, --pass-rate, --confidence, -o as above):\n"
+    "      --router R    the router, routing to A alone at time zero\n"
+    "      --from A      the deployment traffic leaves; --to B  where it goes\n"
+    "      --steps LIST  B's shares in percent, ending with 100 (default 10,50,100)\n"
+    "      --max-replicas N  replicas of A and B at any instant (default: twice A's)\n"
+    "      --minimise time|replica-hours  what the plan minimises (default time)\n"
     "      --set KEY.PATH=VALUE  change a value of every scenario before it is checked\n"
     "                    (repeatable), e.g. deployments.chat.replicas=12\n"
     "fit:\n"
@@ -1351,6 +1365,231 @@ static int command_plan_capacity(int argc, char **argv)
     return status;
 }
 
+/* ---- plan migration: the runbook moving a router's traffic, judged over replications ---- */
+
+static const char migration_usage[] =
+    "Usage: routersim plan migration FILE --router R --from A --to B [--steps 10,50,100]\n"
+    "                     [--max-replicas N] [--minimise time|replica-hours]\n"
+    "                     [--pass-rate P] [--confidence C] [--replications N] [--jobs J]\n"
+    "                     [--out DIR]\n"
+    "\n"
+    "Writes the runbook that moves router R's traffic from deployment A to deployment B\n"
+    "(B may be new: give its serving model under the scenario's top-level `serving:`)\n"
+    "through the shares asked for, every capacity check passing at every instant, and\n"
+    "judges it as a scenario over replications.\n"
+    "\n"
+    "      --router R    the router (it routes to A alone at time zero)\n"
+    "      --from A      the deployment traffic leaves\n"
+    "      --to B        the deployment traffic moves to\n"
+    "      --steps LIST  B's shares in percent, increasing, ending with 100 (default\n"
+    "                    10,50,100); each becomes a replica ratio\n"
+    "      --max-replicas N  replicas of A and B together at any instant, cold-starting\n"
+    "                    ones included (default: twice A's or twice what the load needs)\n"
+    "      --minimise time|replica-hours  what the plan minimises (default time)\n"
+    "      --pass-rate P  the pass rate the planned scenario must show (default 0.9)\n"
+    "      --confidence C  confidence of that rule (default 0.95)\n"
+    "  -n, --replications N  the most replications per plan tried (default 200;\n"
+    "                    sequential: stops once the rule decides)\n"
+    "  -j, --jobs J      threads for the replications (default: the processors online)\n"
+    "  -o, --out DIR     the plan's folder (default out/<scenario name>-migration): plan.json,\n"
+    "                    plan.md, plan.html, runbook.sh, planned.yaml and the\n"
+    "                    planned scenario's reports\n"
+    "\n"
+    "Exit status: 0 a plan holds, 1 no plan holds within the bounds (the reason is\n"
+    "printed), 2 bad usage or an invalid scenario, 3 the plan could not be completed.\n";
+
+typedef struct {
+    int show;
+    progress prog;
+    size_t plans; /* plans judged so far: a replication count restarting at 1 is a new one */
+} migration_progress;
+
+static void show_migration(void *ctx, size_t done, size_t cap)
+{
+    migration_progress *m = ctx;
+    progress *p = &m->prog;
+    m->plans += done == 1;
+    if (!m->show || seconds_since(&p->started) < 1.0 || (p->shown && seconds_since(&p->last) < 0.1))
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &p->last);
+    p->shown = 1;
+    fprintf(stderr, "\r  plan %zu: replications %zu of at most %zu ", m->plans, done, cap);
+    fflush(stderr);
+}
+
+static int migration_number(const char *flag, const char *text, double min, double max, double *out)
+{
+    char err[256];
+    if (units_parse_real(text, min, max, out, err, sizeof err) != 0 || *out <= min || *out >= max)
+        return usage_error("%s: expected a number strictly between 0 and 1", flag);
+    return 0;
+}
+
+static int parse_migration(int argc, char **argv, migplan_options *o, const char **out)
+{
+    static const struct option longs[] = {{"router", required_argument, NULL, 'R'},
+                                          {"from", required_argument, NULL, 'F'},
+                                          {"to", required_argument, NULL, 'T'},
+                                          {"steps", required_argument, NULL, 'S'},
+                                          {"max-replicas", required_argument, NULL, 'M'},
+                                          {"minimise", required_argument, NULL, 'm'},
+                                          {"pass-rate", required_argument, NULL, 'P'},
+                                          {"confidence", required_argument, NULL, 'C'},
+                                          {"replications", required_argument, NULL, 'n'},
+                                          {"jobs", required_argument, NULL, 'j'},
+                                          {"out", required_argument, NULL, 'o'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    char err[512];
+    long long v;
+    const char *steps = "10,50,100";
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":n:j:o:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'R':
+            o->router = optarg;
+            break;
+        case 'F':
+            o->from = optarg;
+            break;
+        case 'T':
+            o->to = optarg;
+            break;
+        case 'S':
+            steps = optarg;
+            break;
+        case 'M':
+            if (units_parse_int(optarg, 1, MIGSTEPS_MAX_REPLICAS, &v, err, sizeof err) != 0)
+                return usage_error("--max-replicas: %s", err);
+            o->max_replicas = (long)v;
+            break;
+        case 'm':
+            if (strcmp(optarg, "time") == 0)
+                o->objective = MIGSTEPS_MIN_TIME;
+            else if (strcmp(optarg, "replica-hours") == 0)
+                o->objective = MIGSTEPS_MIN_REPLICA_HOURS;
+            else
+                return usage_error("--minimise %s: expected time or replica-hours", optarg);
+            break;
+        case 'P':
+            if (migration_number("--pass-rate", optarg, 0, 1, &o->eval.pass_rate) != 0)
+                return -1;
+            break;
+        case 'C':
+            if (migration_number("--confidence", optarg, 0, 1, &o->eval.confidence) != 0)
+                return -1;
+            break;
+        case 'n':
+            if (units_parse_int(optarg, 1, REPLICATE_MAX_REPLICATIONS, &v, err, sizeof err) != 0)
+                return usage_error("--replications: %s", err);
+            o->eval.max_replications = (size_t)v;
+            break;
+        case 'j':
+            if (units_parse_int(optarg, 1, REPLICATE_MAX_JOBS, &v, err, sizeof err) != 0)
+                return usage_error("--jobs: %s", err);
+            o->eval.jobs = (unsigned)v;
+            break;
+        case 'o':
+            *out = optarg;
+            break;
+        case 'h':
+            fputs(migration_usage, stdout);
+            return 1;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return usage_error("%s", "plan migration: expected one scenario file");
+    if (!o->router || !o->from || !o->to)
+        return usage_error("%s", "plan migration: --router, --from and --to are required");
+    if (migplan_parse_steps(steps, o->shares, &o->n_steps, err, sizeof err) != 0)
+        return usage_error("%s", err);
+    o->path = argv[optind];
+    return 0;
+}
+
+/* `plan migration FILE ...`, argv[0] being "migration". */
+static int command_plan_migration(int argc, char **argv)
+{
+    migplan_options o = {.objective = MIGSTEPS_MIN_TIME,
+                         .eval = {.pass_rate = PLANEVAL_DEFAULT_PASS_RATE,
+                                  .confidence = SCENARIO_DEFAULT_CONFIDENCE,
+                                  .max_replications = PLANEVAL_DEFAULT_MAX_REPLICATIONS,
+                                  .jobs = replicate_default_jobs()}};
+    const char *out = NULL;
+    int parsed = parse_migration(argc, argv, &o, &out);
+    if (parsed != 0)
+        return parsed == 1 ? EXIT_PASSED : EXIT_INVALID; /* 1: --help shown */
+    char err[1024];
+    /* The run seed: the scenario's, the same for every plan tried. */
+    scenario *sc = migplan_load(&o, err, sizeof err);
+    if (!sc) {
+        fprintf(stderr, "routersim: %s\n", err);
+        return EXIT_INVALID;
+    }
+    o.eval.seed = sc->seed;
+    char dir[4096], folder[256];
+    folder_name(sc->name, folder, sizeof folder);
+    if (out)
+        snprintf(dir, sizeof dir, "%s", out);
+    else
+        snprintf(dir, sizeof dir, "out/%s-migration", folder);
+    scenario_free(sc);
+    outdir *od = outdir_open(dir, err, sizeof err);
+    if (!od) {
+        fprintf(stderr, "routersim: %s: %s\n", o.path, err);
+        return EXIT_RUN_ERROR;
+    }
+    migration_progress mp = {.show = isatty(STDERR_FILENO)};
+    clock_gettime(CLOCK_MONOTONIC, &mp.prog.started);
+    o.eval.progress = show_migration;
+    o.eval.progress_ctx = &mp;
+    migplan_result *r = NULL;
+    int status = migplan_run(&o, &r, err, sizeof err);
+    clear_progress(&mp.prog);
+    if (status == 2 || status == 3) {
+        fprintf(stderr, "routersim: %s\n", err);
+        outdir_abort(od);
+        return status;
+    }
+    /* Replication 0 of the planned scenario, for its detailed reports and plots. */
+    results *first = NULL;
+    if (r->holds) {
+        first = engine_run(r->planned, o.eval.seed, NULL, NULL, err, sizeof err);
+        if (!first || checks_evaluate(r->planned, first) != 0) {
+            fprintf(stderr, "routersim: %s: %s\n", o.path, first ? "out of memory" : err);
+            results_free(first);
+            migplan_free(r);
+            outdir_abort(od);
+            return EXIT_RUN_ERROR;
+        }
+    }
+    int written =
+        migration_report_write(outdir_staging(od), &o, r, first, 1, warn, err, sizeof err) == 0;
+    if (written) {
+        written = outdir_commit(od, err, sizeof err) == 0;
+    } else {
+        outdir_explain(od, err, sizeof err);
+        outdir_abort(od);
+    }
+    migration_report_print(stdout, &o, r);
+    if (!r->holds)
+        fprintf(stderr, "routersim: %s: %s\n", o.path, r->reason);
+    if (written)
+        printf("Plan: %s/\n", dir);
+    else
+        fprintf(stderr, "routersim: %s: %s\n", o.path, err);
+    status = !written ? EXIT_RUN_ERROR : r->holds ? EXIT_PASSED : EXIT_CHECK_FAILED;
+    results_free(first);
+    migplan_free(r);
+    return status;
+}
+
 /* `srm COUNTS.csv ...` or `plan srm FILE...`, argv[0] being the command. */
 static int command_srm_or_plan(int argc, char **argv)
 {
@@ -1358,8 +1597,10 @@ static int command_srm_or_plan(int argc, char **argv)
     int plan = strcmp(argv[0], "plan") == 0;
     if (plan && argc >= 2 && strcmp(argv[1], "capacity") == 0)
         return command_plan_capacity(argc - 1, argv + 1);
+    if (plan && argc >= 2 && strcmp(argv[1], "migration") == 0)
+        return command_plan_migration(argc - 1, argv + 1);
     if (plan && (argc < 2 || strcmp(argv[1], "srm") != 0))
-        return usage_error("%s", "plan: expected \"plan srm FILE...\" or \"plan capacity FILE\"");
+        return usage_error("%s", "plan: expected \"plan srm FILE...\", \"plan capacity FILE\" or \"plan migration FILE ...\"");
     if (parse_srm_options(argc - plan, argv + plan, &cli) != 0)
         return EXIT_INVALID;
     int n = argc - plan - optind;
