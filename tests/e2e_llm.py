@@ -261,12 +261,31 @@ class ChatSummarise(unittest.TestCase):
         self.assertEqual(loads["chat-pooled"]["tpot"]["count"], 0)
         self.assertGreater(loads["chat-batching"]["iterations"], 0)
         self.assertGreater(loads["chat-batching"]["output_tokens"], 0)
-        self.assertIn("| Deployment | TTFT p50 | TTFT p99 |", self.md)
+        self.assertIn("| Deployment | Serving model | TTFT p50 | TTFT p99 |", self.md)
         self.assertIn('id="token-table"', self.md)
         self.assertIn("Tokens (time to first token, time per output token", self.proc.stdout)
         if shutil.which("gnuplot"):
             kinds = {p["kind"] for p in self.report["plots"]}
             self.assertTrue({"ttft", "tpot", "tokens", "batch", "kv_cache"} <= kinds, kinds)
+
+
+    def test_loads_say_their_serving_model_and_balancer(self):
+        # as scenarios/llm-chat-summarise.yaml sets them (chat-pooled sets neither)
+        loads = {l["deployment"].rsplit("/", 1)[1]: l for l in self.report["loads"]}
+        self.assertEqual((loads["chat-pooled"]["model"], loads["chat-pooled"]["balancer"]),
+                         ("queue", "ideal"))
+        self.assertEqual((loads["chat-batching"]["model"], loads["chat-batching"]["balancer"]),
+                         ("batching", "least_outstanding"))
+        self.assertIn("| chat-pooled | queue, ideal |", self.md)
+        self.assertIn("<td>batching, least_outstanding</td>", self.md)
+
+    def test_token_table_latencies_read_in_one_unit(self):
+        # below a second every latency cell is in milliseconds: never "0.0452s"
+        rows = [line for line in self.md.splitlines()
+                if line.startswith("| chat-") and "queue, ideal" in line or "batching, " in line]
+        self.assertTrue(rows)
+        for row in rows:
+            self.assertNotRegex(row, r"[ >]0\.[0-9]+s[ <]", row)
 
 
 class QueueOnly(unittest.TestCase):
