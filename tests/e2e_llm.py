@@ -341,5 +341,29 @@ class Readme(unittest.TestCase):
         self.assertEqual(round(tokens["value"]), 4031)
 
 
+class PublishedBenchmark(unittest.TestCase):
+    """docs/scenario-format.md, "Against a published benchmark": its routersim columns are
+    what scenarios/llm-published-l4.yaml gives, so the table cannot drift from the code."""
+
+    def test_docs_table_is_what_the_scenario_gives(self):
+        proc, report, _ = simulate("llm-published-l4.yaml")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        loads = {l["deployment"].rsplit("/", 1)[1]: l for l in report["loads"]}
+        with open(os.path.join(SOURCE, "docs", "scenario-format.md"), encoding="utf-8") as f:
+            text = f.read()
+        section = text.split("### Against a published benchmark", 1)[1].split("\n### ", 1)[0]
+        rows = [[c.strip() for c in line.strip("|").split("|")]
+                for line in section.splitlines() if line.startswith("| ")
+                and line.split("|")[1].strip().isdigit()]
+        self.assertEqual([r[0] for r in rows], ["1", "4", "16", "32"])
+        for row in rows:
+            l = loads["c" + row[0]]
+            self.assertEqual(l["model"], "batching")
+            simulated = [f"{l['output_tokens_per_s']:.0f}", f"{1000 * l['ttft']['p50_s']:.1f}",
+                         f"{1000 * l['tpot']['p50_s']:.1f}",
+                         f"{1000 * l['latency']['p50_s']:.1f}"]
+            self.assertEqual([row[2], row[4], row[6], row[8]], simulated, row)
+
+
 if __name__ == "__main__":
     unittest.main(argv=[sys.argv[0], "-v"])
