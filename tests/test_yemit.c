@@ -12,8 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Same shape, same scalar texts and plainness, same flow style, same key order. */
-static int tree_equal(const ydoc_node *a, const ydoc_node *b, char *why, size_t size)
+/* Same shape, same scalar texts and plainness, same key order, same flow style, except that inside
+ * a flow collection everything is written in flow style (YAML allows nothing else there), e.g. an
+ * alias of a block list used as a flow map's value. */
+static int tree_equal(const ydoc_node *a, const ydoc_node *b, int in_flow, char *why, size_t size)
 {
     if (a->type != b->type || a->n != b->n) {
         snprintf(why, size, "line %d: a %s of %zu became a %s of %zu", a->line,
@@ -30,13 +32,14 @@ static int tree_equal(const ydoc_node *a, const ydoc_node *b, char *why, size_t 
                      a->value, a->plain, b->value, b->plain);
         return same;
     }
-    if (a->flow != b->flow) {
+    if (a->flow != b->flow && !(in_flow && b->flow)) {
         snprintf(why, size, "line %d: flow style %d became %d", a->line, a->flow, b->flow);
         return 0;
     }
     for (size_t i = 0; i < a->n; i++)
-        if ((a->type == YDOC_MAP && !tree_equal(a->keys[i], b->keys[i], why, size)) ||
-            !tree_equal(a->items[i], b->items[i], why, size))
+        if ((a->type == YDOC_MAP &&
+             !tree_equal(a->keys[i], b->keys[i], in_flow || a->flow, why, size)) ||
+            !tree_equal(a->items[i], b->items[i], in_flow || a->flow, why, size))
             return 0;
     return 1;
 }
@@ -49,7 +52,7 @@ static ydoc *round_trip(const ydoc *a, char **text)
     ydoc *b = ydoc_load_string(*text, strlen(*text), "emitted", err, sizeof err);
     ck_assert_msg(b != NULL, "%s\n%s", err, *text);
     char why[512];
-    ck_assert_msg(tree_equal(ydoc_root(a), ydoc_root(b), why, sizeof why), "%s\n%s", why, *text);
+    ck_assert_msg(tree_equal(ydoc_root(a), ydoc_root(b), 0, why, sizeof why), "%s\n%s", why, *text);
     return b;
 }
 
