@@ -330,13 +330,14 @@ int migplan_run(const migplan_options *o, migplan_result **out, char *err, size_
         }
         if (s == 1 || r->attempts == MIGPLAN_MAX_ATTEMPTS) {
             if (s == 1)
-                snprintf(r->reason, sizeof r->reason, "no plan holds within %ld replicas: %s%s%s",
-                         r->in.max_replicas, why, *failed ? "; the last plan tried failed " : "",
-                         failed);
-            else
                 snprintf(r->reason, sizeof r->reason,
-                         "no plan held after %zu searches, each with one more ready replica: %s",
-                         r->attempts, failed);
+                         "no plan holds within %ld replicas: %.400s%s%.400s", r->in.max_replicas,
+                         why, *failed ? "; the last plan tried failed " : "", failed);
+            else
+                snprintf(
+                    r->reason, sizeof r->reason,
+                    "no plan held after %zu searches, each with one more ready replica: %.400s",
+                    r->attempts, failed);
             rc = 1;
             break;
         }
