@@ -307,9 +307,10 @@ void summary_replicated_failures(FILE *out, const char *prefix, const results *r
     }
     for (size_t i = 0; i < rep->n_replications; i++)
         if (!rep->rows[i].passed) {
-            fprintf(out,
-                    "%srerun failing replication %zu alone: routersim run %s --seed %" PRIu64 "\n",
-                    prefix, rep->rows[i].index, r->source, rep->rows[i].seed);
+            char command[4200];
+            replview_rerun(command, sizeof command, r, rep->rows[i].seed);
+            fprintf(out, "%srerun failing replication %zu alone: %s\n", prefix, rep->rows[i].index,
+                    command);
             break;
         }
 }

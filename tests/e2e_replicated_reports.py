@@ -10,6 +10,7 @@ Usage: e2e_replicated_reports.py ROUTERSIM SOURCE_DIR
 """
 import csv
 import html.parser
+import json
 import math
 import os
 import re
@@ -262,6 +263,25 @@ class RequiredRate(Replicated):
         self.assertEqual(md_row(self.md, "split of my-router from 10m")[4], "**FAIL**")
         suite = self.junit()
         self.assertEqual(suite.get("failures"), suite.get("tests"))
+
+
+class RerunWithOverrides(Replicated):
+    """The rerun command carries the run's --set overrides, quoted for a shell."""
+    scenario, replications = "broken-router.yaml", 2
+    extra = ("--no-plots", "--set", "description=it's the override")
+
+    def test_rerun_command_reproduces_the_run(self):
+        scenario = os.path.join(SCENARIOS, "broken-router.yaml")
+        command = ("routersim run %s --seed 11 --set 'description=it'\\''s the override'"
+                   % scenario)
+        self.assertIn("`%s`" % command, self.md)
+        out = os.path.join(self.tmp, "again")
+        again = subprocess.run([ "sh", "-c", command.replace("routersim", ROUTERSIM, 1) +
+                                " --out '%s' --quiet --no-plots" % out],
+                               capture_output=True, text=True, timeout=600)
+        self.assertEqual(again.returncode, 1, again.stderr)
+        with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["description"], "it's the override")
 
 
 class StoppedSequentially(Replicated):

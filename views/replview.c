@@ -144,7 +144,34 @@ void replview_figure(char *buf, size_t size, const char *unit, double x)
         count(buf, size, x);
 }
 
+/* Appends `word` to buf, single-quoted for a POSIX shell unless it needs no quoting. */
+static void shell_word(char *buf, size_t size, const char *word)
+{
+    size_t len = strlen(buf);
+    if (len + 1 >= size)
+        return;
+    if (*word && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                              "0123456789_./=:,+-@%") == strlen(word)) {
+        snprintf(buf + len, size - len, " %s", word);
+        return;
+    }
+    snprintf(buf + len, size - len, " '");
+    for (const char *c = word; *c; c++) {
+        len = strlen(buf);
+        snprintf(buf + len, size - len, *c == '\'' ? "'\\''" : "%c", *c);
+    }
+    len = strlen(buf);
+    snprintf(buf + len, size - len, "'");
+}
+
 void replview_rerun(char *buf, size_t size, const results *r, uint64_t seed)
 {
-    snprintf(buf, size, "routersim run %s --seed %" PRIu64, r->source, seed);
+    snprintf(buf, size, "routersim run");
+    shell_word(buf, size, r->source);
+    size_t len = strlen(buf);
+    snprintf(buf + len, size - len, " --seed %" PRIu64, seed);
+    for (size_t i = 0; i < r->n_sets; i++) {
+        shell_word(buf, size, "--set");
+        shell_word(buf, size, r->sets[i]);
+    }
 }

@@ -41,7 +41,8 @@ void replview_metric_name(char *buf, size_t size, const replicas_metric *m);
  * "713ms"; "n/a" for NaN. */
 void replview_figure(char *buf, size_t size, const char *unit, double x);
 
-/* "routersim run FILE --seed N": replication `seed` alone, its reports in full. */
+/* "routersim run FILE --seed N [--set KEY.PATH=VALUE]...": replication `seed` alone, its
+ * reports in full, with the run's overrides; words a shell would split are single-quoted. */
 void replview_rerun(char *buf, size_t size, const results *r, uint64_t seed);
 
 #endif

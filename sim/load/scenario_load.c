@@ -967,6 +967,19 @@ scenario *scenario_load(const char *path, char *err, size_t errlen)
     return scenario_load_set(path, NULL, 0, err, errlen);
 }
 
+/* The overrides travel with the scenario so that a report can say how to run it again. */
+static int copy_sets(scenario *sc, const char *const *sets, size_t n_sets)
+{
+    if (n_sets == 0)
+        return 0;
+    if (!(sc->sets = calloc(n_sets, sizeof *sc->sets)))
+        return -1;
+    for (; sc->n_sets < n_sets; sc->n_sets++)
+        if (!(sc->sets[sc->n_sets] = strdup(sets[sc->n_sets])))
+            return -1;
+    return 0;
+}
+
 scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_sets, char *err,
                             size_t errlen)
 {
@@ -982,7 +995,7 @@ scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_
     scenario *sc = calloc(1, sizeof *sc);
     loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc, NULL};
     int rc = -1;
-    if (sc && (sc->path = strdup(path))) {
+    if (sc && (sc->path = strdup(path)) && copy_sets(sc, sets, n_sets) == 0) {
         ld.in.account = sc->account;
         sc->alpha = SCENARIO_DEFAULT_ALPHA;
         sc->power_shift = SCENARIO_DEFAULT_POWER_SHIFT;

@@ -25,6 +25,9 @@ void results_free(results *r)
     free(r->scenario);
     free(r->description);
     free(r->source);
+    for (size_t i = 0; i < r->n_sets; i++)
+        free(r->sets[i]);
+    free(r->sets);
     for (size_t i = 0; i < r->n_phases; i++) {
         free(r->phases[i].router);
         for (size_t j = 0; j < r->phases[i].n_deployments; j++)

@@ -249,6 +249,8 @@ typedef struct results {
     char *scenario;
     char *description;
     char *source; /* scenario file path */
+    char **sets;  /* the --set overrides the scenario was loaded with, in order */
+    size_t n_sets;
     uint64_t seed;
     double duration_s, window_s, alpha;
     int holm; /* phase verdicts are Holm-corrected over the run's phase tests */

@@ -27,6 +27,9 @@ void scenario_free(scenario *sc)
 {
     if (!sc)
         return;
+    for (size_t i = 0; i < sc->n_sets; i++)
+        free(sc->sets[i]);
+    free(sc->sets);
     for (size_t i = 0; i < sc->n_events; i++) {
         world_cmd_clear(&sc->events[i].cmd);
         free(sc->events[i].text);

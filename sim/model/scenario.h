@@ -142,6 +142,8 @@ typedef struct {
 
 typedef struct {
     char *path;
+    char **sets; /* the KEY.PATH=VALUE overrides applied over the file, in order */
+    size_t n_sets;
     char *name;
     char *description;
     char account[UNITS_ID_MAX + 1];

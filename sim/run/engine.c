@@ -743,6 +743,11 @@ static int init_results(engine *e, uint64_t seed)
         return out_of_memory(e);
     if (sc->description && !(res->description = results_strdup(sc->description)))
         return out_of_memory(e);
+    if (sc->n_sets && !(res->sets = calloc(sc->n_sets, sizeof *res->sets)))
+        return out_of_memory(e);
+    for (; res->n_sets < sc->n_sets; res->n_sets++)
+        if (!(res->sets[res->n_sets] = results_strdup(sc->sets[res->n_sets])))
+            return out_of_memory(e);
     return 0;
 }
 
