@@ -27,6 +27,17 @@ static const char method_cold_start[] =
     "each scale-up bounds it by the windows in which replicas rose and ready caught up; the "
     "interval is the intersection of those bounds (window resolution, not a confidence "
     "level)";
+static const char method_cold_start_inferred[] =
+    "inferred without a ready column: served / utilization is proportional to the ready "
+    "replica-seconds of a window; the time of its step up after each scale-up, by least "
+    "squares, less the scale-up's time within its window, bounds the cold start; the step's "
+    "profile-likelihood interval at the confidence level over all scale-ups (Bonferroni), "
+    "intersected";
+
+static const char *cold_start_method(const fit_deployment *d)
+{
+    return d->cold_start_inferred ? method_cold_start_inferred : method_cold_start;
+}
 
 /* A scenario id from a deployment's name: its last path segment, anything but letters,
  * digits and '-' as '-', lower case. */
@@ -275,7 +286,7 @@ static int write_md(FILE *out, const fit_result *r)
         md_row(out, "service mean", &d->service_mean, " s", method_service);
         md_row(out, "service cv", &d->service_cv, "", method_service);
         md_row(out, "concurrency", &d->concurrency, "", method_concurrency);
-        md_row(out, "cold start", &d->cold_start, " s", method_cold_start);
+        md_row(out, "cold start", &d->cold_start, " s", cold_start_method(d));
         fprintf(out,
                 "\nDaily cycle: %s. Dispersion index of the counts about the fitted rate: "
                 "%.3g on %zu degrees of freedom (Poisson gives 1, and %.3g to %.3g at this "
@@ -395,7 +406,7 @@ static int write_json(FILE *out, const fit_result *r)
         fprintf(out, "},\n     \"concurrency\": {\"windows\": %zu, ", d->concurrency_windows);
         json_value(out, "value", &d->concurrency, method_concurrency);
         fprintf(out, "},\n     \"cold_start\": {\"events\": %zu, ", d->cold_start_events);
-        json_value(out, "value_s", &d->cold_start, method_cold_start);
+        json_value(out, "value_s", &d->cold_start, cold_start_method(d));
         fputs("}}", out);
     }
     fputs("\n  ]\n}\n", out);

@@ -77,6 +77,45 @@ class Fit(unittest.TestCase):
             for plot in ("arrivals.png", "arrivals.svg", "service.png", "service.svg"):
                 self.assertGreater(os.path.getsize(os.path.join(out, plot)), 1000, plot)
 
+    def without_ready(self, name, windows=None):
+        """The bundled export without its ready column (and only its first windows)."""
+        with open(EXPORT) as f:
+            lines = [line for line in f if not line.startswith("#")]
+        header = lines[0].rstrip("\n").split(",")
+        keep = [i for i, c in enumerate(header) if c != "ready"]
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            for line in lines[:None if windows is None else windows + 1]:
+                cells = line.rstrip("\n").split(",")
+                f.write(",".join(cells[i] for i in keep) + "\n")
+        return path
+
+    def test_infers_the_known_cold_start_without_ready(self):
+        # the known 2m cold start, from the step in served / utilization after the scale-ups
+        # at 1h30m and 4h10m20s
+        out = os.path.join(self.tmp.name, "noready")
+        p = routersim("fit", self.without_ready("noready.csv"), "--period", "6h", "--out", out,
+                      "--no-plots")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(out, "fit.json")) as f:
+            (d,) = json.load(f)["deployments"]
+        cold = d["cold_start"]
+        self.assertEqual(cold["events"], 2)
+        v = cold["value_s"]
+        self.assertTrue(v["identified"], v)
+        self.assertLessEqual(v["lo"], 120.0)
+        self.assertGreaterEqual(v["hi"], 120.0)
+        self.assertLess(v["hi"] - v["lo"], 90.0)
+        self.assertIn("inferred without a ready column", v["method"])
+        # the first 85 minutes hold no scale-up: nothing to infer it from, and it says so
+        out = os.path.join(self.tmp.name, "noscale")
+        p = routersim("fit", self.without_ready("noscale.csv", 85), "--period", "6h", "--out",
+                      out, "--no-plots")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("cold start    not identified: no scale-up in the data", p.stdout)
+        with open(os.path.join(out, "scenario.fitted.yaml")) as f:
+            self.assertNotIn("cold_start:", f.read())
+
     def test_thin_export_gives_a_scenario_without_what_it_cannot_identify(self):
         thin = os.path.join(self.tmp.name, "thin.csv")
         with open(thin, "w") as f:

@@ -16,7 +16,10 @@
  *   concurrency  completed x mean service time / (utilisation x ready x window) per steady
  *              window, its mean and standard error (with the service mean's error added)
  *   cold start each scale-up bounds it by the windows in which replicas rose and ready
- *              caught up; the interval is the intersection of the events' bounds
+ *              caught up; the interval is the intersection of the events' bounds. Without
+ *              a ready column it is inferred: served / utilisation is proportional to the
+ *              ready replica-seconds of a window, and the time of its step up after a
+ *              scale-up (least squares, profile-likelihood interval) bounds the cold start
  * A parameter the metrics cannot identify says why instead of a number.
  */
 #ifndef ROUTERSIM_FIT_H
@@ -56,6 +59,7 @@ typedef struct {
     size_t concurrency_windows;
     fit_value cold_start;
     size_t cold_start_events;
+    int cold_start_inferred; /* from served / utilization, without a ready column */
 } fit_deployment;
 
 typedef struct {
