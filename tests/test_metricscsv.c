@@ -122,8 +122,9 @@ START_TEST(bad_rows_name_line_and_column)
                  "requests and replicas, and optionally more (docs/calibration.md)");
     expect_error("time,deployment,requests,replicas,latency\n",
                  ":1:35: unknown column \"latency\": expected time, deployment, requests, "
-                 "replicas, router, ready, completed, utilization, tokens_in, tokens_out, p50, "
-                 "p90, p95, p99, p999 or le_<seconds>");
+                 "replicas, router, ready, completed, utilization, tokens_in, tokens_out, "
+                 "iterations, busy_s, prefill_tokens, decode_tokens, max_running, "
+                 "kv_cache_tokens, p50, p90, p95, p99, p999 or le_<seconds>");
     expect_error("time,deployment,requests,replicas,le_0.1,le_0.5\n",
                  ":1:42: no le_inf column: a histogram needs le_inf, the count of all requests");
     expect_error("time,deployment,requests,replicas,le_0.1,le_inf,p50\n",

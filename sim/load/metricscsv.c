@@ -32,13 +32,36 @@ enum {
     COL_UTILIZATION,
     COL_TOKENS_IN,
     COL_TOKENS_OUT,
+    COL_ITERATIONS,
+    COL_BUSY_S,
+    COL_PREFILL_TOKENS,
+    COL_DECODE_TOKENS,
+    COL_MAX_RUNNING,
+    COL_KV_CACHE_TOKENS,
     COL_P50,
     N_NAMED = COL_P50 + METRICSCSV_N_QUANTILES
 };
-static const char *const column_names[N_NAMED] = {
-    "time",  "deployment", "requests",    "replicas",  "router",
-    "ready", "completed",  "utilization", "tokens_in", "tokens_out",
-    "p50",   "p90",        "p95",         "p99",       "p999"};
+static const char *const column_names[N_NAMED] = {"time",
+                                                  "deployment",
+                                                  "requests",
+                                                  "replicas",
+                                                  "router",
+                                                  "ready",
+                                                  "completed",
+                                                  "utilization",
+                                                  "tokens_in",
+                                                  "tokens_out",
+                                                  "iterations",
+                                                  "busy_s",
+                                                  "prefill_tokens",
+                                                  "decode_tokens",
+                                                  "max_running",
+                                                  "kv_cache_tokens",
+                                                  "p50",
+                                                  "p90",
+                                                  "p95",
+                                                  "p99",
+                                                  "p999"};
 
 typedef struct {
     metricscsv *m;
@@ -202,8 +225,9 @@ static int read_header(reader *r, char *line, unsigned lineno)
         if (k == N_NAMED)
             return at(r, lineno, cols[i],
                       "unknown column \"%s\": expected time, deployment, requests, replicas, "
-                      "router, ready, completed, utilization, tokens_in, tokens_out, p50, p90, "
-                      "p95, p99, p999 or le_<seconds>",
+                      "router, ready, completed, utilization, tokens_in, tokens_out, iterations, "
+                      "busy_s, prefill_tokens, decode_tokens, max_running, kv_cache_tokens, p50, "
+                      "p90, p95, p99, p999 or le_<seconds>",
                       units_quote(fields[i], q, sizeof q));
         if (r->field_of[k] >= 0)
             return at(r, lineno, cols[i], "column \"%s\" appears twice", column_names[k]);
@@ -234,6 +258,9 @@ static int read_header(reader *r, char *line, unsigned lineno)
     m->has_completed = r->field_of[COL_COMPLETED] >= 0;
     m->has_utilization = r->field_of[COL_UTILIZATION] >= 0;
     m->has_tokens = r->field_of[COL_TOKENS_IN] >= 0 || r->field_of[COL_TOKENS_OUT] >= 0;
+    m->has_iterations = r->field_of[COL_ITERATIONS] >= 0 && r->field_of[COL_BUSY_S] >= 0 &&
+                        r->field_of[COL_PREFILL_TOKENS] >= 0 && r->field_of[COL_DECODE_TOKENS] >= 0;
+    m->has_engine = r->field_of[COL_MAX_RUNNING] >= 0 && r->field_of[COL_KV_CACHE_TOKENS] >= 0;
     return 0;
 }
 
@@ -311,7 +338,16 @@ static int read_row(reader *r, char *line, unsigned lineno)
         read_optional(r, fields, cols, COL_COMPLETED, 0, 1e15, lineno, &row.completed) != 0 ||
         read_optional(r, fields, cols, COL_UTILIZATION, 0, 1, lineno, &row.utilization) != 0 ||
         read_optional(r, fields, cols, COL_TOKENS_IN, 0, 1e18, lineno, &row.tokens_in) != 0 ||
-        read_optional(r, fields, cols, COL_TOKENS_OUT, 0, 1e18, lineno, &row.tokens_out) != 0)
+        read_optional(r, fields, cols, COL_TOKENS_OUT, 0, 1e18, lineno, &row.tokens_out) != 0 ||
+        read_optional(r, fields, cols, COL_ITERATIONS, 0, 1e15, lineno, &row.iterations) != 0 ||
+        read_optional(r, fields, cols, COL_BUSY_S, 0, 1e13, lineno, &row.busy_s) != 0 ||
+        read_optional(r, fields, cols, COL_PREFILL_TOKENS, 0, 1e18, lineno, &row.prefill_tokens) !=
+            0 ||
+        read_optional(r, fields, cols, COL_DECODE_TOKENS, 0, 1e18, lineno, &row.decode_tokens) !=
+            0 ||
+        read_optional(r, fields, cols, COL_MAX_RUNNING, 1, 100000, lineno, &row.max_running) != 0 ||
+        read_optional(r, fields, cols, COL_KV_CACHE_TOKENS, 1, 1e10, lineno,
+                      &row.kv_cache_tokens) != 0)
         return -1;
     for (int q = 0; q < METRICSCSV_N_QUANTILES; q++)
         if (read_optional(r, fields, cols, COL_P50 + q, 0, 86400.0 * 366, lineno,

@@ -15,9 +15,15 @@
 /* Utilisation below this is too small a denominator for the concurrency estimate. */
 #define MIN_CONCURRENCY_UTILIZATION 0.02
 
+/* Fewest windows the iteration-time regression (three coefficients) is taken over. */
+#define MIN_ITERATION_WINDOWS 10
+
 /* One window of one deployment, its routers' rows summed. */
 typedef struct {
     double t, requests, replicas, ready, completed, utilization;
+    double tokens_in, tokens_out; /* summed like completed */
+    /* the batching engine's, per deployment (the first row's) */
+    double iterations, busy_s, prefill_tokens, decode_tokens, max_running, kv_cache_tokens;
     const double *quantile; /* the first row's: latency is per deployment */
     const double *buckets;  /* NULL without a histogram */
     const metricscsv *m;
@@ -532,6 +538,92 @@ static void fit_cold_start(fit_deployment *d, const window *w, size_t n, double 
                        "needs the ready column, or utilization to infer the ready replicas from");
 }
 
+/* A window's batching counters (iterations, prefill and decode tokens) into x; 0 when it
+ * has not all of them and its busy time. */
+static int counters(const window *v, double x[3])
+{
+    x[0] = v->iterations, x[1] = v->prefill_tokens, x[2] = v->decode_tokens;
+    return v->iterations > 0 && isfinite(v->busy_s) && isfinite(x[1]) && isfinite(x[2]);
+}
+
+/* A batching engine's busy time in a window is the sum of its iterations' lengths,
+ * base x iterations + per_prefill_token x prefill tokens + per_decode_token x decode tokens
+ * (batching.h): ordinary least squares of busy_s on the three counters, without an intercept,
+ * across windows. The residuals are the iterations cut by the windows' ends (busy time is
+ * integrated, iterations are counted when they end) and the export's rounding; standard
+ * errors s^2 (X'X)^-1, intervals from Student's t with n - 3 degrees of freedom. The columns
+ * are scaled to unit root mean square before inverting X'X (their magnitudes differ by
+ * orders). Also the requests' mean sizes and the engine's configuration, when exported. */
+static void fit_iteration(fit_deployment *d, const window *w, size_t n, double confidence,
+                          int has_columns)
+{
+    d->max_running = d->kv_cache_tokens = d->mean_prompt_tokens = d->mean_output_tokens = NAN;
+    d->iteration_rms = NAN;
+    double served = 0.0, in = 0.0, out = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(w[i].max_running))
+            d->max_running = w[i].max_running;
+        if (isfinite(w[i].kv_cache_tokens))
+            d->kv_cache_tokens = w[i].kv_cache_tokens;
+        if (isfinite(w[i].tokens_in) && isfinite(w[i].tokens_out) && w[i].completed > 0)
+            served += w[i].completed, in += w[i].tokens_in, out += w[i].tokens_out;
+    }
+    if (served > 0)
+        d->mean_prompt_tokens = in / served, d->mean_output_tokens = out / served;
+    fit_value *coef[3] = {&d->iteration_base, &d->per_prefill_token, &d->per_decode_token};
+    if (!has_columns) {
+        for (int j = 0; j < 3; j++)
+            not_identified(coef[j], "needs the iterations, busy_s, prefill_tokens and "
+                                    "decode_tokens columns of a batching engine");
+        return;
+    }
+    double scale[3] = {0, 0, 0}, xx[3][3] = {{0}}, xy[3] = {0}, inv[3][3], x[3];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (counters(&w[i], x)) {
+            for (int a = 0; a < 3; a++)
+                scale[a] += x[a] * x[a];
+            k++;
+        }
+    d->iteration_windows = k;
+    if (k < MIN_ITERATION_WINDOWS) {
+        for (int j = 0; j < 3; j++)
+            not_identified(coef[j], "fewer than 10 windows with iterations");
+        return;
+    }
+    for (int a = 0; a < 3; a++)
+        scale[a] = sqrt(scale[a] / (double)k);
+    for (size_t i = 0; i < n; i++)
+        if (counters(&w[i], x))
+            for (int a = 0; a < 3; a++) {
+                xy[a] += x[a] / scale[a] * w[i].busy_s;
+                for (int b = 0; b < 3; b++)
+                    xx[a][b] += x[a] / scale[a] * x[b] / scale[b];
+            }
+    if (!(scale[0] > 0 && scale[1] > 0 && scale[2] > 0) || !invert3(xx, inv)) {
+        for (int j = 0; j < 3; j++)
+            not_identified(coef[j], "the counters do not vary independently across windows "
+                                    "(prefill or decode tokens always zero or in proportion)");
+        return;
+    }
+    double beta[3];
+    for (int a = 0; a < 3; a++)
+        beta[a] = inv[a][0] * xy[0] + inv[a][1] * xy[1] + inv[a][2] * xy[2];
+    double rss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (counters(&w[i], x)) {
+            double e = w[i].busy_s;
+            for (int a = 0; a < 3; a++)
+                e -= beta[a] * x[a] / scale[a];
+            rss += e * e;
+        }
+    double df = (double)k - 3.0, s2 = rss / df;
+    d->iteration_rms = sqrt(s2);
+    double t = gsl_cdf_tdist_Pinv(1.0 - (1.0 - confidence) / 2.0, df);
+    for (int a = 0; a < 3; a++)
+        with_se(coef[a], beta[a] / scale[a], sqrt(s2 * inv[a][a]) / scale[a], t);
+}
+
 void fit_result_free(fit_result *r)
 {
     if (!r)
@@ -576,6 +668,8 @@ static long gather(const metricscsv *const *ex, size_t n_ex, const char *name, w
             if (n > first && w[n - 1].t == r->time_s) { /* another router's row */
                 w[n - 1].requests += (double)r->requests;
                 w[n - 1].completed += r->completed;
+                w[n - 1].tokens_in += r->tokens_in;
+                w[n - 1].tokens_out += r->tokens_out;
                 continue;
             }
             w[n++] = (window){r->time_s,
@@ -584,6 +678,14 @@ static long gather(const metricscsv *const *ex, size_t n_ex, const char *name, w
                               r->ready,
                               r->completed,
                               r->utilization,
+                              r->tokens_in,
+                              r->tokens_out,
+                              r->iterations,
+                              r->busy_s,
+                              r->prefill_tokens,
+                              r->decode_tokens,
+                              r->max_running,
+                              r->kv_cache_tokens,
                               r->quantile,
                               m->n_buckets ? &m->bucket_counts[r->first_bucket] : NULL,
                               m};
@@ -613,7 +715,7 @@ fit_result *fit_run(const metricscsv *const *ex, size_t n_ex, const fit_options 
     r->options = *o;
     r->start_s = INFINITY;
     double end = -INFINITY;
-    int has_util = 1, has_ready = 1, has_columns = 1;
+    int has_util = 1, has_ready = 1, has_columns = 1, has_iterations = 1;
     for (size_t e = 0; e < n_ex; e++) {
         if (!(r->sources[e] = strdup(ex[e]->path))) {
             fit_result_free(r);
@@ -634,6 +736,7 @@ fit_result *fit_run(const metricscsv *const *ex, size_t n_ex, const fit_options 
         end = fmax(end, ex[e]->rows[ex[e]->n_rows - 1].time_s + ex[e]->window_s);
         has_util &= ex[e]->has_utilization;
         has_ready &= ex[e]->has_ready;
+        has_iterations &= ex[e]->has_iterations;
         has_columns &= ex[e]->has_utilization && ex[e]->has_completed && ex[e]->has_ready;
     }
     r->span_s = end - r->start_s;
@@ -683,6 +786,7 @@ fit_result *fit_run(const metricscsv *const *ex, size_t n_ex, const fit_options 
             fit_service(d, w, (size_t)n, o, z, has_util);
             fit_concurrency(d, w, (size_t)n, r->window_s, z, has_columns);
             fit_cold_start(d, w, (size_t)n, r->window_s, has_ready, has_util, o->confidence);
+            fit_iteration(d, w, (size_t)n, o->confidence, has_iterations);
             free(w);
         }
     return r;
