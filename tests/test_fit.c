@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /*
@@ -287,6 +288,58 @@ START_TEST(no_scale_up_no_inferred_cold_start)
 }
 END_TEST
 
+/* An export of n windows of a batching engine: prefill tokens vary independently of the
+ * iterations; decode tokens are decode_per_iteration per iteration, or with combination
+ * exactly 2 per iteration plus a tenth of the prefill tokens. */
+static metricscsv *batching_export(size_t n, double decode_per_iteration, int combination)
+{
+    char path[] = "/tmp/routersim-fit-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("time,deployment,requests,replicas,iterations,busy_s,prefill_tokens,decode_tokens\n", f);
+    for (size_t i = 0; i < n; i++) {
+        double it = 1000.0 + 37.0 * (double)(i % 7), prefill = 10.0 * (4000.0 + 29.0 * (i % 5));
+        double decode = combination ? 2.0 * it + prefill / 10.0 : decode_per_iteration * it;
+        fprintf(f, "%zu,llm,100,1,%.0f,%.6f,%.0f,%.0f\n", 60 * i, it, 0.01 * it, prefill, decode);
+    }
+    fclose(f);
+    char err[1024];
+    metricscsv *x = metricscsv_read(path, err, sizeof err);
+    unlink(path);
+    ck_assert_msg(x != NULL, "%s", err);
+    return x;
+}
+
+START_TEST(batching_iteration_says_what_it_cannot_identify)
+{
+    /* decode tokens zero throughout: per_decode_token is not identified, nor the others */
+    metricscsv *x = batching_export(30, 0.0, 0);
+    fit_result *r = fit_of(x);
+    const fit_deployment *d = &r->deployments[0];
+    ck_assert(!d->per_decode_token.identified && !d->iteration_base.identified);
+    ck_assert_str_eq(d->iteration_base.why, "prefill or decode tokens are zero in every window");
+    fit_result_free(r);
+    metricscsv_free(x);
+    /* decode tokens a combination of the other counters: the coefficients cannot be told
+     * apart (X'X is singular, though rounding leaves its determinant above 0) */
+    x = batching_export(30, 0.0, 1);
+    r = fit_of(x);
+    d = &r->deployments[0];
+    ck_assert(!d->iteration_base.identified);
+    ck_assert_msg(strstr(d->iteration_base.why, "do not vary independently") != NULL, "%s",
+                  d->iteration_base.why);
+    fit_result_free(r);
+    metricscsv_free(x);
+    /* too few windows */
+    x = batching_export(8, 8.0, 0);
+    r = fit_of(x);
+    ck_assert_str_eq(r->deployments[0].iteration_base.why, "fewer than 10 windows with iterations");
+    fit_result_free(r);
+    metricscsv_free(x);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("fit");
@@ -299,6 +352,7 @@ static Suite *suite(void)
     tcase_add_test(tc, constant_rate_over_a_short_span);
     tcase_add_test(tc, infers_cold_start_without_ready);
     tcase_add_test(tc, no_scale_up_no_inferred_cold_start);
+    tcase_add_test(tc, batching_iteration_says_what_it_cannot_identify);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,7 +16,7 @@
  *   ready        replicas serving at the end of the window
  *   completed    requests that finished service in the window
  *   utilization  busy share of the ready replicas' slots over the window, 0 to 1
- *   tokens_in, tokens_out   tokens of the window's requests
+ *   tokens_in, tokens_out   prompt and output tokens of the requests completed in the window
  * A continuous-batching engine's counters (all four, for fitting its iteration time):
  *   iterations      iterations that ended in the window, over the deployment's replicas
  *   busy_s          replica-seconds spent running iterations in the window

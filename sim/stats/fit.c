@@ -54,12 +54,17 @@ static double mean_of(const double *x, size_t n)
     return s / (double)n;
 }
 
+static double det3(const double a[3][3])
+{
+    return a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
+           a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+           a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+}
+
 /* Invert the symmetric 3x3 matrix a into b; 0 when singular. */
 static int invert3(const double a[3][3], double b[3][3])
 {
-    double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
-                 a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
-                 a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+    double det = det3(a);
     if (!(fabs(det) > 1e-300))
         return 0;
     for (int i = 0; i < 3; i++)
@@ -593,6 +598,11 @@ static void fit_iteration(fit_deployment *d, const window *w, size_t n, double c
     }
     for (int a = 0; a < 3; a++)
         scale[a] = sqrt(scale[a] / (double)k);
+    if (!(scale[1] > 0 && scale[2] > 0)) {
+        for (int j = 0; j < 3; j++)
+            not_identified(coef[j], "prefill or decode tokens are zero in every window");
+        return;
+    }
     for (size_t i = 0; i < n; i++)
         if (counters(&w[i], x))
             for (int a = 0; a < 3; a++) {
@@ -600,10 +610,12 @@ static void fit_iteration(fit_deployment *d, const window *w, size_t n, double c
                 for (int b = 0; b < 3; b++)
                     xx[a][b] += x[a] / scale[a] * x[b] / scale[b];
             }
-    if (!(scale[0] > 0 && scale[1] > 0 && scale[2] > 0) || !invert3(xx, inv)) {
+    /* the determinant of the counters' correlation matrix: 0 when one is a combination of
+     * the others, where rounding alone would leave X'X invertible */
+    if (!(det3(xx) / (xx[0][0] * xx[1][1] * xx[2][2]) > 1e-12) || !invert3(xx, inv)) {
         for (int j = 0; j < 3; j++)
             not_identified(coef[j], "the counters do not vary independently across windows "
-                                    "(prefill or decode tokens always zero or in proportion)");
+                                    "(one is a combination of the others)");
         return;
     }
     double beta[3];
