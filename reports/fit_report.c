@@ -27,6 +27,21 @@ static const char method_cold_start[] =
     "each scale-up bounds it by the windows in which replicas rose and ready caught up; the "
     "interval is the intersection of those bounds (window resolution, not a confidence "
     "level)";
+static const char method_cold_start_inferred[] =
+    "inferred without a ready column: served / utilization is proportional to the ready "
+    "replica-seconds of a window; the time of its step up after each scale-up, by least "
+    "squares, less the scale-up's time within its window, bounds the cold start; the step's "
+    "profile-likelihood interval at the confidence level over all scale-ups (Bonferroni), "
+    "intersected";
+
+static const char method_iteration[] =
+    "least squares of each window's busy_s on its iterations, prefill_tokens and "
+    "decode_tokens, without an intercept; standard errors s^2 (X'X)^-1, Student-t intervals";
+
+static const char *cold_start_method(const fit_deployment *d)
+{
+    return d->cold_start_inferred ? method_cold_start_inferred : method_cold_start;
+}
 
 /* A scenario id from a deployment's name: its last path segment, anything but letters,
  * digits and '-' as '-', lower case. */
@@ -104,6 +119,14 @@ void fit_report_summary(FILE *out, const fit_result *r)
         fprintf(out, "  concurrency   %s\n", b);
         interval(b, sizeof b, &d->cold_start, " s");
         fprintf(out, "  cold start    %s\n", b);
+        if (d->iteration_base.identified || d->iteration_windows > 0) {
+            interval(b, sizeof b, &d->iteration_base, " s");
+            fprintf(out, "  iter base     %s\n", b);
+            interval(b, sizeof b, &d->per_prefill_token, " s");
+            fprintf(out, "  per prefill   %s\n", b);
+            interval(b, sizeof b, &d->per_decode_token, " s");
+            fprintf(out, "  per decode    %s\n", b);
+        }
     }
 }
 
@@ -120,6 +143,38 @@ static void yaml_comment(FILE *out, const char *indent, const char *what, const 
 static void yaml_rate(FILE *out, const char *key, double per_s)
 {
     fprintf(out, "%s: %.4g/s", key, fmax(0.0, per_s));
+}
+
+/* The batching model is written when its coefficients are fitted and the export gives what
+ * metrics cannot identify: the engine's configuration and the requests' sizes. */
+static int batching_complete(const fit_deployment *d)
+{
+    return d->iteration_base.identified && isfinite(d->max_running) &&
+           isfinite(d->kv_cache_tokens) && isfinite(d->mean_prompt_tokens) &&
+           isfinite(d->mean_output_tokens) && d->mean_output_tokens >= 1;
+}
+
+static void yaml_batching(FILE *out, const fit_deployment *d)
+{
+    char base[64], prefill[64], decode[64], dur[64];
+    text_duration(base, sizeof base, units_round_significant(d->iteration_base.estimate, 4));
+    text_duration(prefill, sizeof prefill,
+                  units_round_significant(fmax(0.0, d->per_prefill_token.estimate), 4));
+    text_duration(decode, sizeof decode,
+                  units_round_significant(fmax(0.0, d->per_decode_token.estimate), 4));
+    fprintf(out,
+            "    serving:\n      model: batching\n      max_running: %.0f  # as exported\n"
+            "      kv_cache_tokens: %.0f  # as exported\n"
+            "      iteration: {base: %s, per_prefill_token: %s, per_decode_token: %s}\n",
+            d->max_running, d->kv_cache_tokens, base, prefill, decode);
+    yaml_comment(out, "      ", "iteration base", &d->iteration_base, " s");
+    yaml_comment(out, "      ", "per prefill token", &d->per_prefill_token, " s");
+    yaml_comment(out, "      ", "per decode token", &d->per_decode_token, " s");
+    if (d->cold_start.identified) {
+        text_duration(dur, sizeof dur, round(d->cold_start.estimate));
+        fprintf(out, "      cold_start: %s\n", dur);
+    }
+    yaml_comment(out, "      ", "cold start", &d->cold_start, " s");
 }
 
 int fit_report_scenario(FILE *out, const fit_result *r)
@@ -144,6 +199,14 @@ int fit_report_scenario(FILE *out, const fit_result *r)
         fprintf(out, "  - id: %s\n", id);
         fprintf(out, "    replicas: %u  # at the first window\n",
                 d->n_windows ? d->first_replicas : 0);
+        if (batching_complete(d)) {
+            yaml_batching(out, d);
+            continue;
+        }
+        if (d->iteration_base.identified)
+            fprintf(out, "    # a batching engine's iteration fitted (fit.md), not written as the "
+                         "serving model: it needs the max_running, kv_cache_tokens, completed, "
+                         "tokens_in and tokens_out columns\n");
         if (!d->service_mean.identified || !d->concurrency.identified) {
             /* a serving model needs both; what was fitted is kept as a comment to start from */
             fprintf(out, "    # no serving model: %s %s\n",
@@ -207,6 +270,11 @@ int fit_report_scenario(FILE *out, const fit_result *r)
             fputs("\n", out);
             yaml_comment(out, "    ", "rate", &d->mean_rate, "/s");
         }
+        if (batching_complete(d))
+            fprintf(out,
+                    "    tokens: {prompt: %.0f, output: %.0f}  # the completed requests' mean "
+                    "sizes; the export gives no spread\n",
+                    round(d->mean_prompt_tokens), fmax(1.0, round(d->mean_output_tokens)));
         fprintf(out, "    # dispersion index %.3g (Poisson: %.3g to %.3g, p = %.3g)%s\n",
                 d->dispersion, d->dispersion_lo, d->dispersion_hi, d->dispersion_p,
                 d->dispersion > d->dispersion_hi
@@ -275,7 +343,10 @@ static int write_md(FILE *out, const fit_result *r)
         md_row(out, "service mean", &d->service_mean, " s", method_service);
         md_row(out, "service cv", &d->service_cv, "", method_service);
         md_row(out, "concurrency", &d->concurrency, "", method_concurrency);
-        md_row(out, "cold start", &d->cold_start, " s", method_cold_start);
+        md_row(out, "cold start", &d->cold_start, " s", cold_start_method(d));
+        md_row(out, "iteration base", &d->iteration_base, " s", method_iteration);
+        md_row(out, "per prefill token", &d->per_prefill_token, " s", method_iteration);
+        md_row(out, "per decode token", &d->per_decode_token, " s", method_iteration);
         fprintf(out,
                 "\nDaily cycle: %s. Dispersion index of the counts about the fitted rate: "
                 "%.3g on %zu degrees of freedom (Poisson gives 1, and %.3g to %.3g at this "
@@ -395,7 +466,27 @@ static int write_json(FILE *out, const fit_result *r)
         fprintf(out, "},\n     \"concurrency\": {\"windows\": %zu, ", d->concurrency_windows);
         json_value(out, "value", &d->concurrency, method_concurrency);
         fprintf(out, "},\n     \"cold_start\": {\"events\": %zu, ", d->cold_start_events);
-        json_value(out, "value_s", &d->cold_start, method_cold_start);
+        json_value(out, "value_s", &d->cold_start, cold_start_method(d));
+        fprintf(out,
+                "},\n     \"batching\": {\"windows\": %zu, \"rms_busy_s\": ", d->iteration_windows);
+        json_number(out, d->iteration_rms);
+        const struct {
+            const char *key;
+            double value;
+        } given[] = {{"max_running", d->max_running},
+                     {"kv_cache_tokens", d->kv_cache_tokens},
+                     {"mean_prompt_tokens", d->mean_prompt_tokens},
+                     {"mean_output_tokens", d->mean_output_tokens}};
+        for (size_t g = 0; g < sizeof given / sizeof given[0]; g++) {
+            fprintf(out, ", \"%s\": ", given[g].key);
+            json_number(out, given[g].value);
+        }
+        fputs(",\n       ", out);
+        json_value(out, "base_s", &d->iteration_base, method_iteration);
+        fputs(",\n       ", out);
+        json_value(out, "per_prefill_token_s", &d->per_prefill_token, method_iteration);
+        fputs(",\n       ", out);
+        json_value(out, "per_decode_token_s", &d->per_decode_token, method_iteration);
         fputs("}}", out);
     }
     fputs("\n  ]\n}\n", out);

@@ -96,6 +96,10 @@ static int write_json(FILE *out, const void *arg)
         json_number(out, win->time_s);
         fputs(", \"deployment\": ", out);
         report_json_string(out, r->deployments[win->deployment]);
+        if (win->router != METRICSCSV_NO_ROUTER) {
+            fputs(", \"router\": ", out);
+            report_json_string(out, r->routers[win->router]);
+        }
         fprintf(out, ", \"line\": %u", win->line);
         for (int f = 0; f < REPLAY_N_FIGURES; f++) {
             if (!r->figures[f].compared)

@@ -22,10 +22,14 @@ RENAME = [("start_s", "time"), ("deployment", "deployment"), ("arrived", "reques
 def main(argv):
     comments = []
     args = []
+    routers = None
     i = 0
     while i < len(argv):
         if argv[i] == "--comment" and i + 1 < len(argv):
             comments.append(argv[i + 1])
+            i += 2
+        elif argv[i] == "--routers" and i + 1 < len(argv):
+            routers = argv[i + 1]
             i += 2
         else:
             args.append(argv[i])
@@ -44,9 +48,22 @@ def main(argv):
     with out:
         for c in comments:
             out.write("# %s\n" % c)
-        out.write(",".join(new for _, new in RENAME) + "\n")
-        for row in rows:
-            out.write(",".join(row[old] for old, _ in RENAME) + "\n")
+        if routers is None:
+            out.write(",".join(new for _, new in RENAME) + "\n")
+            for row in rows:
+                out.write(",".join(row[old] for old, _ in RENAME) + "\n")
+            return 0
+        with open(routers, newline="", encoding="utf-8") as f:
+            points = list(csv.DictReader(f))
+        load = {(row["start_s"], row["deployment"]): row for row in rows}
+        own = [pair for pair in RENAME if pair[0] not in ("start_s", "deployment", "arrived",
+                                                          "replicas")]
+        out.write("time,router,deployment,requests,replicas," +
+                  ",".join(new for _, new in own) + "\n")
+        for p in points:
+            row = load.get((p["start_s"], p["deployment"]), {})
+            out.write(",".join([p["start_s"], p["router"], p["deployment"], p["routed"],
+                                p["replicas"]] + [row.get(old, "") for old, _ in own]) + "\n")
     return 0
 
 

@@ -19,6 +19,10 @@ import unittest
 ROUTERSIM = os.path.abspath(sys.argv[1])
 SOURCE = os.path.abspath(sys.argv[2])
 EXPORT = os.path.join(SOURCE, "scenarios", "metrics", "fleet-6h.csv")
+BATCHING = os.path.join(SOURCE, "scenarios", "metrics", "llm-batching.csv")
+# scenarios/metrics/gen_batching_export.py, the independent simulation that made it:
+# iteration = 15ms + 0.06ms x prefill tokens + 0.4ms x decode tokens
+KNOWN_ITERATION = {"base_s": 0.015, "per_prefill_token_s": 0.00006, "per_decode_token_s": 0.0004}
 
 # scenarios/metrics/known-model.yaml: daily {peak: 60/s, trough: 20/s, peak_at: 2h,
 # period: 6h}, lognormal mean 250ms cv 0.5, concurrency 8, cold_start 2m
@@ -76,6 +80,81 @@ class Fit(unittest.TestCase):
         if shutil.which("gnuplot"):
             for plot in ("arrivals.png", "arrivals.svg", "service.png", "service.svg"):
                 self.assertGreater(os.path.getsize(os.path.join(out, plot)), 1000, plot)
+
+    def test_recovers_the_known_batching_iteration(self):
+        out = os.path.join(self.tmp.name, "batching")
+        p = routersim("fit", BATCHING, "--period", "2h", "--out", out, "--no-plots")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(out, "fit.json")) as f:
+            (d,) = json.load(f)["deployments"]
+        b = d["batching"]
+        self.assertEqual(b["windows"], 120)
+        self.assertEqual((b["max_running"], b["kv_cache_tokens"]), (32, 100000))
+        # prompts uniform on 100..2000, outputs on 20..400: means 1050 and 210
+        self.assertAlmostEqual(b["mean_prompt_tokens"], 1050, delta=30)
+        self.assertAlmostEqual(b["mean_output_tokens"], 210, delta=6)
+        for key, truth in KNOWN_ITERATION.items():
+            v = b[key]
+            self.assertTrue(v["identified"], (key, v))
+            self.assertLessEqual(v["lo"], truth, (key, v))
+            self.assertGreaterEqual(v["hi"], truth, (key, v))
+            # and the interval says something: within 2 % of the value either side
+            self.assertLess(v["hi"] - v["lo"], 0.04 * truth, (key, v))
+        scenario = os.path.join(out, "scenario.fitted.yaml")
+        with open(scenario) as f:
+            text = f.read()
+        self.assertIn("      model: batching\n", text)
+        self.assertIn("      max_running: 32  # as exported\n", text)
+        self.assertIn("    tokens: {prompt: 10", text)
+        p = routersim("validate", scenario)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # an export without the engine's counters says what the fit needs
+        p = routersim("fit", EXPORT, "--out", os.path.join(self.tmp.name, "q"), "--no-plots")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(self.tmp.name, "q", "fit.json")) as f:
+            (d,) = json.load(f)["deployments"]
+        self.assertFalse(d["batching"]["base_s"]["identified"])
+        self.assertIn("needs the iterations, busy_s, prefill_tokens and decode_tokens",
+                      d["batching"]["base_s"]["why"])
+
+    def without_ready(self, name, windows=None):
+        """The bundled export without its ready column (and only its first windows)."""
+        with open(EXPORT) as f:
+            lines = [line for line in f if not line.startswith("#")]
+        header = lines[0].rstrip("\n").split(",")
+        keep = [i for i, c in enumerate(header) if c != "ready"]
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            for line in lines[:None if windows is None else windows + 1]:
+                cells = line.rstrip("\n").split(",")
+                f.write(",".join(cells[i] for i in keep) + "\n")
+        return path
+
+    def test_infers_the_known_cold_start_without_ready(self):
+        # the known 2m cold start, from the step in served / utilization after the scale-ups
+        # at 1h30m and 4h10m20s
+        out = os.path.join(self.tmp.name, "noready")
+        p = routersim("fit", self.without_ready("noready.csv"), "--period", "6h", "--out", out,
+                      "--no-plots")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(out, "fit.json")) as f:
+            (d,) = json.load(f)["deployments"]
+        cold = d["cold_start"]
+        self.assertEqual(cold["events"], 2)
+        v = cold["value_s"]
+        self.assertTrue(v["identified"], v)
+        self.assertLessEqual(v["lo"], 120.0)
+        self.assertGreaterEqual(v["hi"], 120.0)
+        self.assertLess(v["hi"] - v["lo"], 90.0)
+        self.assertIn("inferred without a ready column", v["method"])
+        # the first 85 minutes hold no scale-up: nothing to infer it from, and it says so
+        out = os.path.join(self.tmp.name, "noscale")
+        p = routersim("fit", self.without_ready("noscale.csv", 85), "--period", "6h", "--out",
+                      out, "--no-plots")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("cold start    not identified: no scale-up in the data", p.stdout)
+        with open(os.path.join(out, "scenario.fitted.yaml")) as f:
+            self.assertNotIn("cold_start:", f.read())
 
     def test_thin_export_gives_a_scenario_without_what_it_cannot_identify(self):
         thin = os.path.join(self.tmp.name, "thin.csv")

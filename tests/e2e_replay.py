@@ -16,6 +16,8 @@ import unittest
 ROUTERSIM, SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 RECORDING = os.path.join(SOURCE, "scenarios", "replay", "scale-up-recording.csv")
 SCENARIO = os.path.join(SOURCE, "scenarios", "replay", "scale-up.yaml")
+SPLIT_RECORDING = os.path.join(SOURCE, "scenarios", "replay", "split-recording.csv")
+SPLIT = os.path.join(SOURCE, "scenarios", "replay", "split.yaml")
 
 
 class Replay(unittest.TestCase):
@@ -26,9 +28,9 @@ class Replay(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def replay(self, *extra, recording=RECORDING, out="out"):
+    def replay(self, *extra, recording=RECORDING, scenario=SCENARIO, out="out"):
         out = os.path.join(self.dir, out)
-        p = subprocess.run([ROUTERSIM, "replay", recording, "--scenario", SCENARIO,
+        p = subprocess.run([ROUTERSIM, "replay", recording, "--scenario", scenario,
                             "--jobs", "2", "--no-plots", "--out", out, *extra],
                            capture_output=True, text=True)
         report = None
@@ -76,6 +78,31 @@ class Replay(unittest.TestCase):
         self.assertFalse(figures["ready"]["explained"])
         self.assertFalse(figures["utilization"]["explained"])
 
+    def test_router_split_of_own_output_is_explained(self):
+        # split-recording.csv has a router column: the split is judged per router and window
+        p, report = self.replay(recording=SPLIT_RECORDING, scenario=SPLIT)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        share = self.figures(report)["share"]
+        self.assertEqual(share["windows"], 24)  # 12 windows x 2 deployments
+        self.assertLessEqual(share["outside"], share["allowed"])
+        self.assertTrue(share["explained"])
+        self.assertLess(share["mape_percent"], 5)
+        window = report["windows"][0]
+        self.assertEqual(window["router"], "accounts/my-account/routers/my-router")
+        self.assertAlmostEqual(window["share"]["median"], 0.5, delta=0.05)
+
+    def test_router_split_mis_specified_is_flagged(self):
+        # b on 3 replicas instead of 2 before the step: 40/60 instead of 50/50 in the first
+        # 3 minutes (6 windows x 2 deployments), about 7 standard deviations a window
+        p, report = self.replay("--set", "deployments.b.replicas=3", recording=SPLIT_RECORDING,
+                                scenario=SPLIT)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        share = self.figures(report)["share"]
+        self.assertFalse(share["explained"])
+        self.assertEqual(share["outside"], 12)
+        outside = [w["time"] for w in report["windows"] if w["share"]["outside"]]
+        self.assertEqual(sorted(set(outside)), [30.0 * k for k in range(6)])
+
     def test_bad_input(self):
         bad = os.path.join(self.dir, "bad.csv")
         with open(bad, "w") as f:
@@ -98,6 +125,12 @@ class Replay(unittest.TestCase):
         p, _ = self.replay(recording=bad)
         self.assertEqual(p.returncode, 2)
         self.assertIn("deployment other of the metrics is not in the scenario", p.stderr)
+        with open(bad, "w") as f:
+            f.write("time,router,deployment,requests,replicas\n0,elsewhere,llm,10,3\n"
+                    "30,elsewhere,llm,10,3\n")
+        p, _ = self.replay(recording=bad)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("router elsewhere of the metrics is not in the scenario", p.stderr)
         p = subprocess.run([ROUTERSIM, "replay", RECORDING], capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
         self.assertIn("expected --scenario FILE", p.stderr)

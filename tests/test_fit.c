@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /*
@@ -39,6 +40,8 @@ typedef struct {
     int thin;          /* only time, deployment, requests, replicas and quantiles */
     int histogram;     /* latency as a histogram instead of quantiles */
     int constant;      /* 100 windows at the constant rate MEAN_RATE */
+    int no_ready;      /* no ready column: the cold start is to be inferred */
+    int no_scale;      /* 4 replicas throughout */
 } model;
 
 static const double bounds[] = {0.05, 0.1, 0.2, 0.3, 0.5, 1.0};
@@ -53,14 +56,27 @@ static double window_rate(double a, double b)
 }
 
 /* Replicas wanted at time t: 4, 6 from 5430 s, 8 from 12345 s; ready COLD_START later. */
-static int wanted(double t)
+static int wanted(const model *m, double t)
 {
-    return t >= 12345.0 ? 8 : t >= 5430.0 ? 6 : 4;
+    return m->no_scale ? 4 : t >= 12345.0 ? 8 : t >= 5430.0 ? 6 : 4;
 }
 
-static int ready(double t)
+static int ready(const model *m, double t)
 {
-    return t >= 12345.0 + COLD_START ? 8 : t >= 5430.0 + COLD_START ? 6 : 4;
+    return m->no_scale ? 4 : t >= 12345.0 + COLD_START ? 8 : t >= 5430.0 + COLD_START ? 6 : 4;
+}
+
+/* Ready replica-seconds over [a, b): the denominator of utilisation with the slots' count. */
+static double ready_seconds(const model *m, double a, double b)
+{
+    const double steps[] = {5430.0 + COLD_START, 12345.0 + COLD_START};
+    double total = 0.0, from = a;
+    for (size_t i = 0; i < 2; i++)
+        if (steps[i] > from && steps[i] < b) {
+            total += ready(m, from) * (steps[i] - from);
+            from = steps[i];
+        }
+    return total + ready(m, from) * (b - from);
 }
 
 /* The known model's export, read back through metricscsv. */
@@ -79,9 +95,11 @@ static metricscsv *generate(const model *m, unsigned long seed)
         fputs("time,deployment,requests,replicas,le_0.05,le_0.1,le_0.2,le_0.3,le_0.5,le_1,le_inf\n",
               f);
     else
-        fputs(m->thin ? "time,deployment,requests,replicas,p50,p90,p99\n"
-                      : "time,deployment,requests,replicas,ready,completed,utilization,p50,p90,"
-                        "p99\n",
+        fputs(m->thin       ? "time,deployment,requests,replicas,p50,p90,p99\n"
+              : m->no_ready ? "time,deployment,requests,replicas,completed,utilization,p50,p90,"
+                              "p99\n"
+                            : "time,deployment,requests,replicas,ready,completed,utilization,p50,"
+                              "p90,p99\n",
               f);
     for (int i = 0; i < (m->constant ? 100 : N_WINDOWS); i++) {
         double t = i * WINDOW,
@@ -95,7 +113,8 @@ static metricscsv *generate(const model *m, unsigned long seed)
         double p50 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.5),
                p90 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.9),
                p99 = gsl_stats_quantile_from_sorted_data(s, 1, n, 0.99);
-        int rep = wanted(t + WINDOW), rdy = ready(t + WINDOW);
+        int rep = wanted(m, t + WINDOW), rdy = ready(m, t + WINDOW);
+        double util = busy / (CONCURRENCY * ready_seconds(m, t, t + WINDOW));
         if (m->histogram) {
             fprintf(f, "%g,llm,%u,%d", t, n, rep);
             for (size_t b = 0, k = 0; b < N_BOUNDS; b++) {
@@ -106,9 +125,11 @@ static metricscsv *generate(const model *m, unsigned long seed)
             fprintf(f, ",%u\n", n);
         } else if (m->thin)
             fprintf(f, "%g,llm,%u,%d,%.9g,%.9g,%.9g\n", t, n, rep, p50, p90, p99);
+        else if (m->no_ready)
+            fprintf(f, "%g,llm,%u,%d,%u,%.9g,%.9g,%.9g,%.9g\n", t, n, rep, n, util, p50, p90, p99);
         else
-            fprintf(f, "%g,llm,%u,%d,%d,%u,%.9g,%.9g,%.9g,%.9g\n", t, n, rep, rdy, n,
-                    busy / (rdy * CONCURRENCY * WINDOW), p50, p90, p99);
+            fprintf(f, "%g,llm,%u,%d,%d,%u,%.9g,%.9g,%.9g,%.9g\n", t, n, rep, rdy, n, util, p50,
+                    p90, p99);
     }
     free(s);
     gsl_rng_free(rng);
@@ -146,7 +167,7 @@ static void covers(const char *what, const fit_value *v, double truth)
 
 START_TEST(recovers_a_known_model)
 {
-    metricscsv *x = generate(&(model){0, 0, 0, 0}, 20261202);
+    metricscsv *x = generate(&(model){0}, 20261202);
     fit_result *r = fit_of(x);
     const fit_deployment *d = &r->deployments[0];
     covers("mean rate", &d->mean_rate, MEAN_RATE);
@@ -173,7 +194,7 @@ END_TEST
 START_TEST(flags_overdispersion)
 {
     /* negative binomial counts, variance 3 x mean: the index is near 3, far above Poisson's */
-    metricscsv *x = generate(&(model){1, 0, 0, 0}, 7);
+    metricscsv *x = generate(&(model){.overdispersed = 1}, 7);
     fit_result *r = fit_of(x);
     const fit_deployment *d = &r->deployments[0];
     ck_assert_msg(d->dispersion > d->dispersion_hi && d->dispersion_p < 1e-6,
@@ -188,13 +209,14 @@ END_TEST
 START_TEST(says_what_it_cannot_identify)
 {
     /* no utilization, completed or ready: no concurrency and no cold start, said so */
-    metricscsv *x = generate(&(model){0, 1, 0, 0}, 11);
+    metricscsv *x = generate(&(model){.thin = 1}, 11);
     fit_result *r = fit_of(x);
     const fit_deployment *d = &r->deployments[0];
     ck_assert(!d->concurrency.identified && isnan(d->concurrency.estimate));
     ck_assert_str_eq(d->concurrency.why, "needs the utilization, completed and ready columns");
     ck_assert(!d->cold_start.identified);
-    ck_assert_str_eq(d->cold_start.why, "needs the ready column");
+    ck_assert_str_eq(d->cold_start.why,
+                     "needs the ready column, or utilization to infer the ready replicas from");
     /* the arrivals do not need them */
     covers("peak", &d->peak, MEAN_RATE + AMPLITUDE);
     fit_result_free(r);
@@ -205,7 +227,7 @@ END_TEST
 START_TEST(fits_a_histogram)
 {
     /* cumulative counts at six bounds instead of quantiles: the same lognormal comes back */
-    metricscsv *x = generate(&(model){0, 0, 1, 0}, 3);
+    metricscsv *x = generate(&(model){.histogram = 1}, 3);
     fit_result *r = fit_of(x);
     const fit_deployment *d = &r->deployments[0];
     covers("service mean", &d->service_mean, SERVICE_MEAN);
@@ -220,12 +242,99 @@ START_TEST(constant_rate_over_a_short_span)
     /* 100 minutes of a constant 40/s against a 24-hour period: no cycle, and the rate is the
      * windows' mean, whose standard error is sqrt(40 / 60 / 100) = 0.082/s (Poisson), not
      * the ill-determined intercept of a cycle seen over a fraction of its period */
-    metricscsv *x = generate(&(model){0, 0, 0, 1}, 5);
+    metricscsv *x = generate(&(model){.constant = 1}, 5);
     fit_result *r = fit_of_period(x, 86400.0);
     const fit_deployment *d = &r->deployments[0];
     ck_assert(!d->cycle);
     covers("rate", &d->mean_rate, MEAN_RATE);
     ck_assert_msg(fabs(d->mean_rate.se - 0.082) < 0.02, "se %g", d->mean_rate.se);
+    fit_result_free(r);
+    metricscsv_free(x);
+}
+END_TEST
+
+START_TEST(infers_cold_start_without_ready)
+{
+    /* No ready column: served / utilization steps up when the new replicas become ready,
+     * COLD_START = 150 s after scale-ups at 5430 s and 12345 s, both mid-window. Each event's
+     * bounds are the step's interval widened by the window the scale-up fell in, so the
+     * intersection is at most about a window and a half wide. */
+    for (unsigned long seed = 1; seed <= 5; seed++) {
+        metricscsv *x = generate(&(model){.no_ready = 1}, seed);
+        fit_result *r = fit_of(x);
+        const fit_deployment *d = &r->deployments[0];
+        covers("cold start", &d->cold_start, COLD_START);
+        ck_assert(d->cold_start_inferred);
+        ck_assert_uint_eq(d->cold_start_events, 2);
+        ck_assert_msg(d->cold_start.hi - d->cold_start.lo <= 1.5 * WINDOW, "[%g, %g]",
+                      d->cold_start.lo, d->cold_start.hi);
+        fit_result_free(r);
+        metricscsv_free(x);
+    }
+}
+END_TEST
+
+START_TEST(no_scale_up_no_inferred_cold_start)
+{
+    /* without a scale-up there is no step to see: said so, not guessed */
+    metricscsv *x = generate(&(model){.no_ready = 1, .no_scale = 1}, 9);
+    fit_result *r = fit_of(x);
+    const fit_deployment *d = &r->deployments[0];
+    ck_assert(!d->cold_start.identified && isnan(d->cold_start.estimate));
+    ck_assert_str_eq(d->cold_start.why, "no scale-up in the data: without the ready column a "
+                                        "cold start is seen only as the step after a scale-up");
+    fit_result_free(r);
+    metricscsv_free(x);
+}
+END_TEST
+
+/* An export of n windows of a batching engine: prefill tokens vary independently of the
+ * iterations; decode tokens are decode_per_iteration per iteration, or with combination
+ * exactly 2 per iteration plus a tenth of the prefill tokens. */
+static metricscsv *batching_export(size_t n, double decode_per_iteration, int combination)
+{
+    char path[] = "/tmp/routersim-fit-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("time,deployment,requests,replicas,iterations,busy_s,prefill_tokens,decode_tokens\n", f);
+    for (size_t i = 0; i < n; i++) {
+        double it = 1000.0 + 37.0 * (double)(i % 7), prefill = 10.0 * (4000.0 + 29.0 * (i % 5));
+        double decode = combination ? 2.0 * it + prefill / 10.0 : decode_per_iteration * it;
+        fprintf(f, "%zu,llm,100,1,%.0f,%.6f,%.0f,%.0f\n", 60 * i, it, 0.01 * it, prefill, decode);
+    }
+    fclose(f);
+    char err[1024];
+    metricscsv *x = metricscsv_read(path, err, sizeof err);
+    unlink(path);
+    ck_assert_msg(x != NULL, "%s", err);
+    return x;
+}
+
+START_TEST(batching_iteration_says_what_it_cannot_identify)
+{
+    /* decode tokens zero throughout: per_decode_token is not identified, nor the others */
+    metricscsv *x = batching_export(30, 0.0, 0);
+    fit_result *r = fit_of(x);
+    const fit_deployment *d = &r->deployments[0];
+    ck_assert(!d->per_decode_token.identified && !d->iteration_base.identified);
+    ck_assert_str_eq(d->iteration_base.why, "prefill or decode tokens are zero in every window");
+    fit_result_free(r);
+    metricscsv_free(x);
+    /* decode tokens a combination of the other counters: the coefficients cannot be told
+     * apart (X'X is singular, though rounding leaves its determinant above 0) */
+    x = batching_export(30, 0.0, 1);
+    r = fit_of(x);
+    d = &r->deployments[0];
+    ck_assert(!d->iteration_base.identified);
+    ck_assert_msg(strstr(d->iteration_base.why, "do not vary independently") != NULL, "%s",
+                  d->iteration_base.why);
+    fit_result_free(r);
+    metricscsv_free(x);
+    /* too few windows */
+    x = batching_export(8, 8.0, 0);
+    r = fit_of(x);
+    ck_assert_str_eq(r->deployments[0].iteration_base.why, "fewer than 10 windows with iterations");
     fit_result_free(r);
     metricscsv_free(x);
 }
@@ -241,6 +350,9 @@ static Suite *suite(void)
     tcase_add_test(tc, says_what_it_cannot_identify);
     tcase_add_test(tc, fits_a_histogram);
     tcase_add_test(tc, constant_rate_over_a_short_span);
+    tcase_add_test(tc, infers_cold_start_without_ready);
+    tcase_add_test(tc, no_scale_up_no_inferred_cold_start);
+    tcase_add_test(tc, batching_iteration_says_what_it_cannot_identify);
     suite_add_tcase(s, tc);
     return s;
 }

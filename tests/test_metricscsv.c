@@ -122,8 +122,9 @@ START_TEST(bad_rows_name_line_and_column)
                  "requests and replicas, and optionally more (docs/calibration.md)");
     expect_error("time,deployment,requests,replicas,latency\n",
                  ":1:35: unknown column \"latency\": expected time, deployment, requests, "
-                 "replicas, router, ready, completed, utilization, tokens_in, tokens_out, p50, "
-                 "p90, p95, p99, p999 or le_<seconds>");
+                 "replicas, router, ready, completed, utilization, tokens_in, tokens_out, "
+                 "iterations, busy_s, prefill_tokens, decode_tokens, max_running, "
+                 "kv_cache_tokens, p50, p90, p95, p99, p999 or le_<seconds>");
     expect_error("time,deployment,requests,replicas,le_0.1,le_0.5\n",
                  ":1:42: no le_inf column: a histogram needs le_inf, the count of all requests");
     expect_error("time,deployment,requests,replicas,le_0.1,le_inf,p50\n",
@@ -131,6 +132,12 @@ START_TEST(bad_rows_name_line_and_column)
     expect_error("time,deployment,requests,replicas,le_0.1,le_inf\n0,a,5,1,3,2\n",
                  ":2:11: histogram count 2 below 3 of a lower bound: expected cumulative counts "
                  "(requests with latency up to the bound)");
+    /* a batching engine's counters and configuration are numbers in range, with their place */
+    expect_error("time,deployment,requests,replicas,iterations,busy_s,prefill_tokens,"
+                 "decode_tokens\n0,a,5,1,10,0.5,100,20\n60,a,5,1,10,-0.5,100,20\n",
+                 ":3:13: busy_s: expected a number from 0 to 1e+13, got \"-0.5\"");
+    expect_error("time,deployment,requests,replicas,max_running,kv_cache_tokens\n0,a,5,1,0,100\n",
+                 ":2:9: max_running: expected a number from 1 to 100000, got \"0\"");
     expect_error("time,deployment,requests,replicas,le_x,le_inf\n",
                  ":1:38: histogram column \"le_x\": expected le_ and a bound in seconds above 0 "
                  "(le_0.25) or le_inf");

@@ -2,17 +2,14 @@
 #include "sim/load/countscsv.h"
 
 #include "sim/base/units.h"
-#include "sim/base/syserr.h"
+#include "sim/load/csvlines.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LINE 65536
-#define MAX_NAME 256
 #define SHARE_SUM_TOLERANCE 1e-3
 
 enum { COL_TIME, COL_ROUTER, COL_DEPLOYMENT, COL_REQUESTS, COL_REPLICAS, COL_SHARE, N_COLS };
@@ -25,6 +22,7 @@ typedef struct {
     int field_of[N_COLS];   /* which field holds each column, -1 when absent */
     int n_fields;
     size_t cap_rows, cap_routers, cap_deployments;
+    int have_header;
     char *err;
     size_t errlen;
 } reader;
@@ -34,12 +32,9 @@ static int at(reader *r, unsigned line, int col, const char *fmt, ...)
 
 static int at(reader *r, unsigned line, int col, const char *fmt, ...)
 {
-    int n = snprintf(r->err, r->errlen, "%s:%u:%d: ", r->c->path, line, col);
-    if (n < 0 || (size_t)n >= r->errlen)
-        return -1;
     va_list args;
     va_start(args, fmt);
-    vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, args);
+    csvlines_verror(r->err, r->errlen, r->c->path, line, col, fmt, args);
     va_end(args);
     return -1;
 }
@@ -59,65 +54,11 @@ void countscsv_free(countscsv *c)
     free(c);
 }
 
-static int grow(void **items, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return 0;
-    size_t next = *cap ? 2 * *cap : 16;
-    void *p = realloc(*items, next * size);
-    if (!p)
-        return -1;
-    *items = p;
-    *cap = next;
-    return 0;
-}
-
-/* The index of name in names, added when new; -1 when out of memory. */
-static long intern(char ***names, size_t *n, size_t *cap, const char *name)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*names)[i], name) == 0)
-            return (long)i;
-    char *copy = strdup(name);
-    if (!copy || grow((void **)names, cap, *n, sizeof **names) != 0) {
-        free(copy);
-        return -1;
-    }
-    (*names)[*n] = copy;
-    return (long)(*n)++;
-}
-
-/* Split line (modified in place) at commas into trimmed fields; cols[] gets each field's
- * 1-based column. Returns the number of fields, or -1 past `max`. */
-static int split(char *line, char **fields, int *cols, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        if (n == max)
-            return -1;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        fields[n] = p;
-        cols[n] = (int)(p - line) + 1;
-        char *comma = strchr(p, ',');
-        char *end = comma ? comma : p + strlen(p);
-        char *last = end;
-        while (last > p && (last[-1] == ' ' || last[-1] == '\t'))
-            last--;
-        *last = '\0';
-        n++;
-        if (!comma)
-            return n;
-        p = comma + 1;
-    }
-}
-
 static int read_header(reader *r, char *line, unsigned lineno)
 {
     char *fields[N_COLS + 1];
     int cols[N_COLS + 1];
-    int n = split(line, fields, cols, N_COLS + 1);
+    int n = csvlines_split(line, fields, cols, N_COLS + 1);
     if (n < 0)
         return at(r, lineno, 1,
                   "more than %d columns: expected time, router, deployment, "
@@ -156,32 +97,16 @@ static int read_header(reader *r, char *line, unsigned lineno)
     return 0;
 }
 
-static int read_name(reader *r, const char *text, unsigned lineno, int col, const char *what,
-                     char ***names, size_t *n, size_t *cap, uint32_t *index)
-{
-    if (text[0] == '\0')
-        return at(r, lineno, col, "empty %s: expected a name", what);
-    if (strlen(text) >= MAX_NAME)
-        return at(r, lineno, col, "%s name longer than %d characters", what, MAX_NAME - 1);
-    if (strchr(text, '"'))
-        return at(r, lineno, col, "a quote in the %s name: quoted fields are not supported", what);
-    long i = intern(names, n, cap, text);
-    if (i < 0)
-        return at(r, lineno, col, "out of memory");
-    *index = (uint32_t)i;
-    return 0;
-}
-
 static int read_row(reader *r, char *line, unsigned lineno)
 {
     char *fields[N_COLS + 1];
     int cols[N_COLS + 1];
-    int n = split(line, fields, cols, N_COLS + 1);
+    int n = csvlines_split(line, fields, cols, N_COLS + 1);
     if (n != r->n_fields)
         return at(r, lineno, 1, "%d fields: expected %d, as in the header", n < 0 ? N_COLS + 1 : n,
                   r->n_fields);
     countscsv *c = r->c;
-    if (grow((void **)&c->rows, &r->cap_rows, c->n_rows, sizeof *c->rows) != 0)
+    if (csvlines_grow((void **)&c->rows, &r->cap_rows, c->n_rows + 1, sizeof *c->rows) != 0)
         return at(r, lineno, 1, "out of memory");
     countscsv_row row = {.line = lineno,
                          .time_col = (uint32_t)cols[r->field_of[COL_TIME]],
@@ -196,12 +121,13 @@ static int read_row(reader *r, char *line, unsigned lineno)
                   "time %g is before %g on line %u: expected rows in time order", row.time_s,
                   c->rows[c->n_rows - 1].time_s, c->rows[c->n_rows - 1].line);
     f = r->field_of[COL_ROUTER];
-    if (read_name(r, fields[f], lineno, cols[f], "router", &c->routers, &c->n_routers,
-                  &r->cap_routers, &row.router) != 0)
+    if (csvlines_name(c->path, fields[f], lineno, cols[f], "router", &c->routers, &c->n_routers,
+                      &r->cap_routers, &row.router, r->err, r->errlen) != 0)
         return -1;
     f = r->field_of[COL_DEPLOYMENT];
-    if (read_name(r, fields[f], lineno, cols[f], "deployment", &c->deployments, &c->n_deployments,
-                  &r->cap_deployments, &row.deployment) != 0)
+    if (csvlines_name(c->path, fields[f], lineno, cols[f], "deployment", &c->deployments,
+                      &c->n_deployments, &r->cap_deployments, &row.deployment, r->err,
+                      r->errlen) != 0)
         return -1;
     f = r->field_of[COL_REQUESTS];
     long long count;
@@ -256,6 +182,16 @@ static int check_share_sums(reader *r)
     return 0;
 }
 
+/* One line that is not blank or a comment: the header first, then rows. */
+static int read_line(void *ctx, char *line, unsigned lineno)
+{
+    reader *r = ctx;
+    if (r->have_header)
+        return read_row(r, line, lineno);
+    r->have_header = 1;
+    return read_header(r, line, lineno);
+}
+
 countscsv *countscsv_read(const char *path, char *err, size_t errlen)
 {
     reader r = {.err = err, .errlen = errlen};
@@ -265,47 +201,9 @@ countscsv *countscsv_read(const char *path, char *err, size_t errlen)
         countscsv_free(r.c);
         return NULL;
     }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, SYSERR(errno));
-        countscsv_free(r.c);
-        return NULL;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    unsigned lineno = 0;
-    int status = 0, have_header = 0;
-    while (status == 0 && (len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        if (len > MAX_LINE) {
-            status = at(&r, lineno, 1, "line longer than %d bytes", MAX_LINE);
-            break;
-        }
-        if ((size_t)len != strlen(line)) {
-            status = at(&r, lineno, (int)strlen(line) + 1, "a NUL byte: expected text");
-            break;
-        }
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        /* a spreadsheet's UTF-8 byte order mark before the header is not part of it */
-        if (lineno == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
-            memmove(line, line + 3, (size_t)(len -= 3) + 1);
-        const char *p = line + strspn(line, " \t");
-        if (*p == '\0' || *p == '#')
-            continue;
-        if (!have_header) {
-            status = read_header(&r, line, lineno);
-            have_header = 1;
-        } else {
-            status = read_row(&r, line, lineno);
-        }
-    }
-    if (status == 0 && ferror(f))
-        status = -1, snprintf(err, errlen, "%s: read error", path);
-    free(line);
-    fclose(f);
-    if (status == 0 && !have_header)
+    unsigned lineno;
+    int status = csvlines_read(path, read_line, &r, &lineno, err, errlen);
+    if (status == 0 && !r.have_header)
         status = at(&r, lineno ? lineno : 1, 1,
                     "no header: expected a line naming the columns time, router, deployment, "
                     "requests and optionally replicas or share");

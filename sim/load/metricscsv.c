@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/load/metricscsv.h"
 
-#include "sim/base/syserr.h"
 #include "sim/base/units.h"
+#include "sim/load/csvlines.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LINE 65536
-#define MAX_NAME 256
 #define MAX_FIELDS 80
 #define MAX_BUCKETS 64
 /* a time is on the window grid when within this share of a window of a whole multiple */
@@ -32,13 +29,36 @@ enum {
     COL_UTILIZATION,
     COL_TOKENS_IN,
     COL_TOKENS_OUT,
+    COL_ITERATIONS,
+    COL_BUSY_S,
+    COL_PREFILL_TOKENS,
+    COL_DECODE_TOKENS,
+    COL_MAX_RUNNING,
+    COL_KV_CACHE_TOKENS,
     COL_P50,
     N_NAMED = COL_P50 + METRICSCSV_N_QUANTILES
 };
-static const char *const column_names[N_NAMED] = {
-    "time",  "deployment", "requests",    "replicas",  "router",
-    "ready", "completed",  "utilization", "tokens_in", "tokens_out",
-    "p50",   "p90",        "p95",         "p99",       "p999"};
+static const char *const column_names[N_NAMED] = {"time",
+                                                  "deployment",
+                                                  "requests",
+                                                  "replicas",
+                                                  "router",
+                                                  "ready",
+                                                  "completed",
+                                                  "utilization",
+                                                  "tokens_in",
+                                                  "tokens_out",
+                                                  "iterations",
+                                                  "busy_s",
+                                                  "prefill_tokens",
+                                                  "decode_tokens",
+                                                  "max_running",
+                                                  "kv_cache_tokens",
+                                                  "p50",
+                                                  "p90",
+                                                  "p95",
+                                                  "p99",
+                                                  "p999"};
 
 typedef struct {
     metricscsv *m;
@@ -47,6 +67,7 @@ typedef struct {
     int n_fields;
     size_t cap_rows, cap_deployments, cap_routers, cap_buckets, cap_counts;
     double last_time;
+    int have_header;
     char *err;
     size_t errlen;
 } reader;
@@ -56,12 +77,9 @@ static int at(reader *r, unsigned line, int col, const char *fmt, ...)
 
 static int at(reader *r, unsigned line, int col, const char *fmt, ...)
 {
-    int n = snprintf(r->err, r->errlen, "%s:%u:%d: ", r->m->path, line, col);
-    if (n < 0 || (size_t)n >= r->errlen)
-        return -1;
     va_list args;
     va_start(args, fmt);
-    vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, args);
+    csvlines_verror(r->err, r->errlen, r->m->path, line, col, fmt, args);
     va_end(args);
     return -1;
 }
@@ -81,62 +99,6 @@ void metricscsv_free(metricscsv *m)
     free(m->bucket_counts);
     free(m->path);
     free(m);
-}
-
-static int grow(void **items, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t next = *cap ? 2 * *cap : 16;
-    while (next < need)
-        next *= 2;
-    void *p = realloc(*items, next * size);
-    if (!p)
-        return -1;
-    *items = p;
-    *cap = next;
-    return 0;
-}
-
-/* The index of name in names, added when new; -1 when out of memory. */
-static long intern(char ***names, size_t *n, size_t *cap, const char *name)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*names)[i], name) == 0)
-            return (long)i;
-    char *copy = strdup(name);
-    if (!copy || grow((void **)names, cap, *n + 1, sizeof **names) != 0) {
-        free(copy);
-        return -1;
-    }
-    (*names)[*n] = copy;
-    return (long)(*n)++;
-}
-
-/* Split line (modified in place) at commas into trimmed fields; cols[] gets each field's
- * 1-based column. Returns the number of fields, or -1 past `max`. */
-static int split(char *line, char **fields, int *cols, int max)
-{
-    int n = 0;
-    char *p = line;
-    for (;;) {
-        if (n == max)
-            return -1;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        fields[n] = p;
-        cols[n] = (int)(p - line) + 1;
-        char *comma = strchr(p, ',');
-        char *end = comma ? comma : p + strlen(p);
-        char *last = end;
-        while (last > p && (last[-1] == ' ' || last[-1] == '\t'))
-            last--;
-        *last = '\0';
-        n++;
-        if (!comma)
-            return n;
-        p = comma + 1;
-    }
 }
 
 /* A histogram column le_<S>: its bound in seconds (INFINITY for le_inf). */
@@ -160,7 +122,7 @@ static int read_header(reader *r, char *line, unsigned lineno)
 {
     char *fields[MAX_FIELDS];
     int cols[MAX_FIELDS];
-    int n = split(line, fields, cols, MAX_FIELDS);
+    int n = csvlines_split(line, fields, cols, MAX_FIELDS);
     if (n < 0)
         return at(r, lineno, 1, "more than %d columns", MAX_FIELDS);
     metricscsv *m = r->m;
@@ -181,8 +143,8 @@ static int read_header(reader *r, char *line, unsigned lineno)
                 if (m->bucket_le_s[b] == le)
                     return at(r, lineno, cols[i], "histogram bound %s appears twice",
                               fields[i] + 3);
-            if (grow((void **)&m->bucket_le_s, &r->cap_buckets, m->n_buckets + 1,
-                     sizeof *m->bucket_le_s) != 0)
+            if (csvlines_grow((void **)&m->bucket_le_s, &r->cap_buckets, m->n_buckets + 1,
+                              sizeof *m->bucket_le_s) != 0)
                 return at(r, lineno, cols[i], "out of memory");
             while (j > 0 && m->bucket_le_s[j - 1] > le) {
                 m->bucket_le_s[j] = m->bucket_le_s[j - 1];
@@ -202,8 +164,9 @@ static int read_header(reader *r, char *line, unsigned lineno)
         if (k == N_NAMED)
             return at(r, lineno, cols[i],
                       "unknown column \"%s\": expected time, deployment, requests, replicas, "
-                      "router, ready, completed, utilization, tokens_in, tokens_out, p50, p90, "
-                      "p95, p99, p999 or le_<seconds>",
+                      "router, ready, completed, utilization, tokens_in, tokens_out, iterations, "
+                      "busy_s, prefill_tokens, decode_tokens, max_running, kv_cache_tokens, p50, "
+                      "p90, p95, p99, p999 or le_<seconds>",
                       units_quote(fields[i], q, sizeof q));
         if (r->field_of[k] >= 0)
             return at(r, lineno, cols[i], "column \"%s\" appears twice", column_names[k]);
@@ -234,22 +197,9 @@ static int read_header(reader *r, char *line, unsigned lineno)
     m->has_completed = r->field_of[COL_COMPLETED] >= 0;
     m->has_utilization = r->field_of[COL_UTILIZATION] >= 0;
     m->has_tokens = r->field_of[COL_TOKENS_IN] >= 0 || r->field_of[COL_TOKENS_OUT] >= 0;
-    return 0;
-}
-
-static int read_name(reader *r, const char *text, unsigned lineno, int col, const char *what,
-                     char ***names, size_t *n, size_t *cap, uint32_t *index)
-{
-    if (text[0] == '\0')
-        return at(r, lineno, col, "empty %s: expected a name", what);
-    if (strlen(text) >= MAX_NAME)
-        return at(r, lineno, col, "%s name longer than %d characters", what, MAX_NAME - 1);
-    if (strchr(text, '"'))
-        return at(r, lineno, col, "a quote in the %s name: quoted fields are not supported", what);
-    long i = intern(names, n, cap, text);
-    if (i < 0)
-        return at(r, lineno, col, "out of memory");
-    *index = (uint32_t)i;
+    m->has_iterations = r->field_of[COL_ITERATIONS] >= 0 && r->field_of[COL_BUSY_S] >= 0 &&
+                        r->field_of[COL_PREFILL_TOKENS] >= 0 && r->field_of[COL_DECODE_TOKENS] >= 0;
+    m->has_engine = r->field_of[COL_MAX_RUNNING] >= 0 && r->field_of[COL_KV_CACHE_TOKENS] >= 0;
     return 0;
 }
 
@@ -271,12 +221,12 @@ static int read_row(reader *r, char *line, unsigned lineno)
 {
     char *fields[MAX_FIELDS];
     int cols[MAX_FIELDS];
-    int n = split(line, fields, cols, MAX_FIELDS);
+    int n = csvlines_split(line, fields, cols, MAX_FIELDS);
     if (n != r->n_fields)
         return at(r, lineno, 1, "%d fields: expected %d, as in the header", n < 0 ? MAX_FIELDS : n,
                   r->n_fields);
     metricscsv *m = r->m;
-    if (grow((void **)&m->rows, &r->cap_rows, m->n_rows + 1, sizeof *m->rows) != 0)
+    if (csvlines_grow((void **)&m->rows, &r->cap_rows, m->n_rows + 1, sizeof *m->rows) != 0)
         return at(r, lineno, 1, "out of memory");
     metricscsv_row row = {.line = lineno,
                           .time_col = (uint32_t)cols[r->field_of[COL_TIME]],
@@ -291,12 +241,14 @@ static int read_row(reader *r, char *line, unsigned lineno)
                   r->last_time, m->rows[m->n_rows - 1].line);
     r->last_time = row.time_s;
     f = r->field_of[COL_DEPLOYMENT];
-    if (read_name(r, fields[f], lineno, cols[f], "deployment", &m->deployments, &m->n_deployments,
-                  &r->cap_deployments, &row.deployment) != 0)
+    if (csvlines_name(m->path, fields[f], lineno, cols[f], "deployment", &m->deployments,
+                      &m->n_deployments, &r->cap_deployments, &row.deployment, r->err,
+                      r->errlen) != 0)
         return -1;
     f = r->field_of[COL_ROUTER];
-    if (f >= 0 && read_name(r, fields[f], lineno, cols[f], "router", &m->routers, &m->n_routers,
-                            &r->cap_routers, &row.router) != 0)
+    if (f >= 0 &&
+        csvlines_name(m->path, fields[f], lineno, cols[f], "router", &m->routers, &m->n_routers,
+                      &r->cap_routers, &row.router, r->err, r->errlen) != 0)
         return -1;
     long long count;
     f = r->field_of[COL_REQUESTS];
@@ -311,7 +263,16 @@ static int read_row(reader *r, char *line, unsigned lineno)
         read_optional(r, fields, cols, COL_COMPLETED, 0, 1e15, lineno, &row.completed) != 0 ||
         read_optional(r, fields, cols, COL_UTILIZATION, 0, 1, lineno, &row.utilization) != 0 ||
         read_optional(r, fields, cols, COL_TOKENS_IN, 0, 1e18, lineno, &row.tokens_in) != 0 ||
-        read_optional(r, fields, cols, COL_TOKENS_OUT, 0, 1e18, lineno, &row.tokens_out) != 0)
+        read_optional(r, fields, cols, COL_TOKENS_OUT, 0, 1e18, lineno, &row.tokens_out) != 0 ||
+        read_optional(r, fields, cols, COL_ITERATIONS, 0, 1e15, lineno, &row.iterations) != 0 ||
+        read_optional(r, fields, cols, COL_BUSY_S, 0, 1e13, lineno, &row.busy_s) != 0 ||
+        read_optional(r, fields, cols, COL_PREFILL_TOKENS, 0, 1e18, lineno, &row.prefill_tokens) !=
+            0 ||
+        read_optional(r, fields, cols, COL_DECODE_TOKENS, 0, 1e18, lineno, &row.decode_tokens) !=
+            0 ||
+        read_optional(r, fields, cols, COL_MAX_RUNNING, 1, 100000, lineno, &row.max_running) != 0 ||
+        read_optional(r, fields, cols, COL_KV_CACHE_TOKENS, 1, 1e10, lineno,
+                      &row.kv_cache_tokens) != 0)
         return -1;
     for (int q = 0; q < METRICSCSV_N_QUANTILES; q++)
         if (read_optional(r, fields, cols, COL_P50 + q, 0, 86400.0 * 366, lineno,
@@ -331,8 +292,9 @@ static int read_row(reader *r, char *line, unsigned lineno)
         below = row.quantile[q], below_q = q;
     }
     row.first_bucket = m->n_rows * m->n_buckets;
-    if (m->n_buckets > 0 && grow((void **)&m->bucket_counts, &r->cap_counts,
-                                 row.first_bucket + m->n_buckets, sizeof *m->bucket_counts) != 0)
+    if (m->n_buckets > 0 &&
+        csvlines_grow((void **)&m->bucket_counts, &r->cap_counts, row.first_bucket + m->n_buckets,
+                      sizeof *m->bucket_counts) != 0)
         return at(r, lineno, 1, "out of memory");
     double cumulative = 0.0;
     for (size_t b = 0; b < m->n_buckets; b++) {
@@ -385,6 +347,16 @@ static int check_windows(reader *r)
     return 0;
 }
 
+/* One line that is not blank or a comment: the header first, then rows. */
+static int read_line(void *ctx, char *line, unsigned lineno)
+{
+    reader *r = ctx;
+    if (r->have_header)
+        return read_row(r, line, lineno);
+    r->have_header = 1;
+    return read_header(r, line, lineno);
+}
+
 metricscsv *metricscsv_read(const char *path, char *err, size_t errlen)
 {
     reader r = {.err = err, .errlen = errlen};
@@ -394,47 +366,9 @@ metricscsv *metricscsv_read(const char *path, char *err, size_t errlen)
         metricscsv_free(r.m);
         return NULL;
     }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, SYSERR(errno));
-        metricscsv_free(r.m);
-        return NULL;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    unsigned lineno = 0;
-    int status = 0, have_header = 0;
-    while (status == 0 && (len = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        if (len > MAX_LINE) {
-            status = at(&r, lineno, 1, "line longer than %d bytes", MAX_LINE);
-            break;
-        }
-        if ((size_t)len != strlen(line)) {
-            status = at(&r, lineno, (int)strlen(line) + 1, "a NUL byte: expected text");
-            break;
-        }
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        /* a spreadsheet's UTF-8 byte order mark before the header is not part of it */
-        if (lineno == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
-            memmove(line, line + 3, (size_t)(len -= 3) + 1);
-        const char *p = line + strspn(line, " \t");
-        if (*p == '\0' || *p == '#')
-            continue;
-        if (!have_header) {
-            status = read_header(&r, line, lineno);
-            have_header = 1;
-        } else {
-            status = read_row(&r, line, lineno);
-        }
-    }
-    if (status == 0 && ferror(f))
-        status = -1, snprintf(err, errlen, "%s: read error", path);
-    free(line);
-    fclose(f);
-    if (status == 0 && !have_header)
+    unsigned lineno;
+    int status = csvlines_read(path, read_line, &r, &lineno, err, errlen);
+    if (status == 0 && !r.have_header)
         status = at(&r, lineno ? lineno : 1, 1,
                     "no header: expected a line naming the columns time, deployment, requests, "
                     "replicas and optionally more (docs/calibration.md)");

@@ -16,7 +16,15 @@
  *   ready        replicas serving at the end of the window
  *   completed    requests that finished service in the window
  *   utilization  busy share of the ready replicas' slots over the window, 0 to 1
- *   tokens_in, tokens_out   tokens of the window's requests
+ *   tokens_in, tokens_out   prompt and output tokens of the requests completed in the window
+ * A continuous-batching engine's counters (all four, for fitting its iteration time):
+ *   iterations      iterations that ended in the window, over the deployment's replicas
+ *   busy_s          replica-seconds spent running iterations in the window
+ *   prefill_tokens  prompt tokens prefilled by those iterations
+ *   decode_tokens   tokens those iterations decoded (generated, less each request's first,
+ *                   which its prefill iteration yields)
+ * and its configuration: max_running (requests running at once per replica) and
+ * kv_cache_tokens (its KV-cache budget per replica), constant.
  *   p50 p90 p95 p99 p999    latency quantiles of the window, in seconds
  *   le_<S>       a latency histogram: requests with latency <= S seconds (cumulative),
  *                with le_inf for all of them; not together with the quantile columns
@@ -52,6 +60,7 @@ typedef struct {
     uint32_t replicas;
     /* optional columns: NAN when the column is absent or the cell empty */
     double ready, completed, utilization, tokens_in, tokens_out;
+    double iterations, busy_s, prefill_tokens, decode_tokens, max_running, kv_cache_tokens;
     double quantile[METRICSCSV_N_QUANTILES]; /* seconds */
     size_t first_bucket;     /* index of its n_buckets counts in metricscsv.bucket_counts */
     uint32_t line, time_col; /* 1-based line in the file and column of the time */
@@ -65,6 +74,8 @@ typedef struct {
     char **deployments, **routers;
     /* which optional columns the header names */
     int has_ready, has_completed, has_utilization, has_tokens;
+    int has_iterations; /* iterations, busy_s, prefill_tokens and decode_tokens, all four */
+    int has_engine;     /* max_running and kv_cache_tokens */
     int has_quantile[METRICSCSV_N_QUANTILES];
     /* the histogram: n_buckets upper bounds in increasing order, the last INFINITY; row i's
      * cumulative counts are bucket_counts[rows[i].first_bucket ...] (NAN when empty) */

@@ -15,9 +15,15 @@
 /* Utilisation below this is too small a denominator for the concurrency estimate. */
 #define MIN_CONCURRENCY_UTILIZATION 0.02
 
+/* Fewest windows the iteration-time regression (three coefficients) is taken over. */
+#define MIN_ITERATION_WINDOWS 10
+
 /* One window of one deployment, its routers' rows summed. */
 typedef struct {
     double t, requests, replicas, ready, completed, utilization;
+    double tokens_in, tokens_out; /* summed like completed */
+    /* the batching engine's, per deployment (the first row's) */
+    double iterations, busy_s, prefill_tokens, decode_tokens, max_running, kv_cache_tokens;
     const double *quantile; /* the first row's: latency is per deployment */
     const double *buckets;  /* NULL without a histogram */
     const metricscsv *m;
@@ -48,12 +54,17 @@ static double mean_of(const double *x, size_t n)
     return s / (double)n;
 }
 
+static double det3(const double a[3][3])
+{
+    return a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
+           a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+           a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+}
+
 /* Invert the symmetric 3x3 matrix a into b; 0 when singular. */
 static int invert3(const double a[3][3], double b[3][3])
 {
-    double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
-                 a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
-                 a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+    double det = det3(a);
     if (!(fabs(det) > 1e-300))
         return 0;
     for (int i = 0; i < 3; i++)
@@ -354,13 +365,8 @@ static void fit_concurrency(fit_deployment *d, const window *w, size_t n, double
  * window) with every replica ready before; the new replicas are ready by the end of the
  * first window whose ready count reaches them. Each event bounds the cold start by one
  * window either side; replicas that change again before they are ready spoil the event. */
-static void fit_cold_start(fit_deployment *d, const window *w, size_t n, double width,
-                           int has_ready)
+static void fit_cold_start_from_ready(fit_deployment *d, const window *w, size_t n, double width)
 {
-    if (!has_ready) {
-        not_identified(&d->cold_start, "needs the ready column");
-        return;
-    }
     double lo = 0.0, hi = INFINITY;
     size_t events = 0;
     for (size_t k = 1; k < n; k++) {
@@ -386,6 +392,248 @@ static void fit_cold_start(fit_deployment *d, const window *w, size_t n, double 
                                        "the windows resolve");
     else
         d->cold_start = (fit_value){1, (lo + hi) / 2.0, NAN, lo, hi, ""};
+}
+
+/* Windows either side of a scale-up that the inference looks at: up to PRE before it (at
+ * least MIN_SIDE), and up to POST from it on while the replicas hold (so cold starts up to
+ * POST - MIN_SIDE windows long are seen), the step at least MIN_SIDE windows before the
+ * last. GRID steps per window locate the step. */
+#define COLD_PRE_WINDOWS 10
+#define COLD_POST_WINDOWS 60
+#define COLD_MIN_SIDE 3
+#define COLD_GRID 100
+
+/* Utilisation is busy slot-seconds over the ready replicas' slot-seconds, and busy
+ * slot-seconds are what was served times the mean service time; so served / utilisation is
+ * proportional to the ready replica-seconds of the window (the factor is concurrency over
+ * the mean service time, the same in every window). NAN when the window cannot say. */
+static double ready_work(const window *w)
+{
+    double served = isfinite(w->completed) ? w->completed : w->requests;
+    if (!(w->utilization >= MIN_CONCURRENCY_UTILIZATION) || !(served > 0))
+        return NAN;
+    return served / w->utilization;
+}
+
+/* Least squares of y on a + delta g, g the share of each window (starting at t) after the
+ * step at T: the residual sum of squares, delta and sum (g - mean g)^2. */
+static double step_fit(const double *t, const double *y, size_t n, double width, double T,
+                       double *delta, double *sxx)
+{
+    double gm = 0.0, ym = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        gm += fmin(1.0, fmax(0.0, (t[i] + width - T) / width));
+        ym += y[i];
+    }
+    gm /= (double)n, ym /= (double)n;
+    double xx = 0.0, xy = 0.0, yy = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double g = fmin(1.0, fmax(0.0, (t[i] + width - T) / width)) - gm;
+        xx += g * g, xy += g * (y[i] - ym), yy += (y[i] - ym) * (y[i] - ym);
+    }
+    *sxx = xx;
+    *delta = xx > 0 ? xy / xx : NAN;
+    return xx > 0 ? yy - xy * xy / xx : INFINITY;
+}
+
+/* One scale-up's bounds on the cold start, from the step in ready_work: the step's time T by
+ * least squares over a grid, its interval where the residual sum of squares is within
+ * s^2 chi2(1) of the least (the profile likelihood), and the cold start T - (the scale-up's
+ * time, somewhere in window k). Returns 0 when the step stands out of the noise and ends
+ * inside the windows looked at, else -1. */
+static int cold_start_event(const window *w, size_t n, size_t k, double width, double chi2,
+                            double z, double *lo, double *hi)
+{
+    double t[COLD_PRE_WINDOWS + COLD_POST_WINDOWS], y[COLD_PRE_WINDOWS + COLD_POST_WINDOWS];
+    size_t m = 0, pre = 0, post = 0;
+    size_t first = k;
+    while (first > 0 && k - first < COLD_PRE_WINDOWS &&
+           w[first - 1].replicas == w[k - 1].replicas && w[first].t - w[first - 1].t <= 1.5 * width)
+        first--;
+    size_t last = k;
+    while (last + 1 < n && last + 1 - k < COLD_POST_WINDOWS &&
+           w[last + 1].replicas == w[k].replicas && w[last + 1].t - w[last].t <= 1.5 * width)
+        last++;
+    for (size_t i = first; i <= last; i++) {
+        double v = ready_work(&w[i]);
+        if (!isfinite(v))
+            continue;
+        t[m] = w[i].t, y[m++] = v;
+        pre += i < k, post += i >= k;
+    }
+    double t_end = w[last].t + width - COLD_MIN_SIDE * width;
+    if (pre < COLD_MIN_SIDE || post < COLD_MIN_SIDE + 1 || t_end < w[k].t)
+        return -1;
+    size_t steps = (size_t)ceil((t_end - w[k].t) / width * COLD_GRID);
+    double best = INFINITY, best_T = w[k].t, delta = NAN, sxx = NAN;
+    for (size_t s = 0; s <= steps; s++) {
+        double T = w[k].t + (t_end - w[k].t) * (double)s / (double)(steps ? steps : 1), dl, xx;
+        double rss = step_fit(t, y, m, width, T, &dl, &xx);
+        if (rss < best)
+            best = rss, best_T = T, delta = dl, sxx = xx;
+    }
+    double s2 = best / (double)(m - 3);
+    /* ready replicas rose: the step must be up, and stand out of the noise */
+    if (!(delta > 0) || !(delta > z * sqrt(s2 / sxx)))
+        return -1;
+    double T_lo = best_T, T_hi = best_T;
+    for (size_t s = 0; s <= steps; s++) {
+        double T = w[k].t + (t_end - w[k].t) * (double)s / (double)(steps ? steps : 1), dl, xx;
+        if (step_fit(t, y, m, width, T, &dl, &xx) <= best + s2 * chi2)
+            T_lo = fmin(T_lo, T), T_hi = fmax(T_hi, T);
+    }
+    if (T_hi >= t_end) /* the step may lie past the windows looked at */
+        return -1;
+    *lo = fmax(0.0, T_lo - w[k].t - width);
+    *hi = T_hi - w[k].t;
+    return 0;
+}
+
+/* Without a ready column: each scale-up's new replicas show as a step up in the ready
+ * replica-seconds that served / utilisation is proportional to; the step's time, less the
+ * scale-up's (within its window), bounds the cold start. Every event's interval holds at
+ * once at the confidence level (Bonferroni over the events); the result is their
+ * intersection. */
+static void fit_cold_start_inferred(fit_deployment *d, const window *w, size_t n, double width,
+                                    double confidence)
+{
+    size_t events = 0;
+    for (size_t k = 1; k < n; k++)
+        events += w[k].t - w[k - 1].t <= 1.5 * width && w[k].replicas > w[k - 1].replicas;
+    if (events == 0) {
+        not_identified(&d->cold_start, "no scale-up in the data: without the ready column a "
+                                       "cold start is seen only as the step after a scale-up");
+        return;
+    }
+    double level = (1.0 - confidence) / (double)events;
+    double chi2 = gsl_cdf_chisq_Qinv(level, 1.0), z = gsl_cdf_ugaussian_Qinv(level);
+    double lo = 0.0, hi = INFINITY;
+    size_t resolved = 0;
+    for (size_t k = 1; k < n; k++) {
+        double a, b;
+        if (w[k].t - w[k - 1].t > 1.5 * width || !(w[k].replicas > w[k - 1].replicas) ||
+            cold_start_event(w, n, k, width, chi2, z, &a, &b) != 0)
+            continue;
+        lo = fmax(lo, a);
+        hi = fmin(hi, b);
+        resolved++;
+    }
+    d->cold_start_events = resolved;
+    if (resolved == 0)
+        not_identified(&d->cold_start,
+                       "no scale-up whose new replicas show as a step in served / utilization "
+                       "standing out of the noise before the replicas change again");
+    else if (lo > hi)
+        not_identified(&d->cold_start, "the scale-ups disagree: cold starts vary by more than "
+                                       "the windows resolve");
+    else
+        d->cold_start = (fit_value){1, (lo + hi) / 2.0, NAN, lo, hi, ""};
+}
+
+static void fit_cold_start(fit_deployment *d, const window *w, size_t n, double width,
+                           int has_ready, int has_util, double confidence)
+{
+    d->cold_start_inferred = !has_ready;
+    if (has_ready)
+        fit_cold_start_from_ready(d, w, n, width);
+    else if (has_util)
+        fit_cold_start_inferred(d, w, n, width, confidence);
+    else
+        not_identified(&d->cold_start,
+                       "needs the ready column, or utilization to infer the ready replicas from");
+}
+
+/* A window's batching counters (iterations, prefill and decode tokens) into x; 0 when it
+ * has not all of them and its busy time. */
+static int counters(const window *v, double x[3])
+{
+    x[0] = v->iterations, x[1] = v->prefill_tokens, x[2] = v->decode_tokens;
+    return v->iterations > 0 && isfinite(v->busy_s) && isfinite(x[1]) && isfinite(x[2]);
+}
+
+/* A batching engine's busy time in a window is the sum of its iterations' lengths,
+ * base x iterations + per_prefill_token x prefill tokens + per_decode_token x decode tokens
+ * (batching.h): ordinary least squares of busy_s on the three counters, without an intercept,
+ * across windows. The residuals are the iterations cut by the windows' ends (busy time is
+ * integrated, iterations are counted when they end) and the export's rounding; standard
+ * errors s^2 (X'X)^-1, intervals from Student's t with n - 3 degrees of freedom. The columns
+ * are scaled to unit root mean square before inverting X'X (their magnitudes differ by
+ * orders). Also the requests' mean sizes and the engine's configuration, when exported. */
+static void fit_iteration(fit_deployment *d, const window *w, size_t n, double confidence,
+                          int has_columns)
+{
+    d->max_running = d->kv_cache_tokens = d->mean_prompt_tokens = d->mean_output_tokens = NAN;
+    d->iteration_rms = NAN;
+    double served = 0.0, in = 0.0, out = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(w[i].max_running))
+            d->max_running = w[i].max_running;
+        if (isfinite(w[i].kv_cache_tokens))
+            d->kv_cache_tokens = w[i].kv_cache_tokens;
+        if (isfinite(w[i].tokens_in) && isfinite(w[i].tokens_out) && w[i].completed > 0)
+            served += w[i].completed, in += w[i].tokens_in, out += w[i].tokens_out;
+    }
+    if (served > 0)
+        d->mean_prompt_tokens = in / served, d->mean_output_tokens = out / served;
+    fit_value *coef[3] = {&d->iteration_base, &d->per_prefill_token, &d->per_decode_token};
+    if (!has_columns) {
+        for (int j = 0; j < 3; j++)
+            not_identified(coef[j], "needs the iterations, busy_s, prefill_tokens and "
+                                    "decode_tokens columns of a batching engine");
+        return;
+    }
+    double scale[3] = {0, 0, 0}, xx[3][3] = {{0}}, xy[3] = {0}, inv[3][3], x[3];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (counters(&w[i], x)) {
+            for (int a = 0; a < 3; a++)
+                scale[a] += x[a] * x[a];
+            k++;
+        }
+    d->iteration_windows = k;
+    if (k < MIN_ITERATION_WINDOWS) {
+        for (int j = 0; j < 3; j++)
+            not_identified(coef[j], "fewer than 10 windows with iterations");
+        return;
+    }
+    for (int a = 0; a < 3; a++)
+        scale[a] = sqrt(scale[a] / (double)k);
+    if (!(scale[1] > 0 && scale[2] > 0)) {
+        for (int j = 0; j < 3; j++)
+            not_identified(coef[j], "prefill or decode tokens are zero in every window");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (counters(&w[i], x))
+            for (int a = 0; a < 3; a++) {
+                xy[a] += x[a] / scale[a] * w[i].busy_s;
+                for (int b = 0; b < 3; b++)
+                    xx[a][b] += x[a] / scale[a] * x[b] / scale[b];
+            }
+    /* the determinant of the counters' correlation matrix: 0 when one is a combination of
+     * the others, where rounding alone would leave X'X invertible */
+    if (!(det3(xx) / (xx[0][0] * xx[1][1] * xx[2][2]) > 1e-12) || !invert3(xx, inv)) {
+        for (int j = 0; j < 3; j++)
+            not_identified(coef[j], "the counters do not vary independently across windows "
+                                    "(one is a combination of the others)");
+        return;
+    }
+    double beta[3];
+    for (int a = 0; a < 3; a++)
+        beta[a] = inv[a][0] * xy[0] + inv[a][1] * xy[1] + inv[a][2] * xy[2];
+    double rss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (counters(&w[i], x)) {
+            double e = w[i].busy_s;
+            for (int a = 0; a < 3; a++)
+                e -= beta[a] * x[a] / scale[a];
+            rss += e * e;
+        }
+    double df = (double)k - 3.0, s2 = rss / df;
+    d->iteration_rms = sqrt(s2);
+    double t = gsl_cdf_tdist_Pinv(1.0 - (1.0 - confidence) / 2.0, df);
+    for (int a = 0; a < 3; a++)
+        with_se(coef[a], beta[a] / scale[a], sqrt(s2 * inv[a][a]) / scale[a], t);
 }
 
 void fit_result_free(fit_result *r)
@@ -432,6 +680,8 @@ static long gather(const metricscsv *const *ex, size_t n_ex, const char *name, w
             if (n > first && w[n - 1].t == r->time_s) { /* another router's row */
                 w[n - 1].requests += (double)r->requests;
                 w[n - 1].completed += r->completed;
+                w[n - 1].tokens_in += r->tokens_in;
+                w[n - 1].tokens_out += r->tokens_out;
                 continue;
             }
             w[n++] = (window){r->time_s,
@@ -440,6 +690,14 @@ static long gather(const metricscsv *const *ex, size_t n_ex, const char *name, w
                               r->ready,
                               r->completed,
                               r->utilization,
+                              r->tokens_in,
+                              r->tokens_out,
+                              r->iterations,
+                              r->busy_s,
+                              r->prefill_tokens,
+                              r->decode_tokens,
+                              r->max_running,
+                              r->kv_cache_tokens,
                               r->quantile,
                               m->n_buckets ? &m->bucket_counts[r->first_bucket] : NULL,
                               m};
@@ -469,7 +727,7 @@ fit_result *fit_run(const metricscsv *const *ex, size_t n_ex, const fit_options 
     r->options = *o;
     r->start_s = INFINITY;
     double end = -INFINITY;
-    int has_util = 1, has_ready = 1, has_columns = 1;
+    int has_util = 1, has_ready = 1, has_columns = 1, has_iterations = 1;
     for (size_t e = 0; e < n_ex; e++) {
         if (!(r->sources[e] = strdup(ex[e]->path))) {
             fit_result_free(r);
@@ -490,6 +748,7 @@ fit_result *fit_run(const metricscsv *const *ex, size_t n_ex, const fit_options 
         end = fmax(end, ex[e]->rows[ex[e]->n_rows - 1].time_s + ex[e]->window_s);
         has_util &= ex[e]->has_utilization;
         has_ready &= ex[e]->has_ready;
+        has_iterations &= ex[e]->has_iterations;
         has_columns &= ex[e]->has_utilization && ex[e]->has_completed && ex[e]->has_ready;
     }
     r->span_s = end - r->start_s;
@@ -538,7 +797,8 @@ fit_result *fit_run(const metricscsv *const *ex, size_t n_ex, const fit_options 
             fit_arrivals(d, w, (size_t)n, r->start_s, r->window_s, o, z);
             fit_service(d, w, (size_t)n, o, z, has_util);
             fit_concurrency(d, w, (size_t)n, r->window_s, z, has_columns);
-            fit_cold_start(d, w, (size_t)n, r->window_s, has_ready);
+            fit_cold_start(d, w, (size_t)n, r->window_s, has_ready, has_util, o->confidence);
+            fit_iteration(d, w, (size_t)n, o->confidence, has_iterations);
             free(w);
         }
     return r;

@@ -15,8 +15,14 @@
  *              independent), carried to mean and cv by the delta method
  *   concurrency  completed x mean service time / (utilisation x ready x window) per steady
  *              window, its mean and standard error (with the service mean's error added)
+ *   iteration  a continuous-batching engine's iteration time (batching.h): least squares of
+ *              each window's busy time on its iterations, prefill and decode tokens, with
+ *              standard errors s^2 (X'X)^-1 and Student-t intervals
  *   cold start each scale-up bounds it by the windows in which replicas rose and ready
- *              caught up; the interval is the intersection of the events' bounds
+ *              caught up; the interval is the intersection of the events' bounds. Without
+ *              a ready column it is inferred: served / utilisation is proportional to the
+ *              ready replica-seconds of a window, and the time of its step up after a
+ *              scale-up (least squares, profile-likelihood interval) bounds the cold start
  * A parameter the metrics cannot identify says why instead of a number.
  */
 #ifndef ROUTERSIM_FIT_H
@@ -56,6 +62,15 @@ typedef struct {
     size_t concurrency_windows;
     fit_value cold_start;
     size_t cold_start_events;
+    int cold_start_inferred; /* from served / utilization, without a ready column */
+    /* a batching engine's iteration time, base + per_prefill_token x prefill tokens +
+     * per_decode_token x decode tokens (seconds), and the residual standard deviation of
+     * the windows' busy time about it */
+    fit_value iteration_base, per_prefill_token, per_decode_token;
+    size_t iteration_windows;
+    double iteration_rms;
+    /* as exported (NAN when not): the engine's configuration and the requests' mean sizes */
+    double max_running, kv_cache_tokens, mean_prompt_tokens, mean_output_tokens;
 } fit_deployment;
 
 typedef struct {

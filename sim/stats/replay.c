@@ -43,13 +43,47 @@ static const char *short_name(const char *name)
     return slash ? slash + 1 : name;
 }
 
-static long find_deployment(const results *r, const char *name)
+/* The index of name among names, by full or short name; -1 when it is not there. */
+static long find_name(char *const *names, size_t n, const char *name)
 {
-    for (size_t d = 0; d < r->n_deployments; d++)
-        if (strcmp(r->deployments[d], name) == 0 ||
-            strcmp(short_name(r->deployments[d]), name) == 0)
+    for (size_t d = 0; d < n; d++)
+        if (strcmp(names[d], name) == 0 || strcmp(short_name(names[d]), name) == 0)
             return (long)d;
     return -1;
+}
+
+/* The simulated requests of window w's deployment in its bin: with a router, those its router
+ * sent there (routed, bins x routers x deployments of the export), else all its arrivals. */
+static double simulated_requests(const replay_run_ctx *c, const uint64_t *routed,
+                                 const results_load_point *const *at, size_t bin,
+                                 const replay_window *w)
+{
+    size_t nd = c->m->n_deployments;
+    if (w->router != METRICSCSV_NO_ROUTER)
+        return (double)routed[(bin * c->m->n_routers + w->router) * nd + w->deployment];
+    const results_load_point *lp = at[bin * nd + w->deployment];
+    return lp ? (double)lp->load.arrived : 0.0;
+}
+
+/* Map the export's names (of deployments or routers) to the run's; with the first
+ * replication's results, one the scenario never has is an error. */
+static int map_names(replay_run_ctx *c, char *const *run_names, size_t n_run, char **names,
+                     size_t n, const char *what, long *map, int first, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < n_run; k++)
+        map[k] = -1;
+    for (size_t d = 0; d < n; d++) {
+        long k = find_name(run_names, n_run, names[d]);
+        if (k >= 0)
+            map[k] = (long)d;
+        else if (first) {
+            snprintf(err, errlen, "%s: %s %s of the metrics is not in the scenario", c->m->path,
+                     what, names[d]);
+            c->invalid = 1;
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* Replication i's figures for every recorded window. */
@@ -60,50 +94,54 @@ static replicate_next fold(void *ctx, size_t index, uint64_t seed, results **rp,
     replay_run_ctx *c = ctx;
     const results *r = *rp;
     const metricscsv *m = c->m;
-    size_t nd = m->n_deployments;
+    size_t nd = m->n_deployments, nr = m->n_routers;
     const results_load_point **at = calloc(c->bins * nd + 1, sizeof *at);
+    uint64_t *routed = calloc(c->bins * nr * nd + 1, sizeof *routed);
     long *map = calloc(r->n_deployments + 1, sizeof *map);
-    if (!at || !map) {
-        free(at);
-        free(map);
+    long *router_map = calloc(r->n_routers + 1, sizeof *router_map);
+    replicate_next next = REPLICATE_ABORT;
+    if (!at || !routed || !map || !router_map) {
         snprintf(err, errlen, "out of memory");
-        return REPLICATE_ABORT;
+        goto done;
     }
-    for (size_t d = 0; d < r->n_deployments; d++)
-        map[d] = -1;
-    for (size_t d = 0; d < nd; d++) {
-        long k = find_deployment(r, m->deployments[d]);
-        if (k >= 0)
-            map[k] = (long)d;
-    }
+    if (map_names(c, r->deployments, r->n_deployments, m->deployments, nd, "deployment", map,
+                  index == 0, err, errlen) != 0 ||
+        map_names(c, r->routers, r->n_routers, m->routers, nr, "router", router_map, index == 0,
+                  err, errlen) != 0)
+        goto done;
     for (size_t k = 0; k < r->n_load_points; k++) {
         const results_load_point *lp = &r->load_points[k];
         long d = map[lp->deployment];
         if (d >= 0 && lp->bin < c->bins)
             at[lp->bin * nd + (size_t)d] = lp;
     }
+    for (size_t k = 0; nr > 0 && k < r->n_points; k++) {
+        const results_point *p = &r->points[k];
+        long d = map[p->deployment], rt = router_map[p->router];
+        if (d >= 0 && rt >= 0 && p->bin < c->bins)
+            routed[(p->bin * nr + (size_t)rt) * nd + (size_t)d] += p->routed;
+    }
     replay_result *res = c->res;
-    /* the simulated total per recorded time, for the split */
     for (size_t w = 0; w < res->n_windows; w++) {
         const replay_window *win = &res->windows[w];
         size_t bin = (size_t)llround(win->sim_s / m->window_s);
         const results_load_point *lp = at[bin * nd + win->deployment];
+        /* the split's total: the simulated requests of the windows recorded beside this one
+         * (same time, and same router when there are routers) */
         c->window_total[w] = 0;
         for (size_t v = 0; v < res->n_windows; v++)
-            if (res->windows[v].sim_s == win->sim_s) {
-                const results_load_point *o = at[bin * nd + res->windows[v].deployment];
-                c->window_total[w] += o ? (double)o->load.arrived : 0.0;
-            }
+            if (res->windows[v].sim_s == win->sim_s && res->windows[v].router == win->router)
+                c->window_total[w] += simulated_requests(c, routed, at, bin, &res->windows[v]);
         double *val[REPLAY_N_FIGURES];
         for (int f = 0; f < REPLAY_N_FIGURES; f++) {
             val[f] = value_at(c, w, (replay_figure)f, index);
             *val[f] = NAN;
         }
+        if (c->window_total[w] > 0 && (lp || win->router != METRICSCSV_NO_ROUTER))
+            *val[REPLAY_SHARE] = simulated_requests(c, routed, at, bin, win) / c->window_total[w];
         if (!lp)
             continue;
         const results_load *l = &lp->load;
-        if (c->window_total[w] > 0)
-            *val[REPLAY_SHARE] = (double)l->arrived / c->window_total[w];
         *val[REPLAY_UTILIZATION] = l->utilization;
         *val[REPLAY_READY] = (double)lp->ready;
         if (l->latency.count > 0) {
@@ -112,23 +150,13 @@ static replicate_next fold(void *ctx, size_t index, uint64_t seed, results **rp,
             *val[REPLAY_P99] = l->latency.p99_s;
         }
     }
-    if (index == 0)
-        for (size_t d = 0; d < nd; d++) {
-            int seen = 0;
-            for (size_t k = 0; k < r->n_deployments && !seen; k++)
-                seen = map[k] == (long)d;
-            if (!seen) {
-                snprintf(err, errlen, "%s: deployment %s of the metrics is not in the scenario",
-                         m->path, m->deployments[d]);
-                c->invalid = 1;
-                free(at);
-                free(map);
-                return REPLICATE_ABORT;
-            }
-        }
+    next = REPLICATE_CONTINUE;
+done:
     free(at);
+    free(routed);
     free(map);
-    return REPLICATE_CONTINUE;
+    free(router_map);
+    return next;
 }
 
 /* The recorded windows, lined up with the scenario's bins. Returns 0, or -1 (invalid). */
@@ -158,6 +186,7 @@ static int line_up(replay_result *res, const scenario *sc, const metricscsv *m, 
         w->time_s = row->time_s;
         w->sim_s = row->time_s - t0;
         w->deployment = row->deployment;
+        w->router = row->router;
         w->line = row->line;
         size_t bin = (size_t)llround(w->sim_s / sc->window_s);
         if (bin >= bins || w->sim_s >= sc->duration_s) {
@@ -169,25 +198,33 @@ static int line_up(replay_result *res, const scenario *sc, const metricscsv *m, 
         }
         for (int f = 0; f < REPLAY_N_FIGURES; f++)
             w->observed[f] = NAN;
+        /* a deployment's own figures repeat on its rows of one time (one per router): judged
+         * once, on the first; rows of one time are together */
+        int repeated = 0;
+        for (size_t j = i; j-- > 0 && m->rows[j].time_s == row->time_s;)
+            repeated |= m->rows[j].deployment == row->deployment;
+        if (repeated)
+            continue;
         w->observed[REPLAY_UTILIZATION] = row->utilization;
         w->observed[REPLAY_READY] = row->ready;
         w->observed[REPLAY_P50] = row->quantile[METRICSCSV_P50];
         w->observed[REPLAY_P90] = row->quantile[METRICSCSV_P90];
         w->observed[REPLAY_P99] = row->quantile[METRICSCSV_P99];
     }
-    /* the observed split: a deployment's share of the requests recorded at its time */
-    for (size_t i = 0; m->n_routers == 0 && i < res->n_windows; i++) {
+    /* the observed split: a deployment's share of the requests recorded at its time (and
+     * from its router, with routers) */
+    for (size_t i = 0; i < res->n_windows; i++) {
         double total = 0;
         size_t present = 0;
         for (size_t j = 0; j < res->n_windows; j++)
-            if (m->rows[j].time_s == m->rows[i].time_s) {
+            if (m->rows[j].time_s == m->rows[i].time_s && m->rows[j].router == m->rows[i].router) {
                 total += (double)m->rows[j].requests;
                 present++;
             }
         if (present >= 2 && total > 0)
             res->windows[i].observed[REPLAY_SHARE] = (double)m->rows[i].requests / total;
     }
-    res->figures[REPLAY_SHARE].compared = m->n_routers == 0 && m->n_deployments >= 2;
+    res->figures[REPLAY_SHARE].compared = m->n_deployments >= 2;
     res->figures[REPLAY_UTILIZATION].compared = m->has_utilization;
     res->figures[REPLAY_READY].compared = m->has_ready;
     res->figures[REPLAY_P50].compared = m->has_quantile[METRICSCSV_P50];
@@ -298,6 +335,17 @@ replay_result *replay_run(const scenario *sc, const metricscsv *m, const replay_
         }
         res->n_deployments++;
     }
+    if (!(res->routers = calloc(m->n_routers + 1, sizeof *res->routers))) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < m->n_routers; k++) {
+        if (!(res->routers[k] = strdup(m->routers[k]))) {
+            snprintf(err, errlen, "out of memory");
+            goto done;
+        }
+        res->n_routers++;
+    }
     if (line_up(res, sc, m, c.bins, err, errlen) != 0)
         goto done;
     *invalid = 0;
@@ -337,6 +385,9 @@ void replay_result_free(replay_result *r)
     for (size_t d = 0; d < r->n_deployments; d++)
         free(r->deployments[d]);
     free(r->deployments);
+    for (size_t k = 0; k < r->n_routers; k++)
+        free(r->routers[k]);
+    free(r->routers);
     free(r->windows);
     free(r->scenario);
     free(r->metrics);

@@ -8,9 +8,11 @@
  *
  * Windows line up by time: the export's first time is the scenario's time 0 and its windows
  * must have the scenario's `window` length. Figures compared, where the export has them:
- * the deployment's share of the window's requests (the split; only without a router column
- * and with two or more deployments in the window), utilisation, ready replicas and the p50,
- * p90 and p99 latency.
+ * the deployment's share of the window's requests (the split: of all the window's recorded
+ * requests, or with a router column of the requests its router sent to the deployments
+ * recorded for it in the window; judged where two or more share them), utilisation, ready
+ * replicas and the p50, p90 and p99 latency. With a router column a deployment's own figures
+ * repeat on its rows of one window, one per router: they are judged once, on the first.
  *
  * The rule. A window's observed figure is "outside" when it is below the smallest or above
  * the largest of the replications' values in that window (by more than 1e-6 of them, since
@@ -64,6 +66,7 @@ typedef struct {
     double time_s;       /* the export's time */
     double sim_s;        /* the scenario's time of the window's start */
     uint32_t deployment; /* index in replay_result.deployments */
+    uint32_t router;     /* index in replay_result.routers; METRICSCSV_NO_ROUTER without */
     uint32_t line;       /* the row's line in the export */
     double observed[REPLAY_N_FIGURES];
     double low[REPLAY_N_FIGURES], median[REPLAY_N_FIGURES], high[REPLAY_N_FIGURES];
@@ -84,8 +87,8 @@ typedef struct {
 
 typedef struct {
     char *scenario, *metrics;
-    size_t n_deployments;
-    char **deployments; /* the export's names */
+    size_t n_deployments, n_routers;
+    char **deployments, **routers; /* the export's names */
     size_t n_windows;
     replay_window *windows;
     replay_figure_summary figures[REPLAY_N_FIGURES];
