@@ -239,6 +239,92 @@ static int search_one(capplan *p, long long *counts, size_t d, int *status, char
     return 0;
 }
 
+/* The plan's cost: the candidate's planned deployments' replica-hours, summed. */
+static double hours_of(const capplan *p, long i)
+{
+    double h = 0;
+    for (size_t d = 0; d < p->n_deployments; d++) {
+        const planeval_deployment *pd =
+            planeval_deployment_of(p->candidates[i].result, p->deployments[d].name);
+        h += pd ? pd->replica_hours : 0;
+    }
+    return h;
+}
+
+/* Does candidate j cost less than candidate i? Equal counts in another order sum their
+ * per-window hours in another order: a relative tolerance keeps such ties ties, so the
+ * descent below cannot cycle. */
+static int cheaper(const capplan *p, long j, long i)
+{
+    return hours_of(p, j) < hours_of(p, i) * (1 - 1e-9);
+}
+
+/* Take single decrements (each deployment in order, down to 1) while they pass and cost
+ * less. Returns the passing candidate reached from i, or -1 (err, *status). */
+static long decrements(capplan *p, long i, int *status, char *err, size_t errlen)
+{
+    long long counts[CAPPLAN_MAX_DEPLOYMENTS];
+    for (int moved = 1; moved;) {
+        moved = 0;
+        for (size_t d = 0; d < p->n_deployments && !moved; d++) {
+            memcpy(counts, p->candidates[i].counts, p->n_deployments * sizeof *counts);
+            if (counts[d] <= 1)
+                continue;
+            counts[d]--;
+            long j = evaluate(p, counts, 1, status, err, errlen);
+            if (j < 0)
+                return -1;
+            if (passes(p, j) && cheaper(p, j, i)) {
+                i = j;
+                moved = 1;
+            }
+        }
+    }
+    return i;
+}
+
+/* The joint descent over several deployments (see capplan.h): from the coordinate answer,
+ * walk each exchange direction (one replica from deployment a to deployment b at a time)
+ * while the candidates pass, taking decrements from every point of the walk; move to the
+ * first point that costs fewer replica-hours, and start again until no exchange helps.
+ * Sets p->answer. Returns 0, or -1 (err, *status). */
+static int exchange(capplan *p, int *status, char *err, size_t errlen)
+{
+    long best = decrements(p, p->answer, status, err, errlen);
+    long long counts[CAPPLAN_MAX_DEPLOYMENTS];
+    for (int improved = best >= 0; improved;) {
+        improved = 0;
+        for (size_t a = 0; a < p->n_deployments && !improved; a++)
+            for (size_t b = 0; b < p->n_deployments && !improved; b++) {
+                if (a == b)
+                    continue;
+                memcpy(counts, p->candidates[best].counts, p->n_deployments * sizeof *counts);
+                while (!improved && counts[a] > 1 && counts[b] < p->opt.max_replicas) {
+                    counts[a]--;
+                    counts[b]++;
+                    long j = evaluate(p, counts, 1, status, err, errlen);
+                    if (j < 0)
+                        return -1;
+                    if (!passes(p, j))
+                        break;
+                    long k = decrements(p, j, status, err, errlen);
+                    if (k < 0)
+                        return -1;
+                    if (cheaper(p, k, best)) {
+                        best = k;
+                        improved = 1;
+                    }
+                }
+            }
+    }
+    if (best < 0)
+        return -1;
+    p->answer = best;
+    for (size_t d = 0; d < p->n_deployments; d++)
+        p->deployments[d].planned = p->candidates[best].counts[d];
+    return 0;
+}
+
 static int headroom(capplan *p, int *status, char *err, size_t errlen)
 {
     const long long *counts = p->candidates[p->answer].counts;
@@ -481,6 +567,9 @@ int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t err
                 break;
             }
         }
+        if (status == 0 && p->answer >= 0 && p->n_deployments > 1 &&
+            exchange(p, &status, err, errlen) != 0 && status == 0)
+            status = 3;
         if (status == 0 && p->answer >= 0) {
             p->outcome = CAPPLAN_FOUND;
             const planeval_result *r = p->candidates[p->answer].result;

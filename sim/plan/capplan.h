@@ -15,13 +15,23 @@
  *     limit (0.8, the autoscaler's default load target, without one) and, where the service
  *     is exponential (M/M/c with c = n x concurrency servers), with Erlang C's mean or
  *     quantile of the queue wait within each wait limit.
- * The search, one deployment at a time in the order given (the others held at their start
- * until their turn, then at their answer): galloping from the start (down by 1, 2, 4, ...
- * while it passes, or up while it fails, capped at max_replicas), then bisection between the
- * largest failing and the smallest passing count. A candidate passes when planeval's verdict
- * is pass; an undecided one (the cap reached) counts as not shown to pass. The search
+ * The search, first one deployment at a time in the order given (the others held at their
+ * start until their turn, then at their answer): galloping from the start (down by 1, 2, 4,
+ * ... while it passes, or up while it fails, capped at max_replicas), then bisection between
+ * the largest failing and the smallest passing count. A candidate passes when planeval's
+ * verdict is pass; an undecided one (the cap reached) counts as not shown to pass. The search
  * assumes the pass rate does not fall as replicas are added; common random numbers
  * (every candidate on the same seeds) keep it from seeming to by chance.
+ * Then, with several deployments, the joint descent: the objective is the total replica-hours
+ * of all planned deployments together, and one deployment's count moves the others' load (a
+ * router weighs its deployments by replica count), so each deployment at its own minimum is
+ * not the joint minimum. From the coordinate answer: single decrements while they pass and
+ * cost less; then for each ordered pair (a, b), walk "one replica from a to b" while the
+ * candidates pass, taking decrements at every point of the walk; the first point that costs
+ * fewer replica-hours becomes the answer and the walks start again, until none does. Every
+ * answer on the way passes, so the plan is a passing candidate from which no decrement and
+ * no exchange walk followed by decrements is cheaper (a local minimum; on a feasible region
+ * that is monotone in every count it is the minimum of the walks' reach).
  * Headroom: the answer run with every traffic rate multiplied by 1.1, 1.2, 1.4, 1.8, ...
  * until it fails (at most x4.2), then three bisections: the largest multiplier shown to pass.
  */
