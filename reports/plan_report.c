@@ -5,6 +5,7 @@
 
 #include "plots/planplot.h"
 #include "reports/report_json.h"
+#include "reports/sensitivity_report.h"
 #include "sim/load/scenario_load.h"
 #include "sim/load/yemit.h"
 #include "views/outfile.h"
@@ -188,6 +189,11 @@ static int write_json(FILE *out, const capplan *p)
     num(out, p->headroom_fail);
     fputs(",\n \"slo_s\": ", out);
     num(out, p->slo_s);
+    fputs(",\n \"uncertainty\": ", out);
+    if (!p->sensitivity)
+        fputs("null", out);
+    else if (sensitivity_report_verdict_json(out, p->sensitivity) != 0)
+        return -1;
     fputs("}\n", out);
     return ferror(out) ? -1 : 0;
 }
@@ -290,6 +296,17 @@ static int write_md(FILE *out, const capplan *p)
         }
     }
     fputs("\n![pass rate and p99 latency against replicas](plan.png)\n", out);
+    if (p->sensitivity) {
+        char *text = sensitivity_report_statement_text(p->sensitivity);
+        if (!text)
+            return -1;
+        fputs("\n## What the verdict hangs on\n\n", out);
+        text_md(out, text, 0);
+        fputs("\n\nThe plan run at both ends of each interval of the scenario's `uncertainty:` "
+              "(and between them where a check flips): sensitivity.md.\n",
+              out);
+        free(text);
+    }
     if (p->outcome == CAPPLAN_FOUND)
         fputs("\n`planned.yaml` is the scenario with these counts; check it with `routersim "
               "run planned.yaml --replications N`.\n",
@@ -334,8 +351,18 @@ static int write_html(FILE *out, const capplan *p)
         fputs("</tr>\n", out);
     }
     fputs("</table>\n<p><img src=\"plan.svg\" alt=\"pass rate and p99 latency against "
-          "replicas\" width=\"100%\"></p>\n</body></html>\n",
+          "replicas\" width=\"100%\"></p>\n",
           out);
+    if (p->sensitivity) {
+        char *text = sensitivity_report_statement_text(p->sensitivity);
+        if (!text)
+            return -1;
+        fputs("<h2>What the verdict hangs on</h2>\n<p>", out);
+        text_xml(out, text, 0);
+        fputs("</p>\n<p><a href=\"sensitivity.html\">Sensitivity of the plan</a></p>\n", out);
+        free(text);
+    }
+    fputs("</body></html>\n", out);
     return ferror(out) ? -1 : 0;
 }
 
@@ -446,6 +473,9 @@ int plan_report_write(const char *dir, const capplan *p, void (*warn)(const char
         return -1;
     if (p->n_candidates && write_plot(dir, p, warn, err, errlen) != 0)
         return -1;
+    if (p->sensitivity &&
+        sensitivity_report_write(dir, p->opt.path, p->sensitivity, 1, warn, err, errlen) != 0)
+        return -1;
     if (p->outcome != CAPPLAN_FOUND)
         return 0;
     char path[4096];
@@ -479,4 +509,8 @@ void plan_report_print(FILE *out, const capplan *p)
     }
     headline(line, sizeof line, p);
     fprintf(out, "%s\n", line);
+    if (p->sensitivity) {
+        sensitivity_report_statement(out, p->sensitivity);
+        fputc('\n', out);
+    }
 }

@@ -188,6 +188,59 @@ class Joint(unittest.TestCase):
             self.assertAlmostEqual(report["replica_hours"], fewest * 2 / 60, places=6)
 
 
+class Uncertainty(unittest.TestCase):
+    """With an `uncertainty:` section the plan says what its verdict hangs on. The M/M/c case
+    with a utilisation limit of 0.8 plans 13 replicas (see ErlangC); their utilisation is
+    20/s x mean / 13, so the limit is crossed where the mean service time is
+    0.8 x 13 / 20 = 0.52 s (closed form)."""
+
+    def planned(self, low, high):
+        text = mmc("max_utilization: 0.8") + (
+            "uncertainty:\n  deployments.d.serving.service_time.mean: {low: %s, high: %s}\n"
+            % (low, high))
+        with tempfile.TemporaryDirectory() as tmp:
+            proc, out = plan(tmp, text, *FAST)
+            self.assertEqual(proc.returncode, 0, proc.stderr + proc.stdout)
+            with open(os.path.join(out, "plan.json")) as f:
+                report = json.load(f)
+            with open(os.path.join(out, "plan.md")) as f:
+                md = f.read()
+            self.assertTrue(os.path.exists(os.path.join(out, "sensitivity.json")))
+        self.assertEqual(report["deployments"][0]["planned"], 13)
+        return proc.stdout, report, md
+
+    def test_names_the_parameter_and_where_the_check_flips(self):
+        stdout, report, md = self.planned("400ms", "600ms")
+        u = report["uncertainty"]
+        self.assertFalse(u["holds"])
+        key = "deployments.d.serving.service_time.mean"
+        flips = [f for f in u["flips"] if f["parameter"] == key and f["below"] == "pass"]
+        self.assertTrue(flips, u)
+        # "at" is in the interval's unit (ms). The plan must be *shown* to pass (0.7 at 0.95),
+        # so it flips a little before the mean utilisation reaches the limit: within a few
+        # standard deviations of a 5-minute run's utilisation (about 2 % per replication)
+        at = flips[0]["at"] / 1000
+        self.assertEqual(flips[0]["at_text"], "%.4gms" % flips[0]["at"])
+        self.assertLessEqual(at, 0.8 * 13 / 20 + 0.005)
+        self.assertGreaterEqual(at, 0.8 * 13 / 20 - 0.03)
+        for text in (stdout, md, u["statement"]):
+            self.assertIn("hangs on " + key, text)
+
+    def test_holds_across_a_narrow_interval(self):
+        # at most 20 x 0.49 / 13 = 0.754 busy: every value keeps the limit
+        stdout, report, md = self.planned("450ms", "490ms")
+        self.assertTrue(report["uncertainty"]["holds"])
+        self.assertEqual(report["uncertainty"]["flips"], [])
+        for text in (stdout, md):
+            self.assertIn("holds across the parameter uncertainty", text)
+
+    def test_none_without_the_section(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            proc, out = plan(tmp, mmc("max_utilization: 0.8"), *FAST)
+            with open(os.path.join(out, "plan.json")) as f:
+                self.assertIsNone(json.load(f)["uncertainty"])
+
+
 class Refusals(unittest.TestCase):
     def test_budget_cannot_hold_the_load(self):
         # 10 replicas are busy on average: 8 cannot carry it at any pass rate

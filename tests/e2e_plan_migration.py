@@ -141,5 +141,39 @@ class PlanMigration(unittest.TestCase):
             self.assertFalse(os.path.exists(out))
 
 
+class Uncertainty(unittest.TestCase):
+    """With an `uncertainty:` section the plan says what its verdict hangs on. The small
+    migration (tests/data/plan-migration-small.yaml) ends with v2 alone at 2 replicas of 3
+    slots: 20/s x mean / 6 crosses the utilisation limit of 0.85 at a mean of 255 ms (closed
+    form); every 30-second window must keep it, and a window's Poisson count varies by about
+    4 %, so the plan flips a little below that."""
+
+    def test_names_the_parameter_and_where_the_check_flips(self):
+        small = os.path.join(sys.argv[2], "tests", "data", "plan-migration-small.yaml")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out")
+            proc = subprocess.run([ROUTERSIM, "plan", "migration", small, "--router", "r",
+                                   "--from", "v1", "--to", "v2", "--steps", "50,100",
+                                   "--pass-rate", "0.7", "--replications", "40", "--jobs", "2",
+                                   "--out", out], capture_output=True, text=True)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(os.path.join(out, "plan.json"), encoding="utf-8") as f:
+                p = json.load(f)
+            with open(os.path.join(out, "plan.md"), encoding="utf-8") as f:
+                md = f.read()
+            self.assertTrue(os.path.exists(os.path.join(out, "sensitivity.json")))
+        self.assertEqual(p["steps"][-1]["to_replicas"], 2)
+        u = p["uncertainty"]
+        self.assertFalse(u["holds"])
+        key = "deployments.v2.serving.service_time.mean"
+        for text in (proc.stdout, md, u["statement"]):
+            self.assertIn("hangs on " + key, text)
+        flips = [f for f in u["flips"] if f["parameter"] == key and f["below"] == "pass"]
+        self.assertTrue(flips, u)
+        at = flips[0]["at"] / 1000  # the interval is in ms
+        self.assertLessEqual(at, 0.85 * 6 / 20 * 1.01)
+        self.assertGreaterEqual(at, 0.85 * 6 / 20 * 0.85)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1])

@@ -354,6 +354,19 @@ static int headroom(capplan *p, int *status, char *err, size_t errlen)
     return 0;
 }
 
+/* The plan's verdict across the scenario's uncertainty. Returns 0, 2 or 3 (err). */
+static int uncertainty(capplan *p, const scenario *sc, char *err, size_t errlen)
+{
+    const char *sets[2 * CAPPLAN_MAX_DEPLOYMENTS];
+    char store[2 * CAPPLAN_MAX_DEPLOYMENTS * SET_SIZE];
+    const capplan_candidate *c = &p->candidates[p->answer];
+    int n = capplan_count_sets(p, c->counts, sets, store, err, errlen);
+    if (n < 0)
+        return 2;
+    return planeval_sensitivity(p->opt.path, sets, (size_t)n, sc, &p->opt.eval,
+                                c->result->replications, &p->sensitivity, err, errlen);
+}
+
 /* The deployments to plan, with their serving models and the file's counts. */
 static int pick_deployments(capplan *p, const scenario *sc, char *err, size_t errlen)
 {
@@ -579,6 +592,8 @@ int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t err
             }
             if (!p->replayed && headroom(p, &status, err, errlen) != 0 && status == 0)
                 status = 3;
+            if (status == 0)
+                status = uncertainty(p, sc, err, errlen);
         }
     }
     scenario_free(sc);
@@ -604,5 +619,6 @@ void capplan_free(capplan *p)
         planeval_result_free(p->candidates[i].result);
     }
     free(p->candidates);
+    sensitivity_result_free(p->sensitivity);
     free(p);
 }

@@ -32,6 +32,9 @@
  * answer on the way passes, so the plan is a passing candidate from which no decrement and
  * no exchange walk followed by decrements is cheaper (a local minimum; on a feasible region
  * that is monotone in every count it is the minimum of the walks' reach).
+ * Uncertainty: when the scenario has an `uncertainty:` section, the plan is run at both ends
+ * of each parameter's interval (planeval_sensitivity): the verdict holds across it, or the
+ * report names the parameter and the value at which a check flips.
  * Headroom: the answer run with every traffic rate multiplied by 1.1, 1.2, 1.4, 1.8, ...
  * until it fails (at most x4.2), then three bisections: the largest multiplier shown to pass.
  */
@@ -93,9 +96,13 @@ typedef struct {
     double headroom_fail; /* the smallest one tried that did not pass; NaN if none failed */
     double replica_hours; /* of the plan: its deployments' replicas over the run */
     double duration_s;
-    double slo_s;        /* the limit of a p99 latency check, for the plot; NaN when none */
-    int replayed;        /* the traffic replays a trace: no headroom (it cannot be scaled) */
-    char slo_key[64];    /* its key, e.g. "max_p99_latency" */
+    double slo_s;     /* the limit of a p99 latency check, for the plot; NaN when none */
+    int replayed;     /* the traffic replays a trace: no headroom (it cannot be scaled) */
+    char slo_key[64]; /* its key, e.g. "max_p99_latency" */
+    /* What the plan's verdict hangs on (planeval_sensitivity over the planned scenario, as
+     * many replications per value as the plan's verdict took), when a plan was found and
+     * the scenario has an `uncertainty:` section; else NULL. */
+    sensitivity_result *sensitivity;
     capplan_options opt; /* as run (the pointers are the caller's) */
 } capplan;
 

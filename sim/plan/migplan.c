@@ -361,6 +361,9 @@ int migplan_run(const migplan_options *o, migplan_result **out, char *err, size_
         }
         if (r->verdict->verdict == REPLICAS_PASS) {
             r->holds = 1;
+            rc = planeval_sensitivity(o->path, (const char *const *)r->sets, r->n_sets, r->planned,
+                                      &o->eval, r->verdict->replications, &r->sensitivity, err,
+                                      errlen);
             break;
         }
         /* Undecided at the cap is not shown to fail: more replicas would not decide it. */
@@ -391,6 +394,7 @@ void migplan_free(migplan_result *r)
     if (!r)
         return;
     clear_attempt(r);
+    sensitivity_result_free(r->sensitivity);
     scenario_free(r->sc);
     free(r);
 }
