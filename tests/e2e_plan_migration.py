@@ -9,6 +9,7 @@ bad flags exit 2.
 Usage: e2e_plan_migration.py ROUTERSIM SOURCE_DIR
 """
 import json
+import math
 import os
 import re
 import subprocess
@@ -173,6 +174,67 @@ class Uncertainty(unittest.TestCase):
         at = flips[0]["at"] / 1000  # the interval is in ms
         self.assertLessEqual(at, 0.85 * 6 / 20 * 1.01)
         self.assertGreaterEqual(at, 0.85 * 6 / 20 * 0.85)
+
+
+def erlang_c_wait(c, lam, mean):
+    """M/M/c's mean queue wait from Erlang C's closed form: P(wait) / (c mu - lambda), with
+    P(wait) = (a^c / c!) (c / (c - a)) / (sum_{k<c} a^k / k! + (a^c / c!) (c / (c - a)))."""
+    a = lam * mean
+    if a >= c:
+        return math.inf
+    top = a ** c / math.factorial(c) * c / (c - a)
+    pw = top / (sum(a ** k / math.factorial(k) for k in range(c)) + top)
+    return pw / (c / mean - lam)
+
+
+class WaitSizing(unittest.TestCase):
+    """Steps are sized from the scenario's wait limits, not only judged afterwards: each ratio
+    held must keep both deployments' mean wait (Erlang C at the router's 6/s, each deployment
+    M/M/x on its share) within 600 ms (tests/data/plan-migration-wait.yaml). Minimising
+    replica-hours, the cheapest ratio for 10 % would be 9:1, whose v2 is one M/M/1 server at
+    0.6: a mean wait of 1.5 s. Its checks over the whole run still pass (v2's later wait
+    dominates), so judging alone would not catch it."""
+
+    def test_every_ratio_meets_the_wait_limit(self):
+        path = os.path.join(sys.argv[2], "tests", "data", "plan-migration-wait.yaml")
+        self.assertGreater(erlang_c_wait(1, 0.6, 1.0), 0.6)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out")
+            proc = subprocess.run([ROUTERSIM, "plan", "migration", path, "--router", "r",
+                                   "--from", "v1", "--to", "v2", "--steps", "10,100",
+                                   "--max-replicas", "30", "--minimise", "replica-hours",
+                                   "--pass-rate", "0.7", "--replications", "40", "--jobs", "2",
+                                   "--out", out], capture_output=True, text=True)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(os.path.join(out, "plan.json"), encoding="utf-8") as f:
+                p = json.load(f)
+        self.assertEqual(p["searches"], 1)  # sized right the first time, not retried
+        for s in p["steps"]:
+            a, b = s["from_replicas"], s["to_replicas"]
+            for x in (a, b):
+                if x:
+                    self.assertLessEqual(erlang_c_wait(x, 6.0 * x / (a + b), 1.0), 0.6, s)
+        # the cheapest ratio that does: 18:2 (v2 M/M/2 at 0.6 waits 0.5625 s)
+        self.assertEqual((p["steps"][0]["from_replicas"], p["steps"][0]["to_replicas"]), (18, 2))
+
+    def test_a_timeline_is_refused_where_it_is_written(self):
+        path = os.path.join(sys.argv[2], "tests", "data", "plan-migration-wait.yaml")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        line = text.count("\n") + 2
+        with tempfile.TemporaryDirectory() as tmp:
+            variant = os.path.join(tmp, "t.yaml")
+            with open(variant, "w", encoding="utf-8") as f:
+                f.write(text + "timeline:\n  - {at: 1m, run: \"firectl deployment update v2 "
+                        "--min-replica-count=1 --max-replica-count=1\"}\n")
+            proc = subprocess.run([ROUTERSIM, "plan", "migration", variant, "--router", "r",
+                                   "--from", "v1", "--to", "v2", "--out",
+                                   os.path.join(tmp, "out")], capture_output=True, text=True)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertRegex(proc.stderr, r"^routersim: %s:%d:\d+: the scenario has a timeline: "
+                         % (re.escape(variant), line))
+        self.assertFalse(os.path.exists(os.path.join(tmp, "out")))
+
 
 
 if __name__ == "__main__":

@@ -40,7 +40,16 @@ double capplan_erlang_c(long long c, double a)
     return (double)c * b / ((double)c - a * (1 - b));
 }
 
-static double statistic_q(scenario_statistic st)
+double capplan_erlang_wait(long long c, double lambda, double mean_s, double q)
+{
+    double a = lambda * mean_s, drain = (double)c / mean_s - lambda;
+    if (a >= (double)c)
+        return INFINITY;
+    double pw = capplan_erlang_c(c, a);
+    return q == 0 ? pw / drain : (pw <= 1 - q ? 0 : log(pw / (1 - q)) / drain);
+}
+
+double capplan_statistic_q(scenario_statistic st)
 {
     static const double q[] = {0, 0.5, 0.9, 0.95, 0.99, 0.999};
     return q[st];
@@ -55,18 +64,14 @@ static int covers(const scenario_capacity *c, const char *id)
 /* Erlang C's queue wait of n replicas meets every wait limit on the deployment. */
 static int erlang_meets(const scenario *sc, const capplan_deployment *d, long long n)
 {
-    double mu = 1 / d->spec.mean_s, lambda = d->peak_rate;
     long long c = n * d->spec.concurrency;
-    if (lambda / mu >= (double)c)
+    if (d->peak_rate * d->spec.mean_s >= (double)c)
         return 0;
-    double pw = capplan_erlang_c(c, lambda / mu), drain = (double)c * mu - lambda;
     for (size_t i = 0; i < sc->n_capacity; i++) {
         const scenario_capacity *k = &sc->capacity[i];
-        if (k->kind != SCENARIO_MAX_WAIT || !covers(k, d->id))
-            continue;
-        double q = statistic_q(k->statistic);
-        double wait = q == 0 ? pw / drain : (pw <= 1 - q ? 0 : log(pw / (1 - q)) / drain);
-        if (wait > k->limit)
+        if (k->kind == SCENARIO_MAX_WAIT && covers(k, d->id) &&
+            capplan_erlang_wait(c, d->peak_rate, d->spec.mean_s,
+                                capplan_statistic_q(k->statistic)) > k->limit)
             return 0;
     }
     return 1;
@@ -88,7 +93,7 @@ static int unreachable(const scenario *sc, const capplan_deployment *d, char *wh
         if ((k->kind != SCENARIO_MAX_LATENCY && k->kind != SCENARIO_MAX_CALLER_LATENCY) ||
             !covers(k, d->id))
             continue;
-        double own = capplan_service_quantile(&d->spec, statistic_q(k->statistic));
+        double own = capplan_service_quantile(&d->spec, capplan_statistic_q(k->statistic));
         if (own > k->limit) {
             char key[64];
             scenario_capacity_key(k, key, sizeof key);

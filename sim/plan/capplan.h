@@ -42,6 +42,7 @@
 #define ROUTERSIM_CAPPLAN_H
 
 #include "sim/base/serving.h"
+#include "sim/model/scenario.h"
 #include "sim/plan/planeval.h"
 
 #include <stddef.h>
@@ -124,5 +125,13 @@ double capplan_service_quantile(const serving_spec *s, double q);
 /* Erlang C: with c servers, offered load a = lambda / mu < c, the probability that an
  * arrival waits. */
 double capplan_erlang_c(long long c, double a);
+
+/* M/M/c's queue wait with c servers, arrival rate lambda and mean service time mean_s: its
+ * mean (q 0) or q-quantile (C e^{-(c mu - lambda) t} = 1 - q); INFINITY when lambda x mean_s
+ * >= c. */
+double capplan_erlang_wait(long long c, double lambda, double mean_s, double q);
+
+/* The quantile a check's statistic names (0.99 for p99), 0 for the mean. */
+double capplan_statistic_q(scenario_statistic st);
 
 #endif

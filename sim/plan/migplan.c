@@ -4,6 +4,7 @@
 #include "sim/base/srmpower.h"
 #include "sim/base/units.h"
 #include "sim/load/ydoc.h"
+#include "sim/plan/capplan.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -105,6 +106,32 @@ static double split_time(void *ctx, long a, long b)
     return r->rate_low > 0 ? need / r->rate_low : INFINITY;
 }
 
+/* The ratio (a, b) behind the router at its peak rate meets every wait limit on A and B:
+ * each deployment gets the share x / (a + b) of the traffic on x replicas, an M/M/c queue
+ * with c = x x concurrency where its service is exponential (Erlang C); a deployment with
+ * fewer replicas waits longer at the same load per replica. */
+static int ratio_holds(void *ctx, long a, long b)
+{
+    const migplan_result *r = ctx;
+    const long count[2] = {a, b};
+    const char *id[2] = {r->names.from, r->names.to};
+    for (int d = 0; d < 2; d++) {
+        const serving_spec *s = spec_of(r->sc, id[d]);
+        if (count[d] == 0 || !s || s->distribution != SERVING_EXPONENTIAL)
+            continue;
+        double lambda = r->rate_peak * (double)count[d] / (double)(a + b);
+        for (size_t i = 0; i < r->sc->n_capacity; i++) {
+            const scenario_capacity *k = &r->sc->capacity[i];
+            if (k->kind == SCENARIO_MAX_WAIT &&
+                (k->deployment[0] == '\0' || strcmp(k->deployment, id[d]) == 0) &&
+                capplan_erlang_wait((long long)count[d] * s->concurrency, lambda, s->mean_s,
+                                    capplan_statistic_q(k->statistic)) > k->limit)
+                return 0;
+        }
+    }
+    return 1;
+}
+
 /* The router's traffic: the peak and lowest rate over the run, sampled per window. */
 static void rates(const scenario *sc, const char *router, double *peak, double *low)
 {
@@ -138,11 +165,15 @@ static int read_scenario(const migplan_options *o, migplan_result *r, char *err,
 {
     const scenario *sc = r->sc;
     for (size_t i = 0; i < sc->n_events; i++)
-        if (sc->events[i].text && sc->events[i].mark.line >= 0) /* the probe is no timeline */
-            return invalid(err, errlen, sc->path,
-                           "the scenario has a timeline: plan migration writes it (remove "
-                           "`timeline:`%s%s)",
-                           "", "");
+        if (sc->events[i].text && sc->events[i].mark.line >= 0) { /* the probe is none */
+            snprintf(err, errlen,
+                     "%s:%d:%d: the scenario has a timeline: plan migration writes the "
+                     "timeline itself (the plan's steps would interleave with these events, "
+                     "which it does not model); remove `timeline:` and apply those changes "
+                     "before or after the migration",
+                     sc->path, sc->events[i].mark.line, sc->events[i].mark.column);
+            return 2;
+        }
     const world_cmd *router = initial(sc, WORLD_ROUTER_CREATE, o->router);
     if (!router)
         return invalid(err, errlen, sc->path, "--router %s: no such router at time zero%s",
@@ -197,6 +228,7 @@ static int read_scenario(const migplan_options *o, migplan_result *r, char *err,
     in->drain_s = sa ? sa->timeout_s + 20 * sa->mean_s : 0;
     in->objective = o->objective;
     in->test_s = split_time;
+    in->ratio_holds = ratio_holds;
     in->ctx = r;
     r->names = (migsteps_names){.router = o->router,
                                 .from = o->from,
