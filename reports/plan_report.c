@@ -26,6 +26,10 @@ static void counts_text(char *buf, size_t size, const capplan *p, const capplan_
     for (size_t d = 0; d < p->n_deployments && used < size; d++)
         used += (size_t)snprintf(buf + used, size - used, "%s%s=%lld", d ? " " : "",
                                  p->deployments[d].id, c->counts[d]);
+    for (size_t d = 0; d < p->n_deployments && used < size; d++)
+        if (c->counts[p->n_deployments + d] >= 0)
+            used += (size_t)snprintf(buf + used, size - used, " %s min=%lld", p->deployments[d].id,
+                                     c->counts[p->n_deployments + d]);
     if (c->traffic_scale != 1 && used < size)
         snprintf(buf + used, size - used, " x%.4g traffic", c->traffic_scale);
 }
@@ -82,6 +86,13 @@ static void candidate_json(FILE *out, const capplan *p, const capplan_candidate 
         report_json_string(out, p->deployments[d].id);
         fprintf(out, ": %lld", c->counts[d]);
     }
+    fputs("}, \"min_replica_counts\": {", out);
+    for (size_t d = 0, k = 0; d < p->n_deployments; d++)
+        if (c->counts[p->n_deployments + d] >= 0) {
+            fputs(k++ ? ", " : "", out);
+            report_json_string(out, p->deployments[d].id);
+            fprintf(out, ": %lld", c->counts[p->n_deployments + d]);
+        }
     fputs("}, \"traffic_scale\": ", out);
     num(out, c->traffic_scale);
     fprintf(out, ", \"verdict\": \"%s\", \"replications\": %zu, \"pass_rate\": ",
@@ -167,7 +178,12 @@ static int write_json(FILE *out, const capplan *p)
                 "\"planned\": ",
                 cd->utilization, cd->erlang, cd->start);
         if (p->outcome == CAPPLAN_FOUND)
-            fprintf(out, "%lld}", cd->planned);
+            fprintf(out, "%lld", cd->planned);
+        else
+            fputs("null", out);
+        fputs(", \"planned_min\": ", out);
+        if (p->outcome == CAPPLAN_FOUND && cd->planned_min >= 0)
+            fprintf(out, "%lld}", cd->planned_min);
         else
             fputs("null}", out);
     }
@@ -441,7 +457,10 @@ static int write_plot(const char *dir, const capplan *p, void (*warn)(const char
     size_t n = 0;
     for (size_t i = 0; i < p->n_candidates; i++) {
         const capplan_candidate *c = &p->candidates[i];
-        if (c->traffic_scale != 1)
+        int min_set = 0; /* the autoscalers' minimums lowered: same replicas, not a new x */
+        for (size_t d = 0; d < p->n_deployments; d++)
+            min_set |= c->counts[p->n_deployments + d] >= 0;
+        if (c->traffic_scale != 1 || min_set)
             continue;
         const planeval_deployment *d = first_of(p, c);
         pts[n++] =

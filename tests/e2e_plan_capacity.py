@@ -241,6 +241,41 @@ class Uncertainty(unittest.TestCase):
                 self.assertIsNone(json.load(f)["uncertainty"])
 
 
+class Autoscaled(unittest.TestCase):
+    def test_minimum_lowered_while_it_passes_and_costs_less(self):
+        # The bundled ramp to 40 requests/s (p99 under 2 s, nothing rejected) on an autoscaled
+        # deployment (min 5, max 10): the search plans the maximum, then lowers the minimum
+        # while the plan still passes and costs fewer replica-hours.
+        with open(os.path.join(SOURCE, "scenarios", "plan-capacity.yaml")) as f:
+            text = f.read().replace("    replicas: 3\n",
+                                    "    min_replica_count: 5\n    max_replica_count: 10\n")
+        text = text.replace("    - max_utilization: 0.85\n", "")
+        with tempfile.TemporaryDirectory() as tmp:
+            proc, out = plan(tmp, text, *FAST)
+            self.assertEqual(proc.returncode, 0, proc.stderr + proc.stdout)
+            with open(os.path.join(out, "plan.json")) as f:
+                report = json.load(f)
+            d = report["deployments"][0]
+            self.assertEqual(d["sets"], "max_replica_count")
+            self.assertLess(d["planned_min"], min(5, d["planned"]))
+            answer = report["candidates"][report["answer"]]
+            self.assertEqual(answer["min_replica_counts"], {"chat": d["planned_min"]})
+            as_file = [c for c in report["candidates"] if c["traffic_scale"] == 1 and
+                       c["counts"]["chat"] == d["planned"] and not c["min_replica_counts"]]
+            self.assertEqual(len(as_file), 1)
+            hours = lambda c: sum(x["replica_hours"] for x in c["deployments"])
+            self.assertLess(hours(answer), hours(as_file[0]))
+            with open(os.path.join(out, "planned.yaml")) as f:
+                planned = f.read()
+            self.assertIn("min_replica_count: %d\n" % d["planned_min"], planned)
+            self.assertIn("max_replica_count: %d\n" % d["planned"], planned)
+            proc = subprocess.run([ROUTERSIM, "run", os.path.join(out, "planned.yaml"),
+                                   "--replications", "40", "--no-plots", "--quiet", "--out",
+                                   os.path.join(tmp, "check")],
+                                  capture_output=True, text=True, timeout=600)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+
+
 class Refusals(unittest.TestCase):
     def test_budget_cannot_hold_the_load(self):
         # 10 replicas are busy on average: 8 cannot carry it at any pass rate

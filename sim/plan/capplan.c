@@ -126,6 +126,12 @@ int capplan_count_sets(const capplan *p, const long long *counts, const char **s
         if (planeval_count_set(p->opt.path, p->deployments[d].id, counts[d], a, SET_SIZE, b,
                                SET_SIZE, err, errlen) != 0)
             return -1;
+        long long min = counts[p->n_deployments + d];
+        if (min >= 0 && snprintf(b, SET_SIZE, "deployments.%s.min_replica_count=%lld",
+                                 p->deployments[d].id, min) >= SET_SIZE) {
+            snprintf(err, errlen, "deployment id \"%s\" is too long", p->deployments[d].id);
+            return -1;
+        }
         sets[n++] = a;
         if (b[0])
             sets[n++] = b;
@@ -139,7 +145,7 @@ static long evaluate(capplan *p, const long long *counts, double scale, int *sta
 {
     for (size_t i = 0; i < p->n_candidates; i++)
         if (p->candidates[i].traffic_scale == scale &&
-            memcmp(p->candidates[i].counts, counts, p->n_deployments * sizeof *counts) == 0)
+            memcmp(p->candidates[i].counts, counts, 2 * p->n_deployments * sizeof *counts) == 0)
             return (long)i;
     char what[512] = "";
     size_t used = 0;
@@ -164,7 +170,7 @@ static long evaluate(capplan *p, const long long *counts, double scale, int *sta
     scenario_free(sc);
     capplan_candidate *grown =
         r ? realloc(p->candidates, (p->n_candidates + 1) * sizeof *grown) : NULL;
-    long long *copy = grown ? malloc(p->n_deployments * sizeof *copy) : NULL;
+    long long *copy = grown ? malloc(2 * p->n_deployments * sizeof *copy) : NULL;
     if (grown)
         p->candidates = grown;
     if (!copy) {
@@ -174,7 +180,7 @@ static long evaluate(capplan *p, const long long *counts, double scale, int *sta
         *status = 3;
         return -1;
     }
-    memcpy(copy, counts, p->n_deployments * sizeof *copy);
+    memcpy(copy, counts, 2 * p->n_deployments * sizeof *copy);
     p->candidates[p->n_candidates] = (capplan_candidate){copy, scale, r};
     return (long)p->n_candidates++;
 }
@@ -268,11 +274,11 @@ static int cheaper(const capplan *p, long j, long i)
  * less. Returns the passing candidate reached from i, or -1 (err, *status). */
 static long decrements(capplan *p, long i, int *status, char *err, size_t errlen)
 {
-    long long counts[CAPPLAN_MAX_DEPLOYMENTS];
+    long long counts[2 * CAPPLAN_MAX_DEPLOYMENTS];
     for (int moved = 1; moved;) {
         moved = 0;
         for (size_t d = 0; d < p->n_deployments && !moved; d++) {
-            memcpy(counts, p->candidates[i].counts, p->n_deployments * sizeof *counts);
+            memcpy(counts, p->candidates[i].counts, 2 * p->n_deployments * sizeof *counts);
             if (counts[d] <= 1)
                 continue;
             counts[d]--;
@@ -296,14 +302,14 @@ static long decrements(capplan *p, long i, int *status, char *err, size_t errlen
 static int exchange(capplan *p, int *status, char *err, size_t errlen)
 {
     long best = decrements(p, p->answer, status, err, errlen);
-    long long counts[CAPPLAN_MAX_DEPLOYMENTS];
+    long long counts[2 * CAPPLAN_MAX_DEPLOYMENTS];
     for (int improved = best >= 0; improved;) {
         improved = 0;
         for (size_t a = 0; a < p->n_deployments && !improved; a++)
             for (size_t b = 0; b < p->n_deployments && !improved; b++) {
                 if (a == b)
                     continue;
-                memcpy(counts, p->candidates[best].counts, p->n_deployments * sizeof *counts);
+                memcpy(counts, p->candidates[best].counts, 2 * p->n_deployments * sizeof *counts);
                 while (!improved && counts[a] > 1 && counts[b] < p->opt.max_replicas) {
                     counts[a]--;
                     counts[b]++;
@@ -327,6 +333,41 @@ static int exchange(capplan *p, int *status, char *err, size_t errlen)
     p->answer = best;
     for (size_t d = 0; d < p->n_deployments; d++)
         p->deployments[d].planned = p->candidates[best].counts[d];
+    return 0;
+}
+
+/* The autoscalers' minimums: for each autoscaled deployment, in order, lower its
+ * min_replica_count one at a time (down to 0) while the candidate passes and costs fewer
+ * replica-hours, its maximum as planned. Sets p->answer. Returns 0, or -1 (err, *status). */
+static int lower_minimums(capplan *p, int *status, char *err, size_t errlen)
+{
+    size_t n = p->n_deployments;
+    long long counts[2 * CAPPLAN_MAX_DEPLOYMENTS];
+    for (size_t d = 0; d < n; d++) {
+        const capplan_deployment *cd = &p->deployments[d];
+        if (cd->scaling != PLANEVAL_AUTOSCALED)
+            continue;
+        memcpy(counts, p->candidates[p->answer].counts, 2 * n * sizeof *counts);
+        long long min = cd->file_min < counts[d] ? cd->file_min : counts[d];
+        while (min > 0) {
+            counts[n + d] = --min;
+            long j = evaluate(p, counts, 1, status, err, errlen);
+            if (j < 0)
+                return -1;
+            if (!passes(p, j) || !cheaper(p, j, p->answer))
+                break;
+            p->answer = j;
+        }
+    }
+    for (size_t d = 0; d < n; d++) {
+        long long set = p->candidates[p->answer].counts[n + d];
+        long long max = p->candidates[p->answer].counts[d];
+        p->deployments[d].planned_min = p->deployments[d].scaling != PLANEVAL_AUTOSCALED ? -1
+                                        : set >= 0                                       ? set
+                                        : p->deployments[d].file_min < max
+                                            ? p->deployments[d].file_min
+                                            : max;
+    }
     return 0;
 }
 
@@ -421,6 +462,7 @@ static int pick_deployments(capplan *p, const scenario *sc, char *err, size_t er
         if (rc != 0)
             break;
         capplan_deployment *d = &p->deployments[p->n_deployments++];
+        d->planned_min = -1;
         d->spec = *spec;
         d->id = strdup(id);
         if (!d->id || planeval_scaling_of(o->path, id, &d->scaling, &d->file_min, &d->file_max, err,
@@ -562,9 +604,11 @@ int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t err
     if (status == 0 && analytic(p, sc) != 0) {
         p->outcome = CAPPLAN_NONE;
     } else if (status == 0) {
-        long long counts[CAPPLAN_MAX_DEPLOYMENTS];
-        for (size_t d = 0; d < p->n_deployments; d++)
+        long long counts[2 * CAPPLAN_MAX_DEPLOYMENTS];
+        for (size_t d = 0; d < p->n_deployments; d++) {
             counts[d] = p->deployments[d].start;
+            counts[p->n_deployments + d] = -1; /* the file's minimum, lowered to the count */
+        }
         for (size_t d = 0; d < p->n_deployments && status == 0; d++) {
             int found = search_one(p, counts, d, &status, err, errlen);
             for (size_t k = 0; k < p->n_deployments; k++)
@@ -587,6 +631,9 @@ int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t err
         }
         if (status == 0 && p->answer >= 0 && p->n_deployments > 1 &&
             exchange(p, &status, err, errlen) != 0 && status == 0)
+            status = 3;
+        if (status == 0 && p->answer >= 0 && lower_minimums(p, &status, err, errlen) != 0 &&
+            status == 0)
             status = 3;
         if (status == 0 && p->answer >= 0) {
             p->outcome = CAPPLAN_FOUND;

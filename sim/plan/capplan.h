@@ -32,6 +32,10 @@
  * answer on the way passes, so the plan is a passing candidate from which no decrement and
  * no exchange walk followed by decrements is cheaper (a local minimum; on a feasible region
  * that is monotone in every count it is the minimum of the walks' reach).
+ * Autoscaled deployments: the search plans their max_replica_count (the minimum kept, lowered
+ * to the maximum when above it); then each one's min_replica_count is lowered one at a time,
+ * down to 0, while the candidate passes and costs fewer replica-hours (an autoscaler that
+ * may scale lower spends less; too low and its cold starts break a check).
  * Uncertainty: when the scenario has an `uncertainty:` section, the plan is run at both ends
  * of each parameter's interval (planeval_sensitivity): the verdict holds across it, or the
  * report names the parameter and the value at which a check flips.
@@ -75,10 +79,13 @@ typedef struct {
     long long erlang;      /* the start from Erlang C's wait limits, 0 where none applies */
     long long start;       /* the analytic start: the larger, within 1 .. max_replicas */
     long long planned;     /* the answer (or the last count tried) */
+    long long planned_min; /* autoscaled: the planned min_replica_count; -1 when fixed */
 } capplan_deployment;
 
 typedef struct {
-    long long *counts;    /* per planned deployment, in capplan.deployments' order */
+    long long *counts;    /* 2 x n_deployments: per planned deployment (in capplan.deployments'
+                             order) its count, then per deployment the autoscaler minimum set
+                             (-1: the file's, lowered to the count when above it) */
     double traffic_scale; /* 1 for the search, the multiplier for the headroom */
     planeval_result *result;
 } capplan_candidate;
@@ -113,9 +120,9 @@ typedef struct {
 int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t errlen);
 void capplan_free(capplan *p);
 
-/* The overrides that give a candidate's counts (planeval_count_set), into sets[] (each
- * pointing into store, of 2 x n_deployments x 256 bytes). Returns how many, or -1 with the
- * reason in err. */
+/* The overrides that give a candidate's counts (planeval_count_set, and the minimums set), into
+ * sets[] (each pointing into store, of 2 x n_deployments x 256 bytes). Returns how many, or -1 with
+ * the reason in err. */
 int capplan_count_sets(const capplan *p, const long long *counts, const char **sets, char *store,
                        char *err, size_t errlen);
 
