@@ -217,7 +217,7 @@ class WaitSizing(unittest.TestCase):
         # the cheapest ratio that does: 18:2 (v2 M/M/2 at 0.6 waits 0.5625 s)
         self.assertEqual((p["steps"][0]["from_replicas"], p["steps"][0]["to_replicas"]), (18, 2))
 
-    def test_a_timeline_is_refused_where_it_is_written(self):
+    def test_a_timeline_touching_the_migration_is_refused_where_it_is_written(self):
         path = os.path.join(sys.argv[2], "tests", "data", "plan-migration-wait.yaml")
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -231,9 +231,46 @@ class WaitSizing(unittest.TestCase):
                                    "--from", "v1", "--to", "v2", "--out",
                                    os.path.join(tmp, "out")], capture_output=True, text=True)
         self.assertEqual(proc.returncode, 2, proc.stderr)
-        self.assertRegex(proc.stderr, r"^routersim: %s:%d:\d+: the scenario has a timeline: "
-                         % (re.escape(variant), line))
+        self.assertRegex(proc.stderr, r"^routersim: %s:%d:\d+: this timeline event changes "
+                         r"r, v1 or v2, which the plan moves" % (re.escape(variant), line))
         self.assertFalse(os.path.exists(os.path.join(tmp, "out")))
+
+
+    def test_a_timeline_elsewhere_is_kept(self):
+        # another deployment with its own router and a scale-up of it at 5m: the planned
+        # timeline carries it among the plan's lines, the runbook does not
+        small = os.path.join(sys.argv[2], "tests", "data", "plan-migration-small.yaml")
+        with open(small, encoding="utf-8") as f:
+            text = f.read()
+        text = text.replace("routers:\n", "  - {id: other, replicas: 1}\nrouters:\n  - {id: o, "
+                            "deployments: [other]}\n")
+        event = "firectl deployment update other --min-replica-count=2 --max-replica-count=2"
+        text += "timeline:\n  - {at: 5m, run: \"%s\"}\n" % event
+        with tempfile.TemporaryDirectory() as tmp:
+            variant = os.path.join(tmp, "t.yaml")
+            with open(variant, "w", encoding="utf-8") as f:
+                f.write(text)
+            out = os.path.join(tmp, "out")
+            proc = subprocess.run([ROUTERSIM, "plan", "migration", variant, "--router", "r",
+                                   "--from", "v1", "--to", "v2", "--steps", "50,100",
+                                   "--pass-rate", "0.7", "--replications", "40", "--jobs", "2",
+                                   "--out", out], capture_output=True, text=True)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(os.path.join(out, "planned.yaml"), encoding="utf-8") as f:
+                planned = f.read()
+            with open(os.path.join(out, "runbook.sh"), encoding="utf-8") as f:
+                runbook = f.read()
+            timeline = planned[planned.index("timeline:\n"):].splitlines()[1:]
+            self.assertIn('- {at: 5m, run: "%s"}' % event, timeline)
+            times = [int(re.match(r"- \{at: (?:(\d+)m)?(?:(\d+)s)?,", l).group(1) or 0) * 60 +
+                     int(re.match(r"- \{at: (?:(\d+)m)?(?:(\d+)s)?,", l).group(2) or 0)
+                     for l in timeline if l.startswith("- {at:")]
+            self.assertEqual(times, sorted(times))
+            self.assertNotIn(event, runbook)
+            proc = subprocess.run([ROUTERSIM, "run", os.path.join(out, "planned.yaml"),
+                                   "--replications", "40", "--quiet", "--no-plots", "--out",
+                                   os.path.join(tmp, "check")], capture_output=True, text=True)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
 
 
 

@@ -160,20 +160,46 @@ static int invalid(char *err, size_t errlen, const char *path, const char *fmt, 
     return 2;
 }
 
+/* An event of the user's timeline (not an initial deployment or router, nor the probe). */
+static int user_event(const scenario_event *e)
+{
+    return e->text && e->mark.line >= 0;
+}
+
+/* Does the command act on the migrated router or deployments, or route to them? */
+static int touches(const world_cmd *c, const migplan_options *o)
+{
+    if (strcmp(c->id, o->router) == 0 || strcmp(c->id, o->from) == 0 || strcmp(c->id, o->to) == 0)
+        return 1;
+    for (size_t i = 0; i < c->n_deployments; i++)
+        if (strcmp(c->deployments[i], o->from) == 0 || strcmp(c->deployments[i], o->to) == 0)
+            return 1;
+    return 0;
+}
+
 /* What the plan needs from the scenario; 0 or 2 with the reason. */
 static int read_scenario(const migplan_options *o, migplan_result *r, char *err, size_t errlen)
 {
     const scenario *sc = r->sc;
-    for (size_t i = 0; i < sc->n_events; i++)
-        if (sc->events[i].text && sc->events[i].mark.line >= 0) { /* the probe is none */
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const scenario_event *e = &sc->events[i];
+        if (!user_event(e)) /* the probe creating B is none */
+            continue;
+        char msg[512] = "";
+        if (touches(&e->cmd, o))
+            snprintf(msg, sizeof msg, "changes %s, %s or %s, which the plan moves", o->router,
+                     o->from, o->to);
+        else if (strncmp(e->text, "firectl ", 8) != 0 || strpbrk(e->text, "\"\\\n"))
+            snprintf(msg, sizeof msg,
+                     "is not a plain firectl line, which the planned timeline could not carry");
+        if (msg[0]) {
             snprintf(err, errlen,
-                     "%s:%d:%d: the scenario has a timeline: plan migration writes the "
-                     "timeline itself (the plan's steps would interleave with these events, "
-                     "which it does not model); remove `timeline:` and apply those changes "
-                     "before or after the migration",
-                     sc->path, sc->events[i].mark.line, sc->events[i].mark.column);
+                     "%s:%d:%d: this timeline event %s: remove it and apply it before or "
+                     "after the migration",
+                     sc->path, e->mark.line, e->mark.column, msg);
             return 2;
         }
+    }
     const world_cmd *router = initial(sc, WORLD_ROUTER_CREATE, o->router);
     if (!router)
         return invalid(err, errlen, sc->path, "--router %s: no such router at time zero%s",
@@ -290,16 +316,29 @@ static int planned_sets(migplan_result *r)
     snprintf(t, size, "duration=%s", d);
     if (add_set(r, t) != 0)
         return -1;
+    /* the plan's lines merged by time with the user's own timeline (read_scenario kept only
+     * events that leave the router and both deployments alone), the user's first on a tie */
+    const scenario *sc = r->sc;
     size = 32;
     for (size_t i = 0; i < r->n_events; i++)
         size += strlen(r->events[i].line) + 64;
+    for (size_t i = 0; i < sc->n_events; i++)
+        size += user_event(&sc->events[i]) ? strlen(sc->events[i].text) + 64 : 0;
     if (!(t = malloc(size)))
         return -1;
-    size_t len = (size_t)snprintf(t, size, "timeline=[");
-    for (size_t i = 0; i < r->n_events; i++) {
-        units_format_duration(r->events[i].at_s, d, sizeof d);
-        len += (size_t)snprintf(t + len, size - len, "%s{at: %s, run: \"%s\"}", i ? ", " : "", d,
-                                r->events[i].line);
+    size_t len = (size_t)snprintf(t, size, "timeline=["), k = 0, u = 0, n = 0;
+    while (k < r->n_events || u < sc->n_events) {
+        if (u < sc->n_events && !user_event(&sc->events[u])) {
+            u++;
+            continue;
+        }
+        int mine =
+            u < sc->n_events && (k == r->n_events || sc->events[u].at_s <= r->events[k].at_s);
+        double at = mine ? sc->events[u].at_s : r->events[k].at_s;
+        const char *line = mine ? sc->events[u++].text : r->events[k++].line;
+        units_format_duration(at, d, sizeof d);
+        len += (size_t)snprintf(t + len, size - len, "%s{at: %s, run: \"%s\"}", n++ ? ", " : "", d,
+                                line);
     }
     snprintf(t + len, size - len, "]");
     return add_set(r, t);

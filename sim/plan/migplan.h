@@ -15,6 +15,9 @@
  * checks.warmup (at least one window in), A's queue gets drain = its timeout + 20 mean service
  * times once it leaves the router.
  *
+ * The user's timeline may change other deployments and routers: its events are kept in the
+ * planned timeline, merged by time; an event acting on the router, A or B, or routing to A
+ * or B, is refused at its FILE:LINE:COL (the plan owns them).
  * The planned scenario is the user's file with the plan as its timeline (and a duration
  * covering it plus MIGPLAN_TAIL windows). It is judged over replications; if it is shown to
  * fail, every bound on ready replicas is raised by one and the search runs again, until a plan
