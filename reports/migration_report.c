@@ -3,6 +3,7 @@
 
 #include "reports/report_json.h"
 #include "reports/reports.h"
+#include "reports/sensitivity_report.h"
 #include "sim/base/units.h"
 #include "sim/load/yemit.h"
 #include "views/outfile.h"
@@ -138,10 +139,16 @@ static int plan_json(FILE *f, const migplan_options *o, const migplan_result *r)
             report_json_string(f, v->check);
         else
             fprintf(f, "null");
-        fprintf(f, "}\n}\n");
+        fprintf(f, "}");
     } else {
-        fprintf(f, "null\n}\n");
+        fprintf(f, "null");
     }
+    fprintf(f, ",\n  \"uncertainty\": ");
+    if (!r->sensitivity)
+        fprintf(f, "null");
+    else if (sensitivity_report_verdict_json(f, r->sensitivity) != 0)
+        return -1;
+    fprintf(f, "\n}\n");
     return ferror(f) ? -1 : 0;
 }
 
@@ -202,6 +209,10 @@ static void summary(FILE *f, const migplan_options *o, const migplan_result *r, 
     fprintf(f, "\nTotal %s from the first line to the deletion of %s; %s replica-hours.\n", tot,
             o->from, rh);
     verdict_line(f, r);
+    if (r->sensitivity) {
+        sensitivity_report_statement(f, r->sensitivity);
+        fputc('\n', f);
+    }
 }
 
 static int plan_md(FILE *f, const migplan_options *o, const migplan_result *r)
@@ -257,6 +268,9 @@ int migration_report_write(const char *dir, const migplan_options *o, const migp
     if (write_file(dir, "plan.json", plan_json, o, r, err, errlen) != 0 ||
         write_file(dir, "plan.md", plan_md, o, r, err, errlen) != 0 ||
         write_file(dir, "plan.html", plan_html, o, r, err, errlen) != 0)
+        return -1;
+    if (r->sensitivity &&
+        sensitivity_report_write(dir, o->path, r->sensitivity, plots, warn, err, errlen) != 0)
         return -1;
     if (!r->holds || !first)
         return 0;

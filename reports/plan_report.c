@@ -5,6 +5,7 @@
 
 #include "plots/planplot.h"
 #include "reports/report_json.h"
+#include "reports/sensitivity_report.h"
 #include "sim/load/scenario_load.h"
 #include "sim/load/yemit.h"
 #include "views/outfile.h"
@@ -25,6 +26,10 @@ static void counts_text(char *buf, size_t size, const capplan *p, const capplan_
     for (size_t d = 0; d < p->n_deployments && used < size; d++)
         used += (size_t)snprintf(buf + used, size - used, "%s%s=%lld", d ? " " : "",
                                  p->deployments[d].id, c->counts[d]);
+    for (size_t d = 0; d < p->n_deployments && used < size; d++)
+        if (c->counts[p->n_deployments + d] >= 0)
+            used += (size_t)snprintf(buf + used, size - used, " %s min=%lld", p->deployments[d].id,
+                                     c->counts[p->n_deployments + d]);
     if (c->traffic_scale != 1 && used < size)
         snprintf(buf + used, size - used, " x%.4g traffic", c->traffic_scale);
 }
@@ -81,6 +86,13 @@ static void candidate_json(FILE *out, const capplan *p, const capplan_candidate 
         report_json_string(out, p->deployments[d].id);
         fprintf(out, ": %lld", c->counts[d]);
     }
+    fputs("}, \"min_replica_counts\": {", out);
+    for (size_t d = 0, k = 0; d < p->n_deployments; d++)
+        if (c->counts[p->n_deployments + d] >= 0) {
+            fputs(k++ ? ", " : "", out);
+            report_json_string(out, p->deployments[d].id);
+            fprintf(out, ": %lld", c->counts[p->n_deployments + d]);
+        }
     fputs("}, \"traffic_scale\": ", out);
     num(out, c->traffic_scale);
     fprintf(out, ", \"verdict\": \"%s\", \"replications\": %zu, \"pass_rate\": ",
@@ -166,7 +178,12 @@ static int write_json(FILE *out, const capplan *p)
                 "\"planned\": ",
                 cd->utilization, cd->erlang, cd->start);
         if (p->outcome == CAPPLAN_FOUND)
-            fprintf(out, "%lld}", cd->planned);
+            fprintf(out, "%lld", cd->planned);
+        else
+            fputs("null", out);
+        fputs(", \"planned_min\": ", out);
+        if (p->outcome == CAPPLAN_FOUND && cd->planned_min >= 0)
+            fprintf(out, "%lld}", cd->planned_min);
         else
             fputs("null}", out);
     }
@@ -188,6 +205,11 @@ static int write_json(FILE *out, const capplan *p)
     num(out, p->headroom_fail);
     fputs(",\n \"slo_s\": ", out);
     num(out, p->slo_s);
+    fputs(",\n \"uncertainty\": ", out);
+    if (!p->sensitivity)
+        fputs("null", out);
+    else if (sensitivity_report_verdict_json(out, p->sensitivity) != 0)
+        return -1;
     fputs("}\n", out);
     return ferror(out) ? -1 : 0;
 }
@@ -290,6 +312,17 @@ static int write_md(FILE *out, const capplan *p)
         }
     }
     fputs("\n![pass rate and p99 latency against replicas](plan.png)\n", out);
+    if (p->sensitivity) {
+        char *text = sensitivity_report_statement_text(p->sensitivity);
+        if (!text)
+            return -1;
+        fputs("\n## What the verdict hangs on\n\n", out);
+        text_md(out, text, 0);
+        fputs("\n\nThe plan run at both ends of each interval of the scenario's `uncertainty:` "
+              "(and between them where a check flips): sensitivity.md.\n",
+              out);
+        free(text);
+    }
     if (p->outcome == CAPPLAN_FOUND)
         fputs("\n`planned.yaml` is the scenario with these counts; check it with `routersim "
               "run planned.yaml --replications N`.\n",
@@ -334,8 +367,18 @@ static int write_html(FILE *out, const capplan *p)
         fputs("</tr>\n", out);
     }
     fputs("</table>\n<p><img src=\"plan.svg\" alt=\"pass rate and p99 latency against "
-          "replicas\" width=\"100%\"></p>\n</body></html>\n",
+          "replicas\" width=\"100%\"></p>\n",
           out);
+    if (p->sensitivity) {
+        char *text = sensitivity_report_statement_text(p->sensitivity);
+        if (!text)
+            return -1;
+        fputs("<h2>What the verdict hangs on</h2>\n<p>", out);
+        text_xml(out, text, 0);
+        fputs("</p>\n<p><a href=\"sensitivity.html\">Sensitivity of the plan</a></p>\n", out);
+        free(text);
+    }
+    fputs("</body></html>\n", out);
     return ferror(out) ? -1 : 0;
 }
 
@@ -414,7 +457,10 @@ static int write_plot(const char *dir, const capplan *p, void (*warn)(const char
     size_t n = 0;
     for (size_t i = 0; i < p->n_candidates; i++) {
         const capplan_candidate *c = &p->candidates[i];
-        if (c->traffic_scale != 1)
+        int min_set = 0; /* the autoscalers' minimums lowered: same replicas, not a new x */
+        for (size_t d = 0; d < p->n_deployments; d++)
+            min_set |= c->counts[p->n_deployments + d] >= 0;
+        if (c->traffic_scale != 1 || min_set)
             continue;
         const planeval_deployment *d = first_of(p, c);
         pts[n++] =
@@ -445,6 +491,9 @@ int plan_report_write(const char *dir, const capplan *p, void (*warn)(const char
         write_file(dir, "plan.html", p, write_html, err, errlen) != 0)
         return -1;
     if (p->n_candidates && write_plot(dir, p, warn, err, errlen) != 0)
+        return -1;
+    if (p->sensitivity &&
+        sensitivity_report_write(dir, p->opt.path, p->sensitivity, 1, warn, err, errlen) != 0)
         return -1;
     if (p->outcome != CAPPLAN_FOUND)
         return 0;
@@ -479,4 +528,8 @@ void plan_report_print(FILE *out, const capplan *p)
     }
     headline(line, sizeof line, p);
     fprintf(out, "%s\n", line);
+    if (p->sensitivity) {
+        sensitivity_report_statement(out, p->sensitivity);
+        fputc('\n', out);
+    }
 }

@@ -225,6 +225,55 @@ static int write_json(FILE *out, const char *source, const sensitivity_result *r
     return ferror(out) ? -1 : 0;
 }
 
+char *sensitivity_report_statement_text(const sensitivity_result *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem)
+        return NULL;
+    sensitivity_report_statement(mem, r);
+    if (fclose(mem) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+int sensitivity_report_verdict_json(FILE *out, const sensitivity_result *r)
+{
+    char *text = sensitivity_report_statement_text(r);
+    if (!text)
+        return -1;
+    fprintf(out, "{\"holds\": %s, \"statement\": ", sensitivity_holds(r) ? "true" : "false");
+    report_json_string(out, text);
+    free(text);
+    fprintf(out, ", \"replications\": %zu, \"flips\": [", r->replications);
+    int first = 1;
+    for (size_t c = 0; c < r->n_checks; c++)
+        for (size_t p = 0; p < r->n_params; p++) {
+            const sensitivity_cell *cell = sensitivity_cell_of(r, p, c);
+            for (size_t f = 0; f < cell->n_flips; f++) {
+                const sensitivity_flip *fl = &cell->flips[f];
+                char at[64];
+                value_text(at, sizeof at, fl->at, r->params[p].unit);
+                fputs(first ? "{\"parameter\": " : ", {\"parameter\": ", out);
+                first = 0;
+                report_json_string(out, r->params[p].key);
+                fputs(", \"check\": ", out);
+                report_json_string(out, r->checks[c].name);
+                fputs(", \"at\": ", out);
+                json_number(out, fl->at);
+                fputs(", \"at_text\": ", out);
+                report_json_string(out, at);
+                fprintf(out, ", \"below\": \"%s\", \"above\": \"%s\"}",
+                        fl->pass_below ? "pass" : "fail", fl->pass_below ? "fail" : "pass");
+            }
+        }
+    fputs("]}", out);
+    return ferror(out) ? -1 : 0;
+}
+
 /* ---- sensitivity.md and sensitivity.html ------------------------------------------------ */
 
 /* The end figures of a cell: the check's mean with the parameter at its low and high end. */

@@ -23,6 +23,16 @@ void sensitivity_report_statement(FILE *out, const sensitivity_result *r);
  * and where. */
 void sensitivity_report_summary(FILE *out, const sensitivity_result *r);
 
+/* The statement above as a malloc'd string (the caller frees it), or NULL when out of
+ * memory. */
+char *sensitivity_report_statement_text(const sensitivity_result *r);
+
+/* The verdict under uncertainty as one JSON object, for other reports to embed (plan.json):
+ * {"holds", "statement", "replications", "flips": [{"parameter", "check", "at", "at_text",
+ * "below", "above"}]}, each flip a value at which a check's verdict changes. Returns 0, or -1
+ * when out of memory or the write failed. */
+int sensitivity_report_verdict_json(FILE *out, const sensitivity_result *r);
+
 /* Write the reports into dir (a staging folder: outdir.h); plots: draw the tornado plot.
  * source: the scenario file. Returns 0, or -1 with the reason in err. */
 int sensitivity_report_write(const char *dir, const char *source, const sensitivity_result *r,

@@ -9,6 +9,7 @@ bad flags exit 2.
 Usage: e2e_plan_migration.py ROUTERSIM SOURCE_DIR
 """
 import json
+import math
 import os
 import re
 import subprocess
@@ -139,6 +140,138 @@ class PlanMigration(unittest.TestCase):
             self.assertEqual(r.returncode, 2)
             self.assertIn("nope", r.stderr)
             self.assertFalse(os.path.exists(out))
+
+
+class Uncertainty(unittest.TestCase):
+    """With an `uncertainty:` section the plan says what its verdict hangs on. The small
+    migration (tests/data/plan-migration-small.yaml) ends with v2 alone at 2 replicas of 3
+    slots: 20/s x mean / 6 crosses the utilisation limit of 0.85 at a mean of 255 ms (closed
+    form); every 30-second window must keep it, and a window's Poisson count varies by about
+    4 %, so the plan flips a little below that."""
+
+    def test_names_the_parameter_and_where_the_check_flips(self):
+        small = os.path.join(sys.argv[2], "tests", "data", "plan-migration-small.yaml")
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out")
+            proc = subprocess.run([ROUTERSIM, "plan", "migration", small, "--router", "r",
+                                   "--from", "v1", "--to", "v2", "--steps", "50,100",
+                                   "--pass-rate", "0.7", "--replications", "40", "--jobs", "2",
+                                   "--out", out], capture_output=True, text=True)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(os.path.join(out, "plan.json"), encoding="utf-8") as f:
+                p = json.load(f)
+            with open(os.path.join(out, "plan.md"), encoding="utf-8") as f:
+                md = f.read()
+            self.assertTrue(os.path.exists(os.path.join(out, "sensitivity.json")))
+        self.assertEqual(p["steps"][-1]["to_replicas"], 2)
+        u = p["uncertainty"]
+        self.assertFalse(u["holds"])
+        key = "deployments.v2.serving.service_time.mean"
+        for text in (proc.stdout, md, u["statement"]):
+            self.assertIn("hangs on " + key, text)
+        flips = [f for f in u["flips"] if f["parameter"] == key and f["below"] == "pass"]
+        self.assertTrue(flips, u)
+        at = flips[0]["at"] / 1000  # the interval is in ms
+        self.assertLessEqual(at, 0.85 * 6 / 20 * 1.01)
+        self.assertGreaterEqual(at, 0.85 * 6 / 20 * 0.85)
+
+
+def erlang_c_wait(c, lam, mean):
+    """M/M/c's mean queue wait from Erlang C's closed form: P(wait) / (c mu - lambda), with
+    P(wait) = (a^c / c!) (c / (c - a)) / (sum_{k<c} a^k / k! + (a^c / c!) (c / (c - a)))."""
+    a = lam * mean
+    if a >= c:
+        return math.inf
+    top = a ** c / math.factorial(c) * c / (c - a)
+    pw = top / (sum(a ** k / math.factorial(k) for k in range(c)) + top)
+    return pw / (c / mean - lam)
+
+
+class WaitSizing(unittest.TestCase):
+    """Steps are sized from the scenario's wait limits, not only judged afterwards: each ratio
+    held must keep both deployments' mean wait (Erlang C at the router's 6/s, each deployment
+    M/M/x on its share) within 600 ms (tests/data/plan-migration-wait.yaml). Minimising
+    replica-hours, the cheapest ratio for 10 % would be 9:1, whose v2 is one M/M/1 server at
+    0.6: a mean wait of 1.5 s. Its checks over the whole run still pass (v2's later wait
+    dominates), so judging alone would not catch it."""
+
+    def test_every_ratio_meets_the_wait_limit(self):
+        path = os.path.join(sys.argv[2], "tests", "data", "plan-migration-wait.yaml")
+        self.assertGreater(erlang_c_wait(1, 0.6, 1.0), 0.6)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "out")
+            proc = subprocess.run([ROUTERSIM, "plan", "migration", path, "--router", "r",
+                                   "--from", "v1", "--to", "v2", "--steps", "10,100",
+                                   "--max-replicas", "30", "--minimise", "replica-hours",
+                                   "--pass-rate", "0.7", "--replications", "40", "--jobs", "2",
+                                   "--out", out], capture_output=True, text=True)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(os.path.join(out, "plan.json"), encoding="utf-8") as f:
+                p = json.load(f)
+        self.assertEqual(p["searches"], 1)  # sized right the first time, not retried
+        for s in p["steps"]:
+            a, b = s["from_replicas"], s["to_replicas"]
+            for x in (a, b):
+                if x:
+                    self.assertLessEqual(erlang_c_wait(x, 6.0 * x / (a + b), 1.0), 0.6, s)
+        # the cheapest ratio that does: 18:2 (v2 M/M/2 at 0.6 waits 0.5625 s)
+        self.assertEqual((p["steps"][0]["from_replicas"], p["steps"][0]["to_replicas"]), (18, 2))
+
+    def test_a_timeline_touching_the_migration_is_refused_where_it_is_written(self):
+        path = os.path.join(sys.argv[2], "tests", "data", "plan-migration-wait.yaml")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        line = text.count("\n") + 2
+        with tempfile.TemporaryDirectory() as tmp:
+            variant = os.path.join(tmp, "t.yaml")
+            with open(variant, "w", encoding="utf-8") as f:
+                f.write(text + "timeline:\n  - {at: 1m, run: \"firectl deployment update v2 "
+                        "--min-replica-count=1 --max-replica-count=1\"}\n")
+            proc = subprocess.run([ROUTERSIM, "plan", "migration", variant, "--router", "r",
+                                   "--from", "v1", "--to", "v2", "--out",
+                                   os.path.join(tmp, "out")], capture_output=True, text=True)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertRegex(proc.stderr, r"^routersim: %s:%d:\d+: this timeline event changes "
+                         r"r, v1 or v2, which the plan moves" % (re.escape(variant), line))
+        self.assertFalse(os.path.exists(os.path.join(tmp, "out")))
+
+
+    def test_a_timeline_elsewhere_is_kept(self):
+        # another deployment with its own router and a scale-up of it at 5m: the planned
+        # timeline carries it among the plan's lines, the runbook does not
+        small = os.path.join(sys.argv[2], "tests", "data", "plan-migration-small.yaml")
+        with open(small, encoding="utf-8") as f:
+            text = f.read()
+        text = text.replace("routers:\n", "  - {id: other, replicas: 1}\nrouters:\n  - {id: o, "
+                            "deployments: [other]}\n")
+        event = "firectl deployment update other --min-replica-count=2 --max-replica-count=2"
+        text += "timeline:\n  - {at: 5m, run: \"%s\"}\n" % event
+        with tempfile.TemporaryDirectory() as tmp:
+            variant = os.path.join(tmp, "t.yaml")
+            with open(variant, "w", encoding="utf-8") as f:
+                f.write(text)
+            out = os.path.join(tmp, "out")
+            proc = subprocess.run([ROUTERSIM, "plan", "migration", variant, "--router", "r",
+                                   "--from", "v1", "--to", "v2", "--steps", "50,100",
+                                   "--pass-rate", "0.7", "--replications", "40", "--jobs", "2",
+                                   "--out", out], capture_output=True, text=True)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            with open(os.path.join(out, "planned.yaml"), encoding="utf-8") as f:
+                planned = f.read()
+            with open(os.path.join(out, "runbook.sh"), encoding="utf-8") as f:
+                runbook = f.read()
+            timeline = planned[planned.index("timeline:\n"):].splitlines()[1:]
+            self.assertIn('- {at: 5m, run: "%s"}' % event, timeline)
+            times = [int(re.match(r"- \{at: (?:(\d+)m)?(?:(\d+)s)?,", l).group(1) or 0) * 60 +
+                     int(re.match(r"- \{at: (?:(\d+)m)?(?:(\d+)s)?,", l).group(2) or 0)
+                     for l in timeline if l.startswith("- {at:")]
+            self.assertEqual(times, sorted(times))
+            self.assertNotIn(event, runbook)
+            proc = subprocess.run([ROUTERSIM, "run", os.path.join(out, "planned.yaml"),
+                                   "--replications", "40", "--quiet", "--no-plots", "--out",
+                                   os.path.join(tmp, "check")], capture_output=True, text=True)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+
 
 
 if __name__ == "__main__":

@@ -164,5 +164,54 @@ class ReportSchema(unittest.TestCase):
                 emitted = json.load(f)["format_version"]
         self.assertEqual((schema, declared), (emitted, emitted))
 
+class PlanSchemas(unittest.TestCase):
+    """plan.json of `plan capacity` (docs/plan.schema.json) and of `plan migration`
+    (docs/migration-plan.schema.json), each when a plan is found, with what its verdict hangs
+    on, and when none is."""
+    capacity = load_schema("plan.schema.json")
+    migration = load_schema("migration-plan.schema.json")
+    FAST = ["--pass-rate", "0.7", "--replications", "40", "--jobs", "2"]
+
+    def plan(self, tmp, kind, path, *flags):
+        out = os.path.join(tmp, kind + str(len(os.listdir(tmp))))
+        proc = subprocess.run([ROUTERSIM, "plan", kind, path, *self.FAST, "--out", out, *flags],
+                              capture_output=True, text=True, timeout=600)
+        self.assertIn(proc.returncode, (0, 1), proc.stderr)
+        with open(os.path.join(out, "plan.json"), encoding="utf-8") as f:
+            return proc.returncode, json.load(f)
+
+    def test_capacity(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "s.yaml")
+            with open(os.path.join(SOURCE, "scenarios", "plan-capacity.yaml")) as f:
+                text = f.read()
+            with open(path, "w") as f:
+                f.write(text + "uncertainty:\n  traffic.0.profile.1.rate: {low: 30/s, high: 60/s}\n")
+            rc, found = self.plan(tmp, "capacity", path)
+            self.assertEqual(rc, 0)
+            self.assertIsNotNone(found["uncertainty"])
+            rc, none = self.plan(tmp, "capacity", path, "--max-replicas", "2")
+            self.assertEqual(rc, 1)
+            for report in (found, none):
+                self.assertEqual(errors(self.capacity, report), [])
+            # the schema is not vacuous: a report without its verdict is refused
+            del found["found"]
+            self.assertNotEqual(errors(self.capacity, found), [])
+
+    def test_migration(self):
+        small = os.path.join(SOURCE, "tests", "data", "plan-migration-small.yaml")
+        flags = ["--router", "r", "--from", "v1", "--to", "v2", "--steps", "50,100"]
+        with tempfile.TemporaryDirectory() as tmp:
+            rc, holds = self.plan(tmp, "migration", small, *flags)
+            self.assertEqual(rc, 0)
+            self.assertIsNotNone(holds["uncertainty"])
+            rc, none = self.plan(tmp, "migration", small, *flags, "--max-replicas", "2")
+            self.assertEqual(rc, 1)
+            for report in (holds, none):
+                self.assertEqual(errors(self.migration, report), [])
+            holds["steps"][0]["share"] = 2
+            self.assertNotEqual(errors(self.migration, holds), [])
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1])

@@ -14,7 +14,8 @@
 
 /* Same shape, same scalar texts and plainness, same key order, same flow style, except that inside
  * a flow collection everything is written in flow style (YAML allows nothing else there), e.g. an
- * alias of a block list used as a flow map's value. */
+ * alias of a block list used as a flow map's value, and that a flow list of flow mappings outside
+ * any flow collection is written as a block list, one mapping per line. */
 static int tree_equal(const ydoc_node *a, const ydoc_node *b, int in_flow, char *why, size_t size)
 {
     if (a->type != b->type || a->n != b->n) {
@@ -32,14 +33,17 @@ static int tree_equal(const ydoc_node *a, const ydoc_node *b, int in_flow, char 
                      a->value, a->plain, b->value, b->plain);
         return same;
     }
-    if (a->flow != b->flow && !(in_flow && b->flow)) {
+    int lines = a->type == YDOC_SEQ && a->flow && !in_flow && a->n > 0;
+    for (size_t i = 0; lines && i < a->n; i++)
+        lines = a->items[i]->type == YDOC_MAP && a->items[i]->flow;
+    if (lines ? b->flow : a->flow != b->flow && !(in_flow && b->flow)) {
         snprintf(why, size, "line %d: flow style %d became %d", a->line, a->flow, b->flow);
         return 0;
     }
     for (size_t i = 0; i < a->n; i++)
         if ((a->type == YDOC_MAP &&
-             !tree_equal(a->keys[i], b->keys[i], in_flow || a->flow, why, size)) ||
-            !tree_equal(a->items[i], b->items[i], in_flow || a->flow, why, size))
+             !tree_equal(a->keys[i], b->keys[i], in_flow || b->flow, why, size)) ||
+            !tree_equal(a->items[i], b->items[i], in_flow || b->flow, why, size))
             return 0;
     return 1;
 }
@@ -184,10 +188,62 @@ START_TEST(bundled_scenarios)
 }
 END_TEST
 
+/* The planner's timeline, set as one flow list of {at, run} mappings however long its lines,
+ * is written one event per line, as a block list of flow mappings, and loads back to the same
+ * events. */
+START_TEST(timeline_one_event_per_line)
+{
+    const char *path = ROUTERSIM_SOURCE_DIR "/scenarios/plan-migration.yaml";
+    const char *sets[] = {
+        "timeline=[{at: 1m, run: \"firectl deployment update chat-v2 --min-replica-count=1 "
+        "--max-replica-count=1\"}, {at: 4m30s, run: \"firectl router update chat-router "
+        "--deployments=chat-v1,chat-v2\"}, {at: 4m30s, run: \"firectl deployment update chat-v1 "
+        "--min-replica-count=7 --max-replica-count=7\"}]"};
+    char err[1024];
+    char *text = yemit_file_set(path, sets, 1, err, sizeof err);
+    ck_assert_msg(text != NULL, "%s", err);
+    const char *expected =
+        "timeline:\n"
+        "- {at: 1m, run: \"firectl deployment update chat-v2 --min-replica-count=1 "
+        "--max-replica-count=1\"}\n"
+        "- {at: 4m30s, run: \"firectl router update chat-router --deployments=chat-v1,chat-v2\"}\n"
+        "- {at: 4m30s, run: \"firectl deployment update chat-v1 --min-replica-count=7 "
+        "--max-replica-count=7\"}\n";
+    ck_assert_msg(strstr(text, expected) != NULL, "%s", text);
+    char dir[] = "/tmp/routersim-yemit-XXXXXX";
+    ck_assert(mkdtemp(dir) != NULL);
+    char copy[sizeof dir + 32];
+    snprintf(copy, sizeof copy, "%s/planned.yaml", dir);
+    FILE *f = fopen(copy, "w");
+    ck_assert(f != NULL);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+    scenario *x = scenario_load_set(path, sets, 1, err, sizeof err);
+    ck_assert_msg(x != NULL, "%s", err);
+    scenario *y = scenario_load(copy, err, sizeof err);
+    ck_assert_msg(y != NULL, "%s\n%s", err, text);
+    same_scenario(x, y);
+    ck_assert_uint_ge(x->n_events, 3);
+    ck_assert_uint_eq(y->n_events, x->n_events);
+    for (size_t i = 0; i < x->n_events; i++) {
+        ck_assert(x->events[i].at_s == y->events[i].at_s);
+        ck_assert((x->events[i].text == NULL) == (y->events[i].text == NULL));
+        if (x->events[i].text)
+            ck_assert_str_eq(x->events[i].text, y->events[i].text);
+    }
+    scenario_free(x);
+    scenario_free(y);
+    free(text);
+    unlink(copy);
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("yemit");
     check_add_case(s, tcase_create("tricky_scalars"), tricky_scalars, 10);
     check_add_case(s, tcase_create("bundled_scenarios"), bundled_scenarios, 60);
+    check_add_case(s, tcase_create("timeline_one_event_per_line"), timeline_one_event_per_line, 10);
     return s;
 }

@@ -69,15 +69,20 @@ static int emit_node(yaml_emitter_t *em, const ydoc_node *n, int in_flow)
                 !emit_node(em, n->items[i], in_flow || n->flow))
                 return 0;
         return yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev);
-    case YDOC_SEQ:
+    case YDOC_SEQ: {
+        /* a flow list of flow mappings in block context: one mapping per line */
+        int flow = n->flow && (in_flow || n->n == 0);
+        for (size_t i = 0; i < n->n && n->flow && !flow; i++)
+            flow = n->items[i]->type != YDOC_MAP || !n->items[i]->flow;
         ok = yaml_sequence_start_event_initialize(
-            &ev, NULL, NULL, 1, n->flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
+            &ev, NULL, NULL, 1, flow ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE);
         if (!ok || !yaml_emitter_emit(em, &ev))
             return 0;
         for (size_t i = 0; i < n->n; i++)
-            if (!emit_node(em, n->items[i], in_flow || n->flow))
+            if (!emit_node(em, n->items[i], in_flow || flow))
                 return 0;
         return yaml_sequence_end_event_initialize(&ev) && yaml_emitter_emit(em, &ev);
+    }
     }
     return 0;
 }
@@ -92,7 +97,7 @@ char *yemit_string(const ydoc *d, char *err, size_t errlen)
     }
     yaml_emitter_set_output(&em, sink_write, &s);
     yaml_emitter_set_unicode(&em, 1);
-    yaml_emitter_set_width(&em, 100);
+    yaml_emitter_set_width(&em, -1); /* never folded: one flow mapping stays one line */
     yaml_emitter_set_indent(&em, 2);
     yaml_event_t ev;
     int ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&

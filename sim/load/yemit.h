@@ -7,7 +7,10 @@
  * emitted again. The text reads back (ydoc_load_*, scenario_load) to the same tree, hence the
  * same scenario: every scalar keeps its text and whether it was plain (so `"12"` stays a
  * string, an empty plain value stays null), mappings keep their key order and sequences their
- * items; flow style ({...}, [...]) is kept where it was written.
+ * items; flow style ({...}, [...]) is kept where it was written, except that a flow list
+ * whose items are all flow mappings, outside any flow collection, is written as a block list
+ * of those mappings, one per line (the planner's timeline: one event per line). Lines are
+ * never folded.
  *
  * What does not survive: comments, the original layout, and sharing. Anchors and aliases are
  * written out in full (each alias as a copy of its anchor's node; merge keys were already

@@ -40,7 +40,16 @@ double capplan_erlang_c(long long c, double a)
     return (double)c * b / ((double)c - a * (1 - b));
 }
 
-static double statistic_q(scenario_statistic st)
+double capplan_erlang_wait(long long c, double lambda, double mean_s, double q)
+{
+    double a = lambda * mean_s, drain = (double)c / mean_s - lambda;
+    if (a >= (double)c)
+        return INFINITY;
+    double pw = capplan_erlang_c(c, a);
+    return q == 0 ? pw / drain : (pw <= 1 - q ? 0 : log(pw / (1 - q)) / drain);
+}
+
+double capplan_statistic_q(scenario_statistic st)
 {
     static const double q[] = {0, 0.5, 0.9, 0.95, 0.99, 0.999};
     return q[st];
@@ -55,18 +64,14 @@ static int covers(const scenario_capacity *c, const char *id)
 /* Erlang C's queue wait of n replicas meets every wait limit on the deployment. */
 static int erlang_meets(const scenario *sc, const capplan_deployment *d, long long n)
 {
-    double mu = 1 / d->spec.mean_s, lambda = d->peak_rate;
     long long c = n * d->spec.concurrency;
-    if (lambda / mu >= (double)c)
+    if (d->peak_rate * d->spec.mean_s >= (double)c)
         return 0;
-    double pw = capplan_erlang_c(c, lambda / mu), drain = (double)c * mu - lambda;
     for (size_t i = 0; i < sc->n_capacity; i++) {
         const scenario_capacity *k = &sc->capacity[i];
-        if (k->kind != SCENARIO_MAX_WAIT || !covers(k, d->id))
-            continue;
-        double q = statistic_q(k->statistic);
-        double wait = q == 0 ? pw / drain : (pw <= 1 - q ? 0 : log(pw / (1 - q)) / drain);
-        if (wait > k->limit)
+        if (k->kind == SCENARIO_MAX_WAIT && covers(k, d->id) &&
+            capplan_erlang_wait(c, d->peak_rate, d->spec.mean_s,
+                                capplan_statistic_q(k->statistic)) > k->limit)
             return 0;
     }
     return 1;
@@ -88,7 +93,7 @@ static int unreachable(const scenario *sc, const capplan_deployment *d, char *wh
         if ((k->kind != SCENARIO_MAX_LATENCY && k->kind != SCENARIO_MAX_CALLER_LATENCY) ||
             !covers(k, d->id))
             continue;
-        double own = capplan_service_quantile(&d->spec, statistic_q(k->statistic));
+        double own = capplan_service_quantile(&d->spec, capplan_statistic_q(k->statistic));
         if (own > k->limit) {
             char key[64];
             scenario_capacity_key(k, key, sizeof key);
@@ -121,6 +126,12 @@ int capplan_count_sets(const capplan *p, const long long *counts, const char **s
         if (planeval_count_set(p->opt.path, p->deployments[d].id, counts[d], a, SET_SIZE, b,
                                SET_SIZE, err, errlen) != 0)
             return -1;
+        long long min = counts[p->n_deployments + d];
+        if (min >= 0 && snprintf(b, SET_SIZE, "deployments.%s.min_replica_count=%lld",
+                                 p->deployments[d].id, min) >= SET_SIZE) {
+            snprintf(err, errlen, "deployment id \"%s\" is too long", p->deployments[d].id);
+            return -1;
+        }
         sets[n++] = a;
         if (b[0])
             sets[n++] = b;
@@ -134,7 +145,7 @@ static long evaluate(capplan *p, const long long *counts, double scale, int *sta
 {
     for (size_t i = 0; i < p->n_candidates; i++)
         if (p->candidates[i].traffic_scale == scale &&
-            memcmp(p->candidates[i].counts, counts, p->n_deployments * sizeof *counts) == 0)
+            memcmp(p->candidates[i].counts, counts, 2 * p->n_deployments * sizeof *counts) == 0)
             return (long)i;
     char what[512] = "";
     size_t used = 0;
@@ -159,7 +170,7 @@ static long evaluate(capplan *p, const long long *counts, double scale, int *sta
     scenario_free(sc);
     capplan_candidate *grown =
         r ? realloc(p->candidates, (p->n_candidates + 1) * sizeof *grown) : NULL;
-    long long *copy = grown ? malloc(p->n_deployments * sizeof *copy) : NULL;
+    long long *copy = grown ? malloc(2 * p->n_deployments * sizeof *copy) : NULL;
     if (grown)
         p->candidates = grown;
     if (!copy) {
@@ -169,7 +180,7 @@ static long evaluate(capplan *p, const long long *counts, double scale, int *sta
         *status = 3;
         return -1;
     }
-    memcpy(copy, counts, p->n_deployments * sizeof *copy);
+    memcpy(copy, counts, 2 * p->n_deployments * sizeof *copy);
     p->candidates[p->n_candidates] = (capplan_candidate){copy, scale, r};
     return (long)p->n_candidates++;
 }
@@ -239,6 +250,127 @@ static int search_one(capplan *p, long long *counts, size_t d, int *status, char
     return 0;
 }
 
+/* The plan's cost: the candidate's planned deployments' replica-hours, summed. */
+static double hours_of(const capplan *p, long i)
+{
+    double h = 0;
+    for (size_t d = 0; d < p->n_deployments; d++) {
+        const planeval_deployment *pd =
+            planeval_deployment_of(p->candidates[i].result, p->deployments[d].name);
+        h += pd ? pd->replica_hours : 0;
+    }
+    return h;
+}
+
+/* Does candidate j cost less than candidate i? Equal counts in another order sum their
+ * per-window hours in another order: a relative tolerance keeps such ties ties, so the
+ * descent below cannot cycle. */
+static int cheaper(const capplan *p, long j, long i)
+{
+    return hours_of(p, j) < hours_of(p, i) * (1 - 1e-9);
+}
+
+/* Take single decrements (each deployment in order, down to 1) while they pass and cost
+ * less. Returns the passing candidate reached from i, or -1 (err, *status). */
+static long decrements(capplan *p, long i, int *status, char *err, size_t errlen)
+{
+    long long counts[2 * CAPPLAN_MAX_DEPLOYMENTS];
+    for (int moved = 1; moved;) {
+        moved = 0;
+        for (size_t d = 0; d < p->n_deployments && !moved; d++) {
+            memcpy(counts, p->candidates[i].counts, 2 * p->n_deployments * sizeof *counts);
+            if (counts[d] <= 1)
+                continue;
+            counts[d]--;
+            long j = evaluate(p, counts, 1, status, err, errlen);
+            if (j < 0)
+                return -1;
+            if (passes(p, j) && cheaper(p, j, i)) {
+                i = j;
+                moved = 1;
+            }
+        }
+    }
+    return i;
+}
+
+/* The joint descent over several deployments (see capplan.h): from the coordinate answer,
+ * walk each exchange direction (one replica from deployment a to deployment b at a time)
+ * while the candidates pass, taking decrements from every point of the walk; move to the
+ * first point that costs fewer replica-hours, and start again until no exchange helps.
+ * Sets p->answer. Returns 0, or -1 (err, *status). */
+static int exchange(capplan *p, int *status, char *err, size_t errlen)
+{
+    long best = decrements(p, p->answer, status, err, errlen);
+    long long counts[2 * CAPPLAN_MAX_DEPLOYMENTS];
+    for (int improved = best >= 0; improved;) {
+        improved = 0;
+        for (size_t a = 0; a < p->n_deployments && !improved; a++)
+            for (size_t b = 0; b < p->n_deployments && !improved; b++) {
+                if (a == b)
+                    continue;
+                memcpy(counts, p->candidates[best].counts, 2 * p->n_deployments * sizeof *counts);
+                while (!improved && counts[a] > 1 && counts[b] < p->opt.max_replicas) {
+                    counts[a]--;
+                    counts[b]++;
+                    long j = evaluate(p, counts, 1, status, err, errlen);
+                    if (j < 0)
+                        return -1;
+                    if (!passes(p, j))
+                        break;
+                    long k = decrements(p, j, status, err, errlen);
+                    if (k < 0)
+                        return -1;
+                    if (cheaper(p, k, best)) {
+                        best = k;
+                        improved = 1;
+                    }
+                }
+            }
+    }
+    if (best < 0)
+        return -1;
+    p->answer = best;
+    for (size_t d = 0; d < p->n_deployments; d++)
+        p->deployments[d].planned = p->candidates[best].counts[d];
+    return 0;
+}
+
+/* The autoscalers' minimums: for each autoscaled deployment, in order, lower its
+ * min_replica_count one at a time (down to 0) while the candidate passes and costs fewer
+ * replica-hours, its maximum as planned. Sets p->answer. Returns 0, or -1 (err, *status). */
+static int lower_minimums(capplan *p, int *status, char *err, size_t errlen)
+{
+    size_t n = p->n_deployments;
+    long long counts[2 * CAPPLAN_MAX_DEPLOYMENTS];
+    for (size_t d = 0; d < n; d++) {
+        const capplan_deployment *cd = &p->deployments[d];
+        if (cd->scaling != PLANEVAL_AUTOSCALED)
+            continue;
+        memcpy(counts, p->candidates[p->answer].counts, 2 * n * sizeof *counts);
+        long long min = cd->file_min < counts[d] ? cd->file_min : counts[d];
+        while (min > 0) {
+            counts[n + d] = --min;
+            long j = evaluate(p, counts, 1, status, err, errlen);
+            if (j < 0)
+                return -1;
+            if (!passes(p, j) || !cheaper(p, j, p->answer))
+                break;
+            p->answer = j;
+        }
+    }
+    for (size_t d = 0; d < n; d++) {
+        long long set = p->candidates[p->answer].counts[n + d];
+        long long max = p->candidates[p->answer].counts[d];
+        p->deployments[d].planned_min = p->deployments[d].scaling != PLANEVAL_AUTOSCALED ? -1
+                                        : set >= 0                                       ? set
+                                        : p->deployments[d].file_min < max
+                                            ? p->deployments[d].file_min
+                                            : max;
+    }
+    return 0;
+}
+
 static int headroom(capplan *p, int *status, char *err, size_t errlen)
 {
     const long long *counts = p->candidates[p->answer].counts;
@@ -266,6 +398,19 @@ static int headroom(capplan *p, int *status, char *err, size_t errlen)
     p->headroom = ok;
     p->headroom_fail = bad;
     return 0;
+}
+
+/* The plan's verdict across the scenario's uncertainty. Returns 0, 2 or 3 (err). */
+static int uncertainty(capplan *p, const scenario *sc, char *err, size_t errlen)
+{
+    const char *sets[2 * CAPPLAN_MAX_DEPLOYMENTS];
+    char store[2 * CAPPLAN_MAX_DEPLOYMENTS * SET_SIZE];
+    const capplan_candidate *c = &p->candidates[p->answer];
+    int n = capplan_count_sets(p, c->counts, sets, store, err, errlen);
+    if (n < 0)
+        return 2;
+    return planeval_sensitivity(p->opt.path, sets, (size_t)n, sc, &p->opt.eval,
+                                c->result->replications, &p->sensitivity, err, errlen);
 }
 
 /* The deployments to plan, with their serving models and the file's counts. */
@@ -317,6 +462,7 @@ static int pick_deployments(capplan *p, const scenario *sc, char *err, size_t er
         if (rc != 0)
             break;
         capplan_deployment *d = &p->deployments[p->n_deployments++];
+        d->planned_min = -1;
         d->spec = *spec;
         d->id = strdup(id);
         if (!d->id || planeval_scaling_of(o->path, id, &d->scaling, &d->file_min, &d->file_max, err,
@@ -458,9 +604,11 @@ int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t err
     if (status == 0 && analytic(p, sc) != 0) {
         p->outcome = CAPPLAN_NONE;
     } else if (status == 0) {
-        long long counts[CAPPLAN_MAX_DEPLOYMENTS];
-        for (size_t d = 0; d < p->n_deployments; d++)
+        long long counts[2 * CAPPLAN_MAX_DEPLOYMENTS];
+        for (size_t d = 0; d < p->n_deployments; d++) {
             counts[d] = p->deployments[d].start;
+            counts[p->n_deployments + d] = -1; /* the file's minimum, lowered to the count */
+        }
         for (size_t d = 0; d < p->n_deployments && status == 0; d++) {
             int found = search_one(p, counts, d, &status, err, errlen);
             for (size_t k = 0; k < p->n_deployments; k++)
@@ -481,6 +629,12 @@ int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t err
                 break;
             }
         }
+        if (status == 0 && p->answer >= 0 && p->n_deployments > 1 &&
+            exchange(p, &status, err, errlen) != 0 && status == 0)
+            status = 3;
+        if (status == 0 && p->answer >= 0 && lower_minimums(p, &status, err, errlen) != 0 &&
+            status == 0)
+            status = 3;
         if (status == 0 && p->answer >= 0) {
             p->outcome = CAPPLAN_FOUND;
             const planeval_result *r = p->candidates[p->answer].result;
@@ -490,6 +644,8 @@ int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t err
             }
             if (!p->replayed && headroom(p, &status, err, errlen) != 0 && status == 0)
                 status = 3;
+            if (status == 0)
+                status = uncertainty(p, sc, err, errlen);
         }
     }
     scenario_free(sc);
@@ -515,5 +671,6 @@ void capplan_free(capplan *p)
         planeval_result_free(p->candidates[i].result);
     }
     free(p->candidates);
+    sensitivity_result_free(p->sensitivity);
     free(p);
 }

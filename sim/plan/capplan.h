@@ -15,13 +15,30 @@
  *     limit (0.8, the autoscaler's default load target, without one) and, where the service
  *     is exponential (M/M/c with c = n x concurrency servers), with Erlang C's mean or
  *     quantile of the queue wait within each wait limit.
- * The search, one deployment at a time in the order given (the others held at their start
- * until their turn, then at their answer): galloping from the start (down by 1, 2, 4, ...
- * while it passes, or up while it fails, capped at max_replicas), then bisection between the
- * largest failing and the smallest passing count. A candidate passes when planeval's verdict
- * is pass; an undecided one (the cap reached) counts as not shown to pass. The search
+ * The search, first one deployment at a time in the order given (the others held at their
+ * start until their turn, then at their answer): galloping from the start (down by 1, 2, 4,
+ * ... while it passes, or up while it fails, capped at max_replicas), then bisection between
+ * the largest failing and the smallest passing count. A candidate passes when planeval's
+ * verdict is pass; an undecided one (the cap reached) counts as not shown to pass. The search
  * assumes the pass rate does not fall as replicas are added; common random numbers
  * (every candidate on the same seeds) keep it from seeming to by chance.
+ * Then, with several deployments, the joint descent: the objective is the total replica-hours
+ * of all planned deployments together, and one deployment's count moves the others' load (a
+ * router weighs its deployments by replica count), so each deployment at its own minimum is
+ * not the joint minimum. From the coordinate answer: single decrements while they pass and
+ * cost less; then for each ordered pair (a, b), walk "one replica from a to b" while the
+ * candidates pass, taking decrements at every point of the walk; the first point that costs
+ * fewer replica-hours becomes the answer and the walks start again, until none does. Every
+ * answer on the way passes, so the plan is a passing candidate from which no decrement and
+ * no exchange walk followed by decrements is cheaper (a local minimum; on a feasible region
+ * that is monotone in every count it is the minimum of the walks' reach).
+ * Autoscaled deployments: the search plans their max_replica_count (the minimum kept, lowered
+ * to the maximum when above it); then each one's min_replica_count is lowered one at a time,
+ * down to 0, while the candidate passes and costs fewer replica-hours (an autoscaler that
+ * may scale lower spends less; too low and its cold starts break a check).
+ * Uncertainty: when the scenario has an `uncertainty:` section, the plan is run at both ends
+ * of each parameter's interval (planeval_sensitivity): the verdict holds across it, or the
+ * report names the parameter and the value at which a check flips.
  * Headroom: the answer run with every traffic rate multiplied by 1.1, 1.2, 1.4, 1.8, ...
  * until it fails (at most x4.2), then three bisections: the largest multiplier shown to pass.
  */
@@ -29,6 +46,7 @@
 #define ROUTERSIM_CAPPLAN_H
 
 #include "sim/base/serving.h"
+#include "sim/model/scenario.h"
 #include "sim/plan/planeval.h"
 
 #include <stddef.h>
@@ -61,10 +79,13 @@ typedef struct {
     long long erlang;      /* the start from Erlang C's wait limits, 0 where none applies */
     long long start;       /* the analytic start: the larger, within 1 .. max_replicas */
     long long planned;     /* the answer (or the last count tried) */
+    long long planned_min; /* autoscaled: the planned min_replica_count; -1 when fixed */
 } capplan_deployment;
 
 typedef struct {
-    long long *counts;    /* per planned deployment, in capplan.deployments' order */
+    long long *counts;    /* 2 x n_deployments: per planned deployment (in capplan.deployments'
+                             order) its count, then per deployment the autoscaler minimum set
+                             (-1: the file's, lowered to the count when above it) */
     double traffic_scale; /* 1 for the search, the multiplier for the headroom */
     planeval_result *result;
 } capplan_candidate;
@@ -83,9 +104,13 @@ typedef struct {
     double headroom_fail; /* the smallest one tried that did not pass; NaN if none failed */
     double replica_hours; /* of the plan: its deployments' replicas over the run */
     double duration_s;
-    double slo_s;        /* the limit of a p99 latency check, for the plot; NaN when none */
-    int replayed;        /* the traffic replays a trace: no headroom (it cannot be scaled) */
-    char slo_key[64];    /* its key, e.g. "max_p99_latency" */
+    double slo_s;     /* the limit of a p99 latency check, for the plot; NaN when none */
+    int replayed;     /* the traffic replays a trace: no headroom (it cannot be scaled) */
+    char slo_key[64]; /* its key, e.g. "max_p99_latency" */
+    /* What the plan's verdict hangs on (planeval_sensitivity over the planned scenario, as
+     * many replications per value as the plan's verdict took), when a plan was found and
+     * the scenario has an `uncertainty:` section; else NULL. */
+    sensitivity_result *sensitivity;
     capplan_options opt; /* as run (the pointers are the caller's) */
 } capplan;
 
@@ -95,9 +120,9 @@ typedef struct {
 int capplan_run(const capplan_options *opt, capplan **out, char *err, size_t errlen);
 void capplan_free(capplan *p);
 
-/* The overrides that give a candidate's counts (planeval_count_set), into sets[] (each
- * pointing into store, of 2 x n_deployments x 256 bytes). Returns how many, or -1 with the
- * reason in err. */
+/* The overrides that give a candidate's counts (planeval_count_set, and the minimums set), into
+ * sets[] (each pointing into store, of 2 x n_deployments x 256 bytes). Returns how many, or -1 with
+ * the reason in err. */
 int capplan_count_sets(const capplan *p, const long long *counts, const char **sets, char *store,
                        char *err, size_t errlen);
 
@@ -107,5 +132,13 @@ double capplan_service_quantile(const serving_spec *s, double q);
 /* Erlang C: with c servers, offered load a = lambda / mu < c, the probability that an
  * arrival waits. */
 double capplan_erlang_c(long long c, double a);
+
+/* M/M/c's queue wait with c servers, arrival rate lambda and mean service time mean_s: its
+ * mean (q 0) or q-quantile (C e^{-(c mu - lambda) t} = 1 - q); INFINITY when lambda x mean_s
+ * >= c. */
+double capplan_erlang_wait(long long c, double lambda, double mean_s, double q);
+
+/* The quantile a check's statistic names (0.99 for p99), 0 for the mean. */
+double capplan_statistic_q(scenario_statistic st);
 
 #endif

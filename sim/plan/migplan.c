@@ -4,6 +4,7 @@
 #include "sim/base/srmpower.h"
 #include "sim/base/units.h"
 #include "sim/load/ydoc.h"
+#include "sim/plan/capplan.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -105,6 +106,32 @@ static double split_time(void *ctx, long a, long b)
     return r->rate_low > 0 ? need / r->rate_low : INFINITY;
 }
 
+/* The ratio (a, b) behind the router at its peak rate meets every wait limit on A and B:
+ * each deployment gets the share x / (a + b) of the traffic on x replicas, an M/M/c queue
+ * with c = x x concurrency where its service is exponential (Erlang C); a deployment with
+ * fewer replicas waits longer at the same load per replica. */
+static int ratio_holds(void *ctx, long a, long b)
+{
+    const migplan_result *r = ctx;
+    const long count[2] = {a, b};
+    const char *id[2] = {r->names.from, r->names.to};
+    for (int d = 0; d < 2; d++) {
+        const serving_spec *s = spec_of(r->sc, id[d]);
+        if (count[d] == 0 || !s || s->distribution != SERVING_EXPONENTIAL)
+            continue;
+        double lambda = r->rate_peak * (double)count[d] / (double)(a + b);
+        for (size_t i = 0; i < r->sc->n_capacity; i++) {
+            const scenario_capacity *k = &r->sc->capacity[i];
+            if (k->kind == SCENARIO_MAX_WAIT &&
+                (k->deployment[0] == '\0' || strcmp(k->deployment, id[d]) == 0) &&
+                capplan_erlang_wait((long long)count[d] * s->concurrency, lambda, s->mean_s,
+                                    capplan_statistic_q(k->statistic)) > k->limit)
+                return 0;
+        }
+    }
+    return 1;
+}
+
 /* The router's traffic: the peak and lowest rate over the run, sampled per window. */
 static void rates(const scenario *sc, const char *router, double *peak, double *low)
 {
@@ -133,16 +160,46 @@ static int invalid(char *err, size_t errlen, const char *path, const char *fmt, 
     return 2;
 }
 
+/* An event of the user's timeline (not an initial deployment or router, nor the probe). */
+static int user_event(const scenario_event *e)
+{
+    return e->text && e->mark.line >= 0;
+}
+
+/* Does the command act on the migrated router or deployments, or route to them? */
+static int touches(const world_cmd *c, const migplan_options *o)
+{
+    if (strcmp(c->id, o->router) == 0 || strcmp(c->id, o->from) == 0 || strcmp(c->id, o->to) == 0)
+        return 1;
+    for (size_t i = 0; i < c->n_deployments; i++)
+        if (strcmp(c->deployments[i], o->from) == 0 || strcmp(c->deployments[i], o->to) == 0)
+            return 1;
+    return 0;
+}
+
 /* What the plan needs from the scenario; 0 or 2 with the reason. */
 static int read_scenario(const migplan_options *o, migplan_result *r, char *err, size_t errlen)
 {
     const scenario *sc = r->sc;
-    for (size_t i = 0; i < sc->n_events; i++)
-        if (sc->events[i].text && sc->events[i].mark.line >= 0) /* the probe is no timeline */
-            return invalid(err, errlen, sc->path,
-                           "the scenario has a timeline: plan migration writes it (remove "
-                           "`timeline:`%s%s)",
-                           "", "");
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const scenario_event *e = &sc->events[i];
+        if (!user_event(e)) /* the probe creating B is none */
+            continue;
+        char msg[512] = "";
+        if (touches(&e->cmd, o))
+            snprintf(msg, sizeof msg, "changes %s, %s or %s, which the plan moves", o->router,
+                     o->from, o->to);
+        else if (strncmp(e->text, "firectl ", 8) != 0 || strpbrk(e->text, "\"\\\n"))
+            snprintf(msg, sizeof msg,
+                     "is not a plain firectl line, which the planned timeline could not carry");
+        if (msg[0]) {
+            snprintf(err, errlen,
+                     "%s:%d:%d: this timeline event %s: remove it and apply it before or "
+                     "after the migration",
+                     sc->path, e->mark.line, e->mark.column, msg);
+            return 2;
+        }
+    }
     const world_cmd *router = initial(sc, WORLD_ROUTER_CREATE, o->router);
     if (!router)
         return invalid(err, errlen, sc->path, "--router %s: no such router at time zero%s",
@@ -197,6 +254,7 @@ static int read_scenario(const migplan_options *o, migplan_result *r, char *err,
     in->drain_s = sa ? sa->timeout_s + 20 * sa->mean_s : 0;
     in->objective = o->objective;
     in->test_s = split_time;
+    in->ratio_holds = ratio_holds;
     in->ctx = r;
     r->names = (migsteps_names){.router = o->router,
                                 .from = o->from,
@@ -258,16 +316,29 @@ static int planned_sets(migplan_result *r)
     snprintf(t, size, "duration=%s", d);
     if (add_set(r, t) != 0)
         return -1;
+    /* the plan's lines merged by time with the user's own timeline (read_scenario kept only
+     * events that leave the router and both deployments alone), the user's first on a tie */
+    const scenario *sc = r->sc;
     size = 32;
     for (size_t i = 0; i < r->n_events; i++)
         size += strlen(r->events[i].line) + 64;
+    for (size_t i = 0; i < sc->n_events; i++)
+        size += user_event(&sc->events[i]) ? strlen(sc->events[i].text) + 64 : 0;
     if (!(t = malloc(size)))
         return -1;
-    size_t len = (size_t)snprintf(t, size, "timeline=[");
-    for (size_t i = 0; i < r->n_events; i++) {
-        units_format_duration(r->events[i].at_s, d, sizeof d);
-        len += (size_t)snprintf(t + len, size - len, "%s{at: %s, run: \"%s\"}", i ? ", " : "", d,
-                                r->events[i].line);
+    size_t len = (size_t)snprintf(t, size, "timeline=["), k = 0, u = 0, n = 0;
+    while (k < r->n_events || u < sc->n_events) {
+        if (u < sc->n_events && !user_event(&sc->events[u])) {
+            u++;
+            continue;
+        }
+        int mine =
+            u < sc->n_events && (k == r->n_events || sc->events[u].at_s <= r->events[k].at_s);
+        double at = mine ? sc->events[u].at_s : r->events[k].at_s;
+        const char *line = mine ? sc->events[u++].text : r->events[k++].line;
+        units_format_duration(at, d, sizeof d);
+        len += (size_t)snprintf(t + len, size - len, "%s{at: %s, run: \"%s\"}", n++ ? ", " : "", d,
+                                line);
     }
     snprintf(t + len, size - len, "]");
     return add_set(r, t);
@@ -361,6 +432,9 @@ int migplan_run(const migplan_options *o, migplan_result **out, char *err, size_
         }
         if (r->verdict->verdict == REPLICAS_PASS) {
             r->holds = 1;
+            rc = planeval_sensitivity(o->path, (const char *const *)r->sets, r->n_sets, r->planned,
+                                      &o->eval, r->verdict->replications, &r->sensitivity, err,
+                                      errlen);
             break;
         }
         /* Undecided at the cap is not shown to fail: more replicas would not decide it. */
@@ -391,6 +465,7 @@ void migplan_free(migplan_result *r)
     if (!r)
         return;
     clear_attempt(r);
+    sensitivity_result_free(r->sensitivity);
     scenario_free(r->sc);
     free(r);
 }

@@ -15,11 +15,16 @@
  * checks.warmup (at least one window in), A's queue gets drain = its timeout + 20 mean service
  * times once it leaves the router.
  *
+ * The user's timeline may change other deployments and routers: its events are kept in the
+ * planned timeline, merged by time; an event acting on the router, A or B, or routing to A
+ * or B, is refused at its FILE:LINE:COL (the plan owns them).
  * The planned scenario is the user's file with the plan as its timeline (and a duration
  * covering it plus MIGPLAN_TAIL windows). It is judged over replications; if it is shown to
  * fail, every bound on ready replicas is raised by one and the search runs again, until a plan
  * passes or no plan fits within the replica bound. A verdict still undecided at the cap of
  * replications ends the search: more replicas would not decide it, more replications would.
+ * A plan that holds is then run at both ends of each interval of the scenario's
+ * `uncertainty:` (planeval_sensitivity): the report says whether it holds across them.
  */
 #ifndef ROUTERSIM_MIGPLAN_H
 #define ROUTERSIM_MIGPLAN_H
@@ -64,6 +69,10 @@ typedef struct {
     scenario *planned;
     planeval_result *verdict;
     size_t attempts;
+    /* What the verdict hangs on: planeval_sensitivity over the planned scenario (as many
+     * replications per value as its verdict took) when a plan holds and the scenario has an
+     * `uncertainty:` section; else NULL. */
+    sensitivity_result *sensitivity;
     int holds;
     char reason[1024]; /* why no plan holds */
 } migplan_result;

@@ -81,7 +81,8 @@ static int candidates(const migsteps_input *in, size_t k, cand **c, size_t *n)
     double s = in->shares[k];
     if (s >= 1) {
         for (long b = in->need_b > 1 ? in->need_b : 1; b <= in->max_replicas; b++)
-            if (cand_add(c, n, &cap, 0, b) != 0)
+            if ((!in->ratio_holds || in->ratio_holds(in->ctx, 0, b)) &&
+                cand_add(c, n, &cap, 0, b) != 0)
                 return -1;
         return 0;
     }
@@ -91,6 +92,7 @@ static int candidates(const migsteps_input *in, size_t k, cand **c, size_t *n)
              hi = (long)floor((s + tol) * (double)total);
         for (long b = lo < 1 ? 1 : lo; b <= hi && b <= total - 1; b++)
             if (fabs((double)b / (double)total - s) <= tol &&
+                (!in->ratio_holds || in->ratio_holds(in->ctx, total - b, b)) &&
                 cand_add(c, n, &cap, total - b, b) != 0)
                 return -1;
     }

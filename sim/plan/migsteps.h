@@ -12,6 +12,9 @@
  *     the last step holds (0, b_K);
  *   - every instant has at most max_replicas replicas (cold-starting ones included) and at
  *     least the `need` ready replicas behind the router for the deployments it routes to;
+ *   - every ratio held meets ratio_holds where given (limits that depend on the ratio, not
+ *     only on the total: a deployment with fewer replicas queues longer at the same load
+ *     per replica);
  *   - every instant is a multiple of the grid after the plan's start.
  * A step runs: deployments that grow are scaled up; after the wait (the smallest multiple of
  * the grid beyond the cold start of those that grow; none when nothing grows) the router is
@@ -52,6 +55,10 @@ typedef struct {
     migsteps_objective objective;
     /* The seconds the split (a, b) must hold for its test (srmpower); >= 0. */
     double (*test_s)(void *ctx, long a, long b);
+    /* 1 when the router's traffic on the ready replicas (a, b) meets the limits a model can
+     * judge per ratio (the scenario's wait limits, by Erlang C: migplan), or NULL: every
+     * ratio with enough ready replicas does. A step holds only such ratios. */
+    int (*ratio_holds)(void *ctx, long a, long b);
     void *ctx;
 } migsteps_input;
 

@@ -403,3 +403,26 @@ const planeval_deployment *planeval_deployment_of(const planeval_result *r, cons
             return &r->deployments[d];
     return NULL;
 }
+
+int planeval_sensitivity(const char *path, const char *const *sets, size_t n_sets,
+                         const scenario *sc, const planeval_options *opt, size_t replications,
+                         sensitivity_result **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (sc->n_uncertain == 0)
+        return 0;
+    sensitivity_options so = {.path = path,
+                              .sets = sets,
+                              .n_sets = n_sets,
+                              .params = sc->uncertain,
+                              .n_params = sc->n_uncertain,
+                              .points = 2,
+                              .bisections = PLANEVAL_SENSITIVITY_BISECTIONS,
+                              .seed = opt->seed,
+                              .replications = replications ? replications : 1,
+                              .jobs = opt->jobs,
+                              .rule = {.pass_rate = opt->pass_rate, .confidence = opt->confidence}};
+    int invalid = 0;
+    *out = sensitivity_run(&so, &invalid, err, errlen);
+    return *out ? 0 : invalid ? 2 : 3;
+}

@@ -28,6 +28,7 @@
 
 #include "sim/model/scenario.h"
 #include "sim/stats/replicas.h"
+#include "sim/stats/sensitivity.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -118,5 +119,18 @@ void planeval_result_free(planeval_result *r);
 
 /* The figures of a deployment by full name, or NULL. */
 const planeval_deployment *planeval_deployment_of(const planeval_result *r, const char *name);
+
+/* What a plan's verdict hangs on: when the scenario sc (the file at path with the plan's
+ * overrides sets) has an `uncertainty:` section, sensitivity_run over the planned scenario,
+ * each parameter at both ends of its interval (points 2, PLANEVAL_SENSITIVITY_BISECTIONS
+ * bisections per flip, which put a flip within 1/64 of the interval), `replications` per
+ * value from opt's seed and judged by opt's pass rate and confidence (all replications, not
+ * sequential). Returns 0 with *out the result, or NULL when sc has no uncertainty; 2 when a
+ * parameter cannot be applied (err: "FILE:LINE:COL: uncertainty KEY: ..."), 3 when a run
+ * failed. */
+#define PLANEVAL_SENSITIVITY_BISECTIONS 6
+int planeval_sensitivity(const char *path, const char *const *sets, size_t n_sets,
+                         const scenario *sc, const planeval_options *opt, size_t replications,
+                         sensitivity_result **out, char *err, size_t errlen);
 
 #endif
