@@ -5,6 +5,7 @@
 #include "tests/check_main.h"
 #include "tests/support.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,6 +412,43 @@ START_TEST(ten_thousand_deployments_split_by_replicas)
 }
 END_TEST
 
+/* Twenty constant-rate entries (enough to be superposed into one process) still give each
+ * router the requests its own rate asks for: each entry's arrivals over the run are
+ * Poisson with mean rate x duration, independently, so the sum of (observed - mean)^2 /
+ * mean over the entries follows a chi-square with 20 degrees of freedom (the normal limit
+ * of each Poisson term; means here are 2,000 to 40,000). */
+START_TEST(many_constant_sources_arrive_at_their_rates)
+{
+    enum { N = 20 };
+    char text[8192];
+    size_t len = (size_t)snprintf(text, sizeof text,
+                                  "name: pool\naccount: acme\nduration: 100s\nwindow: 50s\n"
+                                  "deployments:\n  - {id: a, replicas: 1}\nrouters:\n");
+    for (int k = 0; k < N; k++)
+        len +=
+            (size_t)snprintf(text + len, sizeof text - len, "  - {id: r%d, deployments: [a]}\n", k);
+    len += (size_t)snprintf(text + len, sizeof text - len, "traffic:\n");
+    for (int k = 0; k < N; k++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "  - {router: r%d, rate: %d/s}\n", k,
+                                20 * (k + 1));
+    scenario *sc = load_text(text);
+    results *r = run_seed(sc, 3);
+    double arrivals[N] = {0};
+    for (size_t i = 0; i < r->n_flows; i++) {
+        int k = atoi(strrchr(r->targets[r->flows[i].target], '/') + 2);
+        arrivals[k] += (double)r->flows[i].arrivals;
+    }
+    double chi2 = 0;
+    for (int k = 0; k < N; k++) {
+        double mean = 20.0 * (k + 1) * 100.0;
+        chi2 += (arrivals[k] - mean) * (arrivals[k] - mean) / mean;
+    }
+    ck_assert_msg(gsl_cdf_chisq_Q(chi2, N) > 1e-4, "chi2 %g over %d entries", chi2, N);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -449,5 +487,8 @@ static Suite *suite(void)
     suite_add_tcase(s, tc = tcase_create("ten_thousand_deployments_split_by_replicas"));
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, ten_thousand_deployments_split_by_replicas);
+    suite_add_tcase(s, tc = tcase_create("many_constant_sources_arrive_at_their_rates"));
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, many_constant_sources_arrive_at_their_rates);
     return s;
 }
