@@ -382,7 +382,7 @@ START_TEST(ten_thousand_deployments_split_by_replicas)
     len += (size_t)snprintf(text + len, cap - len, "routers:\n  - {id: r, deployments: [");
     for (int k = 0; k < K; k++)
         len += (size_t)snprintf(text + len, cap - len, "%sd%d", k ? ", " : "", k);
-    snprintf(text + len, cap - len, "]}\ntraffic:\n  - {router: r, rate: 20000/s}\n");
+    snprintf(text + len, cap - len, "]}\ntraffic:\n  - {router: r, rate: 10000/s}\n");
     scenario *sc = load_text(text);
     free(text);
     results *r = run_seed(sc, 11);
