@@ -6,7 +6,8 @@
  *                                 makes per request, in a bare loop: one exponential
  *                                 inter-arrival and one weighted pick (GSL's own alias
  *                                 table), nothing else. Prints seconds.
- *   routersim_bench measure CMD…  runs CMD, prints its wall seconds and peak RSS (KiB).
+ *   routersim_bench measure CMD…  runs CMD, prints its wall seconds, CPU seconds (user +
+ *                                 system, its children's included) and peak RSS (KiB).
  *   routersim_bench batching N    N requests through a batching deployment (8 pooled
  *                                 replicas; lognormal prompts, uniform outputs) against a
  *                                 bare loop of the same draws (inter-arrival and sizes).
@@ -73,8 +74,10 @@ static int measure(char **argv)
         perror("waitpid");
         return 2;
     }
-    printf("seconds %.3f\nmax_rss_kib %ld\nexit %d\n", now_s() - started, usage.ru_maxrss,
-           WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+    double cpu = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+                 (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+    printf("seconds %.3f\ncpu_seconds %.3f\nmax_rss_kib %ld\nexit %d\n", now_s() - started, cpu,
+           usage.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
     return 0;
 }
 

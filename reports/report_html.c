@@ -587,7 +587,8 @@ static void token_table(FILE *out, const loadview *loads)
           "<thead><tr><th>Deployment</th>",
           out);
     for (loadview_token_column col = 0; col < LOADVIEW_N_TOKEN_COLUMNS; col++)
-        fprintf(out, "<th class=\"num\">%s</th>", loadview_token_heading(col));
+        fprintf(out, col == LOADVIEW_SERVING ? "<th>%s</th>" : "<th class=\"num\">%s</th>",
+                loadview_token_heading(col));
     fputs("</tr></thead>\n<tbody>\n", out);
     for (size_t k = 0; k < loads->n; k++) {
         fputs("<tr><td>", out);
@@ -596,7 +597,8 @@ static void token_table(FILE *out, const loadview *loads)
         for (loadview_token_column col = 0; col < LOADVIEW_N_TOKEN_COLUMNS; col++) {
             char cell[128];
             loadview_token_cell(cell, sizeof cell, loads, k, col);
-            fprintf(out, "<td class=\"num\">%s</td>", cell);
+            fprintf(out, col == LOADVIEW_SERVING ? "<td>%s</td>" : "<td class=\"num\">%s</td>",
+                    cell);
         }
         fputs("</tr>\n", out);
     }

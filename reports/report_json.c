@@ -2,6 +2,7 @@
 #include "reports/report_json.h"
 
 #include "reports/srm_report.h"
+#include "sim/base/serving.h"
 #include "views/text.h"
 #include "views/verdicts.h"
 
@@ -332,7 +333,9 @@ static void write_loads(FILE *out, const results *r)
     for (size_t i = 0; i < r->n_loads; i++) {
         fputs(i ? ",\n    {\"deployment\": " : "\n    {\"deployment\": ", out);
         report_json_string(out, r->deployments[r->loads[i].deployment]);
-        fputs(", ", out);
+        fprintf(out, ", \"model\": \"%s\", \"balancer\": \"%s\", ",
+                serving_model_name((serving_model)r->loads[i].model),
+                serving_balancer_name((serving_balancer)r->loads[i].balancer));
         write_load(out, &r->loads[i].load);
         fputs("}", out);
     }

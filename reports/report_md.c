@@ -492,7 +492,7 @@ static void token_table(FILE *out, const loadview *loads)
         fprintf(out, " %s |", loadview_token_heading(col));
     fputs("\n| --- |", out);
     for (loadview_token_column col = 0; col < LOADVIEW_N_TOKEN_COLUMNS; col++)
-        fputs(" ---: |", out);
+        fputs(col == LOADVIEW_SERVING ? " --- |" : " ---: |", out);
     for (size_t k = 0; k < loads->n; k++) {
         fputs("\n| ", out);
         text_md(out, text_short_name(loads->r->deployments[loads->deps[k].deployment]), 1);

@@ -261,12 +261,32 @@ class ChatSummarise(unittest.TestCase):
         self.assertEqual(loads["chat-pooled"]["tpot"]["count"], 0)
         self.assertGreater(loads["chat-batching"]["iterations"], 0)
         self.assertGreater(loads["chat-batching"]["output_tokens"], 0)
-        self.assertIn("| Deployment | TTFT p50 | TTFT p99 |", self.md)
+        self.assertIn("| Deployment | Serving model | TTFT p50 | TTFT p99 |", self.md)
         self.assertIn('id="token-table"', self.md)
         self.assertIn("Tokens (time to first token, time per output token", self.proc.stdout)
         if shutil.which("gnuplot"):
             kinds = {p["kind"] for p in self.report["plots"]}
             self.assertTrue({"ttft", "tpot", "tokens", "batch", "kv_cache"} <= kinds, kinds)
+
+
+    def test_loads_say_their_serving_model_and_balancer(self):
+        # as scenarios/llm-chat-summarise.yaml sets them (chat-pooled sets neither)
+        loads = {l["deployment"].rsplit("/", 1)[1]: l for l in self.report["loads"]}
+        self.assertEqual((loads["chat-pooled"]["model"], loads["chat-pooled"]["balancer"]),
+                         ("queue", "ideal"))
+        self.assertEqual((loads["chat-batching"]["model"], loads["chat-batching"]["balancer"]),
+                         ("batching", "least_outstanding"))
+        self.assertIn("| chat-pooled | queue, ideal |", self.md)
+        self.assertIn("<td>batching, least_outstanding</td>", self.md)
+
+    def test_token_table_latencies_read_in_one_unit(self):
+        # below a second every latency cell is in milliseconds: never "0.0452s"
+        rows = [line for line in self.md.splitlines()
+                if line.startswith(("| chat-pooled | queue", "| chat-batching | batching",
+                                    "<tr><td>chat-"))]
+        self.assertTrue(rows)
+        for row in rows:
+            self.assertNotRegex(row, r"[ >]0\.[0-9]+s[ <]", row)
 
 
 class QueueOnly(unittest.TestCase):
@@ -320,6 +340,30 @@ class Readme(unittest.TestCase):
         self.assertAlmostEqual(ttft["value"], 0.273, delta=0.0005)
         self.assertAlmostEqual(tpot["value"], 0.0192, delta=0.00005)
         self.assertEqual(round(tokens["value"]), 4031)
+
+
+class PublishedBenchmark(unittest.TestCase):
+    """docs/scenario-format.md, "Against a published benchmark": its routersim columns are
+    what scenarios/llm-published-l4.yaml gives, so the table cannot drift from the code."""
+
+    def test_docs_table_is_what_the_scenario_gives(self):
+        proc, report, _ = simulate("llm-published-l4.yaml")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        loads = {l["deployment"].rsplit("/", 1)[1]: l for l in report["loads"]}
+        with open(os.path.join(SOURCE, "docs", "scenario-format.md"), encoding="utf-8") as f:
+            text = f.read()
+        section = text.split("### Against a published benchmark", 1)[1].split("\n### ", 1)[0]
+        rows = [[c.strip() for c in line.strip("|").split("|")]
+                for line in section.splitlines() if line.startswith("| ")
+                and line.split("|")[1].strip().isdigit()]
+        self.assertEqual([r[0] for r in rows], ["1", "4", "16", "32"])
+        for row in rows:
+            l = loads["c" + row[0]]
+            self.assertEqual(l["model"], "batching")
+            simulated = [f"{l['output_tokens_per_s']:.0f}", f"{1000 * l['ttft']['p50_s']:.1f}",
+                         f"{1000 * l['tpot']['p50_s']:.1f}",
+                         f"{1000 * l['latency']['p50_s']:.1f}"]
+            self.assertEqual([row[2], row[4], row[6], row[8]], simulated, row)
 
 
 if __name__ == "__main__":

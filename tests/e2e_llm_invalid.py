@@ -159,6 +159,14 @@ CASES = {
     "kv_full_unknown": (with_lines({10: "      kv_cache_tokens: 100000\n      kv_full: drop"}),
                         "11:16", "expected kv_full: wait (the default) or preempt"),
     # checks on tokens
+    # the queue model counts no tokens: a token floor on a queue deployment is refused
+    "token_floor_names_a_queue_deployment": (
+        BASE + "checks:\n  capacity:\n    - {min_output_tokens_per_second: 5, deployment: q}\n",
+        "32:7", "min_output_tokens_per_second names deployment \"q\", whose serving model is "
+        "queue"),
+    "token_floor_covers_a_queue_deployment": (
+        BASE + "checks:\n  capacity:\n    - min_output_tokens_per_second: 5\n", "32:7",
+        "min_output_tokens_per_second covers deployment \"q\", whose serving model is queue"),
     "ttft_limit_not_a_duration": (BASE + "checks:\n  capacity:\n    - max_p99_ttft: fast\n",
                                   "32:21", "max_p99_ttft"),
     "tpot_unknown_statistic": (BASE + "checks:\n  capacity:\n    - max_p98_tpot: 50ms\n",
@@ -227,6 +235,21 @@ def make_test(text, position, message):
 TRACE_SCENARIO = BASE.replace("    rate: 5/s\n    tokens:\n      prompt: 100\n"
                               "      output: {distribution: uniform, min: 10, max: 20}\n",
                               "    trace: trace.csv\n")
+
+
+class TokenFloorOnBatching(unittest.TestCase):
+    """The counterpart of the token_floor_* cases: a floor naming the batching deployment is
+    accepted."""
+
+    def test_accepted(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "ok.yaml")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(BASE + "checks:\n  capacity:\n"
+                        "    - {min_output_tokens_per_second: 5, deployment: a}\n")
+            proc = subprocess.run([ROUTERSIM, "validate", path], capture_output=True, text=True,
+                                  timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
 
 
 class InvalidTrace(unittest.TestCase):

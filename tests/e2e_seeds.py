@@ -19,8 +19,10 @@ ROUTERSIM, SOURCE = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 SCENARIOS = os.path.join(SOURCE, "scenarios")
 SEEDS = range(1, 51)
 # Scenarios that demonstrate a failing gate; every other bundled scenario must pass.
+# plan-capacity is under-provisioned as written (3 replicas for 4 busy ones): the input of
+# `routersim plan capacity`, whose planned.yaml passes.
 FAILS_ON_PURPOSE = {"ci-gate-fails", "migration-overload", "broken-router", "llm-chat-summarise",
-                    "llm-balancers"}
+                    "llm-balancers", "plan-capacity"}
 WORKERS = 2
 
 

@@ -7,6 +7,7 @@
 #   1 sim/model  the world, the scenario as plain data, the results of a run
 #   2 sim/load   YAML -> scenario          2 sim/run  the engine and the deployments' side
 #   3 sim/stats  verdicts over results
+#   3.5 sim/plan plans searched over replicated verdicts (candidates, capacity search)
 #   4 views      results turned into tables and series for writers
 #   5 plots      6 reports                 7 sim/main.c (the command)
 # Usage: layering.sh SOURCE_DIR. Prints each include that breaks the rule; fails if any.
@@ -19,6 +20,7 @@ grep -H '^#include "' sim/*/*.[ch] sim/main.c views/*.[ch] plots/*.[ch] reports/
         if (path ~ /^sim\/model\//) return 1
         if (path ~ /^sim\/(load|run)\//) return 2
         if (path ~ /^sim\/stats\//) return 3
+        if (path ~ /^sim\/plan\//) return 3.5
         if (path ~ /^views\//) return 4
         if (path ~ /^plots\//) return 5
         if (path ~ /^reports\//) return 6

@@ -584,8 +584,20 @@ START_TEST(latencies_read_with_three_digits)
     const struct {
         double s;
         const char *want;
-    } cases[] = {{0, "0s"},         {0.00025, "0.25ms"}, {0.7128, "713ms"}, {0.9996, "1s"},
-                 {6.6807, "6.68s"}, {12.34, "12.3s"},    {59.96, "1m"},     {123.4, "2m3s"}};
+    } cases[] = {{0, "0s"},
+                 {0.00025, "0.25ms"},
+                 {0.7128, "713ms"},
+                 {0.9996, "1s"},
+                 {6.6807, "6.68s"},
+                 {12.34, "12.3s"},
+                 {59.96, "1m"},
+                 {123.4, "2m3s"},
+                 /* milliseconds even where no short form reads back as the same double,
+                  * so that a column reads in one unit */
+                 {0.0102, "10.2ms"},
+                 {0.01131, "11.3ms"},
+                 {0.00104, "1.04ms"},
+                 {0.000105, "0.105ms"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char buf[32];
         text_latency(buf, sizeof buf, cases[i].s);

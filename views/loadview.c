@@ -4,6 +4,7 @@
 #include "views/series.h"
 #include "views/text.h"
 #include "sim/base/latency.h"
+#include "sim/base/serving.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,8 +56,8 @@ int loadview_init(loadview *v, const results *r)
     if (!v->deps || !v->points)
         return -1;
     for (size_t k = 0; k < v->n; k++)
-        v->deps[k] =
-            (loadview_deployment){.deployment = r->loads[k].deployment, .run = &r->loads[k].load};
+        v->deps[k] = (loadview_deployment){
+            .deployment = r->loads[k].deployment, .run = &r->loads[k].load, .whole = &r->loads[k]};
     sort_deployments(v);
     for (size_t i = 0; i < r->n_load_points; i++) {
         const results_load_point *p = &r->load_points[i];
@@ -271,9 +272,9 @@ int loadview_has_tokens(const loadview *v)
 const char *loadview_token_heading(loadview_token_column col)
 {
     static const char *const headings[LOADVIEW_N_TOKEN_COLUMNS] = {
-        "TTFT p50",      "TTFT p99",        "Worst TTFT p99 (window)", "TPOT p50",
-        "TPOT p99",      "Output tokens/s", "Prompt tokens/s",         "Mean batch",
-        "Mean KV cache", "Peak KV cache"};
+        "Serving model", "TTFT p50",      "TTFT p99",        "Worst TTFT p99 (window)",
+        "TPOT p50",      "TPOT p99",      "Output tokens/s", "Prompt tokens/s",
+        "Mean batch",    "Mean KV cache", "Peak KV cache"};
     return headings[col];
 }
 
@@ -293,6 +294,10 @@ void loadview_token_cell(char *buf, size_t size, const loadview *v, size_t k,
     const results_load *l = d->run;
     char figure[32];
     switch (col) {
+    case LOADVIEW_SERVING:
+        snprintf(buf, size, "%s, %s", serving_model_name((serving_model)d->whole->model),
+                 serving_balancer_name((serving_balancer)d->whole->balancer));
+        return;
     case LOADVIEW_TTFT_P50:
     case LOADVIEW_TTFT_P99:
         quantile_text(buf, size, &l->ttft,

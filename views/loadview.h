@@ -21,6 +21,7 @@
 typedef struct {
     size_t deployment;                    /* index into results.deployments */
     const results_load *run;              /* over the whole run */
+    const results_deployment_load *whole; /* run's owner: with the serving model and balancer */
     const results_load_point *peak;       /* first window of the highest utilization, or NULL */
     const results_load_point *worst_p99;  /* first window of the highest p99, or NULL when no
                                              request started service */
@@ -103,6 +104,7 @@ void loadview_text_row(char *buf, size_t size, const loadview *v, size_t k, cons
 int loadview_has_tokens(const loadview *v);
 
 typedef enum {
+    LOADVIEW_SERVING,             /* "batching, round_robin": the model and its balancer */
     LOADVIEW_TTFT_P50,            /* "180ms"; "n/a" without first tokens */
     LOADVIEW_TTFT_P99,            /* "1.2s" */
     LOADVIEW_WORST_TTFT_P99,      /* "3.4s in [12m, 12m30s)" */
@@ -116,8 +118,8 @@ typedef enum {
     LOADVIEW_N_TOKEN_COLUMNS
 } loadview_token_column;
 
-/* "TTFT p50", "TTFT p99", "Worst TTFT p99 (window)", "TPOT p50", "TPOT p99", "Output
- * tokens/s", "Prompt tokens/s", "Mean batch", "Mean KV cache", "Peak KV cache" (of any
+/* "Serving model", "TTFT p50", "TTFT p99", "Worst TTFT p99 (window)", "TPOT p50", "TPOT p99",
+ * "Output tokens/s", "Prompt tokens/s", "Mean batch", "Mean KV cache", "Peak KV cache" (of any
  * window) */
 const char *loadview_token_heading(loadview_token_column col);
 void loadview_token_cell(char *buf, size_t size, const loadview *v, size_t k,

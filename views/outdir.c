@@ -69,7 +69,12 @@ static int ends_with(const char *s, const char *tail)
 /* A file name a report set may hold. */
 static int report_name(const char *name)
 {
-    static const char *const tails[] = {".json", ".md", ".html", ".xml", ".csv", ".png", ".svg"};
+    /* .fitted.yaml: the scenario `routersim fit` writes; planned.yaml and runbook.sh: a
+     * plan's (any other YAML may be the user's own scenario, never to be replaced) */
+    static const char *const tails[] = {".json", ".md",  ".html", ".xml",
+                                        ".csv",  ".png", ".svg",  ".fitted.yaml"};
+    if (strcmp(name, "planned.yaml") == 0 || strcmp(name, "runbook.sh") == 0)
+        return 1;
     for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++)
         if (ends_with(name, tails[i]))
             return 1;

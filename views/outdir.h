@@ -17,7 +17,8 @@
  * run into the same folder.
  *
  * A report folder is replaced whole, so only a folder that holds nothing but reports (files
- * ending in .json .md .html .xml .csv .png .svg, and temporary files of a report) is
+ * ending in .json .md .html .xml .csv .png .svg, the .fitted.yaml scenario of `routersim
+ * fit`, a plan's planned.yaml and runbook.sh, and temporary files of a report) is
  * replaced; any other content is refused rather than deleted.
  */
 #ifndef ROUTERSIM_OUTDIR_H

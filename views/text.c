@@ -185,8 +185,14 @@ void text_duration(char *buf, size_t size, double seconds)
 
 void text_latency(char *buf, size_t size, double seconds)
 {
-    units_format_duration(seconds >= 59.95 ? round(seconds) : units_round_significant(seconds, 3),
-                          buf, size);
+    double rounded = seconds >= 59.95 ? round(seconds) : units_round_significant(seconds, 3);
+    /* Below a second always in milliseconds, so that a column of latencies reads in one unit
+     * ("47.1ms" above "45.2ms", never "0.0452s"): units_format_duration would fall back to
+     * seconds where no short millisecond form reads back as exactly the same double. */
+    if (rounded > 0 && rounded < 1 && rounded * 1000 >= 0.001)
+        snprintf(buf, size, "%.3gms", rounded * 1000);
+    else
+        units_format_duration(rounded, buf, size);
 }
 
 void text_rate(char *buf, size_t size, double per_second)

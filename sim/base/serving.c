@@ -63,6 +63,18 @@ void serving_free(serving *s)
     free(s);
 }
 
+const char *serving_model_name(serving_model model)
+{
+    return model == SERVING_MODEL_BATCHING ? "batching" : "queue";
+}
+
+const char *serving_balancer_name(serving_balancer balancer)
+{
+    static const char *const names[] = {"ideal", "round_robin", "least_outstanding",
+                                        "power_of_two"};
+    return names[balancer];
+}
+
 double serving_draw(const serving_spec *spec, gsl_rng *rng)
 {
     double m = spec->mean_s, cv2 = spec->cv * spec->cv;

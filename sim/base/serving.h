@@ -133,6 +133,11 @@ typedef enum {
 
 typedef struct serving serving;
 
+/* The scenario's names of a model and a balancer ("queue", "round_robin"...), as reports
+ * write them. */
+const char *serving_model_name(serving_model model);
+const char *serving_balancer_name(serving_balancer balancer);
+
 /* A deployment drawing its service times from rng and its queue memory from budget (which
  * must outlive it). NULL when out of memory. */
 serving *serving_new(const serving_spec *spec, long long ready_replicas, double now, gsl_rng *rng,

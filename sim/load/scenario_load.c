@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/load/scenario_load.h"
+#include "sim/load/uncertain.h"
 
 #include "sim/base/routerfault.h"
 
@@ -565,9 +566,9 @@ static void apply_cold_starts(scenario *sc)
 static int parse_root(loader *ld, const ydoc_node *root)
 {
     static const yread_key rules[] = {
-        {"name", 1},     {"description", 0}, {"account", 1}, {"seed", 0},    {"duration", 1},
-        {"window", 0},   {"deployments", 1}, {"routers", 0}, {"serving", 0}, {"traffic", 1},
-        {"timeline", 0}, {"checks", 0},      {"faults", 0},  {NULL, 0}};
+        {"name", 1},     {"description", 0}, {"account", 1}, {"seed", 0},        {"duration", 1},
+        {"window", 0},   {"deployments", 1}, {"routers", 0}, {"serving", 0},     {"traffic", 1},
+        {"timeline", 0}, {"checks", 0},      {"faults", 0},  {"uncertainty", 0}, {NULL, 0}};
     if (yread_keys(&ld->in, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
         yread_each(&ld->in, root, "deployments", 1, parse_deployment_entry, ld) != 0 ||
         yread_each(&ld->in, root, "routers", 0, parse_router_entry, ld) != 0 ||
@@ -579,6 +580,10 @@ static int parse_root(loader *ld, const ydoc_node *root)
     if (serving_node && parse_serving_section(ld, serving_node) != 0)
         return -1;
     apply_cold_starts(ld->sc);
+    const ydoc_node *uncertainty = ydoc_get(root, "uncertainty");
+    if (uncertainty && !ydoc_is_null(uncertainty) &&
+        uncertain_read(&ld->in, uncertainty, ld->sc) != 0)
+        return -1;
     const ydoc_node *checks = ydoc_get(root, "checks");
     return checks && !ydoc_is_null(checks) ? checkspec_read(&ld->in, checks, ld->sc) : 0;
 }
@@ -860,6 +865,34 @@ static int check_token_targets(loader *ld)
     return 0;
 }
 
+/* The queue model counts no tokens, so an output-token floor on a queue deployment could
+ * only ever fail (its figure is 0 whatever it serves): refused, whether the check names the
+ * deployment or covers every deployment with a serving model. */
+static int check_token_floors(loader *ld)
+{
+    const scenario *sc = ld->sc;
+    for (size_t i = 0; i < sc->n_capacity; i++) {
+        const scenario_capacity *c = &sc->capacity[i];
+        if (c->kind != SCENARIO_MIN_OUTPUT_TOKENS_PER_SECOND)
+            continue;
+        for (size_t k = 0; k < sc->n_serving; k++) {
+            const scenario_serving *sv = &sc->serving[k];
+            if (sv->spec.model != SERVING_MODEL_QUEUE ||
+                (c->deployment[0] && strcmp(c->deployment, sv->deployment) != 0))
+                continue;
+            char msg[512];
+            snprintf(msg, sizeof msg,
+                     "expected a deployment whose serving model is batching: "
+                     "min_output_tokens_per_second %s deployment \"%s\", whose serving model is "
+                     "queue, which counts no tokens (name a batching deployment with "
+                     "`deployment:`)",
+                     c->deployment[0] ? "names" : "covers", sv->deployment);
+            return err_mark(ld, c->mark, msg);
+        }
+    }
+    return 0;
+}
+
 /* Traffic and checks may only name resources that exist at some point: a name that never
  * does is a typo, not a plan. */
 static int check_references(loader *ld, const world *w)
@@ -899,7 +932,7 @@ static int check_references(loader *ld, const world *w)
         if (sc->traffic[i].trace && check_trace(ld, w, &sc->traffic[i]) != 0)
             return -1;
     }
-    if (check_token_targets(ld) != 0)
+    if (check_token_targets(ld) != 0 || check_token_floors(ld) != 0)
         return -1;
     if (scenario_expected_requests(sc) > SCENARIO_MAX_EXPECTED_REQUESTS) {
         char msg[256];

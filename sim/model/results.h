@@ -226,9 +226,12 @@ typedef struct {
     results_load load;
 } results_load_point;
 
-/* A deployment's serving measurements over the whole run. */
+/* A deployment's serving measurements over the whole run, and the serving model and
+ * balancer that produced them (the scenario's serving spec). */
 typedef struct {
     uint32_t deployment;
+    int model;    /* serving_model (serving.h) */
+    int balancer; /* serving_balancer */
     results_load load;
 } results_deployment_load;
 

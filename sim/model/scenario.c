@@ -44,6 +44,11 @@ void scenario_free(scenario *sc)
         free(sc->expect[i].shares);
     free(sc->expect);
     free(sc->faults);
+    for (size_t i = 0; i < sc->n_uncertain; i++) {
+        free(sc->uncertain[i].key);
+        free(sc->uncertain[i].unit);
+    }
+    free(sc->uncertain);
     free(sc->path);
     free(sc->name);
     free(sc->description);

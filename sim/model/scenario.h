@@ -129,6 +129,17 @@ typedef struct {
     scenario_mark mark;
 } scenario_expect;
 
+/* An uncertain parameter (the scenario's `uncertainty:`): a scalar the scenario sets, named by
+ * its path as --set takes it, and the interval [low, high] its true value is believed to lie
+ * in. low and high are numbers written with the same unit suffix ("200ms", "1.5/s", "8"),
+ * which routersim sensitivity puts back after each value it tries. */
+typedef struct {
+    char *key; /* KEY.PATH, e.g. "deployments.chat.serving.service_time.mean" */
+    double low, high;
+    char *unit;       /* the suffix of low and high: "ms", "/s", "" */
+    int line, column; /* where the entry is written, for errors found when it is applied */
+} scenario_uncertain;
+
 typedef struct {
     char *path;
     char *name;
@@ -167,6 +178,9 @@ typedef struct {
     double pass_rate;
     double confidence;
     int sequential;
+    /* uncertainty: the parameters routersim sensitivity (and run --sensitivity) varies */
+    size_t n_uncertain;
+    scenario_uncertain *uncertain;
 } scenario;
 
 #define SCENARIO_DEFAULT_ALPHA 0.001

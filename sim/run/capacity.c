@@ -733,6 +733,8 @@ int capacity_finish(capacity *c, double now)
         if (!l)
             return fail(c, "out of memory");
         l->deployment = t->name;
+        l->model = (int)t->spec->model;
+        l->balancer = (int)t->spec->balancer;
         l->load = measure(c, t, &t->run, now, t->run.max_waiting, t->run.max_kv);
         uint64_t unserved[RESULTS_N_UNSERVED] = {l->load.rejected, l->load.timed_out,
                                                  l->load.unfinished};

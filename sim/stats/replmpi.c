@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /*
  * The messages, all on MPI_COMM_WORLD. Between two ranks MPI delivers messages in the order
@@ -143,13 +144,30 @@ static int send_bytes(const void *data, size_t len, int to, int tag)
     return MPI_Send(data, (int)len, MPI_BYTE, to, tag, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
 }
 
+/* Wait for a message from `from` with `tag` (or any). MPI's blocking calls busy-poll in
+ * OpenMPI, which would take a core from the replications this rank's threads, and the other
+ * ranks on the node, are computing, all the while rank 0 waits for rows or a rank for its
+ * next order; a look every millisecond costs nothing next to a replication. */
+static int wait_for(int from, int tag, MPI_Status *status)
+{
+    const struct timespec pause = {0, 1000000};
+    for (;;) {
+        int arrived = 0;
+        if (MPI_Iprobe(from, tag, MPI_COMM_WORLD, &arrived, status) != MPI_SUCCESS)
+            return -1;
+        if (arrived)
+            return 0;
+        nanosleep(&pause, NULL);
+    }
+}
+
 /* The next message from `from` with any tag (or with `tag` when not MPI_ANY_TAG), received
  * whole: a malloc'd buffer (NULL when empty), its length and tag. Returns 0 or -1. */
 static int receive(int from, int tag, unsigned char **data, size_t *len, int *got_tag)
 {
     MPI_Status status;
     int count;
-    if (MPI_Probe(from, tag, MPI_COMM_WORLD, &status) != MPI_SUCCESS ||
+    if (wait_for(from, tag, &status) != 0 ||
         MPI_Get_count(&status, MPI_BYTE, &count) != MPI_SUCCESS || count < 0)
         return -1;
     *data = count > 0 ? malloc((size_t)count) : NULL;
@@ -272,11 +290,14 @@ int replmpi_serve(void)
             break;
         int sent = rc == 0 ? send_bytes(NULL, 0, 0, TAG_END)
                            : send_bytes(err, strlen(err) + 1, 0, TAG_FAIL);
-        if (sent != 0 || (!sv.stopped && MPI_Recv(NULL, 0, MPI_BYTE, 0, TAG_STOP, MPI_COMM_WORLD,
-                                                  MPI_STATUS_IGNORE) != MPI_SUCCESS)) {
+        unsigned char *stop = NULL; /* empty */
+        size_t stop_len;
+        int stop_tag;
+        if (sent != 0 || (!sv.stopped && receive(0, TAG_STOP, &stop, &stop_len, &stop_tag) != 0)) {
             sv.failed = 1;
             break;
         }
+        free(stop);
     }
     MPI_Finalize();
     return sv.failed ? 3 : 0;
