@@ -58,12 +58,17 @@ void world_cmd_clear(world_cmd *cmd)
     memset(cmd, 0, sizeof *cmd);
 }
 
+/* The list's capacity is the next power of two at or above its length (no separate field),
+ * so a router listing k deployments costs O(k) copying, not O(k^2). */
 int world_cmd_add_deployment(world_cmd *cmd, const char *id)
 {
-    world_id *grown = realloc(cmd->deployments, (cmd->n_deployments + 1) * sizeof *grown);
-    if (!grown)
-        return -1;
-    cmd->deployments = grown;
+    size_t n = cmd->n_deployments;
+    if ((n & (n - 1)) == 0) {
+        world_id *grown = realloc(cmd->deployments, (n ? 2 * n : 1) * sizeof *grown);
+        if (!grown)
+            return -1;
+        cmd->deployments = grown;
+    }
     copy_str(cmd->deployments[cmd->n_deployments++], sizeof(world_id), id);
     return 0;
 }
