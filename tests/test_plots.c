@@ -237,7 +237,9 @@ START_TEST(plots_drawn_as_png_of_requested_size_and_svg)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 0, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
     ck_assert_int_eq(set.status, PLOTS_DRAWN);
     ck_assert_uint_eq(set.n, 4);
@@ -279,7 +281,9 @@ START_TEST(capacity_plots_drawn_for_serving_models)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 0, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]); /* not even an empty block */
     static const char *const stems[] = {"split-edge",  "sequential-edge", "replicas", "requests",
                                         "utilization", "latency",         "queue"};
@@ -334,7 +338,9 @@ START_TEST(no_capacity_plots_without_serving_models)
     char dir[256], err[512], path[512];
     temp_dir(dir, sizeof dir);
     plots_set set;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 0, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_uint_eq(set.n, 4);
     for (size_t i = 0; i < set.n; i++)
         ck_assert_int_lt(set.plots[i].kind, PLOTS_UTILIZATION);
@@ -355,7 +361,9 @@ START_TEST(split_plot_marks_phases_and_events)
     char dir[256], err[512], path[512];
     temp_dir(dir, sizeof dir);
     plots_set set;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 0, &set, collect, err, sizeof err),
+        0);
     snprintf(path, sizeof path, "%s/split-edge.png", dir);
     assert_png(path, PLOTS_WIDTH, PLOTS_HEIGHT);
     size_t len;
@@ -414,7 +422,9 @@ START_TEST(sequential_plot_shows_the_crossing)
     fake_gnuplot(bin, sizeof bin, "tee \"$(dirname \"$0\")/$$.gp\" | /usr/bin/gnuplot");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 0, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
     ck_assert_str_eq(set.plots[1].stem, "sequential-edge");
     char *script = script_of(bin, "Sequential p-value of router edge");
@@ -490,8 +500,9 @@ START_TEST(plots_at_once_same_as_one_by_one)
     const size_t jobs[2] = {1, 4};
     for (int k = 0; k < 2; k++) {
         n_warnings = 0;
-        ck_assert_int_eq(
-            plots_draw(dirs[k], r, NULL, 640, 360, jobs[k], &sets[k], collect, err, sizeof err), 0);
+        ck_assert_int_eq(plots_draw(dirs[k], r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, jobs[k],
+                                    &sets[k], collect, err, sizeof err),
+                         0);
         n_seen[k] = n_warnings;
         memcpy(seen[k], warnings, sizeof warnings);
     }
@@ -532,7 +543,9 @@ START_TEST(plots_drawn_two_at_a_time)
                  "ls \"$d\" | grep -c '^started' >\"$d/seen.$$\"\nexec /usr/bin/gnuplot");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 2, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 2, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
     ck_assert_uint_eq(set.n, 4);
     DIR *d = opendir(bin);
@@ -568,7 +581,9 @@ START_TEST(missing_gnuplot_warns_once_and_writes_nothing)
     setenv("PATH", "/nonexistent", 1);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 4, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 4, &set, collect, err, sizeof err),
+        0);
     ck_assert_int_eq(set.status, PLOTS_NO_GNUPLOT);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(n_warnings, 1);
@@ -592,7 +607,9 @@ START_TEST(gnuplot_errors_are_reported_per_plot)
                  "echo '' >&2\nexit 1");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 4, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 4, &set, collect, err, sizeof err),
+        0);
     ck_assert_int_eq(set.status, PLOTS_DRAWN);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(set.failed, 4);
@@ -617,7 +634,9 @@ START_TEST(gnuplot_that_draws_nothing_is_a_failure)
     fake_gnuplot(bin, sizeof bin, "cat >/dev/null\necho 'warning: something odd' >&2");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 4, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 4, &set, collect, err, sizeof err),
+        0);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(n_warnings, 4);
     ck_assert_str_eq(warnings[2],
@@ -643,7 +662,9 @@ START_TEST(cdata_end_in_text_keeps_svg_valid)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 0, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
     ck_assert_uint_eq(set.n, 4);
     const char *const shown[] = {"x ]]&gt; y &lt;![CDATA[ z", "edge ]]&gt;]]&gt;"};
@@ -670,7 +691,9 @@ START_TEST(footer_points_to_the_full_timeline)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 0, &set, collect, err, sizeof err),
+        0);
     ck_assert_uint_eq(set.n, 4);
     snprintf(path, sizeof path, "%s/replicas.svg", dir);
     size_t len;
@@ -699,7 +722,9 @@ START_TEST(truncated_plots_are_not_kept)
                  "  *) printf '<svg><g>' >\"$f\" ;; esac\ndone");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 4, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 4, &set, collect, err, sizeof err),
+        0);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(n_warnings, 4);
     ck_assert_str_eq(warnings[0], "plot split-edge not drawn: gnuplot exited without finishing "
