@@ -142,21 +142,19 @@ static int choose_routers(series *s)
     return rc;
 }
 
-/* Marks in keep[] the points of router `router` whose deployment is among its
- * SERIES_TOP_DEPLOYMENTS by requests; returns how many deployments it has in the series, or
- * -1 when out of memory. total[] and seen[] (one per deployment) are zero on entry and
- * left so. */
-static long choose_deployments(const results *r, uint32_t router, unsigned char *keep,
-                               uint64_t *total, unsigned char *seen)
+/* Marks in keep[] the points of one router (their indices: idx[0..n)) whose deployment is
+ * among its SERIES_TOP_DEPLOYMENTS by requests; returns how many deployments it has in the
+ * series, or -1 when out of memory. total[] and seen[] (one per deployment) are zero on
+ * entry and left so. */
+static long choose_deployments(const results *r, const size_t *idx, size_t n_idx,
+                               unsigned char *keep, uint64_t *total, unsigned char *seen)
 {
     size_t n = 0, cap = 16;
     ranked *deps = malloc(cap * sizeof *deps);
     if (!deps)
         return -1;
-    for (size_t i = 0; i < r->n_points; i++) {
-        const results_point *p = &r->points[i];
-        if (p->router != router || p->deployment >= r->n_deployments)
-            continue;
+    for (size_t i = 0; i < n_idx; i++) {
+        const results_point *p = &r->points[idx[i]];
         if (!seen[p->deployment]) {
             if (n == cap) {
                 ranked *grown = realloc(deps, (cap *= 2) * sizeof *deps);
@@ -178,11 +176,8 @@ static long choose_deployments(const results *r, uint32_t router, unsigned char 
         seen[deps[k].index] = k < SERIES_TOP_DEPLOYMENTS ? 2 : 0; /* 2: kept */
         total[deps[k].index] = 0;
     }
-    for (size_t i = 0; i < r->n_points; i++) {
-        const results_point *p = &r->points[i];
-        if (p->router == router && p->deployment < r->n_deployments)
-            keep[i] = seen[p->deployment] == 2;
-    }
+    for (size_t i = 0; i < n_idx; i++)
+        keep[idx[i]] = seen[r->points[idx[i]].deployment] == 2;
     for (size_t k = 0; k < n && k < SERIES_TOP_DEPLOYMENTS; k++)
         seen[deps[k].index] = 0;
     free(deps);
@@ -210,20 +205,40 @@ static int bound_rows(series *s)
 {
     const results *r = s->r;
     size_t nd = r->n_deployments ? r->n_deployments : 1;
-    unsigned char *keep = malloc(r->n_points ? r->n_points : 1);
+    size_t np = r->n_points ? r->n_points : 1, nr = r->n_routers;
+    unsigned char *keep = malloc(np);
     uint64_t *total = calloc(nd, sizeof *total);
     unsigned char *seen = calloc(nd, 1);
-    int rc = keep && total && seen ? 0 : -1;
-    if (rc == 0)
+    size_t *start = calloc(nr + 1, sizeof *start), *idx = malloc(np * sizeof *idx);
+    int rc = keep && total && seen && start && idx ? 0 : -1;
+    if (rc == 0) { /* the points of each shown router, grouped by router (counting sort) */
         memset(keep, 1, r->n_points);
-    for (size_t router = 0; rc == 0 && router < r->n_routers; router++)
+        for (size_t i = 0; i < r->n_points; i++)
+            if (r->points[i].router < nr && r->points[i].deployment < r->n_deployments)
+                start[r->points[i].router + 1]++;
+        for (size_t k = 0; k < nr; k++)
+            start[k + 1] += start[k];
+        size_t *fill = calloc(nr ? nr : 1, sizeof *fill);
+        if (!fill)
+            rc = -1;
+        for (size_t i = 0; fill && i < r->n_points; i++) {
+            const results_point *p = &r->points[i];
+            if (p->router < nr && p->deployment < r->n_deployments)
+                idx[start[p->router] + fill[p->router]++] = i;
+        }
+        free(fill);
+    }
+    for (size_t router = 0; rc == 0 && router < nr; router++)
         if (s->shown[router]) {
-            long n = choose_deployments(r, (uint32_t)router, keep, total, seen);
+            long n = choose_deployments(r, idx + start[router], start[router + 1] - start[router],
+                                        keep, total, seen);
             rc = n < 0 ? -1 : 0;
             s->bounded |= n > SERIES_TOP_DEPLOYMENTS;
         }
     free(total);
     free(seen);
+    free(start);
+    free(idx);
     size_t cap = 0;
     series_split_row other = {.deployment = -1};
     for (size_t i = 0; rc == 0 && i <= r->n_points; i++) {
