@@ -1611,8 +1611,7 @@ static int command_srm_or_plan(int argc, char **argv)
     if (plan && argc >= 2 && strcmp(argv[1], "migration") == 0)
         return command_plan_migration(argc - 1, argv + 1);
     if (plan && (argc < 2 || strcmp(argv[1], "srm") != 0))
-        return usage_error("%s", "plan: expected \"plan srm FILE...\", \"plan capacity FILE\" or "
-                                 "\"plan migration FILE ...\"");
+        return usage_error("%s", "plan: expected \"plan srm FILE...\", \"plan capacity FILE\" or \"plan migration FILE ...\"");
     if (parse_srm_options(argc - plan, argv + plan, &cli) != 0)
         return EXIT_INVALID;
     int n = argc - plan - optind;
