@@ -110,6 +110,12 @@ typedef struct {
     size_t n_routers;
     long *dep_name; /* per deployment slot: its index in results.deployments, or -1 */
     size_t n_dep_name;
+    /* results.deployments by name: open addressing of index + 1 (0: empty), at most half
+     * full, over its first names_indexed entries (capacity adds names too: the rest are
+     * indexed before a lookup), so a slot's name is found in O(1), not by a scan of all. */
+    size_t *name_cells;
+    size_t name_cap; /* a power of two, or 0 */
+    size_t names_indexed;
     /* Room for the widest phase's shares and counts, for the tests at a look and at a
      * phase's end (kept off the stack: a router may list SELECTOR_MAX_DEPLOYMENTS). */
     double *scratch;
@@ -576,6 +582,59 @@ static void arrive(engine *e, size_t i)
     }
 }
 
+static size_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (size_t)h;
+}
+
+static void name_insert(size_t *cells, size_t cap, const char *name, size_t index)
+{
+    size_t at = name_hash(name) & (cap - 1);
+    while (cells[at])
+        at = (at + 1) & (cap - 1);
+    cells[at] = index + 1;
+}
+
+/* Index the names results.deployments gained since the last call; 0, or -1 when out of
+ * memory (with the error set). */
+static int index_names(engine *e)
+{
+    size_t n = e->res->n_deployments;
+    if (e->names_indexed == n)
+        return 0;
+    if (2 * n > e->name_cap) {
+        size_t cap = e->name_cap ? e->name_cap : 64;
+        while (2 * n > cap)
+            cap *= 2;
+        size_t *cells = calloc(cap, sizeof *cells);
+        if (!cells)
+            return out_of_memory(e);
+        free(e->name_cells);
+        e->name_cells = cells;
+        e->name_cap = cap;
+        e->names_indexed = 0;
+    }
+    for (; e->names_indexed < n; e->names_indexed++)
+        name_insert(e->name_cells, e->name_cap, e->res->deployments[e->names_indexed],
+                    e->names_indexed);
+    return 0;
+}
+
+/* The name's index in results.deployments (all indexed), or -1. */
+static long find_name(const engine *e, const char *name)
+{
+    if (!e->name_cap)
+        return -1;
+    for (size_t at = name_hash(name) & (e->name_cap - 1); e->name_cells[at];
+         at = (at + 1) & (e->name_cap - 1))
+        if (strcmp(e->res->deployments[e->name_cells[at] - 1], name) == 0)
+            return (long)e->name_cells[at] - 1;
+    return -1;
+}
+
 /* A deployment slot's index in results.deployments, looked up once per slot (a slot keeps
  * its deployment's name for the whole run). */
 static long deployment_name(engine *e, size_t d)
@@ -590,9 +649,13 @@ static long deployment_name(engine *e, size_t d)
         e->dep_name = grown;
         e->n_dep_name = n;
     }
-    if (e->dep_name[d] < 0)
-        e->dep_name[d] = results_name_index(&e->res->deployments, &e->res->n_deployments,
-                                            world_deployment_at(e->world, d)->name);
+    if (e->dep_name[d] < 0 && index_names(e) == 0) {
+        const char *name = world_deployment_at(e->world, d)->name;
+        long found = find_name(e, name);
+        e->dep_name[d] =
+            found >= 0 ? found
+                       : results_name_append(&e->res->deployments, &e->res->n_deployments, name);
+    }
     return e->dep_name[d];
 }
 
@@ -1010,6 +1073,7 @@ static void engine_free(engine *e)
     }
     free(e->routers);
     free(e->dep_name);
+    free(e->name_cells);
     free(e->scratch);
     free(e->scratch_counts);
     for (size_t i = 0; e->sources && i < e->sc->n_traffic; i++) {
