@@ -5,7 +5,7 @@
 # peak memory at 1e7 vs 1e8 requests (it must stay flat); then the batching serving model
 # through routersim_bench (requests/s and iterations/s against the bare loop of its draws);
 # then replications per second on 1 and 2 threads, and on 1 and 3 MPI ranks where OpenMPI
-# is installed (bench/replications.sh).
+# is installed (bench/replications.sh); then fleet scale (bench/fleet.sh, at REQUESTS/10).
 # Usage: bench/run.sh [REQUESTS]   (default 1e8; the memory comparison uses REQUESTS/10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,3 +82,6 @@ echo "peak RSS, batching model:        $(echo "$batch_small" | field max_rss_kib
 
 echo
 bench/replications.sh
+
+echo
+BUILD="$build" bench/fleet.sh $((n / 10))

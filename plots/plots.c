@@ -450,9 +450,11 @@ static int draw_all(drawing *d, const series *s)
     const results *r = d->c.r;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < r->n_routers; i++)
-        rc = draw_split(d, s, i);
+        if (series_router_shown(s, i))
+            rc = draw_split(d, s, i);
     for (size_t i = 0; rc == 0 && i < r->n_routers; i++)
-        rc = draw_sequential(d, i);
+        if (series_router_shown(s, i))
+            rc = draw_sequential(d, i);
     if (rc == 0)
         rc = draw_replicas(d);
     if (rc == 0 && r->n_targets > 0)
@@ -471,9 +473,9 @@ static size_t jobs_for(size_t jobs)
     return jobs < MAX_JOBS ? jobs : MAX_JOBS;
 }
 
-int plots_draw(const char *dir, const results *r, const replicas_summary *rep, int width,
-               int height, size_t jobs, plots_set *set, void (*warn)(const char *message),
-               char *err, size_t errlen)
+int plots_draw(const char *dir, const results *r, const replicas_summary *rep, series_detail detail,
+               int width, int height, size_t jobs, plots_set *set,
+               void (*warn)(const char *message), char *err, size_t errlen)
 {
     drawing d = {
         .dir = dir, .set = set, .err = err, .errlen = errlen, .rep = rep, .jobs = jobs_for(jobs)};
@@ -481,8 +483,10 @@ int plots_draw(const char *dir, const results *r, const replicas_summary *rep, i
     *set = (plots_set){.status = PLOTS_DRAWN};
     set->plots = calloc(2 * r->n_routers + 2 + LOADPLOT_N, sizeof *set->plots);
     d.running = calloc(d.jobs, sizeof *d.running);
-    int rc =
-        set->plots && d.running && series_init(&s, r) == 0 && loadview_init(&d.v, r) == 0 ? 0 : -1;
+    int rc = set->plots && d.running && series_init_detail(&s, r, detail) == 0 &&
+                     loadview_init(&d.v, r) == 0
+                 ? 0
+                 : -1;
     if (rc == 0) {
         canvas_init(&d.c, r, width > 0 ? width : PLOTS_WIDTH, height > 0 ? height : PLOTS_HEIGHT,
                     warn);

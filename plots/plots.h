@@ -32,6 +32,7 @@
 
 #include "sim/model/results.h"
 #include "sim/stats/replicas.h"
+#include "views/series.h"
 
 #include <stddef.h>
 
@@ -79,10 +80,11 @@ typedef struct {
  * 0 with the set filled (free it with plots_set_free), or -1 with the reason in err when a file
  * could not be written. A plot gnuplot could not draw, or gnuplot missing (said once), goes to
  * `warn` (may be NULL) and does not fail the call. The set, the files and the warnings, in their
- * order, are the same whatever `jobs` is. */
-int plots_draw(const char *dir, const results *r, const replicas_summary *rep, int width,
-               int height, size_t jobs, plots_set *set, void (*warn)(const char *message),
-               char *err, size_t errlen);
+ * order, are the same whatever `jobs` is. Under bounded detail the split and sequential plots
+ * are drawn for the routers whose series are shown (series.h). */
+int plots_draw(const char *dir, const results *r, const replicas_summary *rep, series_detail detail,
+               int width, int height, size_t jobs, plots_set *set,
+               void (*warn)(const char *message), char *err, size_t errlen);
 
 void plots_set_free(plots_set *set);
 

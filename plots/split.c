@@ -14,11 +14,17 @@
 static const char *const expected_style = "dt (7,5) lw 2 lc rgb '#1a1a1a'";
 static const char *const boundary_style = "lw 1.2 lc rgb '#3b3b3b'";
 
+/* The colour of the area that sums the deployments not shown on their own. */
+static const char *const other_colour = "#c7c7c7";
+
 struct split_plot {
     const series *s;
     long router;
     char title[192];
-    lineup deps;
+    lineup deps;   /* what the plot shows: the router's deployments, or its busiest and "(other)" */
+    lineup full;   /* when grouped: every deployment of the router's phases */
+    long *group;   /* when grouped: [k of full] -> position in deps; else NULL */
+    double *spare; /* when grouped: [full.n], for a phase's shares before they are summed */
     uint64_t *counts;            /* [bin * deps.n + k]: requests the router sent to deployment k */
     int observed;                /* the router routed something: there are areas to draw */
     const replicas_summary *rep; /* a replicated run's: bands instead of areas; else NULL */
@@ -48,6 +54,89 @@ static int count_points(split_plot *sp, const results *r)
     return 0;
 }
 
+/* Under bounded detail a router of more than SERIES_TOP_DEPLOYMENTS deployments shows its
+ * busiest (most requests over the run; ties: the earlier in the lineup), in lineup order,
+ * and one "(other)" area summing the rest, as its time series does: hundreds of slivers
+ * would be neither readable nor quick to draw. */
+static int group_small(split_plot *sp, const results *r)
+{
+    size_t n = sp->deps.n, bins = r->n_bins, shown = SERIES_TOP_DEPLOYMENTS;
+    uint64_t *total = calloc(n, sizeof *total);
+    size_t *order = malloc(n * sizeof *order);
+    sp->group = malloc(n * sizeof *sp->group);
+    sp->spare = calloc(n, sizeof *sp->spare);
+    lineup few = {.n = shown + 1,
+                  .names = calloc(shown + 1, sizeof *few.names),
+                  .index = calloc(shown + 1, sizeof *few.index)};
+    uint64_t *counts = calloc((bins ? bins : 1) * (shown + 1), sizeof *counts);
+    if (!total || !order || !sp->group || !sp->spare || !few.names || !few.index || !counts) {
+        free(total);
+        free(order);
+        free(counts);
+        lineup_free(&few);
+        return -1;
+    }
+    for (size_t b = 0; b < bins; b++)
+        for (size_t k = 0; k < n; k++)
+            total[k] += sp->counts[b * n + k];
+    /* the busiest `shown`, by insertion into order[0..shown): stable, so ties keep lineup
+     * order */
+    size_t picked = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t at = picked < shown ? picked++ : shown;
+        while (at > 0 && total[order[at - 1]] < total[k]) {
+            if (at < shown)
+                order[at] = order[at - 1];
+            at--;
+        }
+        if (at < shown)
+            order[at] = k;
+    }
+    for (size_t k = 0; k < n; k++)
+        sp->group[k] = -1;
+    for (size_t i = 0; i < shown; i++)
+        sp->group[order[i]] = 0; /* shown; numbered in lineup order below */
+    for (size_t k = 0, next = 0; k < n; k++)
+        if (sp->group[k] == 0) {
+            few.names[next] = sp->deps.names[k];
+            few.index[next] = sp->deps.index[k];
+            sp->group[k] = (long)next++;
+        } else {
+            sp->group[k] = (long)shown;
+        }
+    few.names[shown] = SERIES_OTHER;
+    few.index[shown] = -1;
+    for (size_t b = 0; b < bins; b++)
+        for (size_t k = 0; k < n; k++)
+            counts[b * (shown + 1) + (size_t)sp->group[k]] += sp->counts[b * n + k];
+    free(total);
+    free(order);
+    free(sp->counts);
+    sp->counts = counts;
+    sp->full = sp->deps;
+    sp->deps = few;
+    return 0;
+}
+
+/* The phase's expected share of each area (lineup_shares, summed into "(other)" when
+ * grouped); returns the sum of the phase's shares. */
+static double split_shares(const split_plot *sp, const results_phase *ph, double *share)
+{
+    if (!sp->group)
+        return lineup_shares(&sp->deps, ph, share);
+    double sum = lineup_shares(&sp->full, ph, sp->spare);
+    for (size_t k = 0; k < sp->deps.n; k++)
+        share[k] = 0.0;
+    for (size_t k = 0; k < sp->full.n; k++)
+        share[sp->group[k]] += sp->spare[k];
+    return sum;
+}
+
+static const char *area_colour(const split_plot *sp, size_t k)
+{
+    return sp->deps.index[k] < 0 ? other_colour : canvas_colour(sp->deps.index[k]);
+}
+
 split_plot *split_new(const series *s, size_t router, const replicas_summary *rep)
 {
     const results *r = s->r;
@@ -64,7 +153,9 @@ split_plot *split_new(const series *s, size_t router, const replicas_summary *re
     else
         snprintf(sp->title, sizeof sp->title, "Traffic split of router %.120s",
                  text_short_name(r->routers[router]));
-    if (lineup_build(&sp->deps, r, sp->router) != 0 || count_points(sp, r) != 0) {
+    if (lineup_build(&sp->deps, r, sp->router) != 0 || count_points(sp, r) != 0 ||
+        (s->bounded && !rep && sp->deps.n > SERIES_TOP_DEPLOYMENTS + 1 &&
+         group_small(sp, r) != 0)) {
         split_free(sp);
         return NULL;
     }
@@ -76,6 +167,9 @@ void split_free(split_plot *sp)
     if (!sp)
         return;
     lineup_free(&sp->deps);
+    lineup_free(&sp->full);
+    free(sp->group);
+    free(sp->spare);
     free(sp->counts);
     free(sp);
 }
@@ -131,7 +225,7 @@ static void split_expected(gnuplot *g, const canvas *c, const split_plot *sp, do
         const results_phase *ph = &r->phases[i];
         if (!lineup_phase_matches(r, ph, sp->router))
             continue;
-        double sum = lineup_shares(&sp->deps, ph, share);
+        double sum = split_shares(sp, ph, share);
         if (last_end >= 0.0 && (sum <= 0.0 || ph->start_s != last_end))
             gnuplot_printf(g, "\n");
         last_end = sum > 0.0 ? ph->end_s : -1.0;
@@ -161,7 +255,7 @@ static void split_expected_each(gnuplot *g, const canvas *c, const split_plot *s
         const results_phase *ph = &r->phases[i];
         if (!lineup_phase_matches(r, ph, sp->router))
             continue;
-        double sum = lineup_shares(&sp->deps, ph, share);
+        double sum = split_shares(sp, ph, share);
         if (last_end >= 0.0 && (sum <= 0.0 || ph->start_s != last_end))
             gnuplot_printf(g, "\n");
         last_end = sum > 0.0 ? ph->end_s : -1.0;
@@ -229,7 +323,7 @@ static void split_phase_label(gnuplot *g, const canvas *c, const split_plot *sp,
                               const results_phase *ph, double *share)
 {
     char label[256] = "no replicas";
-    double sum = lineup_shares(&sp->deps, ph, share);
+    double sum = split_shares(sp, ph, share);
     for (size_t k = 0, used = 0; sum > 0.0 && k < sp->deps.n && used < sizeof label; k++) {
         char pct[32];
         percent_text(pct, sizeof pct, share[k] / sum);
@@ -302,7 +396,7 @@ static void split_plot_command(gnuplot *g, const canvas *c, const split_plot *sp
         char lower[16];
         snprintf(lower, sizeof lower, k ? "%zu" : "(0)", k + 1);
         gnuplot_printf(g, "%s$observed using 1:%s:%zu with filledcurves lc rgb '%s' title ", sep,
-                       lower, k + 2, canvas_colour(sp->deps.index[k]));
+                       lower, k + 2, area_colour(sp, k));
         gnuplot_string(g, text_short_name(sp->deps.names[k]));
         sep = ", ";
     }

@@ -17,13 +17,14 @@ int report_csv_timeseries(FILE *out, const series *s)
     fputs("bin,start_s,end_s,router,deployment,routed,router_routed,observed_share,"
           "expected_share,replicas\r\n",
           out);
-    for (size_t i = 0; i < r->n_points; i++) {
-        const results_point *p = &r->points[i];
-        double observed = series_observed_share(s, p);
+    for (size_t i = 0, n = series_split_count(s); i < n; i++) {
+        series_split_row row = series_split_at(s, i);
+        const series_split_row *p = &row;
+        double observed = series_row_share(s, p);
         bin_fields(out, r, p->bin);
         text_csv(out, r->routers[p->router]);
         fputc(',', out);
-        text_csv(out, r->deployments[p->deployment]);
+        text_csv(out, p->deployment < 0 ? SERIES_OTHER : r->deployments[p->deployment]);
         fprintf(out, ",%" PRIu64 ",%" PRIu64 ",", p->routed, series_routed(s, p->bin, p->router));
         if (!isnan(observed))
             fprintf(out, "%.10g", observed);
@@ -60,15 +61,16 @@ int report_csv_requests(FILE *out, const series *s)
         fprintf(out, ",window_%s", results_unserved_name(k));
     fputs("\r\n", out);
     for (size_t bin = 0; bin < r->n_bins; bin++)
-        for (size_t t = 0; t < r->n_targets; t++) {
-            const results_flow *f = series_requests(s, bin, t);
+        for (size_t c = 0; c < s->n_callers; c++) {
+            long t;
+            const results_flow *f = series_caller_row(s, bin, c, &t);
             bin_fields(out, r, bin);
-            text_csv(out, r->targets[t]);
+            text_csv(out, t < 0 ? SERIES_OTHER : r->targets[t]);
             fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, f->arrivals, series_flow_routed(f),
                     series_flow_failed(f));
             for (int k = 0; k < RESULTS_N_REASONS; k++)
                 fprintf(out, ",%" PRIu64, f->failed[k]);
-            unserved_fields(out, s, bin, t == 0);
+            unserved_fields(out, s, bin, c == 0);
             fputs("\r\n", out);
         }
     return ferror(out) ? -1 : 0;

@@ -105,7 +105,7 @@ static void number(FILE *out, double x)
         fprintf(out, "%.10g", x);
 }
 
-static void write_phase(FILE *out, const results *r, const results_phase *ph)
+static void write_phase(FILE *out, const results *r, const results_phase *ph, srm_report_memo *memo)
 {
     fputs("    {\"router\": ", out);
     report_json_string(out, ph->router);
@@ -146,7 +146,7 @@ static void write_phase(FILE *out, const results *r, const results_phase *ph)
         fputs(", \"reason\": ", out);
         report_json_string(out, holm_changed ? message : ph->test.reason);
     }
-    srm_report_run_phase_json(out, r, ph);
+    srm_report_run_phase_json(out, r, ph, memo);
     srm_report_run_sequential_json(out, ph);
     const results_check *failed;
     verdicts_capacity cap = verdicts_phase_capacity(r, ph, &failed);
@@ -231,16 +231,20 @@ static void write_bin(FILE *out, const results *r, size_t bin)
 static void write_split_series(FILE *out, const series *s)
 {
     const results *r = s->r;
+    size_t n = series_split_count(s);
     fputs("    \"split\": [", out);
-    for (size_t i = 0; i < r->n_points; i++) {
-        const results_point *p = &r->points[i];
-        double observed = series_observed_share(s, p);
+    for (size_t i = 0; i < n; i++) {
+        series_split_row row = series_split_at(s, i);
+        const series_split_row *p = &row;
+        double observed = series_row_share(s, p);
         fputs(i ? ",\n      " : "\n      ", out);
         write_bin(out, r, p->bin);
         fputs("\"router\": ", out);
         report_json_string(out, r->routers[p->router]);
         fputs(", \"deployment\": ", out);
-        report_json_string(out, r->deployments[p->deployment]);
+        report_json_string(out, p->deployment < 0 ? SERIES_OTHER : r->deployments[p->deployment]);
+        if (p->deployment < 0)
+            fprintf(out, ", \"other_deployments\": %zu", p->grouped);
         fprintf(out, ", \"routed\": %" PRIu64 ", \"router_routed\": %" PRIu64, p->routed,
                 series_routed(s, p->bin, p->router));
         if (isnan(observed))
@@ -250,7 +254,7 @@ static void write_split_series(FILE *out, const series *s)
         fprintf(out, ", \"expected_share\": %.10g, \"replicas\": %lld}", p->expected_share,
                 p->replicas);
     }
-    fputs(r->n_points ? "\n    ],\n" : "],\n", out);
+    fputs(n ? "\n    ],\n" : "],\n", out);
 }
 
 static void write_request_series(FILE *out, const series *s)
@@ -259,12 +263,15 @@ static void write_request_series(FILE *out, const series *s)
     size_t n = 0;
     fputs("    \"requests\": [", out);
     for (size_t bin = 0; bin < r->n_bins; bin++)
-        for (size_t t = 0; t < r->n_targets; t++, n++) {
-            const results_flow *f = series_requests(s, bin, t);
+        for (size_t c = 0; c < s->n_callers; c++, n++) {
+            long t;
+            const results_flow *f = series_caller_row(s, bin, c, &t);
             fputs(n ? ",\n      " : "\n      ", out);
             write_bin(out, r, bin);
             fputs("\"router\": ", out);
-            report_json_string(out, r->targets[t]);
+            report_json_string(out, t < 0 ? SERIES_OTHER : r->targets[t]);
+            if (t < 0)
+                fprintf(out, ", \"other_routers\": %zu", s->grouped_targets);
             fprintf(out,
                     ", \"arrivals\": %" PRIu64 ", \"routed\": %" PRIu64 ", \"failed\": %" PRIu64
                     ", \"failed_by_reason\": {",
@@ -319,6 +326,13 @@ static void write_timeseries(FILE *out, const series *s)
 {
     fprintf(out, "  \"timeseries\": {\"window_s\": %.10g, \"bins\": %zu,\n", s->r->window_s,
             s->r->n_bins);
+    if (s->bounded) /* only then: a report the bound left whole is as it always was */
+        fprintf(out,
+                "    \"bounded\": {\"routers_shown\": %zu, \"routers\": %zu, "
+                "\"top_deployments\": %d, \"top_routers\": %d, \"other_routers\": %zu},\n",
+                s->routers_shown < s->routers_in_series ? s->routers_shown : s->routers_in_series,
+                s->routers_in_series, SERIES_TOP_DEPLOYMENTS, SERIES_TOP_ROUTERS,
+                s->grouped_targets);
     write_split_series(out, s);
     write_request_series(out, s);
     write_unserved_series(out, s);
@@ -577,10 +591,12 @@ int report_json_write(FILE *out, const series *s, const plots_set *plots,
     write_requests(out, r);
     srm_report_faults_json(out, r);
     fputs("  \"phases\": [\n", out);
+    srm_report_memo *memo = srm_report_memo_new(); /* NULL: every phase assessed afresh */
     for (size_t i = 0; i < r->n_phases; i++) {
-        write_phase(out, r, &r->phases[i]);
+        write_phase(out, r, &r->phases[i], memo);
         fputs(i + 1 < r->n_phases ? ",\n" : "\n", out);
     }
+    srm_report_memo_free(memo);
     fputs("  ],\n", out);
     write_checks(out, r);
     write_events(out, r);

@@ -336,9 +336,10 @@ static void phase_row(FILE *out, const results *r, const results_phase *ph, int 
 static void power(FILE *out, const results *r)
 {
     int listed = 0;
+    srm_report_memo *memo = srm_report_memo_new(); /* NULL: every phase assessed afresh */
     for (size_t i = 0; i < r->n_phases; i++) {
         char name[256], line[512];
-        if (!srm_report_run_phase_text(line, sizeof line, r, &r->phases[i]))
+        if (!srm_report_run_phase_text(line, sizeof line, r, &r->phases[i], memo))
             continue;
         if (!listed)
             fprintf(
@@ -353,6 +354,7 @@ static void power(FILE *out, const results *r)
         fputs("\n", out);
         listed = 1;
     }
+    srm_report_memo_free(memo);
     fputs(listed ? "\n" : "", out);
 }
 

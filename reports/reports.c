@@ -184,15 +184,16 @@ int reports_write(const char *dir, const results *r, const reports_options *opts
     material m = {.r = r,
                   .replicated = opts ? opts->replicated : NULL,
                   .plots = {.status = PLOTS_NOT_REQUESTED}};
-    if (series_init(&m.s, r) != 0 || loadview_init(&m.loads, r) != 0) {
+    if (series_init_detail(&m.s, r, opts ? opts->detail : SERIES_DETAIL_BOUNDED) != 0 ||
+        loadview_init(&m.loads, r) != 0) {
         snprintf(err, errlen, "out of memory");
         material_free(&m);
         return -1;
     }
     int rc = 0;
     if (opts && opts->plots)
-        rc = plots_draw(dir, r, m.replicated, PLOTS_WIDTH, PLOTS_HEIGHT, 0, &m.plots, warn, err,
-                        errlen);
+        rc = plots_draw(dir, r, m.replicated, opts->detail, PLOTS_WIDTH, PLOTS_HEIGHT, 0, &m.plots,
+                        warn, err, errlen);
     if (rc == 0)
         rc = load_svgs(dir, &m, err, errlen);
     for (size_t i = 0; rc == 0 && i < sizeof writers / sizeof writers[0]; i++)

@@ -11,6 +11,7 @@
 
 #include "sim/model/results.h"
 #include "sim/stats/replicas.h"
+#include "views/series.h"
 
 #include <stddef.h>
 
@@ -20,6 +21,9 @@ typedef struct {
      * the replicated sections; the detailed sections stay those of `r`, replication 0.
      * NULL for a single run, whose reports are exactly as without replications. */
     const replicas_summary *replicated;
+    /* How much of the time series is written (series.h): bounded, the default, or full
+     * (--detail full). */
+    series_detail detail;
 } reports_options;
 
 /* Write into dir (created if needed). Returns 0, or -1 with the reason in err. Problems

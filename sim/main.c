@@ -48,6 +48,7 @@ typedef struct {
     const char *out;
     int quiet;
     int plots;
+    series_detail detail;       /* --detail: how much of the time series run writes */
     const char *sets[MAX_SETS]; /* --set KEY.PATH=VALUE, in order; argv's strings */
     size_t n_sets;
     /* replicated runs: 0 (not given) or the flag's value */
@@ -71,6 +72,7 @@ typedef struct {
 
 static const char usage[] =
     "Usage: routersim run FILE... [--seed N] [--out DIR] [--quiet] [--no-plots]\n"
+    "                     [--detail full|bounded]\n"
     "                     [--set KEY.PATH=VALUE]... [--replications N [--jobs J]\n"
     "                     [--pass-rate P] [--confidence C] [--sequential]]\n"
     "                     [--sensitivity [--points K] [--bisections B]]\n"
@@ -135,6 +137,9 @@ static const char usage[] =
     "                    it may hold reports only\n"
     "  -q, --quiet       print only errors, and each failed check on one line (stderr)\n"
     "      --no-plots    do not draw plots\n"
+    "      --detail full|bounded  run: how much of the time series to write (default\n"
+    "                    bounded: beyond 20 routers or 10 deployments a router, the\n"
+    "                    busiest and failing ones, the rest summed as \"(other)\")\n"
     "run, replicated:\n"
     "  -n, --replications N  run N independent replications (replication 0 with the\n"
     "                    run's seed, replication i with splitmix64 of it; report.json\n"
@@ -640,7 +645,7 @@ static int run_one(const scenario *sc, const options *opt, const char *dir)
         outdir_abort(od);
         return status;
     }
-    reports_options ropts = {.plots = opt->plots, .replicated = rep};
+    reports_options ropts = {.plots = opt->plots, .replicated = rep, .detail = opt->detail};
     int passed = rep ? rep->verdict == REPLICAS_PASS : r->passed;
     status = passed ? EXIT_PASSED : EXIT_CHECK_FAILED;
     /* run --sensitivity: the same replications at the ends of each uncertain parameter */
@@ -823,6 +828,7 @@ static int parse_options(int argc, char **argv, options *opt)
                                              {"corners", no_argument, NULL, 'O'},
                                              {"scenario", required_argument, NULL, 'F'},
                                              {"alpha", required_argument, NULL, 'A'},
+                                             {"detail", required_argument, NULL, 'D'},
                                              {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
@@ -902,6 +908,11 @@ static int parse_options(int argc, char **argv, options *opt)
             break;
         case 'P':
             opt->plots = 0;
+            break;
+        case 'D':
+            if (strcmp(optarg, "full") != 0 && strcmp(optarg, "bounded") != 0)
+                return usage_error("--detail %s: expected full or bounded", optarg);
+            opt->detail = strcmp(optarg, "full") == 0 ? SERIES_DETAIL_FULL : SERIES_DETAIL_BOUNDED;
             break;
         case 'S':
             if (!strchr(optarg, '=') || optarg[0] == '=')

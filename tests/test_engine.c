@@ -5,8 +5,10 @@
 #include "tests/check_main.h"
 #include "tests/support.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -357,6 +359,96 @@ START_TEST(recreated_router_gets_a_new_selector)
 }
 END_TEST
 
+/* A router may list as many deployments as the selector supports: 10,000 (over the former
+ * limit of 4096) are accepted, split by replica count, and the time series cut from the
+ * same counts. The split is tested against the multinomial it must follow: Pearson's
+ * statistic over k = 10,000 cells has mean k - 1 and standard deviation sqrt(2 (k - 1))
+ * under the null (chi-square closed form), and its normal approximation holds at this df;
+ * 6 standard deviations keep the seeded test from ever flaking while a biased pick (one
+ * deployment's share off by a factor, or counts landing in a neighbour's cell) moves it by
+ * far more. */
+START_TEST(ten_thousand_deployments_split_by_replicas)
+{
+    enum { K = 10000 };
+    size_t cap = (size_t)K * 48 + 4096, len = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text + len, cap - len,
+                            "name: wide\naccount: acme\nduration: 100s\nwindow: 40s\n"
+                            "deployments:\n");
+    for (int k = 0; k < K; k++)
+        len +=
+            (size_t)snprintf(text + len, cap - len, "  - {id: d%d, replicas: %d}\n", k, 1 + k % 3);
+    len += (size_t)snprintf(text + len, cap - len, "routers:\n  - {id: r, deployments: [");
+    for (int k = 0; k < K; k++)
+        len += (size_t)snprintf(text + len, cap - len, "%sd%d", k ? ", " : "", k);
+    snprintf(text + len, cap - len, "]}\ntraffic:\n  - {router: r, rate: 10000/s}\n");
+    scenario *sc = load_text(text);
+    free(text);
+    results *r = run_seed(sc, 11);
+    ck_assert_uint_eq(r->n_phases, 1);
+    const results_phase *ph = &r->phases[0];
+    ck_assert_uint_eq(ph->n_deployments, K);
+    double total_weight = 0, chi2 = 0, n = (double)ph->requests;
+    for (int k = 0; k < K; k++)
+        total_weight += 1 + k % 3;
+    uint64_t *from_points = calloc(K, sizeof *from_points);
+    ck_assert_ptr_nonnull(from_points);
+    for (size_t i = 0; i < r->n_points; i++) {
+        int k = atoi(strrchr(r->deployments[r->points[i].deployment], '/') + 2);
+        from_points[k] += r->points[i].routed;
+    }
+    for (int k = 0; k < K; k++) {
+        double expected = n * (1 + k % 3) / total_weight;
+        double o = (double)ph->deployments[k].observed;
+        chi2 += (o - expected) * (o - expected) / expected;
+        ck_assert_uint_eq(from_points[k], ph->deployments[k].observed);
+    }
+    free(from_points);
+    ck_assert_msg(fabs(chi2 - (K - 1)) <= 6 * sqrt(2.0 * (K - 1)), "chi2 %g over df %d", chi2,
+                  K - 1);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
+/* Twenty constant-rate entries (enough to be superposed into one process) still give each
+ * router the requests its own rate asks for: each entry's arrivals over the run are
+ * Poisson with mean rate x duration, independently, so the sum of (observed - mean)^2 /
+ * mean over the entries follows a chi-square with 20 degrees of freedom (the normal limit
+ * of each Poisson term; means here are 2,000 to 40,000). */
+START_TEST(many_constant_sources_arrive_at_their_rates)
+{
+    enum { N = 20 };
+    char text[8192];
+    size_t len = (size_t)snprintf(text, sizeof text,
+                                  "name: pool\naccount: acme\nduration: 100s\nwindow: 50s\n"
+                                  "deployments:\n  - {id: a, replicas: 1}\nrouters:\n");
+    for (int k = 0; k < N; k++)
+        len +=
+            (size_t)snprintf(text + len, sizeof text - len, "  - {id: r%d, deployments: [a]}\n", k);
+    len += (size_t)snprintf(text + len, sizeof text - len, "traffic:\n");
+    for (int k = 0; k < N; k++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "  - {router: r%d, rate: %d/s}\n", k,
+                                20 * (k + 1));
+    scenario *sc = load_text(text);
+    results *r = run_seed(sc, 3);
+    double arrivals[N] = {0};
+    for (size_t i = 0; i < r->n_flows; i++) {
+        int k = atoi(strrchr(r->targets[r->flows[i].target], '/') + 2);
+        arrivals[k] += (double)r->flows[i].arrivals;
+    }
+    double chi2 = 0;
+    for (int k = 0; k < N; k++) {
+        double mean = 20.0 * (k + 1) * 100.0;
+        chi2 += (arrivals[k] - mean) * (arrivals[k] - mean) / mean;
+    }
+    ck_assert_msg(gsl_cdf_chisq_Q(chi2, N) > 1e-4, "chi2 %g over %d entries", chi2, N);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("engine");
@@ -392,5 +484,11 @@ static Suite *suite(void)
     tcase_add_test(tc, arrival_at_the_end_is_counted);
     suite_add_tcase(s, tc = tcase_create("recreated_router_gets_a_new_selector"));
     tcase_add_test(tc, recreated_router_gets_a_new_selector);
+    suite_add_tcase(s, tc = tcase_create("ten_thousand_deployments_split_by_replicas"));
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, ten_thousand_deployments_split_by_replicas);
+    suite_add_tcase(s, tc = tcase_create("many_constant_sources_arrive_at_their_rates"));
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, many_constant_sources_arrive_at_their_rates);
     return s;
 }

@@ -237,7 +237,9 @@ START_TEST(plots_drawn_as_png_of_requested_size_and_svg)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 0, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
     ck_assert_int_eq(set.status, PLOTS_DRAWN);
     ck_assert_uint_eq(set.n, 4);
@@ -279,7 +281,9 @@ START_TEST(capacity_plots_drawn_for_serving_models)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 0, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]); /* not even an empty block */
     static const char *const stems[] = {"split-edge",  "sequential-edge", "replicas", "requests",
                                         "utilization", "latency",         "queue"};
@@ -334,7 +338,9 @@ START_TEST(no_capacity_plots_without_serving_models)
     char dir[256], err[512], path[512];
     temp_dir(dir, sizeof dir);
     plots_set set;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 0, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_uint_eq(set.n, 4);
     for (size_t i = 0; i < set.n; i++)
         ck_assert_int_lt(set.plots[i].kind, PLOTS_UTILIZATION);
@@ -355,7 +361,9 @@ START_TEST(split_plot_marks_phases_and_events)
     char dir[256], err[512], path[512];
     temp_dir(dir, sizeof dir);
     plots_set set;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 0, &set, collect, err, sizeof err),
+        0);
     snprintf(path, sizeof path, "%s/split-edge.png", dir);
     assert_png(path, PLOTS_WIDTH, PLOTS_HEIGHT);
     size_t len;
@@ -414,7 +422,9 @@ START_TEST(sequential_plot_shows_the_crossing)
     fake_gnuplot(bin, sizeof bin, "tee \"$(dirname \"$0\")/$$.gp\" | /usr/bin/gnuplot");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 0, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
     ck_assert_str_eq(set.plots[1].stem, "sequential-edge");
     char *script = script_of(bin, "Sequential p-value of router edge");
@@ -490,8 +500,9 @@ START_TEST(plots_at_once_same_as_one_by_one)
     const size_t jobs[2] = {1, 4};
     for (int k = 0; k < 2; k++) {
         n_warnings = 0;
-        ck_assert_int_eq(
-            plots_draw(dirs[k], r, NULL, 640, 360, jobs[k], &sets[k], collect, err, sizeof err), 0);
+        ck_assert_int_eq(plots_draw(dirs[k], r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, jobs[k],
+                                    &sets[k], collect, err, sizeof err),
+                         0);
         n_seen[k] = n_warnings;
         memcpy(seen[k], warnings, sizeof warnings);
     }
@@ -532,7 +543,9 @@ START_TEST(plots_drawn_two_at_a_time)
                  "ls \"$d\" | grep -c '^started' >\"$d/seen.$$\"\nexec /usr/bin/gnuplot");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 2, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 2, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
     ck_assert_uint_eq(set.n, 4);
     DIR *d = opendir(bin);
@@ -568,7 +581,9 @@ START_TEST(missing_gnuplot_warns_once_and_writes_nothing)
     setenv("PATH", "/nonexistent", 1);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 4, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 4, &set, collect, err, sizeof err),
+        0);
     ck_assert_int_eq(set.status, PLOTS_NO_GNUPLOT);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(n_warnings, 1);
@@ -592,7 +607,9 @@ START_TEST(gnuplot_errors_are_reported_per_plot)
                  "echo '' >&2\nexit 1");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 4, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 4, &set, collect, err, sizeof err),
+        0);
     ck_assert_int_eq(set.status, PLOTS_DRAWN);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(set.failed, 4);
@@ -617,7 +634,9 @@ START_TEST(gnuplot_that_draws_nothing_is_a_failure)
     fake_gnuplot(bin, sizeof bin, "cat >/dev/null\necho 'warning: something odd' >&2");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 4, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 4, &set, collect, err, sizeof err),
+        0);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(n_warnings, 4);
     ck_assert_str_eq(warnings[2],
@@ -643,7 +662,9 @@ START_TEST(cdata_end_in_text_keeps_svg_valid)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 640, 360, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 640, 360, 0, &set, collect,
+                                err, sizeof err),
+                     0);
     ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
     ck_assert_uint_eq(set.n, 4);
     const char *const shown[] = {"x ]]&gt; y &lt;![CDATA[ z", "edge ]]&gt;]]&gt;"};
@@ -670,7 +691,9 @@ START_TEST(footer_points_to_the_full_timeline)
     temp_dir(dir, sizeof dir);
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 0, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 0, &set, collect, err, sizeof err),
+        0);
     ck_assert_uint_eq(set.n, 4);
     snprintf(path, sizeof path, "%s/replicas.svg", dir);
     size_t len;
@@ -699,7 +722,9 @@ START_TEST(truncated_plots_are_not_kept)
                  "  *) printf '<svg><g>' >\"$f\" ;; esac\ndone");
     plots_set set;
     n_warnings = 0;
-    ck_assert_int_eq(plots_draw(dir, r, NULL, 0, 0, 4, &set, collect, err, sizeof err), 0);
+    ck_assert_int_eq(
+        plots_draw(dir, r, NULL, SERIES_DETAIL_BOUNDED, 0, 0, 4, &set, collect, err, sizeof err),
+        0);
     ck_assert_uint_eq(set.n, 0);
     ck_assert_uint_eq(n_warnings, 4);
     ck_assert_str_eq(warnings[0], "plot split-edge not drawn: gnuplot exited without finishing "
@@ -823,10 +848,83 @@ START_TEST(strings_and_paths_are_quoted_for_gnuplot)
 }
 END_TEST
 
+/* A router over 14 deployments, d<k> routing 10 (k + 1) requests in each of two bins: its
+ * split plot under bounded detail shows the 10 busiest (d4..d13) and one "(other)" area
+ * summing d0..d3 (100 of the bin's 1,050 requests), and under full detail all 14. */
+static char *wide_split_script(series_detail detail)
+{
+    results *r = results_new();
+    r->duration_s = 60;
+    r->window_s = 30;
+    r->n_bins = 2;
+    const char *router = "accounts/acme/routers/edge";
+    ck_assert_int_eq(results_name_index(&r->routers, &r->n_routers, router), 0);
+    results_phase *ph = add_phase(r, 0, 60, 14);
+    ph->requests = 2100;
+    for (size_t k = 0; k < 14; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "accounts/acme/deployments/d%zu", k);
+        add_share(ph, k, name, (long long)k + 1, (double)(k + 1) / 105, 20 * (k + 1));
+        ck_assert_int_eq(results_name_index(&r->deployments, &r->n_deployments, name), (long)k);
+        for (uint32_t bin = 0; bin < 2; bin++)
+            *results_add_point(r) = (results_point){.bin = bin,
+                                                    .deployment = (uint32_t)k,
+                                                    .routed = 10 * (k + 1),
+                                                    .replicas = (long long)k + 1,
+                                                    .expected_share = (double)(k + 1) / 105};
+    }
+    char dir[256], bin[256], err[512];
+    temp_dir(dir, sizeof dir);
+    fake_gnuplot(bin, sizeof bin, "tee \"$(dirname \"$0\")/$$.gp\" | /usr/bin/gnuplot");
+    plots_set set;
+    n_warnings = 0;
+    ck_assert_int_eq(plots_draw(dir, r, NULL, detail, 640, 360, 0, &set, collect, err, sizeof err),
+                     0);
+    ck_assert_msg(n_warnings == 0, "warning: %s", warnings[0]);
+    char *script = script_of(bin, "Traffic split of router edge");
+    plots_set_free(&set);
+    remove_tree(dir);
+    remove_tree(bin);
+    results_free(r);
+    return script;
+}
+
+static size_t occurrences(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *at = text; (at = strstr(at, what)) != NULL; at++)
+        n++;
+    return n;
+}
+
+START_TEST(many_deployments_grouped_as_other)
+{
+    char *script = wide_split_script(SERIES_DETAIL_BOUNDED);
+    ck_assert_uint_eq(occurrences(script, "with filledcurves"), 11);
+    ck_assert_ptr_nonnull(strstr(script, "(other)"));
+    ck_assert_ptr_null(strstr(script, "'d3'"));
+    ck_assert_ptr_nonnull(strstr(script, "'d4'"));
+    /* the first bin's stack: d4..d13 cumulative, then (other) to 100 % */
+    ck_assert_msg(strstr(script, " 4.7619 10.4762 17.1429 24.7619 33.3333 42.8571 53.3333 "
+                                 "64.7619 77.1429 90.4762 100\n") != NULL,
+                  "%s", script);
+    free(script);
+    script = wide_split_script(SERIES_DETAIL_FULL);
+    ck_assert_uint_eq(occurrences(script, "with filledcurves"), 14);
+    ck_assert_ptr_null(strstr(script, "(other)"));
+    free(script);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("plots");
     TCase *tc;
+
+    tc = tcase_create("many_deployments_grouped_as_other");
+    tcase_add_test(tc, many_deployments_grouped_as_other);
+    tcase_set_timeout(tc, 30);
+    suite_add_tcase(s, tc);
 
     tc = tcase_create("png_and_svg");
     tcase_add_test(tc, plots_drawn_as_png_of_requested_size_and_svg);

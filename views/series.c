@@ -6,11 +6,279 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* ---- bounded detail ------------------------------------------------------------------ */
+
+typedef struct {
+    size_t index;
+    int failed;
+    uint64_t total;
+    const char *name;
+} ranked;
+
+/* Failed first, then the most requests, then the earlier index. */
+static int by_rank(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->failed != y->failed)
+        return y->failed - x->failed;
+    if (x->total != y->total)
+        return x->total < y->total ? 1 : -1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const ranked *)a)->name, ((const ranked *)b)->name);
+}
+
+/* The router named `name` in rank[] sorted by name, or NULL. */
+static ranked *find_name(ranked *sorted, size_t n, const char *name)
+{
+    ranked key = {.name = name};
+    return n ? bsearch(&key, sorted, n, sizeof *sorted, by_name) : NULL;
+}
+
+/* s->shown: every router with points, or the SERIES_TOP_ROUTERS of them ranked first; then
+ * s->callers and s->others: targets naming a shown router, up to SERIES_TOP_ROUTERS targets
+ * naming no router (by arrivals), and the rest summed. */
+static int choose_routers(series *s)
+{
+    const results *r = s->r;
+    size_t nr = r->n_routers, nt = r->n_targets;
+    ranked *rank = calloc(nr ? nr : 1, sizeof *rank);
+    ranked *targets = calloc(nt ? nt : 1, sizeof *targets);
+    if (!rank || !targets) {
+        free(rank);
+        free(targets);
+        return -1;
+    }
+    for (size_t i = 0; i < nr; i++)
+        rank[i] = (ranked){.index = i, .name = r->routers[i]};
+    for (size_t i = 0; i < r->n_points; i++)
+        if (r->points[i].router < nr) {
+            rank[r->points[i].router].total += r->points[i].routed;
+            s->shown[r->points[i].router] = 1;
+        }
+    for (size_t i = 0; i < nr; i++)
+        s->routers_in_series += s->shown[i];
+    if (s->routers_in_series <= SERIES_TOP_ROUTERS) /* all, as full detail shows them */
+        memset(s->shown, 1, nr);
+    qsort(rank, nr, sizeof *rank, by_name);
+    for (size_t i = 0; i < r->n_phases; i++) {
+        ranked *hit = find_name(rank, nr, r->phases[i].router);
+        if (hit && results_phase_verdict(&r->phases[i]) == SPLITTEST_FAIL)
+            hit->failed = 1;
+    }
+    /* targets: a shown router's own row, else ranked by arrivals */
+    for (size_t bin = 0; bin < r->n_bins; bin++)
+        for (size_t t = 0; t < nt; t++)
+            targets[t].total += s->requests[bin * nt + t].arrivals;
+    int rc = 0;
+    if (s->routers_in_series > SERIES_TOP_ROUTERS) {
+        ranked *order = malloc((nr ? nr : 1) * sizeof *order);
+        if (!order) {
+            rc = -1;
+        } else {
+            memcpy(order, rank, nr * sizeof *order);
+            qsort(order, nr, sizeof *order, by_rank);
+            memset(s->shown, 0, nr);
+            for (size_t i = 0, kept = 0; i < nr && kept < SERIES_TOP_ROUTERS; i++)
+                if (order[i].total > 0 || order[i].failed) {
+                    s->shown[order[i].index] = 1;
+                    kept++;
+                }
+            free(order);
+        }
+    }
+    for (size_t i = 0; i < nr; i++)
+        s->routers_shown += s->shown[i];
+    /* rank 2: names a shown router (kept); 1: names no router (the busiest kept); 0: names
+     * a router not shown (summed) */
+    size_t n_keep = 0, others = 0;
+    for (size_t t = 0; rc == 0 && t < nt; t++) {
+        ranked *hit = find_name(rank, nr, r->targets[t]);
+        targets[t].index = t;
+        targets[t].failed = !hit ? 1 : s->shown[hit->index] ? 2 : 0;
+        n_keep += targets[t].failed == 2;
+        others += targets[t].failed == 1;
+    }
+    free(rank);
+    if (rc == 0 && (others > SERIES_TOP_ROUTERS || s->routers_in_series > SERIES_TOP_ROUTERS)) {
+        qsort(targets, nt, sizeof *targets, by_rank);
+        size_t keep = n_keep + (others < SERIES_TOP_ROUTERS ? others : SERIES_TOP_ROUTERS);
+        s->grouped_targets = nt - keep;
+        s->callers = malloc((keep + 1) * sizeof *s->callers);
+        s->others =
+            s->grouped_targets ? calloc(r->n_bins ? r->n_bins : 1, sizeof *s->others) : NULL;
+        if (!s->callers || (s->grouped_targets && !s->others)) {
+            rc = -1;
+        } else {
+            unsigned char *kept = calloc(nt ? nt : 1, 1);
+            if (!kept) {
+                rc = -1;
+            } else {
+                for (size_t i = 0; i < keep; i++)
+                    kept[targets[i].index] = 1;
+                for (size_t t = 0; t < nt; t++)
+                    if (kept[t])
+                        s->callers[s->n_callers++] = (long)t;
+                    else
+                        for (size_t bin = 0; bin < r->n_bins; bin++) {
+                            const results_flow *f = &s->requests[bin * nt + t];
+                            s->others[bin].bin = (uint32_t)bin;
+                            s->others[bin].arrivals += f->arrivals;
+                            for (int k = 0; k < RESULTS_N_REASONS; k++)
+                                s->others[bin].failed[k] += f->failed[k];
+                        }
+                if (s->grouped_targets)
+                    s->callers[s->n_callers++] = -1;
+                free(kept);
+            }
+        }
+    }
+    free(targets);
+    return rc;
+}
+
+/* Marks in keep[] the points of one router (their indices: idx[0..n)) whose deployment is
+ * among its SERIES_TOP_DEPLOYMENTS by requests; returns how many deployments it has in the
+ * series, or -1 when out of memory. total[] and seen[] (one per deployment) are zero on
+ * entry and left so. */
+static long choose_deployments(const results *r, const size_t *idx, size_t n_idx,
+                               unsigned char *keep, uint64_t *total, unsigned char *seen)
+{
+    size_t n = 0, cap = 16;
+    ranked *deps = malloc(cap * sizeof *deps);
+    if (!deps)
+        return -1;
+    for (size_t i = 0; i < n_idx; i++) {
+        const results_point *p = &r->points[idx[i]];
+        if (!seen[p->deployment]) {
+            if (n == cap) {
+                ranked *grown = realloc(deps, (cap *= 2) * sizeof *deps);
+                if (!grown) {
+                    free(deps);
+                    return -1;
+                }
+                deps = grown;
+            }
+            deps[n++] = (ranked){.index = p->deployment};
+            seen[p->deployment] = 1;
+        }
+        total[p->deployment] += p->routed;
+    }
+    for (size_t k = 0; k < n; k++)
+        deps[k].total = total[deps[k].index];
+    qsort(deps, n, sizeof *deps, by_rank);
+    for (size_t k = 0; k < n; k++) {
+        seen[deps[k].index] = k < SERIES_TOP_DEPLOYMENTS ? 2 : 0; /* 2: kept */
+        total[deps[k].index] = 0;
+    }
+    for (size_t i = 0; i < n_idx; i++)
+        keep[idx[i]] = seen[r->points[idx[i]].deployment] == 2;
+    for (size_t k = 0; k < n && k < SERIES_TOP_DEPLOYMENTS; k++)
+        seen[deps[k].index] = 0;
+    free(deps);
+    return (long)n;
+}
+
+static int add_row(series *s, size_t *cap, series_split_row row)
+{
+    if (s->n_rows == *cap) {
+        size_t grown_cap = *cap ? 2 * *cap : 1024;
+        series_split_row *grown = realloc(s->rows, grown_cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        s->rows = grown;
+        *cap = grown_cap;
+    }
+    s->rows[s->n_rows++] = row;
+    return 0;
+}
+
+/* The rows of the shown routers: each one's top deployments, and its others summed per bin
+ * into one row after them. Points of one router and bin are consecutive (the engine emits a
+ * router's bin at once). */
+static int bound_rows(series *s)
+{
+    const results *r = s->r;
+    size_t nd = r->n_deployments ? r->n_deployments : 1;
+    size_t np = r->n_points ? r->n_points : 1, nr = r->n_routers;
+    unsigned char *keep = malloc(np);
+    uint64_t *total = calloc(nd, sizeof *total);
+    unsigned char *seen = calloc(nd, 1);
+    size_t *start = calloc(nr + 1, sizeof *start), *idx = malloc(np * sizeof *idx);
+    int rc = keep && total && seen && start && idx ? 0 : -1;
+    if (rc == 0) { /* the points of each shown router, grouped by router (counting sort) */
+        memset(keep, 1, r->n_points);
+        for (size_t i = 0; i < r->n_points; i++)
+            if (r->points[i].router < nr && r->points[i].deployment < r->n_deployments)
+                start[r->points[i].router + 1]++;
+        for (size_t k = 0; k < nr; k++)
+            start[k + 1] += start[k];
+        size_t *fill = calloc(nr ? nr : 1, sizeof *fill);
+        if (!fill)
+            rc = -1;
+        for (size_t i = 0; fill && i < r->n_points; i++) {
+            const results_point *p = &r->points[i];
+            if (p->router < nr && p->deployment < r->n_deployments)
+                idx[start[p->router] + fill[p->router]++] = i;
+        }
+        free(fill);
+    }
+    for (size_t router = 0; rc == 0 && router < nr; router++)
+        if (s->shown[router]) {
+            long n = choose_deployments(r, idx + start[router], start[router + 1] - start[router],
+                                        keep, total, seen);
+            rc = n < 0 ? -1 : 0;
+            s->bounded |= n > SERIES_TOP_DEPLOYMENTS;
+        }
+    free(total);
+    free(seen);
+    free(start);
+    free(idx);
+    size_t cap = 0;
+    series_split_row other = {.deployment = -1};
+    for (size_t i = 0; rc == 0 && i <= r->n_points; i++) {
+        const results_point *p = i < r->n_points ? &r->points[i] : NULL;
+        if (other.grouped && (!p || p->bin != other.bin || p->router != other.router)) {
+            rc = add_row(s, &cap, other);
+            other = (series_split_row){.deployment = -1};
+        }
+        if (rc != 0 || !p || p->router >= r->n_routers || !s->shown[p->router])
+            continue;
+        if (keep[i]) {
+            rc = add_row(s, &cap,
+                         (series_split_row){.bin = p->bin,
+                                            .router = p->router,
+                                            .deployment = (long)p->deployment,
+                                            .routed = p->routed,
+                                            .replicas = p->replicas,
+                                            .expected_share = p->expected_share});
+        } else {
+            other.bin = p->bin;
+            other.router = p->router;
+            other.grouped++;
+            other.routed += p->routed;
+            other.replicas += p->replicas;
+            other.expected_share += p->expected_share;
+        }
+    }
+    free(keep);
+    return rc;
+}
 
 int series_init(series *s, const results *r)
 {
+    return series_init_detail(s, r, SERIES_DETAIL_FULL);
+}
+
+int series_init_detail(series *s, const results *r, series_detail detail)
+{
     size_t bins = r->n_bins ? r->n_bins : 1;
-    s->r = r;
+    *s = (series){.r = r};
     s->routed = calloc(bins * (r->n_routers ? r->n_routers : 1), sizeof *s->routed);
     s->requests = calloc(bins * (r->n_targets ? r->n_targets : 1), sizeof *s->requests);
     s->unserved = calloc(bins * RESULTS_N_UNSERVED, sizeof *s->unserved);
@@ -46,6 +314,32 @@ int series_init(series *s, const results *r)
     for (size_t i = 0; r->n_bins && i < r->n_loads; i++)
         s->unserved[(r->n_bins - 1) * RESULTS_N_UNSERVED + RESULTS_UNFINISHED] +=
             r->loads[i].load.unfinished;
+    s->shown = calloc(r->n_routers ? r->n_routers : 1, 1);
+    if (!s->shown) {
+        series_free(s);
+        return -1;
+    }
+    if (detail == SERIES_DETAIL_FULL) {
+        memset(s->shown, 1, r->n_routers);
+        s->routers_shown = s->routers_in_series = r->n_routers;
+        s->n_callers = r->n_targets;
+        return 0;
+    }
+    if (choose_routers(s) != 0 || bound_rows(s) != 0) {
+        series_free(s);
+        return -1;
+    }
+    if (!s->callers)
+        s->n_callers = r->n_targets;
+    s->bounded |= s->routers_shown < s->routers_in_series || s->grouped_targets > 0;
+    if (!s->bounded) { /* nothing left out: the full rows, without the copy */
+        free(s->rows);
+        free(s->callers);
+        s->rows = NULL;
+        s->callers = NULL;
+        s->n_rows = 0;
+        s->n_callers = r->n_targets;
+    }
     return 0;
 }
 
@@ -54,9 +348,46 @@ void series_free(series *s)
     free(s->routed);
     free(s->requests);
     free(s->unserved);
-    s->routed = NULL;
-    s->requests = NULL;
-    s->unserved = NULL;
+    free(s->rows);
+    free(s->shown);
+    free(s->callers);
+    free(s->others);
+    *s = (series){.r = s->r};
+}
+
+size_t series_split_count(const series *s)
+{
+    return s->rows ? s->n_rows : s->r->n_points;
+}
+
+series_split_row series_split_at(const series *s, size_t i)
+{
+    if (s->rows)
+        return s->rows[i];
+    const results_point *p = &s->r->points[i];
+    return (series_split_row){.bin = p->bin,
+                              .router = p->router,
+                              .deployment = (long)p->deployment,
+                              .routed = p->routed,
+                              .replicas = p->replicas,
+                              .expected_share = p->expected_share};
+}
+
+int series_router_shown(const series *s, size_t router)
+{
+    return s->shown[router];
+}
+
+const results_flow *series_caller_row(const series *s, size_t bin, size_t k, long *target)
+{
+    *target = s->callers ? s->callers[k] : (long)k;
+    return *target < 0 ? &s->others[bin] : series_requests(s, bin, (size_t)*target);
+}
+
+double series_row_share(const series *s, const series_split_row *row)
+{
+    uint64_t total = series_routed(s, row->bin, row->router);
+    return total ? (double)row->routed / (double)total : NAN;
 }
 
 double series_bin_start(const results *r, size_t bin)

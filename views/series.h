@@ -5,6 +5,20 @@
  * summed over traffic sources, requests not served per bin, and each bin's interval. The
  * CSV, report.json and the plots read the time series through it, so they agree on every
  * number.
+ *
+ * It also decides how much of the series is written (the reports' detail). Full detail is
+ * every point the engine recorded: bins x routers x deployments rows, which at fleet scale
+ * is more than anyone reads. Bounded detail (the default) keeps what a reader can use:
+ * - a router with more than SERIES_TOP_DEPLOYMENTS deployments in the series keeps its
+ *   SERIES_TOP_DEPLOYMENTS with the most requests over the run (ties: the earlier
+ *   deployment), and the rest are summed per bin into one row named SERIES_OTHER;
+ * - with more than SERIES_TOP_ROUTERS routers in the series, the split series is written
+ *   for SERIES_TOP_ROUTERS of them: those with a failed phase first, then those that
+ *   routed the most (ties: the earlier router); the request series keeps the callers that
+ *   name a shown router and up to SERIES_TOP_ROUTERS that name no router (most arrivals
+ *   first), and sums the rest per bin into one row named SERIES_OTHER.
+ * Below both thresholds bounded and full detail are the same rows, byte for byte. Only what
+ * is written is bounded: phases, checks and verdicts judge every deployment either way.
  */
 #ifndef ROUTERSIM_SERIES_H
 #define ROUTERSIM_SERIES_H
@@ -14,16 +28,60 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum { SERIES_TOP_DEPLOYMENTS = 10, SERIES_TOP_ROUTERS = 20 };
+
+/* The name written for a row that sums the deployments (or callers) not shown on their own. */
+#define SERIES_OTHER "(other)"
+
+typedef enum { SERIES_DETAIL_BOUNDED, SERIES_DETAIL_FULL } series_detail;
+
+/* One row of the split series as written: a point of the results, or (deployment -1) the
+ * sum of a router's deployments not shown on their own in one bin. */
+typedef struct {
+    uint32_t bin, router;
+    long deployment; /* index in results.deployments; -1: the sum of `grouped` of them */
+    size_t grouped;
+    uint64_t routed;
+    long long replicas;    /* summed over `grouped` for an "other" row */
+    double expected_share; /* summed over `grouped` for an "other" row */
+} series_split_row;
+
 typedef struct {
     const results *r;
     uint64_t *routed;       /* [bin * n_routers + router] */
     results_flow *requests; /* [bin * n_targets + target] */
     uint64_t *unserved;     /* [bin * RESULTS_N_UNSERVED + reason] */
+    /* What is written. Full detail: rows NULL (the results' points are the rows), every
+     * router shown, every target its own row. */
+    size_t n_rows;
+    series_split_row *rows;
+    unsigned char *shown;     /* [router]: its split series and plots are written */
+    size_t n_callers;         /* request rows per bin: shown targets, then "other" if any */
+    long *callers;            /* [k]: target index, -1 for the "other" row */
+    results_flow *others;     /* [bin]: the targets not shown, summed; NULL when none */
+    size_t routers_shown;     /* routers with a split series written */
+    size_t routers_in_series; /* routers with points */
+    size_t grouped_targets;   /* targets summed into "other" rows */
+    int bounded;              /* the bound left something out of, or grouped, the rows */
 } series;
 
-/* Returns 0, or -1 when out of memory. */
+/* Full detail. Returns 0, or -1 when out of memory. */
 int series_init(series *s, const results *r);
+/* With the given detail. Returns 0, or -1 when out of memory. */
+int series_init_detail(series *s, const results *r, series_detail detail);
 void series_free(series *s);
+
+/* The rows of the split series as written, in the order of results.points (an "other" row
+ * after the shown deployments of its router and bin). */
+size_t series_split_count(const series *s);
+series_split_row series_split_at(const series *s, size_t i);
+
+/* Is the router's (index into results.routers) split series written, and its plots drawn? */
+int series_router_shown(const series *s, size_t router);
+
+/* The k-th request row of the bin (k < s->n_callers): its flow, and in *target the target's
+ * index or -1 for the sum of the s->grouped_targets not shown. */
+const results_flow *series_caller_row(const series *s, size_t bin, size_t k, long *target);
 
 /* The bin's interval [start, end) in simulated seconds; the last bin ends at the duration. */
 double series_bin_start(const results *r, size_t bin);
@@ -34,6 +92,8 @@ uint64_t series_routed(const series *s, size_t bin, size_t router);
 
 /* The point's share of its router's requests in its bin; NaN when the router routed none. */
 double series_observed_share(const series *s, const results_point *p);
+/* The same for a row as written. */
+double series_row_share(const series *s, const series_split_row *row);
 
 /* Arrivals and failures of every source calling the target (index into results.targets) in
  * the bin. */

@@ -175,7 +175,8 @@ void verdicts_share(char *buf, size_t size, const results_phase *ph, size_t i)
     char ready[80], asked[80];
     text_percent(ready, sizeof ready, d->expected_share);
     text_percent(asked, sizeof asked, d->intended_share);
-    if (starting(ph) && strcmp(ready, asked) != 0)
+    /* the texts first: starting() looks at every deployment of the phase */
+    if (strcmp(ready, asked) != 0 && starting(ph))
         snprintf(buf, size, "%s (%s asked)", ready, asked);
     else
         snprintf(buf, size, "%s", ready);

@@ -155,14 +155,13 @@ double srmpower_critical(int df, double alpha)
     return isfinite(c) && c >= 0.0 ? c : NAN;
 }
 
-int srmpower_power(int df, double lambda, double alpha, double *power, double *error, char *err,
-                   size_t errlen)
+/* The power at critical value c (srmpower_critical(df, alpha)), which a search over lambda
+ * computes once. */
+static int power_at(int df, double c, double lambda, double *power, double *error, char *err,
+                    size_t errlen)
 {
     if (!(lambda >= 0.0))
         return fail(err, errlen, "noncentrality %g: expected a number >= 0", lambda);
-    double c = srmpower_critical(df, alpha);
-    if (isnan(c))
-        return fail(err, errlen, "no critical value for df %d at alpha %g", df, alpha);
     /* the power only grows with lambda: beyond the bound it lies between its value there
      * and 1 */
     double at = fmin(lambda, SRMPOWER_MAX_LAMBDA);
@@ -172,6 +171,15 @@ int srmpower_power(int df, double lambda, double alpha, double *power, double *e
     *power = t.q;
     *error = t.error + (lambda > at ? 1.0 - t.q : 0.0);
     return 0;
+}
+
+int srmpower_power(int df, double lambda, double alpha, double *power, double *error, char *err,
+                   size_t errlen)
+{
+    double c = srmpower_critical(df, alpha);
+    if (isnan(c) && lambda >= 0.0)
+        return fail(err, errlen, "no critical value for df %d at alpha %g", df, alpha);
+    return power_at(df, c, lambda, power, error, err, errlen);
 }
 
 double srmpower_effect(size_t k, const double *p0, const double *p1)
@@ -233,7 +241,9 @@ int srmpower_sample_size(int df, double effect, double alpha, double target, uin
         return fail(err, errlen, "target power %g: expected a number in (0, 1)", target);
     if (!(effect > 0.0) || !isfinite(effect))
         return fail(err, errlen, "effect %g: expected a finite number > 0", effect);
-    double power, error;
+    double power, error, c = srmpower_critical(df, alpha);
+    if (isnan(c))
+        return fail(err, errlen, "no critical value for df %d at alpha %g", df, alpha);
 
     /* double until reached, then bisect on whole numbers: power(n * effect) only grows */
     double lo = 0.0, hi = 1.0;
@@ -242,7 +252,7 @@ int srmpower_sample_size(int df, double effect, double alpha, double target, uin
             return fail(err, errlen,
                         "more than %g requests needed: the deviation is too small to detect",
                         SRMPOWER_MAX_REQUESTS);
-        if (srmpower_power(df, hi * effect, alpha, &power, &error, err, errlen) != 0)
+        if (power_at(df, c, hi * effect, &power, &error, err, errlen) != 0)
             return -1;
         if (power >= target)
             break;
@@ -253,7 +263,7 @@ int srmpower_sample_size(int df, double effect, double alpha, double target, uin
      * never tested when n = 1 suffices) */
     while (hi - lo > 1.0) {
         double mid = floor(0.5 * (lo + hi));
-        if (srmpower_power(df, mid * effect, alpha, &power, &error, err, errlen) != 0)
+        if (power_at(df, c, mid * effect, &power, &error, err, errlen) != 0)
             return -1;
         if (power >= target)
             hi = mid;

@@ -151,6 +151,11 @@ long results_name_index(char ***table, size_t *n, const char *name)
     for (size_t i = 0; i < *n; i++)
         if (strcmp((*table)[i], name) == 0)
             return (long)i;
+    return results_name_append(table, n, name);
+}
+
+long results_name_append(char ***table, size_t *n, const char *name)
+{
     char *copy = results_strdup(name);
     if (!copy)
         return -1;

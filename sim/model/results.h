@@ -313,6 +313,9 @@ results_breach *results_add_breach(results_check *c);
 
 /* Index of a name in one of the name tables, added when new; -1 when out of memory. */
 long results_name_index(char ***table, size_t *n, const char *name);
+/* Add a name the caller knows is not in the table (it keeps its own index of the names);
+ * its index, or -1 when out of memory. */
+long results_name_append(char ***table, size_t *n, const char *name);
 
 /* A copy owned by the results; NULL when out of memory. */
 char *results_strdup(const char *s);

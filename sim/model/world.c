@@ -17,6 +17,14 @@ typedef struct {
     selector *selector; /* over weights; NULL while the router does not exist */
 } router_rec;
 
+/* Slots by id: an open-addressed hash table of slot + 1 (0 marks an empty cell), at most
+ * half full. Slots are never given up (a deleted resource keeps its slot for its id), so
+ * the table only grows; lookups by id cost O(1) however many a scenario declares. */
+typedef struct {
+    size_t *cells;
+    size_t cap; /* a power of two, or 0 */
+} id_index;
+
 struct world {
     char account[UNITS_ID_MAX + 1];
     uint64_t id_state; /* splitmix64 state for generated router ids */
@@ -24,6 +32,7 @@ struct world {
     router_rec *routers;
     size_t n_deployments, cap_deployments;
     world_deployment *deployments;
+    id_index router_ids, deployment_ids;
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -49,12 +58,17 @@ void world_cmd_clear(world_cmd *cmd)
     memset(cmd, 0, sizeof *cmd);
 }
 
+/* The list's capacity is the next power of two at or above its length (no separate field),
+ * so a router listing k deployments costs O(k) copying, not O(k^2). */
 int world_cmd_add_deployment(world_cmd *cmd, const char *id)
 {
-    world_id *grown = realloc(cmd->deployments, (cmd->n_deployments + 1) * sizeof *grown);
-    if (!grown)
-        return -1;
-    cmd->deployments = grown;
+    size_t n = cmd->n_deployments;
+    if ((n & (n - 1)) == 0) {
+        world_id *grown = realloc(cmd->deployments, (n ? 2 * n : 1) * sizeof *grown);
+        if (!grown)
+            return -1;
+        cmd->deployments = grown;
+    }
     copy_str(cmd->deployments[cmd->n_deployments++], sizeof(world_id), id);
     return 0;
 }
@@ -68,6 +82,64 @@ int world_region_is_multi(const char *region)
 const char *world_strategy_name(selector_strategy s)
 {
     return s == SELECTOR_EVEN_LOAD ? "even-load" : "weighted-random";
+}
+
+static uint64_t hash_id(const char *id)
+{
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 0x100000001b3ULL;
+    return h;
+}
+
+static const char *router_id_at(const world *w, size_t slot)
+{
+    return w->routers[slot].view.id;
+}
+
+static const char *deployment_id_at(const world *w, size_t slot)
+{
+    return w->deployments[slot].id;
+}
+
+typedef const char *(*id_at_fn)(const world *w, size_t slot);
+
+static long index_find(const world *w, const id_index *ix, id_at_fn id_at, const char *id)
+{
+    if (ix->cap == 0)
+        return -1;
+    for (size_t i = hash_id(id) & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+        if (ix->cells[i] == 0)
+            return -1;
+        if (strcmp(id_at(w, ix->cells[i] - 1), id) == 0)
+            return (long)(ix->cells[i] - 1);
+    }
+}
+
+static void index_put(const world *w, id_index *ix, id_at_fn id_at, size_t slot)
+{
+    size_t i = hash_id(id_at(w, slot)) & (ix->cap - 1);
+    while (ix->cells[i] != 0)
+        i = (i + 1) & (ix->cap - 1);
+    ix->cells[i] = slot + 1;
+}
+
+/* Index slot, the n-th (slots 0..n-1 are indexed already). */
+static int index_add(const world *w, id_index *ix, id_at_fn id_at, size_t slot)
+{
+    if (2 * (slot + 1) > ix->cap) {
+        size_t cap = ix->cap ? 2 * ix->cap : 16;
+        size_t *cells = calloc(cap, sizeof *cells);
+        if (!cells)
+            return -1;
+        free(ix->cells);
+        ix->cells = cells;
+        ix->cap = cap;
+        for (size_t k = 0; k < slot; k++)
+            index_put(w, ix, id_at, k);
+    }
+    index_put(w, ix, id_at, slot);
+    return 0;
 }
 
 world *world_new(const char *account, uint64_t id_seed)
@@ -91,6 +163,8 @@ void world_free(world *w)
     }
     free(w->routers);
     free(w->deployments);
+    free(w->router_ids.cells);
+    free(w->deployment_ids.cells);
     free(w);
 }
 
@@ -132,18 +206,12 @@ const world_deployment *world_deployment_at(const world *w, size_t slot)
 
 long world_find_router(const world *w, const char *id)
 {
-    for (size_t i = 0; i < w->n_routers; i++)
-        if (strcmp(w->routers[i].view.id, id) == 0)
-            return (long)i;
-    return -1;
+    return index_find(w, &w->router_ids, router_id_at, id);
 }
 
 long world_find_deployment(const world *w, const char *id)
 {
-    for (size_t i = 0; i < w->n_deployments; i++)
-        if (strcmp(w->deployments[i].id, id) == 0)
-            return (long)i;
-    return -1;
+    return index_find(w, &w->deployment_ids, deployment_id_at, id);
 }
 
 static long existing_router(const world *w, const char *id)
@@ -174,6 +242,8 @@ static long router_slot(world *w, const char *id)
     }
     memset(&w->routers[w->n_routers], 0, sizeof w->routers[0]);
     copy_str(w->routers[w->n_routers].view.id, sizeof(world_id), id);
+    if (index_add(w, &w->router_ids, router_id_at, w->n_routers) != 0)
+        return -1;
     return (long)w->n_routers++;
 }
 
@@ -192,6 +262,8 @@ static long deployment_slot(world *w, const char *id)
     }
     memset(&w->deployments[w->n_deployments], 0, sizeof w->deployments[0]);
     copy_str(w->deployments[w->n_deployments].id, sizeof(world_id), id);
+    if (index_add(w, &w->deployment_ids, deployment_id_at, w->n_deployments) != 0)
+        return -1;
     return (long)w->n_deployments++;
 }
 
@@ -219,24 +291,32 @@ static int check_router_deployments(const world *w, const world_cmd *cmd, char *
     if (cmd->n_deployments == 0)
         return fail(err, errlen, "expected at least one deployment in --deployments");
     if (cmd->n_deployments > WORLD_MAX_ROUTER_DEPLOYMENTS)
-        return fail(err, errlen, "expected at most %d deployments behind a router, got %zu",
+        return fail(err, errlen, "expected at most %u deployments behind a router, got %zu",
                     WORLD_MAX_ROUTER_DEPLOYMENTS, cmd->n_deployments);
-    for (size_t i = 0; i < cmd->n_deployments; i++) {
+    /* listed[slot]: the deployment in that slot came earlier in the list (one id, one slot) */
+    unsigned char *listed = calloc(w->n_deployments ? w->n_deployments : 1, 1);
+    if (!listed)
+        return fail(err, errlen, "out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < cmd->n_deployments && rc == 0; i++) {
         const char *id = cmd->deployments[i];
         long slot = existing_deployment(w, id);
-        if (slot < 0)
-            return fail(err, errlen, "deployment \"%s\" does not exist at this time", id);
+        if (slot < 0) {
+            rc = fail(err, errlen, "deployment \"%s\" does not exist at this time", id);
+            break;
+        }
         const world_deployment *d = &w->deployments[slot];
         if (!world_region_is_multi(d->region))
-            return fail(err, errlen,
-                        "deployment \"%s\" is in the single region \"%s\"; routers only work "
-                        "with multi-region deployments (--region US, EUROPE or APAC)",
-                        id, d->region);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(cmd->deployments[j], id) == 0)
-                return fail(err, errlen, "deployment \"%s\" is listed twice", id);
+            rc = fail(err, errlen,
+                      "deployment \"%s\" is in the single region \"%s\"; routers only work "
+                      "with multi-region deployments (--region US, EUROPE or APAC)",
+                      id, d->region);
+        else if (listed[slot])
+            rc = fail(err, errlen, "deployment \"%s\" is listed twice", id);
+        listed[slot] = 1;
     }
-    return 0;
+    free(listed);
+    return rc;
 }
 
 /* Dropping the selector makes the next commit rebuild it and start a new phase. */

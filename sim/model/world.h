@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WORLD_MAX_REPLICAS 100000 /* per deployment */
-#define WORLD_MAX_ROUTER_DEPLOYMENTS 4096
+#define WORLD_MAX_REPLICAS 100000                             /* per deployment */
+#define WORLD_MAX_ROUTER_DEPLOYMENTS SELECTOR_MAX_DEPLOYMENTS /* what the selector supports */
 #define WORLD_REGION_MAX 32
 
 typedef enum {

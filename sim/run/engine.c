@@ -6,6 +6,7 @@
 #include "sim/base/gslerr.h"
 #include "sim/base/routerfault.h"
 #include "sim/base/seqtest.h"
+#include "sim/base/superpose.h"
 #include "sim/base/tokens.h"
 #include "sim/base/traffic.h"
 #include "sim/model/world.h"
@@ -26,11 +27,18 @@ enum {
     EV_WINDOW_OPEN,
     EV_WINDOW_CLOSE,
     EV_BIN_END,
+    EV_POOLED_ARRIVAL, /* the pooled sources' next request; index: whose */
     EV_CAPACITY_FIRST, /* CAPACITY_N_EVENT_KINDS kinds from here are capacity's */
     EV_N_KINDS = EV_CAPACITY_FIRST + CAPACITY_N_EVENT_KINDS
 };
 
 #define PROGRESS_EVERY (1u << 20) /* arrivals between progress callbacks */
+
+/* From this many constant-rate Poisson sources on, they arrive as one superposed process
+ * (superpose.h): exact in distribution, one queued event instead of one per source. Fewer
+ * keep a stream of their own each, so the random streams (and reports) of scenarios with
+ * a handful of traffic entries are those they always had. */
+#define POOL_MIN_SOURCES 16
 
 /* One traffic entry: an arrival process (or a trace) aimed at a router by id. */
 typedef struct {
@@ -39,6 +47,7 @@ typedef struct {
     traffic_arrival next;  /* a trace's arrival scheduled next */
     tokens_sampler *sizes; /* the entry's request sizes, or NULL when it has none */
     long router;           /* slot of the router it reaches now, or -1 (none by that id exists) */
+    int pooled;            /* a constant rate: a candidate for the pool */
     int forbidden;         /* the caller's account may not use that router */
     uint32_t target;
     uint64_t arrivals, failed[RESULTS_N_REASONS]; /* in the current bin */
@@ -54,17 +63,27 @@ typedef struct {
     long *share_of; /* per deployment the router lists: its index in the check's shares, or -1 */
 } watch;
 
+/* The bin's requests from one router to one deployment slot. */
+typedef struct {
+    size_t slot;
+    uint64_t routed;
+    long listed; /* its index in the open phase's list, or -1 (a former phase's deployment) */
+} bin_entry;
+
 /* What the engine keeps per router slot. counts[i] is the open phase's requests to the
  * router's i-th listed deployment; bin_mark[i] is counts[i] when the current bin (or the
- * phase, if later) began; bin_routed[d] gathers the bin's requests per deployment slot
- * across phase changes. */
+ * phase, if later) began; bin[] gathers the bin's requests per deployment slot across
+ * phase changes, sorted by slot, one entry per deployment listed now or routed to in the
+ * bin, so a bin's end costs what the router lists rather than what the world holds;
+ * entry_of[i] is the i-th listed deployment's entry. */
 typedef struct {
     long phase; /* index in results.phases, or -1 when the router does not exist */
     uint64_t routed;
     size_t *slots; /* the phase's deployment slots (the router's list when it opened) */
     uint64_t *counts, *bin_mark;
-    size_t n_bin_routed;
-    uint64_t *bin_routed;
+    bin_entry *bin;
+    size_t n_bin, cap_bin;
+    size_t *entry_of;
     int watched; /* open watches on this router */
     uint32_t name;
     const scenario_fault *fault_spec; /* faults injected into its picks, or NULL */
@@ -84,9 +103,24 @@ typedef struct {
     int serving; /* some deployment has a serving model */
     int failed;  /* the hot path hit an error; the message is in err */
     source *sources;
+    superpose *pool; /* the constant-rate sources together, or NULL */
+    size_t *pooled;  /* per pool member: its source */
     watch *watches;
     router_state *routers;
     size_t n_routers;
+    long *dep_name; /* per deployment slot: its index in results.deployments, or -1 */
+    size_t n_dep_name;
+    /* results.deployments by name: open addressing of index + 1 (0: empty), at most half
+     * full, over its first names_indexed entries (capacity adds names too: the rest are
+     * indexed before a lookup), so a slot's name is found in O(1), not by a scan of all. */
+    size_t *name_cells;
+    size_t name_cap; /* a power of two, or 0 */
+    size_t names_indexed;
+    /* Room for the widest phase's shares and counts, for the tests at a look and at a
+     * phase's end (kept off the stack: a router may list SELECTOR_MAX_DEPLOYMENTS). */
+    double *scratch;
+    uint64_t *scratch_counts;
+    size_t n_scratch;
     size_t next_event; /* first scenario event not yet applied */
     size_t bin;
     double now;
@@ -121,20 +155,47 @@ static int flush_bin(engine *e, size_t slot)
     router_state *rs = &e->routers[slot];
     if (rs->phase < 0)
         return 0;
-    size_t n_dep = world_deployment_count(e->world);
-    if (rs->n_bin_routed < n_dep) {
-        uint64_t *grown = realloc(rs->bin_routed, n_dep * sizeof *grown);
-        if (!grown)
-            return out_of_memory(e);
-        memset(grown + rs->n_bin_routed, 0, (n_dep - rs->n_bin_routed) * sizeof *grown);
-        rs->bin_routed = grown;
-        rs->n_bin_routed = n_dep;
-    }
     const results_phase *ph = &e->res->phases[rs->phase];
     for (size_t i = 0; i < ph->n_deployments; i++) {
-        rs->bin_routed[rs->slots[i]] += rs->counts[i] - rs->bin_mark[i];
+        rs->bin[rs->entry_of[i]].routed += rs->counts[i] - rs->bin_mark[i];
         rs->bin_mark[i] = rs->counts[i];
     }
+    return 0;
+}
+
+static int by_slot(const void *a, const void *b)
+{
+    size_t x = ((const bin_entry *)a)->slot, y = ((const bin_entry *)b)->slot;
+    return (x > y) - (x < y);
+}
+
+/* The bin's entries gain the open phase's deployments (a former phase's keep theirs until
+ * the bin ends), and entry_of maps the phase's list onto them. */
+static int list_bin_entries(engine *e, router_state *rs, size_t n)
+{
+    for (size_t j = 0; j < rs->n_bin; j++)
+        rs->bin[j].listed = -1;
+    size_t old = rs->n_bin;
+    if (old + n > rs->cap_bin) {
+        size_t cap = old + n;
+        bin_entry *grown = realloc(rs->bin, cap * sizeof *grown);
+        if (!grown)
+            return out_of_memory(e);
+        rs->bin = grown;
+        rs->cap_bin = cap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        bin_entry key = {.slot = rs->slots[i]};
+        bin_entry *found = old ? bsearch(&key, rs->bin, old, sizeof key, by_slot) : NULL;
+        if (found)
+            found->listed = (long)i;
+        else
+            rs->bin[rs->n_bin++] = (bin_entry){rs->slots[i], 0, (long)i};
+    }
+    qsort(rs->bin, rs->n_bin, sizeof *rs->bin, by_slot);
+    for (size_t j = 0; j < rs->n_bin; j++)
+        if (rs->bin[j].listed >= 0)
+            rs->entry_of[rs->bin[j].listed] = j;
     return 0;
 }
 
@@ -145,7 +206,7 @@ static int look(engine *e, size_t slot)
     if (rs->phase < 0 || !rs->seq)
         return 0;
     results_phase *ph = &e->res->phases[rs->phase];
-    uint64_t batch[WORLD_MAX_ROUTER_DEPLOYMENTS];
+    uint64_t *batch = e->scratch_counts;
     for (size_t i = 0; i < ph->n_deployments; i++) {
         batch[i] = rs->counts[i] - rs->seq_mark[i];
         rs->seq_mark[i] = rs->counts[i];
@@ -173,8 +234,8 @@ static void close_phase(engine *e, size_t slot)
 {
     router_state *rs = &e->routers[slot];
     results_phase *ph = &e->res->phases[rs->phase];
-    double shares[WORLD_MAX_ROUTER_DEPLOYMENTS];
-    uint64_t observed[WORLD_MAX_ROUTER_DEPLOYMENTS];
+    double *shares = e->scratch;
+    uint64_t *observed = e->scratch_counts;
     ph->end_s = e->now;
     ph->requests = rs->routed;
     for (size_t i = 0; i < ph->n_deployments; i++) {
@@ -183,6 +244,7 @@ static void close_phase(engine *e, size_t slot)
         shares[i] = ph->deployments[i].expected_share;
     }
     ph->test = splittest_run(ph->n_deployments, observed, shares, e->sc->alpha);
+    /* look() reuses the scratch counts: the test above is done with them */
     /* a last look at what came in since the last bin end */
     if (rs->seq && seqtest_total(rs->seq) < rs->routed && look(e, slot) != 0)
         e->failed = 1;
@@ -190,6 +252,24 @@ static void close_phase(engine *e, size_t slot)
     rs->seq = NULL;
     capacity_phase_close(e->capacity, (size_t)rs->phase, e->now);
     rs->phase = -1;
+    for (size_t j = 0; j < rs->n_bin; j++)
+        rs->bin[j].listed = -1;
+}
+
+static int grow_scratch(engine *e, size_t n)
+{
+    if (n <= e->n_scratch)
+        return 0;
+    double *shares = realloc(e->scratch, n * sizeof *shares);
+    if (shares)
+        e->scratch = shares;
+    uint64_t *counts = realloc(e->scratch_counts, n * sizeof *counts);
+    if (counts)
+        e->scratch_counts = counts;
+    if (!shares || !counts)
+        return out_of_memory(e);
+    e->n_scratch = n;
+    return 0;
 }
 
 static int open_phase(engine *e, size_t slot)
@@ -198,6 +278,8 @@ static int open_phase(engine *e, size_t slot)
     const world_router *r = world_router_at(e->world, slot);
     size_t n = r->n_deployments;
     uint64_t total = r->total_weight;
+    if (grow_scratch(e, n) != 0)
+        return -1;
     results_phase *ph = results_add_phase(e->res);
     if (!ph || !(ph->router = results_strdup(r->name)) ||
         !(ph->deployments = calloc(n, sizeof *ph->deployments)))
@@ -221,16 +303,18 @@ static int open_phase(engine *e, size_t slot)
     free(rs->bin_mark);
     free(rs->slots);
     free(rs->seq_mark);
+    free(rs->entry_of);
+    rs->entry_of = malloc(n * sizeof *rs->entry_of);
     rs->counts = calloc(n, sizeof *rs->counts);
     rs->bin_mark = calloc(n, sizeof *rs->bin_mark);
     rs->seq_mark = calloc(n, sizeof *rs->seq_mark);
     rs->slots = malloc(n * sizeof *rs->slots);
-    if (!rs->counts || !rs->bin_mark || !rs->seq_mark || !rs->slots)
+    if (!rs->counts || !rs->bin_mark || !rs->seq_mark || !rs->slots || !rs->entry_of)
         return out_of_memory(e);
     ph->sequential_p = 1.0;
     rs->looks_cap = 0;
     if (total > 0) {
-        double shares[WORLD_MAX_ROUTER_DEPLOYMENTS];
+        double *shares = e->scratch;
         char why[256];
         for (size_t i = 0; i < n; i++)
             shares[i] = ph->deployments[i].expected_share;
@@ -239,6 +323,8 @@ static int open_phase(engine *e, size_t slot)
             return fail(e, "%s", why);
     }
     memcpy(rs->slots, r->deployments, n * sizeof *rs->slots);
+    if (list_bin_entries(e, rs, n) != 0)
+        return -1;
     rs->routed = 0;
     rs->phase = (long)(e->res->n_phases - 1);
     if (rs->fault) {
@@ -496,31 +582,113 @@ static void arrive(engine *e, size_t i)
     }
 }
 
+static size_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (size_t)h;
+}
+
+static void name_insert(size_t *cells, size_t cap, const char *name, size_t index)
+{
+    size_t at = name_hash(name) & (cap - 1);
+    while (cells[at])
+        at = (at + 1) & (cap - 1);
+    cells[at] = index + 1;
+}
+
+/* Index the names results.deployments gained since the last call; 0, or -1 when out of
+ * memory (with the error set). */
+static int index_names(engine *e)
+{
+    size_t n = e->res->n_deployments;
+    if (e->names_indexed == n)
+        return 0;
+    if (2 * n > e->name_cap) {
+        size_t cap = e->name_cap ? e->name_cap : 64;
+        while (2 * n > cap)
+            cap *= 2;
+        size_t *cells = calloc(cap, sizeof *cells);
+        if (!cells)
+            return out_of_memory(e);
+        free(e->name_cells);
+        e->name_cells = cells;
+        e->name_cap = cap;
+        e->names_indexed = 0;
+    }
+    for (; e->names_indexed < n; e->names_indexed++)
+        name_insert(e->name_cells, e->name_cap, e->res->deployments[e->names_indexed],
+                    e->names_indexed);
+    return 0;
+}
+
+/* The name's index in results.deployments (all indexed), or -1. */
+static long find_name(const engine *e, const char *name)
+{
+    if (!e->name_cap)
+        return -1;
+    for (size_t at = name_hash(name) & (e->name_cap - 1); e->name_cells[at];
+         at = (at + 1) & (e->name_cap - 1))
+        if (strcmp(e->res->deployments[e->name_cells[at] - 1], name) == 0)
+            return (long)e->name_cells[at] - 1;
+    return -1;
+}
+
+/* A deployment slot's index in results.deployments, looked up once per slot (a slot keeps
+ * its deployment's name for the whole run). */
+static long deployment_name(engine *e, size_t d)
+{
+    if (d >= e->n_dep_name) {
+        size_t n = world_deployment_count(e->world);
+        long *grown = realloc(e->dep_name, n * sizeof *grown);
+        if (!grown)
+            return -1;
+        for (size_t k = e->n_dep_name; k < n; k++)
+            grown[k] = -1;
+        e->dep_name = grown;
+        e->n_dep_name = n;
+    }
+    if (e->dep_name[d] < 0 && index_names(e) == 0) {
+        const char *name = world_deployment_at(e->world, d)->name;
+        long found = find_name(e, name);
+        e->dep_name[d] =
+            found >= 0 ? found
+                       : results_name_append(&e->res->deployments, &e->res->n_deployments, name);
+    }
+    return e->dep_name[d];
+}
+
+/* One point per deployment listed now or routed to in the bin, in slot order; then only
+ * the listed ones stay for the next bin. */
 static int emit_points(engine *e, size_t slot)
 {
     router_state *rs = &e->routers[slot];
     const world_router *r = world_router_at(e->world, slot);
     uint64_t total = r->total_weight;
-    for (size_t d = 0; d < rs->n_bin_routed; d++) {
-        long listed = -1;
-        for (size_t i = 0; r->exists && i < r->n_deployments && listed < 0; i++)
-            if (r->deployments[i] == d)
-                listed = (long)i;
-        if (listed < 0 && rs->bin_routed[d] == 0)
+    size_t kept = 0;
+    for (size_t j = 0; j < rs->n_bin; j++) {
+        bin_entry *b = &rs->bin[j];
+        long listed = rs->phase >= 0 ? b->listed : -1;
+        if (listed < 0 && b->routed == 0)
             continue;
-        const world_deployment *dep = world_deployment_at(e->world, d);
+        const world_deployment *dep = world_deployment_at(e->world, b->slot);
         results_point *p = results_add_point(e->res);
-        long name = results_name_index(&e->res->deployments, &e->res->n_deployments, dep->name);
+        long name = deployment_name(e, b->slot);
         if (!p || name < 0)
             return out_of_memory(e);
         p->bin = (uint32_t)e->bin;
         p->router = rs->name;
         p->deployment = (uint32_t)name;
-        p->routed = rs->bin_routed[d];
+        p->routed = b->routed;
         p->replicas = dep->exists ? dep->replicas : 0;
         p->expected_share = listed >= 0 && total ? (double)r->weights[listed] / (double)total : 0;
-        rs->bin_routed[d] = 0;
+        if (listed >= 0) {
+            rs->entry_of[listed] = kept;
+            rs->bin[kept++] = (bin_entry){b->slot, 0, listed};
+        }
     }
+    rs->n_bin = kept;
     return 0;
 }
 
@@ -615,6 +783,8 @@ static int next_arrival(engine *e, size_t i, double *at)
 
 static int schedule_arrival(engine *e, size_t i)
 {
+    if (e->pool && e->sources[i].pooled)
+        return 0; /* its requests come through the pool */
     double next;
     if (next_arrival(e, i, &next) != 0)
         return -1;
@@ -645,6 +815,26 @@ static int arrivals(engine *e, size_t i)
     }
 }
 
+/* The pooled sources' requests, as arrivals() does for one source: member k's request now,
+ * then the pool's next for as long as it comes before anything queued. */
+static int pooled_arrivals(engine *e, size_t k)
+{
+    for (;;) {
+        arrive(e, e->pooled[k]);
+        if (e->failed)
+            return -1;
+        if (e->progress && --e->until_progress == 0)
+            report_progress(e);
+        double next = superpose_next(e->pool, e->rng, e->now, &k);
+        if (next > e->sc->duration_s)
+            return 0;
+        const eventq_event *due = eventq_peek(e->queue);
+        if (due && next >= due->time)
+            return push(e, next, EV_POOLED_ARRIVAL, k);
+        e->now = next;
+    }
+}
+
 /* A completion, a cold start's end or an autoscaler tick; re-weight if the world moved. */
 static int capacity_event(engine *e, const eventq_event *ev)
 {
@@ -660,11 +850,14 @@ static int capacity_event(engine *e, const eventq_event *ev)
 
 static int dispatch(engine *e, const eventq_event *ev)
 {
-    if (ev->kind != EV_ARRIVAL && ev->kind != EV_BIN_END && end_due_bin(e) != 0)
+    if (ev->kind != EV_ARRIVAL && ev->kind != EV_POOLED_ARRIVAL && ev->kind != EV_BIN_END &&
+        end_due_bin(e) != 0)
         return -1;
     switch (ev->kind) {
     case EV_ARRIVAL:
         return arrivals(e, (size_t)ev->index);
+    case EV_POOLED_ARRIVAL:
+        return pooled_arrivals(e, (size_t)ev->index);
     case EV_INSTANT:
         return apply_instant(e);
     case EV_WINDOW_OPEN:
@@ -751,6 +944,29 @@ static int init_results(engine *e, uint64_t seed)
     return 0;
 }
 
+/* Pool the constant-rate sources when there are enough of them to be worth it. */
+static int init_pool(engine *e)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < e->sc->n_traffic; i++)
+        n += (size_t)e->sources[i].pooled;
+    if (n < POOL_MIN_SOURCES)
+        return 0;
+    double *rates = malloc(n * sizeof *rates);
+    if (!rates || !(e->pooled = malloc(n * sizeof *e->pooled))) {
+        free(rates);
+        return out_of_memory(e);
+    }
+    for (size_t i = 0, k = 0; i < e->sc->n_traffic; i++)
+        if (e->sources[i].pooled) {
+            rates[k] = e->sources[i].spec->shape.rate;
+            e->pooled[k++] = i;
+        }
+    e->pool = superpose_new(n, rates, e->err, e->errlen);
+    free(rates);
+    return e->pool ? 0 : -1;
+}
+
 static int init_sources(engine *e)
 {
     const scenario *sc = e->sc;
@@ -762,6 +978,9 @@ static int init_sources(engine *e)
         char name[UNITS_NAME_MAX];
         s->spec = &sc->traffic[i];
         s->router = -1;
+        const traffic_shape *sh = &s->spec->shape;
+        s->pooled = !s->spec->trace && sh->n_segments == 0 && !sh->has_daily && !sh->has_bursts &&
+                    sh->rate > 0;
         if (s->spec->trace && !(s->trace = traffic_trace_open(s->spec->trace, e->err, e->errlen)))
             return -1;
         if (s->spec->tokens.n_classes &&
@@ -773,7 +992,7 @@ static int init_sources(engine *e)
             return out_of_memory(e);
         s->target = (uint32_t)target;
     }
-    return 0;
+    return init_pool(e);
 }
 
 static int init_watches(engine *e)
@@ -813,6 +1032,12 @@ static int start(engine *e, uint64_t seed)
     for (size_t i = 0; i < e->sc->n_traffic; i++)
         if (schedule_arrival(e, i) != 0)
             return -1;
+    if (e->pool) {
+        size_t k;
+        double first = superpose_next(e->pool, e->rng, e->now, &k);
+        if (first <= e->sc->duration_s && push(e, first, EV_POOLED_ARRIVAL, k) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -844,18 +1069,25 @@ static void engine_free(engine *e)
     for (size_t i = 0; i < e->n_routers; i++) {
         free(e->routers[i].counts);
         free(e->routers[i].bin_mark);
-        free(e->routers[i].bin_routed);
+        free(e->routers[i].bin);
+        free(e->routers[i].entry_of);
         free(e->routers[i].slots);
         routerfault_free(e->routers[i].fault);
         seqtest_free(e->routers[i].seq);
         free(e->routers[i].seq_mark);
     }
     free(e->routers);
+    free(e->dep_name);
+    free(e->name_cells);
+    free(e->scratch);
+    free(e->scratch_counts);
     for (size_t i = 0; e->sources && i < e->sc->n_traffic; i++) {
         traffic_trace_close(e->sources[i].trace);
         tokens_sampler_free(e->sources[i].sizes);
     }
     free(e->sources);
+    superpose_free(e->pool);
+    free(e->pooled);
     for (size_t w = 0; e->watches && w < e->sc->n_expect; w++)
         free(e->watches[w].share_of);
     free(e->watches);
@@ -874,6 +1106,7 @@ results *engine_run(const scenario *sc, uint64_t seed, engine_progress_fn progre
     e.res = results_new();
     e.queue = eventq_new();
     e.rng = gsl_rng_alloc(gsl_rng_taus2);
+
     e.capacity = capacity_new(sc, e.world, e.queue, e.rng, e.res, EV_CAPACITY_FIRST);
     e.serving = e.capacity && capacity_active(e.capacity);
     int rc = -1;
