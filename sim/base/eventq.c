@@ -3,7 +3,12 @@
 
 #include <stdlib.h>
 
-/* heap[0] is the earliest; every parent precedes its children under (time, seq). */
+/* heap[0] is the earliest; every parent precedes its children under (time, seq). The heap
+ * is 4-ary: half the depth of a binary heap, so a pop moves an event through half the
+ * levels (comparing four children at each, in one or two cache lines), which is what a run
+ * with many queued sources spends its time on. (time, seq) is a total order, so the events
+ * pop in the same order whatever the heap's shape. */
+#define ARITY 4
 struct eventq {
     eventq_event *heap;
     size_t size;
@@ -45,9 +50,9 @@ static int grow(eventq *q)
 static void sift_up(eventq_event *heap, size_t i)
 {
     eventq_event moving = heap[i];
-    while (i > 0 && precedes(&moving, &heap[(i - 1) / 2])) {
-        heap[i] = heap[(i - 1) / 2];
-        i = (i - 1) / 2;
+    while (i > 0 && precedes(&moving, &heap[(i - 1) / ARITY])) {
+        heap[i] = heap[(i - 1) / ARITY];
+        i = (i - 1) / ARITY;
     }
     heap[i] = moving;
 }
@@ -56,11 +61,13 @@ static void sift_down(eventq_event *heap, size_t size, size_t i)
 {
     eventq_event moving = heap[i];
     for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= size)
+        size_t first = ARITY * i + 1;
+        if (first >= size)
             break;
-        if (child + 1 < size && precedes(&heap[child + 1], &heap[child]))
-            child++;
+        size_t end = first + ARITY < size ? first + ARITY : size, child = first;
+        for (size_t c = first + 1; c < end; c++)
+            if (precedes(&heap[c], &heap[child]))
+                child = c;
         if (!precedes(&heap[child], &moving))
             break;
         heap[i] = heap[child];

@@ -137,6 +137,19 @@ void latency_add(latency *h, double seconds)
     h->counts[bucket_of(h, x)]++;
 }
 
+/* 0 is the smallest sample there can be (negatives count as 0) and falls in bucket 0; the
+ * sum does not move. */
+void latency_add_zeros(latency *h, uint64_t n)
+{
+    if (n == 0)
+        return;
+    if (h->count == 0)
+        h->max = 0;
+    h->min = 0;
+    h->count += n;
+    h->counts[0] += n;
+}
+
 void latency_merge(latency *into, const latency *from)
 {
     if (from->count == 0)
