@@ -3,12 +3,7 @@
 
 #include <stdlib.h>
 
-/* heap[0] is the earliest; every parent precedes its children under (time, seq). The heap
- * is 4-ary: half the depth of a binary heap, so a pop moves an event through half the
- * levels (comparing four children at each, in one or two cache lines), which is what a run
- * with many queued sources spends its time on. (time, seq) is a total order, so the events
- * pop in the same order whatever the heap's shape. */
-#define ARITY 4
+/* heap[0] is the earliest; every parent precedes its children under (time, seq). */
 struct eventq {
     eventq_event *heap;
     size_t size;
@@ -50,9 +45,9 @@ static int grow(eventq *q)
 static void sift_up(eventq_event *heap, size_t i)
 {
     eventq_event moving = heap[i];
-    while (i > 0 && precedes(&moving, &heap[(i - 1) / ARITY])) {
-        heap[i] = heap[(i - 1) / ARITY];
-        i = (i - 1) / ARITY;
+    while (i > 0 && precedes(&moving, &heap[(i - 1) / 2])) {
+        heap[i] = heap[(i - 1) / 2];
+        i = (i - 1) / 2;
     }
     heap[i] = moving;
 }
@@ -61,13 +56,11 @@ static void sift_down(eventq_event *heap, size_t size, size_t i)
 {
     eventq_event moving = heap[i];
     for (;;) {
-        size_t first = ARITY * i + 1;
-        if (first >= size)
+        size_t child = 2 * i + 1;
+        if (child >= size)
             break;
-        size_t end = first + ARITY < size ? first + ARITY : size, child = first;
-        for (size_t c = first + 1; c < end; c++)
-            if (precedes(&heap[c], &heap[child]))
-                child = c;
+        if (child + 1 < size && precedes(&heap[child + 1], &heap[child]))
+            child++;
         if (!precedes(&heap[child], &moving))
             break;
         heap[i] = heap[child];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * eventq — the simulation's pending events, a 4-ary min-heap ordered by (time, insertion).
+ * eventq — the simulation's pending events, a binary min-heap ordered by (time, insertion).
  *
  * Ties on time pop in the order they were pushed, which makes runs reproducible and lets
  * several timeline events at one instant apply in file order. An event is a small value
