@@ -125,7 +125,7 @@ static void slots_until(serving *s, double t)
 
 #define ARITY 4
 
-static int push_busy(serving *s, double completion)
+static inline int push_busy(serving *s, double completion)
 {
     if (s->n_busy == s->cap_busy) {
         size_t cap = s->cap_busy ? 2 * s->cap_busy : 16;
@@ -224,7 +224,7 @@ static serving_outcome enqueue(serving *s, double now)
 /* ---- playing the deployment forward ------------------------------------------------------ */
 
 /* Start a request at `now` after `wait`; 0, or -1 when out of memory. */
-static int start(serving *s, double now, double wait)
+static inline int start(serving *s, double now, double wait)
 {
     /* The exponential, the common case, without the call through serving_draw's switch. */
     double service = s->spec.distribution == SERVING_EXPONENTIAL
