@@ -2,10 +2,13 @@
 /*
  * routersim_bench — the yardsticks for the benchmark (bench/run.sh).
  *
- *   routersim_bench bare N        N requests' worth of the same GSL draws the simulator
+ *   routersim_bench bare N [serving]
+ *                                 N requests' worth of the same GSL draws the simulator
  *                                 makes per request, in a bare loop: one exponential
  *                                 inter-arrival and one weighted pick (GSL's own alias
- *                                 table), nothing else. Prints seconds.
+ *                                 table), and with `serving` one exponential service time
+ *                                 (mean 0.1 ms, as bench/run.sh's serving case), nothing
+ *                                 else. Prints seconds.
  *   routersim_bench measure CMD…  runs CMD, prints its wall seconds, CPU seconds (user +
  *                                 system, its children's included) and peak RSS (KiB).
  *   routersim_bench batching N    N requests through a batching deployment (8 pooled
@@ -34,21 +37,29 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static int bare(long long n)
+static int bare(long long n, int with_service)
 {
     const double weights[] = {4, 1}; /* the migration's 80/20 step */
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
     gsl_ran_discrete_t *table = gsl_ran_discrete_preproc(2, weights);
     unsigned long long counts[2] = {0, 0};
-    double t = 0;
+    double t = 0, busy = 0;
     double started = now_s();
-    for (long long i = 0; i < n; i++) {
-        t += gsl_ran_exponential(rng, 1e-6);
-        counts[gsl_ran_discrete(rng, table)]++;
-    }
+    if (with_service)
+        for (long long i = 0; i < n; i++) {
+            t += gsl_ran_exponential(rng, 1e-6);
+            counts[gsl_ran_discrete(rng, table)]++;
+            busy += gsl_ran_exponential(rng, 1e-4);
+        }
+    else
+        for (long long i = 0; i < n; i++) {
+            t += gsl_ran_exponential(rng, 1e-6);
+            counts[gsl_ran_discrete(rng, table)]++;
+        }
     double elapsed = now_s() - started;
     /* Printing what the loop computed keeps the compiler from dropping it. */
-    printf("bare_seconds %.3f\nbare_check %llu %llu %.1f\n", elapsed, counts[0], counts[1], t);
+    printf("bare_seconds %.3f\nbare_check %llu %llu %.1f %.1f\n", elapsed, counts[0], counts[1], t,
+           busy);
     gsl_ran_discrete_free(table);
     gsl_rng_free(rng);
     return 0;
@@ -143,10 +154,12 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "batching") == 0)
         return batching(atoll(argv[2]));
     if (argc == 3 && strcmp(argv[1], "bare") == 0)
-        return bare(atoll(argv[2]));
+        return bare(atoll(argv[2]), 0);
+    if (argc == 4 && strcmp(argv[1], "bare") == 0 && strcmp(argv[3], "serving") == 0)
+        return bare(atoll(argv[2]), 1);
     if (argc >= 3 && strcmp(argv[1], "measure") == 0)
         return measure(argv + 2);
-    fprintf(stderr, "usage: routersim_bench bare N | routersim_bench measure CMD... | "
+    fprintf(stderr, "usage: routersim_bench bare N [serving] | routersim_bench measure CMD... | "
                     "routersim_bench batching N\n");
     return 2;
 }

@@ -412,6 +412,23 @@ START_TEST(ten_thousand_deployments_split_by_replicas)
 }
 END_TEST
 
+/* One constant-rate entry (its own stream, not superposed): a Poisson process of rate
+ * 100,000/s over 10 s, so its count is Poisson with mean and variance 1e6 and within 5
+ * standard deviations (0.5 %) of the mean. */
+START_TEST(constant_rate_arrives_at_its_rate)
+{
+    scenario *sc = load_text("name: one\naccount: acme\nduration: 10s\nwindow: 5s\n"
+                             "deployments:\n  - {id: a, replicas: 1}\n"
+                             "routers:\n  - {id: r, deployments: [a]}\n"
+                             "traffic:\n  - {router: r, rate: 100000/s}\n");
+    results *r = run_seed(sc, 5);
+    ck_assert_msg(fabs((double)r->total - 1e6) <= 5 * sqrt(1e6), "%llu requests, expected 1e6",
+                  (unsigned long long)r->total);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 /* Twenty constant-rate entries (enough to be superposed into one process) still give each
  * router the requests its own rate asks for: each entry's arrivals over the run are
  * Poisson with mean rate x duration, independently, so the sum of (observed - mean)^2 /
@@ -487,6 +504,9 @@ static Suite *suite(void)
     suite_add_tcase(s, tc = tcase_create("ten_thousand_deployments_split_by_replicas"));
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, ten_thousand_deployments_split_by_replicas);
+    suite_add_tcase(s, tc = tcase_create("constant_rate_arrives_at_its_rate"));
+    tcase_add_test(tc, constant_rate_arrives_at_its_rate);
+    tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc = tcase_create("many_constant_sources_arrive_at_their_rates"));
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, many_constant_sources_arrive_at_their_rates);

@@ -274,6 +274,36 @@ START_TEST(empty_histogram)
 }
 END_TEST
 
+/* Zeros added at once, between other samples, are the zeros added one by one: samples
+ * {0.5, 0, 0, 0, 2} have count 5, mean 2.5 / 5 and maximum 2, the ranks 1 to 3 are 0 (its
+ * bucket reports about LATENCY_MIN_S, as latency_add(h, 0) does) and the ranks 4 and 5 are
+ * 0.5 and 2. */
+START_TEST(zeros_at_once)
+{
+    latency *h = latency_new(), *one_by_one = latency_new();
+    latency_add_zeros(h, 0);
+    ck_assert_uint_eq(latency_count(h), 0);
+    latency_add(h, 0.5);
+    latency_add_zeros(h, 3);
+    latency_add(h, 2.0);
+    ck_assert_uint_eq(latency_count(h), 5);
+    ck_assert_double_eq(latency_mean(h), 0.5);
+    ck_assert_double_eq(latency_max(h), 2.0);
+    const double one_by_one_samples[] = {0.5, 0, 0, 0, 2.0};
+    for (int i = 0; i < 5; i++)
+        latency_add(one_by_one, one_by_one_samples[i]);
+    for (int rank = 1; rank <= 5; rank++)
+        ck_assert_double_eq(latency_quantile(h, rank / 5.0),
+                            latency_quantile(one_by_one, rank / 5.0));
+    ck_assert_double_le(latency_quantile(h, 0.2), LATENCY_MIN_S * (1 + LATENCY_RELATIVE_ERROR));
+    ck_assert_double_le(latency_quantile(h, 0.6), LATENCY_MIN_S * (1 + LATENCY_RELATIVE_ERROR));
+    assert_within_bound(latency_quantile(h, 0.8), 0.5, 0.8);
+    assert_within_bound(latency_quantile(h, 1.0), 2.0, 1.0);
+    latency_free(one_by_one);
+    latency_free(h);
+}
+END_TEST
+
 /* Out-of-range values fall into the end buckets and report near the range's ends; the
  * count, mean and maximum stay exact. */
 START_TEST(clamping_at_the_ends)
@@ -353,6 +383,10 @@ static Suite *suite(void)
 
     tc = tcase_create("empty");
     tcase_add_test(tc, empty_histogram);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("zeros_at_once");
+    tcase_add_test(tc, zeros_at_once);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("clamping");

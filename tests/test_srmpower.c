@@ -158,6 +158,28 @@ START_TEST(sample_size_orientation_values)
 }
 END_TEST
 
+/* A run asks for the same sample sizes again and again, in any order: each answer is still
+ * the first n at which the df-1 closed form reaches the target, for its own effect and
+ * target, whatever was asked before. */
+START_TEST(sample_size_asked_again)
+{
+    const double crit = 10.827566170662733; /* the df-1 critical value at alpha 0.001 */
+    const double effects[] = {0.0001 / 0.09, 0.0004 / 0.09, 0.0001 / 0.09, 0.0004 / 0.09,
+                              0.0001 / 0.09};
+    const double targets[] = {0.8, 0.8, 0.8, 0.95, 0.95};
+    char err[256];
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 5; i++) {
+            uint64_t n;
+            ck_assert_int_eq(
+                srmpower_sample_size(1, effects[i], 0.001, targets[i], &n, err, sizeof err), 0);
+            ck_assert_msg(df1_q(crit, (double)n * effects[i]) >= targets[i] &&
+                              df1_q(crit, (double)(n - 1) * effects[i]) < targets[i],
+                          "round %d, question %d: n = %llu", round, i, (unsigned long long)n);
+        }
+}
+END_TEST
+
 START_TEST(deviation_rules)
 {
     char err[256];
@@ -275,6 +297,7 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("sample_size");
     tcase_add_test(tc, sample_size_orientation_values);
+    tcase_add_test(tc, sample_size_asked_again);
     tcase_add_test(tc, deviation_rules);
     tcase_add_test(tc, plan_phase_fields);
     suite_add_tcase(s, tc);

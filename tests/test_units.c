@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -456,6 +457,28 @@ START_TEST(format_duration)
 }
 END_TEST
 
+/* Reports write the same instants again and again, with other durations between them and
+ * into buffers of other sizes: each is still written as it is on its own. 20 values, k x
+ * 1.5 s, twice over and interleaved with 250 ms, come out as "1.5s", "3s", "4.5s"... */
+START_TEST(format_duration_asked_again)
+{
+    for (int round = 0; round < 2; round++)
+        for (int k = 1; k <= 20; k++) {
+            char out[32], wide[64], want[32];
+            if (k % 2)
+                snprintf(want, sizeof want, "%d.5s", 3 * k / 2);
+            else
+                snprintf(want, sizeof want, "%ds", 3 * k / 2);
+            units_format_duration(1.5 * k, out, sizeof out);
+            ck_assert_str_eq(out, want);
+            units_format_duration(0.25, wide, sizeof wide);
+            ck_assert_str_eq(wide, "250ms");
+            units_format_duration(1.5 * k, wide, sizeof wide);
+            ck_assert_str_eq(wide, want);
+        }
+}
+END_TEST
+
 /* A small deterministic generator (splitmix64), so the property below sees the same values
  * on every run. */
 static uint64_t next_random(uint64_t *state)
@@ -532,6 +555,7 @@ static Suite *suite(void)
     Suite *s = suite_create("units");
     TCase *format = tcase_create("format_duration");
     tcase_add_test(format, format_duration);
+    tcase_add_test(format, format_duration_asked_again);
     suite_add_tcase(s, format);
     add(s, tcase_create("durations"), durations_every_form);
     add(s, tcase_create("durations_refused"), durations_refused);

@@ -89,7 +89,8 @@ static size_t bucket_of(const latency *h, double x)
     if (x >= edges[h->n_buckets - 1])
         return h->n_buckets - 1;
     double f = (rough_log2(x) - log2(LATENCY_MIN_S)) * (log(2.0) / log_growth());
-    size_t i = f < 0 ? 0 : (size_t)f;
+    long rough = (long)f; /* f is within a bucket of [0, n_buckets) */
+    size_t i = rough < 0 ? 0 : (size_t)rough;
     if (i > h->n_buckets - 1)
         i = h->n_buckets - 1;
     while (i > 0 && x < edges[i])
@@ -127,14 +128,31 @@ void latency_reset(latency *h)
  * that the sum and the maximum stay finite. */
 void latency_add(latency *h, double seconds)
 {
-    double x = !(seconds >= 0) ? 0 : isinf(seconds) ? LATENCY_MAX_S : seconds;
-    if (h->count == 0 || x < h->min)
+    double x = seconds;
+    if (!(x >= 0))
+        x = 0;
+    else if (x == INFINITY)
+        x = LATENCY_MAX_S;
+    if (x < h->min || h->count == 0)
         h->min = x;
-    if (h->count == 0 || x > h->max)
+    if (x > h->max) /* an empty histogram holds max 0, and samples are >= 0 */
         h->max = x;
     h->count++;
     h->sum += x;
     h->counts[bucket_of(h, x)]++;
+}
+
+/* 0 is the smallest sample there can be (negatives count as 0) and falls in bucket 0; the
+ * sum does not move. */
+void latency_add_zeros(latency *h, uint64_t n)
+{
+    if (n == 0)
+        return;
+    if (h->count == 0)
+        h->max = 0;
+    h->min = 0;
+    h->count += n;
+    h->counts[0] += n;
 }
 
 void latency_merge(latency *into, const latency *from)

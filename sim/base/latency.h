@@ -24,6 +24,10 @@ void latency_free(latency *h);
 void latency_reset(latency *h);
 
 void latency_add(latency *h, double seconds);
+/* n samples of 0 at once: the same histogram as n calls of latency_add(h, 0), in any order
+ * with the other samples. For a hot path whose samples are mostly exactly 0 (the queue wait
+ * of a request that starts at once), which can count them and add them later. */
+void latency_add_zeros(latency *h, uint64_t n);
 void latency_merge(latency *into, const latency *from);
 
 uint64_t latency_count(const latency *h);

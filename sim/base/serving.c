@@ -20,6 +20,9 @@ struct serving {
     double slots_s;           /* integral of capacity... */
     double slots_from_s;      /* ...complete up to here */
     long long max_waiting;
+    /* Requests started without waiting since `recent` was last handed out: their zero
+     * waits enter recent.wait in one go then (latency_add_zeros), not one call each. */
+    uint64_t zero_waits;
     int out_of_memory; /* a waiting request could not start: reported at the next arrival */
     /* Completion times, a 4-ary min-heap. Outside ordered play it may still hold requests
      * that have finished; they are swept out before anything depends on them. */
@@ -122,7 +125,7 @@ static void slots_until(serving *s, double t)
 
 #define ARITY 4
 
-static int push_busy(serving *s, double completion)
+static inline int push_busy(serving *s, double completion)
 {
     if (s->n_busy == s->cap_busy) {
         size_t cap = s->cap_busy ? 2 * s->cap_busy : 16;
@@ -221,9 +224,12 @@ static serving_outcome enqueue(serving *s, double now)
 /* ---- playing the deployment forward ------------------------------------------------------ */
 
 /* Start a request at `now` after `wait`; 0, or -1 when out of memory. */
-static int start(serving *s, double now, double wait)
+static inline int start(serving *s, double now, double wait)
 {
-    double service = serving_draw(&s->spec, s->rng);
+    /* The exponential, the common case, without the call through serving_draw's switch. */
+    double service = s->spec.distribution == SERVING_EXPONENTIAL
+                         ? gsl_ran_exponential(s->rng, s->spec.mean_s)
+                         : serving_draw(&s->spec, s->rng);
     if (push_busy(s, now + service) != 0)
         return -1;
     s->totals.started++;
@@ -231,7 +237,10 @@ static int start(serving *s, double now, double wait)
     s->totals.waited += wait > 0;
     s->service_started_s += service;
     latency_add(s->recent.latency, wait + service);
-    latency_add(s->recent.wait, wait);
+    if (wait > 0)
+        latency_add(s->recent.wait, wait);
+    else
+        s->zero_waits++;
     return 0;
 }
 
@@ -345,8 +354,10 @@ void serving_set_ready(serving *s, long long ready_replicas, double now)
     start_waiting(s, now);
 }
 
-const serving_recent *serving_recent_of(const serving *s)
+const serving_recent *serving_recent_of(serving *s)
 {
+    latency_add_zeros(s->recent.wait, s->zero_waits);
+    s->zero_waits = 0;
     return &s->recent;
 }
 

@@ -160,7 +160,7 @@ void serving_set_ready(serving *s, long long ready_replicas, double now);
 void serving_advance(serving *s, double now);
 
 /* The histograms recorded since the owner last reset them (it resets them itself). */
-const serving_recent *serving_recent_of(const serving *s);
+const serving_recent *serving_recent_of(serving *s);
 
 /* The totals as of the last serving_advance (counts as they happen; integrals and
  * `unfinished` as of the last measurement). */

@@ -234,8 +234,8 @@ int srmpower_deviate(size_t k, const double *p0, const srmpower_deviation *d, do
     return 0;
 }
 
-int srmpower_sample_size(int df, double effect, double alpha, double target, uint64_t *n, char *err,
-                         size_t errlen)
+static int search_sample_size(int df, double effect, double alpha, double target, uint64_t *n,
+                              char *err, size_t errlen)
 {
     if (!(target > 0.0 && target < 1.0))
         return fail(err, errlen, "target power %g: expected a number in (0, 1)", target);
@@ -271,6 +271,36 @@ int srmpower_sample_size(int df, double effect, double alpha, double target, uin
             lo = mid;
     }
     *n = (uint64_t)hi;
+    return 0;
+}
+
+/* The last answers of srmpower_sample_size, per thread. The search costs some forty
+ * noncentral chi-square evaluations, and a run asks the same question over and over: every
+ * phase of a split it has seen before (a step back and forth, autoscaling between two
+ * counts) and every report that shows the phase. A pure function's memo: keyed on all of
+ * its arguments, exactly, so an answer is the one the search gives. */
+#define MEMO_SIZE 8
+typedef struct {
+    int df;
+    double effect, alpha, target;
+    uint64_t n; /* 0: the entry is empty */
+} memo_entry;
+static _Thread_local memo_entry memo[MEMO_SIZE];
+static _Thread_local unsigned memo_next;
+
+int srmpower_sample_size(int df, double effect, double alpha, double target, uint64_t *n, char *err,
+                         size_t errlen)
+{
+    for (unsigned i = 0; i < MEMO_SIZE; i++)
+        if (memo[i].n && memo[i].df == df && memo[i].effect == effect && memo[i].alpha == alpha &&
+            memo[i].target == target) {
+            *n = memo[i].n;
+            return 0;
+        }
+    if (search_sample_size(df, effect, alpha, target, n, err, errlen) != 0)
+        return -1;
+    memo[memo_next] = (memo_entry){df, effect, alpha, target, *n};
+    memo_next = (memo_next + 1) % MEMO_SIZE;
     return 0;
 }
 

@@ -214,7 +214,41 @@ static void exponent_form(parse_fn parse, double want, const char *suffix, char 
     }
 }
 
+static void format_duration(double seconds, char *out, size_t size);
+
+/* The last durations written, per thread. Finding the fewest decimals that read back takes
+ * up to 25 rounds of printing and parsing, and reports write the same instants over and
+ * over: a phase's end is the next one's start, and every report writes every phase. A pure
+ * function's memo, keyed on both arguments: an answer is the one the search gives. */
+#define MEMO_SIZE 16
+#define MEMO_TEXT 64
+typedef struct {
+    double seconds;
+    size_t size; /* 0: the entry is empty */
+    char text[MEMO_TEXT];
+} memo_entry;
+static _Thread_local memo_entry memo[MEMO_SIZE];
+static _Thread_local unsigned memo_next;
+
 void units_format_duration(double seconds, char *out, size_t size)
+{
+    for (unsigned i = 0; i < MEMO_SIZE; i++)
+        if (memo[i].size != 0 && memo[i].size == size && memo[i].seconds == seconds) {
+            memcpy(out, memo[i].text, strlen(memo[i].text) + 1);
+            return;
+        }
+    format_duration(seconds, out, size);
+    size_t len = size ? strlen(out) : MEMO_TEXT;
+    if (len < MEMO_TEXT) {
+        memo_entry *m = &memo[memo_next];
+        m->seconds = seconds;
+        m->size = size;
+        memcpy(m->text, out, len + 1);
+        memo_next = (memo_next + 1) % MEMO_SIZE;
+    }
+}
+
+static void format_duration(double seconds, char *out, size_t size)
 {
     if (!(seconds > 0) || seconds > UNITS_MAX_DURATION_S) {
         /* 0 (and anything no scenario holds: shown, not read back). */

@@ -48,6 +48,7 @@ typedef struct {
     tokens_sampler *sizes; /* the entry's request sizes, or NULL when it has none */
     long router;           /* slot of the router it reaches now, or -1 (none by that id exists) */
     int pooled;            /* a constant rate: a candidate for the pool */
+    double mean_gap;       /* a constant rate's mean inter-arrival, 1 / rate; else 0 */
     int forbidden;         /* the caller's account may not use that router */
     uint32_t target;
     uint64_t arrivals, failed[RESULTS_N_REASONS]; /* in the current bin */
@@ -548,7 +549,7 @@ static int serve(engine *e, const source *s, size_t deployment)
 }
 
 /* The hot path: one request from source i, routed or failed, counted on the spot. */
-static void arrive(engine *e, size_t i)
+static inline void arrive(engine *e, size_t i)
 {
     source *s = &e->sources[i];
     long router = s->router;
@@ -766,17 +767,20 @@ static void report_progress(engine *e)
 
 /* When source i's next request comes (> end: none before the end of the run). A trace's
  * next line is read now and held until then. */
-static int next_arrival(engine *e, size_t i, double *at)
+static inline int next_arrival(engine *e, size_t i, double *at)
 {
     source *s = &e->sources[i];
+    if (s->mean_gap > 0) { /* traffic_next's constant rate, the same draw, without its tests */
+        *at = e->now + gsl_ran_exponential(e->rng, s->mean_gap);
+        return 0;
+    }
     if (!s->trace) {
         *at = traffic_next(&s->spec->shape, e->rng, e->now, e->sc->duration_s);
         return 0;
     }
-    char why[512];
-    int rc = traffic_trace_next(s->trace, &s->next, why, sizeof why);
+    int rc = traffic_trace_next(s->trace, &s->next, e->err, e->errlen);
     if (rc < 0)
-        return fail(e, "%s", why);
+        return -1;
     *at = rc == 1 ? s->next.time_s : INFINITY;
     return 0;
 }
@@ -791,12 +795,21 @@ static int schedule_arrival(engine *e, size_t i)
     return next > e->sc->duration_s ? 0 : push(e, next, EV_ARRIVAL, i);
 }
 
+/* When the earliest queued event is due. Arrivals queue nothing, so it stays the same
+ * through a run of them. */
+static double due_time(const engine *e)
+{
+    const eventq_event *due = eventq_peek(e->queue);
+    return due ? due->time : INFINITY;
+}
+
 /* Arrivals from source i, for as long as its next one comes before anything queued: the
  * next arrival only enters the queue when some other event is due first, so a run spends
  * its time routing requests rather than reordering a heap. Ties go to the queued event,
  * as they would in the queue (it was pushed earlier). */
 static int arrivals(engine *e, size_t i)
 {
+    double due = due_time(e);
     for (;;) {
         arrive(e, i);
         if (e->failed)
@@ -808,8 +821,7 @@ static int arrivals(engine *e, size_t i)
             return -1;
         if (next > e->sc->duration_s)
             return 0;
-        const eventq_event *due = eventq_peek(e->queue);
-        if (due && next >= due->time)
+        if (next >= due)
             return push(e, next, EV_ARRIVAL, i);
         e->now = next;
     }
@@ -819,6 +831,7 @@ static int arrivals(engine *e, size_t i)
  * then the pool's next for as long as it comes before anything queued. */
 static int pooled_arrivals(engine *e, size_t k)
 {
+    double due = due_time(e);
     for (;;) {
         arrive(e, e->pooled[k]);
         if (e->failed)
@@ -828,8 +841,7 @@ static int pooled_arrivals(engine *e, size_t k)
         double next = superpose_next(e->pool, e->rng, e->now, &k);
         if (next > e->sc->duration_s)
             return 0;
-        const eventq_event *due = eventq_peek(e->queue);
-        if (due && next >= due->time)
+        if (next >= due)
             return push(e, next, EV_POOLED_ARRIVAL, k);
         e->now = next;
     }
@@ -981,6 +993,7 @@ static int init_sources(engine *e)
         const traffic_shape *sh = &s->spec->shape;
         s->pooled = !s->spec->trace && sh->n_segments == 0 && !sh->has_daily && !sh->has_bursts &&
                     sh->rate > 0;
+        s->mean_gap = s->pooled ? 1.0 / sh->rate : 0;
         if (s->spec->trace && !(s->trace = traffic_trace_open(s->spec->trace, e->err, e->errlen)))
             return -1;
         if (s->spec->tokens.n_classes &&
