@@ -1298,6 +1298,29 @@ static int parse_plancap_options(int argc, char **argv, plancap_cli *cli)
     return 0;
 }
 
+/* The MPI build under mpirun: a plan's replications spread over the ranks, every rank
+ * planning in lockstep (planeval.h) and only rank 0 writing the plan. NULL: this process's
+ * threads. */
+static const planeval_spread *plan_spread(void)
+{
+#ifdef ROUTERSIM_MPI
+    static planeval_spread spread;
+    if (replmpi_ranks() > 1) {
+        spread = (planeval_spread){
+            .rank = replmpi_rank(), .ranks = replmpi_ranks(), .exchange = replmpi_allgather};
+        return &spread;
+    }
+#endif
+    return NULL;
+}
+
+/* This process writes the plan: always, but for MPI ranks other than 0. */
+static int plan_writer(void)
+{
+    const planeval_spread *spread = plan_spread();
+    return !spread || spread->rank == 0;
+}
+
 /* `plan capacity FILE ...`: argv[0] is "capacity". */
 static int command_plan_capacity(int argc, char **argv)
 {
@@ -1335,19 +1358,28 @@ static int command_plan_capacity(int argc, char **argv)
                  .seed = cli.has_seed ? cli.seed : sc->seed,
                  .jobs = cli.jobs ? cli.jobs : replicate_default_jobs(),
                  .progress = show ? plancap_replications : NULL,
-                 .progress_ctx = &prog},
+                 .progress_ctx = &prog,
+                 .spread = plan_spread()},
         .candidate = show ? plancap_candidate : NULL,
         .candidate_ctx = &prog};
     scenario_free(sc);
     /* Locked before planning: a plan that cannot write its files fails at once. */
-    outdir *od = outdir_open(dir, err, sizeof err);
-    if (!od) {
+    outdir *od = plan_writer() ? outdir_open(dir, err, sizeof err) : NULL;
+    if (plan_writer() && !od) {
         fprintf(stderr, "routersim: %s: %s\n", file, err);
         return EXIT_RUN_ERROR;
     }
     capplan *plan = NULL;
     int status = capplan_run(&o, &plan, err, sizeof err);
     clear_progress(&prog.prog);
+    if (!od) { /* an MPI rank other than 0: it planned the same, rank 0 writes */
+        int found = status == 0 && plan->outcome == CAPPLAN_FOUND;
+        capplan_free(plan);
+        return status == 2 ? EXIT_INVALID
+               : status    ? EXIT_RUN_ERROR
+               : found     ? EXIT_PASSED
+                           : EXIT_CHECK_FAILED;
+    }
     if (status != 0) {
         fprintf(stderr, "routersim: %s\n", err);
         outdir_abort(od);
@@ -1551,8 +1583,8 @@ static int command_plan_migration(int argc, char **argv)
     else
         snprintf(dir, sizeof dir, "out/%s-migration", folder);
     scenario_free(sc);
-    outdir *od = outdir_open(dir, err, sizeof err);
-    if (!od) {
+    outdir *od = plan_writer() ? outdir_open(dir, err, sizeof err) : NULL;
+    if (plan_writer() && !od) {
         fprintf(stderr, "routersim: %s: %s\n", o.path, err);
         return EXIT_RUN_ERROR;
     }
@@ -1560,9 +1592,17 @@ static int command_plan_migration(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &mp.prog.started);
     o.eval.progress = show_migration;
     o.eval.progress_ctx = &mp;
+    o.eval.spread = plan_spread();
     migplan_result *r = NULL;
     int status = migplan_run(&o, &r, err, sizeof err);
     clear_progress(&mp.prog);
+    if (!od) { /* an MPI rank other than 0: it planned the same, rank 0 writes */
+        if (status == 2 || status == 3)
+            return status;
+        status = r->holds ? EXIT_PASSED : EXIT_CHECK_FAILED;
+        migplan_free(r);
+        return status;
+    }
     if (status == 2 || status == 3) {
         fprintf(stderr, "routersim: %s\n", err);
         outdir_abort(od);
@@ -1829,11 +1869,22 @@ static int command(int argc, char **argv)
 int main(int argc, char **argv)
 {
 #ifdef ROUTERSIM_MPI
-    /* Rank 0 runs the command; the other ranks run the replications it hands them. */
+    /* Rank 0 runs the command; the other ranks run the replications it hands them, but for
+     * a plan. */
     char err[256];
     if (replmpi_start(&argc, &argv, err, sizeof err) != 0) {
         fprintf(stderr, "routersim: %s\n", err);
         return EXIT_RUN_ERROR;
+    }
+    /* A plan: every rank plans in lockstep (plan_spread), rank 0 alone speaks and writes. */
+    if (argc >= 3 && strcmp(argv[1], "plan") == 0 &&
+        (strcmp(argv[2], "capacity") == 0 || strcmp(argv[2], "migration") == 0)) {
+        /* silenced; should that fail, a rank repeats rank 0's words but keeps in step */
+        if (replmpi_rank() != 0)
+            (void)(freopen("/dev/null", "w", stdout) && freopen("/dev/null", "w", stderr));
+        int status = command(argc, argv);
+        replmpi_end();
+        return status;
     }
     if (replmpi_rank() != 0)
         return replmpi_serve();

@@ -2,6 +2,9 @@
 /* planeval: a candidate's variant (counts, traffic multiplier) and its sequential verdict. */
 #include "check_main.h"
 #include "sim/plan/planeval.h"
+#include "sim/run/engine.h"
+#include "sim/stats/checks.h"
+#include "sim/stats/replicate.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -123,11 +126,146 @@ START_TEST(sequential_verdicts)
 }
 END_TEST
 
+/* The checked results of replication i of a run seeded 7 of sc. */
+static results *replication(const scenario *sc, size_t i)
+{
+    char err[512];
+    results *r = engine_run(sc, replicate_seed(7, i), NULL, NULL, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    ck_assert_int_eq(checks_evaluate(sc, r), 0);
+    return r;
+}
+
+static unsigned char *encoded(const planeval_digest *d, size_t *len)
+{
+    unsigned char *buf = NULL;
+    ck_assert_int_eq(planeval_digest_encode(d, &buf, len), 0);
+    return buf;
+}
+
+/* A digest decodes to what encodes to the same bytes; cut short or padded, it is refused. */
+START_TEST(digest_round_trip)
+{
+    char path[] = "/tmp/routersim-planeval-XXXXXX", err[1024];
+    write_base(path);
+    const char *tight[] = {"checks.capacity.0.max_utilization=0.1"}; /* some windows fail */
+    planeval_variant v = {.sets = tight, .n_sets = 1, .traffic_scale = 1};
+    scenario *sc = planeval_load(path, &v, err, sizeof err);
+    ck_assert_msg(sc != NULL, "%s", err);
+    for (int first = 0; first <= 1; first++) {
+        results *r = replication(sc, 0);
+        planeval_digest *d = planeval_digest_of(r, first);
+        ck_assert_ptr_nonnull(d);
+        size_t len, len2;
+        unsigned char *a = encoded(d, &len);
+        planeval_digest *back = planeval_digest_decode(a, len, err, sizeof err);
+        ck_assert_msg(back != NULL, "%s", err);
+        unsigned char *b = encoded(back, &len2);
+        ck_assert_uint_eq(len, len2);
+        ck_assert(memcmp(a, b, len) == 0);
+        ck_assert_ptr_null(planeval_digest_decode(a, len - 1, err, sizeof err));
+        unsigned char *padded = calloc(len + 1, 1);
+        memcpy(padded, a, len);
+        ck_assert_ptr_null(planeval_digest_decode(padded, len + 1, err, sizeof err));
+        free(padded);
+        free(a);
+        free(b);
+        planeval_digest_free(back);
+        planeval_digest_free(d);
+        results_free(r);
+    }
+    scenario_free(sc);
+    unlink(path);
+}
+END_TEST
+
+/* Two ranks simulated in one process: this process is rank 0 and the exchange plays rank 1,
+ * running its replications itself (engine_run from their seeds, independent of planeval's
+ * runs) and encoding their digests. */
+static const scenario *other_sc;
+static size_t other_batch, other_cap;
+
+static int fake_exchange(const unsigned char *mine, size_t len, unsigned char **all, size_t *lens,
+                         char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    size_t i = other_batch++ * 2 + 1, other_len = 0;
+    unsigned char *other = NULL;
+    if (i < other_cap) {
+        results *r = replication(other_sc, i);
+        planeval_digest *d = planeval_digest_of(r, 0);
+        unsigned char *enc = encoded(d, &other_len);
+        other = malloc(++other_len);
+        other[0] = 0; /* ran */
+        memcpy(other + 1, enc, other_len - 1);
+        free(enc);
+        planeval_digest_free(d);
+        results_free(r);
+    }
+    *all = malloc(len + other_len + 1);
+    memcpy(*all, mine, len);
+    if (other_len)
+        memcpy(*all + len, other, other_len);
+    lens[0] = len;
+    lens[1] = other_len;
+    free(other);
+    return 0;
+}
+
+/* The same candidate in lockstep over two ranks and on threads: the same verdict, the same
+ * number of replications (the rule stops at the same index, inside a batch or at an odd cap)
+ * and the same figures bit for bit, replica-hours and the deciding check's window included. */
+START_TEST(lockstep_same_as_threads)
+{
+    char path[] = "/tmp/routersim-planeval-XXXXXX", err[1024];
+    write_base(path);
+    const char *cases[][1] = {{"checks.capacity.0.max_utilization=0.9"},
+                              {"checks.capacity.0.max_utilization=0.01"},
+                              {"checks.capacity.0.max_utilization=0.17"}};
+    double rates[] = {0, 0, 0.5};
+    for (size_t c = 0; c < 3; c++) {
+        planeval_variant v = {.sets = cases[c], .n_sets = 1, .traffic_scale = 1};
+        scenario *sc = planeval_load(path, &v, err, sizeof err);
+        ck_assert_msg(sc != NULL, "%s", err);
+        planeval_options opt = {
+            .pass_rate = rates[c], .confidence = 0.8, .max_replications = 5, .seed = 7, .jobs = 2};
+        planeval_result *t = planeval_run(sc, &opt, err, sizeof err);
+        ck_assert_msg(t != NULL, "%s", err);
+        planeval_spread spread = {.rank = 0, .ranks = 2, .exchange = fake_exchange};
+        opt.spread = &spread;
+        other_sc = sc;
+        other_batch = 0;
+        other_cap = opt.max_replications;
+        planeval_result *l = planeval_run(sc, &opt, err, sizeof err);
+        ck_assert_msg(l != NULL, "%s", err);
+        ck_assert_int_eq(l->verdict, t->verdict);
+        ck_assert_uint_eq(l->replications, t->replications);
+        ck_assert_uint_eq(l->passed.passes, t->passed.passes);
+        ck_assert_uint_eq(l->n_deployments, t->n_deployments);
+        for (size_t d = 0; d < t->n_deployments; d++) {
+            ck_assert(l->deployments[d].replica_hours == t->deployments[d].replica_hours);
+            ck_assert(l->deployments[d].peak_rate == t->deployments[d].peak_rate);
+            ck_assert(l->deployments[d].utilization.mean == t->deployments[d].utilization.mean);
+            ck_assert(l->deployments[d].p99.mean == t->deployments[d].p99.mean);
+        }
+        ck_assert_str_eq(l->check, t->check);
+        ck_assert(l->check_start_s == t->check_start_s && l->check_end_s == t->check_end_s);
+        ck_assert(l->check_value == t->check_value);
+        planeval_result_free(l);
+        planeval_result_free(t);
+        scenario_free(sc);
+    }
+    unlink(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("planeval");
     check_add_case(s, tcase_create("traffic_multiplier"), traffic_multiplier, 10);
     check_add_case(s, tcase_create("count_overrides"), count_overrides, 10);
     check_add_case(s, tcase_create("sequential_verdicts"), sequential_verdicts, 60);
+    check_add_case(s, tcase_create("digest_round_trip"), digest_round_trip, 30);
+    check_add_case(s, tcase_create("lockstep_same_as_threads"), lockstep_same_as_threads, 120);
     return s;
 }

@@ -154,7 +154,366 @@ static char *dup_or_null(const char *s, int *ok)
     return d;
 }
 
-static int note_failure(folding *f, const results_check *c)
+/* ---- what the folding keeps of one replication -------------------------------------- */
+
+typedef struct {
+    char *name, *key, *deployment;
+    double start_s, end_s;
+} digest_check;
+
+typedef struct {
+    size_t deployment; /* into names */
+    double hours;
+} digest_term;
+
+/* One replication as planeval folds it: its row, its failed checks, its replica-hours terms
+ * (in the order they are summed) and, for replication 0, its peak rates and tightest check.
+ * Everything the folding reads from a replication is here, so that folding a decoded digest
+ * is folding the replication itself. */
+struct planeval_digest {
+    replicas_row *row;
+    size_t n_failed;
+    digest_check *failed;
+    size_t n_names;
+    char **names;
+    size_t n_terms;
+    digest_term *terms;
+    int first;         /* replication 0: peak_rate and tight are set */
+    double *peak_rate; /* per name */
+    int has_tight;
+    digest_check tight;
+};
+
+static void check_clear(digest_check *c)
+{
+    free(c->name);
+    free(c->key);
+    free(c->deployment);
+}
+
+void planeval_digest_free(planeval_digest *d)
+{
+    if (!d)
+        return;
+    replicas_row_free(d->row);
+    for (size_t i = 0; i < d->n_failed; i++)
+        check_clear(&d->failed[i]);
+    free(d->failed);
+    for (size_t i = 0; d->names && i < d->n_names; i++)
+        free(d->names[i]);
+    free(d->names);
+    free(d->terms);
+    free(d->peak_rate);
+    check_clear(&d->tight);
+    free(d);
+}
+
+static digest_check check_of(const results_check *c, int *ok)
+{
+    return (digest_check){.name = dup_or_null(c->name, ok),
+                          .key = dup_or_null(c->key, ok),
+                          .deployment = dup_or_null(c->deployment, ok),
+                          .start_s = c->start_s,
+                          .end_s = c->end_s};
+}
+
+/* Replication 0's peak rates and tightest check (smallest margin relative to the limit). */
+static int digest_first(planeval_digest *d, const results *r)
+{
+    d->first = 1;
+    d->peak_rate = calloc(r->n_deployments + 1, sizeof *d->peak_rate);
+    /* routed per bin, summed over the routers that route to the deployment */
+    double *per_bin = calloc(r->n_bins + 1, sizeof *per_bin);
+    if (!d->peak_rate || !per_bin) {
+        free(per_bin);
+        return -1;
+    }
+    for (size_t k = 0; k < r->n_deployments; k++) {
+        memset(per_bin, 0, (r->n_bins + 1) * sizeof *per_bin);
+        for (size_t i = 0; i < r->n_points; i++)
+            if (r->points[i].deployment == k && r->points[i].bin < r->n_bins)
+                per_bin[r->points[i].bin] += (double)r->points[i].routed;
+        for (size_t b = 0; b < r->n_bins; b++)
+            d->peak_rate[k] = fmax(d->peak_rate[k], per_bin[b] / r->window_s);
+    }
+    free(per_bin);
+    double tightest = INFINITY;
+    int ok = 1;
+    for (size_t i = 0; i < r->n_checks; i++) {
+        const results_check *c = &r->checks[i];
+        /* a count limited to 0 and met is not close to failing however it is measured */
+        double rel = c->limit > 0 ? c->margin / c->limit : c->margin > -1 ? INFINITY : c->margin;
+        if (isfinite(rel) && rel < tightest) {
+            tightest = rel;
+            check_clear(&d->tight);
+            d->tight = check_of(c, &ok);
+            d->has_tight = 1;
+        }
+    }
+    return ok ? 0 : -1;
+}
+
+planeval_digest *planeval_digest_of(const results *r, int first)
+{
+    planeval_digest *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    int ok = 1;
+    d->n_names = r->n_deployments;
+    d->names = calloc(r->n_deployments + 1, sizeof *d->names);
+    d->failed = calloc(r->n_checks + 1, sizeof *d->failed);
+    d->terms = calloc(r->n_load_points + 1, sizeof *d->terms);
+    ok = d->names && d->failed && d->terms;
+    for (size_t k = 0; ok && k < r->n_deployments; k++)
+        d->names[k] = dup_or_null(r->deployments[k], &ok);
+    for (size_t i = 0; ok && i < r->n_checks; i++)
+        if (!r->checks[i].passed)
+            d->failed[d->n_failed++] = check_of(&r->checks[i], &ok);
+    /* replica-hours: the replicas wanted at the end of each bin, over the bin */
+    for (size_t i = 0; ok && i < r->n_load_points; i++) {
+        const results_load_point *p = &r->load_points[i];
+        if (p->deployment >= r->n_deployments)
+            continue;
+        double end = fmin((double)(p->bin + 1) * r->window_s, r->duration_s);
+        double width = fmax(0, end - (double)p->bin * r->window_s);
+        d->terms[d->n_terms++] = (digest_term){.deployment = p->deployment,
+                                               .hours = (double)p->replicas * width / 3600.0};
+    }
+    if (ok && first)
+        ok = digest_first(d, r) == 0;
+    if (ok)
+        ok = (d->row = replicas_row_from_results(r)) != NULL;
+    if (!ok) {
+        planeval_digest_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* ---- digests as bytes: little-endian integers, doubles as their bits ------------------ */
+
+typedef struct {
+    unsigned char *data;
+    size_t len, cap;
+    int failed;
+} bytes;
+
+static void put(bytes *b, const void *src, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *grown = realloc(b->data, cap);
+        if (!grown) {
+            b->failed = 1;
+            return;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, src, n);
+    b->len += n;
+}
+
+static void put_u64(bytes *b, uint64_t v)
+{
+    unsigned char le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (unsigned char)(v >> (8 * i));
+    put(b, le, 8);
+}
+
+static void put_double(bytes *b, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    put_u64(b, bits);
+}
+
+/* length + 1, then the bytes; 0 for NULL */
+static void put_string(bytes *b, const char *s)
+{
+    put_u64(b, s ? (uint64_t)strlen(s) + 1 : 0);
+    if (s)
+        put(b, s, strlen(s));
+}
+
+static void put_check(bytes *b, const digest_check *c)
+{
+    put_string(b, c->name);
+    put_string(b, c->key);
+    put_string(b, c->deployment);
+    put_double(b, c->start_s);
+    put_double(b, c->end_s);
+}
+
+int planeval_digest_encode(const planeval_digest *d, unsigned char **buf, size_t *len)
+{
+    bytes b = {0};
+    unsigned char *row = NULL;
+    size_t row_len = 0;
+    if (replicas_row_encode(d->row, &row, &row_len) != 0)
+        return -1;
+    put_u64(&b, row_len);
+    put(&b, row, row_len);
+    free(row);
+    put_u64(&b, d->n_failed);
+    for (size_t i = 0; i < d->n_failed; i++)
+        put_check(&b, &d->failed[i]);
+    put_u64(&b, d->n_names);
+    for (size_t i = 0; i < d->n_names; i++)
+        put_string(&b, d->names[i]);
+    put_u64(&b, d->n_terms);
+    for (size_t i = 0; i < d->n_terms; i++) {
+        put_u64(&b, d->terms[i].deployment);
+        put_double(&b, d->terms[i].hours);
+    }
+    put_u64(&b, (uint64_t)d->first);
+    for (size_t i = 0; d->first && i < d->n_names; i++)
+        put_double(&b, d->peak_rate[i]);
+    put_u64(&b, (uint64_t)d->has_tight);
+    if (d->has_tight)
+        put_check(&b, &d->tight);
+    if (b.failed) {
+        free(b.data);
+        return -1;
+    }
+    *buf = b.data;
+    *len = b.len;
+    return 0;
+}
+
+typedef struct {
+    const unsigned char *p;
+    size_t left;
+    int bad;
+} reader;
+
+static uint64_t get_u64(reader *r)
+{
+    if (r->bad || r->left < 8) {
+        r->bad = 1;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)r->p[i] << (8 * i);
+    r->p += 8;
+    r->left -= 8;
+    return v;
+}
+
+static double get_double(reader *r)
+{
+    uint64_t bits = get_u64(r);
+    double v;
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+static char *get_string(reader *r, int *ok)
+{
+    uint64_t n = get_u64(r);
+    if (n == 0 || r->bad)
+        return NULL;
+    if (n - 1 > r->left) {
+        r->bad = 1;
+        return NULL;
+    }
+    char *s = malloc(n);
+    if (!s) {
+        *ok = 0;
+        return NULL;
+    }
+    memcpy(s, r->p, n - 1);
+    s[n - 1] = '\0';
+    r->p += n - 1;
+    r->left -= n - 1;
+    return s;
+}
+
+static digest_check get_check(reader *r, int *ok)
+{
+    digest_check c = {0};
+    c.name = get_string(r, ok);
+    c.key = get_string(r, ok);
+    c.deployment = get_string(r, ok);
+    c.start_s = get_double(r);
+    c.end_s = get_double(r);
+    return c;
+}
+
+/* A count of items of at least `size` bytes each that the rest of the bytes can hold. */
+static size_t get_count(reader *r, size_t size)
+{
+    uint64_t n = get_u64(r);
+    if (!r->bad && n > r->left / size)
+        r->bad = 1;
+    return r->bad ? 0 : (size_t)n;
+}
+
+planeval_digest *planeval_digest_decode(const unsigned char *buf, size_t len, char *err,
+                                        size_t errlen)
+{
+    planeval_digest *d = calloc(1, sizeof *d);
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    reader r = {buf, len, 0};
+    int ok = 1;
+    size_t row_len = get_count(&r, 1);
+    if (!r.bad) {
+        d->row = replicas_row_decode(r.p, row_len, err, errlen);
+        if (!d->row) {
+            planeval_digest_free(d);
+            return NULL;
+        }
+        r.p += row_len;
+        r.left -= row_len;
+    }
+    d->n_failed = get_count(&r, 40);
+    d->failed = calloc(d->n_failed + 1, sizeof *d->failed);
+    ok = d->failed != NULL;
+    for (size_t i = 0; ok && i < d->n_failed; i++)
+        d->failed[i] = get_check(&r, &ok);
+    d->n_names = ok ? get_count(&r, 8) : 0;
+    d->names = ok ? calloc(d->n_names + 1, sizeof *d->names) : NULL;
+    ok = ok && d->names;
+    for (size_t i = 0; ok && i < d->n_names; i++)
+        d->names[i] = get_string(&r, &ok);
+    d->n_terms = ok ? get_count(&r, 16) : 0;
+    d->terms = ok ? calloc(d->n_terms + 1, sizeof *d->terms) : NULL;
+    ok = ok && d->terms;
+    for (size_t i = 0; ok && i < d->n_terms; i++) {
+        d->terms[i].deployment = (size_t)get_u64(&r);
+        d->terms[i].hours = get_double(&r);
+        if (d->terms[i].deployment >= d->n_names)
+            r.bad = 1;
+    }
+    d->first = ok && get_u64(&r) != 0;
+    d->peak_rate = ok ? calloc(d->n_names + 1, sizeof *d->peak_rate) : NULL;
+    ok = ok && d->peak_rate;
+    for (size_t i = 0; ok && d->first && i < d->n_names; i++)
+        d->peak_rate[i] = get_double(&r);
+    d->has_tight = ok && get_u64(&r) != 0;
+    if (ok && d->has_tight)
+        d->tight = get_check(&r, &ok);
+    if (!ok || r.bad || r.left != 0) {
+        snprintf(err, errlen,
+                 ok ? "a replication's digest is truncated or malformed" : "out of memory");
+        planeval_digest_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* ---- folding ------------------------------------------------------------------------- */
+
+static int note_failure(folding *f, const digest_check *c)
 {
     for (size_t i = 0; i < f->n_checks; i++)
         if (strcmp(f->checks[i].name, c->name) == 0) {
@@ -176,77 +535,44 @@ static int note_failure(folding *f, const results_check *c)
     return ok ? 0 : -1;
 }
 
-/* Replication 0: the deployments' names and peak rates, and its tightest check (smallest
- * margin relative to the limit). */
-static int first_replication(folding *f, const results *r)
+/* Replication 0: the deployments' names and peak rates, and its tightest check. */
+static int first_replication(folding *f, const planeval_digest *d)
 {
-    f->n_deployments = r->n_deployments;
-    f->names = calloc(r->n_deployments + 1, sizeof *f->names);
-    f->peak_rate = calloc(r->n_deployments + 1, sizeof *f->peak_rate);
-    f->replica_hours = calloc(r->n_deployments + 1, sizeof *f->replica_hours);
-    if (!f->names || !f->peak_rate || !f->replica_hours)
+    f->n_deployments = d->n_names;
+    f->names = calloc(d->n_names + 1, sizeof *f->names);
+    f->peak_rate = calloc(d->n_names + 1, sizeof *f->peak_rate);
+    f->replica_hours = calloc(d->n_names + 1, sizeof *f->replica_hours);
+    if (!f->names || !f->peak_rate || !f->replica_hours || !d->first)
         return -1;
     int ok = 1;
-    for (size_t d = 0; d < r->n_deployments; d++)
-        f->names[d] = dup_or_null(r->deployments[d], &ok);
-    /* routed per bin, summed over the routers that route to the deployment */
-    double *per_bin = calloc(r->n_bins + 1, sizeof *per_bin);
-    if (!per_bin)
-        return -1;
-    for (size_t d = 0; d < r->n_deployments; d++) {
-        memset(per_bin, 0, (r->n_bins + 1) * sizeof *per_bin);
-        for (size_t i = 0; i < r->n_points; i++)
-            if (r->points[i].deployment == d && r->points[i].bin < r->n_bins)
-                per_bin[r->points[i].bin] += (double)r->points[i].routed;
-        for (size_t b = 0; b < r->n_bins; b++)
-            f->peak_rate[d] = fmax(f->peak_rate[d], per_bin[b] / r->window_s);
+    for (size_t k = 0; k < d->n_names; k++) {
+        f->names[k] = dup_or_null(d->names[k], &ok);
+        f->peak_rate[k] = d->peak_rate[k];
     }
-    free(per_bin);
-    double tightest = INFINITY;
-    for (size_t i = 0; i < r->n_checks; i++) {
-        const results_check *c = &r->checks[i];
-        /* a count limited to 0 and met is not close to failing however it is measured */
-        double rel = c->limit > 0 ? c->margin / c->limit : c->margin > -1 ? INFINITY : c->margin;
-        if (isfinite(rel) && rel < tightest) {
-            tightest = rel;
-            free(f->tight_name);
-            free(f->tight_key);
-            free(f->tight_deployment);
-            f->tight_name = dup_or_null(c->name, &ok);
-            f->tight_key = dup_or_null(c->key, &ok);
-            f->tight_deployment = dup_or_null(c->deployment, &ok);
-            f->tight_start_s = c->start_s;
-            f->tight_end_s = c->end_s;
-        }
+    if (d->has_tight) {
+        f->tight_name = dup_or_null(d->tight.name, &ok);
+        f->tight_key = dup_or_null(d->tight.key, &ok);
+        f->tight_deployment = dup_or_null(d->tight.deployment, &ok);
+        f->tight_start_s = d->tight.start_s;
+        f->tight_end_s = d->tight.end_s;
     }
     return ok ? 0 : -1;
 }
 
-static replicate_next fold(void *ctx, size_t index, uint64_t seed, results **rp, char *err,
-                           size_t errlen)
+/* Fold replication `index`; the caller's next step, the rule having seen it. */
+static replicate_next fold_digest(folding *f, size_t index, const planeval_digest *d, char *err,
+                                  size_t errlen)
 {
-    (void)seed;
-    folding *f = ctx;
-    const results *r = *rp;
-    int ok = index > 0 || first_replication(f, r) == 0;
-    for (size_t i = 0; ok && i < r->n_checks; i++)
-        if (!r->checks[i].passed)
-            ok = note_failure(f, &r->checks[i]) == 0;
-    /* replica-hours: the replicas wanted at the end of each bin, over the bin */
-    for (size_t i = 0; ok && i < r->n_load_points; i++) {
-        const results_load_point *p = &r->load_points[i];
-        if (p->deployment >= r->n_deployments)
-            continue;
-        for (size_t d = 0; d < f->n_deployments; d++)
-            if (f->names[d] && strcmp(f->names[d], r->deployments[p->deployment]) == 0) {
-                double end = fmin((double)(p->bin + 1) * r->window_s, r->duration_s);
-                double width = fmax(0, end - (double)p->bin * r->window_s);
-                f->replica_hours[d] += (double)p->replicas * width / 3600.0;
-            }
+    int ok = index > 0 || first_replication(f, d) == 0;
+    for (size_t i = 0; ok && i < d->n_failed; i++)
+        ok = note_failure(f, &d->failed[i]) == 0;
+    for (size_t i = 0; ok && i < d->n_terms; i++) {
+        const char *name = d->names[d->terms[i].deployment];
+        for (size_t k = 0; name && k < f->n_deployments; k++)
+            if (f->names[k] && strcmp(f->names[k], name) == 0)
+                f->replica_hours[k] += d->terms[i].hours;
     }
-    replicas_row *row = ok ? replicas_row_from_results(r) : NULL;
-    ok = row && replicas_add(f->agg, row) == 0;
-    replicas_row_free(row);
+    ok = ok && replicas_add(f->agg, d->row) == 0;
     if (!ok) {
         snprintf(err, errlen, "out of memory");
         return REPLICATE_ABORT;
@@ -254,6 +580,20 @@ static replicate_next fold(void *ctx, size_t index, uint64_t seed, results **rp,
     if (f->opt->progress)
         f->opt->progress(f->opt->progress_ctx, index + 1, f->opt->max_replications);
     return replicas_decision(f->agg) != REPLICAS_UNDECIDED ? REPLICATE_STOP : REPLICATE_CONTINUE;
+}
+
+static replicate_next fold(void *ctx, size_t index, uint64_t seed, results **rp, char *err,
+                           size_t errlen)
+{
+    (void)seed;
+    planeval_digest *d = planeval_digest_of(*rp, index == 0);
+    if (!d) {
+        snprintf(err, errlen, "out of memory");
+        return REPLICATE_ABORT;
+    }
+    replicate_next next = fold_digest(ctx, index, d, err, errlen);
+    planeval_digest_free(d);
+    return next;
 }
 
 static const replicas_metric *metric_of(const replicas_summary *s, replicas_metric_kind kind,
@@ -340,6 +680,109 @@ static void folding_free(folding *f)
     replicas_free(f->agg);
 }
 
+/* ---- lockstep: the replications over the ranks of a spread ---------------------------- */
+
+/* Takes the results of the one replication a run of 1 hands over. */
+static replicate_next keep(void *ctx, size_t index, uint64_t seed, results **rp, char *err,
+                           size_t errlen)
+{
+    (void)index, (void)seed, (void)err, (void)errlen;
+    *(results **)ctx = *rp;
+    *rp = NULL;
+    return REPLICATE_CONTINUE;
+}
+
+/* What rank `rank` gives for replication i: a status byte (0 ran, 1 failed) and the encoded
+ * digest or the reason. NULL when out of memory. */
+static unsigned char *run_one(const scenario *sc, const planeval_options *opt, size_t i,
+                              size_t *len)
+{
+    char why[512] = "";
+    results *r = NULL;
+    /* replication i alone: a run of 1 from its seed (replication 0 of a run is its seed) */
+    replicate_options one = {
+        .seed = replicate_seed(opt->seed, i), .replications = 1, .jobs = 1, .rank = 0, .ranks = 1};
+    unsigned char *enc = NULL, *out = NULL;
+    size_t enc_len = 0;
+    if (replicate_run(sc, &one, keep, &r, why, sizeof why) == 0) {
+        planeval_digest *d = planeval_digest_of(r, i == 0);
+        if (!d || planeval_digest_encode(d, &enc, &enc_len) != 0)
+            snprintf(why, sizeof why, "out of memory");
+        planeval_digest_free(d);
+        results_free(r);
+    } else {
+        /* the message says replication 0 of a run of 1: name the plan's index */
+        char inner[400];
+        snprintf(inner, sizeof inner, "%.399s", why);
+        const char *colon = strstr(inner, "): ");
+        snprintf(why, sizeof why, "replication %zu (seed %llu): %s", i,
+                 (unsigned long long)one.seed, colon ? colon + 3 : inner);
+    }
+    size_t n = enc ? enc_len : strlen(why);
+    out = malloc(n + 1);
+    if (out) {
+        out[0] = enc ? 0 : 1;
+        memcpy(out + 1, enc ? (const void *)enc : (const void *)why, n);
+        *len = n + 1;
+    }
+    free(enc);
+    return out;
+}
+
+/* Every rank runs the replications i with i % ranks == rank, one per batch of `ranks`
+ * indices; after each batch the ranks exchange what they ran and every rank folds the whole
+ * batch in index order, stopping where the sequential rule decides. The folded state, and so
+ * every decision taken from it, is then the same on every rank and the same as a threaded
+ * run's: folding a decoded digest adds the same doubles in the same order. */
+static int lockstep(const scenario *sc, const planeval_options *opt, folding *f, char *err,
+                    size_t errlen)
+{
+    const planeval_spread *sp = opt->spread;
+    size_t ranks = sp->ranks, cap = opt->max_replications;
+    size_t *lens = calloc(ranks, sizeof *lens);
+    if (!lens) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = 0, stop = 0;
+    for (size_t b = 0; rc == 0 && !stop && b < cap; b += ranks) {
+        size_t i = b + sp->rank, len = 0;
+        unsigned char *mine = i < cap ? run_one(sc, opt, i, &len) : NULL, *all = NULL;
+        /* a rank out of memory still takes part in the exchange, with a failure */
+        static const unsigned char oom[] = "\1out of memory";
+        if (i < cap && !mine) {
+            mine = malloc(sizeof oom - 1);
+            if (mine) {
+                memcpy(mine, oom, sizeof oom - 1);
+                len = sizeof oom - 1;
+            }
+        }
+        rc = sp->exchange(mine, mine ? len : 0, &all, lens, err, errlen);
+        free(mine);
+        size_t at = 0;
+        for (size_t k = 0; rc == 0 && !stop && k < ranks && b + k < cap; k++) {
+            const unsigned char *blob = all + at;
+            at += lens[k];
+            if (lens[k] == 0 || blob[0] != 0) {
+                int n = lens[k] > 1 ? (int)(lens[k] - 1) : 0;
+                snprintf(err, errlen, "rank %zu: %.*s", k, n,
+                         lens[k] ? (const char *)blob + 1 : "");
+                rc = -1;
+                break;
+            }
+            planeval_digest *d = planeval_digest_decode(blob + 1, lens[k] - 1, err, errlen);
+            replicate_next next = d ? fold_digest(f, b + k, d, err, errlen) : REPLICATE_ABORT;
+            planeval_digest_free(d);
+            if (next == REPLICATE_ABORT)
+                rc = -1;
+            stop = next == REPLICATE_STOP;
+        }
+        free(all);
+    }
+    free(lens);
+    return rc;
+}
+
 planeval_result *planeval_run(const scenario *sc, const planeval_options *opt, char *err,
                               size_t errlen)
 {
@@ -355,7 +798,8 @@ planeval_result *planeval_run(const scenario *sc, const planeval_options *opt, c
     int rc = -1;
     if (!f.agg || !res)
         snprintf(err, errlen, "out of memory");
-    else if (replicate_run(sc, &ropt, fold, &f, err, errlen) == 0) {
+    else if ((opt->spread ? lockstep(sc, opt, &f, err, errlen)
+                          : replicate_run(sc, &ropt, fold, &f, err, errlen)) == 0) {
         res->summary = replicas_summarize(f.agg);
         if (res->summary && fill_result(res, &f) == 0)
             rc = 0;

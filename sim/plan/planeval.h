@@ -26,6 +26,7 @@
 #ifndef ROUTERSIM_PLANEVAL_H
 #define ROUTERSIM_PLANEVAL_H
 
+#include "sim/model/results.h"
 #include "sim/model/scenario.h"
 #include "sim/stats/replicas.h"
 #include "sim/stats/sensitivity.h"
@@ -38,6 +39,21 @@
 #define PLANEVAL_DEFAULT_PASS_RATE 0.9
 #define PLANEVAL_DEFAULT_MAX_REPLICATIONS 200
 
+/* Replications spread over cooperating processes (MPI ranks) that all run the same plan in
+ * lockstep: every rank calls planeval_run with the same scenario and options. Rank r of R
+ * runs the replications i with i % R == r, one per batch of R indices; after each batch
+ * `exchange` gives every rank every rank's bytes, and every rank folds the batch in index
+ * order. Folding is bit-exact (planeval_digest), so every rank holds the same result as the
+ * threaded run and takes the same next step. */
+typedef struct {
+    size_t rank, ranks; /* 0 <= rank < ranks */
+    /* Collective: give this rank's bytes (len 0: none this batch); get every rank's, in rank
+     * order, concatenated in *all (malloc'd, the caller frees) with their lengths in
+     * lens[0 .. ranks). Returns 0, or -1 with the reason in err. */
+    int (*exchange)(const unsigned char *mine, size_t len, unsigned char **all, size_t *lens,
+                    char *err, size_t errlen);
+} planeval_spread;
+
 typedef struct {
     double pass_rate;        /* P in (0, 1); 0: every replication must pass (fail at the first
                                 failing one, pass at the cap) */
@@ -49,6 +65,9 @@ typedef struct {
     /* Called on the calling thread after each replication folded, or NULL. */
     void (*progress)(void *ctx, size_t done, size_t cap);
     void *progress_ctx;
+    /* NULL: the replications run on `jobs` threads of this process; else in lockstep over
+     * the spread's ranks (one thread each). */
+    const planeval_spread *spread;
 } planeval_options;
 
 /* A variant of a scenario file: overrides applied to its YAML (ydoc_set texts, in order) and
@@ -116,6 +135,21 @@ typedef struct {
 planeval_result *planeval_run(const scenario *sc, const planeval_options *opt, char *err,
                               size_t errlen);
 void planeval_result_free(planeval_result *r);
+
+/* What the folding keeps of one replication (its row, failed checks, replica-hours and, for
+ * replication 0, peak rates and tightest check), as bytes that decode to the same values bit
+ * for bit: what a rank sends the others in lockstep. */
+typedef struct planeval_digest planeval_digest;
+
+/* The digest of a replication's checked results; first: it is replication 0. NULL when out
+ * of memory. */
+planeval_digest *planeval_digest_of(const results *r, int first);
+/* Its bytes (malloc'd, the caller frees). Returns 0, or -1 when out of memory. */
+int planeval_digest_encode(const planeval_digest *d, unsigned char **buf, size_t *len);
+/* The digest encoded in buf[0 .. len), or NULL with the reason in err. */
+planeval_digest *planeval_digest_decode(const unsigned char *buf, size_t len, char *err,
+                                        size_t errlen);
+void planeval_digest_free(planeval_digest *d);
 
 /* The figures of a deployment by full name, or NULL. */
 const planeval_deployment *planeval_deployment_of(const planeval_result *r, const char *name);

@@ -482,3 +482,54 @@ int replmpi_run(const scenario *sc, const char *const *sets, size_t n_sets,
     free(g.finished);
     return rc;
 }
+
+/* ---- lockstep ---------------------------------------------------------------------------- */
+
+int replmpi_allgather(const unsigned char *mine, size_t len, unsigned char **all, size_t *lens,
+                      char *err, size_t errlen)
+{
+    size_t ranks = replmpi_ranks();
+    *all = NULL;
+    if (len > INT_MAX) {
+        snprintf(err, errlen, "a replication's digest is too large for MPI (%zu bytes)", len);
+        return -1;
+    }
+    int *counts = calloc(ranks, sizeof *counts), *at = calloc(ranks, sizeof *at);
+    int n = (int)len, rc = -1;
+    if (!counts || !at) {
+        snprintf(err, errlen, "out of memory");
+    } else if (MPI_Allgather(&n, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD) != MPI_SUCCESS) {
+        snprintf(err, errlen, "MPI_Allgather failed");
+    } else {
+        size_t total = 0;
+        for (size_t r = 0; r < ranks; r++) {
+            at[r] = (int)total;
+            lens[r] = (size_t)counts[r];
+            total += lens[r];
+        }
+        unsigned char *buf = total > INT_MAX ? NULL : malloc(total + 1);
+        /* every rank goes on to the exchange only if every rank has its buffer */
+        int have = buf != NULL, all_have = 0;
+        if (MPI_Allreduce(&have, &all_have, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD) != MPI_SUCCESS)
+            snprintf(err, errlen, "MPI_Allreduce failed");
+        else if (!all_have)
+            snprintf(err, errlen, "out of memory");
+        else if (MPI_Allgatherv(mine, n, MPI_BYTE, buf, counts, at, MPI_BYTE, MPI_COMM_WORLD) !=
+                 MPI_SUCCESS)
+            snprintf(err, errlen, "MPI_Allgatherv failed");
+        else
+            rc = 0;
+        if (rc == 0)
+            *all = buf;
+        else
+            free(buf);
+    }
+    free(counts);
+    free(at);
+    return rc;
+}
+
+void replmpi_end(void)
+{
+    MPI_Finalize();
+}

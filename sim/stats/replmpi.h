@@ -59,4 +59,18 @@ int replmpi_run(const scenario *sc, const char *const *sets, size_t n_sets,
                 const replicate_options *opt, replicate_fn fold, replmpi_row_fn fold_row, void *ctx,
                 char *err, size_t errlen);
 
+/* ---- lockstep: every rank runs the same command (plan) ----------------------------------
+ * A plan's decisions depend on every replication folded so far, so every rank runs the whole
+ * planner in lockstep instead of serving rank 0 (planeval.h's spread): at each batch the
+ * ranks trade what they ran with replmpi_allgather, and only rank 0 writes and prints. */
+
+/* Collective over every rank: give mine[0 .. len) (len may be 0), get every rank's bytes
+ * concatenated in rank order in *all (malloc'd, the caller frees; NULL when all are empty)
+ * and their lengths in lens[0 .. replmpi_ranks()). Returns 0, or -1 with the reason. */
+int replmpi_allgather(const unsigned char *mine, size_t len, unsigned char **all, size_t *lens,
+                      char *err, size_t errlen);
+
+/* Every rank, after a lockstep command: stop MPI (no rank serves). */
+void replmpi_end(void);
+
 #endif
