@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/plan/planeval.h"
 
+#include "sim/base/bytecodec.h"
 #include "sim/load/scenario_load.h"
 #include "sim/load/ydoc.h"
 #include "sim/stats/replicate.h"
@@ -290,169 +291,77 @@ planeval_digest *planeval_digest_of(const results *r, int first)
     return d;
 }
 
-/* ---- digests as bytes: little-endian integers, doubles as their bits ------------------ */
-
-typedef struct {
-    unsigned char *data;
-    size_t len, cap;
-    int failed;
-} bytes;
-
-static void put(bytes *b, const void *src, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *grown = realloc(b->data, cap);
-        if (!grown) {
-            b->failed = 1;
-            return;
-        }
-        b->data = grown;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, src, n);
-    b->len += n;
-}
-
-static void put_u64(bytes *b, uint64_t v)
-{
-    unsigned char le[8];
-    for (int i = 0; i < 8; i++)
-        le[i] = (unsigned char)(v >> (8 * i));
-    put(b, le, 8);
-}
-
-static void put_double(bytes *b, double v)
-{
-    uint64_t bits;
-    memcpy(&bits, &v, sizeof bits);
-    put_u64(b, bits);
-}
+/* ---- digests as bytes: u64 counts, doubles as their bits (sim/base/bytecodec) ------- */
 
 /* length + 1, then the bytes; 0 for NULL */
-static void put_string(bytes *b, const char *s)
+static void put_string(bytecodec_writer *b, const char *s)
 {
-    put_u64(b, s ? (uint64_t)strlen(s) + 1 : 0);
+    bytecodec_put_u64(b, s ? (uint64_t)strlen(s) + 1 : 0);
     if (s)
-        put(b, s, strlen(s));
+        bytecodec_put(b, s, strlen(s));
 }
 
-static void put_check(bytes *b, const digest_check *c)
+static void put_check(bytecodec_writer *b, const digest_check *c)
 {
     put_string(b, c->name);
     put_string(b, c->key);
     put_string(b, c->deployment);
-    put_double(b, c->start_s);
-    put_double(b, c->end_s);
+    bytecodec_put_f64(b, c->start_s);
+    bytecodec_put_f64(b, c->end_s);
 }
 
 int planeval_digest_encode(const planeval_digest *d, unsigned char **buf, size_t *len)
 {
-    bytes b = {0};
+    bytecodec_writer b = {0};
     unsigned char *row = NULL;
     size_t row_len = 0;
     if (replicas_row_encode(d->row, &row, &row_len) != 0)
         return -1;
-    put_u64(&b, row_len);
-    put(&b, row, row_len);
+    bytecodec_put_u64(&b, row_len);
+    bytecodec_put(&b, row, row_len);
     free(row);
-    put_u64(&b, d->n_failed);
+    bytecodec_put_u64(&b, d->n_failed);
     for (size_t i = 0; i < d->n_failed; i++)
         put_check(&b, &d->failed[i]);
-    put_u64(&b, d->n_names);
+    bytecodec_put_u64(&b, d->n_names);
     for (size_t i = 0; i < d->n_names; i++)
         put_string(&b, d->names[i]);
-    put_u64(&b, d->n_terms);
+    bytecodec_put_u64(&b, d->n_terms);
     for (size_t i = 0; i < d->n_terms; i++) {
-        put_u64(&b, d->terms[i].deployment);
-        put_double(&b, d->terms[i].hours);
+        bytecodec_put_u64(&b, d->terms[i].deployment);
+        bytecodec_put_f64(&b, d->terms[i].hours);
     }
-    put_u64(&b, (uint64_t)d->first);
+    bytecodec_put_u64(&b, (uint64_t)d->first);
     for (size_t i = 0; d->first && i < d->n_names; i++)
-        put_double(&b, d->peak_rate[i]);
-    put_u64(&b, (uint64_t)d->has_tight);
+        bytecodec_put_f64(&b, d->peak_rate[i]);
+    bytecodec_put_u64(&b, (uint64_t)d->has_tight);
     if (d->has_tight)
         put_check(&b, &d->tight);
-    if (b.failed) {
-        free(b.data);
-        return -1;
-    }
-    *buf = b.data;
-    *len = b.len;
-    return 0;
+    return bytecodec_finish(&b, buf, len);
 }
 
-typedef struct {
-    const unsigned char *p;
-    size_t left;
-    int bad;
-} reader;
-
-static uint64_t get_u64(reader *r)
+static char *get_string(bytecodec_reader *r)
 {
-    if (r->bad || r->left < 8) {
-        r->bad = 1;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)r->p[i] << (8 * i);
-    r->p += 8;
-    r->left -= 8;
-    return v;
+    uint64_t n = bytecodec_get_u64(r);
+    return n == 0 || r->failed ? NULL : bytecodec_get_chars(r, n - 1);
 }
 
-static double get_double(reader *r)
-{
-    uint64_t bits = get_u64(r);
-    double v;
-    memcpy(&v, &bits, sizeof v);
-    return v;
-}
-
-static char *get_string(reader *r, int *ok)
-{
-    uint64_t n = get_u64(r);
-    if (n == 0 || r->bad)
-        return NULL;
-    if (n - 1 > r->left) {
-        r->bad = 1;
-        return NULL;
-    }
-    char *s = malloc(n);
-    if (!s) {
-        *ok = 0;
-        return NULL;
-    }
-    memcpy(s, r->p, n - 1);
-    s[n - 1] = '\0';
-    r->p += n - 1;
-    r->left -= n - 1;
-    return s;
-}
-
-static digest_check get_check(reader *r, int *ok)
+static digest_check get_check(bytecodec_reader *r)
 {
     digest_check c = {0};
-    c.name = get_string(r, ok);
-    c.key = get_string(r, ok);
-    c.deployment = get_string(r, ok);
-    c.start_s = get_double(r);
-    c.end_s = get_double(r);
+    c.name = get_string(r);
+    c.key = get_string(r);
+    c.deployment = get_string(r);
+    c.start_s = bytecodec_get_f64(r);
+    c.end_s = bytecodec_get_f64(r);
     return c;
 }
 
 /* A count of items of at least `size` bytes each that the rest of the bytes can hold. */
-static size_t get_count(reader *r, size_t size)
+static size_t get_count(bytecodec_reader *r, size_t size)
 {
-    uint64_t n = get_u64(r);
-    if (!r->bad && n > r->left / size)
-        r->bad = 1;
-    return r->bad ? 0 : (size_t)n;
+    uint64_t n = bytecodec_get_u64(r);
+    return bytecodec_fits(r, n, size) ? (size_t)n : 0;
 }
 
 planeval_digest *planeval_digest_decode(const unsigned char *buf, size_t len, char *err,
@@ -463,46 +372,47 @@ planeval_digest *planeval_digest_decode(const unsigned char *buf, size_t len, ch
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    reader r = {buf, len, 0};
+    bytecodec_reader r = bytecodec_reader_of(buf, len);
     int ok = 1;
     size_t row_len = get_count(&r, 1);
-    if (!r.bad) {
-        d->row = replicas_row_decode(r.p, row_len, err, errlen);
+    if (!r.failed) {
+        d->row = replicas_row_decode(bytecodec_take(&r, row_len), row_len, err, errlen);
         if (!d->row) {
             planeval_digest_free(d);
             return NULL;
         }
-        r.p += row_len;
-        r.left -= row_len;
     }
     d->n_failed = get_count(&r, 40);
     d->failed = calloc(d->n_failed + 1, sizeof *d->failed);
     ok = d->failed != NULL;
     for (size_t i = 0; ok && i < d->n_failed; i++)
-        d->failed[i] = get_check(&r, &ok);
+        d->failed[i] = get_check(&r);
     d->n_names = ok ? get_count(&r, 8) : 0;
     d->names = ok ? calloc(d->n_names + 1, sizeof *d->names) : NULL;
     ok = ok && d->names;
     for (size_t i = 0; ok && i < d->n_names; i++)
-        d->names[i] = get_string(&r, &ok);
+        d->names[i] = get_string(&r);
     d->n_terms = ok ? get_count(&r, 16) : 0;
     d->terms = ok ? calloc(d->n_terms + 1, sizeof *d->terms) : NULL;
     ok = ok && d->terms;
     for (size_t i = 0; ok && i < d->n_terms; i++) {
-        d->terms[i].deployment = (size_t)get_u64(&r);
-        d->terms[i].hours = get_double(&r);
+        d->terms[i].deployment = (size_t)bytecodec_get_u64(&r);
+        d->terms[i].hours = bytecodec_get_f64(&r);
         if (d->terms[i].deployment >= d->n_names)
-            r.bad = 1;
+            bytecodec_refuse(&r);
     }
-    d->first = ok && get_u64(&r) != 0;
+    d->first = ok && bytecodec_get_u64(&r) != 0;
     d->peak_rate = ok ? calloc(d->n_names + 1, sizeof *d->peak_rate) : NULL;
     ok = ok && d->peak_rate;
     for (size_t i = 0; ok && d->first && i < d->n_names; i++)
-        d->peak_rate[i] = get_double(&r);
-    d->has_tight = ok && get_u64(&r) != 0;
+        d->peak_rate[i] = bytecodec_get_f64(&r);
+    d->has_tight = ok && bytecodec_get_u64(&r) != 0;
     if (ok && d->has_tight)
-        d->tight = get_check(&r, &ok);
-    if (!ok || r.bad || r.left != 0) {
+        d->tight = get_check(&r);
+    if (bytecodec_left(&r) != 0)
+        bytecodec_refuse(&r);
+    ok = ok && r.failed != BYTECODEC_NOMEM;
+    if (!ok || r.failed) {
         snprintf(err, errlen,
                  ok ? "a replication's digest is truncated or malformed" : "out of memory");
         planeval_digest_free(d);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/stats/replicas.h"
 
+#include "sim/base/bytecodec.h"
 #include "sim/base/gslerr.h"
 
 #include <gsl/gsl_cdf.h>
@@ -432,205 +433,87 @@ replicas_row *replicas_row_from_results(const results *r)
 #define ROW_VERSION 1
 #define NO_STRING UINT32_MAX
 
-typedef struct {
-    unsigned char *buf;
-    size_t len, cap;
-    int failed;
-} writer;
-
-static void put(writer *w, const void *bytes, size_t n)
-{
-    if (w->failed || n == 0)
-        return;
-    if (w->len + n > w->cap) {
-        size_t more = w->cap ? 2 * w->cap : 1024;
-        while (more < w->len + n)
-            more *= 2;
-        unsigned char *b = realloc(w->buf, more);
-        if (!b) {
-            w->failed = 1;
-            return;
-        }
-        w->buf = b;
-        w->cap = more;
-    }
-    memcpy(w->buf + w->len, bytes, n);
-    w->len += n;
-}
-
-static void put_u64(writer *w, uint64_t x)
-{
-    unsigned char b[8];
-    for (int i = 0; i < 8; i++)
-        b[i] = (unsigned char)(x >> (8 * i));
-    put(w, b, 8);
-}
-
-static void put_u32(writer *w, uint32_t x)
-{
-    unsigned char b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char)(x >> (8 * i));
-    put(w, b, 4);
-}
-
-static void put_u8(writer *w, uint8_t x)
-{
-    put(w, &x, 1);
-}
-
-static void put_f64(writer *w, double x)
-{
-    uint64_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    put_u64(w, bits);
-}
-
-static void put_str(writer *w, const char *s)
+/* A string as its u32 length and bytes, NO_STRING for NULL. */
+static void put_str(bytecodec_writer *w, const char *s)
 {
     size_t len = s ? strlen(s) : 0;
-    put_u32(w, s ? (uint32_t)len : NO_STRING);
-    put(w, s, len);
+    bytecodec_put_u32(w, s ? (uint32_t)len : NO_STRING);
+    bytecodec_put(w, s, len);
 }
 
 int replicas_row_encode(const replicas_row *row, unsigned char **buf, size_t *len)
 {
-    writer w = {0};
-    put_u32(&w, ROW_MAGIC);
-    put_u32(&w, ROW_VERSION);
-    put_u64(&w, row->seed);
-    put_u8(&w, row->passed);
-    put_f64(&w, row->window_s);
-    put_u32(&w, row->n_bins);
-    put_u32(&w, row->n_checks);
+    bytecodec_writer w = {0};
+    bytecodec_put_u32(&w, ROW_MAGIC);
+    bytecodec_put_u32(&w, ROW_VERSION);
+    bytecodec_put_u64(&w, row->seed);
+    bytecodec_put_u8(&w, row->passed);
+    bytecodec_put_f64(&w, row->window_s);
+    bytecodec_put_u32(&w, row->n_bins);
+    bytecodec_put_u32(&w, row->n_checks);
     for (uint32_t i = 0; i < row->n_checks; i++) {
         const row_check *c = &row->checks[i];
         put_str(&w, c->name);
         put_str(&w, c->key);
-        put_u8(&w, c->unit);
-        put_u8(&w, c->status);
-        put_f64(&w, c->value);
+        bytecodec_put_u8(&w, c->unit);
+        bytecodec_put_u8(&w, c->status);
+        bytecodec_put_f64(&w, c->value);
     }
-    put_u32(&w, row->n_phases);
+    bytecodec_put_u32(&w, row->n_phases);
     for (uint32_t i = 0; i < row->n_phases; i++) {
         const row_phase *p = &row->phases[i];
         put_str(&w, p->router);
         put_str(&w, p->deployments);
-        put_f64(&w, p->start_s);
-        put_f64(&w, p->end_s);
-        put_u8(&w, p->verdict);
+        bytecodec_put_f64(&w, p->start_s);
+        bytecodec_put_f64(&w, p->end_s);
+        bytecodec_put_u8(&w, p->verdict);
     }
-    put_u32(&w, row->n_metrics);
+    bytecodec_put_u32(&w, row->n_metrics);
     for (uint32_t i = 0; i < row->n_metrics; i++) {
         const row_metric *m = &row->metrics[i];
-        put_u8(&w, m->kind);
-        put_u8(&w, m->statistic);
+        bytecodec_put_u8(&w, m->kind);
+        bytecodec_put_u8(&w, m->statistic);
         put_str(&w, m->router);
         put_str(&w, m->phase_deployments);
         put_str(&w, m->deployment);
-        put_f64(&w, m->phase_start_s);
-        put_f64(&w, m->value);
+        bytecodec_put_f64(&w, m->phase_start_s);
+        bytecodec_put_f64(&w, m->value);
     }
-    put_u32(&w, row->n_bands);
+    bytecodec_put_u32(&w, row->n_bands);
     for (uint32_t i = 0; i < row->n_bands; i++) {
         const row_band *b = &row->bands[i];
-        put_u8(&w, b->kind);
+        bytecodec_put_u8(&w, b->kind);
         put_str(&w, b->router);
         put_str(&w, b->deployment);
         for (uint32_t k = 0; k < row->n_bins; k++)
-            put_f64(&w, b->values[k]);
+            bytecodec_put_f64(&w, b->values[k]);
     }
-    if (w.failed) {
-        free(w.buf);
-        return -1;
-    }
-    *buf = w.buf;
-    *len = w.len;
-    return 0;
+    return bytecodec_finish(&w, buf, len);
 }
 
-typedef struct {
-    const unsigned char *p, *end;
-    int failed; /* 1 truncated or malformed, 2 out of memory */
-} reader;
-
-static int take(reader *rd, size_t n)
+static char *get_str(bytecodec_reader *rd)
 {
-    if (rd->failed || (size_t)(rd->end - rd->p) < n) {
-        rd->failed = rd->failed ? rd->failed : 1;
-        return 0;
-    }
-    return 1;
-}
-
-static uint64_t get_u64(reader *rd)
-{
-    uint64_t x = 0;
-    if (!take(rd, 8))
-        return 0;
-    for (int i = 0; i < 8; i++)
-        x |= (uint64_t)rd->p[i] << (8 * i);
-    rd->p += 8;
-    return x;
-}
-
-static uint32_t get_u32(reader *rd)
-{
-    uint32_t x = 0;
-    if (!take(rd, 4))
-        return 0;
-    for (int i = 0; i < 4; i++)
-        x |= (uint32_t)rd->p[i] << (8 * i);
-    rd->p += 4;
-    return x;
-}
-
-static uint8_t get_u8(reader *rd)
-{
-    return take(rd, 1) ? *rd->p++ : 0;
-}
-
-static double get_f64(reader *rd)
-{
-    uint64_t bits = get_u64(rd);
-    double x;
-    memcpy(&x, &bits, sizeof x);
-    return x;
-}
-
-static char *get_str(reader *rd)
-{
-    uint32_t len = get_u32(rd);
-    if (rd->failed || len == NO_STRING || !take(rd, len))
+    uint32_t len = bytecodec_get_u32(rd);
+    if (rd->failed || len == NO_STRING)
         return NULL;
-    char *s = malloc((size_t)len + 1);
-    if (!s) {
-        rd->failed = 2;
-        return NULL;
-    }
-    memcpy(s, rd->p, len);
-    s[len] = '\0';
-    rd->p += len;
-    if (strlen(s) != len)
-        rd->failed = 1; /* a NUL inside */
+    char *s = bytecodec_get_chars(rd, len);
+    if (s && strlen(s) != len)
+        bytecodec_refuse(rd); /* a NUL inside */
     return s;
 }
 
 /* A count of elements of at least `least` bytes each, checked against the bytes left, and
  * its array. */
-static void *get_array(reader *rd, uint32_t *n, size_t least, size_t size)
+static void *get_array(bytecodec_reader *rd, uint32_t *n, size_t least, size_t size)
 {
-    *n = get_u32(rd);
-    if (rd->failed)
-        return NULL;
-    if ((size_t)(rd->end - rd->p) / least < *n) {
-        rd->failed = 1;
+    *n = bytecodec_get_u32(rd);
+    if (!bytecodec_fits(rd, *n, least)) {
         *n = 0;
         return NULL;
     }
     void *a = calloc(*n ? *n : 1, size);
     if (!a) {
-        rd->failed = 2;
+        rd->failed = BYTECODEC_NOMEM;
         *n = 0;
     }
     return a;
@@ -638,73 +521,74 @@ static void *get_array(reader *rd, uint32_t *n, size_t least, size_t size)
 
 replicas_row *replicas_row_decode(const unsigned char *buf, size_t len, char *err, size_t errlen)
 {
-    reader rd = {buf, buf + len, 0};
+    bytecodec_reader rd = bytecodec_reader_of(buf, len);
     replicas_row *row = calloc(1, sizeof *row);
     if (!row) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (get_u32(&rd) != ROW_MAGIC || get_u32(&rd) != ROW_VERSION)
-        rd.failed = 1;
-    row->seed = get_u64(&rd);
-    row->passed = get_u8(&rd);
-    row->window_s = get_f64(&rd);
-    row->n_bins = get_u32(&rd);
+    if (bytecodec_get_u32(&rd) != ROW_MAGIC || bytecodec_get_u32(&rd) != ROW_VERSION)
+        bytecodec_refuse(&rd);
+    row->seed = bytecodec_get_u64(&rd);
+    row->passed = bytecodec_get_u8(&rd);
+    row->window_s = bytecodec_get_f64(&rd);
+    row->n_bins = bytecodec_get_u32(&rd);
     uint32_t n = 0;
     row->checks = get_array(&rd, &n, 4 + 4 + 1 + 1 + 8, sizeof *row->checks);
     for (; row->checks && row->n_checks < n && !rd.failed; row->n_checks++) {
         row_check *c = &row->checks[row->n_checks];
         c->name = get_str(&rd);
         c->key = get_str(&rd);
-        c->unit = get_u8(&rd);
-        c->status = get_u8(&rd);
-        c->value = get_f64(&rd);
+        c->unit = bytecodec_get_u8(&rd);
+        c->status = bytecodec_get_u8(&rd);
+        c->value = bytecodec_get_f64(&rd);
         if (c->status > RESULTS_CHECK_TOO_FEW || !c->name || !c->key)
-            rd.failed = rd.failed ? rd.failed : 1;
+            bytecodec_refuse(&rd);
     }
     row->phases = get_array(&rd, &n, 4 + 4 + 8 + 8 + 1, sizeof *row->phases);
     for (; row->phases && row->n_phases < n && !rd.failed; row->n_phases++) {
         row_phase *p = &row->phases[row->n_phases];
         p->router = get_str(&rd);
         p->deployments = get_str(&rd);
-        p->start_s = get_f64(&rd);
-        p->end_s = get_f64(&rd);
-        p->verdict = get_u8(&rd);
+        p->start_s = bytecodec_get_f64(&rd);
+        p->end_s = bytecodec_get_f64(&rd);
+        p->verdict = bytecodec_get_u8(&rd);
         if (p->verdict > SPLITTEST_SKIPPED || !p->router || !p->deployments)
-            rd.failed = rd.failed ? rd.failed : 1;
+            bytecodec_refuse(&rd);
     }
     row->metrics = get_array(&rd, &n, 1 + 1 + 3 * 4 + 8 + 8, sizeof *row->metrics);
     for (; row->metrics && row->n_metrics < n && !rd.failed; row->n_metrics++) {
         row_metric *m = &row->metrics[row->n_metrics];
-        m->kind = get_u8(&rd);
-        m->statistic = get_u8(&rd);
+        m->kind = bytecodec_get_u8(&rd);
+        m->statistic = bytecodec_get_u8(&rd);
         m->router = get_str(&rd);
         m->phase_deployments = get_str(&rd);
         m->deployment = get_str(&rd);
-        m->phase_start_s = get_f64(&rd);
-        m->value = get_f64(&rd);
+        m->phase_start_s = bytecodec_get_f64(&rd);
+        m->value = bytecodec_get_f64(&rd);
         if (m->kind >= REPLICAS_N_METRIC_KINDS ||
             (m->statistic >= N_STATISTICS && m->statistic != NO_STATISTIC))
-            rd.failed = rd.failed ? rd.failed : 1;
+            bytecodec_refuse(&rd);
     }
     row->bands = get_array(&rd, &n, 1 + 4 + 4 + 8 * (size_t)row->n_bins, sizeof *row->bands);
     for (; row->bands && row->n_bands < n && !rd.failed; row->n_bands++) {
         row_band *b = &row->bands[row->n_bands];
-        b->kind = get_u8(&rd);
+        b->kind = bytecodec_get_u8(&rd);
         b->router = get_str(&rd);
         b->deployment = get_str(&rd);
         if (!(b->values = malloc((row->n_bins ? row->n_bins : 1) * sizeof *b->values)))
-            rd.failed = 2;
+            rd.failed = BYTECODEC_NOMEM;
         for (uint32_t k = 0; b->values && k < row->n_bins; k++)
-            b->values[k] = get_f64(&rd);
+            b->values[k] = bytecodec_get_f64(&rd);
         if (b->kind >= REPLICAS_N_BAND_KINDS || !b->deployment)
-            rd.failed = rd.failed ? rd.failed : 1;
+            bytecodec_refuse(&rd);
     }
-    if (!rd.failed && rd.p != rd.end)
-        rd.failed = 1;
+    if (bytecodec_left(&rd) != 0)
+        bytecodec_refuse(&rd);
     if (rd.failed) {
         snprintf(err, errlen, "%s",
-                 rd.failed == 2 ? "out of memory" : "a replication's row: truncated or malformed");
+                 rd.failed == BYTECODEC_NOMEM ? "out of memory"
+                                              : "a replication's row: truncated or malformed");
         replicas_row_free(row);
         return NULL;
     }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/stats/replmpi.h"
 
+#include "sim/base/bytecodec.h"
 #include "sim/load/scenario_load.h"
 
 #include <limits.h>
@@ -56,83 +57,19 @@ size_t replmpi_ranks(void)
     return (size_t)size;
 }
 
-/* ---- bytes: little-endian integers, strings with their lengths -------------------------- */
+/* ---- strings in an order: their u64 length, then their bytes ---------------------------- */
 
-typedef struct {
-    unsigned char *data;
-    size_t len, cap;
-    int failed; /* out of memory */
-} bytes;
-
-static void put(bytes *b, const void *src, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *grown = realloc(b->data, cap);
-        if (!grown) {
-            b->failed = 1;
-            return;
-        }
-        b->data = grown;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, src, n);
-    b->len += n;
-}
-
-static void put_u64(bytes *b, uint64_t v)
-{
-    unsigned char le[8];
-    for (int i = 0; i < 8; i++)
-        le[i] = (unsigned char)(v >> (8 * i));
-    put(b, le, sizeof le);
-}
-
-static void put_string(bytes *b, const char *s)
+static void put_string(bytecodec_writer *b, const char *s)
 {
     size_t n = strlen(s);
-    put_u64(b, n);
-    put(b, s, n);
+    bytecodec_put_u64(b, n);
+    bytecodec_put(b, s, n);
 }
 
-typedef struct {
-    const unsigned char *data;
-    size_t len, at;
-    int failed; /* ran past the end */
-} reader;
-
-static uint64_t get_u64(reader *r)
+/* A malloc'd copy of the next string, or NULL (r->failed set). */
+static char *get_string(bytecodec_reader *r)
 {
-    if (r->failed || r->len - r->at < 8) {
-        r->failed = 1;
-        return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t)r->data[r->at + (size_t)i] << (8 * i);
-    r->at += 8;
-    return v;
-}
-
-/* A malloc'd copy of the next string, or NULL (r->failed set when the bytes ran out). */
-static char *get_string(reader *r)
-{
-    uint64_t n = get_u64(r);
-    if (r->failed || n > r->len - r->at) {
-        r->failed = 1;
-        return NULL;
-    }
-    char *s = malloc((size_t)n + 1);
-    if (s) {
-        memcpy(s, r->data + r->at, (size_t)n);
-        s[n] = '\0';
-    }
-    r->at += (size_t)n;
-    return s;
+    return bytecodec_get_chars(r, bytecodec_get_u64(r));
 }
 
 /* ---- messages --------------------------------------------------------------------------- */
@@ -215,10 +152,10 @@ static replicate_next send_row(void *ctx, size_t index, uint64_t seed, results *
     size_t len = 0;
     int ok = row && replicas_row_encode(row, &encoded, &len) == 0;
     replicas_row_free(row);
-    bytes message = {0};
-    put_u64(&message, index);
+    bytecodec_writer message = {0};
+    bytecodec_put_u64(&message, index);
     if (ok)
-        put(&message, encoded, len);
+        bytecodec_put(&message, encoded, len);
     free(encoded);
     if (!ok || message.failed) {
         free(message.data);
@@ -236,15 +173,16 @@ static replicate_next send_row(void *ctx, size_t index, uint64_t seed, results *
 }
 
 /* Run one order; 0, or -1 with the reason in err. */
-static int run_order(reader *in, worker_state *sv, char *err, size_t errlen)
+static int run_order(bytecodec_reader *in, worker_state *sv, char *err, size_t errlen)
 {
     replicate_options opt = {.rank = replmpi_rank(), .ranks = replmpi_ranks()};
-    opt.seed = get_u64(in);
-    opt.replications = (size_t)get_u64(in);
-    opt.jobs = (unsigned)get_u64(in);
+    opt.seed = bytecodec_get_u64(in);
+    opt.replications = (size_t)bytecodec_get_u64(in);
+    opt.jobs = (unsigned)bytecodec_get_u64(in);
     char *path = get_string(in);
-    size_t n_sets = (size_t)get_u64(in);
-    char **sets = in->failed || n_sets > in->len ? NULL : calloc(n_sets ? n_sets : 1, sizeof *sets);
+    size_t n_sets = (size_t)bytecodec_get_u64(in);
+    /* every set takes at least its 8-byte length */
+    char **sets = bytecodec_fits(in, n_sets, 8) ? calloc(n_sets ? n_sets : 1, sizeof *sets) : NULL;
     int complete = path && sets;
     for (size_t i = 0; sets && i < n_sets; i++)
         complete &= (sets[i] = get_string(in)) != NULL;
@@ -277,8 +215,8 @@ int replmpi_serve(void)
             sv.failed = 1;
             break;
         }
-        reader in = {.data = order, .len = len};
-        if (get_u64(&in) != ORDER_RUN) {
+        bytecodec_reader in = bytecodec_reader_of(order, len);
+        if (bytecodec_get_u64(&in) != ORDER_RUN) {
             free(order);
             break;
         }
@@ -305,8 +243,8 @@ int replmpi_serve(void)
 
 void replmpi_finish(void)
 {
-    bytes done = {0};
-    put_u64(&done, ORDER_DONE);
+    bytecodec_writer done = {0};
+    bytecodec_put_u64(&done, ORDER_DONE);
     for (size_t r = 1; !done.failed && r < replmpi_ranks(); r++)
         send_bytes(done.data, done.len, (int)r, TAG_ORDER);
     free(done.data);
@@ -350,10 +288,10 @@ static replicate_next fold_received(gathering *g, size_t index, char *err, size_
         g->finished[from] |= tag == TAG_END;
         failed(err, errlen, "rank %zu sent no replication %zu", (size_t)from, index);
     } else {
-        reader in = {.data = data, .len = len};
+        bytecodec_reader in = bytecodec_reader_of(data, len);
         char why[256];
         replicas_row *row = NULL;
-        if (get_u64(&in) != index)
+        if (bytecodec_get_u64(&in) != index)
             failed(err, errlen, "rank %zu sent a replication out of turn (expected %zu)",
                    (size_t)from, index);
         else if (!(row = replicas_row_decode(data + 8, len - 8, why, sizeof why)))
@@ -417,13 +355,13 @@ static void drain(gathering *g)
 static int send_order(const gathering *g, const scenario *sc, const char *const *sets,
                       size_t n_sets, const replicate_options *opt)
 {
-    bytes order = {0};
-    put_u64(&order, ORDER_RUN);
-    put_u64(&order, opt->seed);
-    put_u64(&order, opt->replications);
-    put_u64(&order, opt->jobs);
+    bytecodec_writer order = {0};
+    bytecodec_put_u64(&order, ORDER_RUN);
+    bytecodec_put_u64(&order, opt->seed);
+    bytecodec_put_u64(&order, opt->replications);
+    bytecodec_put_u64(&order, opt->jobs);
     put_string(&order, sc->path);
-    put_u64(&order, n_sets);
+    bytecodec_put_u64(&order, n_sets);
     for (size_t i = 0; i < n_sets; i++)
         put_string(&order, sets[i]);
     int rc = order.failed ? -1 : 0;
