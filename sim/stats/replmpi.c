@@ -291,7 +291,8 @@ static replicate_next fold_received(gathering *g, size_t index, char *err, size_
         bytecodec_reader in = bytecodec_reader_of(data, len);
         char why[256];
         replicas_row *row = NULL;
-        if (bytecodec_get_u64(&in) != index)
+        /* a message too short for its index reads 0, which is index 0's: refuse it first */
+        if (bytecodec_get_u64(&in) != index || in.failed)
             failed(err, errlen, "rank %zu sent a replication out of turn (expected %zu)",
                    (size_t)from, index);
         else if (!(row = replicas_row_decode(data + 8, len - 8, why, sizeof why)))
