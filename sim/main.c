@@ -49,6 +49,7 @@ typedef struct {
     int quiet;
     int plots;
     series_detail detail;       /* --detail: how much of the time series run writes */
+    int detail_given;           /* --detail was on the command line: only run takes it */
     const char *sets[MAX_SETS]; /* --set KEY.PATH=VALUE, in order; argv's strings */
     size_t n_sets;
     /* replicated runs: 0 (not given) or the flag's value */
@@ -913,6 +914,7 @@ static int parse_options(int argc, char **argv, options *opt)
             if (strcmp(optarg, "full") != 0 && strcmp(optarg, "bounded") != 0)
                 return usage_error("--detail %s: expected full or bounded", optarg);
             opt->detail = strcmp(optarg, "full") == 0 ? SERIES_DETAIL_FULL : SERIES_DETAIL_BOUNDED;
+            opt->detail_given = 1;
             break;
         case 'S':
             if (!strchr(optarg, '=') || optarg[0] == '=')
@@ -1651,7 +1653,8 @@ static int command_srm_or_plan(int argc, char **argv)
     if (plan && argc >= 2 && strcmp(argv[1], "migration") == 0)
         return command_plan_migration(argc - 1, argv + 1);
     if (plan && (argc < 2 || strcmp(argv[1], "srm") != 0))
-        return usage_error("%s", "plan: expected \"plan srm FILE...\", \"plan capacity FILE\" or \"plan migration FILE ...\"");
+        return usage_error("%s", "plan: expected \"plan srm FILE...\", \"plan capacity FILE\" or "
+                                 "\"plan migration FILE ...\"");
     if (parse_srm_options(argc - plan, argv + plan, &cli) != 0)
         return EXIT_INVALID;
     int n = argc - plan - optind;
@@ -1829,6 +1832,8 @@ static int command(int argc, char **argv)
     char **files = argv + 1 + optind;
     if (n <= 0)
         return usage_error("%s: expected at least one scenario file", command);
+    if (opt.detail_given && strcmp(command, "run") != 0)
+        return usage_error("%s: --detail is for run", command);
     if (strcmp(command, "replay") == 0) {
         if (n != 1)
             return usage_error("%s", "replay: expected one recording (metrics CSV)");

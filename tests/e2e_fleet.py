@@ -151,5 +151,14 @@ class Fleet(unittest.TestCase):
         self.assertIn("--detail some: expected full or bounded", proc.stderr)
 
 
+    def test_detail_is_refused_where_nothing_uses_it(self):
+        scenario = os.path.join(SOURCE, "scenarios", "ab-test.yaml")
+        for command in ("validate", "sensitivity"):
+            proc = subprocess.run([ROUTERSIM, command, scenario, "--detail", "full"],
+                                  capture_output=True, text=True, cwd=self.tmp, timeout=300)
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            self.assertIn("%s: --detail is for run" % command, proc.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)
