@@ -105,7 +105,7 @@ static void number(FILE *out, double x)
         fprintf(out, "%.10g", x);
 }
 
-static void write_phase(FILE *out, const results *r, const results_phase *ph, srm_report_memo *memo)
+static void write_phase(FILE *out, const results *r, const results_phase *ph)
 {
     fputs("    {\"router\": ", out);
     report_json_string(out, ph->router);
@@ -146,7 +146,7 @@ static void write_phase(FILE *out, const results *r, const results_phase *ph, sr
         fputs(", \"reason\": ", out);
         report_json_string(out, holm_changed ? message : ph->test.reason);
     }
-    srm_report_run_phase_json(out, r, ph, memo);
+    srm_report_run_phase_json(out, r, ph);
     srm_report_run_sequential_json(out, ph);
     const results_check *failed;
     verdicts_capacity cap = verdicts_phase_capacity(r, ph, &failed);
@@ -591,12 +591,10 @@ int report_json_write(FILE *out, const series *s, const plots_set *plots,
     write_requests(out, r);
     srm_report_faults_json(out, r);
     fputs("  \"phases\": [\n", out);
-    srm_report_memo *memo = srm_report_memo_new(); /* NULL: every phase assessed afresh */
     for (size_t i = 0; i < r->n_phases; i++) {
-        write_phase(out, r, &r->phases[i], memo);
+        write_phase(out, r, &r->phases[i]);
         fputs(i + 1 < r->n_phases ? ",\n" : "\n", out);
     }
-    srm_report_memo_free(memo);
     fputs("  ],\n", out);
     write_checks(out, r);
     write_events(out, r);

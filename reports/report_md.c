@@ -336,10 +336,9 @@ static void phase_row(FILE *out, const results *r, const results_phase *ph, int 
 static void power(FILE *out, const results *r)
 {
     int listed = 0;
-    srm_report_memo *memo = srm_report_memo_new(); /* NULL: every phase assessed afresh */
     for (size_t i = 0; i < r->n_phases; i++) {
         char name[256], line[512];
-        if (!srm_report_run_phase_text(line, sizeof line, r, &r->phases[i], memo))
+        if (!srm_report_run_phase_text(line, sizeof line, r, &r->phases[i]))
             continue;
         if (!listed)
             fprintf(
@@ -354,7 +353,6 @@ static void power(FILE *out, const results *r)
         fputs("\n", out);
         listed = 1;
     }
-    srm_report_memo_free(memo);
     fputs(listed ? "\n" : "", out);
 }
 

@@ -388,62 +388,9 @@ static double run_alpha(const results *r)
     return r->holm && r->holm_tests > 1 ? r->alpha / (double)r->holm_tests : r->alpha;
 }
 
-struct srm_report_memo {
-    size_t n; /* shares of the remembered phase; 0: none remembered */
-    double *shares;
-    double alpha, target;
-    srmpower_deviation d;
-    srmpower_plan plan; /* its plan, the power aside */
-};
-
-srm_report_memo *srm_report_memo_new(void)
+int srm_report_assess(const results_phase *ph, double alpha, const srmpower_deviation *d,
+                      double target, srmpower_phase *out, char *err, size_t errlen)
 {
-    return calloc(1, sizeof(srm_report_memo));
-}
-
-void srm_report_memo_free(srm_report_memo *m)
-{
-    if (m)
-        free(m->shares);
-    free(m);
-}
-
-static int memo_matches(const srm_report_memo *m, const results_phase *ph, double alpha,
-                        const srmpower_deviation *d, double target)
-{
-    if (!m || m->n == 0 || m->n != ph->n_deployments || m->alpha != alpha || m->target != target ||
-        m->d.kind != d->kind || m->d.shift != d->shift)
-        return 0;
-    for (size_t i = 0; i < m->n; i++)
-        if (m->shares[i] != ph->deployments[i].expected_share)
-            return 0;
-    return 1;
-}
-
-/* srmpower_assess with the remembered plan: the phase's own power, rate and time (as
- * srmpower_assess computes them). */
-static int assess_from_memo(const srm_report_memo *m, const results_phase *ph, double alpha,
-                            double target, srmpower_phase *out, char *err, size_t errlen)
-{
-    double seconds = ph->end_s - ph->start_s;
-    *out = (srmpower_phase){.needed_s = INFINITY, .plan = m->plan};
-    out->plan.power = out->plan.power_error = 0.0;
-    if (out->plan.df > 0 &&
-        srmpower_power(out->plan.df, (double)ph->requests * out->plan.effect, alpha,
-                       &out->plan.power, &out->plan.power_error, err, errlen) != 0)
-        return -1;
-    out->rate_per_s = seconds > 0.0 ? (double)ph->requests / seconds : 0.0;
-    if (out->plan.df > 0 && out->plan.needed_reachable && out->rate_per_s > 0.0)
-        out->needed_s = (double)out->plan.needed / out->rate_per_s;
-    out->underpowered = out->plan.df > 0 && out->plan.power < target;
-    return 0;
-}
-
-static int assess(const results_phase *ph, double alpha, const srmpower_deviation *d, double target,
-                  srm_report_memo *memo, srmpower_phase *out, char *err, size_t errlen)
-{
-    if (memo_matches(memo, ph, alpha, d, target))
-        return assess_from_memo(memo, ph, alpha, target, out, err, errlen);
     size_t n = ph->n_deployments;
     double *shares = malloc((n ? n : 1) * sizeof *shares);
     if (!shares) {
@@ -454,20 +401,8 @@ static int assess(const results_phase *ph, double alpha, const srmpower_deviatio
         shares[i] = ph->deployments[i].expected_share;
     int status = srmpower_assess(n, shares, d, alpha, target, ph->requests, ph->end_s - ph->start_s,
                                  out, err, errlen);
-    if (status == 0 && memo) { /* remember it (the shares array changes hands) */
-        free(memo->shares);
-        *memo = (srm_report_memo){
-            .n = n, .shares = shares, .alpha = alpha, .target = target, .d = *d, .plan = out->plan};
-        shares = NULL;
-    }
     free(shares);
     return status;
-}
-
-int srm_report_assess(const results_phase *ph, double alpha, const srmpower_deviation *d,
-                      double target, srmpower_phase *out, char *err, size_t errlen)
-{
-    return assess(ph, alpha, d, target, NULL, out, err, errlen);
 }
 
 void srm_report_plan_run(FILE *out, const results *r, const srmpower_deviation *d, double target)
@@ -523,15 +458,14 @@ static double run_target(const results *r, srmpower_deviation *d)
     return r->power_target > 0.0 && r->power_target < 1.0 ? r->power_target : 0.8;
 }
 
-void srm_report_run_phase_json(FILE *out, const results *r, const results_phase *ph,
-                               srm_report_memo *memo)
+void srm_report_run_phase_json(FILE *out, const results *r, const results_phase *ph)
 {
     srmpower_deviation d;
     double target = run_target(r, &d);
     srmpower_phase power;
     char err[256];
     fputs(", \"power\": ", out);
-    if (assess(ph, run_alpha(r), &d, target, memo, &power, err, sizeof err) != 0) {
+    if (srm_report_assess(ph, run_alpha(r), &d, target, &power, err, sizeof err) != 0) {
         fputs("null", out);
         return;
     }
@@ -539,14 +473,13 @@ void srm_report_run_phase_json(FILE *out, const results *r, const results_phase 
                          target);
 }
 
-int srm_report_run_phase_text(char *buf, size_t size, const results *r, const results_phase *ph,
-                              srm_report_memo *memo)
+int srm_report_run_phase_text(char *buf, size_t size, const results *r, const results_phase *ph)
 {
     srmpower_deviation d;
     double target = run_target(r, &d);
     srmpower_phase power;
     char err[256];
-    if (assess(ph, run_alpha(r), &d, target, memo, &power, err, sizeof err) != 0) {
+    if (srm_report_assess(ph, run_alpha(r), &d, target, &power, err, sizeof err) != 0) {
         snprintf(buf, size, "power not computed: %s", err);
         return 1;
     }
@@ -561,7 +494,7 @@ void srm_report_run_phase_line(FILE *out, const results *r, const results_phase 
                                const char *indent)
 {
     char line[512];
-    if (srm_report_run_phase_text(line, sizeof line, r, ph, NULL))
+    if (srm_report_run_phase_text(line, sizeof line, r, ph))
         fprintf(out, "%s%s\n", indent, line);
     if (ph->sequential_crossed) {
         char at[32];

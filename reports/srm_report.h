@@ -50,20 +50,10 @@ int srm_report_assess(const results_phase *ph, double alpha, const srmpower_devi
  * summary's line for it (only when there is something to detect, or why it could not be
  * computed), followed by one when the phase's sequential test reached alpha, and the line
  * alone into buf (0, buf untouched, when there is nothing to say). */
-/* Assessing a phase costs a search over the requests the target power needs (some 30
- * noncentral chi-square tails), which depends only on its shares: a memo (may be NULL) keeps
- * the last phase's plan, and a next phase with the same shares (a fleet of like routers)
- * reuses it and only computes its own power: the same numbers, once per distinct split. */
-typedef struct srm_report_memo srm_report_memo;
-srm_report_memo *srm_report_memo_new(void); /* NULL when out of memory */
-void srm_report_memo_free(srm_report_memo *m);
-
-void srm_report_run_phase_json(FILE *out, const results *r, const results_phase *ph,
-                               srm_report_memo *memo);
+void srm_report_run_phase_json(FILE *out, const results *r, const results_phase *ph);
 void srm_report_run_phase_line(FILE *out, const results *r, const results_phase *ph,
                                const char *indent);
-int srm_report_run_phase_text(char *buf, size_t size, const results *r, const results_phase *ph,
-                              srm_report_memo *memo);
+int srm_report_run_phase_text(char *buf, size_t size, const results *r, const results_phase *ph);
 
 /* The `"sequential": {...}` member of a run phase's report.json object (leading comma):
  * p_value, crossed, crossed_at_s, looks [[at_s, requests, p_value], ...]. */

@@ -103,70 +103,12 @@ START_TEST(files_in_the_folder)
 }
 END_TEST
 
-/* A phase of router r over [0, 10s) with two deployments' shares and its requests. */
-static void add_phase(results *r, double first_share, uint64_t requests)
-{
-    results_phase *ph = results_add_phase(r);
-    ck_assert_ptr_nonnull(ph);
-    ph->router = results_strdup("accounts/a/routers/r");
-    ph->end_s = 10;
-    ph->requests = requests;
-    ph->n_deployments = 2;
-    ph->deployments = calloc(2, sizeof *ph->deployments);
-    ck_assert_ptr_nonnull(ph->deployments);
-    ph->deployments[0] = (results_share){.name = results_strdup("accounts/a/deployments/x"),
-                                         .expected_share = first_share};
-    ph->deployments[1] = (results_share){.name = results_strdup("accounts/a/deployments/y"),
-                                         .expected_share = 1 - first_share};
-}
-
-/* The memo that spares a fleet of like routers the power search changes no number: each
- * phase's line and report.json member are those computed afresh, though consecutive
- * phases share their split and differ in requests (so in power), or differ in split. */
-START_TEST(memo_changes_no_number)
-{
-    results *r = results_new();
-    ck_assert_ptr_nonnull(r);
-    r->alpha = 0.001;
-    const double first[] = {0.25, 0.25, 0.5, 0.25};
-    const uint64_t requests[] = {1000, 40000, 1000, 1000};
-    for (size_t i = 0; i < 4; i++)
-        add_phase(r, first[i], requests[i]);
-    srm_report_memo *memo = srm_report_memo_new();
-    ck_assert_ptr_nonnull(memo);
-    char lines[4][512];
-    for (size_t i = 0; i < 4; i++) {
-        char fresh[512];
-        ck_assert_int_eq(
-            srm_report_run_phase_text(lines[i], sizeof lines[i], r, &r->phases[i], memo), 1);
-        ck_assert_int_eq(srm_report_run_phase_text(fresh, sizeof fresh, r, &r->phases[i], NULL), 1);
-        ck_assert_str_eq(lines[i], fresh);
-        char *with = NULL, *without = NULL;
-        size_t len;
-        FILE *out = open_memstream(&with, &len);
-        srm_report_run_phase_json(out, r, &r->phases[i], memo);
-        fclose(out);
-        out = open_memstream(&without, &len);
-        srm_report_run_phase_json(out, r, &r->phases[i], NULL);
-        fclose(out);
-        ck_assert_str_eq(with, without);
-        free(with);
-        free(without);
-    }
-    ck_assert_str_ne(lines[0], lines[1]); /* same split, other power */
-    ck_assert_str_ne(lines[0], lines[2]);
-    srm_report_memo_free(memo);
-    results_free(r);
-}
-END_TEST
-
 static Suite *suite(void)
 {
     Suite *s = suite_create("srm_report");
     TCase *tc = tcase_create("srm_reports");
     tcase_add_test(tc, json_fields);
     tcase_add_test(tc, files_in_the_folder);
-    tcase_add_test(tc, memo_changes_no_number);
     suite_add_tcase(s, tc);
     return s;
 }
