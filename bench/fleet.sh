@@ -3,9 +3,10 @@
 # Fleet scale: the same requests through one router over 2 deployments, 1,000 routers over 4
 # deployments each, and one router over 10,000 deployments, end to end with default options
 # (bins and reports, no plots). Prints each wide case's wall time as a ratio to the small
-# case's, the median of REPS interleaved runs (small, fleet, wide, small, ...), and the
-# size of the reports each writes. (With 1,000 routers at alpha 0.001 about one split
-# fails by chance, so the runs' verdicts and exit status are ignored here.)
+# case's, the median of REPS interleaved runs (small, fleet, wide, small, ...), with the CPU
+# time of all its threads, its peak memory, and the size of the reports each writes. (With
+# 1,000 routers at alpha 0.001 about one split fails by chance, so the runs' verdicts and
+# exit status are ignored here.)
 # Usage: bench/fleet.sh [REQUESTS] [REPS]   (default 1e7 requests, 5 repetitions)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,23 +42,30 @@ write("wide", 1, 10000)
 PY
 
 field() { awk -v k="$1" '$1 == k {print $2}'; }
-seconds() { # name -> wall seconds of one end-to-end run
+measure() { # name -> "wall cpu rss" of one end-to-end run
   rm -rf "$work/out-$1"
   "$build/routersim_bench" measure "$build/routersim" run "$work/$1.yaml" --quiet --no-plots \
-    --out "$work/out-$1" 2>/dev/null | field seconds
+    --out "$work/out-$1" 2>/dev/null >"$work/m"
+  echo "$(field seconds <"$work/m") $(field cpu_seconds <"$work/m") $(field max_rss_kib <"$work/m")"
 }
 for ((i = 0; i < reps; i++)); do
   for c in small fleet wide; do
-    echo "$c $(seconds "$c")" >>"$work/times"
+    echo "$c $(measure "$c")" >>"$work/times"
   done
 done
-median() { awk -v c="$1" '$1 == c {print $2}' "$work/times" | sort -g |
-  awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-small=$(median small)
+median() { # case column -> the median of that column over the case's runs
+  awk -v c="$1" -v k="$2" '$1 == c {print $k}' "$work/times" | sort -g |
+    awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+small=$(median small 2)
 echo "requests per run:                 $n (1e6/s), median of $reps interleaved runs"
+echo "(cpu: user + system seconds of all threads; rss: peak resident set)"
 for c in small fleet wide; do
-  t=$(median "$c")
+  t=$(median "$c" 2)
+  cpu=$(median "$c" 3)
+  rss=$(median "$c" 4)
   size=$(du -sk "$work/out-$c" | cut -f1)
-  awk -v c="$c" -v t="$t" -v s="$small" -v k="$size" 'BEGIN {
-    printf "%-6s %8.3fs  %5.2fx the 1 x 2 case  reports %.1f MiB\n", c, t, t / s, k / 1024 }'
+  awk -v c="$c" -v t="$t" -v s="$small" -v k="$size" -v u="$cpu" -v m="$rss" 'BEGIN {
+    printf "%-6s %8.3fs  %5.2fx the 1 x 2 case  cpu %.3fs  rss %.1f MiB  reports %.1f MiB\n",
+      c, t, t / s, u, m / 1024, k / 1024 }'
 done
