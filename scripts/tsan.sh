@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The ThreadSanitizer stage of scripts/test.sh: a build of its own (build-tsan) with
 # -DROUTERSIM_SANITIZE=thread, then the engine and its statistics on several threads at
-# once (tests/test_threads.c) and, where the command has it, a replicated run on 2 jobs.
+# once (tests/test_threads.c), the pooled arrivals' producer thread (tests/test_arrivalfeed.c,
+# tests/test_pool.c) and, where the command has it, a replicated run on 2 jobs.
 # Any data race fails the stage.
 #
 # TSan needs a fixed memory layout: on kernels with more address-space randomisation
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 dir=build-tsan
 cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROUTERSIM_WERROR=ON \
     -DROUTERSIM_SANITIZE=thread >/dev/null
-cmake --build "$dir" -j2 --target test_threads routersim >/dev/null
+cmake --build "$dir" -j2 --target test_threads test_arrivalfeed test_pool routersim >/dev/null
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -49,8 +50,10 @@ run() { # log-file command... : runs it, retrying once under setarch -R if TSan 
     return $rc
 }
 
-echo "-- the engine and its statistics on 4 threads at once (test_threads)"
-if ! run "$work/ctest.log" ctest --test-dir "$dir" -R '^test_threads\.' --output-on-failure; then
+echo "-- the engine and its statistics on 4 threads at once (test_threads), pooled arrivals"
+echo "   drawn on a producer thread (test_arrivalfeed, test_pool)"
+if ! run "$work/ctest.log" ctest --test-dir "$dir" -R '^(test_threads|test_arrivalfeed|test_pool)\.' \
+    --output-on-failure; then
     cat "$work/ctest.log"
     exit 1
 fi

@@ -4,8 +4,9 @@
 # report folder, byte for byte, and prints the same summary with the same exit status as the
 # threaded run of the same command. Cases: plots on (7 replications over 3 ranks), a
 # sequential rule that fails early (rank 0 stops the others mid-run), and fewer
-# replications than ranks with a --set override (which the other ranks must apply too). Run as root in CI: mpirun needs leave for that, and containers
-# often refuse shared-memory single copies (both set here).
+# replications than ranks with a --set override (which the other ranks must apply too), and
+# pooled traffic drawn on producer threads. Run as root in CI: mpirun needs leave for that,
+# and containers often refuse shared-memory single copies (both set here).
 # Usage: mpi_same_report.sh ROUTERSIM SOURCE_DIR MPIEXEC
 set -u
 routersim=$1 src=$2 mpiexec=$3
@@ -40,4 +41,16 @@ same() { # name, arguments after `run`
 same plots "$src/scenarios/migration-capacity.yaml" --replications 7
 same sequential "$src/scenarios/ci-gate-fails.yaml" --replications 20 --sequential --no-plots
 same few "$src/scenarios/ab-test.yaml" --replications 2 --no-plots --set traffic.0.rate=50/s
+# Pooled traffic: 20 constant-rate entries, 236,000 arrivals a replication, drawn on each
+# rank's (and each thread's) producer thread from a stream of their own.
+pooled=$tmp/pooled.yaml
+{
+    printf 'name: pooled\naccount: acme\nseed: 3\nduration: 20s\ndeployments:\n'
+    for r in $(seq 0 19); do printf '  - {id: d%s, replicas: 1}\n  - {id: e%s, replicas: 2}\n' $r $r; done
+    printf 'routers:\n'
+    for r in $(seq 0 19); do printf '  - {id: r%s, deployments: [d%s, e%s]}\n' $r $r $r; done
+    printf 'traffic:\n'
+    for r in $(seq 0 19); do printf '  - {router: r%s, rate: %s/s}\n' $r $((400 + 20 * r)); done
+} >"$pooled"
+same pooled "$pooled" --replications 4 --no-plots
 exit $failed

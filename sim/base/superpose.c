@@ -45,7 +45,9 @@ void superpose_free(superpose *sp)
 
 double superpose_next(const superpose *sp, gsl_rng *rng, double now, size_t *source)
 {
-    double at = now + gsl_ran_exponential(rng, sp->mean_gap);
+    /* -log(U) for U uniform on (0, 1) is exponential with mean 1: the same law as GSL's
+     * gsl_ran_exponential, which takes log1p(-U) at more than twice the cost */
+    double at = now - sp->mean_gap * log(gsl_rng_uniform_pos(rng));
     *source = gsl_ran_discrete(rng, sp->pick);
     return at;
 }

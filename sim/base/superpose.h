@@ -20,7 +20,7 @@ superpose *superpose_new(size_t n, const double *rates, char *err, size_t errlen
 void superpose_free(superpose *sp);
 
 /* The next arrival of any source after `now`; *source says whose (0..n-1). Draws the gap
- * first, then the pick. */
+ * first (-log(U) / R, one uniform U on (0, 1)), then the pick (one uniform). */
 double superpose_next(const superpose *sp, gsl_rng *rng, double now, size_t *source);
 
 #endif

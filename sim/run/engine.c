@@ -6,7 +6,7 @@
 #include "sim/base/gslerr.h"
 #include "sim/base/routerfault.h"
 #include "sim/base/seqtest.h"
-#include "sim/base/superpose.h"
+#include "sim/base/arrivalfeed.h"
 #include "sim/base/tokens.h"
 #include "sim/base/traffic.h"
 #include "sim/model/world.h"
@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The event kinds of the run's queue, all numbered here: the engine's own, then a range it
  * hands to capacity (capacity.h), so no two modules can pick the same kind. */
@@ -37,8 +38,14 @@ enum {
 /* From this many constant-rate Poisson sources on, they arrive as one superposed process
  * (superpose.h): exact in distribution, one queued event instead of one per source. Fewer
  * keep a stream of their own each, so the random streams (and reports) of scenarios with
- * a handful of traffic entries are those they always had. */
+ * a handful of traffic entries are those they always had. The pool's arrivals come from a
+ * stream of their own (arrivalfeed.h), drawn ahead on a second thread from POOL_THREAD_MIN
+ * expected arrivals on (below, starting the thread costs more than it saves), in a ring of
+ * POOL_BLOCKS blocks of POOL_BLOCK arrivals (16 bytes each: 128 KiB, cache-sized). */
 #define POOL_MIN_SOURCES 16
+#define POOL_THREAD_MIN 100000.0
+#define POOL_BLOCK 1024
+#define POOL_BLOCKS 8
 
 /* One traffic entry: an arrival process (or a trace) aimed at a router by id. */
 typedef struct {
@@ -104,8 +111,10 @@ typedef struct {
     int serving; /* some deployment has a serving model */
     int failed;  /* the hot path hit an error; the message is in err */
     source *sources;
-    superpose *pool; /* the constant-rate sources together, or NULL */
-    size_t *pooled;  /* per pool member: its source */
+    arrivalfeed *pool; /* the constant-rate sources' arrivals together, or NULL */
+    const arrivalfeed_arrival *pool_next, *pool_end; /* the rest of the block taken last */
+    size_t *pooled;                                  /* per pool member: its source */
+    engine_pool_thread pool_thread;
     watch *watches;
     router_state *routers;
     size_t n_routers;
@@ -827,6 +836,17 @@ static int arrivals(engine *e, size_t i)
     }
 }
 
+/* The pooled sources' next arrival. */
+static inline const arrivalfeed_arrival *pool_take(engine *e)
+{
+    if (e->pool_next == e->pool_end) {
+        size_t n;
+        e->pool_next = arrivalfeed_take(e->pool, &n);
+        e->pool_end = e->pool_next + n;
+    }
+    return e->pool_next++;
+}
+
 /* The pooled sources' requests, as arrivals() does for one source: member k's request now,
  * then the pool's next for as long as it comes before anything queued. */
 static int pooled_arrivals(engine *e, size_t k)
@@ -838,12 +858,13 @@ static int pooled_arrivals(engine *e, size_t k)
             return -1;
         if (e->progress && --e->until_progress == 0)
             report_progress(e);
-        double next = superpose_next(e->pool, e->rng, e->now, &k);
-        if (next > e->sc->duration_s)
+        const arrivalfeed_arrival *next = pool_take(e);
+        if (next->time > e->sc->duration_s)
             return 0;
-        if (next >= due)
-            return push(e, next, EV_POOLED_ARRIVAL, k);
-        e->now = next;
+        k = next->source;
+        if (next->time >= due)
+            return push(e, next->time, EV_POOLED_ARRIVAL, k);
+        e->now = next->time;
     }
 }
 
@@ -956,8 +977,24 @@ static int init_results(engine *e, uint64_t seed)
     return 0;
 }
 
+/* The pool's stream: the splitmix64 output after the one that seeds the run's own stream
+ * (generator_seed is the first), so the two differ for every seed. */
+static unsigned long pool_seed(uint64_t seed)
+{
+    return generator_seed(seed + 0x9e3779b97f4a7c15ULL);
+}
+
+/* Whether the pool's arrivals are worth a thread: enough of them expected, and a second
+ * core to draw them on. */
+static int pool_threaded(const engine *e, double total_rate)
+{
+    if (e->pool_thread != ENGINE_POOL_THREAD_AUTO)
+        return e->pool_thread == ENGINE_POOL_THREAD_ON;
+    return total_rate * e->sc->duration_s >= POOL_THREAD_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+}
+
 /* Pool the constant-rate sources when there are enough of them to be worth it. */
-static int init_pool(engine *e)
+static int init_pool(engine *e, uint64_t seed)
 {
     size_t n = 0;
     for (size_t i = 0; i < e->sc->n_traffic; i++)
@@ -969,17 +1006,21 @@ static int init_pool(engine *e)
         free(rates);
         return out_of_memory(e);
     }
+    double total = 0;
     for (size_t i = 0, k = 0; i < e->sc->n_traffic; i++)
         if (e->sources[i].pooled) {
             rates[k] = e->sources[i].spec->shape.rate;
+            total += rates[k];
             e->pooled[k++] = i;
         }
-    e->pool = superpose_new(n, rates, e->err, e->errlen);
+    arrivalfeed_shape shape = {POOL_BLOCK, POOL_BLOCKS, pool_threaded(e, total)};
+    e->pool =
+        arrivalfeed_new(n, rates, pool_seed(seed), e->sc->duration_s, &shape, e->err, e->errlen);
     free(rates);
     return e->pool ? 0 : -1;
 }
 
-static int init_sources(engine *e)
+static int init_sources(engine *e, uint64_t seed)
 {
     const scenario *sc = e->sc;
     e->sources = calloc(sc->n_traffic ? sc->n_traffic : 1, sizeof *e->sources);
@@ -1005,7 +1046,7 @@ static int init_sources(engine *e)
             return out_of_memory(e);
         s->target = (uint32_t)target;
     }
-    return init_pool(e);
+    return init_pool(e, seed);
 }
 
 static int init_watches(engine *e)
@@ -1031,7 +1072,7 @@ static int init_watches(engine *e)
 
 static int start(engine *e, uint64_t seed)
 {
-    if (init_results(e, seed) != 0 || init_sources(e) != 0 || init_watches(e) != 0)
+    if (init_results(e, seed) != 0 || init_sources(e, seed) != 0 || init_watches(e) != 0)
         return -1;
     if (capacity_start(e->capacity) != 0)
         return fail(e, "%s", capacity_error(e->capacity));
@@ -1046,9 +1087,9 @@ static int start(engine *e, uint64_t seed)
         if (schedule_arrival(e, i) != 0)
             return -1;
     if (e->pool) {
-        size_t k;
-        double first = superpose_next(e->pool, e->rng, e->now, &k);
-        if (first <= e->sc->duration_s && push(e, first, EV_POOLED_ARRIVAL, k) != 0)
+        const arrivalfeed_arrival *first = pool_take(e);
+        if (first->time <= e->sc->duration_s &&
+            push(e, first->time, EV_POOLED_ARRIVAL, first->source) != 0)
             return -1;
     }
     return 0;
@@ -1099,7 +1140,7 @@ static void engine_free(engine *e)
         tokens_sampler_free(e->sources[i].sizes);
     }
     free(e->sources);
-    superpose_free(e->pool);
+    arrivalfeed_free(e->pool); /* stops and joins its producer, whatever ended the run */
     free(e->pooled);
     for (size_t w = 0; e->watches && w < e->sc->n_expect; w++)
         free(e->watches[w].share_of);
@@ -1113,7 +1154,18 @@ static void engine_free(engine *e)
 results *engine_run(const scenario *sc, uint64_t seed, engine_progress_fn progress, void *ctx,
                     char *err, size_t errlen)
 {
-    engine e = {.sc = sc, .err = err, .errlen = errlen, .progress = progress, .progress_ctx = ctx};
+    return engine_run_pool(sc, seed, ENGINE_POOL_THREAD_AUTO, progress, ctx, err, errlen);
+}
+
+results *engine_run_pool(const scenario *sc, uint64_t seed, engine_pool_thread pool_thread,
+                         engine_progress_fn progress, void *ctx, char *err, size_t errlen)
+{
+    engine e = {.sc = sc,
+                .err = err,
+                .errlen = errlen,
+                .progress = progress,
+                .progress_ctx = ctx,
+                .pool_thread = pool_thread};
     gslerr_quiet(); /* an allocation GSL cannot make is an error here, not an abort */
     e.world = world_new(sc->account, seed);
     e.res = results_new();

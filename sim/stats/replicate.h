@@ -10,7 +10,8 @@
  * any replication can be rerun alone with `routersim run FILE --seed <its seed>`.
  *
  * Each replication is engine_run followed by checks_evaluate, with its own random stream
- * (the engine owns one per run). Workers take indices in increasing order; finished results
+ * (the engine owns its streams, one per run and one for pooled arrivals, and the producer
+ * thread that may draw the latter). Workers take indices in increasing order; finished results
  * wait in a reorder buffer of 2 x jobs slots until every lower index has been handed over, so
  * memory holds at most about 2 x jobs results at once, whatever the number of replications.
  *
