@@ -62,7 +62,10 @@ static void simulate(const run *rn, size_t k, slot *out)
     size_t index = index_of(rn, k);
     uint64_t seed = replicate_seed(rn->opt->seed, index);
     char err[400];
-    results *r = engine_run(rn->sc, seed, NULL, NULL, err, sizeof err);
+    /* With several replications at once the cores are taken: a pooled run's producer
+     * thread would only compete with them (the results are the same either way). */
+    engine_pool_thread pool = rn->opt->jobs > 1 ? ENGINE_POOL_THREAD_OFF : ENGINE_POOL_THREAD_AUTO;
+    results *r = engine_run_pool(rn->sc, seed, pool, NULL, NULL, err, sizeof err);
     if (r && checks_evaluate(rn->sc, r) != 0) {
         results_free(r);
         r = NULL;
