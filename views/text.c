@@ -4,6 +4,7 @@
 #include "sim/base/units.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 size_t text_utf8_next(const char *s, uint32_t *cp)
@@ -224,4 +225,193 @@ void text_count(char *buf, size_t size, uint64_t n)
     }
     if (size)
         buf[o < size ? o : size - 1] = '\0';
+}
+
+size_t text_u64(char *buf, uint64_t n)
+{
+    char digits[TEXT_NUMBER_MAX];
+    size_t len = 0;
+    do
+        digits[len++] = (char)('0' + n % 10);
+    while ((n /= 10) != 0);
+    for (size_t i = 0; i < len; i++)
+        buf[i] = digits[len - 1 - i];
+    buf[len] = '\0';
+    return len;
+}
+
+size_t text_i64(char *buf, long long n)
+{
+    if (n >= 0)
+        return text_u64(buf, (uint64_t)n);
+    buf[0] = '-';
+    return 1 + text_u64(buf + 1, 0 - (uint64_t)n); /* LLONG_MIN too */
+}
+
+/* Wide enough for a 53-bit significand times 5^27 or shifted left by 63: the fast range. */
+typedef unsigned __int128 wide;
+
+static const uint64_t powers_of_10[20] = {1u,
+                                          10u,
+                                          100u,
+                                          1000u,
+                                          10000u,
+                                          100000u,
+                                          1000000u,
+                                          10000000u,
+                                          100000000u,
+                                          1000000000u,
+                                          10000000000u,
+                                          100000000000u,
+                                          1000000000000u,
+                                          10000000000000u,
+                                          100000000000000u,
+                                          1000000000000000u,
+                                          10000000000000000u,
+                                          100000000000000000u,
+                                          1000000000000000000u,
+                                          10000000000000000000u};
+
+/* 5^s for s up to 27, the largest below 2^64. */
+static const uint64_t powers_of_5[28] = {1u,
+                                         5u,
+                                         25u,
+                                         125u,
+                                         625u,
+                                         3125u,
+                                         15625u,
+                                         78125u,
+                                         390625u,
+                                         1953125u,
+                                         9765625u,
+                                         48828125u,
+                                         244140625u,
+                                         1220703125u,
+                                         6103515625u,
+                                         30517578125u,
+                                         152587890625u,
+                                         762939453125u,
+                                         3814697265625u,
+                                         19073486328125u,
+                                         95367431640625u,
+                                         476837158203125u,
+                                         2384185791015625u,
+                                         11920928955078125u,
+                                         59604644775390625u,
+                                         298023223876953125u,
+                                         1490116119384765625u,
+                                         7450580596923828125u};
+
+/* q rounded by the remainder r of a divisor b, half to even. */
+static uint64_t round_even(uint64_t q, wide r, wide b)
+{
+    wide twice = r << 1; /* no overflow: b < 2^127 */
+    return twice > b || (twice == b && (q & 1)) ? q + 1 : q;
+}
+
+/* m * 2^e * 10^s rounded to an integer, half to even, exactly; 0 when outside the fast range
+ * (the caller falls back on snprintf). The result is below 10^18 for every use here. */
+static int scaled(uint64_t m, int e, int s, uint64_t *n)
+{
+    if (s >= 0) {
+        if (s > 27) /* 5^27 < 2^63: m * 5^s fits in 128 bits */
+            return 0;
+        wide a = (wide)m * powers_of_5[s];
+        int t = e + s;
+        if (t >= 0) { /* an integer already: a * 2^t < 10^18 */
+            if (t > 63)
+                return 0;
+            *n = (uint64_t)(a << t);
+            return 1;
+        }
+        if (-t > 126)
+            return 0;
+        wide q = a >> -t;
+        *n = round_even((uint64_t)q, a - (q << -t), (wide)1 << -t);
+        return 1;
+    }
+    if (-s > 19)
+        return 0;
+    wide a = m, b = powers_of_10[-s];
+    if (e >= 0) {
+        if (e > 63)
+            return 0;
+        a <<= e;
+    } else {
+        if (-e > 62)
+            return 0;
+        b <<= -e;
+    }
+    wide q = a / b;
+    *n = round_even((uint64_t)q, a - q * b, b);
+    return 1;
+}
+
+size_t text_g(char *buf, double x, int precision)
+{
+    if (x == 0 && precision >= 1 && precision <= 17) {
+        size_t len = 0;
+        if (signbit(x))
+            buf[len++] = '-';
+        buf[len++] = '0';
+        buf[len] = '\0';
+        return len;
+    }
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    int biased = (int)(bits >> 52 & 0x7FF); /* 0: subnormal, 0x7FF: NaN or infinite */
+    uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52, n = 0;
+    int e = biased - 1075; /* |x| = m * 2^e, in [2^(e + 52), 2^(e + 53)) */
+    /* The decimal exponent, floor((e + 52) log10(2)), at most one too small. */
+    int exponent = (int)floor((e + 52) * 0.30102999566398119521);
+    int fast = biased != 0 && biased != 0x7FF && precision >= 1 && precision <= 17;
+    while (fast) {
+        fast = scaled(m, e, precision - 1 - exponent, &n);
+        if (!fast || n < powers_of_10[precision])
+            break;
+        exponent++; /* too small, or rounding carried into a new digit */
+    }
+    if (!fast || n < powers_of_10[precision - 1]) {
+        int len = snprintf(buf, TEXT_NUMBER_MAX, "%.*g", precision, x);
+        return len > 0 ? (size_t)len : 0;
+    }
+    char digits[17];
+    for (int i = precision - 1; i >= 0; i--, n /= 10)
+        digits[i] = (char)('0' + n % 10);
+    int shown = precision; /* without trailing zeros, as %g drops them */
+    while (shown > 1 && digits[shown - 1] == '0')
+        shown--;
+    size_t len = 0;
+    if (x < 0)
+        buf[len++] = '-';
+    if (exponent < -4 || exponent >= precision) { /* d.ddde+XX */
+        buf[len++] = digits[0];
+        if (shown > 1)
+            buf[len++] = '.';
+        for (int i = 1; i < shown; i++)
+            buf[len++] = digits[i];
+        buf[len++] = 'e';
+        buf[len++] = exponent < 0 ? '-' : '+';
+        int magnitude = abs(exponent);
+        if (magnitude >= 100)
+            buf[len++] = (char)('0' + magnitude / 100);
+        buf[len++] = (char)('0' + magnitude / 10 % 10);
+        buf[len++] = (char)('0' + magnitude % 10);
+    } else if (exponent >= 0) { /* ddd.ddd */
+        for (int i = 0; i <= exponent; i++)
+            buf[len++] = digits[i];
+        if (shown > exponent + 1)
+            buf[len++] = '.';
+        for (int i = exponent + 1; i < shown; i++)
+            buf[len++] = digits[i];
+    } else { /* 0.000ddd */
+        buf[len++] = '0';
+        buf[len++] = '.';
+        for (int i = -1; i > exponent; i--)
+            buf[len++] = '0';
+        for (int i = 0; i < shown; i++)
+            buf[len++] = digits[i];
+    }
+    buf[len] = '\0';
+    return len;
 }

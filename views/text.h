@@ -60,6 +60,22 @@ void text_percent(char *buf, size_t size, double share);
  * "2400", "127.5", "0.0000001". */
 void text_exact(char *buf, size_t size, double x);
 
+/* The longest number text_g and text_u64 write, with the terminating '\0'. */
+#define TEXT_NUMBER_MAX 32
+
+/* Exactly the bytes of snprintf(buf, TEXT_NUMBER_MAX, "%.*g", precision, x), precision 1 to
+ * 17, NaN and infinities included: the writers print most of their numbers this way, and
+ * at fleet scale libc's general formatter was a tenth of writing the reports. The usual
+ * magnitudes are converted with exact integer arithmetic (round half to even on the binary
+ * value, as glibc rounds); anything else goes to snprintf. Returns the length. */
+size_t text_g(char *buf, double x, int precision);
+
+/* n in decimal, as "%" PRIu64 prints it. Returns the length (buf: TEXT_NUMBER_MAX bytes). */
+size_t text_u64(char *buf, uint64_t n);
+
+/* n in decimal, as "%lld" prints it. Returns the length (buf: TEXT_NUMBER_MAX bytes). */
+size_t text_i64(char *buf, long long n);
+
 /* A count with thousands separators: "240,492". */
 void text_count(char *buf, size_t size, uint64_t n);
 
