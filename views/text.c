@@ -56,9 +56,39 @@ static character next_character(const char *p)
     return c;
 }
 
+static void put_bytes(FILE *out, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        putc_unlocked(s[i], out);
+}
+
 static void put(FILE *out, character c)
 {
-    fwrite(c.bytes, 1, c.len, out);
+    put_bytes(out, c.bytes, c.len);
+}
+
+void text_put(FILE *out, const char *s)
+{
+    for (; *s; s++)
+        putc_unlocked(*s, out);
+}
+
+void text_put_g(FILE *out, double x, int precision)
+{
+    char buf[TEXT_NUMBER_MAX];
+    put_bytes(out, buf, text_g(buf, x, precision));
+}
+
+void text_put_u64(FILE *out, uint64_t n)
+{
+    char buf[TEXT_NUMBER_MAX];
+    put_bytes(out, buf, text_u64(buf, n));
+}
+
+void text_put_i64(FILE *out, long long n)
+{
+    char buf[TEXT_NUMBER_MAX];
+    put_bytes(out, buf, text_i64(buf, n));
 }
 
 static const char *xml_entity(uint32_t cp, int attribute)
@@ -90,7 +120,7 @@ void text_xml(FILE *out, const char *s, int attribute)
         character c = next_character(p);
         const char *entity = xml_entity(c.cp, attribute);
         if (entity)
-            fputs(entity, out);
+            text_put(out, entity);
         else
             put(out, c);
         p += c.taken;
@@ -139,15 +169,16 @@ void text_md(FILE *out, const char *s, int cell)
         character c = next_character(p);
         int ascii = c.cp < 0x80;
         if (c.cp == '\n' && !cell)
-            fputs(p[strspn(p, "\r\n\t ")] ? "\\\n" : "", out); /* no break at the end */
+            text_put(out, p[strspn(p, "\r\n\t ")] ? "\\\n" : ""); /* no break at the end */
         else if (c.cp == '\n' || c.cp == '\r' || c.cp == '\t')
-            fputc(' ', out);
+            putc_unlocked(' ', out);
         else if (c.cp == '_' && intraword(s, p))
-            fputc('_', out);
+            putc_unlocked('_', out);
         else if (ascii &&
-                 (strchr(md_inline, (int)c.cp) || (line_start && strchr(md_block, (int)c.cp))))
-            fprintf(out, "\\%c", (char)c.cp);
-        else
+                 (strchr(md_inline, (int)c.cp) || (line_start && strchr(md_block, (int)c.cp)))) {
+            putc_unlocked('\\', out);
+            putc_unlocked((char)c.cp, out);
+        } else
             put(out, c);
         p += c.taken;
         if (!cell)
@@ -160,17 +191,17 @@ void text_csv(FILE *out, const char *s)
     s = s ? s : "";
     int quoted = strpbrk(s, ",\"\r\n") != NULL;
     if (quoted)
-        fputc('"', out);
+        putc_unlocked('"', out);
     for (const char *p = s; *p;) {
         character c = next_character(p);
         if (c.cp == '"')
-            fputs("\"\"", out);
+            text_put(out, "\"\"");
         else
             put(out, c);
         p += c.taken;
     }
     if (quoted)
-        fputc('"', out);
+        putc_unlocked('"', out);
 }
 
 const char *text_short_name(const char *name)

@@ -76,6 +76,15 @@ size_t text_u64(char *buf, uint64_t n);
 /* n in decimal, as "%lld" prints it. Returns the length (buf: TEXT_NUMBER_MAX bytes). */
 size_t text_i64(char *buf, long long n);
 
+/* Writing to a stream only the calling thread uses (a report file being written), without
+ * stdio's lock on every call (putc_unlocked): at fleet scale a report is several hundred
+ * thousand small pieces. text_put writes s, text_put_g x as "%.*g" (text_g), text_put_u64
+ * and text_put_i64 n as text_u64 and text_i64 do; errors show in ferror(out). */
+void text_put(FILE *out, const char *s);
+void text_put_g(FILE *out, double x, int precision);
+void text_put_u64(FILE *out, uint64_t n);
+void text_put_i64(FILE *out, long long n);
+
 /* A count with thousands separators: "240,492". */
 void text_count(char *buf, size_t size, uint64_t n);
 
