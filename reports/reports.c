@@ -13,6 +13,7 @@
 #include "sim/base/syserr.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,22 +96,85 @@ static int join(char *path, size_t size, const char *dir, const char *file, char
     return -1;
 }
 
-static int write_one(const char *dir, const char *file, writer_fn writer, const material *m,
-                     char *err, size_t errlen)
+/* Write one report to its temporary file and sync it; NULL with the reason in err. */
+static outfile *write_synced(const char *dir, const char *file, writer_fn writer, const material *m,
+                             char *err, size_t errlen)
 {
     char path[4096];
     if (join(path, sizeof path, dir, file, err, errlen) != 0)
-        return -1;
+        return NULL;
     outfile *f = outfile_open(path, err, errlen);
     if (!f)
-        return -1;
+        return NULL;
     errno = 0;
     if (writer(outfile_stream(f), m) != 0) {
         int code = errno ? errno : EIO; /* from the write that failed (ENOSPC on a full disk) */
         outfile_abort(f);
-        return outfile_error(err, errlen, "write", path, code);
+        outfile_error(err, errlen, "write", path, code);
+        return NULL;
     }
-    return outfile_commit(f, err, errlen);
+    if (outfile_sync(f, err, errlen) != 0) {
+        outfile_abort(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* The reports before report.json, in order, each complete before the next, stopping at the
+ * first that fails. */
+typedef struct {
+    const char *dir;
+    const material *m;
+    int rc;
+    char err[1024];
+} others_job;
+
+static void write_others(others_job *job)
+{
+    for (size_t i = 0; job->rc == 0 && i < sizeof writers / sizeof writers[0] - 1; i++) {
+        if (!job->m->replicated && writers[i].replicated)
+            continue;
+        outfile *f = write_synced(job->dir, writers[i].file, writers[i].writer, job->m, job->err,
+                                  sizeof job->err);
+        job->rc = f ? outfile_commit(f, job->err, sizeof job->err) : -1;
+    }
+}
+
+static void *others_thread(void *arg)
+{
+    write_others(arg);
+    return NULL;
+}
+
+/* The reports are independent of one another: the others are written on a second thread
+ * while this one writes report.json, the largest, whose writing and syncing overlap theirs.
+ * report.json is put in place only once all the others are, so that it still vouches for
+ * them; a failure is reported as the sequential order would meet it, the others first. */
+static int write_reports(const char *dir, const material *m, char *err, size_t errlen)
+{
+    others_job job = {.dir = dir, .m = m};
+    pthread_t thread;
+    int threaded = pthread_create(&thread, NULL, others_thread, &job) == 0;
+    if (!threaded)
+        write_others(&job); /* no thread to be had: one after the other */
+    const size_t last = sizeof writers / sizeof writers[0] - 1;
+    char json_err[1024] = "";
+    outfile *json = threaded || job.rc == 0
+                        ? write_synced(dir, writers[last].file, writers[last].writer, m, json_err,
+                                       sizeof json_err)
+                        : NULL;
+    if (threaded)
+        pthread_join(thread, NULL);
+    if (job.rc != 0) {
+        outfile_abort(json);
+        snprintf(err, errlen, "%s", job.err);
+        return -1;
+    }
+    if (!json) {
+        snprintf(err, errlen, "%s", json_err);
+        return -1;
+    }
+    return outfile_commit(json, err, errlen);
 }
 
 /* The whole of a file as a string; NULL with the reason in err. */
@@ -196,9 +260,8 @@ int reports_write(const char *dir, const results *r, const reports_options *opts
                         warn, err, errlen);
     if (rc == 0)
         rc = load_svgs(dir, &m, err, errlen);
-    for (size_t i = 0; rc == 0 && i < sizeof writers / sizeof writers[0]; i++)
-        if (m.replicated || !writers[i].replicated)
-            rc = write_one(dir, writers[i].file, writers[i].writer, &m, err, errlen);
+    if (rc == 0)
+        rc = write_reports(dir, &m, err, errlen);
     material_free(&m);
     return rc;
 }

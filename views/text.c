@@ -114,9 +114,19 @@ static const char *xml_entity(uint32_t cp, int attribute)
     return NULL;
 }
 
+/* A printable ASCII character, none of `special`: written as it is, without decoding. */
+static int plain(char c, const char *special)
+{
+    return c >= 0x20 && c < 0x7F && !strchr(special, c);
+}
+
 void text_xml(FILE *out, const char *s, int attribute)
 {
     for (const char *p = s ? s : ""; *p;) {
+        if (plain(*p, "&<>\"'")) {
+            putc_unlocked(*p++, out);
+            continue;
+        }
         character c = next_character(p);
         const char *entity = xml_entity(c.cp, attribute);
         if (entity)
@@ -193,6 +203,10 @@ void text_csv(FILE *out, const char *s)
     if (quoted)
         putc_unlocked('"', out);
     for (const char *p = s; *p;) {
+        if (plain(*p, "\"")) {
+            putc_unlocked(*p++, out);
+            continue;
+        }
         character c = next_character(p);
         if (c.cp == '"')
             text_put(out, "\"\"");
@@ -258,15 +272,33 @@ void text_count(char *buf, size_t size, uint64_t n)
         buf[o < size ? o : size - 1] = '\0';
 }
 
+/* "00" to "99": digits are made two at a time. */
+static const char two_digits[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                 "31323334353637383940414243444546474849505152535455565758596061"
+                                 "62636465666768697071727374757677787980818283848586878889909192"
+                                 "93949596979899";
+
+/* The count digits of n, the last at digits[count - 1], leading zeros included. */
+static void put_digits(char *digits, int count, uint64_t n)
+{
+    while (count >= 2) {
+        uint64_t rest = n / 100;
+        unsigned pair = (unsigned)(n - rest * 100) * 2;
+        n = rest;
+        count -= 2;
+        digits[count] = two_digits[pair];
+        digits[count + 1] = two_digits[pair + 1];
+    }
+    if (count == 1)
+        digits[0] = (char)('0' + n);
+}
+
 size_t text_u64(char *buf, uint64_t n)
 {
-    char digits[TEXT_NUMBER_MAX];
-    size_t len = 0;
-    do
-        digits[len++] = (char)('0' + n % 10);
-    while ((n /= 10) != 0);
-    for (size_t i = 0; i < len; i++)
-        buf[i] = digits[len - 1 - i];
+    size_t len = 1;
+    for (uint64_t rest = n / 10; rest; rest /= 10)
+        len++;
+    put_digits(buf, (int)len, n);
     buf[len] = '\0';
     return len;
 }
@@ -407,8 +439,7 @@ size_t text_g(char *buf, double x, int precision)
         return len > 0 ? (size_t)len : 0;
     }
     char digits[17];
-    for (int i = precision - 1; i >= 0; i--, n /= 10)
-        digits[i] = (char)('0' + n % 10);
+    put_digits(digits, precision, n);
     int shown = precision; /* without trailing zeros, as %g drops them */
     while (shown > 1 && digits[shown - 1] == '0')
         shown--;
