@@ -110,7 +110,8 @@ static void number(FILE *out, double x)
         fprintf(out, "%.10g", x);
 }
 
-static void write_phase(FILE *out, const results *r, const results_phase *ph)
+static void write_phase(FILE *out, const results *r, const results_phase *ph,
+                        const srm_report_plans *plans)
 {
     fputs("    {\"router\": ", out);
     report_json_string(out, ph->router);
@@ -158,7 +159,7 @@ static void write_phase(FILE *out, const results *r, const results_phase *ph)
         fputs(", \"reason\": ", out);
         report_json_string(out, holm_changed ? message : ph->test.reason);
     }
-    srm_report_run_phase_json(out, r, ph);
+    srm_report_run_phase_json(out, r, ph, plans);
     srm_report_run_sequential_json(out, ph);
     const results_check *failed;
     verdicts_capacity cap = verdicts_phase_capacity(r, ph, &failed);
@@ -610,7 +611,7 @@ static void write_replications(FILE *out, const replicas_summary *rs)
 }
 
 int report_json_write(FILE *out, const series *s, const plots_set *plots,
-                      const replicas_summary *replicated)
+                      const replicas_summary *replicated, const srm_report_plans *plans)
 {
     const results *r = s->r;
     fprintf(out, "{\n  \"format_version\": %d,\n  \"scenario\": ", REPORT_JSON_FORMAT_VERSION);
@@ -630,7 +631,7 @@ int report_json_write(FILE *out, const series *s, const plots_set *plots,
     srm_report_faults_json(out, r);
     fputs("  \"phases\": [\n", out);
     for (size_t i = 0; i < r->n_phases; i++) {
-        write_phase(out, r, &r->phases[i]);
+        write_phase(out, r, &r->phases[i], plans);
         fputs(i + 1 < r->n_phases ? ",\n" : "\n", out);
     }
     fputs("  ],\n", out);
