@@ -420,6 +420,13 @@ size_t text_g(char *buf, double x, int precision)
         buf[len] = '\0';
         return len;
     }
+    double a = fabs(x);
+    if (a < 1e17 && precision >= 1 && precision <= 17 && a < (double)powers_of_10[precision] &&
+        a == (double)(uint64_t)a) { /* a whole number of at most `precision` digits */
+        size_t sign = x < 0;
+        buf[0] = '-';
+        return sign + text_u64(buf + sign, (uint64_t)a);
+    }
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
     int biased = (int)(bits >> 52 & 0x7FF); /* 0: subnormal, 0x7FF: NaN or infinite */
