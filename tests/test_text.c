@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "views/text.h"
 
+#include "sim/base/units.h"
+
 #include "tests/check_main.h"
 
 #include <float.h>
@@ -178,6 +180,53 @@ START_TEST(g_seeded_values_as_printf)
 }
 END_TEST
 
+/* text_f against snprintf("%.*f") for every number of decimals; the mismatches. */
+static int f_mismatches(double x)
+{
+    int bad = 0;
+    for (int d = 0; d <= 17; d++) {
+        char want[400], got[TEXT_NUMBER_MAX + 8];
+        int wanted = snprintf(want, sizeof want, "%.*f", d, x);
+        if (wanted >= TEXT_NUMBER_MAX) /* only numbers that fit are asked of text_f */
+            continue;
+        size_t len = text_f(got, x, d);
+        if (strcmp(got, want) != 0 || len != strlen(want)) {
+            if (bad++ < 5)
+                fprintf(stderr, "%%.%df of %a: want \"%s\", got \"%s\"\n", d, x, want, got);
+        }
+    }
+    return bad;
+}
+
+/* The shares people read in report.md, junit.xml and report.html: text_percent is
+ * units_format_number's three significant digits and two decimals at least, then "%". */
+START_TEST(f_and_percent_as_printf)
+{
+    const double edges[] = {0.0,      -0.0,   0.5,       0.125,    0.005,  0.015,
+                            0.025,    1.005,  2.675,     1e-5,     0.0001, 0.99999,
+                            9.995,    99.995, 999.9995,  1e17,     1e18,   1e-30,
+                            HUGE_VAL, NAN,    0x1p-1074, 123456.5, 0.045,  1.0 / 3};
+    int bad = 0;
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++)
+        bad += f_mismatches(edges[i]) + f_mismatches(-edges[i]);
+    uint64_t state = 5;
+    for (int i = 0; i < 20000 && bad < 20; i++) {
+        uint64_t r = next(&state);
+        bad += f_mismatches((double)(r >> 11) * 0x1p-53);
+        bad += f_mismatches(ldexp((double)(r >> 11), (int)(r % 120) - 100));
+        bad += f_mismatches((double)(r % 100000) / 1000.0 + 0.0005); /* near ties */
+        double share = (double)(r >> 11) * 0x1p-53 / (double)(1 + r % 100000);
+        char want[80], number[64], got[80];
+        units_format_number(100.0 * share, 3, 2, number, sizeof number);
+        snprintf(want, sizeof want, "%s%%", number);
+        text_percent(got, sizeof got, share);
+        if (strcmp(got, want) != 0 && bad++ < 5)
+            fprintf(stderr, "percent of %a: want \"%s\", got \"%s\"\n", share, want, got);
+    }
+    ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
 START_TEST(integers_as_printf)
 {
     const uint64_t edges[] = {0,
@@ -217,6 +266,7 @@ static Suite *suite(void)
     check_add_case(s, tcase_create("g_edge_cases"), g_edge_cases_as_printf, 30);
     check_add_case(s, tcase_create("g_ties"), g_ties_round_to_even, 60);
     check_add_case(s, tcase_create("g_seeded"), g_seeded_values_as_printf, 120);
+    check_add_case(s, tcase_create("f_and_percent"), f_and_percent_as_printf, 120);
     check_add_case(s, tcase_create("integers"), integers_as_printf, 30);
     return s;
 }

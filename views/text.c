@@ -249,7 +249,19 @@ void text_rate(char *buf, size_t size, double per_second)
 void text_percent(char *buf, size_t size, double share)
 {
     char number[64];
-    units_format_number(100.0 * share, 3, 2, number, sizeof number);
+    double x = 100.0 * share;
+    /* units_format_number(x, 3, 2) (three significant digits, at least two decimals), its
+     * usual case by text_f: reports at fleet scale print tens of thousands of shares. */
+    int decimals = 2;
+    if (x != 0 && isfinite(x)) {
+        int magnitude = (int)floor(log10(fabs(x)));
+        if (2 - magnitude > decimals)
+            decimals = 2 - magnitude;
+    }
+    if (decimals <= 17)
+        text_f(number, x, decimals);
+    else
+        units_format_number(x, 3, 2, number, sizeof number);
     snprintf(buf, size, "%s%%", number);
 }
 
@@ -408,6 +420,31 @@ static int scaled(uint64_t m, int e, int s, uint64_t *n)
     wide q = a / b;
     *n = round_even((uint64_t)q, a - q * b, b);
     return 1;
+}
+
+size_t text_f(char *buf, double x, int decimals)
+{
+    uint64_t bits, n;
+    memcpy(&bits, &x, sizeof bits);
+    int biased = (int)(bits >> 52 & 0x7FF);
+    uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
+    int fast = decimals >= 0 && decimals <= 17 && fabs(x) < (double)powers_of_10[18 - decimals];
+    if (x == 0 && fast) {
+        n = 0;
+    } else if (!fast || biased == 0 || biased == 0x7FF || !scaled(m, biased - 1075, decimals, &n)) {
+        int len = snprintf(buf, TEXT_NUMBER_MAX, "%.*f", decimals, x);
+        return len > 0 ? (size_t)len : 0;
+    }
+    size_t len = signbit(x) ? 1 : 0; /* printf keeps the sign of what rounds to 0 */
+    buf[0] = '-';
+    len += text_u64(buf + len, n / powers_of_10[decimals]);
+    if (decimals > 0) {
+        buf[len++] = '.';
+        put_digits(buf + len, decimals, n % powers_of_10[decimals]);
+        len += (size_t)decimals;
+    }
+    buf[len] = '\0';
+    return len;
 }
 
 size_t text_g(char *buf, double x, int precision)

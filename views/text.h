@@ -70,6 +70,11 @@ void text_exact(char *buf, size_t size, double x);
  * value, as glibc rounds); anything else goes to snprintf. Returns the length. */
 size_t text_g(char *buf, double x, int precision);
 
+/* Exactly the bytes of snprintf(buf, TEXT_NUMBER_MAX, "%.*f", decimals, x), decimals 0 to
+ * 17, by the same arithmetic as text_g where |x| * 10^decimals is below 10^18, by snprintf
+ * elsewhere. Returns the length. */
+size_t text_f(char *buf, double x, int decimals);
+
 /* n in decimal, as "%" PRIu64 prints it. Returns the length (buf: TEXT_NUMBER_MAX bytes). */
 size_t text_u64(char *buf, uint64_t n);
 
