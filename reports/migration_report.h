@@ -3,8 +3,8 @@
  * migration_report — what `routersim plan migration` writes: runbook.sh (the firectl lines
  * with `sleep` between instants), planned.yaml (the user's scenario with the plan as its
  * timeline), plan.json, plan.md and plan.html, and beside them the reports of the planned
- * scenario's replicated run (report.json, report.md, its split and capacity plots among them), all
- * into one folder that the caller stages and commits whole (views/outdir).
+ * scenario's replicated run (report.json, report.md, its split and capacity plots among them), all into one folder
+ * that the caller stages and commits whole (views/outdir).
  */
 #ifndef ROUTERSIM_MIGRATION_REPORT_H
 #define ROUTERSIM_MIGRATION_REPORT_H
