@@ -8,7 +8,12 @@
 
 static void bin_fields(FILE *out, const results *r, size_t bin)
 {
-    fprintf(out, "%zu,%.10g,%.10g,", bin, series_bin_start(r, bin), series_bin_end(r, bin));
+    text_put_u64(out, bin);
+    putc_unlocked(',', out);
+    text_put_g(out, series_bin_start(r, bin), 10);
+    putc_unlocked(',', out);
+    text_put_g(out, series_bin_end(r, bin), 10);
+    putc_unlocked(',', out);
 }
 
 int report_csv_timeseries(FILE *out, const series *s)
@@ -23,12 +28,20 @@ int report_csv_timeseries(FILE *out, const series *s)
         double observed = series_row_share(s, p);
         bin_fields(out, r, p->bin);
         text_csv(out, r->routers[p->router]);
-        fputc(',', out);
+        putc_unlocked(',', out);
         text_csv(out, p->deployment < 0 ? SERIES_OTHER : r->deployments[p->deployment]);
-        fprintf(out, ",%" PRIu64 ",%" PRIu64 ",", p->routed, series_routed(s, p->bin, p->router));
+        putc_unlocked(',', out);
+        text_put_u64(out, p->routed);
+        putc_unlocked(',', out);
+        text_put_u64(out, series_routed(s, p->bin, p->router));
+        putc_unlocked(',', out);
         if (!isnan(observed))
-            fprintf(out, "%.10g", observed);
-        fprintf(out, ",%.10g,%lld\r\n", p->expected_share, p->replicas);
+            text_put_g(out, observed, 10);
+        putc_unlocked(',', out);
+        text_put_g(out, p->expected_share, 10);
+        putc_unlocked(',', out);
+        text_put_i64(out, p->replicas);
+        text_put(out, "\r\n");
     }
     return ferror(out) ? -1 : 0;
 }
@@ -42,12 +55,15 @@ static void unserved_fields(FILE *out, const series *s, size_t bin, int first_ro
         sum += by_reason[k] = series_unserved(s, bin, k);
     if (!first_row) {
         for (int k = 0; k <= RESULTS_N_UNSERVED; k++)
-            fputc(',', out);
+            putc_unlocked(',', out);
         return;
     }
-    fprintf(out, ",%" PRIu64, sum);
-    for (int k = 0; k < RESULTS_N_UNSERVED; k++)
-        fprintf(out, ",%" PRIu64, by_reason[k]);
+    putc_unlocked(',', out);
+    text_put_u64(out, sum);
+    for (int k = 0; k < RESULTS_N_UNSERVED; k++) {
+        putc_unlocked(',', out);
+        text_put_u64(out, by_reason[k]);
+    }
 }
 
 int report_csv_requests(FILE *out, const series *s)
@@ -66,12 +82,17 @@ int report_csv_requests(FILE *out, const series *s)
             const results_flow *f = series_caller_row(s, bin, c, &t);
             bin_fields(out, r, bin);
             text_csv(out, t < 0 ? SERIES_OTHER : r->targets[t]);
-            fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, f->arrivals, series_flow_routed(f),
-                    series_flow_failed(f));
-            for (int k = 0; k < RESULTS_N_REASONS; k++)
-                fprintf(out, ",%" PRIu64, f->failed[k]);
+            const uint64_t fields[] = {f->arrivals, series_flow_routed(f), series_flow_failed(f)};
+            for (size_t k = 0; k < sizeof fields / sizeof *fields; k++) {
+                putc_unlocked(',', out);
+                text_put_u64(out, fields[k]);
+            }
+            for (int k = 0; k < RESULTS_N_REASONS; k++) {
+                putc_unlocked(',', out);
+                text_put_u64(out, f->failed[k]);
+            }
             unserved_fields(out, s, bin, c == 0);
-            fputs("\r\n", out);
+            text_put(out, "\r\n");
         }
     return ferror(out) ? -1 : 0;
 }

@@ -11,25 +11,30 @@
 
 void report_json_string(FILE *out, const char *s)
 {
-    fputc('"', out);
+    putc_unlocked('"', out);
     for (const char *p = s ? s : ""; *p;) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') { /* as it is: most of every name */
+            putc_unlocked(*p++, out);
+            continue;
+        }
         uint32_t cp;
         size_t len = text_utf8_next(p, &cp);
         if (len == 0)
-            fputs("\\ufffd", out); /* not UTF-8: JSON cannot carry it */
+            text_put(out, "\\ufffd"); /* not UTF-8: JSON cannot carry it */
         else if (cp == '"' || cp == '\\')
             fprintf(out, "\\%c", (char)cp);
         else if (cp == '\n')
-            fputs("\\n", out);
+            text_put(out, "\\n");
         else if (cp == '\t')
-            fputs("\\t", out);
+            text_put(out, "\\t");
         else if (cp < 0x20)
             fprintf(out, "\\u%04x", (unsigned)cp);
         else
             fwrite(p, 1, len, out);
         p += len ? len : 1;
     }
-    fputc('"', out);
+    putc_unlocked('"', out);
 }
 
 static void write_requests(FILE *out, const results *r)
@@ -105,7 +110,8 @@ static void number(FILE *out, double x)
         fprintf(out, "%.10g", x);
 }
 
-static void write_phase(FILE *out, const results *r, const results_phase *ph)
+static void write_phase(FILE *out, const results *r, const results_phase *ph,
+                        const srm_report_plans *plans)
 {
     fputs("    {\"router\": ", out);
     report_json_string(out, ph->router);
@@ -118,19 +124,26 @@ static void write_phase(FILE *out, const results *r, const results_phase *ph)
     for (size_t i = 0; i < ph->n_deployments; i++) {
         const results_share *d = &ph->deployments[i];
         double observed = ph->requests ? (double)d->observed / (double)ph->requests : 0.0;
-        fputs(i ? ",\n       {\"name\": " : "\n       {\"name\": ", out);
+        text_put(out, i ? ",\n       {\"name\": " : "\n       {\"name\": ");
         report_json_string(out, d->name);
-        fprintf(out,
-                ", \"replicas\": %lld, \"expected_share\": %.10g, \"observed\": %" PRIu64
-                ", \"observed_share\": %.10g, \"wanted_replicas\": %lld, \"intended_share\": %.10g",
-                d->replicas, d->expected_share, d->observed, observed, d->wanted_replicas,
-                d->intended_share);
+        text_put(out, ", \"replicas\": ");
+        text_put_i64(out, d->replicas);
+        text_put(out, ", \"expected_share\": ");
+        text_put_g(out, d->expected_share, 10);
+        text_put(out, ", \"observed\": ");
+        text_put_u64(out, d->observed);
+        text_put(out, ", \"observed_share\": ");
+        text_put_g(out, observed, 10);
+        text_put(out, ", \"wanted_replicas\": ");
+        text_put_i64(out, d->wanted_replicas);
+        text_put(out, ", \"intended_share\": ");
+        text_put_g(out, d->intended_share, 10);
         if (d->has_load) {
             fputs(", \"load\": {", out);
             write_load(out, &d->load);
             fputs("}", out);
         }
-        fputs("}", out);
+        putc_unlocked('}', out);
     }
     fprintf(out,
             "],\n     \"chi2\": %.10g, \"df\": %d, \"p_value\": %.10g, \"verdict\": \"%s\""
@@ -146,7 +159,7 @@ static void write_phase(FILE *out, const results *r, const results_phase *ph)
         fputs(", \"reason\": ", out);
         report_json_string(out, holm_changed ? message : ph->test.reason);
     }
-    srm_report_run_phase_json(out, r, ph);
+    srm_report_run_phase_json(out, r, ph, plans);
     srm_report_run_sequential_json(out, ph);
     const results_check *failed;
     verdicts_capacity cap = verdicts_phase_capacity(r, ph, &failed);
@@ -223,8 +236,13 @@ static void write_events(FILE *out, const results *r)
 
 static void write_bin(FILE *out, const results *r, size_t bin)
 {
-    fprintf(out, "{\"bin\": %zu, \"start_s\": %.10g, \"end_s\": %.10g, ", bin,
-            series_bin_start(r, bin), series_bin_end(r, bin));
+    text_put(out, "{\"bin\": ");
+    text_put_u64(out, bin);
+    text_put(out, ", \"start_s\": ");
+    text_put_g(out, series_bin_start(r, bin), 10);
+    text_put(out, ", \"end_s\": ");
+    text_put_g(out, series_bin_end(r, bin), 10);
+    text_put(out, ", ");
 }
 
 /* timeseries.split: the rows of timeseries.csv; timeseries.requests: those of requests.csv. */
@@ -237,22 +255,30 @@ static void write_split_series(FILE *out, const series *s)
         series_split_row row = series_split_at(s, i);
         const series_split_row *p = &row;
         double observed = series_row_share(s, p);
-        fputs(i ? ",\n      " : "\n      ", out);
+        text_put(out, i ? ",\n      " : "\n      ");
         write_bin(out, r, p->bin);
-        fputs("\"router\": ", out);
+        text_put(out, "\"router\": ");
         report_json_string(out, r->routers[p->router]);
-        fputs(", \"deployment\": ", out);
+        text_put(out, ", \"deployment\": ");
         report_json_string(out, p->deployment < 0 ? SERIES_OTHER : r->deployments[p->deployment]);
-        if (p->deployment < 0)
-            fprintf(out, ", \"other_deployments\": %zu", p->grouped);
-        fprintf(out, ", \"routed\": %" PRIu64 ", \"router_routed\": %" PRIu64, p->routed,
-                series_routed(s, p->bin, p->router));
+        if (p->deployment < 0) {
+            text_put(out, ", \"other_deployments\": ");
+            text_put_u64(out, p->grouped);
+        }
+        text_put(out, ", \"routed\": ");
+        text_put_u64(out, p->routed);
+        text_put(out, ", \"router_routed\": ");
+        text_put_u64(out, series_routed(s, p->bin, p->router));
+        text_put(out, ", \"observed_share\": ");
         if (isnan(observed))
-            fputs(", \"observed_share\": null", out);
+            text_put(out, "null");
         else
-            fprintf(out, ", \"observed_share\": %.10g", observed);
-        fprintf(out, ", \"expected_share\": %.10g, \"replicas\": %lld}", p->expected_share,
-                p->replicas);
+            text_put_g(out, observed, 10);
+        text_put(out, ", \"expected_share\": ");
+        text_put_g(out, p->expected_share, 10);
+        text_put(out, ", \"replicas\": ");
+        text_put_i64(out, p->replicas);
+        putc_unlocked('}', out);
     }
     fputs(n ? "\n    ],\n" : "],\n", out);
 }
@@ -266,20 +292,28 @@ static void write_request_series(FILE *out, const series *s)
         for (size_t c = 0; c < s->n_callers; c++, n++) {
             long t;
             const results_flow *f = series_caller_row(s, bin, c, &t);
-            fputs(n ? ",\n      " : "\n      ", out);
+            text_put(out, n ? ",\n      " : "\n      ");
             write_bin(out, r, bin);
-            fputs("\"router\": ", out);
+            text_put(out, "\"router\": ");
             report_json_string(out, t < 0 ? SERIES_OTHER : r->targets[t]);
-            if (t < 0)
-                fprintf(out, ", \"other_routers\": %zu", s->grouped_targets);
-            fprintf(out,
-                    ", \"arrivals\": %" PRIu64 ", \"routed\": %" PRIu64 ", \"failed\": %" PRIu64
-                    ", \"failed_by_reason\": {",
-                    f->arrivals, series_flow_routed(f), series_flow_failed(f));
-            for (int k = 0; k < RESULTS_N_REASONS; k++)
-                fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", results_reason_name(k),
-                        f->failed[k]);
-            fputs("}}", out);
+            if (t < 0) {
+                text_put(out, ", \"other_routers\": ");
+                text_put_u64(out, s->grouped_targets);
+            }
+            text_put(out, ", \"arrivals\": ");
+            text_put_u64(out, f->arrivals);
+            text_put(out, ", \"routed\": ");
+            text_put_u64(out, series_flow_routed(f));
+            text_put(out, ", \"failed\": ");
+            text_put_u64(out, series_flow_failed(f));
+            text_put(out, ", \"failed_by_reason\": {");
+            for (int k = 0; k < RESULTS_N_REASONS; k++) {
+                text_put(out, k ? ", \"" : "\"");
+                text_put(out, results_reason_name(k));
+                text_put(out, "\": ");
+                text_put_u64(out, f->failed[k]);
+            }
+            text_put(out, "}}");
         }
     fputs(n ? "\n    ]" : "]", out);
 }
@@ -294,13 +328,18 @@ static void write_unserved_series(FILE *out, const series *s)
         uint64_t by_reason[RESULTS_N_UNSERVED], sum = 0;
         for (int k = 0; k < RESULTS_N_UNSERVED; k++)
             sum += by_reason[k] = series_unserved(s, bin, k);
-        fputs(bin ? ",\n      " : "\n      ", out);
+        text_put(out, bin ? ",\n      " : "\n      ");
         write_bin(out, r, bin);
-        fprintf(out, "\"unserved\": %" PRIu64 ", \"unserved_by_reason\": {", sum);
-        for (int k = 0; k < RESULTS_N_UNSERVED; k++)
-            fprintf(out, "%s\"%s\": %" PRIu64, k ? ", " : "", results_unserved_name(k),
-                    by_reason[k]);
-        fputs("}}", out);
+        text_put(out, "\"unserved\": ");
+        text_put_u64(out, sum);
+        text_put(out, ", \"unserved_by_reason\": {");
+        for (int k = 0; k < RESULTS_N_UNSERVED; k++) {
+            text_put(out, k ? ", \"" : "\"");
+            text_put(out, results_unserved_name(k));
+            text_put(out, "\": ");
+            text_put_u64(out, by_reason[k]);
+        }
+        text_put(out, "}}");
     }
     fputs(r->n_bins ? "\n    ]" : "]", out);
 }
@@ -572,7 +611,7 @@ static void write_replications(FILE *out, const replicas_summary *rs)
 }
 
 int report_json_write(FILE *out, const series *s, const plots_set *plots,
-                      const replicas_summary *replicated)
+                      const replicas_summary *replicated, const srm_report_plans *plans)
 {
     const results *r = s->r;
     fprintf(out, "{\n  \"format_version\": %d,\n  \"scenario\": ", REPORT_JSON_FORMAT_VERSION);
@@ -592,7 +631,7 @@ int report_json_write(FILE *out, const series *s, const plots_set *plots,
     srm_report_faults_json(out, r);
     fputs("  \"phases\": [\n", out);
     for (size_t i = 0; i < r->n_phases; i++) {
-        write_phase(out, r, &r->phases[i]);
+        write_phase(out, r, &r->phases[i], plans);
         fputs(i + 1 < r->n_phases ? ",\n" : "\n", out);
     }
     fputs("  ],\n", out);

@@ -16,6 +16,7 @@
 #define ROUTERSIM_REPORT_JSON_H
 
 #include "plots/plots.h"
+#include "reports/srm_report.h"
 #include "views/series.h"
 #include "sim/model/results.h"
 #include "sim/stats/replicas.h"
@@ -26,9 +27,10 @@
 #define REPORT_JSON_FORMAT_VERSION 2
 
 /* Write the report to a stream; `replicated` is NULL for a single run, whose report has no
- * `replications` section. Returns 0, or -1 when a write failed. */
+ * `replications` section; `plans` the run's phase plans (srm_report_plans_init), or NULL to
+ * plan each phase as it is written. Returns 0, or -1 when a write failed. */
 int report_json_write(FILE *out, const series *s, const plots_set *plots,
-                      const replicas_summary *replicated);
+                      const replicas_summary *replicated, const srm_report_plans *plans);
 
 /* Write a JSON string literal, escaped, to out. */
 void report_json_string(FILE *out, const char *s);

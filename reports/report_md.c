@@ -333,12 +333,12 @@ static void phase_row(FILE *out, const results *r, const results_phase *ph, int 
 }
 
 /* Each phase's power against one percentage point on its smallest share (srm_report.h). */
-static void power(FILE *out, const results *r)
+static void power(FILE *out, const results *r, const srm_report_plans *plans)
 {
     int listed = 0;
     for (size_t i = 0; i < r->n_phases; i++) {
         char name[256], line[512];
-        if (!srm_report_run_phase_text(line, sizeof line, r, &r->phases[i]))
+        if (!srm_report_run_phase_text(line, sizeof line, r, &r->phases[i], plans))
             continue;
         if (!listed)
             fprintf(
@@ -371,7 +371,8 @@ static void sequential(FILE *out, const plots_set *plots)
         }
 }
 
-static void phases(FILE *out, const results *r, int capacity, const plots_set *plots)
+static void phases(FILE *out, const results *r, int capacity, const plots_set *plots,
+                   const srm_report_plans *plans)
 {
     fputs("## Phases\n\nEach phase of a router (its deployments and replica counts constant) gets "
           "a chi-square test of the observed requests per deployment against the replica "
@@ -413,7 +414,7 @@ static void phases(FILE *out, const results *r, int capacity, const plots_set *p
         listed = 1;
     }
     fputs(listed ? "\n" : "", out);
-    power(out, r);
+    power(out, r, plans);
     sequential(out, plots);
 }
 
@@ -586,7 +587,7 @@ static void files(FILE *out, const replicas_summary *rep)
 }
 
 int report_md_write(FILE *out, const results *r, const loadview *loads, const plots_set *plots,
-                    const replicas_summary *rep)
+                    const replicas_summary *rep, const srm_report_plans *plans)
 {
     header(out, r, rep);
     facts(out, r);
@@ -595,7 +596,7 @@ int report_md_write(FILE *out, const results *r, const loadview *loads, const pl
     fputs("## Traffic split\n\n", out);
     images(out, plots, PLOTS_SPLIT);
     missing_note(out, plots);
-    phases(out, r, loads->n > 0, plots);
+    phases(out, r, loads->n > 0, plots, plans);
     checks(out, r);
     capacity(out, loads, plots);
     failures(out, r);

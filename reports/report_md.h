@@ -11,6 +11,7 @@
 #define ROUTERSIM_REPORT_MD_H
 
 #include "plots/plots.h"
+#include "reports/srm_report.h"
 #include "views/loadview.h"
 #include "sim/model/results.h"
 #include "sim/stats/replicas.h"
@@ -18,9 +19,10 @@
 #include <stdio.h>
 
 /* rep: a replicated run's summary (the headline is then its verdict, and a Replications
- * section follows the run's facts), or NULL for a single run. Returns 0, or -1 when a write
+ * section follows the run's facts), or NULL for a single run; plans: the run's phase plans
+ * (srm_report_plans_init), or NULL to plan each phase here. Returns 0, or -1 when a write
  * failed. */
 int report_md_write(FILE *out, const results *r, const loadview *loads, const plots_set *plots,
-                    const replicas_summary *rep);
+                    const replicas_summary *rep, const srm_report_plans *plans);
 
 #endif

@@ -9,10 +9,12 @@
 #include "reports/report_json.h"
 #include "reports/report_junit.h"
 #include "reports/report_md.h"
+#include "reports/srm_report.h"
 #include "views/series.h"
 #include "sim/base/syserr.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,10 @@ typedef struct {
     loadview loads;
     plots_set plots;
     char **svgs;
+    /* The phases' plans, made once for report.md and report.json; NULL (when out of memory
+     * making them) has each writer plan the phases itself. */
+    srm_report_plans plans;
+    const srm_report_plans *planned;
 } material;
 
 static int write_timeseries(FILE *out, const material *m)
@@ -55,7 +61,7 @@ static int write_junit(FILE *out, const material *m)
 
 static int write_md(FILE *out, const material *m)
 {
-    return report_md_write(out, m->r, &m->loads, &m->plots, m->replicated);
+    return report_md_write(out, m->r, &m->loads, &m->plots, m->replicated, m->planned);
 }
 
 static int write_html(FILE *out, const material *m)
@@ -66,7 +72,7 @@ static int write_html(FILE *out, const material *m)
 
 static int write_json(FILE *out, const material *m)
 {
-    return report_json_write(out, &m->s, &m->plots, m->replicated);
+    return report_json_write(out, &m->s, &m->plots, m->replicated, m->planned);
 }
 
 typedef int (*writer_fn)(FILE *out, const material *m);
@@ -75,15 +81,16 @@ static const struct {
     const char *file;
     writer_fn writer;
     int replicated; /* written for replicated runs only */
+    int plans;      /* shows the phases' plans */
 } writers[] = {
-    {"timeseries.csv", write_timeseries, 0},
-    {"requests.csv", write_requests, 0},
-    {"load.csv", write_load, 0},
-    {"replications.csv", write_replications, 1},
-    {"junit.xml", write_junit, 0},
-    {"report.md", write_md, 0},
-    {"report.html", write_html, 0},
-    {"report.json", write_json, 0}, /* last: it vouches for the others */
+    {"timeseries.csv", write_timeseries, 0, 0},
+    {"requests.csv", write_requests, 0, 0},
+    {"load.csv", write_load, 0, 0},
+    {"replications.csv", write_replications, 1, 0},
+    {"junit.xml", write_junit, 0, 0},
+    {"report.md", write_md, 0, 1},
+    {"report.html", write_html, 0, 0},
+    {"report.json", write_json, 0, 1}, /* last: it vouches for the others */
 };
 
 static int join(char *path, size_t size, const char *dir, const char *file, char *err,
@@ -95,22 +102,112 @@ static int join(char *path, size_t size, const char *dir, const char *file, char
     return -1;
 }
 
-static int write_one(const char *dir, const char *file, writer_fn writer, const material *m,
-                     char *err, size_t errlen)
+/* Write one report to its temporary file and sync it; NULL with the reason in err. */
+static outfile *write_synced(const char *dir, const char *file, writer_fn writer, const material *m,
+                             char *err, size_t errlen)
 {
     char path[4096];
     if (join(path, sizeof path, dir, file, err, errlen) != 0)
-        return -1;
+        return NULL;
     outfile *f = outfile_open(path, err, errlen);
     if (!f)
-        return -1;
+        return NULL;
     errno = 0;
     if (writer(outfile_stream(f), m) != 0) {
         int code = errno ? errno : EIO; /* from the write that failed (ENOSPC on a full disk) */
         outfile_abort(f);
-        return outfile_error(err, errlen, "write", path, code);
+        outfile_error(err, errlen, "write", path, code);
+        return NULL;
     }
-    return outfile_commit(f, err, errlen);
+    if (outfile_sync(f, err, errlen) != 0) {
+        outfile_abort(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* The reports before report.json, in order, each complete before the next, stopping at the
+ * first that fails; those that show the plans wait until they are made. */
+typedef struct {
+    const char *dir;
+    material *m;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int planned; /* m->planned is set */
+    int rc;
+    char err[1024];
+} others_job;
+
+static void write_others(others_job *job)
+{
+    for (size_t i = 0; job->rc == 0 && i < sizeof writers / sizeof writers[0] - 1; i++) {
+        if (!job->m->replicated && writers[i].replicated)
+            continue;
+        if (writers[i].plans) {
+            pthread_mutex_lock(&job->lock);
+            while (!job->planned)
+                pthread_cond_wait(&job->changed, &job->lock);
+            pthread_mutex_unlock(&job->lock);
+        }
+        outfile *f = write_synced(job->dir, writers[i].file, writers[i].writer, job->m, job->err,
+                                  sizeof job->err);
+        job->rc = f ? outfile_commit(f, job->err, sizeof job->err) : -1;
+    }
+}
+
+static void *others_thread(void *arg)
+{
+    write_others(arg);
+    return NULL;
+}
+
+/* The phases' plans, then the others may show them. */
+static void make_plans(others_job *job)
+{
+    material *m = job->m;
+    if (srm_report_plans_init(&m->plans, m->r) == 0)
+        m->planned = &m->plans;
+    pthread_mutex_lock(&job->lock);
+    job->planned = 1;
+    pthread_cond_signal(&job->changed);
+    pthread_mutex_unlock(&job->lock);
+}
+
+/* The reports are independent of one another: the others are written on a second thread
+ * (the CSV files first, which need no plans) while this one plans the phases and writes
+ * report.json, the largest, whose writing and syncing overlap theirs. report.json is put in
+ * place only once all the others are, so that it still vouches for them; a failure is
+ * reported as the sequential order would meet it, the others first. */
+static int write_reports(const char *dir, material *m, char *err, size_t errlen)
+{
+    others_job job = {.dir = dir, .m = m};
+    pthread_mutex_init(&job.lock, NULL);
+    pthread_cond_init(&job.changed, NULL);
+    pthread_t thread;
+    int threaded = pthread_create(&thread, NULL, others_thread, &job) == 0;
+    make_plans(&job);
+    if (!threaded)
+        write_others(&job); /* no thread to be had: one after the other */
+    const size_t last = sizeof writers / sizeof writers[0] - 1;
+    char json_err[1024] = "";
+    outfile *json = threaded || job.rc == 0
+                        ? write_synced(dir, writers[last].file, writers[last].writer, m, json_err,
+                                       sizeof json_err)
+                        : NULL;
+    if (threaded)
+        pthread_join(thread, NULL);
+    pthread_cond_destroy(&job.changed);
+    pthread_mutex_destroy(&job.lock);
+    if (job.rc != 0) {
+        outfile_abort(json);
+        snprintf(err, errlen, "%s", job.err);
+        return -1;
+    }
+    if (!json) {
+        snprintf(err, errlen, "%s", json_err);
+        return -1;
+    }
+    return outfile_commit(json, err, errlen);
 }
 
 /* The whole of a file as a string; NULL with the reason in err. */
@@ -172,6 +269,7 @@ static void material_free(material *m)
         free(m->svgs[i]);
     free(m->svgs);
     plots_set_free(&m->plots);
+    srm_report_plans_free(&m->plans);
     loadview_free(&m->loads);
     series_free(&m->s);
 }
@@ -196,9 +294,8 @@ int reports_write(const char *dir, const results *r, const reports_options *opts
                         warn, err, errlen);
     if (rc == 0)
         rc = load_svgs(dir, &m, err, errlen);
-    for (size_t i = 0; rc == 0 && i < sizeof writers / sizeof writers[0]; i++)
-        if (m.replicated || !writers[i].replicated)
-            rc = write_one(dir, writers[i].file, writers[i].writer, &m, err, errlen);
+    if (rc == 0)
+        rc = write_reports(dir, &m, err, errlen);
     material_free(&m);
     return rc;
 }

@@ -2,7 +2,9 @@
 /*
  * reports — writes every report of one run into a folder: the plots (plots.h),
  * timeseries.csv, requests.csv and load.csv, junit.xml, report.md, report.html, and
- * report.json last, each file complete or absent (see outfile.h). The command writes into
+ * report.json last, each file complete or absent (see outfile.h). report.json is written on
+ * the calling thread while a second thread writes the others, and is put in place only
+ * after all of them are. The command writes into
  * a staging folder that replaces the report folder as a whole (see outdir.h), so a reader
  * never finds files of two runs side by side.
  */

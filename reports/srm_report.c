@@ -458,14 +458,55 @@ static double run_target(const results *r, srmpower_deviation *d)
     return r->power_target > 0.0 && r->power_target < 1.0 ? r->power_target : 0.8;
 }
 
-void srm_report_run_phase_json(FILE *out, const results *r, const results_phase *ph)
+int srm_report_plans_init(srm_report_plans *p, const results *r)
+{
+    *p = (srm_report_plans){.n = r->n_phases};
+    p->power = malloc((p->n ? p->n : 1) * sizeof *p->power);
+    p->ok = calloc(p->n ? p->n : 1, 1);
+    if (!p->power || !p->ok) {
+        srm_report_plans_free(p);
+        return -1;
+    }
+    srmpower_deviation d;
+    double target = run_target(r, &d);
+    for (size_t i = 0; i < p->n; i++) {
+        char err[256];
+        p->ok[i] = srm_report_assess(&r->phases[i], run_alpha(r), &d, target, &p->power[i], err,
+                                     sizeof err) == 0;
+    }
+    return 0;
+}
+
+void srm_report_plans_free(srm_report_plans *p)
+{
+    free(p->power);
+    free(p->ok);
+    *p = (srm_report_plans){0};
+}
+
+/* The phase's plan from the run's plans, or planned here: 0, or -1 with the reason. */
+static int phase_plan(const results *r, const results_phase *ph, const srm_report_plans *plans,
+                      srmpower_phase *power, char *err, size_t errlen)
+{
+    size_t i = (size_t)(ph - r->phases);
+    if (plans && i < plans->n && plans->ok[i]) {
+        *power = plans->power[i];
+        return 0;
+    }
+    srmpower_deviation d;
+    double target = run_target(r, &d);
+    return srm_report_assess(ph, run_alpha(r), &d, target, power, err, errlen);
+}
+
+void srm_report_run_phase_json(FILE *out, const results *r, const results_phase *ph,
+                               const srm_report_plans *plans)
 {
     srmpower_deviation d;
     double target = run_target(r, &d);
     srmpower_phase power;
     char err[256];
     fputs(", \"power\": ", out);
-    if (srm_report_assess(ph, run_alpha(r), &d, target, &power, err, sizeof err) != 0) {
+    if (phase_plan(r, ph, plans, &power, err, sizeof err) != 0) {
         fputs("null", out);
         return;
     }
@@ -473,13 +514,14 @@ void srm_report_run_phase_json(FILE *out, const results *r, const results_phase 
                          target);
 }
 
-int srm_report_run_phase_text(char *buf, size_t size, const results *r, const results_phase *ph)
+int srm_report_run_phase_text(char *buf, size_t size, const results *r, const results_phase *ph,
+                              const srm_report_plans *plans)
 {
     srmpower_deviation d;
     double target = run_target(r, &d);
     srmpower_phase power;
     char err[256];
-    if (srm_report_assess(ph, run_alpha(r), &d, target, &power, err, sizeof err) != 0) {
+    if (phase_plan(r, ph, plans, &power, err, sizeof err) != 0) {
         snprintf(buf, size, "power not computed: %s", err);
         return 1;
     }
@@ -494,7 +536,7 @@ void srm_report_run_phase_line(FILE *out, const results *r, const results_phase 
                                const char *indent)
 {
     char line[512];
-    if (srm_report_run_phase_text(line, sizeof line, r, ph))
+    if (srm_report_run_phase_text(line, sizeof line, r, ph, NULL))
         fprintf(out, "%s%s\n", indent, line);
     if (ph->sequential_crossed) {
         char at[32];
@@ -526,8 +568,14 @@ void srm_report_run_sequential_json(FILE *out, const results_phase *ph)
             ph->sequential_p, ph->sequential_crossed ? "true" : "false");
     json_number_or_null(out, ph->sequential_crossed ? ph->sequential_at_s : NAN);
     fputs(", \"looks\": [", out);
-    for (size_t k = 0; k < ph->n_looks; k++)
-        fprintf(out, "%s[%.10g, %" PRIu64 ", %.10g]", k ? ", " : "", ph->looks[k].at_s,
-                ph->looks[k].requests, ph->looks[k].p_value);
+    for (size_t k = 0; k < ph->n_looks; k++) { /* fleet scale: 200 looks x 1,000 phases */
+        text_put(out, k ? ", [" : "[");
+        text_put_g(out, ph->looks[k].at_s, 10);
+        text_put(out, ", ");
+        text_put_u64(out, ph->looks[k].requests);
+        text_put(out, ", ");
+        text_put_g(out, ph->looks[k].p_value, 10);
+        putc_unlocked(']', out);
+    }
     fputs("]}", out);
 }

@@ -50,10 +50,26 @@ int srm_report_assess(const results_phase *ph, double alpha, const srmpower_devi
  * summary's line for it (only when there is something to detect, or why it could not be
  * computed), followed by one when the phase's sequential test reached alpha, and the line
  * alone into buf (0, buf untouched, when there is nothing to say). */
-void srm_report_run_phase_json(FILE *out, const results *r, const results_phase *ph);
+/* Each phase of a run planned once (as srm_report_run_phase_* plan it) for every writer
+ * that shows the plans: at fleet scale a thousand assessments, each a noncentral
+ * chi-square, cost as much as writing a report. */
+typedef struct {
+    size_t n;
+    srmpower_phase *power; /* [phase] */
+    unsigned char *ok;     /* [phase]: planned; 0 when it could not be (said when written) */
+} srm_report_plans;
+
+/* Returns 0, or -1 when out of memory. */
+int srm_report_plans_init(srm_report_plans *p, const results *r);
+void srm_report_plans_free(srm_report_plans *p);
+
+/* plans: the run's, or NULL to plan the phase here. */
+void srm_report_run_phase_json(FILE *out, const results *r, const results_phase *ph,
+                               const srm_report_plans *plans);
 void srm_report_run_phase_line(FILE *out, const results *r, const results_phase *ph,
                                const char *indent);
-int srm_report_run_phase_text(char *buf, size_t size, const results *r, const results_phase *ph);
+int srm_report_run_phase_text(char *buf, size_t size, const results *r, const results_phase *ph,
+                              const srm_report_plans *plans);
 
 /* The `"sequential": {...}` member of a run phase's report.json object (leading comma):
  * p_value, crossed, crossed_at_s, looks [[at_s, requests, p_value], ...]. */

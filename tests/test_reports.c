@@ -280,7 +280,7 @@ static int markdown(FILE *out, const results *r, const series *s)
     plots_set none = {.status = PLOTS_NOT_REQUESTED};
     loadview v;
     ck_assert_int_eq(loadview_init(&v, r), 0);
-    int rc = report_md_write(out, r, &v, &none, NULL);
+    int rc = report_md_write(out, r, &v, &none, NULL, NULL);
     loadview_free(&v);
     return rc;
 }
@@ -332,7 +332,7 @@ static int json(FILE *out, const results *r, const series *s)
 {
     (void)r;
     plots_set none = {.status = PLOTS_NOT_REQUESTED};
-    return report_json_write(out, s, &none, NULL);
+    return report_json_write(out, s, &none, NULL, NULL);
 }
 
 static size_t count(const char *haystack, const char *needle)

@@ -183,7 +183,7 @@ static char *run_and_render(size_t run)
     if (checks_evaluate(sc, r) == 0 && series_init(&s, r) == 0) {
         plots_set none = {.status = PLOTS_NOT_REQUESTED};
         out = open_memstream(&text, &len);
-        if (out && report_json_write(out, &s, &none, NULL) != 0) {
+        if (out && report_json_write(out, &s, &none, NULL, NULL) != 0) {
             fclose(out);
             out = NULL;
             free(text);

@@ -9,10 +9,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A report of megabytes goes to the kernel in a few large writes, not 4 KiB at a time. */
+enum { OUTFILE_BUFFER = 1 << 18 };
+
 struct outfile {
     FILE *stream;
     char *path;
     char *tmp;
+    char *buffer; /* the stream's, freed after it is closed */
 };
 
 int outfile_error(char *err, size_t errlen, const char *what, const char *path, int code)
@@ -52,6 +56,11 @@ outfile *outfile_open(const char *path, char *err, size_t errlen)
     }
     /* mkstemp makes the file private; a report is for everyone who may read the folder. */
     fchmod(fd, 0644);
+    f->buffer = malloc(OUTFILE_BUFFER); /* without it, stdio's own buffer does */
+    if (f->buffer && setvbuf(f->stream, f->buffer, _IOFBF, OUTFILE_BUFFER) != 0) {
+        free(f->buffer);
+        f->buffer = NULL;
+    }
     return f;
 }
 
@@ -65,18 +74,23 @@ const char *outfile_temp_path(const outfile *f)
     return f->tmp;
 }
 
-int outfile_commit(outfile *f, char *err, size_t errlen)
+int outfile_sync(outfile *f, char *err, size_t errlen)
 {
     /* The flush retries what is buffered, so errno tells why writing failed even when an
      * earlier write already set the error flag. */
-    int rc = 0;
     errno = 0;
     int flushed = fflush(f->stream) == 0;
     int code = errno;
     if (!flushed || ferror(f->stream))
-        rc = outfile_error(err, errlen, "write", f->path, code ? code : EIO);
-    else if (fsync(fileno(f->stream)) != 0)
-        rc = outfile_error(err, errlen, "write", f->path, errno);
+        return outfile_error(err, errlen, "write", f->path, code ? code : EIO);
+    if (fsync(fileno(f->stream)) != 0)
+        return outfile_error(err, errlen, "write", f->path, errno);
+    return 0;
+}
+
+int outfile_commit(outfile *f, char *err, size_t errlen)
+{
+    int rc = outfile_sync(f, err, errlen);
     if (fclose(f->stream) != 0 && rc == 0)
         rc = outfile_error(err, errlen, "write", f->path, errno);
     f->stream = NULL;
@@ -98,6 +112,7 @@ void outfile_abort(outfile *f)
         fclose(f->stream);
     if (f->tmp)
         unlink(f->tmp);
+    free(f->buffer);
     free(f->tmp);
     free(f->path);
     free(f);

@@ -23,8 +23,13 @@ FILE *outfile_stream(outfile *f);
  * draws): it writes there, and outfile_commit puts the file in place as for any other. */
 const char *outfile_temp_path(const outfile *f);
 
-/* Flush, sync and rename into place. Returns 0, or -1 with the reason in err (the
- * temporary file is removed). Frees f either way. */
+/* Flush and sync: every byte on the disk, not yet in place, so that a writer can finish a
+ * report while it waits for others to be complete before it commits this one. Returns 0,
+ * or -1 with the reason in err (f stays open: commit or abort it). */
+int outfile_sync(outfile *f, char *err, size_t errlen);
+
+/* Flush, sync (again, cheap after outfile_sync) and rename into place. Returns 0, or -1 with the
+ * reason in err (the temporary file is removed). Frees f either way. */
 int outfile_commit(outfile *f, char *err, size_t errlen);
 
 /* Give up: remove the temporary file and free f. */

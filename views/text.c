@@ -4,6 +4,7 @@
 #include "sim/base/units.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 size_t text_utf8_next(const char *s, uint32_t *cp)
@@ -55,9 +56,39 @@ static character next_character(const char *p)
     return c;
 }
 
+static void put_bytes(FILE *out, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        putc_unlocked(s[i], out);
+}
+
 static void put(FILE *out, character c)
 {
-    fwrite(c.bytes, 1, c.len, out);
+    put_bytes(out, c.bytes, c.len);
+}
+
+void text_put(FILE *out, const char *s)
+{
+    for (; *s; s++)
+        putc_unlocked(*s, out);
+}
+
+void text_put_g(FILE *out, double x, int precision)
+{
+    char buf[TEXT_NUMBER_MAX];
+    put_bytes(out, buf, text_g(buf, x, precision));
+}
+
+void text_put_u64(FILE *out, uint64_t n)
+{
+    char buf[TEXT_NUMBER_MAX];
+    put_bytes(out, buf, text_u64(buf, n));
+}
+
+void text_put_i64(FILE *out, long long n)
+{
+    char buf[TEXT_NUMBER_MAX];
+    put_bytes(out, buf, text_i64(buf, n));
 }
 
 static const char *xml_entity(uint32_t cp, int attribute)
@@ -83,13 +114,23 @@ static const char *xml_entity(uint32_t cp, int attribute)
     return NULL;
 }
 
+/* A printable ASCII character, none of `special`: written as it is, without decoding. */
+static int plain(char c, const char *special)
+{
+    return c >= 0x20 && c < 0x7F && !strchr(special, c);
+}
+
 void text_xml(FILE *out, const char *s, int attribute)
 {
     for (const char *p = s ? s : ""; *p;) {
+        if (plain(*p, "&<>\"'")) {
+            putc_unlocked(*p++, out);
+            continue;
+        }
         character c = next_character(p);
         const char *entity = xml_entity(c.cp, attribute);
         if (entity)
-            fputs(entity, out);
+            text_put(out, entity);
         else
             put(out, c);
         p += c.taken;
@@ -138,15 +179,16 @@ void text_md(FILE *out, const char *s, int cell)
         character c = next_character(p);
         int ascii = c.cp < 0x80;
         if (c.cp == '\n' && !cell)
-            fputs(p[strspn(p, "\r\n\t ")] ? "\\\n" : "", out); /* no break at the end */
+            text_put(out, p[strspn(p, "\r\n\t ")] ? "\\\n" : ""); /* no break at the end */
         else if (c.cp == '\n' || c.cp == '\r' || c.cp == '\t')
-            fputc(' ', out);
+            putc_unlocked(' ', out);
         else if (c.cp == '_' && intraword(s, p))
-            fputc('_', out);
+            putc_unlocked('_', out);
         else if (ascii &&
-                 (strchr(md_inline, (int)c.cp) || (line_start && strchr(md_block, (int)c.cp))))
-            fprintf(out, "\\%c", (char)c.cp);
-        else
+                 (strchr(md_inline, (int)c.cp) || (line_start && strchr(md_block, (int)c.cp)))) {
+            putc_unlocked('\\', out);
+            putc_unlocked((char)c.cp, out);
+        } else
             put(out, c);
         p += c.taken;
         if (!cell)
@@ -159,17 +201,21 @@ void text_csv(FILE *out, const char *s)
     s = s ? s : "";
     int quoted = strpbrk(s, ",\"\r\n") != NULL;
     if (quoted)
-        fputc('"', out);
+        putc_unlocked('"', out);
     for (const char *p = s; *p;) {
+        if (plain(*p, "\"")) {
+            putc_unlocked(*p++, out);
+            continue;
+        }
         character c = next_character(p);
         if (c.cp == '"')
-            fputs("\"\"", out);
+            text_put(out, "\"\"");
         else
             put(out, c);
         p += c.taken;
     }
     if (quoted)
-        fputc('"', out);
+        putc_unlocked('"', out);
 }
 
 const char *text_short_name(const char *name)
@@ -203,7 +249,19 @@ void text_rate(char *buf, size_t size, double per_second)
 void text_percent(char *buf, size_t size, double share)
 {
     char number[64];
-    units_format_number(100.0 * share, 3, 2, number, sizeof number);
+    double x = 100.0 * share;
+    /* units_format_number(x, 3, 2) (three significant digits, at least two decimals), its
+     * usual case by text_f: reports at fleet scale print tens of thousands of shares. */
+    int decimals = 2;
+    if (x != 0 && isfinite(x)) {
+        int magnitude = (int)floor(log10(fabs(x)));
+        if (2 - magnitude > decimals)
+            decimals = 2 - magnitude;
+    }
+    if (decimals <= 17)
+        text_f(number, x, decimals);
+    else
+        units_format_number(x, 3, 2, number, sizeof number);
     snprintf(buf, size, "%s%%", number);
 }
 
@@ -224,4 +282,242 @@ void text_count(char *buf, size_t size, uint64_t n)
     }
     if (size)
         buf[o < size ? o : size - 1] = '\0';
+}
+
+/* "00" to "99": digits are made two at a time. */
+static const char two_digits[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                 "31323334353637383940414243444546474849505152535455565758596061"
+                                 "62636465666768697071727374757677787980818283848586878889909192"
+                                 "93949596979899";
+
+/* The count digits of n, the last at digits[count - 1], leading zeros included. */
+static void put_digits(char *digits, int count, uint64_t n)
+{
+    while (count >= 2) {
+        uint64_t rest = n / 100;
+        unsigned pair = (unsigned)(n - rest * 100) * 2;
+        n = rest;
+        count -= 2;
+        digits[count] = two_digits[pair];
+        digits[count + 1] = two_digits[pair + 1];
+    }
+    if (count == 1)
+        digits[0] = (char)('0' + n);
+}
+
+size_t text_u64(char *buf, uint64_t n)
+{
+    size_t len = 1;
+    for (uint64_t rest = n / 10; rest; rest /= 10)
+        len++;
+    put_digits(buf, (int)len, n);
+    buf[len] = '\0';
+    return len;
+}
+
+size_t text_i64(char *buf, long long n)
+{
+    if (n >= 0)
+        return text_u64(buf, (uint64_t)n);
+    buf[0] = '-';
+    return 1 + text_u64(buf + 1, 0 - (uint64_t)n); /* LLONG_MIN too */
+}
+
+/* Wide enough for a 53-bit significand times 5^27 or shifted left by 63: the fast range. */
+typedef unsigned __int128 wide;
+
+static const uint64_t powers_of_10[20] = {1u,
+                                          10u,
+                                          100u,
+                                          1000u,
+                                          10000u,
+                                          100000u,
+                                          1000000u,
+                                          10000000u,
+                                          100000000u,
+                                          1000000000u,
+                                          10000000000u,
+                                          100000000000u,
+                                          1000000000000u,
+                                          10000000000000u,
+                                          100000000000000u,
+                                          1000000000000000u,
+                                          10000000000000000u,
+                                          100000000000000000u,
+                                          1000000000000000000u,
+                                          10000000000000000000u};
+
+/* 5^s for s up to 27, the largest below 2^64. */
+static const uint64_t powers_of_5[28] = {1u,
+                                         5u,
+                                         25u,
+                                         125u,
+                                         625u,
+                                         3125u,
+                                         15625u,
+                                         78125u,
+                                         390625u,
+                                         1953125u,
+                                         9765625u,
+                                         48828125u,
+                                         244140625u,
+                                         1220703125u,
+                                         6103515625u,
+                                         30517578125u,
+                                         152587890625u,
+                                         762939453125u,
+                                         3814697265625u,
+                                         19073486328125u,
+                                         95367431640625u,
+                                         476837158203125u,
+                                         2384185791015625u,
+                                         11920928955078125u,
+                                         59604644775390625u,
+                                         298023223876953125u,
+                                         1490116119384765625u,
+                                         7450580596923828125u};
+
+/* q rounded by the remainder r of a divisor b, half to even. */
+static uint64_t round_even(uint64_t q, wide r, wide b)
+{
+    wide twice = r << 1; /* no overflow: b < 2^127 */
+    return twice > b || (twice == b && (q & 1)) ? q + 1 : q;
+}
+
+/* m * 2^e * 10^s rounded to an integer, half to even, exactly; 0 when outside the fast range
+ * (the caller falls back on snprintf). The result is below 10^18 for every use here. */
+static int scaled(uint64_t m, int e, int s, uint64_t *n)
+{
+    if (s >= 0) {
+        if (s > 27) /* 5^27 < 2^63: m * 5^s fits in 128 bits */
+            return 0;
+        wide a = (wide)m * powers_of_5[s];
+        int t = e + s;
+        if (t >= 0) { /* an integer already: a * 2^t < 10^18 */
+            if (t > 63)
+                return 0;
+            *n = (uint64_t)(a << t);
+            return 1;
+        }
+        if (-t > 126)
+            return 0;
+        wide q = a >> -t;
+        *n = round_even((uint64_t)q, a - (q << -t), (wide)1 << -t);
+        return 1;
+    }
+    if (-s > 19)
+        return 0;
+    wide a = m, b = powers_of_10[-s];
+    if (e >= 0) {
+        if (e > 63)
+            return 0;
+        a <<= e;
+    } else {
+        if (-e > 62)
+            return 0;
+        b <<= -e;
+    }
+    wide q = a / b;
+    *n = round_even((uint64_t)q, a - q * b, b);
+    return 1;
+}
+
+size_t text_f(char *buf, double x, int decimals)
+{
+    uint64_t bits, n;
+    memcpy(&bits, &x, sizeof bits);
+    int biased = (int)(bits >> 52 & 0x7FF);
+    uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
+    int fast = decimals >= 0 && decimals <= 17 && fabs(x) < (double)powers_of_10[18 - decimals];
+    if (x == 0 && fast) {
+        n = 0;
+    } else if (!fast || biased == 0 || biased == 0x7FF || !scaled(m, biased - 1075, decimals, &n)) {
+        int len = snprintf(buf, TEXT_NUMBER_MAX, "%.*f", decimals, x);
+        return len > 0 ? (size_t)len : 0;
+    }
+    size_t len = signbit(x) ? 1 : 0; /* printf keeps the sign of what rounds to 0 */
+    buf[0] = '-';
+    len += text_u64(buf + len, n / powers_of_10[decimals]);
+    if (decimals > 0) {
+        buf[len++] = '.';
+        put_digits(buf + len, decimals, n % powers_of_10[decimals]);
+        len += (size_t)decimals;
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+size_t text_g(char *buf, double x, int precision)
+{
+    if (x == 0 && precision >= 1 && precision <= 17) {
+        size_t len = 0;
+        if (signbit(x))
+            buf[len++] = '-';
+        buf[len++] = '0';
+        buf[len] = '\0';
+        return len;
+    }
+    double a = fabs(x);
+    if (a < 1e17 && precision >= 1 && precision <= 17 && a < (double)powers_of_10[precision] &&
+        a == (double)(uint64_t)a) { /* a whole number of at most `precision` digits */
+        size_t sign = x < 0;
+        buf[0] = '-';
+        return sign + text_u64(buf + sign, (uint64_t)a);
+    }
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    int biased = (int)(bits >> 52 & 0x7FF); /* 0: subnormal, 0x7FF: NaN or infinite */
+    uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52, n = 0;
+    int e = biased - 1075; /* |x| = m * 2^e, in [2^(e + 52), 2^(e + 53)) */
+    /* The decimal exponent, floor((e + 52) log10(2)), at most one too small. */
+    int exponent = (int)floor((e + 52) * 0.30102999566398119521);
+    int fast = biased != 0 && biased != 0x7FF && precision >= 1 && precision <= 17;
+    while (fast) {
+        fast = scaled(m, e, precision - 1 - exponent, &n);
+        if (!fast || n < powers_of_10[precision])
+            break;
+        exponent++; /* too small, or rounding carried into a new digit */
+    }
+    if (!fast || n < powers_of_10[precision - 1]) {
+        int len = snprintf(buf, TEXT_NUMBER_MAX, "%.*g", precision, x);
+        return len > 0 ? (size_t)len : 0;
+    }
+    char digits[17];
+    put_digits(digits, precision, n);
+    int shown = precision; /* without trailing zeros, as %g drops them */
+    while (shown > 1 && digits[shown - 1] == '0')
+        shown--;
+    size_t len = 0;
+    if (x < 0)
+        buf[len++] = '-';
+    if (exponent < -4 || exponent >= precision) { /* d.ddde+XX */
+        buf[len++] = digits[0];
+        if (shown > 1)
+            buf[len++] = '.';
+        for (int i = 1; i < shown; i++)
+            buf[len++] = digits[i];
+        buf[len++] = 'e';
+        buf[len++] = exponent < 0 ? '-' : '+';
+        int magnitude = abs(exponent);
+        if (magnitude >= 100)
+            buf[len++] = (char)('0' + magnitude / 100);
+        buf[len++] = (char)('0' + magnitude / 10 % 10);
+        buf[len++] = (char)('0' + magnitude % 10);
+    } else if (exponent >= 0) { /* ddd.ddd */
+        for (int i = 0; i <= exponent; i++)
+            buf[len++] = digits[i];
+        if (shown > exponent + 1)
+            buf[len++] = '.';
+        for (int i = exponent + 1; i < shown; i++)
+            buf[len++] = digits[i];
+    } else { /* 0.000ddd */
+        buf[len++] = '0';
+        buf[len++] = '.';
+        for (int i = -1; i > exponent; i--)
+            buf[len++] = '0';
+        for (int i = 0; i < shown; i++)
+            buf[len++] = digits[i];
+    }
+    buf[len] = '\0';
+    return len;
 }

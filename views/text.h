@@ -60,6 +60,36 @@ void text_percent(char *buf, size_t size, double share);
  * "2400", "127.5", "0.0000001". */
 void text_exact(char *buf, size_t size, double x);
 
+/* The longest number text_g and text_u64 write, with the terminating '\0'. */
+#define TEXT_NUMBER_MAX 32
+
+/* Exactly the bytes of snprintf(buf, TEXT_NUMBER_MAX, "%.*g", precision, x), precision 1 to
+ * 17, NaN and infinities included: the writers print most of their numbers this way, and
+ * at fleet scale libc's general formatter was a tenth of writing the reports. The usual
+ * magnitudes are converted with exact integer arithmetic (round half to even on the binary
+ * value, as glibc rounds); anything else goes to snprintf. Returns the length. */
+size_t text_g(char *buf, double x, int precision);
+
+/* Exactly the bytes of snprintf(buf, TEXT_NUMBER_MAX, "%.*f", decimals, x), decimals 0 to
+ * 17, by the same arithmetic as text_g where |x| * 10^decimals is below 10^18, by snprintf
+ * elsewhere. Returns the length. */
+size_t text_f(char *buf, double x, int decimals);
+
+/* n in decimal, as "%" PRIu64 prints it. Returns the length (buf: TEXT_NUMBER_MAX bytes). */
+size_t text_u64(char *buf, uint64_t n);
+
+/* n in decimal, as "%lld" prints it. Returns the length (buf: TEXT_NUMBER_MAX bytes). */
+size_t text_i64(char *buf, long long n);
+
+/* Writing to a stream only the calling thread uses (a report file being written), without
+ * stdio's lock on every call (putc_unlocked): at fleet scale a report is several hundred
+ * thousand small pieces. text_put writes s, text_put_g x as "%.*g" (text_g), text_put_u64
+ * and text_put_i64 n as text_u64 and text_i64 do; errors show in ferror(out). */
+void text_put(FILE *out, const char *s);
+void text_put_g(FILE *out, double x, int precision);
+void text_put_u64(FILE *out, uint64_t n);
+void text_put_i64(FILE *out, long long n);
+
 /* A count with thousands separators: "240,492". */
 void text_count(char *buf, size_t size, uint64_t n);
 
