@@ -25,6 +25,7 @@
 typedef struct {
     yread in;
     scenario *sc;
+    size_t cap_events;    /* room in sc->events, reserved once the entries are counted */
     unsigned char *sized; /* per traffic entry: its requests carry sizes (entry or trace) */
 } loader;
 
@@ -53,10 +54,26 @@ static int make_room(void **items, size_t n, size_t size)
     return 0;
 }
 
+/* Room for `cap` events at once: the deployments, routers and timeline entries are counted
+ * before any is read, so the events (large records) are allocated once, never copied. */
+static int reserve_events(loader *ld, size_t cap)
+{
+    scenario *sc = ld->sc;
+    if (cap <= ld->cap_events)
+        return 0;
+    scenario_event *grown = realloc(sc->events, cap * sizeof *grown);
+    if (!grown)
+        return -1;
+    sc->events = grown;
+    ld->cap_events = cap;
+    return 0;
+}
+
 static scenario_event *add_event(loader *ld, const ydoc_node *node)
 {
     scenario *sc = ld->sc;
-    if (make_room((void **)&sc->events, sc->n_events, sizeof *sc->events) != 0) {
+    if (sc->n_events == ld->cap_events &&
+        reserve_events(ld, ld->cap_events ? 2 * ld->cap_events : 16) != 0) {
         yread_fail(&ld->in, node, "out of memory");
         return NULL;
     }
@@ -564,12 +581,21 @@ static void apply_cold_starts(scenario *sc)
 {
     for (size_t i = 0; i < sc->n_events; i++) {
         world_cmd *cmd = &sc->events[i].cmd;
+        if (cmd->op != WORLD_DEPLOYMENT_CREATE || sc->n_serving == 0)
+            continue;
         const serving_spec *spec = scenario_serving_of(sc, cmd->id);
-        if (cmd->op == WORLD_DEPLOYMENT_CREATE && spec && spec->cold_start_s > 0) {
+        if (spec && spec->cold_start_s > 0) {
             cmd->cold_start_s = spec->cold_start_s;
             cmd->set |= WORLD_SET_COLD_START;
         }
     }
+}
+
+/* Items of the sequence under `key`, or 0 when it is not one (its reader says why). */
+static size_t count_items(const ydoc_node *root, const char *key)
+{
+    const ydoc_node *seq = ydoc_get(root, key);
+    return seq && seq->type == YDOC_SEQ ? seq->n : 0;
 }
 
 static int parse_root(loader *ld, const ydoc_node *root)
@@ -578,6 +604,10 @@ static int parse_root(loader *ld, const ydoc_node *root)
         {"name", 1},     {"description", 0}, {"account", 1}, {"seed", 0},        {"duration", 1},
         {"window", 0},   {"deployments", 1}, {"routers", 0}, {"serving", 0},     {"traffic", 1},
         {"timeline", 0}, {"checks", 0},      {"faults", 0},  {"uncertainty", 0}, {NULL, 0}};
+    size_t events = count_items(root, "deployments") + count_items(root, "routers") +
+                    count_items(root, "timeline");
+    if (reserve_events(ld, events) != 0)
+        return yread_fail(&ld->in, root, "out of memory");
     if (yread_keys(&ld->in, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
         yread_each(&ld->in, root, "deployments", 1, parse_deployment_entry, ld) != 0 ||
         yread_each(&ld->in, root, "routers", 0, parse_router_entry, ld) != 0 ||
@@ -600,29 +630,49 @@ static int parse_root(loader *ld, const ydoc_node *root)
 /* ---- the timeline against the evolving world ----------------------------------------- */
 
 /* Stable merge sort by time: events at one instant keep their order, which is the file
- * order within the timeline, after the scenario's own deployments and routers. */
-static int sort_by_time(scenario_event *events, size_t n)
+ * order within the timeline, after the scenario's own deployments and routers. The sort
+ * moves indices, and the events (large records) are moved once, into their final order;
+ * events already in order (no timeline, or one written in time order) are not moved. */
+static int sort_by_time(scenario_event **events, size_t n)
 {
-    if (n < 2)
+    size_t sorted = 1;
+    while (sorted < n && (*events)[sorted - 1].at_s <= (*events)[sorted].at_s)
+        sorted++;
+    if (sorted >= n)
         return 0;
-    scenario_event *tmp = malloc(n * sizeof *tmp);
-    if (!tmp)
+    const scenario_event *ev = *events;
+    size_t *order = malloc(n * sizeof *order), *tmp = malloc(n * sizeof *tmp);
+    scenario_event *moved = malloc(n * sizeof *moved);
+    if (!order || !tmp || !moved) {
+        free(order);
+        free(tmp);
+        free(moved);
         return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
     for (size_t width = 1; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n;
             size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi)
-                tmp[k++] = events[j].at_s < events[i].at_s ? events[j++] : events[i++];
+                tmp[k++] = ev[order[j]].at_s < ev[order[i]].at_s ? order[j++] : order[i++];
             while (i < mid)
-                tmp[k++] = events[i++];
+                tmp[k++] = order[i++];
             while (j < hi)
-                tmp[k++] = events[j++];
+                tmp[k++] = order[j++];
         }
-        memcpy(events, tmp, n * sizeof *tmp);
+        size_t *swap = order;
+        order = tmp;
+        tmp = swap;
     }
+    for (size_t i = 0; i < n; i++)
+        moved[i] = ev[order[i]];
+    free(order);
     free(tmp);
+    free(*events);
+    *events = moved;
     return 0;
 }
 
@@ -701,7 +751,7 @@ static int names_one_never_created(const scenario *sc, const world_cmd *cmd, cha
 static int dry_run(loader *ld, world *w)
 {
     scenario *sc = ld->sc;
-    if (sort_by_time(sc->events, sc->n_events) != 0) {
+    if (sort_by_time(&sc->events, sc->n_events) != 0) {
         snprintf(ld->in.err, ld->in.errlen, "%s: out of memory", ld->in.path);
         return -1;
     }
@@ -1002,7 +1052,7 @@ scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_
         }
     }
     scenario *sc = calloc(1, sizeof *sc);
-    loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc, NULL};
+    loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc, 0, NULL};
     int rc = -1;
     if (sc && (sc->path = strdup(path)) && copy_sets(sc, sets, n_sets) == 0) {
         ld.in.account = sc->account;
