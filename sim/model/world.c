@@ -25,6 +25,23 @@ typedef struct {
     size_t cap; /* a power of two, or 0 */
 } id_index;
 
+/* The world's strings, in blocks freed together with the world. A string is never changed
+ * or freed before then, so a record's pointers stay valid whatever later commands do. */
+typedef struct block {
+    struct block *next;
+    size_t used, cap;
+    char bytes[];
+} block;
+
+#define BLOCK_BYTES 16384
+
+/* Strings many records share (models, regions, display names), each kept once: an
+ * open-addressed set, at most half full. */
+typedef struct {
+    const char **cells;
+    size_t n, cap; /* cap a power of two, or 0 */
+} string_set;
+
 struct world {
     char account[UNITS_ID_MAX + 1];
     uint64_t id_state; /* splitmix64 state for generated router ids */
@@ -33,6 +50,13 @@ struct world {
     size_t n_deployments, cap_deployments;
     world_deployment *deployments;
     id_index router_ids, deployment_ids;
+    block *strings;
+    string_set shared;
+    /* listed[slot] == stamp: the deployment in that slot came earlier in the deployment list
+     * being checked (one id, one slot); a new stamp per list, so nothing is cleared */
+    uint32_t *listed;
+    size_t cap_listed;
+    uint32_t stamp;
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -90,6 +114,72 @@ static uint64_t hash_id(const char *id)
     for (; *id; id++)
         h = (h ^ (unsigned char)*id) * 0x100000001b3ULL;
     return h;
+}
+
+/* A copy of len bytes of s (and a NUL) among the world's strings, or NULL. */
+static const char *keep(world *w, const char *s, size_t len)
+{
+    block *b = w->strings;
+    if (!b || b->cap - b->used < len + 1) {
+        size_t cap = len + 1 > BLOCK_BYTES ? len + 1 : BLOCK_BYTES;
+        if (!(b = malloc(sizeof *b + cap)))
+            return NULL;
+        b->next = w->strings;
+        b->used = 0;
+        b->cap = cap;
+        w->strings = b;
+    }
+    char *copy = b->bytes + b->used;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    b->used += len + 1;
+    return copy;
+}
+
+/* The world's one copy of s, or NULL when out of memory. */
+static const char *shared(world *w, const char *s)
+{
+    string_set *set = &w->shared;
+    if (2 * (set->n + 1) > set->cap) {
+        size_t cap = set->cap ? 2 * set->cap : 16;
+        const char **cells = calloc(cap, sizeof *cells);
+        if (!cells)
+            return NULL;
+        for (size_t i = 0; i < set->cap; i++) {
+            if (!set->cells[i])
+                continue;
+            size_t k = hash_id(set->cells[i]) & (cap - 1);
+            while (cells[k])
+                k = (k + 1) & (cap - 1);
+            cells[k] = set->cells[i];
+        }
+        free(set->cells);
+        set->cells = cells;
+        set->cap = cap;
+    }
+    size_t k = hash_id(s) & (set->cap - 1);
+    for (; set->cells[k]; k = (k + 1) & (set->cap - 1))
+        if (strcmp(set->cells[k], s) == 0)
+            return set->cells[k];
+    const char *copy = keep(w, s, strlen(s));
+    if (copy) {
+        set->cells[k] = copy;
+        set->n++;
+    }
+    return copy;
+}
+
+/* The full name of a new router or deployment, with its id as the name's tail. */
+static int keep_name(world *w, units_kind kind, const char *id, const char **name,
+                     const char **tail)
+{
+    char full[UNITS_NAME_MAX];
+    units_full_name(full, w->account, kind, id);
+    size_t len = strlen(full);
+    if (!(*name = keep(w, full, len)))
+        return -1;
+    *tail = *name + len - strlen(id);
+    return 0;
 }
 
 static const char *router_id_at(const world *w, size_t slot)
@@ -165,6 +255,13 @@ void world_free(world *w)
     free(w->deployments);
     free(w->router_ids.cells);
     free(w->deployment_ids.cells);
+    while (w->strings) {
+        block *next = w->strings->next;
+        free(w->strings);
+        w->strings = next;
+    }
+    free(w->shared.cells);
+    free(w->listed);
     free(w);
 }
 
@@ -226,7 +323,8 @@ static long existing_deployment(const world *w, const char *id)
     return slot >= 0 && w->deployments[slot].exists ? slot : -1;
 }
 
-/* The slot for a new resource with this id: the deleted one of the same id, or a new one. */
+/* The slot for a new resource with this id: the deleted one of the same id (whose id and
+ * name are this one's), or a new one. */
 static long router_slot(world *w, const char *id)
 {
     long slot = world_find_router(w, id);
@@ -240,9 +338,10 @@ static long router_slot(world *w, const char *id)
         w->routers = grown;
         w->cap_routers = cap;
     }
+    world_router *r = &w->routers[w->n_routers].view;
     memset(&w->routers[w->n_routers], 0, sizeof w->routers[0]);
-    copy_str(w->routers[w->n_routers].view.id, sizeof(world_id), id);
-    if (index_add(w, &w->router_ids, router_id_at, w->n_routers) != 0)
+    if (keep_name(w, UNITS_ROUTER, id, &r->name, &r->id) != 0 ||
+        index_add(w, &w->router_ids, router_id_at, w->n_routers) != 0)
         return -1;
     return (long)w->n_routers++;
 }
@@ -260,9 +359,10 @@ static long deployment_slot(world *w, const char *id)
         w->deployments = grown;
         w->cap_deployments = cap;
     }
-    memset(&w->deployments[w->n_deployments], 0, sizeof w->deployments[0]);
-    copy_str(w->deployments[w->n_deployments].id, sizeof(world_id), id);
-    if (index_add(w, &w->deployment_ids, deployment_id_at, w->n_deployments) != 0)
+    world_deployment *d = &w->deployments[w->n_deployments];
+    memset(d, 0, sizeof *d);
+    if (keep_name(w, UNITS_DEPLOYMENT, id, &d->name, &d->id) != 0 ||
+        index_add(w, &w->deployment_ids, deployment_id_at, w->n_deployments) != 0)
         return -1;
     return (long)w->n_deployments++;
 }
@@ -286,17 +386,26 @@ static void generate_router_id(world *w, world_id id)
 }
 
 /* A router's deployment list must name existing multi-region deployments, once each. */
-static int check_router_deployments(const world *w, const world_cmd *cmd, char *err, size_t errlen)
+static int check_router_deployments(world *w, const world_cmd *cmd, char *err, size_t errlen)
 {
     if (cmd->n_deployments == 0)
         return fail(err, errlen, "expected at least one deployment in --deployments");
     if (cmd->n_deployments > WORLD_MAX_ROUTER_DEPLOYMENTS)
         return fail(err, errlen, "expected at most %u deployments behind a router, got %zu",
                     WORLD_MAX_ROUTER_DEPLOYMENTS, cmd->n_deployments);
-    /* listed[slot]: the deployment in that slot came earlier in the list (one id, one slot) */
-    unsigned char *listed = calloc(w->n_deployments ? w->n_deployments : 1, 1);
-    if (!listed)
-        return fail(err, errlen, "out of memory");
+    if (w->cap_listed < w->n_deployments) {
+        uint32_t *grown = realloc(w->listed, w->cap_deployments * sizeof *grown);
+        if (!grown)
+            return fail(err, errlen, "out of memory");
+        memset(grown + w->cap_listed, 0, (w->cap_deployments - w->cap_listed) * sizeof *grown);
+        w->listed = grown;
+        w->cap_listed = w->cap_deployments;
+    }
+    if (++w->stamp == 0) { /* wrapped: stamps of long ago would read as this list's */
+        memset(w->listed, 0, w->cap_listed * sizeof *w->listed);
+        w->stamp = 1;
+    }
+    uint32_t *listed = w->listed;
     int rc = 0;
     for (size_t i = 0; i < cmd->n_deployments && rc == 0; i++) {
         const char *id = cmd->deployments[i];
@@ -311,11 +420,10 @@ static int check_router_deployments(const world *w, const world_cmd *cmd, char *
                       "deployment \"%s\" is in the single region \"%s\"; routers only work "
                       "with multi-region deployments (--region US, EUROPE or APAC)",
                       id, d->region);
-        else if (listed[slot])
+        else if (listed[slot] == w->stamp)
             rc = fail(err, errlen, "deployment \"%s\" is listed twice", id);
-        listed[slot] = 1;
+        listed[slot] = w->stamp;
     }
-    free(listed);
     return rc;
 }
 
@@ -345,21 +453,25 @@ static int set_router_deployments(world *w, router_rec *r, const world_cmd *cmd)
     return 0;
 }
 
-static void set_router_properties(router_rec *rec, const world_cmd *cmd)
+/* Returns 0, or -1 when out of memory (nothing changed). */
+static int set_router_properties(world *w, router_rec *rec, const world_cmd *cmd)
 {
     world_router *r = &rec->view;
+    const char *display_name = r->display_name, *model = r->model;
+    if (((cmd->set & WORLD_SET_DISPLAY_NAME) && !(display_name = shared(w, cmd->display_name))) ||
+        ((cmd->set & WORLD_SET_MODEL) && !(model = shared(w, cmd->model))))
+        return -1;
     if ((cmd->set & WORLD_SET_STRATEGY) && cmd->strategy != r->strategy)
         drop_selector(rec);
-    if (cmd->set & WORLD_SET_DISPLAY_NAME)
-        copy_str(r->display_name, sizeof r->display_name, cmd->display_name);
-    if (cmd->set & WORLD_SET_MODEL)
-        copy_str(r->model, sizeof r->model, cmd->model);
+    r->display_name = display_name;
+    r->model = model;
     if (cmd->set & WORLD_SET_STRATEGY)
         r->strategy = cmd->strategy;
     if (cmd->set & WORLD_SET_PUBLIC)
         r->is_public = cmd->is_public;
     if (cmd->set & WORLD_SET_WEIGHTS)
         r->weigh_desired = cmd->weigh_desired;
+    return 0;
 }
 
 static int router_create(world *w, const world_cmd *cmd, char *err, size_t errlen)
@@ -384,12 +496,12 @@ static int router_create(world *w, const world_cmd *cmd, char *err, size_t errle
     if (set_router_deployments(w, rec, cmd) != 0)
         return fail(err, errlen, "out of memory");
     world_router *r = &rec->view;
-    units_full_name(r->name, w->account, UNITS_ROUTER, id);
-    r->display_name[0] = r->model[0] = '\0';
+    r->display_name = r->model = "";
     r->strategy = SELECTOR_WEIGHTED_RANDOM;
     r->is_public = 0;
     r->weigh_desired = 0;
-    set_router_properties(rec, cmd);
+    if (set_router_properties(w, rec, cmd) != 0)
+        return fail(err, errlen, "out of memory");
     r->exists = 1;
     return 0;
 }
@@ -405,7 +517,8 @@ static int router_update(world *w, const world_cmd *cmd, char *err, size_t errle
         if (set_router_deployments(w, &w->routers[slot], cmd) != 0)
             return fail(err, errlen, "out of memory");
     }
-    set_router_properties(&w->routers[slot], cmd);
+    if (set_router_properties(w, &w->routers[slot], cmd) != 0)
+        return fail(err, errlen, "out of memory");
     return 0;
 }
 
@@ -481,12 +594,13 @@ static int deployment_create(world *w, const world_cmd *cmd, char *err, size_t e
     if (check_bounds(min, max, err, errlen) != 0)
         return -1;
     long slot = deployment_slot(w, cmd->id);
-    if (slot < 0)
+    const char *model = shared(w, cmd->model);
+    const char *region = shared(w, (cmd->set & WORLD_SET_REGION) ? cmd->region : "US");
+    if (slot < 0 || !model || !region)
         return fail(err, errlen, "out of memory");
     world_deployment *d = &w->deployments[slot];
-    units_full_name(d->name, w->account, UNITS_DEPLOYMENT, cmd->id);
-    copy_str(d->model, sizeof d->model, cmd->model);
-    copy_str(d->region, sizeof d->region, (cmd->set & WORLD_SET_REGION) ? cmd->region : "US");
+    d->model = model;
+    d->region = region;
     d->min_replicas = min;
     d->max_replicas = max;
     d->cold_start_s = (cmd->set & WORLD_SET_COLD_START) ? cmd->cold_start_s : 0;

@@ -107,11 +107,13 @@ void world_cmd_clear(world_cmd *cmd);
 /* Append a deployment id to cmd->deployments; 0, or -1 when out of memory. */
 int world_cmd_add_deployment(world_cmd *cmd, const char *id);
 
+/* The strings of a deployment or router (id, name, model, region, display name) belong to
+ * the world and stay valid until world_free, across updates, deletes and creates. */
 typedef struct {
-    world_id id;
-    char name[UNITS_NAME_MAX]; /* accounts/<account>/deployments/<id> */
-    char model[UNITS_NAME_MAX];
-    char region[WORLD_REGION_MAX];
+    const char *id;
+    const char *name; /* accounts/<account>/deployments/<id> */
+    const char *model;
+    const char *region;
     int exists;
     long long min_replicas, max_replicas;
     long long replicas; /* wanted now; min <= replicas <= max */
@@ -125,10 +127,10 @@ typedef struct {
  * world_commit. Its selector stays inside the world (world_route picks through it), so no
  * caller can hold or change it across a delete and a create of the same id. */
 typedef struct {
-    world_id id;
-    char name[UNITS_NAME_MAX]; /* accounts/<account>/routers/<id> */
-    char display_name[UNITS_NAME_MAX];
-    char model[UNITS_NAME_MAX];
+    const char *id;
+    const char *name; /* accounts/<account>/routers/<id> */
+    const char *display_name;
+    const char *model;
     selector_strategy strategy;
     int is_public;
     int weigh_desired; /* weights are desired replicas (`weights: desired`), not ready ones */
