@@ -79,6 +79,7 @@ static scenario_event *add_event(loader *ld, const ydoc_node *node)
     }
     scenario_event *ev = &sc->events[sc->n_events++];
     memset(ev, 0, sizeof *ev);
+    world_cmd_init(&ev->cmd);
     ev->mark = mark_of(node);
     return ev;
 }
@@ -127,6 +128,17 @@ static int add_serving(loader *ld, const ydoc_node *map, const char *id)
     return 0;
 }
 
+static int read_model(loader *ld, const ydoc_node *node, world_cmd *cmd)
+{
+    char model[UNITS_NAME_MAX];
+    if (yread_model(&ld->in, node, model) != 0)
+        return -1;
+    if (world_cmd_set_text(&cmd->model, model) != 0)
+        return yread_fail(&ld->in, node, "out of memory");
+    cmd->set |= WORLD_SET_MODEL;
+    return 0;
+}
+
 static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd)
 {
     static const yread_key rules[] = {{"id", 1},
@@ -150,11 +162,8 @@ static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd
     if (autoscaling && loadspec_autoscaling(&ld->in, autoscaling, cmd) != 0)
         return -1;
     const ydoc_node *model = ydoc_get(map, "model");
-    if (model) {
-        if (yread_model(&ld->in, model, cmd->model) != 0)
-            return -1;
-        cmd->set |= WORLD_SET_MODEL;
-    }
+    if (model && read_model(ld, model, cmd) != 0)
+        return -1;
     const ydoc_node *region = ydoc_get(map, "region");
     if (region) {
         const char *text = yread_scalar(&ld->in, region, "region");
@@ -167,7 +176,8 @@ static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd
                               "expected a region: US, EUROPE or APAC (multi-region) or a single "
                               "region such as us-iowa-1, got \"%s\"",
                               text);
-        snprintf(cmd->region, sizeof cmd->region, "%s", text);
+        if (world_cmd_set_text(&cmd->region, text) != 0)
+            return yread_fail(&ld->in, region, "out of memory");
         cmd->set |= WORLD_SET_REGION;
     }
     return parse_replicas(ld, map, cmd);
@@ -200,14 +210,14 @@ static int parse_router_properties(loader *ld, const ydoc_node *map, world_cmd *
         const char *text = yread_scalar(&ld->in, node, "display_name");
         if (!text)
             return -1;
-        snprintf(cmd->display_name, sizeof cmd->display_name, "%s", text);
+        char name[UNITS_NAME_MAX]; /* longer names are cut, as they always were */
+        snprintf(name, sizeof name, "%s", text);
+        if (world_cmd_set_text(&cmd->display_name, name) != 0)
+            return yread_fail(&ld->in, node, "out of memory");
         cmd->set |= WORLD_SET_DISPLAY_NAME;
     }
-    if ((node = ydoc_get(map, "model"))) {
-        if (yread_model(&ld->in, node, cmd->model) != 0)
-            return -1;
-        cmd->set |= WORLD_SET_MODEL;
-    }
+    if ((node = ydoc_get(map, "model")) && read_model(ld, node, cmd) != 0)
+        return -1;
     if ((node = ydoc_get(map, "strategy"))) {
         const char *text = yread_scalar(&ld->in, node, "strategy");
         if (!text)

@@ -76,10 +76,38 @@ static void copy_str(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src);
 }
 
+/* Every command's unset texts point here; only other texts are the command's to free. */
+static const char no_text[] = "";
+
+void world_cmd_init(world_cmd *cmd)
+{
+    memset(cmd, 0, sizeof *cmd);
+    cmd->model = cmd->display_name = cmd->region = no_text;
+}
+
+static void free_text(const char *text)
+{
+    if (text != no_text)
+        free((char *)text);
+}
+
 void world_cmd_clear(world_cmd *cmd)
 {
     free(cmd->deployments);
-    memset(cmd, 0, sizeof *cmd);
+    free_text(cmd->model);
+    free_text(cmd->display_name);
+    free_text(cmd->region);
+    world_cmd_init(cmd);
+}
+
+int world_cmd_set_text(const char **field, const char *text)
+{
+    char *copy = strdup(text);
+    if (!copy)
+        return -1;
+    free_text(*field);
+    *field = copy;
+    return 0;
 }
 
 /* The list's capacity is the next power of two at or above its length (no separate field),
