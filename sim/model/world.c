@@ -17,11 +17,17 @@ typedef struct {
     selector *selector; /* over weights; NULL while the router does not exist */
 } router_rec;
 
-/* Slots by id: an open-addressed hash table of slot + 1 (0 marks an empty cell), at most
- * half full. Slots are never given up (a deleted resource keeps its slot for its id), so
- * the table only grows; lookups by id cost O(1) however many a scenario declares. */
+/* Slots by id: an open-addressed hash table of slot + 1 (0 marks an empty cell) with the
+ * id's hash, at most half full. Slots are never given up (a deleted resource keeps its slot
+ * for its id), so the table only grows; lookups by id cost O(1) however many a scenario
+ * declares, and growing reads no id again. */
 typedef struct {
-    size_t *cells;
+    uint32_t slot; /* slot + 1 */
+    uint32_t hash;
+} id_cell;
+
+typedef struct {
+    id_cell *cells;
     size_t cap; /* a power of two, or 0 */
 } id_index;
 
@@ -50,6 +56,7 @@ struct world {
     size_t n_deployments, cap_deployments;
     world_deployment *deployments;
     id_index router_ids, deployment_ids;
+    char router_prefix[UNITS_NAME_MAX], deployment_prefix[UNITS_NAME_MAX]; /* of full names */
     block *strings;
     string_set shared;
     /* listed[slot] == stamp: the deployment in that slot came earlier in the deployment list
@@ -121,7 +128,10 @@ int world_cmd_add_deployment(world_cmd *cmd, const char *id)
             return -1;
         cmd->deployments = grown;
     }
-    copy_str(cmd->deployments[cmd->n_deployments++], sizeof(world_id), id);
+    size_t len = strnlen(id, UNITS_ID_MAX);
+    char *to = cmd->deployments[cmd->n_deployments++];
+    memcpy(to, id, len);
+    to[len] = '\0';
     return 0;
 }
 
@@ -198,15 +208,16 @@ static const char *shared(world *w, const char *s)
 }
 
 /* The full name of a new router or deployment, with its id as the name's tail. */
-static int keep_name(world *w, units_kind kind, const char *id, const char **name,
+static int keep_name(world *w, const char *prefix, const char *id, const char **name,
                      const char **tail)
 {
-    char full[UNITS_NAME_MAX];
-    units_full_name(full, w->account, kind, id);
-    size_t len = strlen(full);
-    if (!(*name = keep(w, full, len)))
+    size_t plen = strlen(prefix), len = strlen(id);
+    char full[UNITS_NAME_MAX + UNITS_ID_MAX + 1];
+    memcpy(full, prefix, plen);
+    memcpy(full + plen, id, len);
+    if (!(*name = keep(w, full, plen + len)))
         return -1;
-    *tail = *name + len - strlen(id);
+    *tail = *name + plen;
     return 0;
 }
 
@@ -226,20 +237,22 @@ static long index_find(const world *w, const id_index *ix, id_at_fn id_at, const
 {
     if (ix->cap == 0)
         return -1;
-    for (size_t i = hash_id(id) & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
-        if (ix->cells[i] == 0)
+    uint32_t hash = (uint32_t)hash_id(id);
+    for (size_t i = hash & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+        const id_cell *c = &ix->cells[i];
+        if (c->slot == 0)
             return -1;
-        if (strcmp(id_at(w, ix->cells[i] - 1), id) == 0)
-            return (long)(ix->cells[i] - 1);
+        if (c->hash == hash && strcmp(id_at(w, c->slot - 1), id) == 0)
+            return (long)(c->slot - 1);
     }
 }
 
-static void index_put(const world *w, id_index *ix, id_at_fn id_at, size_t slot)
+static void index_put(id_index *ix, id_cell cell)
 {
-    size_t i = hash_id(id_at(w, slot)) & (ix->cap - 1);
-    while (ix->cells[i] != 0)
+    size_t i = cell.hash & (ix->cap - 1);
+    while (ix->cells[i].slot != 0)
         i = (i + 1) & (ix->cap - 1);
-    ix->cells[i] = slot + 1;
+    ix->cells[i] = cell;
 }
 
 /* Index slot, the n-th (slots 0..n-1 are indexed already). */
@@ -247,16 +260,16 @@ static int index_add(const world *w, id_index *ix, id_at_fn id_at, size_t slot)
 {
     if (2 * (slot + 1) > ix->cap) {
         size_t cap = ix->cap ? 2 * ix->cap : 16;
-        size_t *cells = calloc(cap, sizeof *cells);
-        if (!cells)
+        id_index grown = {calloc(cap, sizeof(id_cell)), cap};
+        if (!grown.cells)
             return -1;
+        for (size_t i = 0; i < ix->cap; i++)
+            if (ix->cells[i].slot != 0)
+                index_put(&grown, ix->cells[i]);
         free(ix->cells);
-        ix->cells = cells;
-        ix->cap = cap;
-        for (size_t k = 0; k < slot; k++)
-            index_put(w, ix, id_at, k);
+        *ix = grown;
     }
-    index_put(w, ix, id_at, slot);
+    index_put(ix, (id_cell){(uint32_t)slot + 1, (uint32_t)hash_id(id_at(w, slot))});
     return 0;
 }
 
@@ -266,6 +279,8 @@ world *world_new(const char *account, uint64_t id_seed)
     if (!w)
         return NULL;
     copy_str(w->account, sizeof w->account, account);
+    units_full_name(w->router_prefix, w->account, UNITS_ROUTER, "");
+    units_full_name(w->deployment_prefix, w->account, UNITS_DEPLOYMENT, "");
     w->id_state = id_seed;
     return w;
 }
@@ -368,7 +383,7 @@ static long router_slot(world *w, const char *id)
     }
     world_router *r = &w->routers[w->n_routers].view;
     memset(&w->routers[w->n_routers], 0, sizeof w->routers[0]);
-    if (keep_name(w, UNITS_ROUTER, id, &r->name, &r->id) != 0 ||
+    if (keep_name(w, w->router_prefix, id, &r->name, &r->id) != 0 ||
         index_add(w, &w->router_ids, router_id_at, w->n_routers) != 0)
         return -1;
     return (long)w->n_routers++;
@@ -389,7 +404,7 @@ static long deployment_slot(world *w, const char *id)
     }
     world_deployment *d = &w->deployments[w->n_deployments];
     memset(d, 0, sizeof *d);
-    if (keep_name(w, UNITS_DEPLOYMENT, id, &d->name, &d->id) != 0 ||
+    if (keep_name(w, w->deployment_prefix, id, &d->name, &d->id) != 0 ||
         index_add(w, &w->deployment_ids, deployment_id_at, w->n_deployments) != 0)
         return -1;
     return (long)w->n_deployments++;
