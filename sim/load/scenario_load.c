@@ -114,10 +114,8 @@ static int add_serving(loader *ld, const ydoc_node *map, const char *id)
     scenario *sc = ld->sc;
     if (scenario_serving_of(sc, id))
         return yread_fail(&ld->in, map, "deployment \"%s\" already has a serving model", id);
-    scenario_serving *grown = realloc(sc->serving, (sc->n_serving + 1) * sizeof *grown);
-    if (!grown)
+    if (make_room((void **)&sc->serving, sc->n_serving, sizeof *sc->serving) != 0)
         return yread_fail(&ld->in, map, "out of memory");
-    sc->serving = grown;
     scenario_serving *sv = &sc->serving[sc->n_serving];
     memset(sv, 0, sizeof *sv);
     snprintf(sv->deployment, sizeof sv->deployment, "%s", id);
@@ -125,7 +123,7 @@ static int add_serving(loader *ld, const ydoc_node *map, const char *id)
     if (loadspec_serving(&ld->in, map, &sv->spec) != 0)
         return -1;
     sc->n_serving++;
-    return 0;
+    return scenario_index_serving(sc) == 0 ? 0 : yread_fail(&ld->in, map, "out of memory");
 }
 
 static int read_model(loader *ld, const ydoc_node *node, world_cmd *cmd)
