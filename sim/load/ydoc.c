@@ -14,7 +14,9 @@
 #include <yaml.h>
 
 #define READ_CHUNK (64u << 10) /* first buffer for a file of unknown size */
-#define NODE_BLOCK_MAX 4096    /* nodes in the largest block */
+/* The largest blocks, 96 and 64 KiB: below malloc's mmap threshold, so that the memory of a
+ * document freed after loading is reused by what runs next, not faulted in again. */
+#define NODE_BLOCK_MAX 2048 /* nodes */
 #define BYTE_BLOCK_MAX (64u << 10)
 #define HASH_FROM 8 /* a mapping's duplicate keys are found by hashing from this many pairs */
 
