@@ -366,13 +366,12 @@ static long existing_deployment(const world *w, const char *id)
     return slot >= 0 && w->deployments[slot].exists ? slot : -1;
 }
 
-/* The slot for a new resource with this id: the deleted one of the same id (whose id and
- * name are this one's), or a new one. */
-static long router_slot(world *w, const char *id)
+/* The slot for a new resource with this id: `found`, the deleted one of the same id (whose
+ * id and name are this one's), or a new one when found is -1. */
+static long router_slot(world *w, const char *id, long found)
 {
-    long slot = world_find_router(w, id);
-    if (slot >= 0)
-        return slot;
+    if (found >= 0)
+        return found;
     if (w->n_routers == w->cap_routers) {
         size_t cap = w->cap_routers ? 2 * w->cap_routers : 8;
         router_rec *grown = realloc(w->routers, cap * sizeof *grown);
@@ -389,11 +388,10 @@ static long router_slot(world *w, const char *id)
     return (long)w->n_routers++;
 }
 
-static long deployment_slot(world *w, const char *id)
+static long deployment_slot(world *w, const char *id, long found)
 {
-    long slot = world_find_deployment(w, id);
-    if (slot >= 0)
-        return slot;
+    if (found >= 0)
+        return found;
     if (w->n_deployments == w->cap_deployments) {
         size_t cap = w->cap_deployments ? 2 * w->cap_deployments : 8;
         world_deployment *grown = realloc(w->deployments, cap * sizeof *grown);
@@ -428,8 +426,10 @@ static void generate_router_id(world *w, world_id id)
     } while (existing_router(w, id) >= 0);
 }
 
-/* A router's deployment list must name existing multi-region deployments, once each. */
-static int check_router_deployments(world *w, const world_cmd *cmd, char *err, size_t errlen)
+/* A router's deployment list must name existing multi-region deployments, once each. Their
+ * slots, in the list's order, go into *slots (the caller's to free) when it does. */
+static int check_router_deployments(world *w, const world_cmd *cmd, size_t **slots, char *err,
+                                    size_t errlen)
 {
     if (cmd->n_deployments == 0)
         return fail(err, errlen, "expected at least one deployment in --deployments");
@@ -449,6 +449,9 @@ static int check_router_deployments(world *w, const world_cmd *cmd, char *err, s
         w->stamp = 1;
     }
     uint32_t *listed = w->listed;
+    size_t *found = malloc(cmd->n_deployments * sizeof *found);
+    if (!found)
+        return fail(err, errlen, "out of memory");
     int rc = 0;
     for (size_t i = 0; i < cmd->n_deployments && rc == 0; i++) {
         const char *id = cmd->deployments[i];
@@ -466,7 +469,12 @@ static int check_router_deployments(world *w, const world_cmd *cmd, char *err, s
         else if (listed[slot] == w->stamp)
             rc = fail(err, errlen, "deployment \"%s\" is listed twice", id);
         listed[slot] = w->stamp;
+        found[i] = (size_t)slot;
     }
+    if (rc != 0)
+        free(found);
+    else
+        *slots = found;
     return rc;
 }
 
@@ -477,23 +485,17 @@ static void drop_selector(router_rec *r)
     r->selector = NULL;
 }
 
-static int set_router_deployments(world *w, router_rec *r, const world_cmd *cmd)
+/* The router's list becomes these n slots (taken). */
+static void set_router_deployments(router_rec *r, size_t *slots, size_t n)
 {
-    size_t *slots = malloc(cmd->n_deployments * sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < cmd->n_deployments; i++)
-        slots[i] = (size_t)world_find_deployment(w, cmd->deployments[i]);
     /* A different list drops the selector, so the next commit rebuilds it even when the
      * weights happen to read the same (v1 with 2 replicas swapped for v2 with 2). */
-    if (r->view.n_deployments != cmd->n_deployments ||
-        memcmp(r->deployments, slots, cmd->n_deployments * sizeof *slots) != 0)
+    if (r->view.n_deployments != n || memcmp(r->deployments, slots, n * sizeof *slots) != 0)
         drop_selector(r);
     free(r->deployments);
     r->deployments = slots;
     r->view.deployments = slots;
-    r->view.n_deployments = cmd->n_deployments;
-    return 0;
+    r->view.n_deployments = n;
 }
 
 /* Returns 0, or -1 when out of memory (nothing changed). */
@@ -524,20 +526,23 @@ static int router_create(world *w, const world_cmd *cmd, char *err, size_t errle
         generate_router_id(w, id);
     else
         copy_str(id, sizeof id, cmd->id);
-    if (existing_router(w, id) >= 0)
+    long found = world_find_router(w, id);
+    if (found >= 0 && w->routers[found].view.exists)
         return fail(err, errlen, "router \"%s\" already exists", id);
-    if (check_router_deployments(w, cmd, err, errlen) != 0)
+    size_t *slots;
+    if (check_router_deployments(w, cmd, &slots, err, errlen) != 0)
         return -1;
-    long slot = router_slot(w, id);
-    if (slot < 0)
+    long slot = router_slot(w, id, found);
+    if (slot < 0) {
+        free(slots);
         return fail(err, errlen, "out of memory");
+    }
     router_rec *rec = &w->routers[slot];
     /* A new router, even in the slot of one deleted at this very instant: whatever selector
      * the slot kept (its strategy, its round-robin state) goes, so the commit builds the
      * one this command asks for and the router starts a new phase. */
     drop_selector(rec);
-    if (set_router_deployments(w, rec, cmd) != 0)
-        return fail(err, errlen, "out of memory");
+    set_router_deployments(rec, slots, cmd->n_deployments);
     world_router *r = &rec->view;
     r->display_name = r->model = "";
     r->strategy = SELECTOR_WEIGHTED_RANDOM;
@@ -555,10 +560,10 @@ static int router_update(world *w, const world_cmd *cmd, char *err, size_t errle
     if (slot < 0)
         return fail(err, errlen, "router \"%s\" does not exist at this time", cmd->id);
     if (cmd->set & WORLD_SET_DEPLOYMENTS) {
-        if (check_router_deployments(w, cmd, err, errlen) != 0)
+        size_t *slots;
+        if (check_router_deployments(w, cmd, &slots, err, errlen) != 0)
             return -1;
-        if (set_router_deployments(w, &w->routers[slot], cmd) != 0)
-            return fail(err, errlen, "out of memory");
+        set_router_deployments(&w->routers[slot], slots, cmd->n_deployments);
     }
     if (set_router_properties(w, &w->routers[slot], cmd) != 0)
         return fail(err, errlen, "out of memory");
@@ -624,7 +629,8 @@ static void set_autoscaling(world_deployment *d, const world_cmd *cmd)
  * (or max = min when only min is raised above 1). */
 static int deployment_create(world *w, const world_cmd *cmd, char *err, size_t errlen)
 {
-    if (existing_deployment(w, cmd->id) >= 0)
+    long found = world_find_deployment(w, cmd->id);
+    if (found >= 0 && w->deployments[found].exists)
         return fail(err, errlen, "deployment \"%s\" already exists", cmd->id);
     long long min = 0, max = 1;
     if (cmd->set & WORLD_SET_REPLICAS) {
@@ -636,7 +642,7 @@ static int deployment_create(world *w, const world_cmd *cmd, char *err, size_t e
     }
     if (check_bounds(min, max, err, errlen) != 0)
         return -1;
-    long slot = deployment_slot(w, cmd->id);
+    long slot = deployment_slot(w, cmd->id, found);
     const char *model = shared(w, cmd->model);
     const char *region = shared(w, (cmd->set & WORLD_SET_REGION) ? cmd->region : "US");
     if (slot < 0 || !model || !region)
