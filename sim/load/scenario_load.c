@@ -22,11 +22,23 @@
 /* Loader state: the reader (where errors go, the account, the duration) and the scenario
  * being filled. Every error path writes "FILE:LINE:COL: message" once and returns -1 up to
  * scenario_load. */
+/* Pairs of ids, e.g. a router and a deployment it lists, for O(1) membership: open
+ * addressing, at most half full. The ids are the scenario's own strings, not copies. */
+typedef struct {
+    const char *a, *b;
+} id_pair;
+
+typedef struct {
+    id_pair *cells;
+    size_t n, cap; /* cap a power of two, or 0 */
+} pair_set;
+
 typedef struct {
     yread in;
     scenario *sc;
     size_t cap_events;    /* room in sc->events, reserved once the entries are counted */
     unsigned char *sized; /* per traffic entry: its requests carry sizes (entry or trace) */
+    pair_set listed;      /* (router, deployment): some command lists it behind the router */
 } loader;
 
 static int err_mark(loader *ld, scenario_mark mark, const char *msg)
@@ -799,7 +811,7 @@ static int check_known_deployment(loader *ld, const world *w, const char *id, sc
     return err_mark(ld, mark, msg);
 }
 
-static int reaches_batching(const scenario *sc, const char *router, char *msg, size_t size);
+static int reaches_batching(const loader *ld, const char *router, char *msg, size_t size);
 
 /* Read a trace through once, so a malformed line or an unknown router stops the scenario
  * at load time, with the trace's own FILE:LINE:COL. Its lines without request sizes (the
@@ -840,7 +852,7 @@ static int check_trace(loader *ld, const world *w, scenario_traffic *traffic)
             break;
         }
         if (!a.has_tokens && traffic->tokens.n_classes == 0 &&
-            reaches_batching(ld->sc, a.router[0] ? id : traffic->router, why, sizeof why)) {
+            reaches_batching(ld, a.router[0] ? id : traffic->router, why, sizeof why)) {
             if (a.router[0])
                 snprintf(ld->in.err, ld->in.errlen, "%s:%ld:%d: %s", path, a.line, a.router_column,
                          why);
@@ -856,28 +868,83 @@ static int check_trace(loader *ld, const world *w, scenario_traffic *traffic)
 
 /* ---- request sizes against the serving models ------------------------------------------ */
 
-/* 1 when some command of the scenario lists deployment `dep` behind router `router`. */
-static int ever_behind(const scenario *sc, const char *router, const char *dep)
+static size_t hash_pair(const char *a, const char *b)
 {
-    for (size_t i = 0; i < sc->n_events; i++) {
-        const world_cmd *cmd = &sc->events[i].cmd;
-        if ((cmd->op != WORLD_ROUTER_CREATE && cmd->op != WORLD_ROUTER_UPDATE) ||
-            strcmp(cmd->id, router) != 0)
-            continue;
-        for (size_t j = 0; j < cmd->n_deployments; j++)
-            if (strcmp(cmd->deployments[j], dep) == 0)
-                return 1;
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over a, a separator, b */
+    for (; *a; a++)
+        h = (h ^ (unsigned char)*a) * 0x100000001b3ULL;
+    h = (h ^ 0xff) * 0x100000001b3ULL;
+    for (; *b; b++)
+        h = (h ^ (unsigned char)*b) * 0x100000001b3ULL;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The cell holding (a, b), or the empty one where it belongs. */
+static id_pair *pair_find(const pair_set *set, const char *a, const char *b)
+{
+    size_t mask = set->cap - 1;
+    for (size_t i = hash_pair(a, b) & mask;; i = (i + 1) & mask) {
+        id_pair *c = &set->cells[i];
+        if (!c->a || (strcmp(c->a, a) == 0 && strcmp(c->b, b) == 0))
+            return c;
+    }
+}
+
+static int pair_add(pair_set *set, const char *a, const char *b)
+{
+    if (2 * (set->n + 1) > set->cap) {
+        pair_set grown = {calloc(set->cap ? 2 * set->cap : 64, sizeof(id_pair)), set->n,
+                          set->cap ? 2 * set->cap : 64};
+        if (!grown.cells)
+            return -1;
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->cells[i].a)
+                *pair_find(&grown, set->cells[i].a, set->cells[i].b) = set->cells[i];
+        free(set->cells);
+        *set = grown;
+    }
+    id_pair *c = pair_find(set, a, b);
+    if (!c->a) {
+        *c = (id_pair){a, b};
+        set->n++;
     }
     return 0;
 }
 
+static int pair_has(const pair_set *set, const char *a, const char *b)
+{
+    return set->cap > 0 && pair_find(set, a, b)->a != NULL;
+}
+
+/* Every (router, deployment) some command of the scenario lists, for ever_behind. */
+static int index_listings(loader *ld)
+{
+    const scenario *sc = ld->sc;
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const world_cmd *cmd = &sc->events[i].cmd;
+        if (cmd->op != WORLD_ROUTER_CREATE && cmd->op != WORLD_ROUTER_UPDATE)
+            continue;
+        for (size_t j = 0; j < cmd->n_deployments; j++)
+            if (pair_add(&ld->listed, cmd->id, cmd->deployments[j]) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* 1 when some command of the scenario lists deployment `dep` behind router `router`. */
+static int ever_behind(const loader *ld, const char *router, const char *dep)
+{
+    return pair_has(&ld->listed, router, dep);
+}
+
 /* A batching deployment serves a request by its tokens: 1 (with the reason in msg) when
  * router, at any time, lists a deployment with model batching. */
-static int reaches_batching(const scenario *sc, const char *router, char *msg, size_t size)
+static int reaches_batching(const loader *ld, const char *router, char *msg, size_t size)
 {
+    const scenario *sc = ld->sc;
     for (size_t i = 0; i < sc->n_serving; i++) {
         const scenario_serving *sv = &sc->serving[i];
-        if (sv->spec.model != SERVING_MODEL_BATCHING || !ever_behind(sc, router, sv->deployment))
+        if (sv->spec.model != SERVING_MODEL_BATCHING || !ever_behind(ld, router, sv->deployment))
             continue;
         snprintf(msg, size,
                  "expected request sizes (tokens or classes, or a trace with prompt_tokens and "
@@ -898,7 +965,7 @@ static int check_sizes_reach(loader *ld)
         char msg[512];
         const scenario_traffic *t = &sc->traffic[i];
         if (!t->trace && t->tokens.n_classes == 0 &&
-            reaches_batching(sc, t->router, msg, sizeof msg))
+            reaches_batching(ld, t->router, msg, sizeof msg))
             return err_mark(ld, t->mark, msg);
     }
     return 0;
@@ -909,16 +976,27 @@ static int check_sizes_reach(loader *ld)
 static int check_token_targets(loader *ld)
 {
     const scenario *sc = ld->sc;
-    for (size_t i = 0; i < sc->n_events; i++) {
+    /* Deployments some command lists behind a router that traffic with sizes calls. */
+    pair_set sized_routers = {NULL, 0, 0}, reached = {NULL, 0, 0};
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < sc->n_traffic; k++)
+        if (ld->sized[k])
+            rc = pair_add(&sized_routers, sc->traffic[k].router, "");
+    for (size_t i = 0; rc == 0 && i < sc->n_events; i++) {
+        const world_cmd *cmd = &sc->events[i].cmd;
+        if ((cmd->op == WORLD_ROUTER_CREATE || cmd->op == WORLD_ROUTER_UPDATE) &&
+            pair_has(&sized_routers, cmd->id, ""))
+            for (size_t j = 0; rc == 0 && j < cmd->n_deployments; j++)
+                rc = pair_add(&reached, cmd->deployments[j], "");
+    }
+    free(sized_routers.cells);
+    for (size_t i = 0; rc == 0 && i < sc->n_events; i++) {
         const world_cmd *cmd = &sc->events[i].cmd;
         const world_autoscaling *a = &cmd->autoscaling;
         if (!(cmd->set & WORLD_SET_LOAD_TARGETS) ||
             (a->load_tokens_generated_per_second <= 0 && a->load_prompt_tokens_per_second <= 0))
             continue;
-        int sized = 0;
-        for (size_t k = 0; !sized && k < sc->n_traffic; k++)
-            sized = ld->sized[k] && ever_behind(sc, sc->traffic[k].router, cmd->id);
-        if (sized)
+        if (pair_has(&reached, cmd->id, ""))
             continue;
         char msg[512];
         snprintf(msg, sizeof msg,
@@ -927,9 +1005,11 @@ static int check_token_targets(loader *ld)
                  cmd->id,
                  a->load_tokens_generated_per_second > 0 ? "tokens_generated_per_second"
                                                          : "prompt_tokens_per_second");
+        free(reached.cells);
         return err_mark(ld, sc->events[i].mark, msg);
     }
-    return 0;
+    free(reached.cells);
+    return rc == 0 ? 0 : err_mark(ld, sc->events[0].mark, "out of memory");
 }
 
 /* The queue model counts no tokens, so an output-token floor on a queue deployment could
@@ -992,6 +1072,10 @@ static int check_references(loader *ld, const world *w)
         if (sc->capacity[i].deployment[0] &&
             check_known_deployment(ld, w, sc->capacity[i].deployment, sc->capacity[i].mark) != 0)
             return -1;
+    if (index_listings(ld) != 0) {
+        snprintf(ld->in.err, ld->in.errlen, "%s: out of memory", ld->in.path);
+        return -1;
+    }
     if (check_sizes_reach(ld) != 0)
         return -1;
     for (size_t i = 0; i < sc->n_traffic; i++) {
@@ -1026,6 +1110,7 @@ static int validate(loader *ld)
         rc = check_references(ld, w);
     world_free(w);
     free(ld->sized);
+    free(ld->listed.cells);
     return rc;
 }
 
@@ -1060,7 +1145,8 @@ scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_
         }
     }
     scenario *sc = calloc(1, sizeof *sc);
-    loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc, 0, NULL};
+    loader ld = {
+        {.path = path, .doc = doc, .err = err, .errlen = errlen}, sc, 0, NULL, {NULL, 0, 0}};
     int rc = -1;
     if (sc && (sc->path = strdup(path)) && copy_sets(sc, sets, n_sets) == 0) {
         ld.in.account = sc->account;
