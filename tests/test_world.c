@@ -143,6 +143,73 @@ START_TEST(many_resources)
 }
 END_TEST
 
+static int changed(const world *w, size_t router)
+{
+    return world_router_at(w, router)->changed;
+}
+
+/* A commit flags (and re-weights) exactly the routers whose weights moved: those listing a
+ * deployment whose counts changed, through any of the ways they change, and those whose
+ * own list or settings changed; the others keep their selector and weights. */
+START_TEST(commit_flags_what_moved)
+{
+    world *w = world_new("acme", 1);
+    create_deployment(w, "a", NULL);
+    create_deployment(w, "b", NULL);
+    create_deployment(w, "c", NULL);
+    world_cmd cmd;
+    router_cmd(&cmd, WORLD_ROUTER_CREATE, "ab", (const char *[]){"a", "b"}, 2);
+    apply_ok(w, &cmd);
+    router_cmd(&cmd, WORLD_ROUTER_CREATE, "bc", (const char *[]){"b", "c"}, 2);
+    apply_ok(w, &cmd);
+    router_cmd(&cmd, WORLD_ROUTER_CREATE, "c", (const char *[]){"c"}, 1);
+    apply_ok(w, &cmd);
+    ck_assert_int_eq(world_commit(w), 3);
+    ck_assert_int_eq(world_commit(w), 0); /* nothing changed */
+
+    world_autoscale(w, 0, 1); /* a's bounds are [1, 1]: no move, though it was touched */
+    ck_assert_int_eq(world_commit(w), 0);
+
+    world_cmd_init(&cmd);
+    cmd.op = WORLD_DEPLOYMENT_SCALE;
+    cmd.set = WORLD_SET_REPLICAS;
+    cmd.replicas = 3;
+    snprintf(cmd.id, sizeof cmd.id, "b");
+    apply_ok(w, &cmd);
+    ck_assert_int_eq(world_commit(w), 2);
+    ck_assert(changed(w, 0) && changed(w, 1) && !changed(w, 2));
+    ck_assert_uint_eq(world_router_at(w, 1)->weights[0], 3);
+
+    world_set_ready(w, 1, 2); /* fewer ready: both routers weigh ready replicas */
+    ck_assert_int_eq(world_commit(w), 2);
+    ck_assert_uint_eq(world_router_at(w, 0)->weights[1], 2);
+
+    world_cmd_init(&cmd);
+    cmd.op = WORLD_DEPLOYMENT_SCALE;
+    cmd.set = WORLD_SET_REPLICAS;
+    cmd.replicas = 4;
+    snprintf(cmd.id, sizeof cmd.id, "c");
+    apply_ok(w, &cmd);
+    ck_assert_int_eq(world_commit(w), 2);
+    ck_assert(!changed(w, 0) && changed(w, 1) && changed(w, 2));
+
+    router_cmd(&cmd, WORLD_ROUTER_UPDATE, "ab", (const char *[]){"a"}, 1); /* a new list */
+    apply_ok(w, &cmd);
+    ck_assert_int_eq(world_commit(w), 1);
+    ck_assert(changed(w, 0) && !changed(w, 1) && !changed(w, 2));
+
+    world_set_ready(w, 1, 3); /* b now behind bc alone */
+    ck_assert_int_eq(world_commit(w), 1);
+    ck_assert(!changed(w, 0) && changed(w, 1));
+
+    router_cmd(&cmd, WORLD_ROUTER_DELETE, "c", NULL, 0);
+    apply_ok(w, &cmd);
+    ck_assert_int_eq(world_commit(w), 1);
+    ck_assert(changed(w, 2) && world_router_at(w, 2)->total_weight == 0);
+    world_free(w);
+}
+END_TEST
+
 /* Serving models found by deployment id among thousands (indexed by the loader), and the
  * same answers from a scenario nobody indexed. */
 START_TEST(serving_lookup)
@@ -215,6 +282,7 @@ static Suite *suite(void)
     Suite *s = suite_create("world");
     check_add_case(s, tcase_create("records_keep_their_strings"), records_keep_their_strings, 4);
     check_add_case(s, tcase_create("many_resources"), many_resources, 30);
+    check_add_case(s, tcase_create("commit_flags_what_moved"), commit_flags_what_moved, 4);
     check_add_case(s, tcase_create("serving_lookup"), serving_lookup, 30);
     check_add_case(s, tcase_create("events_in_time_order"), events_in_time_order, 4);
     return s;

@@ -15,6 +15,7 @@ typedef struct {
     size_t *deployments;
     uint32_t *weights;
     selector *selector; /* over weights; NULL while the router does not exist */
+    int dirty;          /* the next commit looks at it: it, or a deployment it lists, changed */
 } router_rec;
 
 /* Slots by id: an open-addressed hash table of slot + 1 (0 marks an empty cell) with the
@@ -64,6 +65,15 @@ struct world {
     uint32_t *listed;
     size_t cap_listed;
     uint32_t stamp;
+    /* What a commit looks at: every router after a deployment list changed (full), else the
+     * dirty ones and those listing a deployment whose counts changed since the last commit
+     * (touched, each once; is_touched marks them), found through listers: the routers
+     * listing deployment d are listers[lister_start[d] .. lister_start[d + 1]), as of the
+     * last full commit, for the first n_listed deployment slots. */
+    int full;
+    size_t *touched, n_touched, cap_touched;
+    unsigned char *is_touched;
+    size_t *lister_start, *listers, n_listed;
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -282,6 +292,7 @@ world *world_new(const char *account, uint64_t id_seed)
     units_full_name(w->router_prefix, w->account, UNITS_ROUTER, "");
     units_full_name(w->deployment_prefix, w->account, UNITS_DEPLOYMENT, "");
     w->id_state = id_seed;
+    w->full = 1;
     return w;
 }
 
@@ -305,6 +316,10 @@ void world_free(world *w)
     }
     free(w->shared.cells);
     free(w->listed);
+    free(w->touched);
+    free(w->is_touched);
+    free(w->lister_start);
+    free(w->listers);
     free(w);
 }
 
@@ -486,8 +501,9 @@ static void drop_selector(router_rec *r)
 }
 
 /* The router's list becomes these n slots (taken). */
-static void set_router_deployments(router_rec *r, size_t *slots, size_t n)
+static void set_router_deployments(world *w, router_rec *r, size_t *slots, size_t n)
 {
+    w->full = 1;
     /* A different list drops the selector, so the next commit rebuilds it even when the
      * weights happen to read the same (v1 with 2 replicas swapped for v2 with 2). */
     if (r->view.n_deployments != n || memcmp(r->deployments, slots, n * sizeof *slots) != 0)
@@ -542,7 +558,7 @@ static int router_create(world *w, const world_cmd *cmd, char *err, size_t errle
      * the slot kept (its strategy, its round-robin state) goes, so the commit builds the
      * one this command asks for and the router starts a new phase. */
     drop_selector(rec);
-    set_router_deployments(rec, slots, cmd->n_deployments);
+    set_router_deployments(w, rec, slots, cmd->n_deployments);
     world_router *r = &rec->view;
     r->display_name = r->model = "";
     r->strategy = SELECTOR_WEIGHTED_RANDOM;
@@ -551,6 +567,7 @@ static int router_create(world *w, const world_cmd *cmd, char *err, size_t errle
     if (set_router_properties(w, rec, cmd) != 0)
         return fail(err, errlen, "out of memory");
     r->exists = 1;
+    rec->dirty = 1;
     return 0;
 }
 
@@ -563,10 +580,11 @@ static int router_update(world *w, const world_cmd *cmd, char *err, size_t errle
         size_t *slots;
         if (check_router_deployments(w, cmd, &slots, err, errlen) != 0)
             return -1;
-        set_router_deployments(&w->routers[slot], slots, cmd->n_deployments);
+        set_router_deployments(w, &w->routers[slot], slots, cmd->n_deployments);
     }
     if (set_router_properties(w, &w->routers[slot], cmd) != 0)
         return fail(err, errlen, "out of memory");
+    w->routers[slot].dirty = 1;
     return 0;
 }
 
@@ -576,6 +594,7 @@ static int router_delete(world *w, const world_cmd *cmd, char *err, size_t errle
     if (slot < 0)
         return fail(err, errlen, "router \"%s\" does not exist at this time", cmd->id);
     w->routers[slot].view.exists = 0;
+    w->routers[slot].dirty = 1;
     return 0;
 }
 
@@ -599,8 +618,36 @@ static int check_bounds(long long min, long long max, char *err, size_t errlen)
 /* Replicas wanted: fewer take effect at once (a leaving replica is no longer weighted,
  * though it finishes what it serves); more are ready at once only without a cold start,
  * otherwise the engine makes them ready one by one as their cold starts end. */
-static void set_replicas(world_deployment *d, long long n)
+/* A deployment's counts changed: the next commit looks at the routers listing it. Should
+ * the note not fit (out of memory), the next commit looks at every router instead. */
+static void touch(world *w, size_t slot)
 {
+    if (w->full)
+        return;
+    if (slot >= w->cap_touched) {
+        size_t cap = w->cap_deployments;
+        unsigned char *flags = realloc(w->is_touched, cap);
+        if (flags)
+            w->is_touched = flags;
+        size_t *list = flags ? realloc(w->touched, cap * sizeof *list) : NULL;
+        if (!list) {
+            w->full = 1;
+            return;
+        }
+        w->touched = list;
+        memset(flags + w->cap_touched, 0, cap - w->cap_touched);
+        w->cap_touched = cap;
+    }
+    if (!w->is_touched[slot]) {
+        w->is_touched[slot] = 1;
+        w->touched[w->n_touched++] = slot;
+    }
+}
+
+static void set_replicas(world *w, size_t slot, long long n)
+{
+    world_deployment *d = &w->deployments[slot];
+    touch(w, slot);
     d->replicas = n;
     if (d->cold_start_s <= 0 || d->ready > n)
         d->ready = n;
@@ -656,7 +703,7 @@ static int deployment_create(world *w, const world_cmd *cmd, char *err, size_t e
     d->autoscaling = WORLD_DEFAULT_AUTOSCALING;
     set_autoscaling(d, cmd);
     d->ready = (cmd->set & WORLD_SET_WARM) ? clamp(1, min, max) : 0;
-    set_replicas(d, clamp(1, min, max));
+    set_replicas(w, (size_t)slot, clamp(1, min, max));
     d->exists = 1;
     return 0;
 }
@@ -677,7 +724,7 @@ static int deployment_update(world *w, const world_cmd *cmd, char *err, size_t e
     d->min_replicas = min;
     d->max_replicas = max;
     set_autoscaling(d, cmd);
-    set_replicas(d, clamp(d->replicas, min, max));
+    set_replicas(w, (size_t)slot, clamp(d->replicas, min, max));
     return 0;
 }
 
@@ -765,12 +812,13 @@ void world_set_ready(world *w, size_t deployment, long long ready)
 {
     world_deployment *d = &w->deployments[deployment];
     d->ready = ready < d->replicas ? ready : d->replicas;
+    touch(w, deployment);
 }
 
 void world_autoscale(world *w, size_t deployment, long long n)
 {
     world_deployment *d = &w->deployments[deployment];
-    set_replicas(d, clamp(n, d->min_replicas, d->max_replicas));
+    set_replicas(w, deployment, clamp(n, d->min_replicas, d->max_replicas));
 }
 
 int world_is_autoscaled(const world_deployment *d)
@@ -778,12 +826,56 @@ int world_is_autoscaled(const world_deployment *d)
     return d->min_replicas < d->max_replicas;
 }
 
+/* Which routers list each deployment, as the lists stand (see struct world). */
+static int index_listers(world *w)
+{
+    size_t n = w->n_deployments, total = 0;
+    for (size_t i = 0; i < w->n_routers; i++)
+        total += w->routers[i].view.n_deployments;
+    size_t *start = realloc(w->lister_start, (n + 1) * sizeof *start);
+    if (start)
+        w->lister_start = start;
+    size_t *listers = start ? realloc(w->listers, (total ? total : 1) * sizeof *listers) : NULL;
+    if (!listers)
+        return -1;
+    w->listers = listers;
+    memset(start, 0, (n + 1) * sizeof *start);
+    for (size_t i = 0; i < w->n_routers; i++)
+        for (size_t j = 0; j < w->routers[i].view.n_deployments; j++)
+            start[w->routers[i].deployments[j] + 1]++;
+    for (size_t d = 0; d < n; d++)
+        start[d + 1] += start[d];
+    /* Fill each deployment's range from its start, which leaves start[d] at the range's
+     * end, the next one's start; then shift them back. */
+    for (size_t i = 0; i < w->n_routers; i++)
+        for (size_t j = 0; j < w->routers[i].view.n_deployments; j++)
+            listers[start[w->routers[i].deployments[j]]++] = i;
+    for (size_t d = n; d > 0; d--)
+        start[d] = start[d - 1];
+    start[0] = 0;
+    w->n_listed = n;
+    return 0;
+}
+
 int world_commit(world *w)
 {
+    int full = w->full;
+    for (size_t k = 0; k < w->n_touched; k++) {
+        size_t d = w->touched[k];
+        w->is_touched[d] = 0;
+        for (size_t j = d < w->n_listed ? w->lister_start[d] : 0;
+             d < w->n_listed && j < w->lister_start[d + 1]; j++)
+            w->routers[w->listers[j]].dirty = 1;
+    }
+    w->n_touched = 0;
+    w->full = 1; /* until this commit has looked at everything it must */
     int changed = 0;
     for (size_t i = 0; i < w->n_routers; i++) {
         router_rec *r = &w->routers[i];
         r->view.changed = 0;
+        if (!full && !r->dirty)
+            continue;
+        r->dirty = 0;
         if (!r->view.exists) {
             if (r->selector) {
                 drop_selector(r);
@@ -797,5 +889,8 @@ int world_commit(world *w)
         }
         changed += r->view.changed;
     }
+    if (full && index_listers(w) != 0)
+        return -1;
+    w->full = 0;
     return changed;
 }
