@@ -460,6 +460,47 @@ START_TEST(overrides)
 }
 END_TEST
 
+/* Mappings of every size on either side of a merge: its own keys win and each merged key
+ * is taken once, the first listed winning, whether the keys are compared one by one (a few)
+ * or hashed (many). The expected mapping is written out by hand below. */
+START_TEST(merge_keys_any_size)
+{
+    for (int own = 0; own <= 20; own += 4) {
+        for (int merged = 1; merged <= 20; merged += 6) {
+            /* base: {m0: b, m1: b, ...}; more: {m0: c, z: c}; map: own k0.., and m0 written
+             * by the map itself when own > 0, then <<: [*base, *more] */
+            char text[4096];
+            size_t used = (size_t)sprintf(text, "base: &base {");
+            for (int i = 0; i < merged; i++)
+                used += (size_t)sprintf(text + used, "%sm%d: b", i ? ", " : "", i);
+            used += (size_t)sprintf(text + used, "}\nmore: &more {m0: c, z: c}\nmap: {");
+            for (int i = 0; i < own; i++)
+                used += (size_t)sprintf(text + used, "k%d: own, ", i);
+            if (own > 0)
+                used += (size_t)sprintf(text + used, "m0: own, ");
+            sprintf(text + used, "<<: [*base, *more]}\n");
+            ydoc *d = load(text);
+            const ydoc_node *map = ydoc_get(ydoc_root(d), "map");
+            ck_assert_uint_eq(map->n, (size_t)(own + merged + 1)); /* m0 once, z */
+            ck_assert_str_eq(ydoc_get(map, "m0")->value, own > 0 ? "own" : "b");
+            ck_assert_str_eq(ydoc_get(map, "z")->value, "c");
+            for (int i = 1; i < merged; i++) {
+                char key[16];
+                sprintf(key, "m%d", i);
+                ck_assert_str_eq(ydoc_get(map, key)->value, "b");
+            }
+            ck_assert_ptr_null(ydoc_get(map, "<<"));
+            ydoc_free(d);
+        }
+    }
+    /* A duplicate found at the point where a mapping's keys start being hashed. */
+    refused("{a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, a: 9}",
+            "t.yaml:1:50: duplicate key \"a\" (first at line 1, column 2)");
+    refused("{a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, a: 8}",
+            "t.yaml:1:44: duplicate key \"a\" (first at line 1, column 2)");
+}
+END_TEST
+
 START_TEST(duplicate_keys_refused)
 {
     refused("a: 1\nb: 2\na: 3\n", "t.yaml:3:1: duplicate key \"a\" (first at line 1, column 1)");
@@ -586,6 +627,7 @@ static Suite *suite(void)
     check_add_case(s, tcase_create("merge_keys"), anchors_aliases_and_merge_keys, 4);
     check_add_case(s, tcase_create("overrides"), overrides, 4);
     check_add_case(s, tcase_create("duplicate_keys"), duplicate_keys_refused, 4);
+    check_add_case(s, tcase_create("merge_keys_any_size"), merge_keys_any_size, 4);
     check_add_case(s, tcase_create("several_documents"), several_documents_refused, 4);
     check_add_case(s, tcase_create("files"), files, 4);
     check_add_case(s, tcase_create("files_refused_before_reading"), files_refused_before_reading,

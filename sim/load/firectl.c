@@ -279,15 +279,17 @@ static int set_display_name(parser *p, const word *w)
     for (const unsigned char *c = (const unsigned char *)w->text; *c; c++)
         if (*c < 0x20 || *c == 0x7f)
             return fail(p, w->offset, "--display-name: expected text without control characters");
-    memcpy(p->cmd->display_name, w->text, len + 1);
+    if (world_cmd_set_text(&p->cmd->display_name, w->text) != 0)
+        return fail(p, w->offset, "out of memory");
     return 0;
 }
 
 static int set_model(parser *p, const word *w, const char *flag)
 {
-    char why[384];
-    if (units_resolve_model(w->text, p->account, p->cmd->model, why, sizeof why) == 0)
-        return 0;
+    char why[384], model[UNITS_NAME_MAX];
+    if (units_resolve_model(w->text, p->account, model, why, sizeof why) == 0)
+        return world_cmd_set_text(&p->cmd->model, model) == 0 ? 0
+                                                              : fail(p, w->offset, "out of memory");
     return fail(p, w->offset, "%s%s%s", flag ? flag : "", flag ? ": " : "", why);
 }
 
@@ -323,7 +325,8 @@ static int set_region(parser *p, const word *w)
                     "--region: expected a region like US, EUROPE, APAC or us-iowa-1 (letters, "
                     "digits and hyphens, at most %d characters), got \"%s\"",
                     WORLD_REGION_MAX - 1, units_quote(w->text, q, sizeof q));
-    memcpy(p->cmd->region, w->text, len + 1);
+    if (world_cmd_set_text(&p->cmd->region, w->text) != 0)
+        return fail(p, w->offset, "out of memory");
     return 0;
 }
 
@@ -750,7 +753,7 @@ int firectl_parse(const char *line, const char *account, world_cmd *cmd, char *e
                 .err = err,
                 .errlen = errlen,
                 .err_offset = err_offset ? err_offset : &ignored};
-    memset(cmd, 0, sizeof *cmd);
+    world_cmd_init(cmd);
     *p.err_offset = -1;
     int status = split_words(&p) == 0 ? parse_words(&p) : -1;
     free(p.buf);

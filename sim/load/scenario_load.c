@@ -22,10 +22,23 @@
 /* Loader state: the reader (where errors go, the account, the duration) and the scenario
  * being filled. Every error path writes "FILE:LINE:COL: message" once and returns -1 up to
  * scenario_load. */
+/* Pairs of ids, e.g. a router and a deployment it lists, for O(1) membership: open
+ * addressing, at most half full. The ids are the scenario's own strings, not copies. */
+typedef struct {
+    const char *a, *b;
+} id_pair;
+
+typedef struct {
+    id_pair *cells;
+    size_t n, cap; /* cap a power of two, or 0 */
+} pair_set;
+
 typedef struct {
     yread in;
     scenario *sc;
+    size_t cap_events;    /* room in sc->events, reserved once the entries are counted */
     unsigned char *sized; /* per traffic entry: its requests carry sizes (entry or trace) */
+    pair_set listed;      /* (router, deployment): some command lists it behind the router */
 } loader;
 
 static int err_mark(loader *ld, scenario_mark mark, const char *msg)
@@ -53,15 +66,32 @@ static int make_room(void **items, size_t n, size_t size)
     return 0;
 }
 
+/* Room for `cap` events at once: the deployments, routers and timeline entries are counted
+ * before any is read, so the events (large records) are allocated once, never copied. */
+static int reserve_events(loader *ld, size_t cap)
+{
+    scenario *sc = ld->sc;
+    if (cap <= ld->cap_events)
+        return 0;
+    scenario_event *grown = realloc(sc->events, cap * sizeof *grown);
+    if (!grown)
+        return -1;
+    sc->events = grown;
+    ld->cap_events = cap;
+    return 0;
+}
+
 static scenario_event *add_event(loader *ld, const ydoc_node *node)
 {
     scenario *sc = ld->sc;
-    if (make_room((void **)&sc->events, sc->n_events, sizeof *sc->events) != 0) {
+    if (sc->n_events == ld->cap_events &&
+        reserve_events(ld, ld->cap_events ? 2 * ld->cap_events : 16) != 0) {
         yread_fail(&ld->in, node, "out of memory");
         return NULL;
     }
     scenario_event *ev = &sc->events[sc->n_events++];
     memset(ev, 0, sizeof *ev);
+    world_cmd_init(&ev->cmd);
     ev->mark = mark_of(node);
     return ev;
 }
@@ -96,10 +126,8 @@ static int add_serving(loader *ld, const ydoc_node *map, const char *id)
     scenario *sc = ld->sc;
     if (scenario_serving_of(sc, id))
         return yread_fail(&ld->in, map, "deployment \"%s\" already has a serving model", id);
-    scenario_serving *grown = realloc(sc->serving, (sc->n_serving + 1) * sizeof *grown);
-    if (!grown)
+    if (make_room((void **)&sc->serving, sc->n_serving, sizeof *sc->serving) != 0)
         return yread_fail(&ld->in, map, "out of memory");
-    sc->serving = grown;
     scenario_serving *sv = &sc->serving[sc->n_serving];
     memset(sv, 0, sizeof *sv);
     snprintf(sv->deployment, sizeof sv->deployment, "%s", id);
@@ -107,6 +135,17 @@ static int add_serving(loader *ld, const ydoc_node *map, const char *id)
     if (loadspec_serving(&ld->in, map, &sv->spec) != 0)
         return -1;
     sc->n_serving++;
+    return scenario_index_serving(sc) == 0 ? 0 : yread_fail(&ld->in, map, "out of memory");
+}
+
+static int read_model(loader *ld, const ydoc_node *node, world_cmd *cmd)
+{
+    char model[UNITS_NAME_MAX];
+    if (yread_model(&ld->in, node, model) != 0)
+        return -1;
+    if (world_cmd_set_text(&cmd->model, model) != 0)
+        return yread_fail(&ld->in, node, "out of memory");
+    cmd->set |= WORLD_SET_MODEL;
     return 0;
 }
 
@@ -133,11 +172,8 @@ static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd
     if (autoscaling && loadspec_autoscaling(&ld->in, autoscaling, cmd) != 0)
         return -1;
     const ydoc_node *model = ydoc_get(map, "model");
-    if (model) {
-        if (yread_model(&ld->in, model, cmd->model) != 0)
-            return -1;
-        cmd->set |= WORLD_SET_MODEL;
-    }
+    if (model && read_model(ld, model, cmd) != 0)
+        return -1;
     const ydoc_node *region = ydoc_get(map, "region");
     if (region) {
         const char *text = yread_scalar(&ld->in, region, "region");
@@ -150,7 +186,8 @@ static int parse_deployment_cmd(loader *ld, const ydoc_node *map, world_cmd *cmd
                               "expected a region: US, EUROPE or APAC (multi-region) or a single "
                               "region such as us-iowa-1, got \"%s\"",
                               text);
-        snprintf(cmd->region, sizeof cmd->region, "%s", text);
+        if (world_cmd_set_text(&cmd->region, text) != 0)
+            return yread_fail(&ld->in, region, "out of memory");
         cmd->set |= WORLD_SET_REGION;
     }
     return parse_replicas(ld, map, cmd);
@@ -183,14 +220,14 @@ static int parse_router_properties(loader *ld, const ydoc_node *map, world_cmd *
         const char *text = yread_scalar(&ld->in, node, "display_name");
         if (!text)
             return -1;
-        snprintf(cmd->display_name, sizeof cmd->display_name, "%s", text);
+        char name[UNITS_NAME_MAX]; /* longer names are cut, as they always were */
+        snprintf(name, sizeof name, "%s", text);
+        if (world_cmd_set_text(&cmd->display_name, name) != 0)
+            return yread_fail(&ld->in, node, "out of memory");
         cmd->set |= WORLD_SET_DISPLAY_NAME;
     }
-    if ((node = ydoc_get(map, "model"))) {
-        if (yread_model(&ld->in, node, cmd->model) != 0)
-            return -1;
-        cmd->set |= WORLD_SET_MODEL;
-    }
+    if ((node = ydoc_get(map, "model")) && read_model(ld, node, cmd) != 0)
+        return -1;
     if ((node = ydoc_get(map, "strategy"))) {
         const char *text = yread_scalar(&ld->in, node, "strategy");
         if (!text)
@@ -564,12 +601,21 @@ static void apply_cold_starts(scenario *sc)
 {
     for (size_t i = 0; i < sc->n_events; i++) {
         world_cmd *cmd = &sc->events[i].cmd;
+        if (cmd->op != WORLD_DEPLOYMENT_CREATE || sc->n_serving == 0)
+            continue;
         const serving_spec *spec = scenario_serving_of(sc, cmd->id);
-        if (cmd->op == WORLD_DEPLOYMENT_CREATE && spec && spec->cold_start_s > 0) {
+        if (spec && spec->cold_start_s > 0) {
             cmd->cold_start_s = spec->cold_start_s;
             cmd->set |= WORLD_SET_COLD_START;
         }
     }
+}
+
+/* Items of the sequence under `key`, or 0 when it is not one (its reader says why). */
+static size_t count_items(const ydoc_node *root, const char *key)
+{
+    const ydoc_node *seq = ydoc_get(root, key);
+    return seq && seq->type == YDOC_SEQ ? seq->n : 0;
 }
 
 static int parse_root(loader *ld, const ydoc_node *root)
@@ -578,6 +624,10 @@ static int parse_root(loader *ld, const ydoc_node *root)
         {"name", 1},     {"description", 0}, {"account", 1}, {"seed", 0},        {"duration", 1},
         {"window", 0},   {"deployments", 1}, {"routers", 0}, {"serving", 0},     {"traffic", 1},
         {"timeline", 0}, {"checks", 0},      {"faults", 0},  {"uncertainty", 0}, {NULL, 0}};
+    size_t events = count_items(root, "deployments") + count_items(root, "routers") +
+                    count_items(root, "timeline");
+    if (reserve_events(ld, events) != 0)
+        return yread_fail(&ld->in, root, "out of memory");
     if (yread_keys(&ld->in, root, "the scenario", rules) != 0 || parse_header(ld, root) != 0 ||
         yread_each(&ld->in, root, "deployments", 1, parse_deployment_entry, ld) != 0 ||
         yread_each(&ld->in, root, "routers", 0, parse_router_entry, ld) != 0 ||
@@ -600,29 +650,49 @@ static int parse_root(loader *ld, const ydoc_node *root)
 /* ---- the timeline against the evolving world ----------------------------------------- */
 
 /* Stable merge sort by time: events at one instant keep their order, which is the file
- * order within the timeline, after the scenario's own deployments and routers. */
-static int sort_by_time(scenario_event *events, size_t n)
+ * order within the timeline, after the scenario's own deployments and routers. The sort
+ * moves indices, and the events (large records) are moved once, into their final order;
+ * events already in order (no timeline, or one written in time order) are not moved. */
+static int sort_by_time(scenario_event **events, size_t n)
 {
-    if (n < 2)
+    size_t sorted = 1;
+    while (sorted < n && (*events)[sorted - 1].at_s <= (*events)[sorted].at_s)
+        sorted++;
+    if (sorted >= n)
         return 0;
-    scenario_event *tmp = malloc(n * sizeof *tmp);
-    if (!tmp)
+    const scenario_event *ev = *events;
+    size_t *order = malloc(n * sizeof *order), *tmp = malloc(n * sizeof *tmp);
+    scenario_event *moved = malloc(n * sizeof *moved);
+    if (!order || !tmp || !moved) {
+        free(order);
+        free(tmp);
+        free(moved);
         return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
     for (size_t width = 1; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n;
             size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi)
-                tmp[k++] = events[j].at_s < events[i].at_s ? events[j++] : events[i++];
+                tmp[k++] = ev[order[j]].at_s < ev[order[i]].at_s ? order[j++] : order[i++];
             while (i < mid)
-                tmp[k++] = events[i++];
+                tmp[k++] = order[i++];
             while (j < hi)
-                tmp[k++] = events[j++];
+                tmp[k++] = order[j++];
         }
-        memcpy(events, tmp, n * sizeof *tmp);
+        size_t *swap = order;
+        order = tmp;
+        tmp = swap;
     }
+    for (size_t i = 0; i < n; i++)
+        moved[i] = ev[order[i]];
+    free(order);
     free(tmp);
+    free(*events);
+    *events = moved;
     return 0;
 }
 
@@ -701,7 +771,7 @@ static int names_one_never_created(const scenario *sc, const world_cmd *cmd, cha
 static int dry_run(loader *ld, world *w)
 {
     scenario *sc = ld->sc;
-    if (sort_by_time(sc->events, sc->n_events) != 0) {
+    if (sort_by_time(&sc->events, sc->n_events) != 0) {
         snprintf(ld->in.err, ld->in.errlen, "%s: out of memory", ld->in.path);
         return -1;
     }
@@ -741,7 +811,7 @@ static int check_known_deployment(loader *ld, const world *w, const char *id, sc
     return err_mark(ld, mark, msg);
 }
 
-static int reaches_batching(const scenario *sc, const char *router, char *msg, size_t size);
+static int reaches_batching(const loader *ld, const char *router, char *msg, size_t size);
 
 /* Read a trace through once, so a malformed line or an unknown router stops the scenario
  * at load time, with the trace's own FILE:LINE:COL. Its lines without request sizes (the
@@ -782,7 +852,7 @@ static int check_trace(loader *ld, const world *w, scenario_traffic *traffic)
             break;
         }
         if (!a.has_tokens && traffic->tokens.n_classes == 0 &&
-            reaches_batching(ld->sc, a.router[0] ? id : traffic->router, why, sizeof why)) {
+            reaches_batching(ld, a.router[0] ? id : traffic->router, why, sizeof why)) {
             if (a.router[0])
                 snprintf(ld->in.err, ld->in.errlen, "%s:%ld:%d: %s", path, a.line, a.router_column,
                          why);
@@ -798,28 +868,83 @@ static int check_trace(loader *ld, const world *w, scenario_traffic *traffic)
 
 /* ---- request sizes against the serving models ------------------------------------------ */
 
-/* 1 when some command of the scenario lists deployment `dep` behind router `router`. */
-static int ever_behind(const scenario *sc, const char *router, const char *dep)
+static size_t hash_pair(const char *a, const char *b)
 {
-    for (size_t i = 0; i < sc->n_events; i++) {
-        const world_cmd *cmd = &sc->events[i].cmd;
-        if ((cmd->op != WORLD_ROUTER_CREATE && cmd->op != WORLD_ROUTER_UPDATE) ||
-            strcmp(cmd->id, router) != 0)
-            continue;
-        for (size_t j = 0; j < cmd->n_deployments; j++)
-            if (strcmp(cmd->deployments[j], dep) == 0)
-                return 1;
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over a, a separator, b */
+    for (; *a; a++)
+        h = (h ^ (unsigned char)*a) * 0x100000001b3ULL;
+    h = (h ^ 0xff) * 0x100000001b3ULL;
+    for (; *b; b++)
+        h = (h ^ (unsigned char)*b) * 0x100000001b3ULL;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The cell holding (a, b), or the empty one where it belongs. */
+static id_pair *pair_find(const pair_set *set, const char *a, const char *b)
+{
+    size_t mask = set->cap - 1;
+    for (size_t i = hash_pair(a, b) & mask;; i = (i + 1) & mask) {
+        id_pair *c = &set->cells[i];
+        if (!c->a || (strcmp(c->a, a) == 0 && strcmp(c->b, b) == 0))
+            return c;
+    }
+}
+
+static int pair_add(pair_set *set, const char *a, const char *b)
+{
+    if (2 * (set->n + 1) > set->cap) {
+        pair_set grown = {calloc(set->cap ? 2 * set->cap : 64, sizeof(id_pair)), set->n,
+                          set->cap ? 2 * set->cap : 64};
+        if (!grown.cells)
+            return -1;
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->cells[i].a)
+                *pair_find(&grown, set->cells[i].a, set->cells[i].b) = set->cells[i];
+        free(set->cells);
+        *set = grown;
+    }
+    id_pair *c = pair_find(set, a, b);
+    if (!c->a) {
+        *c = (id_pair){a, b};
+        set->n++;
     }
     return 0;
 }
 
+static int pair_has(const pair_set *set, const char *a, const char *b)
+{
+    return set->cap > 0 && pair_find(set, a, b)->a != NULL;
+}
+
+/* Every (router, deployment) some command of the scenario lists, for ever_behind. */
+static int index_listings(loader *ld)
+{
+    const scenario *sc = ld->sc;
+    for (size_t i = 0; i < sc->n_events; i++) {
+        const world_cmd *cmd = &sc->events[i].cmd;
+        if (cmd->op != WORLD_ROUTER_CREATE && cmd->op != WORLD_ROUTER_UPDATE)
+            continue;
+        for (size_t j = 0; j < cmd->n_deployments; j++)
+            if (pair_add(&ld->listed, cmd->id, cmd->deployments[j]) != 0)
+                return -1;
+    }
+    return 0;
+}
+
+/* 1 when some command of the scenario lists deployment `dep` behind router `router`. */
+static int ever_behind(const loader *ld, const char *router, const char *dep)
+{
+    return pair_has(&ld->listed, router, dep);
+}
+
 /* A batching deployment serves a request by its tokens: 1 (with the reason in msg) when
  * router, at any time, lists a deployment with model batching. */
-static int reaches_batching(const scenario *sc, const char *router, char *msg, size_t size)
+static int reaches_batching(const loader *ld, const char *router, char *msg, size_t size)
 {
+    const scenario *sc = ld->sc;
     for (size_t i = 0; i < sc->n_serving; i++) {
         const scenario_serving *sv = &sc->serving[i];
-        if (sv->spec.model != SERVING_MODEL_BATCHING || !ever_behind(sc, router, sv->deployment))
+        if (sv->spec.model != SERVING_MODEL_BATCHING || !ever_behind(ld, router, sv->deployment))
             continue;
         snprintf(msg, size,
                  "expected request sizes (tokens or classes, or a trace with prompt_tokens and "
@@ -840,7 +965,7 @@ static int check_sizes_reach(loader *ld)
         char msg[512];
         const scenario_traffic *t = &sc->traffic[i];
         if (!t->trace && t->tokens.n_classes == 0 &&
-            reaches_batching(sc, t->router, msg, sizeof msg))
+            reaches_batching(ld, t->router, msg, sizeof msg))
             return err_mark(ld, t->mark, msg);
     }
     return 0;
@@ -851,16 +976,27 @@ static int check_sizes_reach(loader *ld)
 static int check_token_targets(loader *ld)
 {
     const scenario *sc = ld->sc;
-    for (size_t i = 0; i < sc->n_events; i++) {
+    /* Deployments some command lists behind a router that traffic with sizes calls. */
+    pair_set sized_routers = {NULL, 0, 0}, reached = {NULL, 0, 0};
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < sc->n_traffic; k++)
+        if (ld->sized[k])
+            rc = pair_add(&sized_routers, sc->traffic[k].router, "");
+    for (size_t i = 0; rc == 0 && i < sc->n_events; i++) {
+        const world_cmd *cmd = &sc->events[i].cmd;
+        if ((cmd->op == WORLD_ROUTER_CREATE || cmd->op == WORLD_ROUTER_UPDATE) &&
+            pair_has(&sized_routers, cmd->id, ""))
+            for (size_t j = 0; rc == 0 && j < cmd->n_deployments; j++)
+                rc = pair_add(&reached, cmd->deployments[j], "");
+    }
+    free(sized_routers.cells);
+    for (size_t i = 0; rc == 0 && i < sc->n_events; i++) {
         const world_cmd *cmd = &sc->events[i].cmd;
         const world_autoscaling *a = &cmd->autoscaling;
         if (!(cmd->set & WORLD_SET_LOAD_TARGETS) ||
             (a->load_tokens_generated_per_second <= 0 && a->load_prompt_tokens_per_second <= 0))
             continue;
-        int sized = 0;
-        for (size_t k = 0; !sized && k < sc->n_traffic; k++)
-            sized = ld->sized[k] && ever_behind(sc, sc->traffic[k].router, cmd->id);
-        if (sized)
+        if (pair_has(&reached, cmd->id, ""))
             continue;
         char msg[512];
         snprintf(msg, sizeof msg,
@@ -869,9 +1005,11 @@ static int check_token_targets(loader *ld)
                  cmd->id,
                  a->load_tokens_generated_per_second > 0 ? "tokens_generated_per_second"
                                                          : "prompt_tokens_per_second");
+        free(reached.cells);
         return err_mark(ld, sc->events[i].mark, msg);
     }
-    return 0;
+    free(reached.cells);
+    return rc == 0 ? 0 : err_mark(ld, sc->events[0].mark, "out of memory");
 }
 
 /* The queue model counts no tokens, so an output-token floor on a queue deployment could
@@ -934,6 +1072,10 @@ static int check_references(loader *ld, const world *w)
         if (sc->capacity[i].deployment[0] &&
             check_known_deployment(ld, w, sc->capacity[i].deployment, sc->capacity[i].mark) != 0)
             return -1;
+    if (index_listings(ld) != 0) {
+        snprintf(ld->in.err, ld->in.errlen, "%s: out of memory", ld->in.path);
+        return -1;
+    }
     if (check_sizes_reach(ld) != 0)
         return -1;
     for (size_t i = 0; i < sc->n_traffic; i++) {
@@ -968,6 +1110,7 @@ static int validate(loader *ld)
         rc = check_references(ld, w);
     world_free(w);
     free(ld->sized);
+    free(ld->listed.cells);
     return rc;
 }
 
@@ -1002,7 +1145,8 @@ scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_
         }
     }
     scenario *sc = calloc(1, sizeof *sc);
-    loader ld = {{.path = path, .doc = doc, .err = err, .errlen = errlen}, sc, NULL};
+    loader ld = {
+        {.path = path, .doc = doc, .err = err, .errlen = errlen}, sc, 0, NULL, {NULL, 0, 0}};
     int rc = -1;
     if (sc && (sc->path = strdup(path)) && copy_sets(sc, sets, n_sets) == 0) {
         ld.in.account = sc->account;

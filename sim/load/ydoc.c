@@ -14,23 +14,48 @@
 #include <yaml.h>
 
 #define READ_CHUNK (64u << 10) /* first buffer for a file of unknown size */
+/* The largest blocks, 96 and 64 KiB: below malloc's mmap threshold, so that the memory of a
+ * document freed after loading is reused by what runs next, not faulted in again. */
+#define NODE_BLOCK_MAX 2048 /* nodes */
+#define BYTE_BLOCK_MAX (64u << 10)
+#define HASH_FROM 8 /* a mapping's duplicate keys are found by hashing from this many pairs */
+
+/* The document's memory, freed with it all at once (no node, text or child array of a tree
+ * is ever freed alone): nodes in blocks of nodes, and scalar texts and child arrays in
+ * blocks of bytes. Blocks grow from small (a --set value is a document too) to a cap. */
+typedef struct node_block {
+    struct node_block *next;
+    size_t used, cap;
+    ydoc_node nodes[];
+} node_block;
+
+typedef struct byte_block {
+    struct byte_block *next;
+    size_t used, cap;
+    char bytes[]; /* at offset 24: pointer-aligned */
+} byte_block;
 
 struct ydoc {
     char *name;
     ydoc_node *root;
-    ydoc_node **nodes; /* every node, owned here; the tree's child arrays only borrow */
-    size_t n_nodes, cap_nodes;
+    node_block *nodes; /* the block being filled first */
+    byte_block *bytes;
     char **overrides; /* ydoc_set's texts, in order */
     size_t n_overrides;
 };
 
 /* An open mapping or sequence; `key` is a mapping's key still waiting for its value.
+ * Its children so far are the builder's pending[base..] (a mapping's as key, value, key,
+ * ...), moved into arrays of their exact size when it closes. `hashed`: a mapping's keys
+ * are in the builder's key set (it has HASH_FROM pairs or more).
  * `anchor` is its anchor (defined once it is complete, so no alias can point into itself);
  * `first` is the expanded node count when it opened and `reach` the deepest level its
  * content reaches, so that its size and height are known when it closes. */
 typedef struct {
     ydoc_node *node;
     ydoc_node *key;
+    size_t base;
+    int hashed;
     char *anchor;
     size_t first;
     size_t reach;
@@ -52,9 +77,9 @@ typedef struct {
     size_t n, cap;
 } anchor_set;
 
-/* The keys seen so far in every mapping of the document, so that a duplicate is found
- * when it is read, in O(1), however large the mapping. Open addressing; cap is a power
- * of two and at least twice n. */
+/* The keys of every large mapping of the document, so that a duplicate is found when it
+ * is read, in O(1), however large the mapping (a small one's few keys are compared one by
+ * one). Open addressing; cap is a power of two and at least twice n. */
 typedef struct {
     const ydoc_node *map;
     const ydoc_node *key;
@@ -73,6 +98,8 @@ typedef struct {
     size_t errlen;
     frame stack[YDOC_MAX_DEPTH];
     size_t depth;
+    ydoc_node **pending; /* children of the open collections, innermost last */
+    size_t n_pending, cap_pending;
     int documents;
     key_set keys;
     anchor_set anchors;
@@ -210,36 +237,104 @@ static void anchor_set_free(anchor_set *set)
     free(set->slots);
 }
 
-/* ---- nodes ---------------------------------------------------------------------------- */
+/* ---- the document's memory -------------------------------------------------------------- */
 
-static void node_free(ydoc_node *node)
+/* A zeroed node of the document, or NULL when out of memory. */
+static ydoc_node *alloc_node(ydoc *d)
 {
-    free((char *)node->value);
-    free(node->keys);
-    free(node->items);
-    free(node);
+    node_block *b = d->nodes;
+    if (!b || b->used == b->cap) {
+        size_t cap = !b ? 16 : b->cap < NODE_BLOCK_MAX ? 2 * b->cap : NODE_BLOCK_MAX;
+        if (!(b = malloc(sizeof *b + cap * sizeof b->nodes[0])))
+            return NULL;
+        *b = (node_block){d->nodes, 0, cap};
+        d->nodes = b;
+    }
+    ydoc_node *node = &b->nodes[b->used++];
+    memset(node, 0, sizeof *node);
+    return node;
 }
+
+/* size bytes of the document, pointer-aligned, or NULL when out of memory. */
+static void *alloc_bytes(ydoc *d, size_t size)
+{
+    const size_t align = sizeof(void *);
+    size = (size + align - 1) & ~(align - 1);
+    byte_block *b = d->bytes;
+    if (!b || b->cap - b->used < size) {
+        size_t cap = !b ? 512 : b->cap < BYTE_BLOCK_MAX ? 2 * b->cap : BYTE_BLOCK_MAX;
+        if (cap < size)
+            cap = size;
+        if (!(b = malloc(sizeof *b + cap)))
+            return NULL;
+        *b = (byte_block){d->bytes, 0, cap};
+        d->bytes = b;
+    }
+    void *at = b->bytes + b->used;
+    b->used += size;
+    return at;
+}
+
+static char *copy_text(ydoc *d, const char *text, size_t len)
+{
+    char *copy = alloc_bytes(d, len + 1);
+    if (copy) {
+        memcpy(copy, text, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
+/* An array of the document holding n children copied from `from` and room for `extra` more,
+ * or NULL (also when it would be empty). */
+static ydoc_node **copy_children(ydoc *d, ydoc_node *const *from, size_t n, size_t extra)
+{
+    ydoc_node **to = n + extra ? alloc_bytes(d, (n + extra) * sizeof *to) : NULL;
+    if (to && n)
+        memcpy(to, from, n * sizeof *to);
+    return to;
+}
+
+/* Another document's blocks become d's, behind d's first ones (those being filled). */
+static void take_blocks(ydoc *d, ydoc *other)
+{
+    node_block *nodes = other->nodes;
+    if (nodes) {
+        node_block *tail = nodes;
+        while (tail->next)
+            tail = tail->next;
+        tail->next = d->nodes ? d->nodes->next : NULL;
+        if (d->nodes)
+            d->nodes->next = nodes;
+        else
+            d->nodes = nodes;
+    }
+    byte_block *bytes = other->bytes;
+    if (bytes) {
+        byte_block *tail = bytes;
+        while (tail->next)
+            tail = tail->next;
+        tail->next = d->bytes ? d->bytes->next : NULL;
+        if (d->bytes)
+            d->bytes->next = bytes;
+        else
+            d->bytes = bytes;
+    }
+    other->nodes = NULL;
+    other->bytes = NULL;
+}
+
+/* ---- nodes ---------------------------------------------------------------------------- */
 
 static ydoc_node *node_new(builder *b, ydoc_type type, yaml_mark_t mark)
 {
     int line = (int)mark.line + 1, column = (int)mark.column + 1;
-    ydoc *doc = b->doc;
     if (b->expanded >= YDOC_MAX_NODES) {
         fail_at(b, line, column, "expected at most %d YAML nodes in a scenario, got more",
                 YDOC_MAX_NODES);
         return NULL;
     }
-    if (doc->n_nodes == doc->cap_nodes) {
-        size_t cap = doc->cap_nodes ? doc->cap_nodes * 2 : 64;
-        ydoc_node **grown = realloc(doc->nodes, cap * sizeof *grown);
-        if (!grown) {
-            fail_at(b, line, column, "out of memory");
-            return NULL;
-        }
-        doc->nodes = grown;
-        doc->cap_nodes = cap;
-    }
-    ydoc_node *node = calloc(1, sizeof *node);
+    ydoc_node *node = alloc_node(b->doc);
     if (!node) {
         fail_at(b, line, column, "out of memory");
         return NULL;
@@ -247,25 +342,47 @@ static ydoc_node *node_new(builder *b, ydoc_type type, yaml_mark_t mark)
     node->type = type;
     node->line = line;
     node->column = column;
-    doc->nodes[doc->n_nodes++] = node;
     b->expanded++;
     return node;
 }
 
-/* Grow an array of n children to hold n + 1. Capacity is implicit: the next power of two,
- * so it doubles exactly when n is one. */
-static int children_reserve(ydoc_node ***array, size_t n)
+/* A child of the innermost open collection, kept until it closes. */
+static int push_pending(builder *b, ydoc_node *node)
 {
-    if (n != 0 && (n & (n - 1)) != 0)
-        return 0;
-    ydoc_node **grown = realloc(*array, (n ? 2 * n : 1) * sizeof *grown);
-    if (!grown)
-        return -1;
-    *array = grown;
+    if (b->n_pending == b->cap_pending) {
+        size_t cap = b->cap_pending ? 2 * b->cap_pending : 256;
+        ydoc_node **grown = realloc(b->pending, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        b->pending = grown;
+        b->cap_pending = cap;
+    }
+    b->pending[b->n_pending++] = node;
     return 0;
 }
 
 /* ---- building the tree from events ----------------------------------------------------- */
+
+/* The key of the open mapping `top` that `key` repeats, or `key` itself when it is new, or
+ * NULL when out of memory. A mapping's keys move into the key set once it has HASH_FROM
+ * pairs; before, they are compared one by one. */
+static const ydoc_node *new_key(builder *b, frame *top, const ydoc_node *key)
+{
+    ydoc_node *const *pairs = b->pending + top->base;
+    size_t n = (b->n_pending - top->base) / 2;
+    if (!top->hashed && n >= HASH_FROM) {
+        for (size_t i = 0; i < n; i++)
+            if (!key_add(&b->keys, top->node, pairs[2 * i]))
+                return NULL;
+        top->hashed = 1;
+    }
+    if (top->hashed)
+        return key_add(&b->keys, top->node, key);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(pairs[2 * i]->value, key->value) == 0)
+            return pairs[2 * i];
+    return key;
+}
 
 static int add_key(builder *b, frame *top, ydoc_node *key)
 {
@@ -274,8 +391,8 @@ static int add_key(builder *b, frame *top, ydoc_node *key)
         return fail_at(b, key->line, key->column,
                        "expected a plain text key in this mapping, got a %s as a key",
                        ydoc_type_name(key->type));
-    const ydoc_node *first = key_add(&b->keys, top->node, key);
-    if (!first)
+    const ydoc_node *first = new_key(b, top, key);
+    if (!first || (first == key && push_pending(b, key) != 0))
         return fail_at(b, key->line, key->column, "out of memory");
     if (first != key)
         return fail_at(b, key->line, key->column,
@@ -293,15 +410,10 @@ static int attach(builder *b, ydoc_node *node)
         return 0;
     }
     frame *top = &b->stack[b->depth - 1];
-    ydoc_node *parent = top->node;
-    if (parent->type == YDOC_MAP && !top->key)
+    if (top->node->type == YDOC_MAP && !top->key)
         return add_key(b, top, node);
-    if (children_reserve(&parent->items, parent->n) != 0 ||
-        (parent->type == YDOC_MAP && children_reserve(&parent->keys, parent->n) != 0))
+    if (push_pending(b, node) != 0)
         return fail_at(b, node->line, node->column, "out of memory");
-    if (parent->type == YDOC_MAP)
-        parent->keys[parent->n] = top->key;
-    parent->items[parent->n++] = node;
     top->key = NULL;
     return 0;
 }
@@ -339,12 +451,8 @@ static int on_scalar(builder *b, const yaml_event_t *ev)
     if (memchr(text, '\0', len))
         return fail_at(b, node->line, node->column,
                        "expected text, got a NUL character (\\0) inside this scalar");
-    char *value = malloc(len + 1);
-    if (!value)
+    if (!(node->value = copy_text(b->doc, text, len)))
         return fail_at(b, node->line, node->column, "out of memory");
-    memcpy(value, text, len);
-    value[len] = '\0';
-    node->value = value;
     node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     if (attach(b, node) != 0)
         return -1;
@@ -369,7 +477,7 @@ static int on_collection_start(builder *b, const yaml_event_t *ev)
     if (b->depth == YDOC_MAX_DEPTH)
         return fail_at(b, node->line, node->column,
                        "expected at most %d levels of nesting, got more", YDOC_MAX_DEPTH);
-    frame f = {node, NULL, NULL, b->expanded - 1, b->depth + 1};
+    frame f = {node, NULL, b->n_pending, 0, NULL, b->expanded - 1, b->depth + 1};
     if (keep_anchor(b, ev, anchor_name, &f.anchor) != 0)
         return -1;
     b->stack[b->depth++] = f;
@@ -414,29 +522,42 @@ static int is_merge_key(const ydoc_node *key)
     return key->plain && strcmp(key->value, "<<") == 0;
 }
 
-static size_t capacity_for(size_t n)
+/* Keys a mapping being merged into has: its own as written (`<<` too), then those merged
+ * so far (keys[own..n)), compared one by one, or all in the key set when `hashed`. */
+typedef struct {
+    ydoc_node *map;
+    int hashed;
+    ydoc_node **keys;
+    size_t own, n;
+} merge_target;
+
+static int merged_already(const builder *b, const merge_target *t, const char *key)
 {
-    size_t cap = 1;
-    while (cap < n)
-        cap *= 2;
-    return cap;
+    if (t->hashed)
+        return key_find(&b->keys, t->map, key)->map != NULL;
+    for (size_t i = 0; i < t->map->n; i++)
+        if (strcmp(t->map->keys[i]->value, key) == 0)
+            return 1;
+    for (size_t i = t->own; i < t->n; i++)
+        if (strcmp(t->keys[i]->value, key) == 0)
+            return 1;
+    return 0;
 }
 
 /* Append merge source `from`'s pairs to keys/items, skipping keys `map` already has. */
-static int merge_from(builder *b, ydoc_node *map, const ydoc_node *from, ydoc_node **keys,
-                      ydoc_node **items, size_t *n)
+static int merge_from(builder *b, merge_target *t, const ydoc_node *from, ydoc_node **items)
 {
     if (from->type != YDOC_MAP)
         return fail_at(b, from->line, from->column,
                        "expected a mapping or a sequence of mappings to merge (<<), got a %s",
                        ydoc_type_name(from->type));
     for (size_t i = 0; i < from->n; i++) {
-        if (key_find(&b->keys, map, from->keys[i]->value)->map)
+        if (merged_already(b, t, from->keys[i]->value))
             continue;
-        if (!key_add(&b->keys, map, from->keys[i]))
-            return fail_at(b, map->line, map->column, "out of memory");
-        keys[*n] = from->keys[i];
-        items[(*n)++] = from->items[i];
+        if (t->hashed && !key_add(&b->keys, t->map, from->keys[i]))
+            return fail_at(b, t->map->line, t->map->column, "out of memory");
+        t->keys[t->n] = from->keys[i];
+        items[t->n++] = from->items[i];
     }
     return 0;
 }
@@ -447,7 +568,7 @@ static int merge_from(builder *b, ydoc_node *map, const ydoc_node *from, ydoc_no
  * when the mapping closes, so its own keys win wherever they are written. The merged
  * values keep their positions, where they were written.
  */
-static int merge_keys(builder *b, ydoc_node *map)
+static int merge_keys(builder *b, ydoc_node *map, int hashed)
 {
     size_t own = 0, room = 0;
     for (size_t i = 0; i < map->n; i++) {
@@ -464,36 +585,62 @@ static int merge_keys(builder *b, ydoc_node *map)
     }
     if (own == map->n)
         return 0;
-    size_t cap = capacity_for(own + room);
-    ydoc_node **keys = malloc(cap * sizeof *keys), **items = malloc(cap * sizeof *items);
-    size_t n = 0;
-    int rc = keys && items ? 0 : fail_at(b, map->line, map->column, "out of memory");
-    for (size_t i = 0; rc == 0 && i < map->n; i++) {
+    merge_target t = {map, hashed, copy_children(b->doc, NULL, 0, own + room), own, 0};
+    ydoc_node **items = copy_children(b->doc, NULL, 0, own + room);
+    if (own + room > 0 && (!t.keys || !items))
+        return fail_at(b, map->line, map->column, "out of memory");
+    if (!t.hashed && map->n + room >= HASH_FROM) {
+        for (size_t i = 0; i < map->n; i++)
+            if (!key_add(&b->keys, map, map->keys[i]))
+                return fail_at(b, map->line, map->column, "out of memory");
+        t.hashed = 1;
+    }
+    for (size_t i = 0; i < map->n; i++) {
         if (!is_merge_key(map->keys[i])) {
-            keys[n] = map->keys[i];
-            items[n++] = map->items[i];
+            t.keys[t.n] = map->keys[i];
+            items[t.n++] = map->items[i];
         }
     }
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < map->n; i++) {
         const ydoc_node *v = map->items[i];
         if (!is_merge_key(map->keys[i]))
             continue;
         if (v->type == YDOC_SEQ)
             for (size_t j = 0; rc == 0 && j < v->n; j++)
-                rc = merge_from(b, map, v->items[j], keys, items, &n);
+                rc = merge_from(b, &t, v->items[j], items);
         else
-            rc = merge_from(b, map, v, keys, items, &n);
+            rc = merge_from(b, &t, v, items);
     }
-    if (rc != 0) {
-        free(keys);
-        free(items);
+    if (rc != 0)
         return -1;
-    }
-    free(map->keys);
-    free(map->items);
-    map->keys = keys;
+    map->keys = t.keys;
     map->items = items;
-    map->n = n;
+    map->n = t.n;
+    return 0;
+}
+
+/* A closing collection's children, from the pending ones into arrays of their own. */
+static int take_children(builder *b, const frame *f)
+{
+    ydoc_node *node = f->node;
+    ydoc_node **from = b->pending + f->base;
+    size_t count = b->n_pending - f->base;
+    b->n_pending = f->base;
+    if (node->type == YDOC_SEQ) {
+        node->n = count;
+        node->items = copy_children(b->doc, from, count, 0);
+        return count && !node->items ? -1 : 0;
+    }
+    node->n = count / 2;
+    node->keys = copy_children(b->doc, NULL, 0, node->n);
+    node->items = copy_children(b->doc, NULL, 0, node->n);
+    if (node->n && (!node->keys || !node->items))
+        return -1;
+    for (size_t i = 0; i < node->n; i++) {
+        node->keys[i] = from[2 * i];
+        node->items[i] = from[2 * i + 1];
+    }
     return 0;
 }
 
@@ -502,7 +649,11 @@ static int on_collection_end(builder *b)
     frame f = b->stack[--b->depth];
     if (b->depth > 0 && f.reach > b->stack[b->depth - 1].reach)
         b->stack[b->depth - 1].reach = f.reach;
-    if (f.node->type == YDOC_MAP && merge_keys(b, f.node) != 0) {
+    if (take_children(b, &f) != 0) {
+        free(f.anchor);
+        return fail_at(b, f.node->line, f.node->column, "out of memory");
+    }
+    if (f.node->type == YDOC_MAP && merge_keys(b, f.node, f.hashed) != 0) {
         free(f.anchor);
         return -1;
     }
@@ -647,6 +798,7 @@ ydoc *ydoc_load_string(const char *text, size_t len, const char *name, char *err
         return NULL;
     }
     int status = check_text(&b) == 0 ? build(&b) : -1;
+    free(b.pending);
     free(b.keys.slots);
     anchor_set_free(&b.anchors);
     for (size_t i = 0; i < b.depth; i++) /* left open by an error */
@@ -732,12 +884,19 @@ void ydoc_free(ydoc *d)
 {
     if (!d)
         return;
-    for (size_t i = 0; i < d->n_nodes; i++)
-        node_free(d->nodes[i]);
+    while (d->nodes) {
+        node_block *next = d->nodes->next;
+        free(d->nodes);
+        d->nodes = next;
+    }
+    while (d->bytes) {
+        byte_block *next = d->bytes->next;
+        free(d->bytes);
+        d->bytes = next;
+    }
     for (size_t i = 0; i < d->n_overrides; i++)
         free(d->overrides[i]);
     free(d->overrides);
-    free(d->nodes);
     free(d->name);
     free(d);
 }
@@ -765,63 +924,32 @@ static int set_fail(const setter *s, const char *fmt, ...)
     return -1;
 }
 
-/* Take ownership of a node made outside the parser. */
-static int adopt(ydoc *d, ydoc_node *node)
-{
-    if (d->n_nodes == d->cap_nodes) {
-        size_t cap = d->cap_nodes ? d->cap_nodes * 2 : 64;
-        ydoc_node **grown = realloc(d->nodes, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        d->nodes = grown;
-        d->cap_nodes = cap;
-    }
-    d->nodes[d->n_nodes++] = node;
-    return 0;
-}
-
-/* Child arrays hold the next power of two of their length (see children_reserve). */
-static ydoc_node **copy_children(ydoc_node **from, size_t n)
-{
-    size_t cap = 1;
-    while (cap < n)
-        cap *= 2;
-    ydoc_node **to = malloc(cap * sizeof *to);
-    if (to && n)
-        memcpy(to, from, n * sizeof *to);
-    return to;
-}
-
 /* A node of the override's own, at `column` of its text. */
 static ydoc_node *set_node(const setter *s, ydoc_type type, const char *value, int column)
 {
-    ydoc_node *node = calloc(1, sizeof *node);
-    if (!node || adopt(s->doc, node) != 0) {
-        free(node);
+    ydoc_node *node = alloc_node(s->doc);
+    if (!node)
         return NULL;
-    }
     node->type = type;
     node->line = s->line;
     node->column = column;
     node->plain = 1;
-    if (value && !(node->value = strdup(value)))
-        return NULL; /* adopted: freed with the document */
+    if (value && !(node->value = copy_text(s->doc, value, strlen(value))))
+        return NULL;
     return node;
 }
 
 /* A shallow copy of a mapping or sequence, so that changing it changes no alias. */
 static ydoc_node *set_copy(const setter *s, const ydoc_node *from)
 {
-    ydoc_node *node = calloc(1, sizeof *node);
-    if (!node || adopt(s->doc, node) != 0) {
-        free(node);
+    ydoc_node *node = alloc_node(s->doc);
+    if (!node)
         return NULL;
-    }
     *node = *from;
     node->value = NULL;
-    node->keys = from->keys ? copy_children(from->keys, from->n) : NULL;
-    node->items = copy_children(from->items, from->n);
-    if ((from->keys && !node->keys) || !node->items)
+    node->keys = copy_children(s->doc, from->keys, from->type == YDOC_MAP ? from->n : 0, 0);
+    node->items = copy_children(s->doc, from->items, from->n, 0);
+    if (from->n && (!node->items || (from->type == YDOC_MAP && !node->keys)))
         return NULL;
     return node;
 }
@@ -847,22 +975,17 @@ static ydoc_node *set_value(const setter *s, const char *text, int column)
         set_fail(s, "expected a YAML value after '=': %s", msg);
         return NULL;
     }
+    for (node_block *blk = value->nodes; blk; blk = blk->next)
+        for (size_t i = 0; i < blk->used; i++) {
+            ydoc_node *node = &blk->nodes[i];
+            node->column = node->line == 1 ? column + node->column - 1 : column;
+            node->line = s->line;
+        }
+    /* The value's nodes and texts become the document's. */
     ydoc_node *root = value->root;
-    int failed = 0;
-    for (size_t i = 0; i < value->n_nodes; i++) {
-        ydoc_node *node = value->nodes[i];
-        node->column = node->line == 1 ? column + node->column - 1 : column;
-        node->line = s->line;
-        if (!failed && adopt(s->doc, node) != 0)
-            failed = 1;
-        if (failed)
-            node_free(node);
-    }
-    value->n_nodes = 0;
+    take_blocks(s->doc, value);
     ydoc_free(value);
-    if (failed)
-        set_fail(s, "out of memory");
-    return failed ? NULL : root;
+    return root;
 }
 
 static const char *position(const ydoc_node *node, char *buf, size_t size)
@@ -885,9 +1008,12 @@ static long set_step(const setter *s, ydoc_node *node, const char *segment, int 
                 return (long)i;
         ydoc_node *key = set_node(s, YDOC_SCALAR, segment, column);
         ydoc_node *value = last ? key : set_node(s, YDOC_MAP, NULL, column);
-        if (!key || !value || children_reserve(&node->keys, node->n) != 0 ||
-            children_reserve(&node->items, node->n) != 0)
+        ydoc_node **keys = copy_children(s->doc, node->keys, node->n, 1);
+        ydoc_node **items = copy_children(s->doc, node->items, node->n, 1);
+        if (!key || !value || !keys || !items)
             return set_fail(s, "out of memory");
+        node->keys = keys;
+        node->items = items;
         node->keys[node->n] = key;
         node->items[node->n] = value; /* a placeholder when last: the caller sets it */
         return (long)node->n++;

@@ -29,13 +29,13 @@ typedef enum { YDOC_SCALAR, YDOC_MAP, YDOC_SEQ } ydoc_type;
 typedef struct ydoc_node ydoc_node;
 struct ydoc_node {
     ydoc_type type;
-    int line, column;  /* 1-based position of the node's first character */
-    const char *value; /* scalar: its text, NUL-terminated; NULL for maps and sequences */
-    int plain;         /* scalar: 1 when written unquoted (so "" is null only when plain) */
-    int flow;          /* map or sequence: 1 when written in flow style ({...} or [...]) */
-    size_t n;          /* map: pairs; sequence: items; scalar: 0 */
-    ydoc_node **keys;  /* map: the key scalars, n of them */
-    ydoc_node **items; /* map: the values; sequence: the items */
+    int line, column;    /* 1-based position of the node's first character */
+    unsigned char plain; /* scalar: 1 when written unquoted (so "" is null only when plain) */
+    unsigned char flow;  /* map or sequence: 1 when written in flow style ({...} or [...]) */
+    const char *value;   /* scalar: its text, NUL-terminated; NULL for maps and sequences */
+    size_t n;            /* map: pairs; sequence: items; scalar: 0 */
+    ydoc_node **keys;    /* map: the key scalars, n of them */
+    ydoc_node **items;   /* map: the values; sequence: the items */
 };
 
 typedef struct ydoc ydoc;

@@ -15,12 +15,56 @@ double scenario_expected_requests(const scenario *sc)
     return total;
 }
 
+static size_t hash_id(const char *id)
+{
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 0x100000001b3ULL;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static void index_put(scenario_index *ix, const scenario *sc, size_t entry)
+{
+    size_t mask = ix->cap - 1, i = hash_id(sc->serving[entry].deployment) & mask;
+    while (ix->cells[i] != 0)
+        i = (i + 1) & mask;
+    ix->cells[i] = entry + 1;
+}
+
+int scenario_index_serving(scenario *sc)
+{
+    scenario_index *ix = &sc->serving_index;
+    if (2 * sc->n_serving > ix->cap) {
+        size_t cap = ix->cap ? ix->cap : 16;
+        while (2 * sc->n_serving > cap)
+            cap *= 2;
+        scenario_index grown = {calloc(cap, sizeof(size_t)), cap, 0};
+        if (!grown.cells)
+            return -1;
+        free(ix->cells);
+        *ix = grown;
+    }
+    for (; ix->n < sc->n_serving; ix->n++)
+        index_put(ix, sc, ix->n);
+    return 0;
+}
+
 const serving_spec *scenario_serving_of(const scenario *sc, const char *deployment)
 {
-    for (size_t i = 0; i < sc->n_serving; i++)
-        if (strcmp(sc->serving[i].deployment, deployment) == 0)
-            return &sc->serving[i].spec;
-    return NULL;
+    const scenario_index *ix = &sc->serving_index;
+    if (ix->cap == 0 || ix->n != sc->n_serving) {
+        for (size_t i = 0; i < sc->n_serving; i++)
+            if (strcmp(sc->serving[i].deployment, deployment) == 0)
+                return &sc->serving[i].spec;
+        return NULL;
+    }
+    for (size_t i = hash_id(deployment) & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+        if (ix->cells[i] == 0)
+            return NULL;
+        const scenario_serving *sv = &sc->serving[ix->cells[i] - 1];
+        if (strcmp(sv->deployment, deployment) == 0)
+            return &sv->spec;
+    }
 }
 
 void scenario_free(scenario *sc)
@@ -42,6 +86,7 @@ void scenario_free(scenario *sc)
     }
     free(sc->traffic);
     free(sc->serving);
+    free(sc->serving_index.cells);
     free(sc->capacity);
     for (size_t i = 0; i < sc->n_expect; i++)
         free(sc->expect[i].shares);

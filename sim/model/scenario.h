@@ -140,6 +140,13 @@ typedef struct {
     int line, column; /* where the entry is written, for errors found when it is applied */
 } scenario_uncertain;
 
+/* Entries of a scenario array by id: an open-addressed table of index + 1 (0: empty), at
+ * most half full, covering the first n entries. */
+typedef struct {
+    size_t *cells;
+    size_t cap, n;
+} scenario_index;
+
 typedef struct {
     char *path;
     char **sets; /* the KEY.PATH=VALUE overrides applied over the file, in order */
@@ -157,6 +164,9 @@ typedef struct {
     scenario_traffic *traffic;
     size_t n_serving;
     scenario_serving *serving;
+    /* serving by deployment id once scenario_index_serving has covered every entry (a loaded
+     * scenario's always does); scenario_serving_of searches one by one otherwise */
+    scenario_index serving_index;
 
     double alpha;
     int holm; /* checks.correction: holm — phase tests corrected for their number */
@@ -218,7 +228,13 @@ void scenario_free(scenario *sc);
 /* Expected number of arrivals: the integral of each shape's rate, plus traces' arrivals. */
 double scenario_expected_requests(const scenario *sc);
 
-/* The serving model of a deployment, or NULL (infinite capacity). */
+/* The serving model of a deployment, or NULL (infinite capacity). O(1) once indexed. */
 const serving_spec *scenario_serving_of(const scenario *sc, const char *deployment);
+
+/* Index the serving entries added since the last call (call it after each one appended, or
+ * once at the end), so that scenario_serving_of finds any in O(1) however many there are.
+ * The entries' ids must be distinct. Returns 0, or -1 when out of memory (the lookup then
+ * searches one by one, as before any index). */
+int scenario_index_serving(scenario *sc);
 
 #endif

@@ -15,15 +15,39 @@ typedef struct {
     size_t *deployments;
     uint32_t *weights;
     selector *selector; /* over weights; NULL while the router does not exist */
+    int dirty;          /* the next commit looks at it: it, or a deployment it lists, changed */
 } router_rec;
 
-/* Slots by id: an open-addressed hash table of slot + 1 (0 marks an empty cell), at most
- * half full. Slots are never given up (a deleted resource keeps its slot for its id), so
- * the table only grows; lookups by id cost O(1) however many a scenario declares. */
+/* Slots by id: an open-addressed hash table of slot + 1 (0 marks an empty cell) with the
+ * id's hash, at most half full. Slots are never given up (a deleted resource keeps its slot
+ * for its id), so the table only grows; lookups by id cost O(1) however many a scenario
+ * declares, and growing reads no id again. */
 typedef struct {
-    size_t *cells;
+    uint32_t slot; /* slot + 1 */
+    uint32_t hash;
+} id_cell;
+
+typedef struct {
+    id_cell *cells;
     size_t cap; /* a power of two, or 0 */
 } id_index;
+
+/* The world's strings, in blocks freed together with the world. A string is never changed
+ * or freed before then, so a record's pointers stay valid whatever later commands do. */
+typedef struct block {
+    struct block *next;
+    size_t used, cap;
+    char bytes[];
+} block;
+
+#define BLOCK_BYTES 16384
+
+/* Strings many records share (models, regions, display names), each kept once: an
+ * open-addressed set, at most half full. */
+typedef struct {
+    const char **cells;
+    size_t n, cap; /* cap a power of two, or 0 */
+} string_set;
 
 struct world {
     char account[UNITS_ID_MAX + 1];
@@ -33,6 +57,23 @@ struct world {
     size_t n_deployments, cap_deployments;
     world_deployment *deployments;
     id_index router_ids, deployment_ids;
+    char router_prefix[UNITS_NAME_MAX], deployment_prefix[UNITS_NAME_MAX]; /* of full names */
+    block *strings;
+    string_set shared;
+    /* listed[slot] == stamp: the deployment in that slot came earlier in the deployment list
+     * being checked (one id, one slot); a new stamp per list, so nothing is cleared */
+    uint32_t *listed;
+    size_t cap_listed;
+    uint32_t stamp;
+    /* What a commit looks at: every router after a deployment list changed (full), else the
+     * dirty ones and those listing a deployment whose counts changed since the last commit
+     * (touched, each once; is_touched marks them), found through listers: the routers
+     * listing deployment d are listers[lister_start[d] .. lister_start[d + 1]), as of the
+     * last full commit, for the first n_listed deployment slots. */
+    int full;
+    size_t *touched, n_touched, cap_touched;
+    unsigned char *is_touched;
+    size_t *lister_start, *listers, n_listed;
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -52,10 +93,38 @@ static void copy_str(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src);
 }
 
+/* Every command's unset texts point here; only other texts are the command's to free. */
+static const char no_text[] = "";
+
+void world_cmd_init(world_cmd *cmd)
+{
+    memset(cmd, 0, sizeof *cmd);
+    cmd->model = cmd->display_name = cmd->region = no_text;
+}
+
+static void free_text(const char *text)
+{
+    if (text != no_text)
+        free((char *)text);
+}
+
 void world_cmd_clear(world_cmd *cmd)
 {
     free(cmd->deployments);
-    memset(cmd, 0, sizeof *cmd);
+    free_text(cmd->model);
+    free_text(cmd->display_name);
+    free_text(cmd->region);
+    world_cmd_init(cmd);
+}
+
+int world_cmd_set_text(const char **field, const char *text)
+{
+    char *copy = strdup(text);
+    if (!copy)
+        return -1;
+    free_text(*field);
+    *field = copy;
+    return 0;
 }
 
 /* The list's capacity is the next power of two at or above its length (no separate field),
@@ -69,7 +138,10 @@ int world_cmd_add_deployment(world_cmd *cmd, const char *id)
             return -1;
         cmd->deployments = grown;
     }
-    copy_str(cmd->deployments[cmd->n_deployments++], sizeof(world_id), id);
+    size_t len = strnlen(id, UNITS_ID_MAX);
+    char *to = cmd->deployments[cmd->n_deployments++];
+    memcpy(to, id, len);
+    to[len] = '\0';
     return 0;
 }
 
@@ -92,6 +164,73 @@ static uint64_t hash_id(const char *id)
     return h;
 }
 
+/* A copy of len bytes of s (and a NUL) among the world's strings, or NULL. */
+static const char *keep(world *w, const char *s, size_t len)
+{
+    block *b = w->strings;
+    if (!b || b->cap - b->used < len + 1) {
+        size_t cap = len + 1 > BLOCK_BYTES ? len + 1 : BLOCK_BYTES;
+        if (!(b = malloc(sizeof *b + cap)))
+            return NULL;
+        b->next = w->strings;
+        b->used = 0;
+        b->cap = cap;
+        w->strings = b;
+    }
+    char *copy = b->bytes + b->used;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    b->used += len + 1;
+    return copy;
+}
+
+/* The world's one copy of s, or NULL when out of memory. */
+static const char *shared(world *w, const char *s)
+{
+    string_set *set = &w->shared;
+    if (2 * (set->n + 1) > set->cap) {
+        size_t cap = set->cap ? 2 * set->cap : 16;
+        const char **cells = calloc(cap, sizeof *cells);
+        if (!cells)
+            return NULL;
+        for (size_t i = 0; i < set->cap; i++) {
+            if (!set->cells[i])
+                continue;
+            size_t k = hash_id(set->cells[i]) & (cap - 1);
+            while (cells[k])
+                k = (k + 1) & (cap - 1);
+            cells[k] = set->cells[i];
+        }
+        free(set->cells);
+        set->cells = cells;
+        set->cap = cap;
+    }
+    size_t k = hash_id(s) & (set->cap - 1);
+    for (; set->cells[k]; k = (k + 1) & (set->cap - 1))
+        if (strcmp(set->cells[k], s) == 0)
+            return set->cells[k];
+    const char *copy = keep(w, s, strlen(s));
+    if (copy) {
+        set->cells[k] = copy;
+        set->n++;
+    }
+    return copy;
+}
+
+/* The full name of a new router or deployment, with its id as the name's tail. */
+static int keep_name(world *w, const char *prefix, const char *id, const char **name,
+                     const char **tail)
+{
+    size_t plen = strlen(prefix), len = strlen(id);
+    char full[UNITS_NAME_MAX + UNITS_ID_MAX + 1];
+    memcpy(full, prefix, plen);
+    memcpy(full + plen, id, len);
+    if (!(*name = keep(w, full, plen + len)))
+        return -1;
+    *tail = *name + plen;
+    return 0;
+}
+
 static const char *router_id_at(const world *w, size_t slot)
 {
     return w->routers[slot].view.id;
@@ -108,20 +247,22 @@ static long index_find(const world *w, const id_index *ix, id_at_fn id_at, const
 {
     if (ix->cap == 0)
         return -1;
-    for (size_t i = hash_id(id) & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
-        if (ix->cells[i] == 0)
+    uint32_t hash = (uint32_t)hash_id(id);
+    for (size_t i = hash & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+        const id_cell *c = &ix->cells[i];
+        if (c->slot == 0)
             return -1;
-        if (strcmp(id_at(w, ix->cells[i] - 1), id) == 0)
-            return (long)(ix->cells[i] - 1);
+        if (c->hash == hash && strcmp(id_at(w, c->slot - 1), id) == 0)
+            return (long)(c->slot - 1);
     }
 }
 
-static void index_put(const world *w, id_index *ix, id_at_fn id_at, size_t slot)
+static void index_put(id_index *ix, id_cell cell)
 {
-    size_t i = hash_id(id_at(w, slot)) & (ix->cap - 1);
-    while (ix->cells[i] != 0)
+    size_t i = cell.hash & (ix->cap - 1);
+    while (ix->cells[i].slot != 0)
         i = (i + 1) & (ix->cap - 1);
-    ix->cells[i] = slot + 1;
+    ix->cells[i] = cell;
 }
 
 /* Index slot, the n-th (slots 0..n-1 are indexed already). */
@@ -129,16 +270,16 @@ static int index_add(const world *w, id_index *ix, id_at_fn id_at, size_t slot)
 {
     if (2 * (slot + 1) > ix->cap) {
         size_t cap = ix->cap ? 2 * ix->cap : 16;
-        size_t *cells = calloc(cap, sizeof *cells);
-        if (!cells)
+        id_index grown = {calloc(cap, sizeof(id_cell)), cap};
+        if (!grown.cells)
             return -1;
+        for (size_t i = 0; i < ix->cap; i++)
+            if (ix->cells[i].slot != 0)
+                index_put(&grown, ix->cells[i]);
         free(ix->cells);
-        ix->cells = cells;
-        ix->cap = cap;
-        for (size_t k = 0; k < slot; k++)
-            index_put(w, ix, id_at, k);
+        *ix = grown;
     }
-    index_put(w, ix, id_at, slot);
+    index_put(ix, (id_cell){(uint32_t)slot + 1, (uint32_t)hash_id(id_at(w, slot))});
     return 0;
 }
 
@@ -148,7 +289,10 @@ world *world_new(const char *account, uint64_t id_seed)
     if (!w)
         return NULL;
     copy_str(w->account, sizeof w->account, account);
+    units_full_name(w->router_prefix, w->account, UNITS_ROUTER, "");
+    units_full_name(w->deployment_prefix, w->account, UNITS_DEPLOYMENT, "");
     w->id_state = id_seed;
+    w->full = 1;
     return w;
 }
 
@@ -165,6 +309,17 @@ void world_free(world *w)
     free(w->deployments);
     free(w->router_ids.cells);
     free(w->deployment_ids.cells);
+    while (w->strings) {
+        block *next = w->strings->next;
+        free(w->strings);
+        w->strings = next;
+    }
+    free(w->shared.cells);
+    free(w->listed);
+    free(w->touched);
+    free(w->is_touched);
+    free(w->lister_start);
+    free(w->listers);
     free(w);
 }
 
@@ -226,12 +381,12 @@ static long existing_deployment(const world *w, const char *id)
     return slot >= 0 && w->deployments[slot].exists ? slot : -1;
 }
 
-/* The slot for a new resource with this id: the deleted one of the same id, or a new one. */
-static long router_slot(world *w, const char *id)
+/* The slot for a new resource with this id: `found`, the deleted one of the same id (whose
+ * id and name are this one's), or a new one when found is -1. */
+static long router_slot(world *w, const char *id, long found)
 {
-    long slot = world_find_router(w, id);
-    if (slot >= 0)
-        return slot;
+    if (found >= 0)
+        return found;
     if (w->n_routers == w->cap_routers) {
         size_t cap = w->cap_routers ? 2 * w->cap_routers : 8;
         router_rec *grown = realloc(w->routers, cap * sizeof *grown);
@@ -240,18 +395,18 @@ static long router_slot(world *w, const char *id)
         w->routers = grown;
         w->cap_routers = cap;
     }
+    world_router *r = &w->routers[w->n_routers].view;
     memset(&w->routers[w->n_routers], 0, sizeof w->routers[0]);
-    copy_str(w->routers[w->n_routers].view.id, sizeof(world_id), id);
-    if (index_add(w, &w->router_ids, router_id_at, w->n_routers) != 0)
+    if (keep_name(w, w->router_prefix, id, &r->name, &r->id) != 0 ||
+        index_add(w, &w->router_ids, router_id_at, w->n_routers) != 0)
         return -1;
     return (long)w->n_routers++;
 }
 
-static long deployment_slot(world *w, const char *id)
+static long deployment_slot(world *w, const char *id, long found)
 {
-    long slot = world_find_deployment(w, id);
-    if (slot >= 0)
-        return slot;
+    if (found >= 0)
+        return found;
     if (w->n_deployments == w->cap_deployments) {
         size_t cap = w->cap_deployments ? 2 * w->cap_deployments : 8;
         world_deployment *grown = realloc(w->deployments, cap * sizeof *grown);
@@ -260,9 +415,10 @@ static long deployment_slot(world *w, const char *id)
         w->deployments = grown;
         w->cap_deployments = cap;
     }
-    memset(&w->deployments[w->n_deployments], 0, sizeof w->deployments[0]);
-    copy_str(w->deployments[w->n_deployments].id, sizeof(world_id), id);
-    if (index_add(w, &w->deployment_ids, deployment_id_at, w->n_deployments) != 0)
+    world_deployment *d = &w->deployments[w->n_deployments];
+    memset(d, 0, sizeof *d);
+    if (keep_name(w, w->deployment_prefix, id, &d->name, &d->id) != 0 ||
+        index_add(w, &w->deployment_ids, deployment_id_at, w->n_deployments) != 0)
         return -1;
     return (long)w->n_deployments++;
 }
@@ -285,17 +441,31 @@ static void generate_router_id(world *w, world_id id)
     } while (existing_router(w, id) >= 0);
 }
 
-/* A router's deployment list must name existing multi-region deployments, once each. */
-static int check_router_deployments(const world *w, const world_cmd *cmd, char *err, size_t errlen)
+/* A router's deployment list must name existing multi-region deployments, once each. Their
+ * slots, in the list's order, go into *slots (the caller's to free) when it does. */
+static int check_router_deployments(world *w, const world_cmd *cmd, size_t **slots, char *err,
+                                    size_t errlen)
 {
     if (cmd->n_deployments == 0)
         return fail(err, errlen, "expected at least one deployment in --deployments");
     if (cmd->n_deployments > WORLD_MAX_ROUTER_DEPLOYMENTS)
         return fail(err, errlen, "expected at most %u deployments behind a router, got %zu",
                     WORLD_MAX_ROUTER_DEPLOYMENTS, cmd->n_deployments);
-    /* listed[slot]: the deployment in that slot came earlier in the list (one id, one slot) */
-    unsigned char *listed = calloc(w->n_deployments ? w->n_deployments : 1, 1);
-    if (!listed)
+    if (w->cap_listed < w->n_deployments) {
+        uint32_t *grown = realloc(w->listed, w->cap_deployments * sizeof *grown);
+        if (!grown)
+            return fail(err, errlen, "out of memory");
+        memset(grown + w->cap_listed, 0, (w->cap_deployments - w->cap_listed) * sizeof *grown);
+        w->listed = grown;
+        w->cap_listed = w->cap_deployments;
+    }
+    if (++w->stamp == 0) { /* wrapped: stamps of long ago would read as this list's */
+        memset(w->listed, 0, w->cap_listed * sizeof *w->listed);
+        w->stamp = 1;
+    }
+    uint32_t *listed = w->listed;
+    size_t *found = malloc(cmd->n_deployments * sizeof *found);
+    if (!found)
         return fail(err, errlen, "out of memory");
     int rc = 0;
     for (size_t i = 0; i < cmd->n_deployments && rc == 0; i++) {
@@ -311,11 +481,15 @@ static int check_router_deployments(const world *w, const world_cmd *cmd, char *
                       "deployment \"%s\" is in the single region \"%s\"; routers only work "
                       "with multi-region deployments (--region US, EUROPE or APAC)",
                       id, d->region);
-        else if (listed[slot])
+        else if (listed[slot] == w->stamp)
             rc = fail(err, errlen, "deployment \"%s\" is listed twice", id);
-        listed[slot] = 1;
+        listed[slot] = w->stamp;
+        found[i] = (size_t)slot;
     }
-    free(listed);
+    if (rc != 0)
+        free(found);
+    else
+        *slots = found;
     return rc;
 }
 
@@ -326,40 +500,39 @@ static void drop_selector(router_rec *r)
     r->selector = NULL;
 }
 
-static int set_router_deployments(world *w, router_rec *r, const world_cmd *cmd)
+/* The router's list becomes these n slots (taken). */
+static void set_router_deployments(world *w, router_rec *r, size_t *slots, size_t n)
 {
-    size_t *slots = malloc(cmd->n_deployments * sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < cmd->n_deployments; i++)
-        slots[i] = (size_t)world_find_deployment(w, cmd->deployments[i]);
+    w->full = 1;
     /* A different list drops the selector, so the next commit rebuilds it even when the
      * weights happen to read the same (v1 with 2 replicas swapped for v2 with 2). */
-    if (r->view.n_deployments != cmd->n_deployments ||
-        memcmp(r->deployments, slots, cmd->n_deployments * sizeof *slots) != 0)
+    if (r->view.n_deployments != n || memcmp(r->deployments, slots, n * sizeof *slots) != 0)
         drop_selector(r);
     free(r->deployments);
     r->deployments = slots;
     r->view.deployments = slots;
-    r->view.n_deployments = cmd->n_deployments;
-    return 0;
+    r->view.n_deployments = n;
 }
 
-static void set_router_properties(router_rec *rec, const world_cmd *cmd)
+/* Returns 0, or -1 when out of memory (nothing changed). */
+static int set_router_properties(world *w, router_rec *rec, const world_cmd *cmd)
 {
     world_router *r = &rec->view;
+    const char *display_name = r->display_name, *model = r->model;
+    if (((cmd->set & WORLD_SET_DISPLAY_NAME) && !(display_name = shared(w, cmd->display_name))) ||
+        ((cmd->set & WORLD_SET_MODEL) && !(model = shared(w, cmd->model))))
+        return -1;
     if ((cmd->set & WORLD_SET_STRATEGY) && cmd->strategy != r->strategy)
         drop_selector(rec);
-    if (cmd->set & WORLD_SET_DISPLAY_NAME)
-        copy_str(r->display_name, sizeof r->display_name, cmd->display_name);
-    if (cmd->set & WORLD_SET_MODEL)
-        copy_str(r->model, sizeof r->model, cmd->model);
+    r->display_name = display_name;
+    r->model = model;
     if (cmd->set & WORLD_SET_STRATEGY)
         r->strategy = cmd->strategy;
     if (cmd->set & WORLD_SET_PUBLIC)
         r->is_public = cmd->is_public;
     if (cmd->set & WORLD_SET_WEIGHTS)
         r->weigh_desired = cmd->weigh_desired;
+    return 0;
 }
 
 static int router_create(world *w, const world_cmd *cmd, char *err, size_t errlen)
@@ -369,28 +542,32 @@ static int router_create(world *w, const world_cmd *cmd, char *err, size_t errle
         generate_router_id(w, id);
     else
         copy_str(id, sizeof id, cmd->id);
-    if (existing_router(w, id) >= 0)
+    long found = world_find_router(w, id);
+    if (found >= 0 && w->routers[found].view.exists)
         return fail(err, errlen, "router \"%s\" already exists", id);
-    if (check_router_deployments(w, cmd, err, errlen) != 0)
+    size_t *slots;
+    if (check_router_deployments(w, cmd, &slots, err, errlen) != 0)
         return -1;
-    long slot = router_slot(w, id);
-    if (slot < 0)
+    long slot = router_slot(w, id, found);
+    if (slot < 0) {
+        free(slots);
         return fail(err, errlen, "out of memory");
+    }
     router_rec *rec = &w->routers[slot];
     /* A new router, even in the slot of one deleted at this very instant: whatever selector
      * the slot kept (its strategy, its round-robin state) goes, so the commit builds the
      * one this command asks for and the router starts a new phase. */
     drop_selector(rec);
-    if (set_router_deployments(w, rec, cmd) != 0)
-        return fail(err, errlen, "out of memory");
+    set_router_deployments(w, rec, slots, cmd->n_deployments);
     world_router *r = &rec->view;
-    units_full_name(r->name, w->account, UNITS_ROUTER, id);
-    r->display_name[0] = r->model[0] = '\0';
+    r->display_name = r->model = "";
     r->strategy = SELECTOR_WEIGHTED_RANDOM;
     r->is_public = 0;
     r->weigh_desired = 0;
-    set_router_properties(rec, cmd);
+    if (set_router_properties(w, rec, cmd) != 0)
+        return fail(err, errlen, "out of memory");
     r->exists = 1;
+    rec->dirty = 1;
     return 0;
 }
 
@@ -400,12 +577,14 @@ static int router_update(world *w, const world_cmd *cmd, char *err, size_t errle
     if (slot < 0)
         return fail(err, errlen, "router \"%s\" does not exist at this time", cmd->id);
     if (cmd->set & WORLD_SET_DEPLOYMENTS) {
-        if (check_router_deployments(w, cmd, err, errlen) != 0)
+        size_t *slots;
+        if (check_router_deployments(w, cmd, &slots, err, errlen) != 0)
             return -1;
-        if (set_router_deployments(w, &w->routers[slot], cmd) != 0)
-            return fail(err, errlen, "out of memory");
+        set_router_deployments(w, &w->routers[slot], slots, cmd->n_deployments);
     }
-    set_router_properties(&w->routers[slot], cmd);
+    if (set_router_properties(w, &w->routers[slot], cmd) != 0)
+        return fail(err, errlen, "out of memory");
+    w->routers[slot].dirty = 1;
     return 0;
 }
 
@@ -415,6 +594,7 @@ static int router_delete(world *w, const world_cmd *cmd, char *err, size_t errle
     if (slot < 0)
         return fail(err, errlen, "router \"%s\" does not exist at this time", cmd->id);
     w->routers[slot].view.exists = 0;
+    w->routers[slot].dirty = 1;
     return 0;
 }
 
@@ -438,8 +618,36 @@ static int check_bounds(long long min, long long max, char *err, size_t errlen)
 /* Replicas wanted: fewer take effect at once (a leaving replica is no longer weighted,
  * though it finishes what it serves); more are ready at once only without a cold start,
  * otherwise the engine makes them ready one by one as their cold starts end. */
-static void set_replicas(world_deployment *d, long long n)
+/* A deployment's counts changed: the next commit looks at the routers listing it. Should
+ * the note not fit (out of memory), the next commit looks at every router instead. */
+static void touch(world *w, size_t slot)
 {
+    if (w->full)
+        return;
+    if (slot >= w->cap_touched) {
+        size_t cap = w->cap_deployments;
+        unsigned char *flags = realloc(w->is_touched, cap);
+        if (flags)
+            w->is_touched = flags;
+        size_t *list = flags ? realloc(w->touched, cap * sizeof *list) : NULL;
+        if (!list) {
+            w->full = 1;
+            return;
+        }
+        w->touched = list;
+        memset(flags + w->cap_touched, 0, cap - w->cap_touched);
+        w->cap_touched = cap;
+    }
+    if (!w->is_touched[slot]) {
+        w->is_touched[slot] = 1;
+        w->touched[w->n_touched++] = slot;
+    }
+}
+
+static void set_replicas(world *w, size_t slot, long long n)
+{
+    world_deployment *d = &w->deployments[slot];
+    touch(w, slot);
     d->replicas = n;
     if (d->cold_start_s <= 0 || d->ready > n)
         d->ready = n;
@@ -468,7 +676,8 @@ static void set_autoscaling(world_deployment *d, const world_cmd *cmd)
  * (or max = min when only min is raised above 1). */
 static int deployment_create(world *w, const world_cmd *cmd, char *err, size_t errlen)
 {
-    if (existing_deployment(w, cmd->id) >= 0)
+    long found = world_find_deployment(w, cmd->id);
+    if (found >= 0 && w->deployments[found].exists)
         return fail(err, errlen, "deployment \"%s\" already exists", cmd->id);
     long long min = 0, max = 1;
     if (cmd->set & WORLD_SET_REPLICAS) {
@@ -480,20 +689,21 @@ static int deployment_create(world *w, const world_cmd *cmd, char *err, size_t e
     }
     if (check_bounds(min, max, err, errlen) != 0)
         return -1;
-    long slot = deployment_slot(w, cmd->id);
-    if (slot < 0)
+    long slot = deployment_slot(w, cmd->id, found);
+    const char *model = shared(w, cmd->model);
+    const char *region = shared(w, (cmd->set & WORLD_SET_REGION) ? cmd->region : "US");
+    if (slot < 0 || !model || !region)
         return fail(err, errlen, "out of memory");
     world_deployment *d = &w->deployments[slot];
-    units_full_name(d->name, w->account, UNITS_DEPLOYMENT, cmd->id);
-    copy_str(d->model, sizeof d->model, cmd->model);
-    copy_str(d->region, sizeof d->region, (cmd->set & WORLD_SET_REGION) ? cmd->region : "US");
+    d->model = model;
+    d->region = region;
     d->min_replicas = min;
     d->max_replicas = max;
     d->cold_start_s = (cmd->set & WORLD_SET_COLD_START) ? cmd->cold_start_s : 0;
     d->autoscaling = WORLD_DEFAULT_AUTOSCALING;
     set_autoscaling(d, cmd);
     d->ready = (cmd->set & WORLD_SET_WARM) ? clamp(1, min, max) : 0;
-    set_replicas(d, clamp(1, min, max));
+    set_replicas(w, (size_t)slot, clamp(1, min, max));
     d->exists = 1;
     return 0;
 }
@@ -514,7 +724,7 @@ static int deployment_update(world *w, const world_cmd *cmd, char *err, size_t e
     d->min_replicas = min;
     d->max_replicas = max;
     set_autoscaling(d, cmd);
-    set_replicas(d, clamp(d->replicas, min, max));
+    set_replicas(w, (size_t)slot, clamp(d->replicas, min, max));
     return 0;
 }
 
@@ -602,12 +812,13 @@ void world_set_ready(world *w, size_t deployment, long long ready)
 {
     world_deployment *d = &w->deployments[deployment];
     d->ready = ready < d->replicas ? ready : d->replicas;
+    touch(w, deployment);
 }
 
 void world_autoscale(world *w, size_t deployment, long long n)
 {
     world_deployment *d = &w->deployments[deployment];
-    set_replicas(d, clamp(n, d->min_replicas, d->max_replicas));
+    set_replicas(w, deployment, clamp(n, d->min_replicas, d->max_replicas));
 }
 
 int world_is_autoscaled(const world_deployment *d)
@@ -615,12 +826,56 @@ int world_is_autoscaled(const world_deployment *d)
     return d->min_replicas < d->max_replicas;
 }
 
+/* Which routers list each deployment, as the lists stand (see struct world). */
+static int index_listers(world *w)
+{
+    size_t n = w->n_deployments, total = 0;
+    for (size_t i = 0; i < w->n_routers; i++)
+        total += w->routers[i].view.n_deployments;
+    size_t *start = realloc(w->lister_start, (n + 1) * sizeof *start);
+    if (start)
+        w->lister_start = start;
+    size_t *listers = start ? realloc(w->listers, (total ? total : 1) * sizeof *listers) : NULL;
+    if (!listers)
+        return -1;
+    w->listers = listers;
+    memset(start, 0, (n + 1) * sizeof *start);
+    for (size_t i = 0; i < w->n_routers; i++)
+        for (size_t j = 0; j < w->routers[i].view.n_deployments; j++)
+            start[w->routers[i].deployments[j] + 1]++;
+    for (size_t d = 0; d < n; d++)
+        start[d + 1] += start[d];
+    /* Fill each deployment's range from its start, which leaves start[d] at the range's
+     * end, the next one's start; then shift them back. */
+    for (size_t i = 0; i < w->n_routers; i++)
+        for (size_t j = 0; j < w->routers[i].view.n_deployments; j++)
+            listers[start[w->routers[i].deployments[j]]++] = i;
+    for (size_t d = n; d > 0; d--)
+        start[d] = start[d - 1];
+    start[0] = 0;
+    w->n_listed = n;
+    return 0;
+}
+
 int world_commit(world *w)
 {
+    int full = w->full;
+    for (size_t k = 0; k < w->n_touched; k++) {
+        size_t d = w->touched[k];
+        w->is_touched[d] = 0;
+        for (size_t j = d < w->n_listed ? w->lister_start[d] : 0;
+             d < w->n_listed && j < w->lister_start[d + 1]; j++)
+            w->routers[w->listers[j]].dirty = 1;
+    }
+    w->n_touched = 0;
+    w->full = 1; /* until this commit has looked at everything it must */
     int changed = 0;
     for (size_t i = 0; i < w->n_routers; i++) {
         router_rec *r = &w->routers[i];
         r->view.changed = 0;
+        if (!full && !r->dirty)
+            continue;
+        r->dirty = 0;
         if (!r->view.exists) {
             if (r->selector) {
                 drop_selector(r);
@@ -634,5 +889,8 @@ int world_commit(world *w)
         }
         changed += r->view.changed;
     }
+    if (full && index_listers(w) != 0)
+        return -1;
+    w->full = 0;
     return changed;
 }

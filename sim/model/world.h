@@ -85,14 +85,17 @@ typedef char world_id[UNITS_ID_MAX + 1];
 
 /* One firectl-like command. `id` is the router or deployment it acts on (short id; empty
  * for a router create without --router-id, which then gets a random one). `model` is a
- * full model name. The deployments array is owned by the command (world_cmd_clear). */
+ * full model name. The texts (model, display name, region) are "" until set with
+ * world_cmd_set_text, never NULL once world_cmd_init has run; they and the deployments
+ * array are owned by the command (world_cmd_clear). A command is a scenario's record per
+ * line, so it holds its rarely given texts by pointer, not in fixed buffers. */
 typedef struct {
     world_op op;
     unsigned set;
     world_id id;
-    char model[UNITS_NAME_MAX];
-    char display_name[UNITS_NAME_MAX];
-    char region[WORLD_REGION_MAX];
+    const char *model;
+    const char *display_name; /* at most UNITS_NAME_MAX - 1 bytes */
+    const char *region;       /* at most WORLD_REGION_MAX - 1 characters */
     selector_strategy strategy;
     int is_public;
     int weigh_desired; /* router weights: desired replicas (1) or ready ones (0) */
@@ -103,15 +106,23 @@ typedef struct {
     world_id *deployments;
 } world_cmd;
 
+/* An empty command: nothing set, every text "". */
+void world_cmd_init(world_cmd *cmd);
+/* Free what the command owns and make it empty again. */
 void world_cmd_clear(world_cmd *cmd);
+/* Replace one of the command's texts (&cmd->model, &cmd->display_name or &cmd->region) with
+ * a copy of text; 0, or -1 when out of memory (the text unchanged). Sets no WORLD_SET_* bit. */
+int world_cmd_set_text(const char **field, const char *text);
 /* Append a deployment id to cmd->deployments; 0, or -1 when out of memory. */
 int world_cmd_add_deployment(world_cmd *cmd, const char *id);
 
+/* The strings of a deployment or router (id, name, model, region, display name) belong to
+ * the world and stay valid until world_free, across updates, deletes and creates. */
 typedef struct {
-    world_id id;
-    char name[UNITS_NAME_MAX]; /* accounts/<account>/deployments/<id> */
-    char model[UNITS_NAME_MAX];
-    char region[WORLD_REGION_MAX];
+    const char *id;
+    const char *name; /* accounts/<account>/deployments/<id> */
+    const char *model;
+    const char *region;
     int exists;
     long long min_replicas, max_replicas;
     long long replicas; /* wanted now; min <= replicas <= max */
@@ -125,10 +136,10 @@ typedef struct {
  * world_commit. Its selector stays inside the world (world_route picks through it), so no
  * caller can hold or change it across a delete and a create of the same id. */
 typedef struct {
-    world_id id;
-    char name[UNITS_NAME_MAX]; /* accounts/<account>/routers/<id> */
-    char display_name[UNITS_NAME_MAX];
-    char model[UNITS_NAME_MAX];
+    const char *id;
+    const char *name; /* accounts/<account>/routers/<id> */
+    const char *display_name;
+    const char *model;
     selector_strategy strategy;
     int is_public;
     int weigh_desired; /* weights are desired replicas (`weights: desired`), not ready ones */
