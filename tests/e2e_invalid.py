@@ -102,6 +102,11 @@ CASES = {
     "too_many_requests": (with_lines({3: "duration: 300d", 14: "    rate: 1000000/s"}), "13:5",
                           "requests"),
     "bad_id": (with_lines({5: "  - id: Model_A"}), "5:9", "id"),
+    "display_name_too_long": (with_lines({11: "    deployments: [a, b]\n    display_name: " + "x" * 256}),
+                              "12:19", "display_name: expected at most 255 bytes, got 256"),
+    "display_name_control_character": (
+        with_lines({11: '    deployments: [a, b]\n    display_name: "two\\nlines"'}), "12:19",
+        "display_name: expected text without control characters"),
     "other_account_full_name": (with_lines({13: "  - router: accounts/other/routers/r"}),
                                 "13:13", "acme"),
     "expect_shares_over_one": (

@@ -220,9 +220,16 @@ static int parse_router_properties(loader *ld, const ydoc_node *map, world_cmd *
         const char *text = yread_scalar(&ld->in, node, "display_name");
         if (!text)
             return -1;
-        char name[UNITS_NAME_MAX]; /* longer names are cut, as they always were */
-        snprintf(name, sizeof name, "%s", text);
-        if (world_cmd_set_text(&cmd->display_name, name) != 0)
+        /* the limits firectl's --display-name has (firectl.c) */
+        size_t len = strlen(text);
+        if (len >= UNITS_NAME_MAX)
+            return yread_fail(&ld->in, node, "display_name: expected at most %d bytes, got %zu",
+                              UNITS_NAME_MAX - 1, len);
+        for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+            if (*c < 0x20 || *c == 0x7f)
+                return yread_fail(&ld->in, node,
+                                  "display_name: expected text without control characters");
+        if (world_cmd_set_text(&cmd->display_name, text) != 0)
             return yread_fail(&ld->in, node, "out of memory");
         cmd->set |= WORLD_SET_DISPLAY_NAME;
     }
