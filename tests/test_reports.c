@@ -13,6 +13,7 @@
 #include "views/text.h"
 
 #include "tests/check_main.h"
+#include "tests/split_points.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -107,15 +108,15 @@ static results_phase *add_phase(results *r, double start, double end, size_t n,
     return ph;
 }
 
-static void add_point(results *r, uint32_t bin, uint32_t router, uint32_t deployment,
+static void add_point(split_points *w, uint32_t bin, uint32_t router, uint32_t deployment,
                       uint64_t routed, long long replicas, double share)
 {
-    *results_add_point(r) = (results_point){.bin = bin,
-                                            .router = router,
-                                            .deployment = deployment,
-                                            .routed = routed,
-                                            .replicas = replicas,
-                                            .expected_share = share};
+    split_points_add(w, (results_point){.bin = bin,
+                                        .router = router,
+                                        .deployment = deployment,
+                                        .routed = routed,
+                                        .replicas = replicas,
+                                        .expected_share = share});
 }
 
 static void add_check(results *r, const char *name, int passed, const char *detail)
@@ -164,13 +165,15 @@ static results *sample(void)
     ph = add_phase(r, 140, 150, 1, SPLITTEST_SKIPPED, "no requests <&> were routed");
     add_share(ph, 0, "accounts/acme/deployments/green", 0, 0.0, 0);
 
-    add_point(r, 0, 0, 0, 80, 3, 0.75);
-    add_point(r, 0, 0, 1, 20, 1, 0.25);
-    add_point(r, 0, 1, 1, 0, 0, 0.0); /* "idle" routes nothing: no observed share */
-    add_point(r, 1, 0, 0, 70, 3, 0.75);
-    add_point(r, 1, 0, 1, 30, 1, 0.25);
-    add_point(r, 2, 0, 0, 9, 1, 0.5);
-    add_point(r, 2, 0, 1, 1, 1, 0.5);
+    split_points w = {.r = r};
+    add_point(&w, 0, 0, 0, 80, 3, 0.75);
+    add_point(&w, 0, 0, 1, 20, 1, 0.25);
+    add_point(&w, 0, 1, 1, 0, 0, 0.0); /* "idle" routes nothing: no observed share */
+    add_point(&w, 1, 0, 0, 70, 3, 0.75);
+    add_point(&w, 1, 0, 1, 30, 1, 0.25);
+    add_point(&w, 2, 0, 0, 9, 1, 0.5);
+    add_point(&w, 2, 0, 1, 1, 1, 0.5);
+    split_points_finish(&w);
 
     for (uint32_t bin = 0; bin < 3; bin++)
         for (uint32_t source = 0; source < 3; source++) {
@@ -434,7 +437,8 @@ START_TEST(series_sums_and_shares)
     ck_assert_int_eq(series_init(&s, r), 0);
     ck_assert_uint_eq(series_routed(&s, 0, 0), 100);
     ck_assert_uint_eq(series_routed(&s, 2, 0), 10);
-    ck_assert_double_eq_tol(series_observed_share(&s, &r->points[1]), 0.2, 1e-12);
+    results_point second = {.bin = 0, .router = 0, .deployment = 1, .routed = 20};
+    ck_assert_double_eq_tol(series_observed_share(&s, &second), 0.2, 1e-12);
     ck_assert_double_eq(series_bin_start(r, 2), 120);
     ck_assert_double_eq(series_bin_end(r, 2), 150); /* the last bin ends with the run */
     /* two sources call "edge": their flows are summed per bin */
@@ -456,7 +460,7 @@ START_TEST(csv_rows_add_up_to_the_totals)
                       "bin,start_s,end_s,router,deployment,routed,router_routed,"
                       "observed_share,expected_share,replicas\r\n",
                       97) == 0);
-    ck_assert_uint_eq(count(csv, "\r\n"), 1 + r->n_points);
+    ck_assert_uint_eq(count(csv, "\r\n"), 1 + r->split->n_points);
     ck_assert_ptr_nonnull(strstr(csv, "0,0,60,accounts/acme/routers/edge,"
                                       "accounts/acme/deployments/green,20,100,0.2,0.25,1\r\n"));
     ck_assert_ptr_nonnull(strstr(csv, "2,120,150,accounts/acme/routers/edge,"

@@ -8,7 +8,12 @@
 
 results *results_new(void)
 {
-    return calloc(1, sizeof(results));
+    results *r = calloc(1, sizeof(results));
+    if (r && !(r->split = splitstore_new())) {
+        free(r);
+        return NULL;
+    }
+    return r;
 }
 
 static void free_names(char **names, size_t n)
@@ -51,7 +56,7 @@ void results_free(results *r)
     for (size_t i = 0; i < r->n_events; i++)
         free(r->events[i].text);
     free(r->events);
-    free(r->points);
+    splitstore_free(r->split);
     free(r->load_points);
     free(r->loads);
     free(r->interval_loads);
@@ -114,11 +119,6 @@ results_check *results_add_check(results *r)
 results_event *results_add_event(results *r)
 {
     return append((void **)&r->events, &r->n_events, sizeof *r->events);
-}
-
-results_point *results_add_point(results *r)
-{
-    return append((void **)&r->points, &r->n_points, sizeof *r->points);
 }
 
 results_flow *results_add_flow(results *r)
