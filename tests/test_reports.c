@@ -452,6 +452,52 @@ START_TEST(series_sums_and_shares)
 }
 END_TEST
 
+/* In full detail the i-th row is the i-th point, found through the blocks of the split
+ * series, including across bins with no points at all (the first, one in the middle); the
+ * bound leaves so few rows as they are. */
+START_TEST(series_rows_are_the_points_across_empty_bins)
+{
+    results *r = results_new();
+    r->n_bins = 4;
+    r->window_s = 10;
+    r->duration_s = 40;
+    results_name_index(&r->routers, &r->n_routers, "x");
+    results_name_index(&r->routers, &r->n_routers, "y");
+    for (int d = 0; d < 3; d++) {
+        char name[8];
+        snprintf(name, sizeof name, "d%d", d);
+        results_name_index(&r->deployments, &r->n_deployments, name);
+    }
+    static const results_point points[] = {
+        {1, 0, 0, 5, 2, 0.5}, {1, 0, 1, 6, 2, 0.5}, {1, 1, 2, 7, 1, 1.0}, {3, 1, 2, 9, 3, 1.0}};
+    split_points w = {.r = r};
+    for (size_t i = 0; i < 4; i++)
+        split_points_add(&w, points[i]);
+    split_points_finish(&w);
+    for (int detail = 0; detail < 2; detail++) {
+        series s;
+        ck_assert_int_eq(
+            series_init_detail(&s, r, detail ? SERIES_DETAIL_FULL : SERIES_DETAIL_BOUNDED), 0);
+        ck_assert_uint_eq(series_split_count(&s), 4);
+        for (size_t i = 0; i < 4; i++) {
+            series_split_row row = series_split_at(&s, i);
+            ck_assert_uint_eq(row.bin, points[i].bin);
+            ck_assert_uint_eq(row.router, points[i].router);
+            ck_assert_int_eq(row.deployment, (long)points[i].deployment);
+            ck_assert_uint_eq(row.routed, points[i].routed);
+            ck_assert_int_eq(row.replicas, points[i].replicas);
+            ck_assert_double_eq(row.expected_share, points[i].expected_share);
+        }
+        ck_assert_uint_eq(series_routed(&s, 1, 0), 11);
+        ck_assert_uint_eq(series_routed(&s, 1, 1), 7);
+        ck_assert_uint_eq(series_routed(&s, 2, 1), 0);
+        ck_assert_uint_eq(series_routed(&s, 3, 1), 9);
+        series_free(&s);
+    }
+    results_free(r);
+}
+END_TEST
+
 START_TEST(csv_rows_add_up_to_the_totals)
 {
     results *r = sample();
@@ -978,6 +1024,10 @@ static Suite *suite(void)
 
     tc = tcase_create("series");
     tcase_add_test(tc, series_sums_and_shares);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("series_empty_bins");
+    tcase_add_test(tc, series_rows_are_the_points_across_empty_bins);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("csv_rows");
