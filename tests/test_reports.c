@@ -498,6 +498,38 @@ START_TEST(series_rows_are_the_points_across_empty_bins)
 }
 END_TEST
 
+/* Requests per bin and called router are the flows' whether the flows come as that table
+ * (read in place) or in another order (summed into one). */
+START_TEST(series_requests_in_any_flow_order)
+{
+    static const struct {
+        uint32_t bin, target;
+        uint64_t arrivals;
+    } orders[2][4] = {{{0, 0, 7}, {0, 1, 5}, {1, 0, 1}, {1, 1, 2}},
+                      {{0, 1, 5}, {0, 0, 7}, {1, 0, 1}, {1, 1, 2}}};
+    for (int o = 0; o < 2; o++) {
+        results *r = results_new();
+        r->n_bins = 2;
+        results_name_index(&r->targets, &r->n_targets, "a");
+        results_name_index(&r->targets, &r->n_targets, "b");
+        for (size_t i = 0; i < 4; i++)
+            *results_add_flow(r) = (results_flow){.bin = orders[o][i].bin,
+                                                  .target = orders[o][i].target,
+                                                  .arrivals = orders[o][i].arrivals};
+        split_points w = {.r = r};
+        split_points_finish(&w);
+        series s;
+        ck_assert_int_eq(series_init(&s, r), 0);
+        ck_assert_uint_eq(series_requests(&s, 0, 0)->arrivals, 7);
+        ck_assert_uint_eq(series_requests(&s, 0, 1)->arrivals, 5);
+        ck_assert_uint_eq(series_requests(&s, 1, 0)->arrivals, 1);
+        ck_assert_uint_eq(series_requests(&s, 1, 1)->arrivals, 2);
+        series_free(&s);
+        results_free(r);
+    }
+}
+END_TEST
+
 START_TEST(csv_rows_add_up_to_the_totals)
 {
     results *r = sample();
@@ -1024,6 +1056,10 @@ static Suite *suite(void)
 
     tc = tcase_create("series");
     tcase_add_test(tc, series_sums_and_shares);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("series_flow_order");
+    tcase_add_test(tc, series_requests_in_any_flow_order);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("series_empty_bins");

@@ -376,6 +376,22 @@ static int index_points(series *s)
     return 0;
 }
 
+/* The flows are the table of requests per bin and target already when each target has one
+ * traffic entry, bin after bin in target order (the engine writes them so when every entry
+ * calls a router of its own): then the table is read in place, not copied. */
+static int flows_are_the_table(const results *r)
+{
+    size_t nt = r->n_targets;
+    if (r->n_flows == 0 || r->n_flows != r->n_bins * nt)
+        return 0;
+    const results_flow *f = r->flows;
+    for (size_t bin = 0; bin < r->n_bins; bin++)
+        for (size_t t = 0; t < nt; t++, f++)
+            if (f->bin != bin || f->target != t)
+                return 0;
+    return 1;
+}
+
 int series_init(series *s, const results *r)
 {
     return series_init_detail(s, r, SERIES_DETAIL_FULL);
@@ -386,15 +402,19 @@ int series_init_detail(series *s, const results *r, series_detail detail)
     size_t bins = r->n_bins ? r->n_bins : 1;
     *s = (series){.r = r};
     s->routed = calloc(bins * (r->n_routers ? r->n_routers : 1), sizeof *s->routed);
-    s->requests = calloc(bins * (r->n_targets ? r->n_targets : 1), sizeof *s->requests);
+    if (flows_are_the_table(r))
+        s->requests = r->flows;
+    else
+        s->requests = s->own_requests =
+            calloc(bins * (r->n_targets ? r->n_targets : 1), sizeof *s->requests);
     s->unserved = calloc(bins * RESULTS_N_UNSERVED, sizeof *s->unserved);
     if (!s->routed || !s->requests || !s->unserved) {
         series_free(s);
         return -1;
     }
-    for (size_t bin = 0; bin < r->n_bins; bin++)
+    for (size_t bin = 0; s->own_requests && bin < r->n_bins; bin++)
         for (size_t t = 0; t < r->n_targets; t++)
-            s->requests[bin * r->n_targets + t] =
+            s->own_requests[bin * r->n_targets + t] =
                 (results_flow){.bin = (uint32_t)bin, .target = (uint32_t)t};
     s->shown = calloc(r->n_routers ? r->n_routers : 1, 1);
     if (!s->shown) {
@@ -413,11 +433,11 @@ int series_init_detail(series *s, const results *r, series_detail detail)
             }
         }
     }
-    for (size_t i = 0; i < r->n_flows; i++) {
+    for (size_t i = 0; s->own_requests && i < r->n_flows; i++) {
         const results_flow *f = &r->flows[i];
         if (f->bin >= r->n_bins || f->target >= r->n_targets)
             continue;
-        results_flow *sum = &s->requests[f->bin * r->n_targets + f->target];
+        results_flow *sum = &s->own_requests[f->bin * r->n_targets + f->target];
         sum->arrivals += f->arrivals;
         for (int k = 0; k < RESULTS_N_REASONS; k++)
             sum->failed[k] += f->failed[k];
@@ -467,7 +487,7 @@ int series_init_detail(series *s, const results *r, series_detail detail)
 void series_free(series *s)
 {
     free(s->routed);
-    free(s->requests);
+    free(s->own_requests);
     free(s->unserved);
     free(s->rows);
     free(s->shown);

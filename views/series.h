@@ -48,9 +48,11 @@ typedef struct {
 
 typedef struct {
     const results *r;
-    uint64_t *routed;       /* [bin * n_routers + router] */
-    results_flow *requests; /* [bin * n_targets + target] */
-    uint64_t *unserved;     /* [bin * RESULTS_N_UNSERVED + reason] */
+    uint64_t *routed;             /* [bin * n_routers + router] */
+    const results_flow *requests; /* [bin * n_targets + target]: own_requests, or the
+                                     results' flows when they are that table already */
+    results_flow *own_requests;
+    uint64_t *unserved; /* [bin * RESULTS_N_UNSERVED + reason] */
     /* What is written. Full detail: rows NULL (the results' points are the rows), every
      * router shown, every target its own row. */
     size_t n_rows;

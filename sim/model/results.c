@@ -121,9 +121,26 @@ results_event *results_add_event(results *r)
     return append((void **)&r->events, &r->n_events, sizeof *r->events);
 }
 
+int results_reserve_flows(results *r, size_t n)
+{
+    if (n <= r->cap_flows)
+        return 0;
+    results_flow *grown = realloc(r->flows, n * sizeof *grown);
+    if (!grown)
+        return -1;
+    r->flows = grown;
+    r->cap_flows = n;
+    return 0;
+}
+
 results_flow *results_add_flow(results *r)
 {
-    return append((void **)&r->flows, &r->n_flows, sizeof *r->flows);
+    if (r->n_flows == r->cap_flows &&
+        results_reserve_flows(r, r->n_flows ? 2 * r->n_flows : 16) != 0)
+        return NULL;
+    results_flow *f = &r->flows[r->n_flows++];
+    memset(f, 0, sizeof *f);
+    return f;
 }
 
 results_window *results_add_window(results *r)

@@ -279,6 +279,7 @@ typedef struct results {
      * deployments, at about a byte per point, never with requests. */
     splitstore *split;
     results_flow *flows;
+    size_t cap_flows; /* flows' capacity (results_reserve_flows) */
     results_window *windows;
 
     size_t n_bins; /* bins of window_s covering [0, duration_s] */
@@ -306,6 +307,9 @@ results_phase *results_add_phase(results *r);
 results_check *results_add_check(results *r);
 results_event *results_add_event(results *r);
 results_flow *results_add_flow(results *r);
+/* Room for n flows in all, so a run that knows how many it writes (bins x traffic entries)
+ * allocates them once; 0, or -1 when out of memory. */
+int results_reserve_flows(results *r, size_t n);
 results_window *results_add_window(results *r);
 results_load_point *results_add_load_point(results *r);
 results_deployment_load *results_add_load(results *r);

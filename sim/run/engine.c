@@ -227,7 +227,8 @@ static int look(engine *e, size_t slot)
     }
     seqtest_add(rs->seq, batch);
     if (ph->n_looks == rs->looks_cap) {
-        size_t cap = rs->looks_cap ? 2 * rs->looks_cap : 16;
+        /* a look at each bin's end left and one at the phase's: room for all at once */
+        size_t cap = rs->looks_cap ? 2 * rs->looks_cap : e->res->n_bins - e->bin + 1;
         results_look *grown = realloc(ph->looks, cap * sizeof *grown);
         if (!grown)
             return out_of_memory(e);
@@ -262,6 +263,11 @@ static void close_phase(engine *e, size_t slot)
     /* a last look at what came in since the last bin end */
     if (rs->seq && seqtest_total(rs->seq) < rs->routed && look(e, slot) != 0)
         e->failed = 1;
+    if (ph->n_looks && ph->n_looks < rs->looks_cap) { /* a phase ended early: no room kept */
+        results_look *fit = realloc(ph->looks, ph->n_looks * sizeof *fit);
+        if (fit)
+            ph->looks = fit;
+    }
     seqtest_free(rs->seq);
     rs->seq = NULL;
     capacity_phase_close(e->capacity, (size_t)rs->phase, e->now);
@@ -777,6 +783,9 @@ static int emit_points(engine *e, size_t slot)
 
 static int emit_flows(engine *e)
 {
+    /* every bin has a flow per traffic entry: room for them all at once */
+    if (e->bin == 0 && results_reserve_flows(e->res, e->res->n_bins * e->sc->n_traffic) != 0)
+        return out_of_memory(e);
     for (size_t i = 0; i < e->sc->n_traffic; i++) {
         source *s = &e->sources[i];
         results_flow *f = results_add_flow(e->res);
