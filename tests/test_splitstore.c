@@ -44,8 +44,8 @@ START_TEST(counts_take_the_fewest_bytes_and_read_back)
     ck_assert_uint_eq(bin->n_blocks, n);
     for (size_t i = 0; i < n; i++) {
         const splitstore_block *b = &bin->blocks[i];
-        ck_assert_msg(b->width == width[i], "largest %llu: %u bytes, expected %u",
-                      (unsigned long long)largest[i], b->width, width[i]);
+        ck_assert_msg(splitstore_width(bin, b) == width[i], "largest %llu: %u bytes, expected %u",
+                      (unsigned long long)largest[i], splitstore_width(bin, b), width[i]);
         uint64_t want[3] = {largest[i] / 2, largest[i], 7 < largest[i] ? 7 : largest[i]};
         for (size_t k = 0; k < 3; k++)
             ck_assert(splitstore_count(bin, b, k) == want[k]);

@@ -172,9 +172,9 @@ static void total_entries(const series *s, bounder *b)
             if (l->router >= s->r->n_routers || !s->shown[l->router])
                 continue;
             uint64_t *total = b->total + b->first_total[blk->layout];
-            if (blk->width == 1)
+            if (splitstore_width(sb, blk) == 1)
                 for (size_t k = 0; k < l->n; k++)
-                    total[k] += sb->bytes[blk->at + k];
+                    total[k] += sb->bytes[blk->at + 1 + k];
             else
                 for (size_t k = 0; k < l->n; k++)
                     total[k] += splitstore_count(sb, blk, k);

@@ -80,7 +80,7 @@ int splitstore_layout_equals(const splitstore *s, size_t layout, size_t n,
 }
 
 /* The fewest bytes (1, 2, 4 or 8) that hold every count up to max. */
-static uint32_t width_for(uint64_t max)
+static unsigned width_for(uint64_t max)
 {
     return max <= UINT8_MAX ? 1 : max <= UINT16_MAX ? 2 : max <= UINT32_MAX ? 4 : 8;
 }
@@ -108,12 +108,16 @@ int splitstore_add_block(splitstore *s, size_t layout, const uint64_t *counts)
     uint64_t max = 0;
     for (size_t k = 0; k < n; k++)
         max = counts[k] > max ? counts[k] : max;
-    uint32_t width = width_for(max);
+    unsigned width = width_for(max);
+    size_t size = 1 + n * width;
+    if (size > UINT32_MAX || s->n_open_bytes + size > UINT32_MAX) /* `at` is 32 bits */
+        return -1;
     if (grow((void **)&s->open_blocks, &s->cap_open_blocks, s->n_open_blocks + 1,
              sizeof *s->open_blocks) != 0 ||
-        grow((void **)&s->open_bytes, &s->cap_open_bytes, s->n_open_bytes + n * width, 1) != 0)
+        grow((void **)&s->open_bytes, &s->cap_open_bytes, s->n_open_bytes + size, 1) != 0)
         return -1;
     unsigned char *out = s->open_bytes + s->n_open_bytes;
+    *out++ = (unsigned char)width;
     switch (width) {
     case 1:
         for (size_t k = 0; k < n; k++)
@@ -135,8 +139,8 @@ int splitstore_add_block(splitstore *s, size_t layout, const uint64_t *counts)
         memcpy(out, counts, 8 * n);
     }
     s->open_blocks[s->n_open_blocks++] =
-        (splitstore_block){.layout = (uint32_t)layout, .width = width, .at = s->n_open_bytes};
-    s->n_open_bytes += n * width;
+        (splitstore_block){.layout = (uint32_t)layout, .at = (uint32_t)s->n_open_bytes};
+    s->n_open_bytes += size;
     s->open_points += n;
     return 0;
 }
@@ -165,10 +169,16 @@ int splitstore_end_bin(splitstore *s)
     return 0;
 }
 
+unsigned splitstore_width(const splitstore_bin *bin, const splitstore_block *block)
+{
+    return bin->bytes[block->at];
+}
+
 uint64_t splitstore_count(const splitstore_bin *bin, const splitstore_block *block, size_t k)
 {
-    const unsigned char *at = bin->bytes + block->at + k * block->width;
-    switch (block->width) {
+    unsigned width = bin->bytes[block->at];
+    const unsigned char *at = bin->bytes + block->at + 1 + k * width;
+    switch (width) {
     case 1:
         return *at;
     case 2: {
@@ -193,9 +203,10 @@ uint64_t splitstore_block_sum(const splitstore *s, const splitstore_bin *bin,
                               const splitstore_block *block)
 {
     size_t n = s->layouts[block->layout].n;
-    const unsigned char *at = bin->bytes + block->at;
+    const unsigned char *at = bin->bytes + block->at + 1;
     uint64_t sum = 0;
-    if (block->width == 1) /* the common case, in a loop the compiler can vectorise */
+    if (splitstore_width(bin, block) == 1) /* the common case, in a loop the compiler can
+                                              vectorise */
         for (size_t k = 0; k < n; k++)
             sum += at[k];
     else

@@ -7,15 +7,17 @@
  * points in the bins before, until the world changes: which deployments are shown, in what
  * order, with what replicas and expected shares. That part is a layout, written once and
  * referenced by every bin that ends under it; a bin holds, per router, one block: the
- * layout's index and one count per layout entry, each count as wide as the block's largest
- * needs (1, 2, 4 or 8 bytes). At fleet scale (counts of a few requests per bin) a point
- * costs a byte, and a bin's end writes a router's counts, not its names and shares again.
+ * layout's index, where its bytes start, and there its width and one count per layout
+ * entry, each count as wide as the block's largest needs (1, 2, 4 or 8 bytes). At fleet
+ * scale (counts of a few requests per bin) a point costs a byte and a router's bin nine
+ * more, and a bin's end writes a router's counts, not its names and shares again.
  *
  * Invariants (what readers rely on):
  * - bins[b] is bin b of the run: blocks are written into the open bin, and splitstore_end_bin
  *   closes it as the next bin, so every bin is there, empty or not, in order;
  * - a block has at least one entry, and the points of a bin are its blocks in order, each
  *   block's entries in its layout's order (the order points were always written in);
+ * - a bin's bytes stay under 4 GiB (a block that would pass that is refused);
  * - every layout is referenced by at least one block of the bin it was written in or later,
  *   and never changes once written.
  * The engine writes; views, plots and statistics read, through splitstore_next or block by
@@ -46,11 +48,11 @@ typedef struct {
     double *expected_share; /* [n] */
 } splitstore_layout;
 
-/* One router's counts in one bin: count k belongs to the layout's entry k. */
+/* One router's counts in one bin: count k belongs to the layout's entry k. The bin's bytes
+ * at `at` are the width of its counts (splitstore_width), and the counts follow. */
 typedef struct {
     uint32_t layout;
-    uint32_t width; /* bytes per count: 1, 2, 4 or 8, the fewest its largest count needs */
-    size_t at;      /* offset of its first count in the bin's bytes */
+    uint32_t at;
 } splitstore_block;
 
 typedef struct {
@@ -83,11 +85,14 @@ int splitstore_layout_equals(const splitstore *s, size_t layout, size_t n,
                              const double *expected_share);
 
 /* One block in the open bin: the layout's counts (layout.n of them, at least one). 0, or -1
- * when out of memory or the layout does not exist or is empty. */
+ * when out of memory, the layout does not exist or is empty, or the bin would reach 4 GiB. */
 int splitstore_add_block(splitstore *s, size_t layout, const uint64_t *counts);
 
 /* Close the open bin as bins[n_bins]. 0, or -1 when out of memory. */
 int splitstore_end_bin(splitstore *s);
+
+/* Bytes per count of the block: 1, 2, 4 or 8, the fewest its largest count needs. */
+unsigned splitstore_width(const splitstore_bin *bin, const splitstore_block *block);
 
 /* Count k of the block (k < its layout's n). */
 uint64_t splitstore_count(const splitstore_bin *bin, const splitstore_block *block, size_t k);
