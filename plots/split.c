@@ -42,13 +42,23 @@ static int count_points(split_plot *sp, const results *r)
     }
     for (size_t d = 0; d < r->n_deployments; d++)
         position[d] = lineup_find(&sp->deps, r->deployments[d]);
-    for (size_t i = 0; i < r->n_points; i++) {
-        const results_point *p = &r->points[i];
-        if ((long)p->router != sp->router || p->bin >= r->n_bins || p->routed == 0 ||
-            p->deployment >= r->n_deployments || position[p->deployment] < 0)
-            continue;
-        sp->counts[p->bin * n + (size_t)position[p->deployment]] += p->routed;
-        sp->observed = 1;
+    const splitstore *st = r->split;
+    for (size_t bin = 0; bin < st->n_bins && bin < r->n_bins; bin++) {
+        const splitstore_bin *sb = &st->bins[bin];
+        for (size_t i = 0; i < sb->n_blocks; i++) {
+            const splitstore_block *blk = &sb->blocks[i];
+            const splitstore_layout *l = &st->layouts[blk->layout];
+            if ((long)l->router != sp->router)
+                continue;
+            for (size_t k = 0; k < l->n; k++) {
+                uint64_t routed = splitstore_count(sb, blk, k);
+                uint32_t d = l->deployment[k];
+                if (routed == 0 || d >= r->n_deployments || position[d] < 0)
+                    continue;
+                sp->counts[bin * n + (size_t)position[d]] += routed;
+                sp->observed = 1;
+            }
+        }
     }
     free(position);
     return 0;

@@ -192,8 +192,10 @@ START_TEST(series_adds_up)
     results *r = run_seed(sc, 2);
     ck_assert_uint_eq(r->n_bins, 24); /* ceil(700 / 30) */
     uint64_t from_points = 0, from_phases = 0, arrivals = 0;
-    for (size_t i = 0; i < r->n_points; i++)
-        from_points += r->points[i].routed;
+    splitstore_iter it;
+    results_point p;
+    for (splitstore_begin(&it, r->split); splitstore_next(&it, &p);)
+        from_points += p.routed;
     for (size_t i = 0; i < r->n_phases; i++)
         from_phases += r->phases[i].requests;
     for (size_t i = 0; i < r->n_flows; i++)
@@ -202,10 +204,9 @@ START_TEST(series_adds_up)
     ck_assert_uint_eq(arrivals, r->total);
     ck_assert_uint_eq(r->n_phases, 4);
     /* The bin holding t = 333 s ([330, 360)) shows a at 0 replicas by its end. */
-    for (size_t i = 0; i < r->n_points; i++)
-        if (r->points[i].bin == 11 &&
-            strcmp(r->deployments[r->points[i].deployment], "accounts/acme/deployments/a") == 0)
-            ck_assert_int_eq(r->points[i].replicas, 0);
+    for (splitstore_begin(&it, r->split); splitstore_next(&it, &p);)
+        if (p.bin == 11 && strcmp(r->deployments[p.deployment], "accounts/acme/deployments/a") == 0)
+            ck_assert_int_eq(p.replicas, 0);
     results_free(r);
     scenario_free(sc);
 }
@@ -222,8 +223,9 @@ START_TEST(bin_ending_at_a_change_shows_before)
                              "timeline:\n  - {at: 300s, scale: {deployment: a, replicas: 1}}\n");
     results *r = run_seed(sc, 8);
     int seen = 0;
-    for (size_t i = 0; i < r->n_points; i++) {
-        const results_point *p = &r->points[i];
+    splitstore_iter it;
+    results_point point, *p = &point;
+    for (splitstore_begin(&it, r->split); splitstore_next(&it, p);) {
         if (strcmp(r->deployments[p->deployment], "accounts/acme/deployments/a") != 0)
             continue;
         if (p->bin == 9) {
@@ -394,9 +396,11 @@ START_TEST(ten_thousand_deployments_split_by_replicas)
         total_weight += 1 + k % 3;
     uint64_t *from_points = calloc(K, sizeof *from_points);
     ck_assert_ptr_nonnull(from_points);
-    for (size_t i = 0; i < r->n_points; i++) {
-        int k = atoi(strrchr(r->deployments[r->points[i].deployment], '/') + 2);
-        from_points[k] += r->points[i].routed;
+    splitstore_iter it;
+    results_point p;
+    for (splitstore_begin(&it, r->split); splitstore_next(&it, &p);) {
+        int k = atoi(strrchr(r->deployments[p.deployment], '/') + 2);
+        from_points[k] += p.routed;
     }
     for (int k = 0; k < K; k++) {
         double expected = n * (1 + k % 3) / total_weight;

@@ -95,8 +95,9 @@ START_TEST(dropout_and_sticky_clients_fail_the_phase)
     double share_b = (double)ph->deployments[1].observed / (double)ph->requests;
     ck_assert_msg(fabs(share_b - 1.0 / 3.0) < 0.02, "share of b %g", share_b);
     /* no bin inside the dropout has a request of r on b */
-    for (size_t i = 0; i < r->n_points; i++) {
-        const results_point *p = &r->points[i];
+    splitstore_iter it;
+    results_point point, *p = &point;
+    for (splitstore_begin(&it, r->split); splitstore_next(&it, p);) {
         double start = (double)p->bin * r->window_s;
         if (ends_with(r->routers[p->router], "/r") &&
             ends_with(r->deployments[p->deployment], "/b") && start >= 600.0 &&

@@ -3,6 +3,7 @@
 #include "plots/plots.h"
 
 #include "tests/check_main.h"
+#include "tests/split_points.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -135,17 +136,19 @@ static results *sample(void)
         ph->looks = malloc(sizeof looks[p]);
         memcpy(ph->looks, looks[p], sizeof looks[p]);
     }
+    split_points w = {.r = r};
     for (uint32_t bin = 0; bin < r->n_bins; bin++) {
         size_t p = bin * 30 / 200;
         for (uint32_t d = 0; d < 2; d++)
-            *results_add_point(r) = (results_point){
-                bin, 0, d, (uint64_t)(300 * shares[p][d]), replicas[p][d], shares[p][d]};
+            split_points_add(&w, (results_point){bin, 0, d, (uint64_t)(300 * shares[p][d]),
+                                                 replicas[p][d], shares[p][d]});
         for (uint32_t t = 0; t < 2; t++) {
             results_flow *f = results_add_flow(r);
             *f = (results_flow){.bin = bin, .target = t, .arrivals = t ? 15 : 300};
             f->failed[RESULTS_ROUTER_NOT_FOUND] = t ? 15 : 0;
         }
     }
+    split_points_finish(&w);
     r->total = 20 * 315;
     r->routed = 20 * 300;
     r->failed = r->failed_by_reason[RESULTS_ROUTER_NOT_FOUND] = 20 * 15;
@@ -866,13 +869,16 @@ static char *wide_split_script(series_detail detail)
         snprintf(name, sizeof name, "accounts/acme/deployments/d%zu", k);
         add_share(ph, k, name, (long long)k + 1, (double)(k + 1) / 105, 20 * (k + 1));
         ck_assert_int_eq(results_name_index(&r->deployments, &r->n_deployments, name), (long)k);
-        for (uint32_t bin = 0; bin < 2; bin++)
-            *results_add_point(r) = (results_point){.bin = bin,
-                                                    .deployment = (uint32_t)k,
-                                                    .routed = 10 * (k + 1),
-                                                    .replicas = (long long)k + 1,
-                                                    .expected_share = (double)(k + 1) / 105};
     }
+    split_points w = {.r = r};
+    for (uint32_t bin = 0; bin < 2; bin++)
+        for (size_t k = 0; k < 14; k++)
+            split_points_add(&w, (results_point){.bin = bin,
+                                                 .deployment = (uint32_t)k,
+                                                 .routed = 10 * (k + 1),
+                                                 .replicas = (long long)k + 1,
+                                                 .expected_share = (double)(k + 1) / 105});
+    split_points_finish(&w);
     char dir[256], bin[256], err[512];
     temp_dir(dir, sizeof dir);
     fake_gnuplot(bin, sizeof bin, "tee \"$(dirname \"$0\")/$$.gp\" | /usr/bin/gnuplot");

@@ -4,6 +4,7 @@
 #include "sim/stats/replicate.h"
 
 #include "tests/check_main.h"
+#include "tests/split_points.h"
 #include "tests/support.h"
 
 #include <gsl/gsl_rng.h>
@@ -221,9 +222,11 @@ static results *hand_run(uint64_t seed, uint64_t total, double start, splittest_
     ph->deployments[1].name = results_strdup("b");
     ph->deployments[1].observed = total - to_a;
     ph->test.verdict = verdict;
-    *results_add_point(r) = (results_point){.bin = 0, .router = 0, .deployment = 0, .routed = to_a};
-    *results_add_point(r) =
-        (results_point){.bin = 0, .router = 0, .deployment = 1, .routed = total - to_a};
+    split_points w = {.r = r};
+    split_points_add(&w, (results_point){.bin = 0, .router = 0, .deployment = 0, .routed = to_a});
+    split_points_add(
+        &w, (results_point){.bin = 0, .router = 0, .deployment = 1, .routed = total - to_a});
+    split_points_finish(&w);
     results_check *c = results_add_check(r);
     c->name = results_strdup("c");
     c->key = results_strdup("max_failed_requests");

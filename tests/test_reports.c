@@ -13,6 +13,7 @@
 #include "views/text.h"
 
 #include "tests/check_main.h"
+#include "tests/split_points.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -107,15 +108,15 @@ static results_phase *add_phase(results *r, double start, double end, size_t n,
     return ph;
 }
 
-static void add_point(results *r, uint32_t bin, uint32_t router, uint32_t deployment,
+static void add_point(split_points *w, uint32_t bin, uint32_t router, uint32_t deployment,
                       uint64_t routed, long long replicas, double share)
 {
-    *results_add_point(r) = (results_point){.bin = bin,
-                                            .router = router,
-                                            .deployment = deployment,
-                                            .routed = routed,
-                                            .replicas = replicas,
-                                            .expected_share = share};
+    split_points_add(w, (results_point){.bin = bin,
+                                        .router = router,
+                                        .deployment = deployment,
+                                        .routed = routed,
+                                        .replicas = replicas,
+                                        .expected_share = share});
 }
 
 static void add_check(results *r, const char *name, int passed, const char *detail)
@@ -164,13 +165,15 @@ static results *sample(void)
     ph = add_phase(r, 140, 150, 1, SPLITTEST_SKIPPED, "no requests <&> were routed");
     add_share(ph, 0, "accounts/acme/deployments/green", 0, 0.0, 0);
 
-    add_point(r, 0, 0, 0, 80, 3, 0.75);
-    add_point(r, 0, 0, 1, 20, 1, 0.25);
-    add_point(r, 0, 1, 1, 0, 0, 0.0); /* "idle" routes nothing: no observed share */
-    add_point(r, 1, 0, 0, 70, 3, 0.75);
-    add_point(r, 1, 0, 1, 30, 1, 0.25);
-    add_point(r, 2, 0, 0, 9, 1, 0.5);
-    add_point(r, 2, 0, 1, 1, 1, 0.5);
+    split_points w = {.r = r};
+    add_point(&w, 0, 0, 0, 80, 3, 0.75);
+    add_point(&w, 0, 0, 1, 20, 1, 0.25);
+    add_point(&w, 0, 1, 1, 0, 0, 0.0); /* "idle" routes nothing: no observed share */
+    add_point(&w, 1, 0, 0, 70, 3, 0.75);
+    add_point(&w, 1, 0, 1, 30, 1, 0.25);
+    add_point(&w, 2, 0, 0, 9, 1, 0.5);
+    add_point(&w, 2, 0, 1, 1, 1, 0.5);
+    split_points_finish(&w);
 
     for (uint32_t bin = 0; bin < 3; bin++)
         for (uint32_t source = 0; source < 3; source++) {
@@ -434,7 +437,8 @@ START_TEST(series_sums_and_shares)
     ck_assert_int_eq(series_init(&s, r), 0);
     ck_assert_uint_eq(series_routed(&s, 0, 0), 100);
     ck_assert_uint_eq(series_routed(&s, 2, 0), 10);
-    ck_assert_double_eq_tol(series_observed_share(&s, &r->points[1]), 0.2, 1e-12);
+    results_point second = {.bin = 0, .router = 0, .deployment = 1, .routed = 20};
+    ck_assert_double_eq_tol(series_observed_share(&s, &second), 0.2, 1e-12);
     ck_assert_double_eq(series_bin_start(r, 2), 120);
     ck_assert_double_eq(series_bin_end(r, 2), 150); /* the last bin ends with the run */
     /* two sources call "edge": their flows are summed per bin */
@@ -448,6 +452,84 @@ START_TEST(series_sums_and_shares)
 }
 END_TEST
 
+/* In full detail the i-th row is the i-th point, found through the blocks of the split
+ * series, including across bins with no points at all (the first, one in the middle); the
+ * bound leaves so few rows as they are. */
+START_TEST(series_rows_are_the_points_across_empty_bins)
+{
+    results *r = results_new();
+    r->n_bins = 4;
+    r->window_s = 10;
+    r->duration_s = 40;
+    results_name_index(&r->routers, &r->n_routers, "x");
+    results_name_index(&r->routers, &r->n_routers, "y");
+    for (int d = 0; d < 3; d++) {
+        char name[8];
+        snprintf(name, sizeof name, "d%d", d);
+        results_name_index(&r->deployments, &r->n_deployments, name);
+    }
+    static const results_point points[] = {
+        {1, 0, 0, 5, 2, 0.5}, {1, 0, 1, 6, 2, 0.5}, {1, 1, 2, 7, 1, 1.0}, {3, 1, 2, 9, 3, 1.0}};
+    split_points w = {.r = r};
+    for (size_t i = 0; i < 4; i++)
+        split_points_add(&w, points[i]);
+    split_points_finish(&w);
+    for (int detail = 0; detail < 2; detail++) {
+        series s;
+        ck_assert_int_eq(
+            series_init_detail(&s, r, detail ? SERIES_DETAIL_FULL : SERIES_DETAIL_BOUNDED), 0);
+        ck_assert_uint_eq(series_split_count(&s), 4);
+        for (size_t i = 0; i < 4; i++) {
+            series_split_row row = series_split_at(&s, i);
+            ck_assert_uint_eq(row.bin, points[i].bin);
+            ck_assert_uint_eq(row.router, points[i].router);
+            ck_assert_int_eq(row.deployment, (long)points[i].deployment);
+            ck_assert_uint_eq(row.routed, points[i].routed);
+            ck_assert_int_eq(row.replicas, points[i].replicas);
+            ck_assert_double_eq(row.expected_share, points[i].expected_share);
+        }
+        ck_assert_uint_eq(series_routed(&s, 1, 0), 11);
+        ck_assert_uint_eq(series_routed(&s, 1, 1), 7);
+        ck_assert_uint_eq(series_routed(&s, 2, 1), 0);
+        ck_assert_uint_eq(series_routed(&s, 3, 1), 9);
+        series_free(&s);
+    }
+    results_free(r);
+}
+END_TEST
+
+/* Requests per bin and called router are the flows' whether the flows come as that table
+ * (read in place) or in another order (summed into one). */
+START_TEST(series_requests_in_any_flow_order)
+{
+    static const struct {
+        uint32_t bin, target;
+        uint64_t arrivals;
+    } orders[2][4] = {{{0, 0, 7}, {0, 1, 5}, {1, 0, 1}, {1, 1, 2}},
+                      {{0, 1, 5}, {0, 0, 7}, {1, 0, 1}, {1, 1, 2}}};
+    for (int o = 0; o < 2; o++) {
+        results *r = results_new();
+        r->n_bins = 2;
+        results_name_index(&r->targets, &r->n_targets, "a");
+        results_name_index(&r->targets, &r->n_targets, "b");
+        for (size_t i = 0; i < 4; i++)
+            *results_add_flow(r) = (results_flow){.bin = orders[o][i].bin,
+                                                  .target = orders[o][i].target,
+                                                  .arrivals = orders[o][i].arrivals};
+        split_points w = {.r = r};
+        split_points_finish(&w);
+        series s;
+        ck_assert_int_eq(series_init(&s, r), 0);
+        ck_assert_uint_eq(series_requests(&s, 0, 0)->arrivals, 7);
+        ck_assert_uint_eq(series_requests(&s, 0, 1)->arrivals, 5);
+        ck_assert_uint_eq(series_requests(&s, 1, 0)->arrivals, 1);
+        ck_assert_uint_eq(series_requests(&s, 1, 1)->arrivals, 2);
+        series_free(&s);
+        results_free(r);
+    }
+}
+END_TEST
+
 START_TEST(csv_rows_add_up_to_the_totals)
 {
     results *r = sample();
@@ -456,7 +538,7 @@ START_TEST(csv_rows_add_up_to_the_totals)
                       "bin,start_s,end_s,router,deployment,routed,router_routed,"
                       "observed_share,expected_share,replicas\r\n",
                       97) == 0);
-    ck_assert_uint_eq(count(csv, "\r\n"), 1 + r->n_points);
+    ck_assert_uint_eq(count(csv, "\r\n"), 1 + r->split->n_points);
     ck_assert_ptr_nonnull(strstr(csv, "0,0,60,accounts/acme/routers/edge,"
                                       "accounts/acme/deployments/green,20,100,0.2,0.25,1\r\n"));
     ck_assert_ptr_nonnull(strstr(csv, "2,120,150,accounts/acme/routers/edge,"
@@ -974,6 +1056,14 @@ static Suite *suite(void)
 
     tc = tcase_create("series");
     tcase_add_test(tc, series_sums_and_shares);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("series_flow_order");
+    tcase_add_test(tc, series_requests_in_any_flow_order);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("series_empty_bins");
+    tcase_add_test(tc, series_rows_are_the_points_across_empty_bins);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("csv_rows");

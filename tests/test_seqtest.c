@@ -175,6 +175,36 @@ START_TEST(catches_a_skew)
 }
 END_TEST
 
+/* A look recomputes only the terms of deployments whose counts changed, yet its Bayes
+ * factor is the closed form's on the counts so far to the bit (reports print it): checked
+ * over looks with no requests, requests to some deployments, and to all, with unnormalised
+ * shares; and a request to a deployment of share 0 makes it infinite from then on. */
+START_TEST(looks_match_the_closed_form_bit_for_bit)
+{
+    const double p0[5] = {3, 1, 0, 2.5, 0.7};
+    const uint64_t batches[6][5] = {{0, 0, 0, 0, 0}, {4, 0, 0, 0, 1}, {0, 0, 0, 0, 0},
+                                    {9, 7, 0, 3, 2}, {0, 1, 0, 0, 0}, {250, 0, 0, 90000, 3}};
+    char err[128];
+    seqtest *t = seqtest_new(5, p0, 7.5, err, sizeof err);
+    ck_assert_ptr_nonnull(t);
+    uint64_t n[5] = {0};
+    for (size_t b = 0; b < 6; b++) {
+        seqtest_add(t, batches[b]);
+        for (size_t i = 0; i < 5; i++)
+            n[i] += batches[b][i];
+        double want = seqtest_log_bf_counts(5, p0, 7.5, n);
+        ck_assert_msg(seqtest_log_bf(t) == want, "look %zu: %.17g, closed form %.17g", b,
+                      seqtest_log_bf(t), want);
+    }
+    const uint64_t to_zero_share[5] = {0, 0, 1, 0, 0}, none[5] = {0};
+    seqtest_add(t, to_zero_share);
+    ck_assert(isinf(seqtest_log_bf(t)) && seqtest_p_value(t) == 0.0);
+    seqtest_add(t, none);
+    ck_assert(isinf(seqtest_log_bf(t)));
+    seqtest_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("seqtest");
@@ -182,6 +212,7 @@ static Suite *suite(void)
     tcase_add_test(tc, hand_value);
     tcase_add_test(tc, matches_predictive_products);
     tcase_add_test(tc, zero_shares_and_running_minimum);
+    tcase_add_test(tc, looks_match_the_closed_form_bit_for_bit);
     suite_add_tcase(s, tc);
     tc = tcase_create("anytime_valid");
     tcase_set_timeout(tc, 120);

@@ -40,7 +40,8 @@ static ranked *find_name(ranked *sorted, size_t n, const char *name)
     return n ? bsearch(&key, sorted, n, sizeof *sorted, by_name) : NULL;
 }
 
-/* s->shown: every router with points, or the SERIES_TOP_ROUTERS of them ranked first; then
+/* s->shown (on entry: the routers with points): every router with points, or the
+ * SERIES_TOP_ROUTERS of them ranked first; then
  * s->callers and s->others: targets naming a shown router, up to SERIES_TOP_ROUTERS targets
  * naming no router (by arrivals), and the rest summed. */
 static int choose_routers(series *s)
@@ -56,11 +57,9 @@ static int choose_routers(series *s)
     }
     for (size_t i = 0; i < nr; i++)
         rank[i] = (ranked){.index = i, .name = r->routers[i]};
-    for (size_t i = 0; i < r->n_points; i++)
-        if (r->points[i].router < nr) {
-            rank[r->points[i].router].total += r->points[i].routed;
-            s->shown[r->points[i].router] = 1;
-        }
+    for (size_t bin = 0; bin < r->n_bins; bin++)
+        for (size_t i = 0; i < nr; i++)
+            rank[i].total += s->routed[bin * nr + i];
     for (size_t i = 0; i < nr; i++)
         s->routers_in_series += s->shown[i];
     if (s->routers_in_series <= SERIES_TOP_ROUTERS) /* all, as full detail shows them */
@@ -142,132 +141,255 @@ static int choose_routers(series *s)
     return rc;
 }
 
-/* Marks in keep[] the points of one router (their indices: idx[0..n)) whose deployment is
- * among its SERIES_TOP_DEPLOYMENTS by requests; returns how many deployments it has in the
- * series, or -1 when out of memory. total[] and seen[] (one per deployment) are zero on
- * entry and left so. */
-static long choose_deployments(const results *r, const size_t *idx, size_t n_idx,
-                               unsigned char *keep, uint64_t *total, unsigned char *seen)
+/* What the bound makes of one layout (splitstore.h) of a shown router: the entries whose
+ * deployment is among the router's SERIES_TOP_DEPLOYMENTS, and the sums of the others'
+ * replicas and expected shares, added in entry order as the rows of points were. */
+typedef struct {
+    size_t first_kept, n_kept; /* in the kept[] of all layouts */
+    size_t grouped;
+    long long replicas;
+    double expected_share;
+} layout_bound;
+
+typedef struct {
+    const splitstore *st;
+    layout_bound *bound; /* [layout] */
+    size_t *kept;        /* entry indices, layout by layout */
+    size_t n_kept;
+    uint64_t *total;     /* per entry of the shown routers' layouts: requests over the run */
+    size_t *first_total; /* [layout]: where its entries' totals start */
+} bounder;
+
+/* Requests over the run per entry of every layout of a shown router. */
+static void total_entries(const series *s, bounder *b)
 {
+    const splitstore *st = b->st;
+    for (size_t bin = 0; bin < st->n_bins; bin++) {
+        const splitstore_bin *sb = &st->bins[bin];
+        for (size_t i = 0; i < sb->n_blocks; i++) {
+            const splitstore_block *blk = &sb->blocks[i];
+            const splitstore_layout *l = &st->layouts[blk->layout];
+            if (l->router >= s->r->n_routers || !s->shown[l->router])
+                continue;
+            uint64_t *total = b->total + b->first_total[blk->layout];
+            if (splitstore_width(sb, blk) == 1)
+                for (size_t k = 0; k < l->n; k++)
+                    total[k] += sb->bytes[blk->at + 1 + k];
+            else
+                for (size_t k = 0; k < l->n; k++)
+                    total[k] += splitstore_count(sb, blk, k);
+        }
+    }
+}
+
+/* One shown router's SERIES_TOP_DEPLOYMENTS by requests over the run (its layouts are
+ * lay[0..n_lay)), and what that makes of each of its layouts. Returns how many deployments
+ * it has in the series, or -1 when out of memory. state[] (one per deployment) is zero on
+ * entry and left so. */
+static long choose_deployments(const results *r, bounder *b, const size_t *lay, size_t n_lay,
+                               size_t *state)
+{
+    const splitstore *st = b->st;
     size_t n = 0, cap = 16;
     ranked *deps = malloc(cap * sizeof *deps);
     if (!deps)
         return -1;
-    for (size_t i = 0; i < n_idx; i++) {
-        const results_point *p = &r->points[idx[i]];
-        if (!seen[p->deployment]) {
-            if (n == cap) {
-                ranked *grown = realloc(deps, (cap *= 2) * sizeof *deps);
-                if (!grown) {
-                    free(deps);
-                    return -1;
+    for (size_t i = 0; i < n_lay; i++) {
+        const splitstore_layout *l = &st->layouts[lay[i]];
+        for (size_t k = 0; k < l->n; k++) {
+            uint32_t d = l->deployment[k];
+            if (d >= r->n_deployments)
+                continue;
+            if (!state[d]) {
+                if (n == cap) {
+                    ranked *grown = realloc(deps, (cap *= 2) * sizeof *deps);
+                    if (!grown) {
+                        free(deps);
+                        return -1;
+                    }
+                    deps = grown;
                 }
-                deps = grown;
+                deps[n] = (ranked){.index = d};
+                state[d] = ++n;
             }
-            deps[n++] = (ranked){.index = p->deployment};
-            seen[p->deployment] = 1;
+            deps[state[d] - 1].total += b->total[b->first_total[lay[i]] + k];
         }
-        total[p->deployment] += p->routed;
+    }
+    qsort(deps, n, sizeof *deps, by_rank);
+    for (size_t k = 0; k < n; k++)
+        state[deps[k].index] = k < SERIES_TOP_DEPLOYMENTS ? 2 : 1; /* 2: kept */
+    for (size_t i = 0; i < n_lay; i++) {
+        const splitstore_layout *l = &st->layouts[lay[i]];
+        layout_bound *lb = &b->bound[lay[i]];
+        lb->first_kept = b->n_kept;
+        for (size_t k = 0; k < l->n; k++) {
+            uint32_t d = l->deployment[k];
+            if (d >= r->n_deployments)
+                continue;
+            if (state[d] == 2) {
+                b->kept[b->n_kept++] = k;
+            } else {
+                lb->grouped++;
+                lb->replicas += l->replicas[k];
+                lb->expected_share += l->expected_share[k];
+            }
+        }
+        lb->n_kept = b->n_kept - lb->first_kept;
     }
     for (size_t k = 0; k < n; k++)
-        deps[k].total = total[deps[k].index];
-    qsort(deps, n, sizeof *deps, by_rank);
-    for (size_t k = 0; k < n; k++) {
-        seen[deps[k].index] = k < SERIES_TOP_DEPLOYMENTS ? 2 : 0; /* 2: kept */
-        total[deps[k].index] = 0;
-    }
-    for (size_t i = 0; i < n_idx; i++)
-        keep[idx[i]] = seen[r->points[idx[i]].deployment] == 2;
-    for (size_t k = 0; k < n && k < SERIES_TOP_DEPLOYMENTS; k++)
-        seen[deps[k].index] = 0;
+        state[deps[k].index] = 0;
     free(deps);
     return (long)n;
 }
 
-static int add_row(series *s, size_t *cap, series_split_row row)
+/* The rows of the shown routers: each one's top deployments, and its others summed per bin
+ * into one row after them. */
+static int write_rows(series *s, const bounder *b)
 {
-    if (s->n_rows == *cap) {
-        size_t grown_cap = *cap ? 2 * *cap : 1024;
-        series_split_row *grown = realloc(s->rows, grown_cap * sizeof *grown);
-        if (!grown)
+    const results *r = s->r;
+    const splitstore *st = b->st;
+    size_t n = 0;
+    for (size_t pass = 0; pass < 2; pass++) { /* count, then write */
+        if (pass == 1 && !(s->rows = malloc((n ? n : 1) * sizeof *s->rows)))
             return -1;
-        s->rows = grown;
-        *cap = grown_cap;
+        for (size_t bin = 0; bin < st->n_bins; bin++) {
+            const splitstore_bin *sb = &st->bins[bin];
+            for (size_t i = 0; i < sb->n_blocks; i++) {
+                const splitstore_block *blk = &sb->blocks[i];
+                const splitstore_layout *l = &st->layouts[blk->layout];
+                if (l->router >= r->n_routers || !s->shown[l->router])
+                    continue;
+                const layout_bound *lb = &b->bound[blk->layout];
+                if (pass == 0) {
+                    n += lb->n_kept + (lb->grouped > 0);
+                    continue;
+                }
+                uint64_t kept_routed = 0;
+                for (size_t j = 0; j < lb->n_kept; j++) {
+                    size_t k = b->kept[lb->first_kept + j];
+                    uint64_t routed = splitstore_count(sb, blk, k);
+                    kept_routed += routed;
+                    s->rows[s->n_rows++] =
+                        (series_split_row){.bin = (uint32_t)bin,
+                                           .router = l->router,
+                                           .deployment = (long)l->deployment[k],
+                                           .routed = routed,
+                                           .replicas = l->replicas[k],
+                                           .expected_share = l->expected_share[k]};
+                }
+                if (lb->grouped)
+                    s->rows[s->n_rows++] = (series_split_row){
+                        .bin = (uint32_t)bin,
+                        .router = l->router,
+                        .deployment = -1,
+                        .grouped = lb->grouped,
+                        .routed = splitstore_block_sum(st, sb, blk) - kept_routed,
+                        .replicas = lb->replicas,
+                        .expected_share = lb->expected_share};
+            }
+        }
     }
-    s->rows[s->n_rows++] = row;
     return 0;
 }
 
-/* The rows of the shown routers: each one's top deployments, and its others summed per bin
- * into one row after them. Points of one router and bin are consecutive (the engine emits a
- * router's bin at once). */
+/* The rows of the shown routers under the bound. */
 static int bound_rows(series *s)
 {
     const results *r = s->r;
-    size_t nd = r->n_deployments ? r->n_deployments : 1;
-    size_t np = r->n_points ? r->n_points : 1, nr = r->n_routers;
-    unsigned char *keep = malloc(np);
-    uint64_t *total = calloc(nd, sizeof *total);
-    unsigned char *seen = calloc(nd, 1);
-    size_t *start = calloc(nr + 1, sizeof *start), *idx = malloc(np * sizeof *idx);
-    int rc = keep && total && seen && start && idx ? 0 : -1;
-    if (rc == 0) { /* the points of each shown router, grouped by router (counting sort) */
-        memset(keep, 1, r->n_points);
-        for (size_t i = 0; i < r->n_points; i++)
-            if (r->points[i].router < nr && r->points[i].deployment < r->n_deployments)
-                start[r->points[i].router + 1]++;
+    const splitstore *st = r->split;
+    size_t nl = st->n_layouts, nr = r->n_routers, entries = 0;
+    bounder b = {.st = st,
+                 .bound = calloc(nl ? nl : 1, sizeof *b.bound),
+                 .first_total = malloc((nl ? nl : 1) * sizeof *b.first_total)};
+    size_t *by_router = malloc((nl ? nl : 1) * sizeof *by_router);
+    size_t *start = calloc(nr + 1, sizeof *start);
+    size_t *state = calloc(r->n_deployments ? r->n_deployments : 1, sizeof *state);
+    int rc = b.bound && b.first_total && by_router && start && state ? 0 : -1;
+    for (size_t l = 0; rc == 0 && l < nl; l++) {
+        uint32_t router = st->layouts[l].router;
+        b.first_total[l] = entries;
+        if (router < nr && s->shown[router]) {
+            entries += st->layouts[l].n;
+            start[router + 1]++;
+        }
+    }
+    if (rc == 0) { /* the layouts of each shown router, grouped by router (counting sort) */
         for (size_t k = 0; k < nr; k++)
             start[k + 1] += start[k];
         size_t *fill = calloc(nr ? nr : 1, sizeof *fill);
-        if (!fill)
+        b.total = calloc(entries ? entries : 1, sizeof *b.total);
+        b.kept = malloc((entries ? entries : 1) * sizeof *b.kept);
+        if (!fill || !b.total || !b.kept)
             rc = -1;
-        for (size_t i = 0; fill && i < r->n_points; i++) {
-            const results_point *p = &r->points[i];
-            if (p->router < nr && p->deployment < r->n_deployments)
-                idx[start[p->router] + fill[p->router]++] = i;
+        for (size_t l = 0; rc == 0 && l < nl; l++) {
+            uint32_t router = st->layouts[l].router;
+            if (router < nr && s->shown[router])
+                by_router[start[router] + fill[router]++] = l;
         }
         free(fill);
     }
+    if (rc == 0)
+        total_entries(s, &b);
     for (size_t router = 0; rc == 0 && router < nr; router++)
         if (s->shown[router]) {
-            long n = choose_deployments(r, idx + start[router], start[router + 1] - start[router],
-                                        keep, total, seen);
+            long n = choose_deployments(r, &b, by_router + start[router],
+                                        start[router + 1] - start[router], state);
             rc = n < 0 ? -1 : 0;
             s->bounded |= n > SERIES_TOP_DEPLOYMENTS;
         }
-    free(total);
-    free(seen);
+    if (rc == 0)
+        rc = write_rows(s, &b);
+    free(b.bound);
+    free(b.first_total);
+    free(b.total);
+    free(b.kept);
+    free(by_router);
     free(start);
-    free(idx);
-    size_t cap = 0;
-    series_split_row other = {.deployment = -1};
-    for (size_t i = 0; rc == 0 && i <= r->n_points; i++) {
-        const results_point *p = i < r->n_points ? &r->points[i] : NULL;
-        if (other.grouped && (!p || p->bin != other.bin || p->router != other.router)) {
-            rc = add_row(s, &cap, other);
-            other = (series_split_row){.deployment = -1};
-        }
-        if (rc != 0 || !p || p->router >= r->n_routers || !s->shown[p->router])
-            continue;
-        if (keep[i]) {
-            rc = add_row(s, &cap,
-                         (series_split_row){.bin = p->bin,
-                                            .router = p->router,
-                                            .deployment = (long)p->deployment,
-                                            .routed = p->routed,
-                                            .replicas = p->replicas,
-                                            .expected_share = p->expected_share});
-        } else {
-            other.bin = p->bin;
-            other.router = p->router;
-            other.grouped++;
-            other.routed += p->routed;
-            other.replicas += p->replicas;
-            other.expected_share += p->expected_share;
+    free(state);
+    return rc;
+}
+
+/* The index that finds the i-th point among the blocks when the rows are the points: the
+ * first row of each block, bins' blocks one after another. */
+static int index_points(series *s)
+{
+    const splitstore *st = s->r->split;
+    size_t n = 0;
+    for (size_t bin = 0; bin < st->n_bins; bin++)
+        n += st->bins[bin].n_blocks;
+    s->block_row = malloc((n + 1) * sizeof *s->block_row);
+    s->bin_block = malloc((st->n_bins + 1) * sizeof *s->bin_block);
+    if (!s->block_row || !s->bin_block)
+        return -1;
+    size_t g = 0, row = 0;
+    for (size_t bin = 0; bin < st->n_bins; bin++) {
+        const splitstore_bin *sb = &st->bins[bin];
+        s->bin_block[bin] = g;
+        for (size_t i = 0; i < sb->n_blocks; i++, g++) {
+            s->block_row[g] = row;
+            row += st->layouts[sb->blocks[i].layout].n;
         }
     }
-    free(keep);
-    return rc;
+    s->bin_block[st->n_bins] = g;
+    s->block_row[g] = row;
+    s->n_blocks = g;
+    return 0;
+}
+
+/* The flows are the table of requests per bin and target already when each target has one
+ * traffic entry, bin after bin in target order (the engine writes them so when every entry
+ * calls a router of its own): then the table is read in place, not copied. */
+static int flows_are_the_table(const results *r)
+{
+    size_t nt = r->n_targets;
+    if (r->n_flows == 0 || r->n_flows != r->n_bins * nt)
+        return 0;
+    const results_flow *f = r->flows;
+    for (size_t bin = 0; bin < r->n_bins; bin++)
+        for (size_t t = 0; t < nt; t++, f++)
+            if (f->bin != bin || f->target != t)
+                return 0;
+    return 1;
 }
 
 int series_init(series *s, const results *r)
@@ -280,26 +402,42 @@ int series_init_detail(series *s, const results *r, series_detail detail)
     size_t bins = r->n_bins ? r->n_bins : 1;
     *s = (series){.r = r};
     s->routed = calloc(bins * (r->n_routers ? r->n_routers : 1), sizeof *s->routed);
-    s->requests = calloc(bins * (r->n_targets ? r->n_targets : 1), sizeof *s->requests);
+    if (flows_are_the_table(r))
+        s->requests = r->flows;
+    else
+        s->requests = s->own_requests =
+            calloc(bins * (r->n_targets ? r->n_targets : 1), sizeof *s->requests);
     s->unserved = calloc(bins * RESULTS_N_UNSERVED, sizeof *s->unserved);
     if (!s->routed || !s->requests || !s->unserved) {
         series_free(s);
         return -1;
     }
-    for (size_t bin = 0; bin < r->n_bins; bin++)
+    for (size_t bin = 0; s->own_requests && bin < r->n_bins; bin++)
         for (size_t t = 0; t < r->n_targets; t++)
-            s->requests[bin * r->n_targets + t] =
+            s->own_requests[bin * r->n_targets + t] =
                 (results_flow){.bin = (uint32_t)bin, .target = (uint32_t)t};
-    for (size_t i = 0; i < r->n_points; i++) {
-        const results_point *p = &r->points[i];
-        if (p->bin < r->n_bins && p->router < r->n_routers)
-            s->routed[p->bin * r->n_routers + p->router] += p->routed;
+    s->shown = calloc(r->n_routers ? r->n_routers : 1, 1);
+    if (!s->shown) {
+        series_free(s);
+        return -1;
     }
-    for (size_t i = 0; i < r->n_flows; i++) {
+    const splitstore *st = r->split;
+    for (size_t bin = 0; bin < st->n_bins && bin < r->n_bins; bin++) {
+        const splitstore_bin *sb = &st->bins[bin];
+        for (size_t i = 0; i < sb->n_blocks; i++) {
+            uint32_t router = st->layouts[sb->blocks[i].layout].router;
+            if (router < r->n_routers) {
+                s->routed[bin * r->n_routers + router] +=
+                    splitstore_block_sum(st, sb, &sb->blocks[i]);
+                s->shown[router] = 1;
+            }
+        }
+    }
+    for (size_t i = 0; s->own_requests && i < r->n_flows; i++) {
         const results_flow *f = &r->flows[i];
         if (f->bin >= r->n_bins || f->target >= r->n_targets)
             continue;
-        results_flow *sum = &s->requests[f->bin * r->n_targets + f->target];
+        results_flow *sum = &s->own_requests[f->bin * r->n_targets + f->target];
         sum->arrivals += f->arrivals;
         for (int k = 0; k < RESULTS_N_REASONS; k++)
             sum->failed[k] += f->failed[k];
@@ -314,15 +452,14 @@ int series_init_detail(series *s, const results *r, series_detail detail)
     for (size_t i = 0; r->n_bins && i < r->n_loads; i++)
         s->unserved[(r->n_bins - 1) * RESULTS_N_UNSERVED + RESULTS_UNFINISHED] +=
             r->loads[i].load.unfinished;
-    s->shown = calloc(r->n_routers ? r->n_routers : 1, 1);
-    if (!s->shown) {
-        series_free(s);
-        return -1;
-    }
     if (detail == SERIES_DETAIL_FULL) {
         memset(s->shown, 1, r->n_routers);
         s->routers_shown = s->routers_in_series = r->n_routers;
         s->n_callers = r->n_targets;
+        if (index_points(s) != 0) {
+            series_free(s);
+            return -1;
+        }
         return 0;
     }
     if (choose_routers(s) != 0 || bound_rows(s) != 0) {
@@ -339,6 +476,10 @@ int series_init_detail(series *s, const results *r, series_detail detail)
         s->callers = NULL;
         s->n_rows = 0;
         s->n_callers = r->n_targets;
+        if (index_points(s) != 0) {
+            series_free(s);
+            return -1;
+        }
     }
     return 0;
 }
@@ -346,31 +487,55 @@ int series_init_detail(series *s, const results *r, series_detail detail)
 void series_free(series *s)
 {
     free(s->routed);
-    free(s->requests);
+    free(s->own_requests);
     free(s->unserved);
     free(s->rows);
     free(s->shown);
     free(s->callers);
     free(s->others);
+    free(s->block_row);
+    free(s->bin_block);
     *s = (series){.r = s->r};
 }
 
 size_t series_split_count(const series *s)
 {
-    return s->rows ? s->n_rows : s->r->n_points;
+    return s->rows ? s->n_rows : s->block_row[s->n_blocks];
+}
+
+/* The last of a[0..n) (ascending, a[0] <= x) that is at most x. */
+static size_t last_at_most(const size_t *a, size_t n, size_t x)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 series_split_row series_split_at(const series *s, size_t i)
 {
     if (s->rows)
         return s->rows[i];
-    const results_point *p = &s->r->points[i];
-    return (series_split_row){.bin = p->bin,
-                              .router = p->router,
-                              .deployment = (long)p->deployment,
-                              .routed = p->routed,
-                              .replicas = p->replicas,
-                              .expected_share = p->expected_share};
+    const splitstore *st = s->r->split;
+    size_t g = last_at_most(s->block_row, s->n_blocks, i);
+    size_t bin = last_at_most(s->bin_block, st->n_bins, g);
+    /* a bin without blocks starts where the next one does: the last bin that starts at or
+     * before block g holds it */
+    const splitstore_bin *sb = &st->bins[bin];
+    const splitstore_block *blk = &sb->blocks[g - s->bin_block[bin]];
+    const splitstore_layout *l = &st->layouts[blk->layout];
+    size_t k = i - s->block_row[g];
+    return (series_split_row){.bin = (uint32_t)bin,
+                              .router = l->router,
+                              .deployment = (long)l->deployment[k],
+                              .routed = splitstore_count(sb, blk, k),
+                              .replicas = l->replicas[k],
+                              .expected_share = l->expected_share[k]};
 }
 
 int series_router_shown(const series *s, size_t router)

@@ -48,9 +48,11 @@ typedef struct {
 
 typedef struct {
     const results *r;
-    uint64_t *routed;       /* [bin * n_routers + router] */
-    results_flow *requests; /* [bin * n_targets + target] */
-    uint64_t *unserved;     /* [bin * RESULTS_N_UNSERVED + reason] */
+    uint64_t *routed;             /* [bin * n_routers + router] */
+    const results_flow *requests; /* [bin * n_targets + target]: own_requests, or the
+                                     results' flows when they are that table already */
+    results_flow *own_requests;
+    uint64_t *unserved; /* [bin * RESULTS_N_UNSERVED + reason] */
     /* What is written. Full detail: rows NULL (the results' points are the rows), every
      * router shown, every target its own row. */
     size_t n_rows;
@@ -63,6 +65,12 @@ typedef struct {
     size_t routers_in_series; /* routers with points */
     size_t grouped_targets;   /* targets summed into "other" rows */
     int bounded;              /* the bound left something out of, or grouped, the rows */
+    /* When the rows are the points (rows NULL): the number of the first point of each
+     * block of the split series, bin after bin, and the number of each bin's first block,
+     * so the i-th point is found without a copy of them all. */
+    size_t n_blocks;
+    size_t *block_row; /* [n_blocks + 1]: the last is the number of points */
+    size_t *bin_block; /* [bins + 1] */
 } series;
 
 /* Full detail. Returns 0, or -1 when out of memory. */
@@ -71,8 +79,8 @@ int series_init(series *s, const results *r);
 int series_init_detail(series *s, const results *r, series_detail detail);
 void series_free(series *s);
 
-/* The rows of the split series as written, in the order of results.points (an "other" row
- * after the shown deployments of its router and bin). */
+/* The rows of the split series as written, in the order of the results' points
+ * (splitstore_next; an "other" row after the shown deployments of its router and bin). */
 size_t series_split_count(const series *s);
 series_split_row series_split_at(const series *s, size_t i);
 

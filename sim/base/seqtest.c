@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* A look adds up the closed form's terms, one per deployment, as seqtest_log_bf_counts
+ * does and in its order, so the Bayes factor is the same to the bit; but a term is
+ * computed again only when its count changed, so a look costs a gamma function per
+ * deployment that received requests, not per deployment. */
 struct seqtest {
     size_t k;
     double c;
@@ -17,6 +21,12 @@ struct seqtest {
     uint64_t *n;    /* counts so far */
     uint64_t total; /* their sum */
     double log_bf, p_value;
+    double *share, *a, *lgamma_a, *log_share; /* per deployment, for its term */
+    double *term;                             /* per deployment with p0 > 0: at n */
+    int infinite;     /* a deployment with p0 = 0 received a request: BF is infinite */
+    double lgamma_c;  /* lnG(c) */
+    double lgamma_nc; /* lnG(total + c) at last_total */
+    uint64_t last_total;
 };
 
 double seqtest_log_bf_counts(size_t k, const double *p0, double c, const uint64_t *n)
@@ -58,11 +68,17 @@ seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t err
         return NULL;
     }
     seqtest *t = calloc(1, sizeof *t);
+    size_t m = k ? k : 1;
     if (t) {
-        t->p0 = malloc((k ? k : 1) * sizeof *t->p0);
-        t->n = calloc(k ? k : 1, sizeof *t->n);
+        t->p0 = malloc(m * sizeof *t->p0);
+        t->n = calloc(m, sizeof *t->n);
+        t->share = malloc(m * sizeof *t->share);
+        t->a = malloc(m * sizeof *t->a);
+        t->lgamma_a = malloc(m * sizeof *t->lgamma_a);
+        t->log_share = malloc(m * sizeof *t->log_share);
+        t->term = malloc(m * sizeof *t->term);
     }
-    if (!t || !t->p0 || !t->n) {
+    if (!t || !t->p0 || !t->n || !t->share || !t->a || !t->lgamma_a || !t->log_share || !t->term) {
         seqtest_free(t);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -71,6 +87,21 @@ seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t err
     t->c = c;
     for (size_t i = 0; i < k; i++)
         t->p0[i] = p0[i] / sum;
+    /* what seqtest_log_bf_counts derives from the shares, derived once */
+    double normal = 0.0;
+    for (size_t i = 0; i < k; i++)
+        normal += t->p0[i];
+    int sign;
+    for (size_t i = 0; i < k; i++)
+        if (t->p0[i] > 0.0) {
+            t->share[i] = t->p0[i] / normal;
+            t->a[i] = c * t->share[i];
+            t->lgamma_a[i] = lgamma_r(t->a[i], &sign);
+            t->log_share[i] = log(t->share[i]);
+            t->term[i] = lgamma_r(0.0 + t->a[i], &sign) - t->lgamma_a[i] - 0.0 * t->log_share[i];
+        }
+    t->lgamma_c = lgamma_r(c, &sign);
+    t->lgamma_nc = lgamma_r(0.0 + c, &sign);
     t->p_value = 1.0;
     return t;
 }
@@ -81,16 +112,40 @@ void seqtest_free(seqtest *t)
         return;
     free(t->p0);
     free(t->n);
+    free(t->share);
+    free(t->a);
+    free(t->lgamma_a);
+    free(t->log_share);
+    free(t->term);
     free(t);
 }
 
 void seqtest_add(seqtest *t, const uint64_t *counts)
 {
+    int sign;
     for (size_t i = 0; i < t->k; i++) {
+        if (!counts[i])
+            continue;
         t->n[i] += counts[i];
         t->total += counts[i];
+        if (t->p0[i] > 0.0) {
+            double ni = (double)t->n[i];
+            t->term[i] = lgamma_r(ni + t->a[i], &sign) - t->lgamma_a[i] - ni * t->log_share[i];
+        } else {
+            t->infinite = 1;
+        }
     }
-    t->log_bf = seqtest_log_bf_counts(t->k, t->p0, t->c, t->n);
+    double lbf = 0.0, total = 0.0;
+    for (size_t i = 0; i < t->k; i++) {
+        total += (double)t->n[i];
+        if (t->p0[i] > 0.0)
+            lbf += t->term[i];
+    }
+    if (t->total != t->last_total) {
+        t->lgamma_nc = lgamma_r(total + t->c, &sign);
+        t->last_total = t->total;
+    }
+    t->log_bf = t->infinite ? INFINITY : lbf + t->lgamma_c - t->lgamma_nc;
     /* min(1, 1/BF) = exp(-max(0, log BF)) */
     double p = exp(-fmax(0.0, t->log_bf));
     if (p < t->p_value)

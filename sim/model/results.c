@@ -8,7 +8,12 @@
 
 results *results_new(void)
 {
-    return calloc(1, sizeof(results));
+    results *r = calloc(1, sizeof(results));
+    if (r && !(r->split = splitstore_new())) {
+        free(r);
+        return NULL;
+    }
+    return r;
 }
 
 static void free_names(char **names, size_t n)
@@ -51,7 +56,7 @@ void results_free(results *r)
     for (size_t i = 0; i < r->n_events; i++)
         free(r->events[i].text);
     free(r->events);
-    free(r->points);
+    splitstore_free(r->split);
     free(r->load_points);
     free(r->loads);
     free(r->interval_loads);
@@ -116,14 +121,26 @@ results_event *results_add_event(results *r)
     return append((void **)&r->events, &r->n_events, sizeof *r->events);
 }
 
-results_point *results_add_point(results *r)
+int results_reserve_flows(results *r, size_t n)
 {
-    return append((void **)&r->points, &r->n_points, sizeof *r->points);
+    if (n <= r->cap_flows)
+        return 0;
+    results_flow *grown = realloc(r->flows, n * sizeof *grown);
+    if (!grown)
+        return -1;
+    r->flows = grown;
+    r->cap_flows = n;
+    return 0;
 }
 
 results_flow *results_add_flow(results *r)
 {
-    return append((void **)&r->flows, &r->n_flows, sizeof *r->flows);
+    if (r->n_flows == r->cap_flows &&
+        results_reserve_flows(r, r->n_flows ? 2 * r->n_flows : 16) != 0)
+        return NULL;
+    results_flow *f = &r->flows[r->n_flows++];
+    memset(f, 0, sizeof *f);
+    return f;
 }
 
 results_window *results_add_window(results *r)

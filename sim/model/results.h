@@ -13,8 +13,9 @@
  *   engine (sim/run/engine)     scenario, description, source, seed, duration_s, window_s,
  *                               alpha, n_bins; total, routed, failed, failed_by_reason;
  *                               phases (all but each deployment's has_load and load); the
- *                               timeline's events; points, flows, windows; routers, targets,
- *                               and the deployments named by points.
+ *                               timeline's events; the split series (`split`), flows,
+ *                               windows; routers, targets, and the deployments named by the
+ *                               split series.
  *   capacity (sim/run/capacity) unserved, unserved_by_reason; loads, load_points,
  *                               interval_loads; phases[].deployments[].has_load and .load;
  *                               cold-start and autoscaler events; the deployments with a
@@ -26,6 +27,7 @@
 #define ROUTERSIM_RESULTS_H
 
 #include "sim/base/splittest.h"
+#include "sim/model/splitstore.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -202,14 +204,9 @@ typedef struct {
 } results_event;
 
 /* Requests routed to one deployment by one router in one bin of the time series, with the
- * replica count and expected share in force at the end of the bin. Indices refer to
- * results.routers and results.deployments. */
-typedef struct {
-    uint32_t bin, router, deployment;
-    uint64_t routed;
-    long long replicas;
-    double expected_share;
-} results_point;
+ * replica count and expected share in force at the end of the bin (splitstore.h). Indices
+ * refer to results.routers and results.deployments. */
+typedef splitstore_point results_point;
 
 /* Arrivals and failures of one traffic target (results.targets) in one bin. */
 typedef struct {
@@ -267,7 +264,7 @@ typedef struct results {
     uint64_t unserved_by_reason[RESULTS_N_UNSERVED]; /* sums of the loads' rejected, timed_out
                                                         and unfinished over deployments */
 
-    size_t n_phases, n_checks, n_events, n_points, n_flows, n_windows;
+    size_t n_phases, n_checks, n_events, n_flows, n_windows;
     size_t n_load_points, n_loads, n_interval_loads;
     results_interval_load *interval_loads;
     results_load_point *load_points; /* bin-major: all deployments of bin 0, then bin 1... */
@@ -275,8 +272,14 @@ typedef struct results {
     results_phase *phases;
     results_check *checks;
     results_event *events;
-    results_point *points;
+    /* The split time series: per bin, one point per router and deployment it listed at the
+     * bin's end or routed to during the bin, each router's in the order of its deployment
+     * slots, routers in slot order. Stored compactly (splitstore.h); read the points in
+     * order with splitstore_next, or block by block. Its size grows with bins x listed
+     * deployments, at about a byte per point, never with requests. */
+    splitstore *split;
     results_flow *flows;
+    size_t cap_flows; /* flows' capacity (results_reserve_flows) */
     results_window *windows;
 
     size_t n_bins; /* bins of window_s covering [0, duration_s] */
@@ -303,8 +306,10 @@ splittest_verdict results_phase_verdict(const results_phase *ph);
 results_phase *results_add_phase(results *r);
 results_check *results_add_check(results *r);
 results_event *results_add_event(results *r);
-results_point *results_add_point(results *r);
 results_flow *results_add_flow(results *r);
+/* Room for n flows in all, so a run that knows how many it writes (bins x traffic entries)
+ * allocates them once; 0, or -1 when out of memory. */
+int results_reserve_flows(results *r, size_t n);
 results_window *results_add_window(results *r);
 results_load_point *results_add_load_point(results *r);
 results_deployment_load *results_add_load(results *r);

@@ -223,20 +223,21 @@ static int digest_first(planeval_digest *d, const results *r)
 {
     d->first = 1;
     d->peak_rate = calloc(r->n_deployments + 1, sizeof *d->peak_rate);
-    /* routed per bin, summed over the routers that route to the deployment */
-    double *per_bin = calloc(r->n_bins + 1, sizeof *per_bin);
+    /* routed per deployment and bin, summed over the routers that route to the deployment
+     * (in the order of the points, as the sums always were) */
+    double *per_bin = calloc(r->n_deployments * r->n_bins + 1, sizeof *per_bin);
     if (!d->peak_rate || !per_bin) {
         free(per_bin);
         return -1;
     }
-    for (size_t k = 0; k < r->n_deployments; k++) {
-        memset(per_bin, 0, (r->n_bins + 1) * sizeof *per_bin);
-        for (size_t i = 0; i < r->n_points; i++)
-            if (r->points[i].deployment == k && r->points[i].bin < r->n_bins)
-                per_bin[r->points[i].bin] += (double)r->points[i].routed;
+    splitstore_iter it;
+    results_point p;
+    for (splitstore_begin(&it, r->split); splitstore_next(&it, &p);)
+        if (p.deployment < r->n_deployments && p.bin < r->n_bins)
+            per_bin[p.deployment * r->n_bins + p.bin] += (double)p.routed;
+    for (size_t k = 0; k < r->n_deployments; k++)
         for (size_t b = 0; b < r->n_bins; b++)
-            d->peak_rate[k] = fmax(d->peak_rate[k], per_bin[b] / r->window_s);
-    }
+            d->peak_rate[k] = fmax(d->peak_rate[k], per_bin[k * r->n_bins + b] / r->window_s);
     free(per_bin);
     double tightest = INFINITY;
     int ok = 1;

@@ -99,6 +99,11 @@ typedef struct {
     seqtest *seq;       /* the open phase's sequential test, NULL with nothing to test */
     uint64_t *seq_mark; /* counts[i] at its last look */
     size_t looks_cap;
+    /* The split series' layout (splitstore.h) of its listed deployments, as of e->commits
+     * == layout_commits: no commit since, so names, replicas and shares are unchanged and
+     * a bin's end writes only counts. layout_commits 0: none yet. */
+    size_t layout;
+    uint64_t layout_commits;
 } router_state;
 
 typedef struct {
@@ -126,6 +131,14 @@ typedef struct {
     size_t *name_cells;
     size_t name_cap; /* a power of two, or 0 */
     size_t names_indexed;
+    uint64_t commits; /* world commits so far: what can change a router's layout */
+    /* A router's bin as a block of the split series: counts, and its layout's entries
+     * when they are written again; room for the widest router's bin entries. */
+    uint64_t *block_counts;
+    uint32_t *block_names;
+    long long *block_replicas;
+    double *block_shares;
+    size_t n_block;
     /* Room for the widest phase's shares and counts, for the tests at a look and at a
      * phase's end (kept off the stack: a router may list SELECTOR_MAX_DEPLOYMENTS). */
     double *scratch;
@@ -223,7 +236,8 @@ static int look(engine *e, size_t slot)
     }
     seqtest_add(rs->seq, batch);
     if (ph->n_looks == rs->looks_cap) {
-        size_t cap = rs->looks_cap ? 2 * rs->looks_cap : 16;
+        /* a look at each bin's end left and one at the phase's: room for all at once */
+        size_t cap = rs->looks_cap ? 2 * rs->looks_cap : e->res->n_bins - e->bin + 1;
         results_look *grown = realloc(ph->looks, cap * sizeof *grown);
         if (!grown)
             return out_of_memory(e);
@@ -258,6 +272,11 @@ static void close_phase(engine *e, size_t slot)
     /* a last look at what came in since the last bin end */
     if (rs->seq && seqtest_total(rs->seq) < rs->routed && look(e, slot) != 0)
         e->failed = 1;
+    if (ph->n_looks && ph->n_looks < rs->looks_cap) { /* a phase ended early: no room kept */
+        results_look *fit = realloc(ph->looks, ph->n_looks * sizeof *fit);
+        if (fit)
+            ph->looks = fit;
+    }
     seqtest_free(rs->seq);
     rs->seq = NULL;
     capacity_phase_close(e->capacity, (size_t)rs->phase, e->now);
@@ -438,6 +457,7 @@ static int sync_watch(engine *e, watch *wa)
  * still exists, starts the next one; sources and watches find their routers again. */
 static int after_commit(engine *e)
 {
+    e->commits++;
     if (capacity_sync(e->capacity, e->now) != 0)
         return fail(e, "%s", capacity_error(e->capacity));
     if (grow_routers(e) != 0)
@@ -669,30 +689,98 @@ static long deployment_name(engine *e, size_t d)
     return e->dep_name[d];
 }
 
-/* One point per deployment listed now or routed to in the bin, in slot order; then only
- * the listed ones stay for the next bin. */
-static int emit_points(engine *e, size_t slot)
+static int grow_block(engine *e, size_t n)
+{
+    if (n <= e->n_block)
+        return 0;
+    uint64_t *counts = realloc(e->block_counts, n * sizeof *counts);
+    if (counts)
+        e->block_counts = counts;
+    uint32_t *names = realloc(e->block_names, n * sizeof *names);
+    if (names)
+        e->block_names = names;
+    long long *replicas = realloc(e->block_replicas, n * sizeof *replicas);
+    if (replicas)
+        e->block_replicas = replicas;
+    double *shares = realloc(e->block_shares, n * sizeof *shares);
+    if (shares)
+        e->block_shares = shares;
+    if (!counts || !names || !replicas || !shares)
+        return out_of_memory(e);
+    e->n_block = n;
+    return 0;
+}
+
+/* The layout of the router's n entries to write in this bin: the router's own while no
+ * commit can have changed it, else the entries as the world has them now, reused when
+ * they did not change. A bin that routed to a former phase's deployment (`former`) gets a
+ * layout of its own and leaves the router's. The layout's index, or -1 on error. */
+static long bin_layout(engine *e, size_t slot, size_t n, int former)
 {
     router_state *rs = &e->routers[slot];
+    if (!former && rs->layout_commits && rs->layout_commits == e->commits)
+        return (long)rs->layout;
     const world_router *r = world_router_at(e->world, slot);
     uint64_t total = r->total_weight;
-    size_t kept = 0;
-    for (size_t j = 0; j < rs->n_bin; j++) {
-        bin_entry *b = &rs->bin[j];
+    for (size_t j = 0, k = 0; j < rs->n_bin; j++) {
+        const bin_entry *b = &rs->bin[j];
         long listed = rs->phase >= 0 ? b->listed : -1;
         if (listed < 0 && b->routed == 0)
             continue;
         const world_deployment *dep = world_deployment_at(e->world, b->slot);
-        results_point *p = results_add_point(e->res);
         long name = deployment_name(e, b->slot);
-        if (!p || name < 0)
+        if (name < 0)
             return out_of_memory(e);
-        p->bin = (uint32_t)e->bin;
-        p->router = rs->name;
-        p->deployment = (uint32_t)name;
-        p->routed = b->routed;
-        p->replicas = dep->exists ? dep->replicas : 0;
-        p->expected_share = listed >= 0 && total ? (double)r->weights[listed] / (double)total : 0;
+        e->block_names[k] = (uint32_t)name;
+        e->block_replicas[k] = dep->exists ? dep->replicas : 0;
+        e->block_shares[k++] =
+            listed >= 0 && total ? (double)r->weights[listed] / (double)total : 0;
+    }
+    splitstore *store = e->res->split;
+    if (!former && rs->layout_commits &&
+        splitstore_layout_equals(store, rs->layout, n, e->block_names, e->block_replicas,
+                                 e->block_shares)) {
+        rs->layout_commits = e->commits;
+        return (long)rs->layout;
+    }
+    long layout = splitstore_add_layout(store, rs->name, n, e->block_names, e->block_replicas,
+                                        e->block_shares);
+    if (layout < 0)
+        return out_of_memory(e);
+    if (!former) {
+        rs->layout = (size_t)layout;
+        rs->layout_commits = e->commits;
+    }
+    return layout;
+}
+
+/* The router's block of the bin: a count per deployment listed now or routed to in the bin,
+ * in slot order; then only the listed ones stay for the next bin. */
+static int emit_points(engine *e, size_t slot)
+{
+    router_state *rs = &e->routers[slot];
+    if (grow_block(e, rs->n_bin) != 0)
+        return -1;
+    size_t n = 0, kept = 0;
+    int former = 0;
+    for (size_t j = 0; j < rs->n_bin; j++) {
+        const bin_entry *b = &rs->bin[j];
+        long listed = rs->phase >= 0 ? b->listed : -1;
+        if (listed < 0 && b->routed == 0)
+            continue;
+        former |= listed < 0;
+        e->block_counts[n++] = b->routed;
+    }
+    if (n > 0) {
+        long layout = bin_layout(e, slot, n, former);
+        if (layout < 0)
+            return -1;
+        if (splitstore_add_block(e->res->split, (size_t)layout, e->block_counts) != 0)
+            return out_of_memory(e);
+    }
+    for (size_t j = 0; j < rs->n_bin; j++) {
+        const bin_entry *b = &rs->bin[j];
+        long listed = rs->phase >= 0 ? b->listed : -1;
         if (listed >= 0) {
             rs->entry_of[listed] = kept;
             rs->bin[kept++] = (bin_entry){b->slot, 0, listed};
@@ -704,6 +792,9 @@ static int emit_points(engine *e, size_t slot)
 
 static int emit_flows(engine *e)
 {
+    /* every bin has a flow per traffic entry: room for them all at once */
+    if (e->bin == 0 && results_reserve_flows(e->res, e->res->n_bins * e->sc->n_traffic) != 0)
+        return out_of_memory(e);
     for (size_t i = 0; i < e->sc->n_traffic; i++) {
         source *s = &e->sources[i];
         results_flow *f = results_add_flow(e->res);
@@ -737,12 +828,14 @@ static int queued_bin_end(const engine *e)
     return e->bin + 1 < e->res->n_bins;
 }
 
-/* The end of a bin of the time series: one point per router and deployment. */
+/* The end of a bin of the time series: one block of points per router. */
 static int end_bin(engine *e)
 {
     for (size_t slot = 0; slot < e->n_routers; slot++)
         if (flush_bin(e, slot) != 0 || emit_points(e, slot) != 0 || look(e, slot) != 0)
             return -1;
+    if (splitstore_end_bin(e->res->split) != 0)
+        return out_of_memory(e);
     if (emit_flows(e) != 0)
         return -1;
     if (capacity_end_bin(e->capacity, (uint32_t)e->bin, e->now) != 0)
@@ -1133,6 +1226,10 @@ static void engine_free(engine *e)
     free(e->routers);
     free(e->dep_name);
     free(e->name_cells);
+    free(e->block_counts);
+    free(e->block_names);
+    free(e->block_replicas);
+    free(e->block_shares);
     free(e->scratch);
     free(e->scratch_counts);
     for (size_t i = 0; e->sources && i < e->sc->n_traffic; i++) {

@@ -115,8 +115,9 @@ static replicate_next fold(void *ctx, size_t index, uint64_t seed, results **rp,
         if (d >= 0 && lp->bin < c->bins)
             at[lp->bin * nd + (size_t)d] = lp;
     }
-    for (size_t k = 0; nr > 0 && k < r->n_points; k++) {
-        const results_point *p = &r->points[k];
+    splitstore_iter it;
+    results_point point, *p = &point;
+    for (splitstore_begin(&it, r->split); nr > 0 && splitstore_next(&it, p);) {
         long d = map[p->deployment], rt = router_map[p->router];
         if (d >= 0 && rt >= 0 && p->bin < c->bins)
             routed[(p->bin * nr + (size_t)rt) * nd + (size_t)d] += p->routed;

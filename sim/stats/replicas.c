@@ -376,21 +376,20 @@ static int fill_bands(replicas_row *row, const results *r)
     uint64_t *routed = calloc(r->n_bins * r->n_routers + 1, sizeof *routed);
     if (!routed)
         return -1;
-    for (size_t i = 0; i < r->n_points; i++) {
-        const results_point *p = &r->points[i];
-        if (p->bin < r->n_bins)
-            routed[p->bin * r->n_routers + p->router] += p->routed;
-    }
+    splitstore_iter it;
+    results_point pt;
+    for (splitstore_begin(&it, r->split); splitstore_next(&it, &pt);)
+        if (pt.bin < r->n_bins)
+            routed[pt.bin * r->n_routers + pt.router] += pt.routed;
     int status = 0;
-    for (size_t i = 0; i < r->n_points && status == 0; i++) {
-        const results_point *p = &r->points[i];
-        row_band *b = band_of(row, &cap, REPLICAS_BAND_SHARE, r->routers[p->router],
-                              r->deployments[p->deployment]);
-        uint64_t total = p->bin < r->n_bins ? routed[p->bin * r->n_routers + p->router] : 0;
+    for (splitstore_begin(&it, r->split); status == 0 && splitstore_next(&it, &pt);) {
+        row_band *b = band_of(row, &cap, REPLICAS_BAND_SHARE, r->routers[pt.router],
+                              r->deployments[pt.deployment]);
+        uint64_t total = pt.bin < r->n_bins ? routed[pt.bin * r->n_routers + pt.router] : 0;
         if (!b)
             status = -1;
         else if (total > 0)
-            b->values[p->bin] = (double)p->routed / (double)total;
+            b->values[pt.bin] = (double)pt.routed / (double)total;
     }
     free(routed);
     for (size_t i = 0; i < r->n_load_points && status == 0; i++) {

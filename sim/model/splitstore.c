@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "sim/model/splitstore.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+splitstore *splitstore_new(void)
+{
+    return calloc(1, sizeof(splitstore));
+}
+
+void splitstore_free(splitstore *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_layouts; i++) {
+        free(s->layouts[i].deployment);
+        free(s->layouts[i].replicas);
+        free(s->layouts[i].expected_share);
+    }
+    free(s->layouts);
+    for (size_t b = 0; b < s->n_bins; b++) {
+        free(s->bins[b].blocks);
+        free(s->bins[b].bytes);
+    }
+    free(s->bins);
+    free(s->open_blocks);
+    free(s->open_bytes);
+    free(s);
+}
+
+/* Room for one more element in an array whose capacity is the next power of two at or above
+ * its length. */
+static int reserve(void **array, size_t n, size_t size)
+{
+    if (n & (n - 1))
+        return 0;
+    void *grown = realloc(*array, (n ? 2 * n : 1) * size);
+    if (!grown)
+        return -1;
+    *array = grown;
+    return 0;
+}
+
+long splitstore_add_layout(splitstore *s, uint32_t router, size_t n, const uint32_t *deployment,
+                           const long long *replicas, const double *expected_share)
+{
+    if (reserve((void **)&s->layouts, s->n_layouts, sizeof *s->layouts) != 0)
+        return -1;
+    size_t m = n ? n : 1;
+    splitstore_layout l = {.router = router,
+                           .n = n,
+                           .deployment = malloc(m * sizeof *l.deployment),
+                           .replicas = malloc(m * sizeof *l.replicas),
+                           .expected_share = malloc(m * sizeof *l.expected_share)};
+    if (!l.deployment || !l.replicas || !l.expected_share) {
+        free(l.deployment);
+        free(l.replicas);
+        free(l.expected_share);
+        return -1;
+    }
+    if (n) {
+        memcpy(l.deployment, deployment, n * sizeof *deployment);
+        memcpy(l.replicas, replicas, n * sizeof *replicas);
+        memcpy(l.expected_share, expected_share, n * sizeof *expected_share);
+    }
+    s->layouts[s->n_layouts] = l;
+    return (long)s->n_layouts++;
+}
+
+int splitstore_layout_equals(const splitstore *s, size_t layout, size_t n,
+                             const uint32_t *deployment, const long long *replicas,
+                             const double *expected_share)
+{
+    const splitstore_layout *l = &s->layouts[layout];
+    return l->n == n &&
+           (n == 0 || (memcmp(l->deployment, deployment, n * sizeof *deployment) == 0 &&
+                       memcmp(l->replicas, replicas, n * sizeof *replicas) == 0 &&
+                       memcmp(l->expected_share, expected_share, n * sizeof *expected_share) == 0));
+}
+
+/* The fewest bytes (1, 2, 4 or 8) that hold every count up to max. */
+static unsigned width_for(uint64_t max)
+{
+    return max <= UINT8_MAX ? 1 : max <= UINT16_MAX ? 2 : max <= UINT32_MAX ? 4 : 8;
+}
+
+static int grow(void **array, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t cap2 = *cap ? *cap : 256;
+    while (cap2 < need)
+        cap2 *= 2;
+    void *grown = realloc(*array, cap2 * size);
+    if (!grown)
+        return -1;
+    *array = grown;
+    *cap = cap2;
+    return 0;
+}
+
+int splitstore_add_block(splitstore *s, size_t layout, const uint64_t *counts)
+{
+    if (layout >= s->n_layouts || s->layouts[layout].n == 0)
+        return -1;
+    size_t n = s->layouts[layout].n;
+    uint64_t max = 0;
+    for (size_t k = 0; k < n; k++)
+        max = counts[k] > max ? counts[k] : max;
+    unsigned width = width_for(max);
+    size_t size = 1 + n * width;
+    if (size > UINT32_MAX || s->n_open_bytes + size > UINT32_MAX) /* `at` is 32 bits */
+        return -1;
+    if (grow((void **)&s->open_blocks, &s->cap_open_blocks, s->n_open_blocks + 1,
+             sizeof *s->open_blocks) != 0 ||
+        grow((void **)&s->open_bytes, &s->cap_open_bytes, s->n_open_bytes + size, 1) != 0)
+        return -1;
+    unsigned char *out = s->open_bytes + s->n_open_bytes;
+    *out++ = (unsigned char)width;
+    switch (width) {
+    case 1:
+        for (size_t k = 0; k < n; k++)
+            out[k] = (unsigned char)counts[k];
+        break;
+    case 2:
+        for (size_t k = 0; k < n; k++) {
+            uint16_t v = (uint16_t)counts[k];
+            memcpy(out + 2 * k, &v, 2);
+        }
+        break;
+    case 4:
+        for (size_t k = 0; k < n; k++) {
+            uint32_t v = (uint32_t)counts[k];
+            memcpy(out + 4 * k, &v, 4);
+        }
+        break;
+    default:
+        memcpy(out, counts, 8 * n);
+    }
+    s->open_blocks[s->n_open_blocks++] =
+        (splitstore_block){.layout = (uint32_t)layout, .at = (uint32_t)s->n_open_bytes};
+    s->n_open_bytes += size;
+    s->open_points += n;
+    return 0;
+}
+
+int splitstore_end_bin(splitstore *s)
+{
+    if (reserve((void **)&s->bins, s->n_bins, sizeof *s->bins) != 0)
+        return -1;
+    /* exactly what the bin holds, so the store is the size of its counts */
+    splitstore_bin bin = {
+        .n_blocks = s->n_open_blocks,
+        .blocks = malloc((s->n_open_blocks ? s->n_open_blocks : 1) * sizeof *bin.blocks),
+        .bytes = malloc(s->n_open_bytes ? s->n_open_bytes : 1)};
+    if (!bin.blocks || !bin.bytes) {
+        free(bin.blocks);
+        free(bin.bytes);
+        return -1;
+    }
+    if (s->n_open_blocks) {
+        memcpy(bin.blocks, s->open_blocks, s->n_open_blocks * sizeof *bin.blocks);
+        memcpy(bin.bytes, s->open_bytes, s->n_open_bytes);
+    }
+    s->bins[s->n_bins++] = bin;
+    s->n_points += s->open_points;
+    s->n_open_blocks = s->n_open_bytes = s->open_points = 0;
+    return 0;
+}
+
+unsigned splitstore_width(const splitstore_bin *bin, const splitstore_block *block)
+{
+    return bin->bytes[block->at];
+}
+
+uint64_t splitstore_count(const splitstore_bin *bin, const splitstore_block *block, size_t k)
+{
+    unsigned width = bin->bytes[block->at];
+    const unsigned char *at = bin->bytes + block->at + 1 + k * width;
+    switch (width) {
+    case 1:
+        return *at;
+    case 2: {
+        uint16_t v;
+        memcpy(&v, at, 2);
+        return v;
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, at, 4);
+        return v;
+    }
+    default: {
+        uint64_t v;
+        memcpy(&v, at, 8);
+        return v;
+    }
+    }
+}
+
+uint64_t splitstore_block_sum(const splitstore *s, const splitstore_bin *bin,
+                              const splitstore_block *block)
+{
+    size_t n = s->layouts[block->layout].n;
+    const unsigned char *at = bin->bytes + block->at + 1;
+    uint64_t sum = 0;
+    if (splitstore_width(bin, block) == 1) /* the common case, in a loop the compiler can
+                                              vectorise */
+        for (size_t k = 0; k < n; k++)
+            sum += at[k];
+    else
+        for (size_t k = 0; k < n; k++)
+            sum += splitstore_count(bin, block, k);
+    return sum;
+}
+
+void splitstore_begin(splitstore_iter *it, const splitstore *s)
+{
+    *it = (splitstore_iter){.s = s};
+}
+
+int splitstore_next(splitstore_iter *it, splitstore_point *p)
+{
+    const splitstore *s = it->s;
+    for (; it->bin < s->n_bins; it->bin++, it->block = 0) {
+        const splitstore_bin *bin = &s->bins[it->bin];
+        for (; it->block < bin->n_blocks; it->block++, it->k = 0) {
+            const splitstore_block *block = &bin->blocks[it->block];
+            const splitstore_layout *l = &s->layouts[block->layout];
+            if (it->k < l->n) {
+                size_t k = it->k++;
+                *p = (splitstore_point){.bin = (uint32_t)it->bin,
+                                        .router = l->router,
+                                        .deployment = l->deployment[k],
+                                        .routed = splitstore_count(bin, block, k),
+                                        .replicas = l->replicas[k],
+                                        .expected_share = l->expected_share[k]};
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
