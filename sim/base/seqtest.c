@@ -98,10 +98,11 @@ seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t err
             t->a[i] = c * t->share[i];
             t->lgamma_a[i] = lgamma_r(t->a[i], &sign);
             t->log_share[i] = log(t->share[i]);
-            t->term[i] = lgamma_r(0.0 + t->a[i], &sign) - t->lgamma_a[i] - 0.0 * t->log_share[i];
+            /* the term at n = 0; lnG(0 + a) is lnG(a), already at hand */
+            t->term[i] = t->lgamma_a[i] - t->lgamma_a[i] - 0.0 * t->log_share[i];
         }
     t->lgamma_c = lgamma_r(c, &sign);
-    t->lgamma_nc = lgamma_r(0.0 + c, &sign);
+    t->lgamma_nc = t->lgamma_c;
     t->p_value = 1.0;
     return t;
 }
