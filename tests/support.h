@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-static scenario *load_text(const char *text)
+static inline scenario *load_text(const char *text)
 {
     char path[] = "/tmp/routersim-test-XXXXXX";
     int fd = mkstemp(path);
@@ -28,7 +28,7 @@ static scenario *load_text(const char *text)
     return sc;
 }
 
-static results *run_seed(const scenario *sc, uint64_t seed)
+static inline results *run_seed(const scenario *sc, uint64_t seed)
 {
     char err[1024];
     results *r = engine_run(sc, seed, NULL, NULL, err, sizeof err);

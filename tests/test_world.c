@@ -4,6 +4,7 @@
 
 #include "sim/load/scenario_load.h"
 #include "tests/check_main.h"
+#include "tests/support.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,20 +12,6 @@
 #include <unistd.h>
 
 static char err[1024];
-
-static scenario *load_text(const char *text)
-{
-    char path[] = "/tmp/routersim-world-XXXXXX";
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    FILE *f = fdopen(fd, "w");
-    fputs(text, f);
-    fclose(f);
-    scenario *sc = scenario_load(path, err, sizeof err);
-    unlink(path);
-    ck_assert_msg(sc != NULL, "%s", err);
-    return sc;
-}
 
 static void apply_ok(world *w, world_cmd *cmd)
 {
