@@ -151,6 +151,44 @@ static double crossing_rate(const double *p0, const double *truth, double alpha,
 /* Ville: under the null P(ever <= alpha) <= alpha. With RUNS runs the observed rate exceeds
  * alpha + 3.1 standard errors with probability under 0.1 % even at the bound. Looking at a
  * fixed-horizon test as often inflates its false alarms well past alpha: why this test. */
+/* Every look's log BF is the closed form on the counts so far, to the last bit (the reports
+ * print it): the test's precomputed constants may not round differently. Shares whose
+ * normalised sum is not 1 exactly, a zero share, and counts from small to large. */
+START_TEST(looks_are_the_closed_form_exactly)
+{
+    char err[256];
+    const double p0[] = {3.0, 7.0, 0.0, 11.0, 13.0, 0.1}; /* normalised, they sum to 1 - 2^-53 */
+    enum { K = sizeof p0 / sizeof p0[0] };
+    double sum = 0.0, normalised[K];
+    for (size_t i = 0; i < K; i++)
+        sum += p0[i];
+    for (size_t i = 0; i < K; i++)
+        normalised[i] = p0[i] / sum; /* as seqtest_new keeps them */
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(rng, 17);
+    const double cs[] = {0.5, 100.0, 3000.0};
+    for (size_t j = 0; j < 3; j++) {
+        seqtest *t = seqtest_new(K, p0, cs[j], err, sizeof err);
+        ck_assert_msg(t != NULL, "%s", err);
+        uint64_t n[K] = {0};
+        for (int look = 0; look < 200; look++) {
+            uint64_t batch[K] = {0};
+            for (size_t i = 0; i < K; i++)
+                if (p0[i] > 0.0)
+                    batch[i] = gsl_rng_uniform_int(rng, 1u << (look % 20));
+            for (size_t i = 0; i < K; i++)
+                n[i] += batch[i];
+            seqtest_add(t, batch);
+            double want = seqtest_log_bf_counts(K, normalised, cs[j], n);
+            ck_assert_msg(seqtest_log_bf(t) == want, "c %g, look %d: %.17g, closed form %.17g",
+                          cs[j], look, seqtest_log_bf(t), want);
+        }
+        seqtest_free(t);
+    }
+    gsl_rng_free(rng);
+}
+END_TEST
+
 START_TEST(null_crossing_is_bounded_by_alpha)
 {
     const double p0[] = {0.9, 0.1};
@@ -213,6 +251,7 @@ static Suite *suite(void)
     tcase_add_test(tc, matches_predictive_products);
     tcase_add_test(tc, zero_shares_and_running_minimum);
     tcase_add_test(tc, looks_match_the_closed_form_bit_for_bit);
+    tcase_add_test(tc, looks_are_the_closed_form_exactly);
     suite_add_tcase(s, tc);
     tc = tcase_create("anytime_valid");
     tcase_set_timeout(tc, 120);
