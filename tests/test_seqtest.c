@@ -243,6 +243,46 @@ START_TEST(looks_match_the_closed_form_bit_for_bit)
 }
 END_TEST
 
+/* Looks take their lnG values from a per-thread memo of earlier answers; a memo too small
+ * to hold them all must still give every look the closed form's bits. Two tests of many
+ * deployments with distinct shares, looked at in turn, ask for far more arguments than it
+ * has cells, and for arguments that meet in a cell. */
+START_TEST(looks_stay_exact_when_the_memo_overflows)
+{
+    enum { K = 4000, N_LOOKS = 12 };
+    static double p0[K], normalised[K];
+    static uint64_t n[2][K], batch[K];
+    double sum = 0.0;
+    for (size_t i = 0; i < K; i++)
+        sum += p0[i] = (double)(i + 1);
+    for (size_t i = 0; i < K; i++)
+        normalised[i] = p0[i] / sum; /* as seqtest_new keeps them */
+    const double cs[2] = {100.0, 37.0};
+    char err[128];
+    seqtest *t[2];
+    for (int j = 0; j < 2; j++) {
+        t[j] = seqtest_new(K, p0, cs[j], err, sizeof err);
+        ck_assert_msg(t[j] != NULL, "%s", err);
+    }
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(rng, 5);
+    for (int look = 0; look < N_LOOKS; look++)
+        for (int j = 0; j < 2; j++) {
+            for (size_t i = 0; i < K; i++) {
+                batch[i] = gsl_rng_uniform_int(rng, 4);
+                n[j][i] += batch[i];
+            }
+            seqtest_add(t[j], batch);
+            double want = seqtest_log_bf_counts(K, normalised, cs[j], n[j]);
+            ck_assert_msg(seqtest_log_bf(t[j]) == want, "c %g, look %d: %.17g, closed form %.17g",
+                          cs[j], look, seqtest_log_bf(t[j]), want);
+        }
+    gsl_rng_free(rng);
+    for (int j = 0; j < 2; j++)
+        seqtest_free(t[j]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("seqtest");
@@ -252,6 +292,7 @@ static Suite *suite(void)
     tcase_add_test(tc, zero_shares_and_running_minimum);
     tcase_add_test(tc, looks_match_the_closed_form_bit_for_bit);
     tcase_add_test(tc, looks_are_the_closed_form_exactly);
+    tcase_add_test(tc, looks_stay_exact_when_the_memo_overflows);
     suite_add_tcase(s, tc);
     tc = tcase_create("anytime_valid");
     tcase_set_timeout(tc, 120);

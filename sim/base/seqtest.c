@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A look adds up the closed form's terms, one per deployment, as seqtest_log_bf_counts
  * does and in its order, so the Bayes factor is the same to the bit; but a term is
@@ -28,6 +29,31 @@ struct seqtest {
     double lgamma_nc; /* lnG(total + c) at last_total */
     uint64_t last_total;
 };
+
+/* The values of lnG a look asks for, per thread. A look needs lnG(n_i + c p0_i) for every
+ * deployment that received requests, and the same arguments come back again and again:
+ * deployments of equal share have equal c p0_i (a fleet of like routers shares them all),
+ * and counts creep up by a few per look. A pure function's memo, keyed on the argument's
+ * exact value, so a hit is the bits lgamma_r gives: direct-mapped, a miss overwrites. Every
+ * argument is > 0, so the empty cells' 0 is never asked for. */
+#define LGAMMA_MEMO_BITS 13
+typedef struct {
+    double x, value;
+} lgamma_cell;
+static _Thread_local lgamma_cell lgamma_memo[1u << LGAMMA_MEMO_BITS];
+
+static double lgamma_memoised(double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    lgamma_cell *cell =
+        &lgamma_memo[(bits * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - LGAMMA_MEMO_BITS)];
+    if (cell->x != x) {
+        int sign; /* every argument is positive: Gamma is too */
+        *cell = (lgamma_cell){x, lgamma_r(x, &sign)};
+    }
+    return cell->value;
+}
 
 double seqtest_log_bf_counts(size_t k, const double *p0, double c, const uint64_t *n)
 {
@@ -91,17 +117,16 @@ seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t err
     double normal = 0.0;
     for (size_t i = 0; i < k; i++)
         normal += t->p0[i];
-    int sign;
     for (size_t i = 0; i < k; i++)
         if (t->p0[i] > 0.0) {
             t->share[i] = t->p0[i] / normal;
             t->a[i] = c * t->share[i];
-            t->lgamma_a[i] = lgamma_r(t->a[i], &sign);
+            t->lgamma_a[i] = lgamma_memoised(t->a[i]);
             t->log_share[i] = log(t->share[i]);
             /* the term at n = 0; lnG(0 + a) is lnG(a), already at hand */
             t->term[i] = t->lgamma_a[i] - t->lgamma_a[i] - 0.0 * t->log_share[i];
         }
-    t->lgamma_c = lgamma_r(c, &sign);
+    t->lgamma_c = lgamma_memoised(c);
     t->lgamma_nc = t->lgamma_c;
     t->p_value = 1.0;
     return t;
@@ -123,7 +148,6 @@ void seqtest_free(seqtest *t)
 
 void seqtest_add(seqtest *t, const uint64_t *counts)
 {
-    int sign;
     for (size_t i = 0; i < t->k; i++) {
         if (!counts[i])
             continue;
@@ -131,7 +155,7 @@ void seqtest_add(seqtest *t, const uint64_t *counts)
         t->total += counts[i];
         if (t->p0[i] > 0.0) {
             double ni = (double)t->n[i];
-            t->term[i] = lgamma_r(ni + t->a[i], &sign) - t->lgamma_a[i] - ni * t->log_share[i];
+            t->term[i] = lgamma_memoised(ni + t->a[i]) - t->lgamma_a[i] - ni * t->log_share[i];
         } else {
             t->infinite = 1;
         }
@@ -143,7 +167,7 @@ void seqtest_add(seqtest *t, const uint64_t *counts)
             lbf += t->term[i];
     }
     if (t->total != t->last_total) {
-        t->lgamma_nc = lgamma_r(total + t->c, &sign);
+        t->lgamma_nc = lgamma_memoised(total + t->c);
         t->last_total = t->total;
     }
     t->log_bf = t->infinite ? INFINITY : lbf + t->lgamma_c - t->lgamma_nc;
