@@ -15,22 +15,25 @@ typedef struct {
 } column;
 
 struct selector {
+    /* what a pick reads comes first, and the table right after it in the same block, so a
+     * small router's pick touches a cache line or two (a fleet's requests go to routers all
+     * over memory) */
     selector_strategy strategy;
-    size_t n;
-    uint64_t total;
-    uint32_t *w;
-
-    column *columns;
+    int one_word;    /* 0 < span <= 2^32: one 32-bit draw suffices */
     unsigned shift;  /* log2 of the column count */
+    uint32_t reject; /* 2^32 mod span: low words below it would bias a one-word draw */
     uint64_t mask;   /* column count - 1 */
     uint64_t span;   /* total << shift; 0 when every weight is 0 */
-    int one_word;    /* 0 < span <= 2^32: one 32-bit draw suffices */
-    uint32_t reject; /* 2^32 mod span: low words below it would bias a one-word draw */
+    uint64_t total;
+    size_t n;
+    uint32_t *w;
 
     uint64_t *height; /* scratch for the build, kept so a rebuild cannot fail */
     uint32_t *stack;
 
     int64_t *current; /* even-load credit; sums to 0 after every pick */
+
+    column columns[]; /* mask + 1 of them */
 };
 
 static unsigned ceil_log2(uint64_t n)
@@ -109,20 +112,20 @@ selector *selector_new(selector_strategy strategy, size_t n, const uint32_t *w)
     if (n < 1 || n > SELECTOR_MAX_DEPLOYMENTS || !weights_valid(n, w, &total))
         return NULL;
 
-    selector *s = calloc(1, sizeof *s);
+    unsigned shift = ceil_log2(n);
+    size_t columns = (size_t)1 << shift;
+    selector *s = calloc(1, sizeof *s + columns * sizeof s->columns[0]);
     if (s == NULL)
         return NULL;
     s->strategy = strategy;
     s->n = n;
-    s->shift = ceil_log2(n);
-    s->mask = ((uint64_t)1 << s->shift) - 1;
-    size_t columns = (size_t)s->mask + 1;
+    s->shift = shift;
+    s->mask = columns - 1;
     s->w = malloc(n * sizeof *s->w);
     s->current = malloc(n * sizeof *s->current);
-    s->columns = malloc(columns * sizeof *s->columns);
     s->height = malloc(columns * sizeof *s->height);
     s->stack = malloc(columns * sizeof *s->stack);
-    if (!s->w || !s->current || !s->columns || !s->height || !s->stack) {
+    if (!s->w || !s->current || !s->height || !s->stack) {
         selector_free(s);
         return NULL;
     }
@@ -136,7 +139,6 @@ void selector_free(selector *s)
         return;
     free(s->w);
     free(s->current);
-    free(s->columns);
     free(s->height);
     free(s->stack);
     free(s);
