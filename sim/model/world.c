@@ -348,6 +348,12 @@ int world_route(world *w, size_t router, gsl_rng *rng)
     return selector_pick(w->routers[router].selector, rngword_next, rng);
 }
 
+const void *world_route_memory(const world *w, size_t router, int stage)
+{
+    const router_rec *r = &w->routers[router];
+    return stage == 0 ? (const void *)&r->selector : (const void *)r->selector;
+}
+
 int world_route_faulty(world *w, size_t router, routerfault *f, gsl_rng *rng, double now_s)
 {
     router_rec *r = &w->routers[router];

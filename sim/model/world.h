@@ -175,6 +175,12 @@ const world_deployment *world_deployment_at(const world *w, size_t slot);
  * commit: the index in its deployment list, or SELECTOR_NO_REPLICAS. */
 int world_route(world *w, size_t router, gsl_rng *rng);
 
+/* For a caller that knows the routers of its next requests (arrivals drawn ahead), so it
+ * can prefetch: the memory world_route reads for the router, in the order it reads it.
+ * Stage 0 is the router's slot; stage 1, read once stage 0 is in cache, its selector (NULL
+ * while the router does not exist). */
+const void *world_route_memory(const world *w, size_t router, int stage);
+
 /* The same through the router's injected faults (routerfault.h), whose deployment ids are
  * deployment slots; now_s is the simulated time, for a dropout's interval. */
 int world_route_faulty(world *w, size_t router, routerfault *f, gsl_rng *rng, double now_s);

@@ -976,13 +976,19 @@ static int pooled_arrivals(engine *e, size_t k)
             __builtin_prefetch(pool_source_ahead(e, POOL_AHEAD_SOURCE), 1);
         if (left > POOL_AHEAD_ROUTER) {
             long router = pool_source_ahead(e, POOL_AHEAD_ROUTER)->router;
-            if (router >= 0)
+            if (router >= 0) {
                 __builtin_prefetch(&e->routers[router], 1);
+                __builtin_prefetch(world_route_memory(e->world, (size_t)router, 0), 0);
+            }
         }
         if (left > POOL_AHEAD_COUNTS) {
             long router = pool_source_ahead(e, POOL_AHEAD_COUNTS)->router;
             if (router >= 0 && e->routers[router].counts)
                 __builtin_prefetch(e->routers[router].counts, 1);
+            const void *pick_memory =
+                router >= 0 ? world_route_memory(e->world, (size_t)router, 1) : NULL;
+            if (pick_memory)
+                __builtin_prefetch(pick_memory, 1);
         }
         if (next->time > e->sc->duration_s)
             return 0;
