@@ -14,20 +14,28 @@
 /* A look adds up the closed form's terms, one per deployment, as seqtest_log_bf_counts
  * does and in its order, so the Bayes factor is the same to the bit; but a term is
  * computed again only when its count changed, so a look costs a gamma function per
- * deployment that received requests, not per deployment. */
+ * deployment that received requests, not per deployment. What a look reads of a
+ * deployment sits together, and the deployments follow the test in one block: a fleet
+ * looks at a thousand small tests per bin, each a few cache lines. */
+typedef struct {
+    double p0;        /* normalised */
+    double a;         /* c * share, share = p0 renormalised as the closed form does */
+    double lgamma_a;  /* lnG(a) */
+    double log_share; /* ln share */
+    double term;      /* with p0 > 0: the term at n */
+    uint64_t n;       /* count so far */
+} deployment_term;
+
 struct seqtest {
     size_t k;
     double c;
-    double *p0;     /* normalised */
-    uint64_t *n;    /* counts so far */
-    uint64_t total; /* their sum */
+    uint64_t total; /* the counts' sum */
     double log_bf, p_value;
-    double *share, *a, *lgamma_a, *log_share; /* per deployment, for its term */
-    double *term;                             /* per deployment with p0 > 0: at n */
     int infinite;     /* a deployment with p0 = 0 received a request: BF is infinite */
     double lgamma_c;  /* lnG(c) */
     double lgamma_nc; /* lnG(total + c) at last_total */
     uint64_t last_total;
+    deployment_term d[]; /* k of them */
 };
 
 /* The values of lnG a look asks for, per thread. A look needs lnG(n_i + c p0_i) for every
@@ -93,39 +101,30 @@ seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t err
         snprintf(err, errlen, "concentration %g: expected a finite number > 0", c);
         return NULL;
     }
-    seqtest *t = calloc(1, sizeof *t);
-    size_t m = k ? k : 1;
-    if (t) {
-        t->p0 = malloc(m * sizeof *t->p0);
-        t->n = calloc(m, sizeof *t->n);
-        t->share = malloc(m * sizeof *t->share);
-        t->a = malloc(m * sizeof *t->a);
-        t->lgamma_a = malloc(m * sizeof *t->lgamma_a);
-        t->log_share = malloc(m * sizeof *t->log_share);
-        t->term = malloc(m * sizeof *t->term);
-    }
-    if (!t || !t->p0 || !t->n || !t->share || !t->a || !t->lgamma_a || !t->log_share || !t->term) {
-        seqtest_free(t);
+    seqtest *t = calloc(1, sizeof *t + k * sizeof t->d[0]);
+    if (!t) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     t->k = k;
     t->c = c;
     for (size_t i = 0; i < k; i++)
-        t->p0[i] = p0[i] / sum;
+        t->d[i].p0 = p0[i] / sum;
     /* what seqtest_log_bf_counts derives from the shares, derived once */
     double normal = 0.0;
     for (size_t i = 0; i < k; i++)
-        normal += t->p0[i];
-    for (size_t i = 0; i < k; i++)
-        if (t->p0[i] > 0.0) {
-            t->share[i] = t->p0[i] / normal;
-            t->a[i] = c * t->share[i];
-            t->lgamma_a[i] = lgamma_memoised(t->a[i]);
-            t->log_share[i] = log(t->share[i]);
+        normal += t->d[i].p0;
+    for (size_t i = 0; i < k; i++) {
+        deployment_term *d = &t->d[i];
+        if (d->p0 > 0.0) {
+            double share = d->p0 / normal;
+            d->a = c * share;
+            d->lgamma_a = lgamma_memoised(d->a);
+            d->log_share = log(share);
             /* the term at n = 0; lnG(0 + a) is lnG(a), already at hand */
-            t->term[i] = t->lgamma_a[i] - t->lgamma_a[i] - 0.0 * t->log_share[i];
+            d->term = d->lgamma_a - d->lgamma_a - 0.0 * d->log_share;
         }
+    }
     t->lgamma_c = lgamma_memoised(c);
     t->lgamma_nc = t->lgamma_c;
     t->p_value = 1.0;
@@ -134,15 +133,6 @@ seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t err
 
 void seqtest_free(seqtest *t)
 {
-    if (!t)
-        return;
-    free(t->p0);
-    free(t->n);
-    free(t->share);
-    free(t->a);
-    free(t->lgamma_a);
-    free(t->log_share);
-    free(t->term);
     free(t);
 }
 
@@ -151,20 +141,21 @@ void seqtest_add(seqtest *t, const uint64_t *counts)
     for (size_t i = 0; i < t->k; i++) {
         if (!counts[i])
             continue;
-        t->n[i] += counts[i];
+        deployment_term *d = &t->d[i];
+        d->n += counts[i];
         t->total += counts[i];
-        if (t->p0[i] > 0.0) {
-            double ni = (double)t->n[i];
-            t->term[i] = lgamma_memoised(ni + t->a[i]) - t->lgamma_a[i] - ni * t->log_share[i];
+        if (d->p0 > 0.0) {
+            double ni = (double)d->n;
+            d->term = lgamma_memoised(ni + d->a) - d->lgamma_a - ni * d->log_share;
         } else {
             t->infinite = 1;
         }
     }
     double lbf = 0.0, total = 0.0;
     for (size_t i = 0; i < t->k; i++) {
-        total += (double)t->n[i];
-        if (t->p0[i] > 0.0)
-            lbf += t->term[i];
+        total += (double)t->d[i].n;
+        if (t->d[i].p0 > 0.0)
+            lbf += t->d[i].term;
     }
     if (t->total != t->last_total) {
         t->lgamma_nc = lgamma_memoised(total + t->c);
