@@ -41,11 +41,12 @@ enum {
  * a handful of traffic entries are those they always had. The pool's arrivals come from a
  * stream of their own (arrivalfeed.h), drawn ahead on a second thread from POOL_THREAD_MIN
  * expected arrivals on (below, starting the thread costs more than it saves), in a ring of
- * POOL_BLOCKS blocks of POOL_BLOCK arrivals (16 bytes each: 128 KiB, cache-sized). */
+ * POOL_BLOCKS blocks of POOL_BLOCK arrivals (16 bytes each: 512 KiB, within a core's L2,
+ * and a few hundred wake-ups of the producer for 1e7 arrivals). */
 #define POOL_MIN_SOURCES 16
 #define POOL_THREAD_MIN 100000.0
-#define POOL_BLOCK 1024
-#define POOL_BLOCKS 8
+#define POOL_BLOCK 2048
+#define POOL_BLOCKS 16
 
 /* One traffic entry: an arrival process (or a trace) aimed at a router by id. What every
  * request reads and counts comes first, in a cache line or two, and a trace's arrival (a
