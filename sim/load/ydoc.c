@@ -880,10 +880,8 @@ ydoc *ydoc_load_file(const char *path, char *err, size_t errlen)
     return doc;
 }
 
-void ydoc_free(ydoc *d)
+void ydoc_drop_tree(ydoc *d)
 {
-    if (!d)
-        return;
     while (d->nodes) {
         node_block *next = d->nodes->next;
         free(d->nodes);
@@ -894,6 +892,14 @@ void ydoc_free(ydoc *d)
         free(d->bytes);
         d->bytes = next;
     }
+    d->root = NULL;
+}
+
+void ydoc_free(ydoc *d)
+{
+    if (!d)
+        return;
+    ydoc_drop_tree(d);
     for (size_t i = 0; i < d->n_overrides; i++)
         free(d->overrides[i]);
     free(d->overrides);

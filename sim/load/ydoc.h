@@ -48,6 +48,12 @@ ydoc *ydoc_load_string(const char *text, size_t len, const char *name, char *err
 
 void ydoc_free(ydoc *d);
 
+/* Free the tree (every node and text) but keep the name and the overrides, so that errors
+ * found after reading can still name the override a position came from; ydoc_root is NULL
+ * from then on, and no node of the document may be used. A loader drops the tree as soon as
+ * it has read it, so that what it builds next reuses the tree's memory. */
+void ydoc_drop_tree(ydoc *d);
+
 const ydoc_node *ydoc_root(const ydoc *d);
 const char *ydoc_name(const ydoc *d); /* the file name given at load */
 
