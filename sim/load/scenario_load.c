@@ -199,13 +199,13 @@ static int parse_deployment_list(loader *ld, const ydoc_node *seq, world_cmd *cm
         return -1;
     if (seq->n == 0)
         return yread_fail(&ld->in, seq, "expected at least one deployment behind a router");
-    for (size_t i = 0; i < seq->n; i++) {
-        world_id id;
-        if (yread_id(&ld->in, seq->items[i], "deployment", UNITS_DEPLOYMENT, id) != 0)
+    size_t first = cmd->n_deployments;
+    if (world_cmd_resize_deployments(cmd, first + seq->n) != 0)
+        return yread_fail(&ld->in, seq, "out of memory");
+    for (size_t i = 0; i < seq->n; i++)
+        if (yread_id(&ld->in, seq->items[i], "deployment", UNITS_DEPLOYMENT,
+                     cmd->deployments[first + i]) != 0)
             return -1;
-        if (world_cmd_add_deployment(cmd, id) != 0)
-            return yread_fail(&ld->in, seq, "out of memory");
-    }
     cmd->set |= WORLD_SET_DEPLOYMENTS;
     return 0;
 }
