@@ -175,10 +175,10 @@ static double requests_block(gnuplot *g, const canvas *c, const series *s)
     for (size_t b = 0; b < r->n_bins; b++) {
         results_flow sum = {0};
         for (size_t t = 0; t < r->n_targets; t++) {
-            const results_flow *f = series_requests(s, b, t);
-            sum.arrivals += f->arrivals;
+            results_flow f = series_requests(s, b, t);
+            sum.arrivals += f.arrivals;
             for (int k = 0; k < RESULTS_N_REASONS; k++)
-                sum.failed[k] += f->failed[k];
+                sum.failed[k] += f.failed[k];
         }
         double start = series_bin_start(r, b), end = series_bin_end(r, b);
         double len = end > start ? end - start : 1.0;

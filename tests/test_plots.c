@@ -143,10 +143,10 @@ static results *sample(void)
             split_points_add(&w, (results_point){bin, 0, d, (uint64_t)(300 * shares[p][d]),
                                                  replicas[p][d], shares[p][d]});
         for (uint32_t t = 0; t < 2; t++) {
-            results_flow *f = results_add_flow(r);
-            *f = (results_flow){.bin = bin, .target = t, .arrivals = t ? 15 : 300};
-            f->failed[RESULTS_ROUTER_NOT_FOUND] = t ? 15 : 0;
+            const uint64_t failed[RESULTS_N_REASONS] = {[RESULTS_ROUTER_NOT_FOUND] = t ? 15 : 0};
+            ck_assert_int_eq(flowstore_add(r->flows, t, t ? 15 : 300, failed), 0);
         }
+        ck_assert_int_eq(flowstore_end_bin(r->flows), 0);
     }
     split_points_finish(&w);
     r->total = 20 * 315;

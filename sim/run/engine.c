@@ -795,18 +795,10 @@ static int emit_points(engine *e, size_t slot)
 
 static int emit_flows(engine *e)
 {
-    /* every bin has a flow per traffic entry: room for them all at once */
-    if (e->bin == 0 && results_reserve_flows(e->res, e->res->n_bins * e->sc->n_traffic) != 0)
-        return out_of_memory(e);
     for (size_t i = 0; i < e->sc->n_traffic; i++) {
         source *s = &e->sources[i];
-        results_flow *f = results_add_flow(e->res);
-        if (!f)
+        if (flowstore_add(e->res->flows, s->target, s->arrivals, s->failed) != 0)
             return out_of_memory(e);
-        f->bin = (uint32_t)e->bin;
-        f->target = s->target;
-        f->arrivals = s->arrivals;
-        memcpy(f->failed, s->failed, sizeof f->failed);
         e->res->total += s->arrivals;
         for (int k = 0; k < RESULTS_N_REASONS; k++) {
             e->res->failed_by_reason[k] += s->failed[k];
@@ -815,7 +807,7 @@ static int emit_flows(engine *e)
         s->arrivals = 0;
         memset(s->failed, 0, sizeof s->failed);
     }
-    return 0;
+    return flowstore_end_bin(e->res->flows) == 0 ? 0 : out_of_memory(e);
 }
 
 static double bin_end(const engine *e)
