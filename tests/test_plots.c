@@ -132,9 +132,8 @@ static results *sample(void)
         results_phase *ph = add_phase(r, 200.0 * (double)p, 200.0 * (double)(p + 1), 2);
         for (size_t d = 0; d < 2; d++)
             add_share(ph, d, names[d], replicas[p][d], shares[p][d], 0);
-        ph->n_looks = 3;
-        ph->looks = malloc(sizeof looks[p]);
-        memcpy(ph->looks, looks[p], sizeof looks[p]);
+        for (size_t k = 0; k < 3; k++)
+            ck_assert_int_eq(looklog_add(&ph->looks, r->window_s, 0, &looks[p][k]), 0);
     }
     split_points w = {.r = r};
     for (uint32_t bin = 0; bin < r->n_bins; bin++) {

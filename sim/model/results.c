@@ -39,7 +39,7 @@ void results_free(results *r)
         for (size_t j = 0; j < r->phases[i].n_deployments; j++)
             free(r->phases[i].deployments[j].name);
         free(r->phases[i].deployments);
-        free(r->phases[i].looks);
+        looklog_free(&r->phases[i].looks);
     }
     for (size_t i = 0; i < r->n_faults; i++)
         free(r->faults[i]);

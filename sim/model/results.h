@@ -28,6 +28,7 @@
 
 #include "sim/base/splittest.h"
 #include "sim/model/flowstore.h"
+#include "sim/model/looklog.h"
 #include "sim/model/splitstore.h"
 
 #include <stddef.h>
@@ -125,11 +126,7 @@ typedef struct {
 
 /* The anytime-valid sequential test (seqtest.h) looked at once: after a bin of the time
  * series ended inside the phase, or at the phase's end. */
-typedef struct {
-    double at_s;
-    uint64_t requests; /* in the phase so far */
-    double p_value;    /* sequential p-value: the running minimum so far */
-} results_look;
+typedef looklog_look results_look;
 
 /* A phase of a router: deployment list and replica counts constant over [start_s, end_s). */
 typedef struct {
@@ -149,8 +146,7 @@ typedef struct {
     double sequential_p;    /* at the phase's end; 1 with nothing to test */
     int sequential_crossed; /* the sequential p-value reached alpha */
     double sequential_at_s; /* the first look at which it did */
-    size_t n_looks;
-    results_look *looks;
+    looklog looks;          /* every look, in order (looks.n of them) */
 } results_phase;
 
 typedef enum { RESULTS_CHECK_PASS, RESULTS_CHECK_FAIL, RESULTS_CHECK_TOO_FEW } results_check_status;

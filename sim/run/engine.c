@@ -101,7 +101,6 @@ typedef struct {
     routerfault *fault;
     seqtest *seq;       /* the open phase's sequential test, NULL with nothing to test */
     uint64_t *seq_mark; /* counts[i] at its last look */
-    size_t looks_cap;
     /* The split series' layout (splitstore.h) of its listed deployments, as of e->commits
      * == layout_commits: no commit since, so names, replicas and shares are unchanged and
      * a bin's end writes only counts. layout_commits 0: none yet. */
@@ -238,17 +237,10 @@ static int look(engine *e, size_t slot)
         rs->seq_mark[i] = rs->counts[i];
     }
     seqtest_add(rs->seq, batch);
-    if (ph->n_looks == rs->looks_cap) {
-        /* a look at each bin's end left and one at the phase's: room for all at once */
-        size_t cap = rs->looks_cap ? 2 * rs->looks_cap : e->res->n_bins - e->bin + 1;
-        results_look *grown = realloc(ph->looks, cap * sizeof *grown);
-        if (!grown)
-            return out_of_memory(e);
-        ph->looks = grown;
-        rs->looks_cap = cap;
-    }
     double p = seqtest_p_value(rs->seq);
-    ph->looks[ph->n_looks++] = (results_look){e->now, rs->routed, p};
+    results_look at = {e->now, rs->routed, p};
+    if (looklog_add(&ph->looks, e->sc->window_s, e->bin, &at) != 0)
+        return out_of_memory(e);
     ph->sequential_p = p;
     if (!ph->sequential_crossed && p <= e->sc->alpha) {
         ph->sequential_crossed = 1;
@@ -275,11 +267,7 @@ static void close_phase(engine *e, size_t slot)
     /* a last look at what came in since the last bin end */
     if (rs->seq && seqtest_total(rs->seq) < rs->routed && look(e, slot) != 0)
         e->failed = 1;
-    if (ph->n_looks && ph->n_looks < rs->looks_cap) { /* a phase ended early: no room kept */
-        results_look *fit = realloc(ph->looks, ph->n_looks * sizeof *fit);
-        if (fit)
-            ph->looks = fit;
-    }
+    looklog_fit(&ph->looks);
     seqtest_free(rs->seq);
     rs->seq = NULL;
     capacity_phase_close(e->capacity, (size_t)rs->phase, e->now);
@@ -344,7 +332,6 @@ static int open_phase(engine *e, size_t slot)
     if (!rs->counts || !rs->bin_mark || !rs->seq_mark || !rs->slots || !rs->entry_of)
         return out_of_memory(e);
     ph->sequential_p = 1.0;
-    rs->looks_cap = 0;
     if (total > 0) {
         double *shares = e->scratch;
         char why[256];
