@@ -178,6 +178,41 @@ START_TEST(former_deployment_keeps_its_bin)
 }
 END_TEST
 
+/* A router that lists its deployments in another order than they were created (c, a, b)
+ * has each one's requests in its own points, bin after bin: a deployment's points add up
+ * to what its phase observed, and the sequential test's last look saw every request. */
+START_TEST(points_follow_the_list_not_the_creation_order)
+{
+    scenario *sc = load_text("name: edge\naccount: acme\nduration: 300s\nwindow: 30s\n"
+                             "deployments:\n  - {id: a, replicas: 1}\n  - {id: b, replicas: 2}\n"
+                             "  - {id: c, replicas: 6}\n"
+                             "routers:\n  - {id: r, deployments: [c, a, b]}\n"
+                             "traffic:\n  - {router: r, rate: 50/s}\n");
+    results *r = run_seed(sc, 5);
+    ck_assert_uint_eq(r->n_phases, 1);
+    const results_phase *ph = &r->phases[0];
+    ck_assert_uint_eq(r->split->n_bins, 10);
+    splitstore_iter it;
+    splitstore_point p;
+    uint64_t routed[3] = {0, 0, 0};
+    for (splitstore_begin(&it, r->split); splitstore_next(&it, &p);) {
+        size_t k = 0;
+        while (k < 3 && strcmp(ph->deployments[k].name, r->deployments[p.deployment]) != 0)
+            k++;
+        ck_assert_uint_lt(k, 3);
+        ck_assert_int_eq(p.replicas, ph->deployments[k].replicas);
+        routed[k] += p.routed;
+    }
+    for (size_t k = 0; k < 3; k++)
+        ck_assert_uint_eq(routed[k], ph->deployments[k].observed);
+    ck_assert_uint_gt(ph->deployments[0].observed, ph->deployments[2].observed);
+    ck_assert_uint_eq(ph->looks.n, 10);
+    ck_assert_uint_eq(ph->looks.last.requests, ph->requests);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("splitstore");
@@ -187,5 +222,7 @@ static Suite *suite(void)
     check_add_case(s, tcase_create("engine_layouts"), engine_writes_a_layout_per_change_not_per_bin,
                    20);
     check_add_case(s, tcase_create("former_deployment"), former_deployment_keeps_its_bin, 20);
+    check_add_case(s, tcase_create("list_order"), points_follow_the_list_not_the_creation_order,
+                   20);
     return s;
 }

@@ -224,18 +224,11 @@ static int list_bin_entries(engine *e, router_state *rs, size_t n)
     return 0;
 }
 
-/* One look of the open phase's sequential test at the counts since the last. */
-static int look(engine *e, size_t slot)
+/* A look of the open phase's sequential test at the batch: its requests per listed
+ * deployment since the last look. */
+static int look_at(engine *e, router_state *rs, const uint64_t *batch)
 {
-    router_state *rs = &e->routers[slot];
-    if (rs->phase < 0 || !rs->seq)
-        return 0;
     results_phase *ph = &e->res->phases[rs->phase];
-    uint64_t *batch = e->scratch_counts;
-    for (size_t i = 0; i < ph->n_deployments; i++) {
-        batch[i] = rs->counts[i] - rs->seq_mark[i];
-        rs->seq_mark[i] = rs->counts[i];
-    }
     seqtest_add(rs->seq, batch);
     double p = seqtest_p_value(rs->seq);
     results_look at = {e->now, rs->routed, p};
@@ -247,6 +240,21 @@ static int look(engine *e, size_t slot)
         ph->sequential_at_s = e->now;
     }
     return 0;
+}
+
+/* One look of the open phase's sequential test at the counts since the last. */
+static int look(engine *e, size_t slot)
+{
+    router_state *rs = &e->routers[slot];
+    if (rs->phase < 0 || !rs->seq)
+        return 0;
+    const results_phase *ph = &e->res->phases[rs->phase];
+    uint64_t *batch = e->scratch_counts;
+    for (size_t i = 0; i < ph->n_deployments; i++) {
+        batch[i] = rs->counts[i] - rs->seq_mark[i];
+        rs->seq_mark[i] = rs->counts[i];
+    }
+    return look_at(e, rs, batch);
 }
 
 static void close_phase(engine *e, size_t slot)
@@ -810,12 +818,51 @@ static int queued_bin_end(const engine *e)
     return e->bin + 1 < e->res->n_bins;
 }
 
+/* Whether the router's bin can end in one pass (end_steady_bin): its open phase lists
+ * every entry of the bin (none is a former phase's deployment routed to in the bin), under
+ * the layout of its last block, which no commit since can have changed. */
+static int steady_bin(const engine *e, const router_state *rs)
+{
+    return rs->phase >= 0 && rs->n_bin > 0 &&
+           rs->n_bin == e->res->phases[rs->phase].n_deployments && rs->layout_commits &&
+           rs->layout_commits == e->commits;
+}
+
+/* A steady bin's end (the common case: every bin between two commits) in one pass over
+ * the router's entries, doing what flush_bin, emit_points and look do one after another:
+ * the bin's requests per entry go to its block, those since the last look to the test's
+ * batch, and the entries start the next bin at zero. A wide router's bin end touches each
+ * of its arrays once instead of walking its entries five times. */
+static int end_steady_bin(engine *e, router_state *rs)
+{
+    uint64_t *block = e->block_counts, *batch = e->scratch_counts;
+    for (size_t j = 0; j < rs->n_bin; j++) {
+        bin_entry *b = &rs->bin[j];
+        size_t i = (size_t)b->listed;
+        uint64_t now = rs->counts[i];
+        block[j] = b->routed + (now - rs->bin_mark[i]);
+        b->routed = 0;
+        rs->bin_mark[i] = now;
+        if (rs->seq) {
+            batch[i] = now - rs->seq_mark[i];
+            rs->seq_mark[i] = now;
+        }
+    }
+    if (splitstore_add_block(e->res->split, rs->layout, block) != 0)
+        return out_of_memory(e);
+    return rs->seq ? look_at(e, rs, batch) : 0;
+}
+
 /* The end of a bin of the time series: one block of points per router. */
 static int end_bin(engine *e)
 {
-    for (size_t slot = 0; slot < e->n_routers; slot++)
-        if (flush_bin(e, slot) != 0 || emit_points(e, slot) != 0 || look(e, slot) != 0)
+    for (size_t slot = 0; slot < e->n_routers; slot++) {
+        router_state *rs = &e->routers[slot];
+        if (steady_bin(e, rs)
+                ? end_steady_bin(e, rs) != 0
+                : flush_bin(e, slot) != 0 || emit_points(e, slot) != 0 || look(e, slot) != 0)
             return -1;
+    }
     if (splitstore_end_bin(e->res->split) != 0)
         return out_of_memory(e);
     if (emit_flows(e) != 0)
