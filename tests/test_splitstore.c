@@ -43,7 +43,7 @@ START_TEST(counts_take_the_fewest_bytes_and_read_back)
     const splitstore_bin *bin = &s->bins[0];
     ck_assert_uint_eq(bin->n_blocks, n);
     for (size_t i = 0; i < n; i++) {
-        const splitstore_block *b = &bin->blocks[i];
+        const splitstore_block block = splitstore_block_at(bin, i), *b = &block;
         ck_assert_msg(splitstore_width(bin, b) == width[i], "largest %llu: %u bytes, expected %u",
                       (unsigned long long)largest[i], splitstore_width(bin, b), width[i]);
         uint64_t want[3] = {largest[i] / 2, largest[i], 7 < largest[i] ? 7 : largest[i]};
@@ -134,7 +134,7 @@ START_TEST(engine_writes_a_layout_per_change_not_per_bin)
     ck_assert_uint_eq(s->n_points, 40);
     for (size_t bin = 0; bin < 20; bin++) {
         ck_assert_uint_eq(s->bins[bin].n_blocks, 1);
-        const splitstore_layout *l = &s->layouts[s->bins[bin].blocks[0].layout];
+        const splitstore_layout *l = &s->layouts[s->bins[bin].layout[0]];
         ck_assert_uint_eq(l->n, 2);
         ck_assert_str_eq(r->deployments[l->deployment[0]], "accounts/acme/deployments/a");
         ck_assert_int_eq(l->replicas[0], bin < 10 ? 4 : 1);
@@ -213,6 +213,45 @@ START_TEST(points_follow_the_list_not_the_creation_order)
 }
 END_TEST
 
+/* A bin whose blocks have the layouts (and the offsets: the same widths) of the bin before
+ * shares those arrays instead of a copy, and every count still reads back as written: the
+ * same blocks (bin 1), a wider count (bin 2: offsets of its own), other layouts (bin 3), an
+ * empty bin (4), and the blocks of two bins before (5: a copy again). */
+START_TEST(bins_share_the_blocks_of_the_bin_before)
+{
+    splitstore *s = splitstore_new();
+    long a = layout_of(s, 0, 2, 0), b = layout_of(s, 1, 3, 2);
+    static const uint64_t largest[6] = {9, 200, 300, 7, 0, 5};
+    static const int both[6] = {1, 1, 1, 0, 0, 1};
+    for (size_t bin = 0; bin < 6; bin++) {
+        uint64_t counts[3] = {largest[bin], bin, 1};
+        if (bin != 4)
+            ck_assert_int_eq(splitstore_add_block(s, (size_t)a, counts), 0);
+        if (both[bin])
+            ck_assert_int_eq(splitstore_add_block(s, (size_t)b, counts), 0);
+        ck_assert_int_eq(splitstore_end_bin(s), 0);
+    }
+    const splitstore_bin *bins = s->bins;
+    ck_assert(bins[1].layout == bins[0].layout && bins[1].at == bins[0].at);
+    ck_assert(bins[2].layout == bins[1].layout && bins[2].at != bins[1].at);
+    ck_assert(bins[3].layout != bins[2].layout && bins[3].at != bins[2].at);
+    ck_assert(bins[5].layout != bins[0].layout);
+    for (size_t bin = 0; bin < 6; bin++) {
+        ck_assert_uint_eq(bins[bin].n_blocks, bin == 4 ? 0 : both[bin] ? 2 : 1);
+        for (size_t i = 0; i < bins[bin].n_blocks; i++) {
+            splitstore_block block = splitstore_block_at(&bins[bin], i);
+            ck_assert_uint_eq(block.layout, (uint32_t)(i ? b : a));
+            ck_assert_uint_eq(splitstore_width(&bins[bin], &block), largest[bin] > 255 ? 2 : 1);
+            ck_assert_uint_eq(splitstore_count(&bins[bin], &block, 0), largest[bin]);
+            ck_assert_uint_eq(splitstore_count(&bins[bin], &block, 1), bin);
+            if (i)
+                ck_assert_uint_eq(splitstore_count(&bins[bin], &block, 2), 1);
+        }
+    }
+    splitstore_free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("splitstore");
@@ -222,6 +261,7 @@ static Suite *suite(void)
     check_add_case(s, tcase_create("engine_layouts"), engine_writes_a_layout_per_change_not_per_bin,
                    20);
     check_add_case(s, tcase_create("former_deployment"), former_deployment_keeps_its_bin, 20);
+    check_add_case(s, tcase_create("shared_blocks"), bins_share_the_blocks_of_the_bin_before, 10);
     check_add_case(s, tcase_create("list_order"), points_follow_the_list_not_the_creation_order,
                    20);
     return s;

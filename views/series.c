@@ -166,7 +166,7 @@ static void total_entries(const series *s, bounder *b)
     for (size_t bin = 0; bin < st->n_bins; bin++) {
         const splitstore_bin *sb = &st->bins[bin];
         for (size_t i = 0; i < sb->n_blocks; i++) {
-            const splitstore_block *blk = &sb->blocks[i];
+            const splitstore_block block = splitstore_block_at(sb, i), *blk = &block;
             const splitstore_layout *l = &st->layouts[blk->layout];
             if (l->router >= s->r->n_routers || !s->shown[l->router])
                 continue;
@@ -254,7 +254,7 @@ static int write_rows(series *s, const bounder *b)
         for (size_t bin = 0; bin < st->n_bins; bin++) {
             const splitstore_bin *sb = &st->bins[bin];
             for (size_t i = 0; i < sb->n_blocks; i++) {
-                const splitstore_block *blk = &sb->blocks[i];
+                const splitstore_block block = splitstore_block_at(sb, i), *blk = &block;
                 const splitstore_layout *l = &st->layouts[blk->layout];
                 if (l->router >= r->n_routers || !s->shown[l->router])
                     continue;
@@ -366,7 +366,7 @@ static int index_points(series *s)
         s->bin_block[bin] = g;
         for (size_t i = 0; i < sb->n_blocks; i++, g++) {
             s->block_row[g] = row;
-            row += st->layouts[sb->blocks[i].layout].n;
+            row += st->layouts[sb->layout[i]].n;
         }
     }
     s->bin_block[st->n_bins] = g;
@@ -407,9 +407,10 @@ static void total_routers(series *s)
     for (size_t bin = 0; bin < st->n_bins && bin < r->n_bins; bin++) {
         const splitstore_bin *sb = &st->bins[bin];
         for (size_t i = 0; i < sb->n_blocks; i++) {
-            uint32_t router = st->layouts[sb->blocks[i].layout].router;
+            const splitstore_block blk = splitstore_block_at(sb, i);
+            uint32_t router = st->layouts[blk.layout].router;
             if (router < r->n_routers) {
-                s->total[router] += splitstore_block_sum(st, sb, &sb->blocks[i]);
+                s->total[router] += splitstore_block_sum(st, sb, &blk);
                 s->shown[router] = 1;
             }
         }
@@ -434,10 +435,11 @@ static int route_shown(series *s)
     for (size_t bin = 0; bin < st->n_bins && bin < r->n_bins; bin++) {
         const splitstore_bin *sb = &st->bins[bin];
         for (size_t i = 0; i < sb->n_blocks; i++) {
-            uint32_t router = st->layouts[sb->blocks[i].layout].router;
+            const splitstore_block blk = splitstore_block_at(sb, i);
+            uint32_t router = st->layouts[blk.layout].router;
             if (router < nr && s->shown[router])
                 s->routed[bin * s->n_columns + s->column[router]] +=
-                    splitstore_block_sum(st, sb, &sb->blocks[i]);
+                    splitstore_block_sum(st, sb, &blk);
         }
     }
     return 0;
@@ -548,7 +550,7 @@ series_split_row series_split_at(const series *s, size_t i)
     /* a bin without blocks starts where the next one does: the last bin that starts at or
      * before block g holds it */
     const splitstore_bin *sb = &st->bins[bin];
-    const splitstore_block *blk = &sb->blocks[g - s->bin_block[bin]];
+    const splitstore_block block = splitstore_block_at(sb, g - s->bin_block[bin]), *blk = &block;
     const splitstore_layout *l = &st->layouts[blk->layout];
     size_t k = i - s->block_row[g];
     return (series_split_row){.bin = (uint32_t)bin,
