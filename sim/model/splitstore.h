@@ -9,8 +9,9 @@
  * referenced by every bin that ends under it; a bin holds, per router, one block: the
  * layout's index, where its bytes start, and there its width and one count per layout
  * entry, each count as wide as the block's largest needs (1, 2, 4 or 8 bytes). At fleet
- * scale (counts of a few requests per bin) a point costs a byte and a router's bin nine
- * more, and a bin's end writes a router's counts, not its names and shares again.
+ * scale (counts of a few requests per bin) a point costs a byte and a router's bin one
+ * more (its width: the blocks' layouts and offsets are the bin before's, shared), and a
+ * bin's end writes a router's counts, not its names and shares again.
  *
  * Invariants (what readers rely on):
  * - bins[b] is bin b of the run: blocks are written into the open bin, and splitstore_end_bin
