@@ -249,6 +249,11 @@ START_TEST(bins_share_the_blocks_of_the_bin_before)
         }
     }
     splitstore_free(s);
+    s = splitstore_new(); /* empty bins before any block: nothing to share, nothing to read */
+    ck_assert_int_eq(splitstore_end_bin(s), 0);
+    ck_assert_int_eq(splitstore_end_bin(s), 0);
+    ck_assert(s->n_bins == 2 && s->bins[1].n_blocks == 0);
+    splitstore_free(s);
 }
 END_TEST
 

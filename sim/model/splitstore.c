@@ -165,7 +165,7 @@ int splitstore_add_block(splitstore *s, size_t layout, const uint64_t *counts)
 static const uint32_t *keep_or_share(const uint32_t *before, size_t n_before, const uint32_t *open,
                                      size_t n)
 {
-    if (before && n_before == n && memcmp(before, open, n * sizeof *open) == 0)
+    if (before && n_before == n && (n == 0 || memcmp(before, open, n * sizeof *open) == 0))
         return before;
     uint32_t *copy = malloc((n ? n : 1) * sizeof *copy);
     if (copy && n)
