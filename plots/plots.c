@@ -175,10 +175,10 @@ static double requests_block(gnuplot *g, const canvas *c, const series *s)
     for (size_t b = 0; b < r->n_bins; b++) {
         results_flow sum = {0};
         for (size_t t = 0; t < r->n_targets; t++) {
-            const results_flow *f = series_requests(s, b, t);
-            sum.arrivals += f->arrivals;
+            results_flow f = series_requests(s, b, t);
+            sum.arrivals += f.arrivals;
             for (int k = 0; k < RESULTS_N_REASONS; k++)
-                sum.failed[k] += f->failed[k];
+                sum.failed[k] += f.failed[k];
         }
         double start = series_bin_start(r, b), end = series_bin_end(r, b);
         double len = end > start ? end - start : 1.0;
@@ -362,7 +362,7 @@ static int draw_split(drawing *d, const series *s, size_t router)
 /* Does a phase's sequential test compare anything: looks, and two deployments or more? */
 static int sequential_phase(const results_phase *ph, const char *router)
 {
-    return ph->n_looks > 0 && ph->n_deployments > 1 && strcmp(ph->router, router) == 0;
+    return ph->looks.n > 0 && ph->n_deployments > 1 && strcmp(ph->router, router) == 0;
 }
 
 /* The router's phases, one line each labelled with its interval, through every look. */
@@ -373,7 +373,7 @@ static int draw_sequential(drawing *d, size_t router)
     size_t n = 0, looks = 0;
     for (size_t i = 0; i < r->n_phases; i++)
         if (sequential_phase(&r->phases[i], name))
-            n++, looks += r->phases[i].n_looks + 1;
+            n++, looks += r->phases[i].looks.n + 1;
     if (n == 0)
         return 0;
     seqplot_series *lines = calloc(n, sizeof *lines);
@@ -390,13 +390,15 @@ static int draw_sequential(drawing *d, size_t router)
         verdicts_interval(interval, sizeof interval, ph);
         snprintf(labels[k], sizeof labels[k], "phase %s", interval);
         /* from the phase's start, where nothing has been seen yet: p = 1 */
-        lines[k] = (seqplot_series){labels[k], ph->n_looks + 1, t + at, p + at};
+        lines[k] = (seqplot_series){labels[k], ph->looks.n + 1, t + at, p + at};
         k++;
         t[at] = ph->start_s;
         p[at++] = 1.0;
-        for (size_t j = 0; j < ph->n_looks; j++, at++) {
-            t[at] = ph->looks[j].at_s;
-            p[at] = ph->looks[j].p_value;
+        looklog_iter it;
+        results_look look;
+        for (looklog_begin(&it, &ph->looks); looklog_next(&it, &look); at++) {
+            t[at] = look.at_s;
+            p[at] = look.p_value;
         }
     }
     if (rc == 0) {

@@ -46,7 +46,7 @@ static int count_points(split_plot *sp, const results *r)
     for (size_t bin = 0; bin < st->n_bins && bin < r->n_bins; bin++) {
         const splitstore_bin *sb = &st->bins[bin];
         for (size_t i = 0; i < sb->n_blocks; i++) {
-            const splitstore_block *blk = &sb->blocks[i];
+            const splitstore_block block = splitstore_block_at(sb, i), *blk = &block;
             const splitstore_layout *l = &st->layouts[blk->layout];
             if ((long)l->router != sp->router)
                 continue;

@@ -79,7 +79,7 @@ int report_csv_requests(FILE *out, const series *s)
     for (size_t bin = 0; bin < r->n_bins; bin++)
         for (size_t c = 0; c < s->n_callers; c++) {
             long t;
-            const results_flow *f = series_caller_row(s, bin, c, &t);
+            const results_flow row = series_caller_row(s, bin, c, &t), *f = &row;
             bin_fields(out, r, bin);
             text_csv(out, t < 0 ? SERIES_OTHER : r->targets[t]);
             const uint64_t fields[] = {f->arrivals, series_flow_routed(f), series_flow_failed(f)};

@@ -291,7 +291,7 @@ static void write_request_series(FILE *out, const series *s)
     for (size_t bin = 0; bin < r->n_bins; bin++)
         for (size_t c = 0; c < s->n_callers; c++, n++) {
             long t;
-            const results_flow *f = series_caller_row(s, bin, c, &t);
+            const results_flow row = series_caller_row(s, bin, c, &t), *f = &row;
             text_put(out, n ? ",\n      " : "\n      ");
             write_bin(out, r, bin);
             text_put(out, "\"router\": ");

@@ -568,13 +568,17 @@ void srm_report_run_sequential_json(FILE *out, const results_phase *ph)
             ph->sequential_p, ph->sequential_crossed ? "true" : "false");
     json_number_or_null(out, ph->sequential_crossed ? ph->sequential_at_s : NAN);
     fputs(", \"looks\": [", out);
-    for (size_t k = 0; k < ph->n_looks; k++) { /* fleet scale: 200 looks x 1,000 phases */
-        text_put(out, k ? ", [" : "[");
-        text_put_g(out, ph->looks[k].at_s, 10);
+    looklog_iter it;
+    results_look look;
+    size_t k = 0;
+    for (looklog_begin(&it, &ph->looks); looklog_next(&it, &look);) {
+        /* fleet scale: 200 looks x 1,000 phases */
+        text_put(out, k++ ? ", [" : "[");
+        text_put_g(out, look.at_s, 10);
         text_put(out, ", ");
-        text_put_u64(out, ph->looks[k].requests);
+        text_put_u64(out, look.requests);
         text_put(out, ", ");
-        text_put_g(out, ph->looks[k].p_value, 10);
+        text_put_g(out, look.p_value, 10);
         putc_unlocked(']', out);
     }
     fputs("]}", out);

@@ -167,13 +167,15 @@ START_TEST(sequential_test_in_runs)
     for (int run = 0; run < R; run++) {
         results *r = run_seed(sc, 500 + (uint64_t)run);
         const results_phase *ph = &r->phases[0];
-        ck_assert_uint_eq(ph->n_looks, 20);
-        for (size_t k = 0; k < ph->n_looks; k++) {
-            ck_assert(ph->looks[k].at_s == 30.0 * (double)(k + 1));
-            ck_assert(k == 0 || ph->looks[k].p_value <= ph->looks[k - 1].p_value);
+        ck_assert_uint_eq(ph->looks.n, 20);
+        looklog_iter it;
+        results_look look, before = {0, 0, 1.0};
+        for (looklog_begin(&it, &ph->looks); looklog_next(&it, &look); before = look) {
+            ck_assert(look.at_s == 30.0 * (double)it.k);
+            ck_assert(look.p_value <= before.p_value);
         }
-        ck_assert_uint_eq(ph->looks[ph->n_looks - 1].requests, ph->requests);
-        ck_assert(ph->sequential_p == ph->looks[ph->n_looks - 1].p_value);
+        ck_assert_uint_eq(before.requests, ph->requests);
+        ck_assert(ph->sequential_p == before.p_value);
         ck_assert(ph->sequential_crossed == (ph->sequential_p <= 0.05));
         crossed += ph->sequential_crossed;
         results_free(r);

@@ -132,9 +132,8 @@ static results *sample(void)
         results_phase *ph = add_phase(r, 200.0 * (double)p, 200.0 * (double)(p + 1), 2);
         for (size_t d = 0; d < 2; d++)
             add_share(ph, d, names[d], replicas[p][d], shares[p][d], 0);
-        ph->n_looks = 3;
-        ph->looks = malloc(sizeof looks[p]);
-        memcpy(ph->looks, looks[p], sizeof looks[p]);
+        for (size_t k = 0; k < 3; k++)
+            ck_assert_int_eq(looklog_add(&ph->looks, r->window_s, 0, &looks[p][k]), 0);
     }
     split_points w = {.r = r};
     for (uint32_t bin = 0; bin < r->n_bins; bin++) {
@@ -143,10 +142,10 @@ static results *sample(void)
             split_points_add(&w, (results_point){bin, 0, d, (uint64_t)(300 * shares[p][d]),
                                                  replicas[p][d], shares[p][d]});
         for (uint32_t t = 0; t < 2; t++) {
-            results_flow *f = results_add_flow(r);
-            *f = (results_flow){.bin = bin, .target = t, .arrivals = t ? 15 : 300};
-            f->failed[RESULTS_ROUTER_NOT_FOUND] = t ? 15 : 0;
+            const uint64_t failed[RESULTS_N_REASONS] = {[RESULTS_ROUTER_NOT_FOUND] = t ? 15 : 0};
+            ck_assert_int_eq(flowstore_add(r->flows, t, t ? 15 : 300, failed), 0);
         }
+        ck_assert_int_eq(flowstore_end_bin(r->flows), 0);
     }
     split_points_finish(&w);
     r->total = 20 * 315;

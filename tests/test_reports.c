@@ -175,17 +175,17 @@ static results *sample(void)
     add_point(&w, 2, 0, 1, 1, 1, 0.5);
     split_points_finish(&w);
 
-    for (uint32_t bin = 0; bin < 3; bin++)
-        for (uint32_t source = 0; source < 3; source++) {
-            results_flow *f = results_add_flow(r);
-            f->bin = bin;
-            f->target = source == 2;
-            f->arrivals = source == 2 ? 4 : source == 0 ? 60 : 40;
-            f->failed[RESULTS_ROUTER_NOT_FOUND] = source == 2 ? 4 : 0;
-        }
     /* bins 0 and 1 route 100 each; bin 2 routes 10, and 90 fail for want of replicas */
-    r->flows[6].arrivals = 50, r->flows[6].failed[RESULTS_NO_REPLICAS] = 45;
-    r->flows[7].arrivals = 50, r->flows[7].failed[RESULTS_NO_REPLICAS] = 45;
+    for (uint32_t bin = 0; bin < 3; bin++) {
+        for (uint32_t source = 0; source < 3; source++) {
+            uint64_t failed[RESULTS_N_REASONS] = {0};
+            uint64_t arrivals = source == 2 ? 4 : bin == 2 ? 50 : source == 0 ? 60 : 40;
+            failed[RESULTS_ROUTER_NOT_FOUND] = source == 2 ? 4 : 0;
+            failed[RESULTS_NO_REPLICAS] = bin == 2 && source < 2 ? 45 : 0;
+            ck_assert_int_eq(flowstore_add(r->flows, source == 2, arrivals, failed), 0);
+        }
+        ck_assert_int_eq(flowstore_end_bin(r->flows), 0);
+    }
     r->routed = 210;
     r->failed_by_reason[RESULTS_ROUTER_NOT_FOUND] = 12;
     r->failed_by_reason[RESULTS_NO_REPLICAS] = 90;
@@ -442,11 +442,12 @@ START_TEST(series_sums_and_shares)
     ck_assert_double_eq(series_bin_start(r, 2), 120);
     ck_assert_double_eq(series_bin_end(r, 2), 150); /* the last bin ends with the run */
     /* two sources call "edge": their flows are summed per bin */
-    const results_flow *f = series_requests(&s, 2, 0);
-    ck_assert_uint_eq(f->arrivals, 100);
-    ck_assert_uint_eq(f->failed[RESULTS_NO_REPLICAS], 90);
-    ck_assert_uint_eq(series_flow_routed(f), 10);
-    ck_assert_uint_eq(series_flow_failed(series_requests(&s, 0, 1)), 4);
+    results_flow f = series_requests(&s, 2, 0);
+    ck_assert_uint_eq(f.arrivals, 100);
+    ck_assert_uint_eq(f.failed[RESULTS_NO_REPLICAS], 90);
+    ck_assert_uint_eq(series_flow_routed(&f), 10);
+    results_flow nowhere = series_requests(&s, 0, 1);
+    ck_assert_uint_eq(series_flow_failed(&nowhere), 4);
     series_free(&s);
     results_free(r);
 }
@@ -498,35 +499,38 @@ START_TEST(series_rows_are_the_points_across_empty_bins)
 }
 END_TEST
 
-/* Requests per bin and called router are the flows' whether the flows come as that table
- * (read in place) or in another order (summed into one). */
-START_TEST(series_requests_in_any_flow_order)
+/* Requests per bin and called router are the sums of the traffic entries calling it, in
+ * whatever order the entries come (here b, a, b). */
+START_TEST(series_requests_sum_the_entries_of_a_target)
 {
-    static const struct {
-        uint32_t bin, target;
-        uint64_t arrivals;
-    } orders[2][4] = {{{0, 0, 7}, {0, 1, 5}, {1, 0, 1}, {1, 1, 2}},
-                      {{0, 1, 5}, {0, 0, 7}, {1, 0, 1}, {1, 1, 2}}};
-    for (int o = 0; o < 2; o++) {
-        results *r = results_new();
-        r->n_bins = 2;
-        results_name_index(&r->targets, &r->n_targets, "a");
-        results_name_index(&r->targets, &r->n_targets, "b");
-        for (size_t i = 0; i < 4; i++)
-            *results_add_flow(r) = (results_flow){.bin = orders[o][i].bin,
-                                                  .target = orders[o][i].target,
-                                                  .arrivals = orders[o][i].arrivals};
-        split_points w = {.r = r};
-        split_points_finish(&w);
-        series s;
-        ck_assert_int_eq(series_init(&s, r), 0);
-        ck_assert_uint_eq(series_requests(&s, 0, 0)->arrivals, 7);
-        ck_assert_uint_eq(series_requests(&s, 0, 1)->arrivals, 5);
-        ck_assert_uint_eq(series_requests(&s, 1, 0)->arrivals, 1);
-        ck_assert_uint_eq(series_requests(&s, 1, 1)->arrivals, 2);
-        series_free(&s);
-        results_free(r);
+    static const uint32_t target[3] = {1, 0, 1};
+    static const uint64_t arrivals[2][3] = {{5, 7, 300}, {2, 1, 0}};
+    results *r = results_new();
+    r->n_bins = 2;
+    results_name_index(&r->targets, &r->n_targets, "a");
+    results_name_index(&r->targets, &r->n_targets, "b");
+    for (size_t bin = 0; bin < 2; bin++) {
+        for (size_t i = 0; i < 3; i++) {
+            const uint64_t failed[RESULTS_N_REASONS] = {[RESULTS_FORBIDDEN] = i == 2 && bin == 0};
+            ck_assert_int_eq(flowstore_add(r->flows, target[i], arrivals[bin][i], failed), 0);
+        }
+        ck_assert_int_eq(flowstore_end_bin(r->flows), 0);
     }
+    split_points w = {.r = r};
+    split_points_finish(&w);
+    series s;
+    ck_assert_int_eq(series_init(&s, r), 0);
+    results_flow f = series_requests(&s, 0, 0);
+    ck_assert_uint_eq(f.arrivals, 7);
+    ck_assert_uint_eq(series_flow_failed(&f), 0);
+    f = series_requests(&s, 0, 1);
+    ck_assert_uint_eq(f.arrivals, 305);
+    ck_assert_uint_eq(f.failed[RESULTS_FORBIDDEN], 1);
+    ck_assert_uint_eq(series_flow_routed(&f), 304);
+    ck_assert_uint_eq(series_requests(&s, 1, 0).arrivals, 1);
+    ck_assert_uint_eq(series_requests(&s, 1, 1).arrivals, 2);
+    series_free(&s);
+    results_free(r);
 }
 END_TEST
 
@@ -1059,7 +1063,7 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("series_flow_order");
-    tcase_add_test(tc, series_requests_in_any_flow_order);
+    tcase_add_test(tc, series_requests_sum_the_entries_of_a_target);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("series_empty_bins");

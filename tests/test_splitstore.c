@@ -43,7 +43,7 @@ START_TEST(counts_take_the_fewest_bytes_and_read_back)
     const splitstore_bin *bin = &s->bins[0];
     ck_assert_uint_eq(bin->n_blocks, n);
     for (size_t i = 0; i < n; i++) {
-        const splitstore_block *b = &bin->blocks[i];
+        const splitstore_block block = splitstore_block_at(bin, i), *b = &block;
         ck_assert_msg(splitstore_width(bin, b) == width[i], "largest %llu: %u bytes, expected %u",
                       (unsigned long long)largest[i], splitstore_width(bin, b), width[i]);
         uint64_t want[3] = {largest[i] / 2, largest[i], 7 < largest[i] ? 7 : largest[i]};
@@ -134,7 +134,7 @@ START_TEST(engine_writes_a_layout_per_change_not_per_bin)
     ck_assert_uint_eq(s->n_points, 40);
     for (size_t bin = 0; bin < 20; bin++) {
         ck_assert_uint_eq(s->bins[bin].n_blocks, 1);
-        const splitstore_layout *l = &s->layouts[s->bins[bin].blocks[0].layout];
+        const splitstore_layout *l = &s->layouts[s->bins[bin].layout[0]];
         ck_assert_uint_eq(l->n, 2);
         ck_assert_str_eq(r->deployments[l->deployment[0]], "accounts/acme/deployments/a");
         ck_assert_int_eq(l->replicas[0], bin < 10 ? 4 : 1);
@@ -178,6 +178,85 @@ START_TEST(former_deployment_keeps_its_bin)
 }
 END_TEST
 
+/* A router that lists its deployments in another order than they were created (c, a, b)
+ * has each one's requests in its own points, bin after bin: a deployment's points add up
+ * to what its phase observed, and the sequential test's last look saw every request. */
+START_TEST(points_follow_the_list_not_the_creation_order)
+{
+    scenario *sc = load_text("name: edge\naccount: acme\nduration: 300s\nwindow: 30s\n"
+                             "deployments:\n  - {id: a, replicas: 1}\n  - {id: b, replicas: 2}\n"
+                             "  - {id: c, replicas: 6}\n"
+                             "routers:\n  - {id: r, deployments: [c, a, b]}\n"
+                             "traffic:\n  - {router: r, rate: 50/s}\n");
+    results *r = run_seed(sc, 5);
+    ck_assert_uint_eq(r->n_phases, 1);
+    const results_phase *ph = &r->phases[0];
+    ck_assert_uint_eq(r->split->n_bins, 10);
+    splitstore_iter it;
+    splitstore_point p;
+    uint64_t routed[3] = {0, 0, 0};
+    for (splitstore_begin(&it, r->split); splitstore_next(&it, &p);) {
+        size_t k = 0;
+        while (k < 3 && strcmp(ph->deployments[k].name, r->deployments[p.deployment]) != 0)
+            k++;
+        ck_assert_uint_lt(k, 3);
+        ck_assert_int_eq(p.replicas, ph->deployments[k].replicas);
+        routed[k] += p.routed;
+    }
+    for (size_t k = 0; k < 3; k++)
+        ck_assert_uint_eq(routed[k], ph->deployments[k].observed);
+    ck_assert_uint_gt(ph->deployments[0].observed, ph->deployments[2].observed);
+    ck_assert_uint_eq(ph->looks.n, 10);
+    ck_assert_uint_eq(ph->looks.last.requests, ph->requests);
+    results_free(r);
+    scenario_free(sc);
+}
+END_TEST
+
+/* A bin whose blocks have the layouts (and the offsets: the same widths) of the bin before
+ * shares those arrays instead of a copy, and every count still reads back as written: the
+ * same blocks (bin 1), a wider count (bin 2: offsets of its own), other layouts (bin 3), an
+ * empty bin (4), and the blocks of two bins before (5: a copy again). */
+START_TEST(bins_share_the_blocks_of_the_bin_before)
+{
+    splitstore *s = splitstore_new();
+    long a = layout_of(s, 0, 2, 0), b = layout_of(s, 1, 3, 2);
+    static const uint64_t largest[6] = {9, 200, 300, 7, 0, 5};
+    static const int both[6] = {1, 1, 1, 0, 0, 1};
+    for (size_t bin = 0; bin < 6; bin++) {
+        uint64_t counts[3] = {largest[bin], bin, 1};
+        if (bin != 4)
+            ck_assert_int_eq(splitstore_add_block(s, (size_t)a, counts), 0);
+        if (both[bin])
+            ck_assert_int_eq(splitstore_add_block(s, (size_t)b, counts), 0);
+        ck_assert_int_eq(splitstore_end_bin(s), 0);
+    }
+    const splitstore_bin *bins = s->bins;
+    ck_assert(bins[1].layout == bins[0].layout && bins[1].at == bins[0].at);
+    ck_assert(bins[2].layout == bins[1].layout && bins[2].at != bins[1].at);
+    ck_assert(bins[3].layout != bins[2].layout && bins[3].at != bins[2].at);
+    ck_assert(bins[5].layout != bins[0].layout);
+    for (size_t bin = 0; bin < 6; bin++) {
+        ck_assert_uint_eq(bins[bin].n_blocks, bin == 4 ? 0 : both[bin] ? 2 : 1);
+        for (size_t i = 0; i < bins[bin].n_blocks; i++) {
+            splitstore_block block = splitstore_block_at(&bins[bin], i);
+            ck_assert_uint_eq(block.layout, (uint32_t)(i ? b : a));
+            ck_assert_uint_eq(splitstore_width(&bins[bin], &block), largest[bin] > 255 ? 2 : 1);
+            ck_assert_uint_eq(splitstore_count(&bins[bin], &block, 0), largest[bin]);
+            ck_assert_uint_eq(splitstore_count(&bins[bin], &block, 1), bin);
+            if (i)
+                ck_assert_uint_eq(splitstore_count(&bins[bin], &block, 2), 1);
+        }
+    }
+    splitstore_free(s);
+    s = splitstore_new(); /* empty bins before any block: nothing to share, nothing to read */
+    ck_assert_int_eq(splitstore_end_bin(s), 0);
+    ck_assert_int_eq(splitstore_end_bin(s), 0);
+    ck_assert(s->n_bins == 2 && s->bins[1].n_blocks == 0);
+    splitstore_free(s);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("splitstore");
@@ -187,5 +266,8 @@ static Suite *suite(void)
     check_add_case(s, tcase_create("engine_layouts"), engine_writes_a_layout_per_change_not_per_bin,
                    20);
     check_add_case(s, tcase_create("former_deployment"), former_deployment_keeps_its_bin, 20);
+    check_add_case(s, tcase_create("shared_blocks"), bins_share_the_blocks_of_the_bin_before, 10);
+    check_add_case(s, tcase_create("list_order"), points_follow_the_list_not_the_creation_order,
+                   20);
     return s;
 }

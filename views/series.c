@@ -56,10 +56,7 @@ static int choose_routers(series *s)
         return -1;
     }
     for (size_t i = 0; i < nr; i++)
-        rank[i] = (ranked){.index = i, .name = r->routers[i]};
-    for (size_t bin = 0; bin < r->n_bins; bin++)
-        for (size_t i = 0; i < nr; i++)
-            rank[i].total += s->routed[bin * nr + i];
+        rank[i] = (ranked){.index = i, .total = s->total[i], .name = r->routers[i]};
     for (size_t i = 0; i < nr; i++)
         s->routers_in_series += s->shown[i];
     if (s->routers_in_series <= SERIES_TOP_ROUTERS) /* all, as full detail shows them */
@@ -71,9 +68,11 @@ static int choose_routers(series *s)
             hit->failed = 1;
     }
     /* targets: a shown router's own row, else ranked by arrivals */
-    for (size_t bin = 0; bin < r->n_bins; bin++)
-        for (size_t t = 0; t < nt; t++)
-            targets[t].total += s->requests[bin * nt + t].arrivals;
+    const flowstore *fs = r->flows;
+    for (size_t bin = 0; bin < fs->n_bins && bin < r->n_bins; bin++)
+        for (size_t i = 0; i < fs->n_sources; i++)
+            if (fs->target[i] < nt)
+                targets[fs->target[i]].total += flowstore_arrivals(fs, bin, i);
     int rc = 0;
     if (s->routers_in_series > SERIES_TOP_ROUTERS) {
         ranked *order = malloc((nr ? nr : 1) * sizeof *order);
@@ -125,11 +124,11 @@ static int choose_routers(series *s)
                         s->callers[s->n_callers++] = (long)t;
                     else
                         for (size_t bin = 0; bin < r->n_bins; bin++) {
-                            const results_flow *f = &s->requests[bin * nt + t];
+                            results_flow f = series_requests(s, bin, t);
                             s->others[bin].bin = (uint32_t)bin;
-                            s->others[bin].arrivals += f->arrivals;
+                            s->others[bin].arrivals += f.arrivals;
                             for (int k = 0; k < RESULTS_N_REASONS; k++)
-                                s->others[bin].failed[k] += f->failed[k];
+                                s->others[bin].failed[k] += f.failed[k];
                         }
                 if (s->grouped_targets)
                     s->callers[s->n_callers++] = -1;
@@ -167,7 +166,7 @@ static void total_entries(const series *s, bounder *b)
     for (size_t bin = 0; bin < st->n_bins; bin++) {
         const splitstore_bin *sb = &st->bins[bin];
         for (size_t i = 0; i < sb->n_blocks; i++) {
-            const splitstore_block *blk = &sb->blocks[i];
+            const splitstore_block block = splitstore_block_at(sb, i), *blk = &block;
             const splitstore_layout *l = &st->layouts[blk->layout];
             if (l->router >= s->r->n_routers || !s->shown[l->router])
                 continue;
@@ -255,7 +254,7 @@ static int write_rows(series *s, const bounder *b)
         for (size_t bin = 0; bin < st->n_bins; bin++) {
             const splitstore_bin *sb = &st->bins[bin];
             for (size_t i = 0; i < sb->n_blocks; i++) {
-                const splitstore_block *blk = &sb->blocks[i];
+                const splitstore_block block = splitstore_block_at(sb, i), *blk = &block;
                 const splitstore_layout *l = &st->layouts[blk->layout];
                 if (l->router >= r->n_routers || !s->shown[l->router])
                     continue;
@@ -367,7 +366,7 @@ static int index_points(series *s)
         s->bin_block[bin] = g;
         for (size_t i = 0; i < sb->n_blocks; i++, g++) {
             s->block_row[g] = row;
-            row += st->layouts[sb->blocks[i].layout].n;
+            row += st->layouts[sb->layout[i]].n;
         }
     }
     s->bin_block[st->n_bins] = g;
@@ -376,20 +375,74 @@ static int index_points(series *s)
     return 0;
 }
 
-/* The flows are the table of requests per bin and target already when each target has one
- * traffic entry, bin after bin in target order (the engine writes them so when every entry
- * calls a router of its own): then the table is read in place, not copied. */
-static int flows_are_the_table(const results *r)
+/* Which traffic entries call each target, so a target's requests are their sum. */
+static int index_sources(series *s)
 {
+    const results *r = s->r;
+    const flowstore *fs = r->flows;
     size_t nt = r->n_targets;
-    if (r->n_flows == 0 || r->n_flows != r->n_bins * nt)
-        return 0;
-    const results_flow *f = r->flows;
-    for (size_t bin = 0; bin < r->n_bins; bin++)
-        for (size_t t = 0; t < nt; t++, f++)
-            if (f->bin != bin || f->target != t)
-                return 0;
-    return 1;
+    s->target_first = calloc(nt + 1, sizeof *s->target_first);
+    s->source_at = malloc((fs->n_sources ? fs->n_sources : 1) * sizeof *s->source_at);
+    if (!s->target_first || !s->source_at)
+        return -1;
+    for (size_t i = 0; i < fs->n_sources; i++)
+        if (fs->target[i] < nt)
+            s->target_first[fs->target[i] + 1]++;
+    for (size_t t = 0; t < nt; t++)
+        s->target_first[t + 1] += s->target_first[t];
+    for (size_t i = 0, t; i < fs->n_sources; i++)
+        if ((t = fs->target[i]) < nt) /* entries in order: the sums add as they always did */
+            s->source_at[s->target_first[t]++] = i;
+    for (size_t t = nt; t > 0; t--) /* each start moved to the next one's: move them back */
+        s->target_first[t] = s->target_first[t - 1];
+    s->target_first[0] = 0;
+    return 0;
+}
+
+/* Each router's requests over the run, and which routers have points. */
+static void total_routers(series *s)
+{
+    const results *r = s->r;
+    const splitstore *st = r->split;
+    for (size_t bin = 0; bin < st->n_bins && bin < r->n_bins; bin++) {
+        const splitstore_bin *sb = &st->bins[bin];
+        for (size_t i = 0; i < sb->n_blocks; i++) {
+            const splitstore_block blk = splitstore_block_at(sb, i);
+            uint32_t router = st->layouts[blk.layout].router;
+            if (router < r->n_routers) {
+                s->total[router] += splitstore_block_sum(st, sb, &blk);
+                s->shown[router] = 1;
+            }
+        }
+    }
+}
+
+/* Requests per bin of the routers shown: only theirs, since only they are written (at fleet
+ * scale a table of every router would be 1.6 MB for the twenty shown). */
+static int route_shown(series *s)
+{
+    const results *r = s->r;
+    const splitstore *st = r->split;
+    size_t nr = r->n_routers, bins = r->n_bins ? r->n_bins : 1;
+    s->column = malloc((nr ? nr : 1) * sizeof *s->column);
+    if (!s->column)
+        return -1;
+    for (size_t i = 0; i < nr; i++)
+        s->column[i] = s->shown[i] ? s->n_columns++ : SIZE_MAX;
+    s->routed = calloc(bins * (s->n_columns ? s->n_columns : 1), sizeof *s->routed);
+    if (!s->routed)
+        return -1;
+    for (size_t bin = 0; bin < st->n_bins && bin < r->n_bins; bin++) {
+        const splitstore_bin *sb = &st->bins[bin];
+        for (size_t i = 0; i < sb->n_blocks; i++) {
+            const splitstore_block blk = splitstore_block_at(sb, i);
+            uint32_t router = st->layouts[blk.layout].router;
+            if (router < nr && s->shown[router])
+                s->routed[bin * s->n_columns + s->column[router]] +=
+                    splitstore_block_sum(st, sb, &blk);
+        }
+    }
+    return 0;
 }
 
 int series_init(series *s, const results *r)
@@ -401,47 +454,14 @@ int series_init_detail(series *s, const results *r, series_detail detail)
 {
     size_t bins = r->n_bins ? r->n_bins : 1;
     *s = (series){.r = r};
-    s->routed = calloc(bins * (r->n_routers ? r->n_routers : 1), sizeof *s->routed);
-    if (flows_are_the_table(r))
-        s->requests = r->flows;
-    else
-        s->requests = s->own_requests =
-            calloc(bins * (r->n_targets ? r->n_targets : 1), sizeof *s->requests);
+    s->total = calloc(r->n_routers ? r->n_routers : 1, sizeof *s->total);
     s->unserved = calloc(bins * RESULTS_N_UNSERVED, sizeof *s->unserved);
-    if (!s->routed || !s->requests || !s->unserved) {
-        series_free(s);
-        return -1;
-    }
-    for (size_t bin = 0; s->own_requests && bin < r->n_bins; bin++)
-        for (size_t t = 0; t < r->n_targets; t++)
-            s->own_requests[bin * r->n_targets + t] =
-                (results_flow){.bin = (uint32_t)bin, .target = (uint32_t)t};
     s->shown = calloc(r->n_routers ? r->n_routers : 1, 1);
-    if (!s->shown) {
+    if (!s->total || !s->unserved || !s->shown || index_sources(s) != 0) {
         series_free(s);
         return -1;
     }
-    const splitstore *st = r->split;
-    for (size_t bin = 0; bin < st->n_bins && bin < r->n_bins; bin++) {
-        const splitstore_bin *sb = &st->bins[bin];
-        for (size_t i = 0; i < sb->n_blocks; i++) {
-            uint32_t router = st->layouts[sb->blocks[i].layout].router;
-            if (router < r->n_routers) {
-                s->routed[bin * r->n_routers + router] +=
-                    splitstore_block_sum(st, sb, &sb->blocks[i]);
-                s->shown[router] = 1;
-            }
-        }
-    }
-    for (size_t i = 0; s->own_requests && i < r->n_flows; i++) {
-        const results_flow *f = &r->flows[i];
-        if (f->bin >= r->n_bins || f->target >= r->n_targets)
-            continue;
-        results_flow *sum = &s->own_requests[f->bin * r->n_targets + f->target];
-        sum->arrivals += f->arrivals;
-        for (int k = 0; k < RESULTS_N_REASONS; k++)
-            sum->failed[k] += f->failed[k];
-    }
+    total_routers(s);
     for (size_t i = 0; i < r->n_load_points; i++) {
         const results_load_point *p = &r->load_points[i];
         if (p->bin >= r->n_bins)
@@ -456,13 +476,13 @@ int series_init_detail(series *s, const results *r, series_detail detail)
         memset(s->shown, 1, r->n_routers);
         s->routers_shown = s->routers_in_series = r->n_routers;
         s->n_callers = r->n_targets;
-        if (index_points(s) != 0) {
+        if (route_shown(s) != 0 || index_points(s) != 0) {
             series_free(s);
             return -1;
         }
         return 0;
     }
-    if (choose_routers(s) != 0 || bound_rows(s) != 0) {
+    if (choose_routers(s) != 0 || route_shown(s) != 0 || bound_rows(s) != 0) {
         series_free(s);
         return -1;
     }
@@ -486,8 +506,11 @@ int series_init_detail(series *s, const results *r, series_detail detail)
 
 void series_free(series *s)
 {
+    free(s->total);
+    free(s->column);
     free(s->routed);
-    free(s->own_requests);
+    free(s->source_at);
+    free(s->target_first);
     free(s->unserved);
     free(s->rows);
     free(s->shown);
@@ -527,7 +550,7 @@ series_split_row series_split_at(const series *s, size_t i)
     /* a bin without blocks starts where the next one does: the last bin that starts at or
      * before block g holds it */
     const splitstore_bin *sb = &st->bins[bin];
-    const splitstore_block *blk = &sb->blocks[g - s->bin_block[bin]];
+    const splitstore_block block = splitstore_block_at(sb, g - s->bin_block[bin]), *blk = &block;
     const splitstore_layout *l = &st->layouts[blk->layout];
     size_t k = i - s->block_row[g];
     return (series_split_row){.bin = (uint32_t)bin,
@@ -543,10 +566,10 @@ int series_router_shown(const series *s, size_t router)
     return s->shown[router];
 }
 
-const results_flow *series_caller_row(const series *s, size_t bin, size_t k, long *target)
+results_flow series_caller_row(const series *s, size_t bin, size_t k, long *target)
 {
     *target = s->callers ? s->callers[k] : (long)k;
-    return *target < 0 ? &s->others[bin] : series_requests(s, bin, (size_t)*target);
+    return *target < 0 ? s->others[bin] : series_requests(s, bin, (size_t)*target);
 }
 
 double series_row_share(const series *s, const series_split_row *row)
@@ -568,7 +591,8 @@ double series_bin_end(const results *r, size_t bin)
 
 uint64_t series_routed(const series *s, size_t bin, size_t router)
 {
-    return s->routed[bin * s->r->n_routers + router];
+    size_t column = s->column[router];
+    return column == SIZE_MAX ? 0 : s->routed[bin * s->n_columns + column];
 }
 
 double series_observed_share(const series *s, const results_point *p)
@@ -577,9 +601,19 @@ double series_observed_share(const series *s, const results_point *p)
     return total ? (double)p->routed / (double)total : NAN;
 }
 
-const results_flow *series_requests(const series *s, size_t bin, size_t target)
+results_flow series_requests(const series *s, size_t bin, size_t target)
 {
-    return &s->requests[bin * s->r->n_targets + target];
+    results_flow sum = {.bin = (uint32_t)bin, .target = (uint32_t)target};
+    const flowstore *fs = s->r->flows;
+    if (bin >= fs->n_bins)
+        return sum;
+    for (size_t k = s->target_first[target]; k < s->target_first[target + 1]; k++) {
+        results_flow f = flowstore_at(fs, bin, s->source_at[k]);
+        sum.arrivals += f.arrivals;
+        for (int i = 0; i < RESULTS_N_REASONS; i++)
+            sum.failed[i] += f.failed[i];
+    }
+    return sum;
 }
 
 uint64_t series_flow_failed(const results_flow *f)

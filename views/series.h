@@ -48,11 +48,14 @@ typedef struct {
 
 typedef struct {
     const results *r;
-    uint64_t *routed;             /* [bin * n_routers + router] */
-    const results_flow *requests; /* [bin * n_targets + target]: own_requests, or the
-                                     results' flows when they are that table already */
-    results_flow *own_requests;
-    uint64_t *unserved; /* [bin * RESULTS_N_UNSERVED + reason] */
+    uint64_t *total;      /* [router]: requests routed over the run */
+    size_t *column;       /* [router]: its column of `routed` when shown, else SIZE_MAX */
+    size_t n_columns;     /* the routers shown */
+    uint64_t *routed;     /* [bin * n_columns + column]: the shown routers' requests */
+    size_t *source_at;    /* [target_first[t], target_first[t + 1]): the traffic entries
+                             (results.flows' sources) calling target t, in order */
+    size_t *target_first; /* [n_targets + 1] */
+    uint64_t *unserved;   /* [bin * RESULTS_N_UNSERVED + reason] */
     /* What is written. Full detail: rows NULL (the results' points are the rows), every
      * router shown, every target its own row. */
     size_t n_rows;
@@ -89,13 +92,14 @@ int series_router_shown(const series *s, size_t router);
 
 /* The k-th request row of the bin (k < s->n_callers): its flow, and in *target the target's
  * index or -1 for the sum of the s->grouped_targets not shown. */
-const results_flow *series_caller_row(const series *s, size_t bin, size_t k, long *target);
+results_flow series_caller_row(const series *s, size_t bin, size_t k, long *target);
 
 /* The bin's interval [start, end) in simulated seconds; the last bin ends at the duration. */
 double series_bin_start(const results *r, size_t bin);
 double series_bin_end(const results *r, size_t bin);
 
-/* Requests the router (index into results.routers) routed in the bin. */
+/* Requests the router (index into results.routers) routed in the bin; the router's split
+ * series is written (series_router_shown), or the answer is 0. */
 uint64_t series_routed(const series *s, size_t bin, size_t router);
 
 /* The point's share of its router's requests in its bin; NaN when the router routed none. */
@@ -104,8 +108,8 @@ double series_observed_share(const series *s, const results_point *p);
 double series_row_share(const series *s, const series_split_row *row);
 
 /* Arrivals and failures of every source calling the target (index into results.targets) in
- * the bin. */
-const results_flow *series_requests(const series *s, size_t bin, size_t target);
+ * the bin, summed. */
+results_flow series_requests(const series *s, size_t bin, size_t target);
 
 /* Requests of a flow that were routed: its arrivals minus its failures. */
 uint64_t series_flow_routed(const results_flow *f);

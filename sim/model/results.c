@@ -9,7 +9,8 @@
 results *results_new(void)
 {
     results *r = calloc(1, sizeof(results));
-    if (r && !(r->split = splitstore_new())) {
+    if (r && (!(r->split = splitstore_new()) || !(r->flows = flowstore_new()))) {
+        splitstore_free(r->split);
         free(r);
         return NULL;
     }
@@ -38,7 +39,7 @@ void results_free(results *r)
         for (size_t j = 0; j < r->phases[i].n_deployments; j++)
             free(r->phases[i].deployments[j].name);
         free(r->phases[i].deployments);
-        free(r->phases[i].looks);
+        looklog_free(&r->phases[i].looks);
     }
     for (size_t i = 0; i < r->n_faults; i++)
         free(r->faults[i]);
@@ -60,7 +61,7 @@ void results_free(results *r)
     free(r->load_points);
     free(r->loads);
     free(r->interval_loads);
-    free(r->flows);
+    flowstore_free(r->flows);
     for (size_t i = 0; i < r->n_windows; i++)
         free(r->windows[i].observed);
     free(r->windows);
@@ -119,28 +120,6 @@ results_check *results_add_check(results *r)
 results_event *results_add_event(results *r)
 {
     return append((void **)&r->events, &r->n_events, sizeof *r->events);
-}
-
-int results_reserve_flows(results *r, size_t n)
-{
-    if (n <= r->cap_flows)
-        return 0;
-    results_flow *grown = realloc(r->flows, n * sizeof *grown);
-    if (!grown)
-        return -1;
-    r->flows = grown;
-    r->cap_flows = n;
-    return 0;
-}
-
-results_flow *results_add_flow(results *r)
-{
-    if (r->n_flows == r->cap_flows &&
-        results_reserve_flows(r, r->n_flows ? 2 * r->n_flows : 16) != 0)
-        return NULL;
-    results_flow *f = &r->flows[r->n_flows++];
-    memset(f, 0, sizeof *f);
-    return f;
 }
 
 results_window *results_add_window(results *r)

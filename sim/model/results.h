@@ -27,6 +27,8 @@
 #define ROUTERSIM_RESULTS_H
 
 #include "sim/base/splittest.h"
+#include "sim/model/flowstore.h"
+#include "sim/model/looklog.h"
 #include "sim/model/splitstore.h"
 
 #include <stddef.h>
@@ -38,6 +40,8 @@ typedef enum {
     RESULTS_FORBIDDEN,
     RESULTS_N_REASONS
 } results_reason;
+
+_Static_assert((int)RESULTS_N_REASONS == (int)FLOWSTORE_N_REASONS, "a flow counts every reason");
 
 /* Why a routed request was not served, from the caller's side: a full queue turned it away,
  * the caller gave up waiting, or it was still waiting or in service when the run ended. */
@@ -122,11 +126,7 @@ typedef struct {
 
 /* The anytime-valid sequential test (seqtest.h) looked at once: after a bin of the time
  * series ended inside the phase, or at the phase's end. */
-typedef struct {
-    double at_s;
-    uint64_t requests; /* in the phase so far */
-    double p_value;    /* sequential p-value: the running minimum so far */
-} results_look;
+typedef looklog_look results_look;
 
 /* A phase of a router: deployment list and replica counts constant over [start_s, end_s). */
 typedef struct {
@@ -146,8 +146,7 @@ typedef struct {
     double sequential_p;    /* at the phase's end; 1 with nothing to test */
     int sequential_crossed; /* the sequential p-value reached alpha */
     double sequential_at_s; /* the first look at which it did */
-    size_t n_looks;
-    results_look *looks;
+    looklog looks;          /* every look, in order (looks.n of them) */
 } results_phase;
 
 typedef enum { RESULTS_CHECK_PASS, RESULTS_CHECK_FAIL, RESULTS_CHECK_TOO_FEW } results_check_status;
@@ -208,12 +207,9 @@ typedef struct {
  * refer to results.routers and results.deployments. */
 typedef splitstore_point results_point;
 
-/* Arrivals and failures of one traffic target (results.targets) in one bin. */
-typedef struct {
-    uint32_t bin, target;
-    uint64_t arrivals;
-    uint64_t failed[RESULTS_N_REASONS];
-} results_flow;
+/* Arrivals and failures of one traffic entry, or of every entry calling one target
+ * (results.targets), in one bin (flowstore.h). */
+typedef flowstore_flow results_flow;
 
 /* A deployment's serving measurements in one bin, with its replicas wanted and ready at
  * the end of the bin. `deployment` indexes results.deployments. */
@@ -264,7 +260,7 @@ typedef struct results {
     uint64_t unserved_by_reason[RESULTS_N_UNSERVED]; /* sums of the loads' rejected, timed_out
                                                         and unfinished over deployments */
 
-    size_t n_phases, n_checks, n_events, n_flows, n_windows;
+    size_t n_phases, n_checks, n_events, n_windows;
     size_t n_load_points, n_loads, n_interval_loads;
     results_interval_load *interval_loads;
     results_load_point *load_points; /* bin-major: all deployments of bin 0, then bin 1... */
@@ -278,8 +274,10 @@ typedef struct results {
      * order with splitstore_next, or block by block. Its size grows with bins x listed
      * deployments, at about a byte per point, never with requests. */
     splitstore *split;
-    results_flow *flows;
-    size_t cap_flows; /* flows' capacity (results_reserve_flows) */
+    /* The request series: per bin, every traffic entry's arrivals and failures, entries in
+     * the scenario's order, each with its target. Stored compactly (flowstore.h): at about a
+     * byte per entry and bin, never growing with requests. */
+    flowstore *flows;
     results_window *windows;
 
     size_t n_bins; /* bins of window_s covering [0, duration_s] */
@@ -306,10 +304,6 @@ splittest_verdict results_phase_verdict(const results_phase *ph);
 results_phase *results_add_phase(results *r);
 results_check *results_add_check(results *r);
 results_event *results_add_event(results *r);
-results_flow *results_add_flow(results *r);
-/* Room for n flows in all, so a run that knows how many it writes (bins x traffic entries)
- * allocates them once; 0, or -1 when out of memory. */
-int results_reserve_flows(results *r, size_t n);
 results_window *results_add_window(results *r);
 results_load_point *results_add_load_point(results *r);
 results_deployment_load *results_add_load(results *r);

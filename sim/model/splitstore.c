@@ -20,11 +20,16 @@ void splitstore_free(splitstore *s)
     }
     free(s->layouts);
     for (size_t b = 0; b < s->n_bins; b++) {
-        free(s->bins[b].blocks);
+        const splitstore_bin *bin = &s->bins[b], *before = b ? bin - 1 : NULL;
+        if (!before || bin->layout != before->layout) /* the first of the bins sharing it */
+            free((void *)bin->layout);
+        if (!before || bin->at != before->at)
+            free((void *)bin->at);
         free(s->bins[b].bytes);
     }
     free(s->bins);
-    free(s->open_blocks);
+    free(s->open_layout);
+    free(s->open_at);
     free(s->open_bytes);
     free(s);
 }
@@ -112,9 +117,19 @@ int splitstore_add_block(splitstore *s, size_t layout, const uint64_t *counts)
     size_t size = 1 + n * width;
     if (size > UINT32_MAX || s->n_open_bytes + size > UINT32_MAX) /* `at` is 32 bits */
         return -1;
-    if (grow((void **)&s->open_blocks, &s->cap_open_blocks, s->n_open_blocks + 1,
-             sizeof *s->open_blocks) != 0 ||
-        grow((void **)&s->open_bytes, &s->cap_open_bytes, s->n_open_bytes + size, 1) != 0)
+    if (s->n_open_blocks == s->cap_open_blocks) {
+        size_t cap = s->cap_open_blocks ? 2 * s->cap_open_blocks : 256;
+        uint32_t *layouts = realloc(s->open_layout, cap * sizeof *layouts);
+        if (layouts)
+            s->open_layout = layouts;
+        uint32_t *at = realloc(s->open_at, cap * sizeof *at);
+        if (at)
+            s->open_at = at;
+        if (!layouts || !at)
+            return -1;
+        s->cap_open_blocks = cap;
+    }
+    if (grow((void **)&s->open_bytes, &s->cap_open_bytes, s->n_open_bytes + size, 1) != 0)
         return -1;
     unsigned char *out = s->open_bytes + s->n_open_bytes;
     *out++ = (unsigned char)width;
@@ -138,35 +153,57 @@ int splitstore_add_block(splitstore *s, size_t layout, const uint64_t *counts)
     default:
         memcpy(out, counts, 8 * n);
     }
-    s->open_blocks[s->n_open_blocks++] =
-        (splitstore_block){.layout = (uint32_t)layout, .at = (uint32_t)s->n_open_bytes};
+    s->open_layout[s->n_open_blocks] = (uint32_t)layout;
+    s->open_at[s->n_open_blocks++] = (uint32_t)s->n_open_bytes;
     s->n_open_bytes += size;
     s->open_points += n;
     return 0;
+}
+
+/* The open bin's n entries of `open`: the bin before's array when it holds the same, else
+ * a copy of them (NULL when out of memory). */
+static const uint32_t *keep_or_share(const uint32_t *before, size_t n_before, const uint32_t *open,
+                                     size_t n)
+{
+    if (before && n_before == n && (n == 0 || memcmp(before, open, n * sizeof *open) == 0))
+        return before;
+    uint32_t *copy = malloc((n ? n : 1) * sizeof *copy);
+    if (copy && n)
+        memcpy(copy, open, n * sizeof *open);
+    return copy;
 }
 
 int splitstore_end_bin(splitstore *s)
 {
     if (reserve((void **)&s->bins, s->n_bins, sizeof *s->bins) != 0)
         return -1;
+    const splitstore_bin *before = s->n_bins ? &s->bins[s->n_bins - 1] : NULL;
+    size_t n = s->n_open_blocks, n_before = before ? before->n_blocks : 0;
     /* exactly what the bin holds, so the store is the size of its counts */
     splitstore_bin bin = {
-        .n_blocks = s->n_open_blocks,
-        .blocks = malloc((s->n_open_blocks ? s->n_open_blocks : 1) * sizeof *bin.blocks),
+        .n_blocks = n,
+        .layout = keep_or_share(before ? before->layout : NULL, n_before, s->open_layout, n),
+        .at = keep_or_share(before ? before->at : NULL, n_before, s->open_at, n),
         .bytes = malloc(s->n_open_bytes ? s->n_open_bytes : 1)};
-    if (!bin.blocks || !bin.bytes) {
-        free(bin.blocks);
+    if (!bin.layout || !bin.at || !bin.bytes) {
+        if (bin.layout && (!before || bin.layout != before->layout))
+            free((void *)bin.layout);
+        if (bin.at && (!before || bin.at != before->at))
+            free((void *)bin.at);
         free(bin.bytes);
         return -1;
     }
-    if (s->n_open_blocks) {
-        memcpy(bin.blocks, s->open_blocks, s->n_open_blocks * sizeof *bin.blocks);
+    if (s->n_open_bytes)
         memcpy(bin.bytes, s->open_bytes, s->n_open_bytes);
-    }
     s->bins[s->n_bins++] = bin;
     s->n_points += s->open_points;
     s->n_open_blocks = s->n_open_bytes = s->open_points = 0;
     return 0;
+}
+
+splitstore_block splitstore_block_at(const splitstore_bin *bin, size_t i)
+{
+    return (splitstore_block){bin->layout[i], bin->at[i]};
 }
 
 unsigned splitstore_width(const splitstore_bin *bin, const splitstore_block *block)
@@ -226,14 +263,14 @@ int splitstore_next(splitstore_iter *it, splitstore_point *p)
     for (; it->bin < s->n_bins; it->bin++, it->block = 0) {
         const splitstore_bin *bin = &s->bins[it->bin];
         for (; it->block < bin->n_blocks; it->block++, it->k = 0) {
-            const splitstore_block *block = &bin->blocks[it->block];
-            const splitstore_layout *l = &s->layouts[block->layout];
+            const splitstore_block block = splitstore_block_at(bin, it->block);
+            const splitstore_layout *l = &s->layouts[block.layout];
             if (it->k < l->n) {
                 size_t k = it->k++;
                 *p = (splitstore_point){.bin = (uint32_t)it->bin,
                                         .router = l->router,
                                         .deployment = l->deployment[k],
-                                        .routed = splitstore_count(bin, block, k),
+                                        .routed = splitstore_count(bin, &block, k),
                                         .replicas = l->replicas[k],
                                         .expected_share = l->expected_share[k]};
                 return 1;

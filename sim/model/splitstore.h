@@ -9,8 +9,9 @@
  * referenced by every bin that ends under it; a bin holds, per router, one block: the
  * layout's index, where its bytes start, and there its width and one count per layout
  * entry, each count as wide as the block's largest needs (1, 2, 4 or 8 bytes). At fleet
- * scale (counts of a few requests per bin) a point costs a byte and a router's bin nine
- * more, and a bin's end writes a router's counts, not its names and shares again.
+ * scale (counts of a few requests per bin) a point costs a byte and a router's bin one
+ * more (its width: the blocks' layouts and offsets are the bin before's, shared), and a
+ * bin's end writes a router's counts, not its names and shares again.
  *
  * Invariants (what readers rely on):
  * - bins[b] is bin b of the run: blocks are written into the open bin, and splitstore_end_bin
@@ -55,9 +56,15 @@ typedef struct {
     uint32_t at;
 } splitstore_block;
 
+/* A bin's blocks: block i is layout[i]'s counts at at[i] (splitstore_block_at). Between
+ * two changes of the world every bin has the blocks of the bin before, and while the
+ * widths stay the same (a fleet's counts of a few requests fit a byte every bin) their
+ * offsets too: a bin then shares those arrays with the bin before instead of a copy, and
+ * holds its counts alone. */
 typedef struct {
     size_t n_blocks;
-    splitstore_block *blocks;
+    const uint32_t *layout; /* [n_blocks] */
+    const uint32_t *at;     /* [n_blocks] */
     unsigned char *bytes;
 } splitstore_bin;
 
@@ -67,7 +74,7 @@ typedef struct {
     splitstore_bin *bins;
     size_t n_points; /* entries of every block of every closed bin */
     /* the open bin, reused from one bin to the next */
-    splitstore_block *open_blocks;
+    uint32_t *open_layout, *open_at;
     unsigned char *open_bytes;
     size_t n_open_blocks, cap_open_blocks, n_open_bytes, cap_open_bytes, open_points;
 } splitstore;
@@ -90,6 +97,9 @@ int splitstore_add_block(splitstore *s, size_t layout, const uint64_t *counts);
 
 /* Close the open bin as bins[n_bins]. 0, or -1 when out of memory. */
 int splitstore_end_bin(splitstore *s);
+
+/* Block i of the bin (i < n_blocks). */
+splitstore_block splitstore_block_at(const splitstore_bin *bin, size_t i);
 
 /* Bytes per count of the block: 1, 2, 4 or 8, the fewest its largest count needs. */
 unsigned splitstore_width(const splitstore_bin *bin, const splitstore_block *block);

@@ -102,7 +102,6 @@ typedef struct {
     routerfault *fault;
     seqtest *seq;       /* the open phase's sequential test, NULL with nothing to test */
     uint64_t *seq_mark; /* counts[i] at its last look */
-    size_t looks_cap;
     /* The split series' layout (splitstore.h) of its listed deployments, as of e->commits
      * == layout_commits: no commit since, so names, replicas and shares are unchanged and
      * a bin's end writes only counts. layout_commits 0: none yet. */
@@ -226,36 +225,37 @@ static int list_bin_entries(engine *e, router_state *rs, size_t n)
     return 0;
 }
 
-/* One look of the open phase's sequential test at the counts since the last. */
-static int look(engine *e, size_t slot)
+/* A look of the open phase's sequential test at the batch: its requests per listed
+ * deployment since the last look. */
+static int look_at(engine *e, router_state *rs, const uint64_t *batch)
 {
-    router_state *rs = &e->routers[slot];
-    if (rs->phase < 0 || !rs->seq)
-        return 0;
     results_phase *ph = &e->res->phases[rs->phase];
-    uint64_t *batch = e->scratch_counts;
-    for (size_t i = 0; i < ph->n_deployments; i++) {
-        batch[i] = rs->counts[i] - rs->seq_mark[i];
-        rs->seq_mark[i] = rs->counts[i];
-    }
     seqtest_add(rs->seq, batch);
-    if (ph->n_looks == rs->looks_cap) {
-        /* a look at each bin's end left and one at the phase's: room for all at once */
-        size_t cap = rs->looks_cap ? 2 * rs->looks_cap : e->res->n_bins - e->bin + 1;
-        results_look *grown = realloc(ph->looks, cap * sizeof *grown);
-        if (!grown)
-            return out_of_memory(e);
-        ph->looks = grown;
-        rs->looks_cap = cap;
-    }
     double p = seqtest_p_value(rs->seq);
-    ph->looks[ph->n_looks++] = (results_look){e->now, rs->routed, p};
+    results_look at = {e->now, rs->routed, p};
+    if (looklog_add(&ph->looks, e->sc->window_s, e->bin, &at) != 0)
+        return out_of_memory(e);
     ph->sequential_p = p;
     if (!ph->sequential_crossed && p <= e->sc->alpha) {
         ph->sequential_crossed = 1;
         ph->sequential_at_s = e->now;
     }
     return 0;
+}
+
+/* One look of the open phase's sequential test at the counts since the last. */
+static int look(engine *e, size_t slot)
+{
+    router_state *rs = &e->routers[slot];
+    if (rs->phase < 0 || !rs->seq)
+        return 0;
+    const results_phase *ph = &e->res->phases[rs->phase];
+    uint64_t *batch = e->scratch_counts;
+    for (size_t i = 0; i < ph->n_deployments; i++) {
+        batch[i] = rs->counts[i] - rs->seq_mark[i];
+        rs->seq_mark[i] = rs->counts[i];
+    }
+    return look_at(e, rs, batch);
 }
 
 static void close_phase(engine *e, size_t slot)
@@ -276,11 +276,7 @@ static void close_phase(engine *e, size_t slot)
     /* a last look at what came in since the last bin end */
     if (rs->seq && seqtest_total(rs->seq) < rs->routed && look(e, slot) != 0)
         e->failed = 1;
-    if (ph->n_looks && ph->n_looks < rs->looks_cap) { /* a phase ended early: no room kept */
-        results_look *fit = realloc(ph->looks, ph->n_looks * sizeof *fit);
-        if (fit)
-            ph->looks = fit;
-    }
+    looklog_fit(&ph->looks);
     seqtest_free(rs->seq);
     rs->seq = NULL;
     capacity_phase_close(e->capacity, (size_t)rs->phase, e->now);
@@ -345,7 +341,6 @@ static int open_phase(engine *e, size_t slot)
     if (!rs->counts || !rs->bin_mark || !rs->seq_mark || !rs->slots || !rs->entry_of)
         return out_of_memory(e);
     ph->sequential_p = 1.0;
-    rs->looks_cap = 0;
     if (total > 0) {
         double *shares = e->scratch;
         char why[256];
@@ -796,18 +791,10 @@ static int emit_points(engine *e, size_t slot)
 
 static int emit_flows(engine *e)
 {
-    /* every bin has a flow per traffic entry: room for them all at once */
-    if (e->bin == 0 && results_reserve_flows(e->res, e->res->n_bins * e->sc->n_traffic) != 0)
-        return out_of_memory(e);
     for (size_t i = 0; i < e->sc->n_traffic; i++) {
         source *s = &e->sources[i];
-        results_flow *f = results_add_flow(e->res);
-        if (!f)
+        if (flowstore_add(e->res->flows, s->target, s->arrivals, s->failed) != 0)
             return out_of_memory(e);
-        f->bin = (uint32_t)e->bin;
-        f->target = s->target;
-        f->arrivals = s->arrivals;
-        memcpy(f->failed, s->failed, sizeof f->failed);
         e->res->total += s->arrivals;
         for (int k = 0; k < RESULTS_N_REASONS; k++) {
             e->res->failed_by_reason[k] += s->failed[k];
@@ -816,7 +803,7 @@ static int emit_flows(engine *e)
         s->arrivals = 0;
         memset(s->failed, 0, sizeof s->failed);
     }
-    return 0;
+    return flowstore_end_bin(e->res->flows) == 0 ? 0 : out_of_memory(e);
 }
 
 static double bin_end(const engine *e)
@@ -832,12 +819,51 @@ static int queued_bin_end(const engine *e)
     return e->bin + 1 < e->res->n_bins;
 }
 
+/* Whether the router's bin can end in one pass (end_steady_bin): its open phase lists
+ * every entry of the bin (none is a former phase's deployment routed to in the bin), under
+ * the layout of its last block, which no commit since can have changed. */
+static int steady_bin(const engine *e, const router_state *rs)
+{
+    return rs->phase >= 0 && rs->n_bin > 0 &&
+           rs->n_bin == e->res->phases[rs->phase].n_deployments && rs->layout_commits &&
+           rs->layout_commits == e->commits;
+}
+
+/* A steady bin's end (the common case: every bin between two commits) in one pass over
+ * the router's entries, doing what flush_bin, emit_points and look do one after another:
+ * the bin's requests per entry go to its block, those since the last look to the test's
+ * batch, and the entries start the next bin at zero. A wide router's bin end touches each
+ * of its arrays once instead of walking its entries five times. */
+static int end_steady_bin(engine *e, router_state *rs)
+{
+    uint64_t *block = e->block_counts, *batch = e->scratch_counts;
+    for (size_t j = 0; j < rs->n_bin; j++) {
+        bin_entry *b = &rs->bin[j];
+        size_t i = (size_t)b->listed;
+        uint64_t now = rs->counts[i];
+        block[j] = b->routed + (now - rs->bin_mark[i]);
+        b->routed = 0;
+        rs->bin_mark[i] = now;
+        if (rs->seq) {
+            batch[i] = now - rs->seq_mark[i];
+            rs->seq_mark[i] = now;
+        }
+    }
+    if (splitstore_add_block(e->res->split, rs->layout, block) != 0)
+        return out_of_memory(e);
+    return rs->seq ? look_at(e, rs, batch) : 0;
+}
+
 /* The end of a bin of the time series: one block of points per router. */
 static int end_bin(engine *e)
 {
-    for (size_t slot = 0; slot < e->n_routers; slot++)
-        if (flush_bin(e, slot) != 0 || emit_points(e, slot) != 0 || look(e, slot) != 0)
+    for (size_t slot = 0; slot < e->n_routers; slot++) {
+        router_state *rs = &e->routers[slot];
+        if (steady_bin(e, rs)
+                ? end_steady_bin(e, rs) != 0
+                : flush_bin(e, slot) != 0 || emit_points(e, slot) != 0 || look(e, slot) != 0)
             return -1;
+    }
     if (splitstore_end_bin(e->res->split) != 0)
         return out_of_memory(e);
     if (emit_flows(e) != 0)
