@@ -114,16 +114,23 @@ static const char *xml_entity(uint32_t cp, int attribute)
     return NULL;
 }
 
-/* A printable ASCII character, none of `special`: written as it is, without decoding. */
-static int plain(char c, const char *special)
+/* A printable ASCII character that XML (or a CSV field) carries as it is: written without
+ * decoding. Tested by comparisons, not strchr: every byte of a report's text goes through
+ * here. */
+static int xml_plain(char c)
 {
-    return c >= 0x20 && c < 0x7F && !strchr(special, c);
+    return c >= 0x20 && c < 0x7F && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
+static int csv_plain(char c)
+{
+    return c >= 0x20 && c < 0x7F && c != '"';
 }
 
 void text_xml(FILE *out, const char *s, int attribute)
 {
     for (const char *p = s ? s : ""; *p;) {
-        if (plain(*p, "&<>\"'")) {
+        if (xml_plain(*p)) {
             putc_unlocked(*p++, out);
             continue;
         }
@@ -170,6 +177,10 @@ void text_md(FILE *out, const char *s, int cell)
     s = s ? s : "";
     int line_start = !cell;
     for (const char *p = s; *p;) {
+        if (!line_start && (alnum(*p) || *p == ' ')) { /* the usual: no escape, no state */
+            putc_unlocked(*p++, out);
+            continue;
+        }
         size_t marker = line_start ? md_list_marker(out, p) : 0;
         if (marker) {
             p += marker;
@@ -203,7 +214,7 @@ void text_csv(FILE *out, const char *s)
     if (quoted)
         putc_unlocked('"', out);
     for (const char *p = s; *p;) {
-        if (plain(*p, "\"")) {
+        if (csv_plain(*p)) {
             putc_unlocked(*p++, out);
             continue;
         }
@@ -253,16 +264,24 @@ void text_percent(char *buf, size_t size, double share)
     /* units_format_number(x, 3, 2) (three significant digits, at least two decimals), its
      * usual case by text_f: reports at fleet scale print tens of thousands of shares. */
     int decimals = 2;
-    if (x != 0 && isfinite(x)) {
+    if (x != 0 && isfinite(x) && fabs(x) < 1) { /* from 1 on, floor(log10) >= 0 */
         int magnitude = (int)floor(log10(fabs(x)));
         if (2 - magnitude > decimals)
             decimals = 2 - magnitude;
     }
-    if (decimals <= 17)
-        text_f(number, x, decimals);
-    else
+    size_t len;
+    if (decimals <= 17) {
+        len = text_f(number, x, decimals);
+    } else {
         units_format_number(x, 3, 2, number, sizeof number);
-    snprintf(buf, size, "%s%%", number);
+        len = strlen(number);
+    }
+    if (len + 2 <= size) { /* as snprintf "%s%%" writes it, without its cost per share */
+        memcpy(buf, number, len);
+        memcpy(buf + len, "%", 2);
+    } else {
+        snprintf(buf, size, "%s%%", number);
+    }
 }
 
 void text_exact(char *buf, size_t size, double x)
@@ -272,8 +291,8 @@ void text_exact(char *buf, size_t size, double x)
 
 void text_count(char *buf, size_t size, uint64_t n)
 {
-    char digits[32];
-    int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+    char digits[TEXT_NUMBER_MAX];
+    int len = (int)text_u64(digits, n);
     size_t o = 0;
     for (int i = 0; i < len && o + 1 < size; i++) {
         if (i > 0 && (len - i) % 3 == 0 && o + 2 < size)

@@ -176,16 +176,22 @@ void verdicts_share(char *buf, size_t size, const results_phase *ph, size_t i)
     text_percent(ready, sizeof ready, d->expected_share);
     text_percent(asked, sizeof asked, d->intended_share);
     /* the texts first: starting() looks at every deployment of the phase */
+    size_t len = strlen(ready);
     if (strcmp(ready, asked) != 0 && starting(ph))
         snprintf(buf, size, "%s (%s asked)", ready, asked);
-    else
-        snprintf(buf, size, "%s", ready);
+    else if (size) { /* once per deployment and report: no snprintf */
+        size_t copied = len < size ? len : size - 1;
+        memcpy(buf, ready, copied);
+        buf[copied] = '\0';
+    }
 }
 
 void verdicts_replicas(char *buf, size_t size, const results_share *d)
 {
     if (d->wanted_replicas > d->replicas)
         snprintf(buf, size, "%lld (%lld asked)", d->replicas, d->wanted_replicas);
+    else if (size >= TEXT_NUMBER_MAX)
+        text_i64(buf, d->replicas);
     else
         snprintf(buf, size, "%lld", d->replicas);
 }
