@@ -488,8 +488,10 @@ size_t text_g(char *buf, double x, int precision)
     int biased = (int)(bits >> 52 & 0x7FF); /* 0: subnormal, 0x7FF: NaN or infinite */
     uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52, n = 0;
     int e = biased - 1075; /* |x| = m * 2^e, in [2^(e + 52), 2^(e + 53)) */
-    /* The decimal exponent, floor((e + 52) log10(2)), at most one too small. */
-    int exponent = (int)floor((e + 52) * 0.30102999566398119521);
+    /* The decimal exponent, floor((e + 52) log10(2)), at most one too small: 78913 / 2^18 is
+     * log10(2) within 3e-8, no (e + 52) * log10(2) here is that close to a whole number but
+     * 0, and >> on a negative int rounds down on every compiler this builds with. */
+    int exponent = ((e + 52) * 78913) >> 18;
     int fast = biased != 0 && biased != 0x7FF && precision >= 1 && precision <= 17;
     while (fast) {
         fast = scaled(m, e, precision - 1 - exponent, &n);
@@ -501,11 +503,14 @@ size_t text_g(char *buf, double x, int precision)
         int len = snprintf(buf, TEXT_NUMBER_MAX, "%.*g", precision, x);
         return len > 0 ? (size_t)len : 0;
     }
-    char digits[17];
-    put_digits(digits, precision, n);
     int shown = precision; /* without trailing zeros, as %g drops them */
-    while (shown > 1 && digits[shown - 1] == '0')
+    while (shown > 1 && n % 10 == 0) {
+        n /= 10;
         shown--;
+    }
+    char digits[17];
+    put_digits(digits, shown, n);
+    memset(digits + shown, '0', sizeof digits - (size_t)shown); /* ddd.ddd's whole part */
     size_t len = 0;
     if (x < 0)
         buf[len++] = '-';
