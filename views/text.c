@@ -503,14 +503,20 @@ size_t text_g(char *buf, double x, int precision)
         int len = snprintf(buf, TEXT_NUMBER_MAX, "%.*g", precision, x);
         return len > 0 ? (size_t)len : 0;
     }
-    int shown = precision; /* without trailing zeros, as %g drops them */
-    while (shown > 1 && n % 10 == 0) {
-        n /= 10;
-        shown--;
+    /* Without trailing zeros, as %g drops them: 8, 4, 2 and 1 at a time (n's first digit is
+     * not 0, so at least one stays). */
+    int shown = precision;
+    while (n % 100000000u == 0) {
+        n /= 100000000u;
+        shown -= 8;
     }
+    for (int k = 4; k >= 1; k /= 2)
+        if (n % powers_of_10[k] == 0) {
+            n /= powers_of_10[k];
+            shown -= k;
+        }
     char digits[17];
     put_digits(digits, shown, n);
-    memset(digits + shown, '0', sizeof digits - (size_t)shown); /* ddd.ddd's whole part */
     size_t len = 0;
     if (x < 0)
         buf[len++] = '-';
@@ -529,7 +535,7 @@ size_t text_g(char *buf, double x, int precision)
         buf[len++] = (char)('0' + magnitude % 10);
     } else if (exponent >= 0) { /* ddd.ddd */
         for (int i = 0; i <= exponent; i++)
-            buf[len++] = digits[i];
+            buf[len++] = i < shown ? digits[i] : '0';
         if (shown > exponent + 1)
             buf[len++] = '.';
         for (int i = exponent + 1; i < shown; i++)
