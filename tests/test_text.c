@@ -172,6 +172,7 @@ START_TEST(g_seeded_values_as_printf)
         bad += mismatches(from_bits(r));
         bad += mismatches((double)(r >> 11) * 0x1p-53);
         bad += mismatches((double)(r % 1000000) / 1000.0);
+        bad += mismatches(-(double)(r % 100000000000u) / 1000.0); /* text_g's thousandths */
         bad += mismatches((double)(r % 10000000000000u) * 1e-6);
         bad += mismatches((double)(int64_t)r);
         bad += mismatches(ldexp((double)(r >> 11), (int)(r % 200) - 150));

@@ -483,6 +483,29 @@ size_t text_g(char *buf, double x, int precision)
         buf[0] = '-';
         return sign + text_u64(buf + sign, (uint64_t)a);
     }
+    if (precision <= 15 && a < 1e12) { /* the times of a run's bins: 0.05, 12.5, 600.25 */
+        /* a is the double nearest to d = k / 1000 (the division rounds correctly) and d has
+         * at most `precision` digits, from the thousandths: %g rounds a to d (up to 15 digits
+         * a is within half a unit of the last of them) and shows d's digits without
+         * trailing zeros, never as d.ddde-XX (d >= 0.001) nor d.ddde+XX (d < 10^precision). */
+        double k = round(a * 1000.0);
+        if (k >= 1.0 && k < (double)powers_of_10[precision] && k / 1000.0 == a) {
+            uint64_t thousandths = (uint64_t)k;
+            size_t len = x < 0;
+            buf[0] = '-';
+            len += text_u64(buf + len, thousandths / 1000);
+            unsigned frac = (unsigned)(thousandths % 1000);
+            if (frac) {
+                buf[len++] = '.';
+                for (unsigned unit = 100; frac; unit /= 10) {
+                    buf[len++] = (char)('0' + frac / unit);
+                    frac %= unit;
+                }
+            }
+            buf[len] = '\0';
+            return len;
+        }
+    }
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
     int biased = (int)(bits >> 52 & 0x7FF); /* 0: subnormal, 0x7FF: NaN or infinite */
