@@ -466,6 +466,29 @@ size_t text_f(char *buf, double x, int decimals)
     return len;
 }
 
+/* 10^-i, for 0 <= i <= 15: bounds only, their rounding does not matter. */
+static const double tenths[16] = {1e0,  1e-1, 1e-2,  1e-3,  1e-4,  1e-5,  1e-6,  1e-7,
+                                  1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15};
+
+/* k / 1000 in decimal, without trailing zeros (nor a point when whole), after a '-' when
+ * negative. Returns the length. */
+static size_t thousandths_text(char *buf, int negative, uint64_t k)
+{
+    size_t len = negative ? 1 : 0;
+    buf[0] = '-';
+    len += text_u64(buf + len, k / 1000);
+    unsigned frac = (unsigned)(k % 1000);
+    if (frac) {
+        buf[len++] = '.';
+        for (unsigned unit = 100; frac; unit /= 10) {
+            buf[len++] = (char)('0' + frac / unit);
+            frac %= unit;
+        }
+    }
+    buf[len] = '\0';
+    return len;
+}
+
 size_t text_g(char *buf, double x, int precision)
 {
     if (x == 0 && precision >= 1 && precision <= 17) {
@@ -484,26 +507,22 @@ size_t text_g(char *buf, double x, int precision)
         return sign + text_u64(buf + sign, (uint64_t)a);
     }
     if (precision <= 15 && a < 1e12) { /* the times of a run's bins: 0.05, 12.5, 600.25 */
-        /* a is the double nearest to d = k / 1000 (the division rounds correctly) and d has
-         * at most `precision` digits, from the thousandths: %g rounds a to d (up to 15 digits
-         * a is within half a unit of the last of them) and shows d's digits without
-         * trailing zeros, never as d.ddde-XX (d >= 0.001) nor d.ddde+XX (d < 10^precision). */
+        /* a near d = k / 1000, k with D <= precision digits (so d has at most `precision`
+         * significant digits and the exponent D - 4, from -3 to precision - 4: %g writes it
+         * without an exponent). When a is within a quarter of 10^(D - 4 - precision), the
+         * unit of the last digit for a number one exponent below d's (a = 0.9999999999 is
+         * below d = 1 and keeps its ten nines), %g rounds a to d and writes d's digits
+         * without trailing zeros: a tie is at least half a unit away, and the quarter leaves
+         * room for the rounding of the test (fma gives 1000 a - k to within 2^-53 of itself;
+         * k < 2^53 is exact). */
         double k = round(a * 1000.0);
-        if (k >= 1.0 && k < (double)powers_of_10[precision] && k / 1000.0 == a) {
+        if (k >= 1.0 && k < (double)powers_of_10[precision]) {
             uint64_t thousandths = (uint64_t)k;
-            size_t len = x < 0;
-            buf[0] = '-';
-            len += text_u64(buf + len, thousandths / 1000);
-            unsigned frac = (unsigned)(thousandths % 1000);
-            if (frac) {
-                buf[len++] = '.';
-                for (unsigned unit = 100; frac; unit /= 10) {
-                    buf[len++] = (char)('0' + frac / unit);
-                    frac %= unit;
-                }
-            }
-            buf[len] = '\0';
-            return len;
+            int digits = 1;
+            while (thousandths >= powers_of_10[digits])
+                digits++;
+            if (fabs(fma(a, 1000.0, -k)) < 0.25 * tenths[precision - digits + 1])
+                return thousandths_text(buf, x < 0, thousandths);
         }
     }
     uint64_t bits;
