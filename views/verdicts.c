@@ -172,12 +172,15 @@ static int starting(const results_phase *ph)
 void verdicts_share(char *buf, size_t size, const results_phase *ph, size_t i)
 {
     const results_share *d = &ph->deployments[i];
-    char ready[80], asked[80];
+    char ready[80], asked[80] = "";
     text_percent(ready, sizeof ready, d->expected_share);
-    text_percent(asked, sizeof asked, d->intended_share);
+    /* the same share has the same text: the usual case needs only one */
+    int same = d->intended_share == d->expected_share;
+    if (!same)
+        text_percent(asked, sizeof asked, d->intended_share);
     /* the texts first: starting() looks at every deployment of the phase */
     size_t len = strlen(ready);
-    if (strcmp(ready, asked) != 0 && starting(ph))
+    if (!same && strcmp(ready, asked) != 0 && starting(ph))
         snprintf(buf, size, "%s (%s asked)", ready, asked);
     else if (size) { /* once per deployment and report: no snprintf */
         size_t copied = len < size ? len : size - 1;
