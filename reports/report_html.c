@@ -348,7 +348,9 @@ static void share_cell(FILE *out, double share)
 {
     char text[80];
     text_percent(text, sizeof text, share);
-    fprintf(out, "<td class=\"num\">%s</td>", text);
+    text_put(out, "<td class=\"num\">");
+    text_put(out, text);
+    text_put(out, "</td>");
 }
 
 /* A deployment's utilization and p99 latency in the phase; n/a without a serving model. */
@@ -376,7 +378,7 @@ static void phase_rows(FILE *out, const results *r, const results_phase *ph, int
     fprintf(out, "<tbody class=\"phase %s%s\">\n", verdict_class(verdict),
             cap == VERDICTS_CAPACITY_FAIL ? " capacity-fail" : "");
     for (size_t i = 0; i < n; i++) {
-        fputs("<tr>", out);
+        text_put(out, "<tr>");
         if (i == 0) {
             fprintf(out, "<td rowspan=\"%zu\">", n);
             esc(out, text_short_name(ph->router));
@@ -386,18 +388,24 @@ static void phase_rows(FILE *out, const results *r, const results_phase *ph, int
             const results_share *d = &ph->deployments[i];
             char observed[32];
             text_count(observed, sizeof observed, d->observed);
-            fputs("<td>", out);
+            text_put(out, "<td>");
             esc(out, text_short_name(d->name));
             char replicas[48], expected[48];
             verdicts_replicas(replicas, sizeof replicas, d);
             verdicts_share(expected, sizeof expected, ph, i);
-            fprintf(out, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>", replicas,
-                    expected);
+            /* a row per deployment: pieces, not fprintf */
+            text_put(out, "</td><td class=\"num\">");
+            text_put(out, replicas);
+            text_put(out, "</td><td class=\"num\">");
+            text_put(out, expected);
+            text_put(out, "</td>");
             if (ph->requests)
                 share_cell(out, (double)d->observed / (double)ph->requests);
             else
                 fputs("<td class=\"num\">n/a</td>", out);
-            fprintf(out, "<td class=\"num\">%s</td>", observed);
+            text_put(out, "<td class=\"num\">");
+            text_put(out, observed);
+            text_put(out, "</td>");
             if (capacity)
                 load_cells(out, d);
         } else {
@@ -423,7 +431,7 @@ static void phase_rows(FILE *out, const results *r, const results_phase *ph, int
             }
             fputs("</td>", out);
         }
-        fputs("</tr>\n", out);
+        text_put(out, "</tr>\n");
     }
     if (message[0]) {
         fprintf(out, "<tr><td class=\"note\" colspan=\"%d\">", capacity ? 15 : 12);

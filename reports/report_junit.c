@@ -64,6 +64,53 @@ static void open_testcase(FILE *out, const results *r, const char *name, const c
     fprintf(out, ".%s\" time=\"0\">\n", group);
 }
 
+/* A line built by pieces into `size` bytes, cut where snprintf would cut it: the phase
+ * table has a line per deployment, too many at fleet scale for snprintf's cost. */
+typedef struct {
+    char *buf;
+    size_t size, len;
+} table_line;
+
+static void line_char(table_line *l, char c)
+{
+    if (l->len + 1 < l->size)
+        l->buf[l->len++] = c;
+    l->buf[l->len] = '\0';
+}
+
+/* s padded with spaces to `width`, on the right when left-aligned ("%-*s"), else on the left
+ * ("%*s"). */
+static void line_field(table_line *l, const char *s, size_t width, int left)
+{
+    size_t len = strlen(s), pad = width > len ? width - len : 0;
+    for (size_t i = 0; !left && i < pad; i++)
+        line_char(l, ' ');
+    for (size_t i = 0; i < len; i++)
+        line_char(l, s[i]);
+    for (size_t i = 0; left && i < pad; i++)
+        line_char(l, ' ');
+}
+
+/* A field of a row written straight to out, padded as line_field pads it. The one
+ * left-aligned field is the name, the only one that can hold what XML escapes. */
+static void put_field(FILE *out, const char *s, size_t len, size_t width, int left)
+{
+    size_t pad = width > len ? width - len : 0;
+    for (size_t i = 0; !left && i < pad; i++)
+        putc_unlocked(' ', out);
+    if (left)
+        text_xml(out, s, 0);
+    else
+        text_put(out, s);
+    for (size_t i = 0; left && i < pad; i++)
+        putc_unlocked(' ', out);
+}
+
+static size_t padded(size_t len, size_t width)
+{
+    return len > width ? len : width;
+}
+
 /* The phase as a table a person reads in the CI log. */
 static void phase_table(FILE *out, const results *r, const results_phase *ph)
 {
@@ -72,12 +119,41 @@ static void phase_table(FILE *out, const results *r, const results_phase *ph)
     for (size_t i = 0; i < ph->n_deployments; i++) {
         const results_share *d = &ph->deployments[i];
         double observed = ph->requests ? 100.0 * (double)d->observed / (double)ph->requests : 0;
-        char line[256], replicas[48], expected[48];
+        char text[256], replicas[48], expected[48], percent[TEXT_NUMBER_MAX],
+            count[TEXT_NUMBER_MAX];
+        const char *name = text_short_name(d->name);
         verdicts_replicas(replicas, sizeof replicas, d);
         verdicts_share(expected, sizeof expected, ph, i);
-        snprintf(line, sizeof line, "%-40s %14s %22s %8.2f%% %10" PRIu64 "\n",
-                 text_short_name(d->name), replicas, expected, observed, d->observed);
-        text_xml(out, line, 0);
+        size_t lens[] = {strlen(name), strlen(replicas), strlen(expected),
+                         text_f(percent, observed, 2), text_u64(count, d->observed)};
+        /* "%-40s %14s %22s %8.2f%% %10" PRIu64 "\n" into 256 bytes, then escaped */
+        if (padded(lens[0], 40) + padded(lens[1], 14) + padded(lens[2], 22) + padded(lens[3], 8) +
+                padded(lens[4], 10) + 6 <
+            sizeof text) { /* no cut: the pieces straight to out */
+            put_field(out, name, lens[0], 40, 1);
+            putc_unlocked(' ', out);
+            put_field(out, replicas, lens[1], 14, 0);
+            putc_unlocked(' ', out);
+            put_field(out, expected, lens[2], 22, 0);
+            putc_unlocked(' ', out);
+            put_field(out, percent, lens[3], 8, 0);
+            text_put(out, "% ");
+            put_field(out, count, lens[4], 10, 0);
+            putc_unlocked('\n', out);
+            continue;
+        }
+        table_line l = {text, sizeof text, 0};
+        line_field(&l, name, 40, 1);
+        line_char(&l, ' ');
+        line_field(&l, replicas, 14, 0);
+        line_char(&l, ' ');
+        line_field(&l, expected, 22, 0);
+        line_char(&l, ' ');
+        line_field(&l, percent, 8, 0);
+        line_field(&l, "% ", 0, 0);
+        line_field(&l, count, 10, 0);
+        line_char(&l, '\n');
+        text_xml(out, text, 0);
     }
     fprintf(out, "chi2 = %.4g, df = %d, p-value = %.4g: split %s; capacity: %s\n", ph->test.chi2,
             ph->test.df, ph->test.p_value, splittest_verdict_name(results_phase_verdict(ph)),

@@ -50,7 +50,7 @@ void srm_report_plan_line(char *buf, size_t size, const srmpower_phase *power,
 static void json_number_or_null(FILE *out, double x)
 {
     if (isfinite(x))
-        fprintf(out, "%.10g", x);
+        text_put_g(out, x, 10);
     else
         fputs("null", out);
 }
@@ -65,17 +65,27 @@ void srm_report_plan_json(FILE *out, const srmpower_phase *power, const char *de
     }
     fputs("{\"deployment\": ", out);
     report_json_string(out, deployment);
-    fprintf(out,
-            ", \"from\": %.10g, \"to\": %.10g, \"power\": %.10g, \"power_error\": %.3g, "
-            "\"target_power\": %.10g, \"needed_requests\": ",
-            p->from, p->to, p->power, p->power_error, target);
+    /* once per phase, a thousand at fleet scale: text_put_g, not fprintf */
+    text_put(out, ", \"from\": ");
+    text_put_g(out, p->from, 10);
+    text_put(out, ", \"to\": ");
+    text_put_g(out, p->to, 10);
+    text_put(out, ", \"power\": ");
+    text_put_g(out, p->power, 10);
+    text_put(out, ", \"power_error\": ");
+    text_put_g(out, p->power_error, 3);
+    text_put(out, ", \"target_power\": ");
+    text_put_g(out, target, 10);
+    text_put(out, ", \"needed_requests\": ");
     if (p->needed_reachable)
-        fprintf(out, "%" PRIu64, p->needed);
+        text_put_u64(out, p->needed);
     else
-        fputs("null", out);
-    fprintf(out, ", \"rate_per_s\": %.10g, \"needed_s\": ", power->rate_per_s);
+        text_put(out, "null");
+    text_put(out, ", \"rate_per_s\": ");
+    text_put_g(out, power->rate_per_s, 10);
+    text_put(out, ", \"needed_s\": ");
     json_number_or_null(out, power->needed_s);
-    fprintf(out, ", \"underpowered\": %s}", power->underpowered ? "true" : "false");
+    text_put(out, power->underpowered ? ", \"underpowered\": true}" : ", \"underpowered\": false}");
 }
 
 /* The plan line of an srm phase. */
@@ -564,8 +574,10 @@ void srm_report_faults_json(FILE *out, const results *r)
 
 void srm_report_run_sequential_json(FILE *out, const results_phase *ph)
 {
-    fprintf(out, ", \"sequential\": {\"p_value\": %.10g, \"crossed\": %s, \"crossed_at_s\": ",
-            ph->sequential_p, ph->sequential_crossed ? "true" : "false");
+    text_put(out, ", \"sequential\": {\"p_value\": ");
+    text_put_g(out, ph->sequential_p, 10);
+    text_put(out, ph->sequential_crossed ? ", \"crossed\": true, \"crossed_at_s\": "
+                                         : ", \"crossed\": false, \"crossed_at_s\": ");
     json_number_or_null(out, ph->sequential_crossed ? ph->sequential_at_s : NAN);
     fputs(", \"looks\": [", out);
     looklog_iter it;

@@ -15,6 +15,7 @@
 #include "tests/check_main.h"
 #include "tests/split_points.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -599,6 +600,51 @@ START_TEST(junit_counts_and_messages)
 }
 END_TEST
 
+/* A phase table line of junit.xml as the table was first written: snprintf into 256 bytes
+ * (cut there), then escaped. */
+static char *junit_row(const results_phase *ph, size_t i)
+{
+    const results_share *d = &ph->deployments[i];
+    char line[256], replicas[48], expected[48];
+    verdicts_replicas(replicas, sizeof replicas, d);
+    verdicts_share(expected, sizeof expected, ph, i);
+    snprintf(line, sizeof line, "%-40s %14s %22s %8.2f%% %10" PRIu64 "\n", text_short_name(d->name),
+             replicas, expected, 100.0 * (double)d->observed / (double)ph->requests, d->observed);
+    FILE *out = tmpfile();
+    ck_assert_ptr_nonnull(out);
+    text_xml(out, line, 0);
+    return contents(out);
+}
+
+/* The rows of a phase's table, with a name to escape and with one too long for a line of the
+ * table, which cuts it as it always did. */
+START_TEST(junit_phase_rows_as_printf)
+{
+    results *r = sample();
+    results_phase *ph = &r->phases[1]; /* failed: its table is in <failure> and in <system-out> */
+    char longer[400];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    memcpy(longer + 200, "<&>", 3);
+    for (int round = 0; round < 2; round++) {
+        free(ph->deployments[0].name);
+        ph->deployments[0].name =
+            results_strdup(round ? longer : "accounts/acme/deployments/b<l>ue&");
+        char *xml = capture_report(junit, r), table[4096] = "";
+        for (size_t i = 0; i < ph->n_deployments; i++) { /* the rows one after the other */
+            char *row = junit_row(ph, i);
+            ck_assert_uint_lt(strlen(table) + strlen(row), sizeof table - 16);
+            strcat(table, row);
+            free(row);
+        }
+        strcat(table, "chi2 = ");
+        ck_assert_msg(count(xml, table) == 2, "round %d: %s", round, table);
+        free(xml);
+    }
+    results_free(r);
+}
+END_TEST
+
 START_TEST(markdown_has_one_table_row_per_phase)
 {
     results *r = sample();
@@ -1076,6 +1122,7 @@ static Suite *suite(void)
 
     tc = tcase_create("junit_counts");
     tcase_add_test(tc, junit_counts_and_messages);
+    tcase_add_test(tc, junit_phase_rows_as_printf);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("markdown_phase_table");

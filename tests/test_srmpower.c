@@ -180,6 +180,68 @@ START_TEST(sample_size_asked_again)
 }
 END_TEST
 
+/* The first n at which srmpower_power reaches the target, found the plainest way: doubling
+ * from 1, then bisecting on whole numbers; -1 when the doubling passes the requests limit
+ * first. The search in srmpower starts from an approximation instead, so it is held to
+ * exactly these answers. */
+static int64_t bisect_sample_size(int df, double effect, double alpha, double target)
+{
+    char err[256];
+    double power, error, lo = 0.0, hi = 1.0;
+    for (;;) {
+        if (hi > SRMPOWER_MAX_REQUESTS)
+            return -1;
+        ck_assert_int_eq(srmpower_power(df, hi * effect, alpha, &power, &error, err, sizeof err),
+                         0);
+        if (power >= target)
+            break;
+        lo = hi;
+        hi *= 2.0;
+    }
+    while (hi - lo > 1.0) {
+        double mid = floor(0.5 * (lo + hi));
+        ck_assert_int_eq(srmpower_power(df, mid * effect, alpha, &power, &error, err, sizeof err),
+                         0);
+        if (power >= target)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return (int64_t)hi;
+}
+
+/* Over a grid of degrees of freedom (up to the 9,999 of a 10,000-deployment router), levels,
+ * effects (from needing one request to needing more than the limit allows) and target
+ * powers, the sample size is exactly the plain search's. */
+START_TEST(sample_size_search)
+{
+    const int dfs[] = {1, 2, 3, 7, 40, 300, 9999};
+    const double alphas[] = {0.05, 0.001, 1e-7};
+    const double effects[] = {40.0, 0.3, 1.1e-3, 2.7e-7, 1e-14};
+    const double targets[] = {0.5, 0.8, 0.99};
+    char err[256];
+    int checked = 0;
+    for (size_t a = 0; a < sizeof dfs / sizeof dfs[0]; a++)
+        for (size_t b = 0; b < sizeof alphas / sizeof alphas[0]; b++)
+            for (size_t e = 0; e < sizeof effects / sizeof effects[0]; e++)
+                for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+                    if (dfs[a] == 9999 && (b != 1 || t == 2)) /* the costly ones: a few */
+                        continue;
+                    int64_t want = bisect_sample_size(dfs[a], effects[e], alphas[b], targets[t]);
+                    uint64_t n = 0;
+                    int rc = srmpower_sample_size(dfs[a], effects[e], alphas[b], targets[t], &n,
+                                                  err, sizeof err);
+                    ck_assert_msg(want < 0 ? rc != 0 : rc == 0 && n == (uint64_t)want,
+                                  "df %d, alpha %g, effect %g, target %g: %llu (rc %d), plain "
+                                  "search %lld",
+                                  dfs[a], alphas[b], effects[e], targets[t], (unsigned long long)n,
+                                  rc, (long long)want);
+                    checked++;
+                }
+    ck_assert_int_gt(checked, 250);
+}
+END_TEST
+
 START_TEST(deviation_rules)
 {
     char err[256];
@@ -300,6 +362,10 @@ static Suite *suite(void)
     tcase_add_test(tc, sample_size_asked_again);
     tcase_add_test(tc, deviation_rules);
     tcase_add_test(tc, plan_phase_fields);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("sample_size_search");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, sample_size_search);
     suite_add_tcase(s, tc);
     tc = tcase_create("monte_carlo");
     tcase_set_timeout(tc, 120);

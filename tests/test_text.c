@@ -172,6 +172,11 @@ START_TEST(g_seeded_values_as_printf)
         bad += mismatches(from_bits(r));
         bad += mismatches((double)(r >> 11) * 0x1p-53);
         bad += mismatches((double)(r % 1000000) / 1000.0);
+        /* text_g's thousandths: exact, bin times, and near them at many distances */
+        bad += mismatches(-(double)(r % 100000000000u) / 1000.0);
+        bad += mismatches((double)(r % 4000) * 0.05);
+        bad += mismatches((double)(r % 1000000) / 1000.0 *
+                          (1.0 + ((double)(r >> 40 & 0xFF) - 128.0) * pow(10.0, -(int)(r % 16))));
         bad += mismatches((double)(r % 10000000000000u) * 1e-6);
         bad += mismatches((double)(int64_t)r);
         bad += mismatches(ldexp((double)(r >> 11), (int)(r % 200) - 150));

@@ -114,16 +114,23 @@ static const char *xml_entity(uint32_t cp, int attribute)
     return NULL;
 }
 
-/* A printable ASCII character, none of `special`: written as it is, without decoding. */
-static int plain(char c, const char *special)
+/* A printable ASCII character that XML (or a CSV field) carries as it is: written without
+ * decoding. Tested by comparisons, not strchr: every byte of a report's text goes through
+ * here. */
+static int xml_plain(char c)
 {
-    return c >= 0x20 && c < 0x7F && !strchr(special, c);
+    return c >= 0x20 && c < 0x7F && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
+static int csv_plain(char c)
+{
+    return c >= 0x20 && c < 0x7F && c != '"';
 }
 
 void text_xml(FILE *out, const char *s, int attribute)
 {
     for (const char *p = s ? s : ""; *p;) {
-        if (plain(*p, "&<>\"'")) {
+        if (xml_plain(*p)) {
             putc_unlocked(*p++, out);
             continue;
         }
@@ -170,6 +177,10 @@ void text_md(FILE *out, const char *s, int cell)
     s = s ? s : "";
     int line_start = !cell;
     for (const char *p = s; *p;) {
+        if (!line_start && (alnum(*p) || *p == ' ')) { /* the usual: no escape, no state */
+            putc_unlocked(*p++, out);
+            continue;
+        }
         size_t marker = line_start ? md_list_marker(out, p) : 0;
         if (marker) {
             p += marker;
@@ -203,7 +214,7 @@ void text_csv(FILE *out, const char *s)
     if (quoted)
         putc_unlocked('"', out);
     for (const char *p = s; *p;) {
-        if (plain(*p, "\"")) {
+        if (csv_plain(*p)) {
             putc_unlocked(*p++, out);
             continue;
         }
@@ -253,16 +264,24 @@ void text_percent(char *buf, size_t size, double share)
     /* units_format_number(x, 3, 2) (three significant digits, at least two decimals), its
      * usual case by text_f: reports at fleet scale print tens of thousands of shares. */
     int decimals = 2;
-    if (x != 0 && isfinite(x)) {
+    if (x != 0 && isfinite(x) && fabs(x) < 1) { /* from 1 on, floor(log10) >= 0 */
         int magnitude = (int)floor(log10(fabs(x)));
         if (2 - magnitude > decimals)
             decimals = 2 - magnitude;
     }
-    if (decimals <= 17)
-        text_f(number, x, decimals);
-    else
+    size_t len;
+    if (decimals <= 17) {
+        len = text_f(number, x, decimals);
+    } else {
         units_format_number(x, 3, 2, number, sizeof number);
-    snprintf(buf, size, "%s%%", number);
+        len = strlen(number);
+    }
+    if (len + 2 <= size) { /* as snprintf "%s%%" writes it, without its cost per share */
+        memcpy(buf, number, len);
+        memcpy(buf + len, "%", 2);
+    } else {
+        snprintf(buf, size, "%s%%", number);
+    }
 }
 
 void text_exact(char *buf, size_t size, double x)
@@ -272,8 +291,8 @@ void text_exact(char *buf, size_t size, double x)
 
 void text_count(char *buf, size_t size, uint64_t n)
 {
-    char digits[32];
-    int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+    char digits[TEXT_NUMBER_MAX];
+    int len = (int)text_u64(digits, n);
     size_t o = 0;
     for (int i = 0; i < len && o + 1 < size; i++) {
         if (i > 0 && (len - i) % 3 == 0 && o + 2 < size)
@@ -447,6 +466,29 @@ size_t text_f(char *buf, double x, int decimals)
     return len;
 }
 
+/* 10^-i, for 0 <= i <= 15: bounds only, their rounding does not matter. */
+static const double tenths[16] = {1e0,  1e-1, 1e-2,  1e-3,  1e-4,  1e-5,  1e-6,  1e-7,
+                                  1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15};
+
+/* k / 1000 in decimal, without trailing zeros (nor a point when whole), after a '-' when
+ * negative. Returns the length. */
+static size_t thousandths_text(char *buf, int negative, uint64_t k)
+{
+    size_t len = negative ? 1 : 0;
+    buf[0] = '-';
+    len += text_u64(buf + len, k / 1000);
+    unsigned frac = (unsigned)(k % 1000);
+    if (frac) {
+        buf[len++] = '.';
+        for (unsigned unit = 100; frac; unit /= 10) {
+            buf[len++] = (char)('0' + frac / unit);
+            frac %= unit;
+        }
+    }
+    buf[len] = '\0';
+    return len;
+}
+
 size_t text_g(char *buf, double x, int precision)
 {
     if (x == 0 && precision >= 1 && precision <= 17) {
@@ -464,13 +506,34 @@ size_t text_g(char *buf, double x, int precision)
         buf[0] = '-';
         return sign + text_u64(buf + sign, (uint64_t)a);
     }
+    if (precision <= 15 && a < 1e12) { /* the times of a run's bins: 0.05, 12.5, 600.25 */
+        /* a near d = k / 1000, k with D <= precision digits (so d has at most `precision`
+         * significant digits and the exponent D - 4, from -3 to precision - 4: %g writes it
+         * without an exponent). When a is within a quarter of 10^(D - 4 - precision), the
+         * unit of the last digit for a number one exponent below d's (a = 0.9999999999 is
+         * below d = 1 and keeps its ten nines), %g rounds a to d and writes d's digits
+         * without trailing zeros: a tie is at least half a unit away, and the quarter leaves
+         * room for the rounding of the test (fma gives 1000 a - k to within 2^-53 of itself;
+         * k < 2^53 is exact). */
+        double k = round(a * 1000.0);
+        if (k >= 1.0 && k < (double)powers_of_10[precision]) {
+            uint64_t thousandths = (uint64_t)k;
+            int digits = 1;
+            while (thousandths >= powers_of_10[digits])
+                digits++;
+            if (fabs(fma(a, 1000.0, -k)) < 0.25 * tenths[precision - digits + 1])
+                return thousandths_text(buf, x < 0, thousandths);
+        }
+    }
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
     int biased = (int)(bits >> 52 & 0x7FF); /* 0: subnormal, 0x7FF: NaN or infinite */
     uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52, n = 0;
     int e = biased - 1075; /* |x| = m * 2^e, in [2^(e + 52), 2^(e + 53)) */
-    /* The decimal exponent, floor((e + 52) log10(2)), at most one too small. */
-    int exponent = (int)floor((e + 52) * 0.30102999566398119521);
+    /* The decimal exponent, floor((e + 52) log10(2)), at most one too small: 78913 / 2^18 is
+     * log10(2) within 3e-8, no (e + 52) * log10(2) here is that close to a whole number but
+     * 0, and >> on a negative int rounds down on every compiler this builds with. */
+    int exponent = ((e + 52) * 78913) >> 18;
     int fast = biased != 0 && biased != 0x7FF && precision >= 1 && precision <= 17;
     while (fast) {
         fast = scaled(m, e, precision - 1 - exponent, &n);
@@ -482,11 +545,20 @@ size_t text_g(char *buf, double x, int precision)
         int len = snprintf(buf, TEXT_NUMBER_MAX, "%.*g", precision, x);
         return len > 0 ? (size_t)len : 0;
     }
+    /* Without trailing zeros, as %g drops them: 8, 4, 2 and 1 at a time (n's first digit is
+     * not 0, so at least one stays). */
+    int shown = precision;
+    while (n % 100000000u == 0) {
+        n /= 100000000u;
+        shown -= 8;
+    }
+    for (int k = 4; k >= 1; k /= 2)
+        if (n % powers_of_10[k] == 0) {
+            n /= powers_of_10[k];
+            shown -= k;
+        }
     char digits[17];
-    put_digits(digits, precision, n);
-    int shown = precision; /* without trailing zeros, as %g drops them */
-    while (shown > 1 && digits[shown - 1] == '0')
-        shown--;
+    put_digits(digits, shown, n);
     size_t len = 0;
     if (x < 0)
         buf[len++] = '-';
@@ -505,7 +577,7 @@ size_t text_g(char *buf, double x, int precision)
         buf[len++] = (char)('0' + magnitude % 10);
     } else if (exponent >= 0) { /* ddd.ddd */
         for (int i = 0; i <= exponent; i++)
-            buf[len++] = digits[i];
+            buf[len++] = i < shown ? digits[i] : '0';
         if (shown > exponent + 1)
             buf[len++] = '.';
         for (int i = exponent + 1; i < shown; i++)

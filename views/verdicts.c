@@ -172,20 +172,29 @@ static int starting(const results_phase *ph)
 void verdicts_share(char *buf, size_t size, const results_phase *ph, size_t i)
 {
     const results_share *d = &ph->deployments[i];
-    char ready[80], asked[80];
+    char ready[80], asked[80] = "";
     text_percent(ready, sizeof ready, d->expected_share);
-    text_percent(asked, sizeof asked, d->intended_share);
+    /* the same share has the same text: the usual case needs only one */
+    int same = d->intended_share == d->expected_share;
+    if (!same)
+        text_percent(asked, sizeof asked, d->intended_share);
     /* the texts first: starting() looks at every deployment of the phase */
-    if (strcmp(ready, asked) != 0 && starting(ph))
+    size_t len = strlen(ready);
+    if (!same && strcmp(ready, asked) != 0 && starting(ph))
         snprintf(buf, size, "%s (%s asked)", ready, asked);
-    else
-        snprintf(buf, size, "%s", ready);
+    else if (size) { /* once per deployment and report: no snprintf */
+        size_t copied = len < size ? len : size - 1;
+        memcpy(buf, ready, copied);
+        buf[copied] = '\0';
+    }
 }
 
 void verdicts_replicas(char *buf, size_t size, const results_share *d)
 {
     if (d->wanted_replicas > d->replicas)
         snprintf(buf, size, "%lld (%lld asked)", d->replicas, d->wanted_replicas);
+    else if (size >= TEXT_NUMBER_MAX)
+        text_i64(buf, d->replicas);
     else
         snprintf(buf, size, "%lld", d->replicas);
 }

@@ -32,11 +32,14 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* Central chi-square P and Q at x with df degrees of freedom, GSL's error estimate added
- * to *error (weighted by the term's Poisson weight). */
-static int central(double x, double df, double weight, double *p, double *q, double *error)
+ * to *error (weighted by the term's Poisson weight). With upper_only, Q alone (*p is 0 and
+ * *error has Q's error only): the sample-size search needs nothing else, and Q is the same
+ * double either way. */
+static int central(double x, double df, double weight, int upper_only, double *p, double *q,
+                   double *error)
 {
-    gsl_sf_result rp, rq;
-    int sp = gsl_sf_gamma_inc_P_e(0.5 * df, 0.5 * x, &rp);
+    gsl_sf_result rp = {0.0, 0.0}, rq;
+    int sp = upper_only ? GSL_SUCCESS : gsl_sf_gamma_inc_P_e(0.5 * df, 0.5 * x, &rp);
     int sq = gsl_sf_gamma_inc_Q_e(0.5 * df, 0.5 * x, &rq);
     /* An underflow is a value below the smallest double: 0 within that. */
     if (sp == GSL_EUNDRFLW)
@@ -68,7 +71,7 @@ static int central(double x, double df, double weight, double *p, double *q, dou
  * the mode (its average over the weights is far below the number of terms) and each
  * addition by 1 ulp of the sum: 4 ulps per term in all is a safe allowance.
  */
-static int mixture(double x, double df, double lambda, srmpower_tail *out)
+static int mixture(double x, double df, double lambda, int upper_only, srmpower_tail *out)
 {
     double mu = 0.5 * lambda;
     double mode = floor(mu);
@@ -77,7 +80,7 @@ static int mixture(double x, double df, double lambda, srmpower_tail *out)
     double p = 0.0, q = 0.0, weights = 0.0, error = 0.0, tp, tq;
     long terms = 0;
 
-    if (central(x, df + 2.0 * mode, w_mode, &tp, &tq, &error) != 0)
+    if (central(x, df + 2.0 * mode, w_mode, upper_only, &tp, &tq, &error) != 0)
         return -1;
     p += w_mode * tp;
     q += w_mode * tq;
@@ -93,7 +96,7 @@ static int mixture(double x, double df, double lambda, srmpower_tail *out)
             break;
         w = next;
         j += 1.0;
-        if (central(x, df + 2.0 * j, w, &tp, &tq, &error) != 0)
+        if (central(x, df + 2.0 * j, w, upper_only, &tp, &tq, &error) != 0)
             return -1;
         p += w * tp;
         q += w * tq;
@@ -113,7 +116,7 @@ static int mixture(double x, double df, double lambda, srmpower_tail *out)
         w = prev;
         j -= 1.0;
         tail_down = 0.0;
-        if (central(x, df + 2.0 * j, w, &tp, &tq, &error) != 0)
+        if (central(x, df + 2.0 * j, w, upper_only, &tp, &tq, &error) != 0)
             return -1;
         p += w * tp;
         q += w * tq;
@@ -129,7 +132,9 @@ static int mixture(double x, double df, double lambda, srmpower_tail *out)
     return 0;
 }
 
-int srmpower_ncx2(double x, double df, double lambda, srmpower_tail *out, char *err, size_t errlen)
+/* srmpower_ncx2, or with upper_only its q alone (p is 0, error that of q's terms only). */
+static int ncx2(double x, double df, double lambda, int upper_only, srmpower_tail *out, char *err,
+                size_t errlen)
 {
     if (!(df > 0.0) || !isfinite(df))
         return fail(err, errlen, "degrees of freedom %g: expected a positive number", df);
@@ -139,11 +144,16 @@ int srmpower_ncx2(double x, double df, double lambda, srmpower_tail *out, char *
     if (!(x >= 0.0) || !isfinite(x))
         return fail(err, errlen, "chi-square value %g: expected a finite number >= 0", x);
     gslerr_quiet();
-    int status = mixture(x, df, lambda, out);
+    int status = mixture(x, df, lambda, upper_only, out);
     if (status != 0)
         return fail(err, errlen, "noncentral chi-square at %g (df %g, lambda %g): GSL failed", x,
                     df, lambda);
     return 0;
+}
+
+int srmpower_ncx2(double x, double df, double lambda, srmpower_tail *out, char *err, size_t errlen)
+{
+    return ncx2(x, df, lambda, 0, out, err, errlen);
 }
 
 double srmpower_critical(int df, double alpha)
@@ -156,9 +166,9 @@ double srmpower_critical(int df, double alpha)
 }
 
 /* The power at critical value c (srmpower_critical(df, alpha)), which a search over lambda
- * computes once. */
-static int power_at(int df, double c, double lambda, double *power, double *error, char *err,
-                    size_t errlen)
+ * computes once; with upper_only, *error is not an error bound (see ncx2). */
+static int power_at(int df, double c, double lambda, int upper_only, double *power, double *error,
+                    char *err, size_t errlen)
 {
     if (!(lambda >= 0.0))
         return fail(err, errlen, "noncentrality %g: expected a number >= 0", lambda);
@@ -166,7 +176,7 @@ static int power_at(int df, double c, double lambda, double *power, double *erro
      * and 1 */
     double at = fmin(lambda, SRMPOWER_MAX_LAMBDA);
     srmpower_tail t;
-    if (srmpower_ncx2(c, df, at, &t, err, errlen) != 0)
+    if (ncx2(c, df, at, upper_only, &t, err, errlen) != 0)
         return -1;
     *power = t.q;
     *error = t.error + (lambda > at ? 1.0 - t.q : 0.0);
@@ -179,7 +189,7 @@ int srmpower_power(int df, double lambda, double alpha, double *power, double *e
     double c = srmpower_critical(df, alpha);
     if (isnan(c) && lambda >= 0.0)
         return fail(err, errlen, "no critical value for df %d at alpha %g", df, alpha);
-    return power_at(df, c, lambda, power, error, err, errlen);
+    return power_at(df, c, lambda, 0, power, error, err, errlen);
 }
 
 double srmpower_effect(size_t k, const double *p0, const double *p1)
@@ -234,6 +244,69 @@ int srmpower_deviate(size_t k, const double *p0, const srmpower_deviation *d, do
     return 0;
 }
 
+/* The requests a search may ask for: the last power of two the first search (doubling
+ * from 1 until reached, then bisecting) tried before it gave up beyond
+ * SRMPOWER_MAX_REQUESTS; the answers are still those of that search. */
+static double reach(void)
+{
+    double n = 1.0;
+    while (2.0 * n <= SRMPOWER_MAX_REQUESTS)
+        n *= 2.0;
+    return n;
+}
+
+typedef struct {
+    int df;
+    double c, effect, target;
+    char *err;
+    size_t errlen;
+} search;
+
+/* The power with n requests: the upper tail alone, the same double srmpower_power gives. */
+static int power_of(const search *s, double n, double *power)
+{
+    double error;
+    return power_at(s->df, s->c, n * s->effect, 1, power, &error, s->err, s->errlen);
+}
+
+/* A real n near the answer, for the search on whole numbers to start from: the normal
+ * approximation of the noncentral chi-square (mean df + lambda, variance 2 (df + 2 lambda))
+ * solved for the target, then secant steps on the exact power, stopped within a request or
+ * when a step would leave (0, reach] or not move. Only where the search starts depends on
+ * it, never its answer. */
+static double first_guess(const search *s, double limit)
+{
+    /* mean - c = z sd with u = sd = sqrt(2 df + 4 lambda): u^2 - 4 z u + 2 df - 4 c = 0 */
+    double z = gsl_cdf_ugaussian_Pinv(s->target), df = s->df;
+    double u = 2.0 * z + sqrt(fmax(0.0, 4.0 * z * z - 2.0 * df + 4.0 * s->c));
+    double lambda = 0.25 * (u * u - 2.0 * df);
+    double x0 = isfinite(lambda) && lambda > 0.0 ? fmin(limit, fmax(1.0, lambda / s->effect)) : 1.0;
+    double x1 = fmin(limit, 1.01 * x0 + 1.0), g0, g1;
+    if (power_of(s, x0, &g0) != 0 || power_of(s, x1, &g1) != 0)
+        return x0;
+    g0 -= s->target;
+    g1 -= s->target;
+    for (int step = 0; step < 8 && g1 != g0; step++) {
+        double x2 = x1 - g1 * (x1 - x0) / (g1 - g0), g2;
+        if (!(x2 > 0.0 && x2 <= limit) || fabs(x2 - x1) < 0.5)
+            return isfinite(x2) && x2 > 0.0 && x2 <= limit ? x2 : x1;
+        if (power_of(s, x2, &g2) != 0)
+            return x2;
+        x0 = x1, g0 = g1;
+        x1 = x2, g1 = g2 - s->target;
+    }
+    return x1;
+}
+
+/*
+ * The smallest whole n >= 1 with power(n) >= target, where power only grows with n: from a
+ * guess, steps of 1, 2, 4... down or up until the target lies between two whole numbers
+ * (lo = 0 counts as short of it and is never computed, as power(0) = alpha < target or n = 1
+ * suffices), then bisection. With a good guess that is two evaluations of the power
+ * (first_guess spends some more), where doubling from 1 and bisecting took some forty; the
+ * answer is the same whole number, the only one where the computed power crosses the target
+ * (it grows with n, as the test srmpower/sample_size_search holds it to).
+ */
 static int search_sample_size(int df, double effect, double alpha, double target, uint64_t *n,
                               char *err, size_t errlen)
 {
@@ -241,29 +314,46 @@ static int search_sample_size(int df, double effect, double alpha, double target
         return fail(err, errlen, "target power %g: expected a number in (0, 1)", target);
     if (!(effect > 0.0) || !isfinite(effect))
         return fail(err, errlen, "effect %g: expected a finite number > 0", effect);
-    double power, error, c = srmpower_critical(df, alpha);
+    double power, c = srmpower_critical(df, alpha);
     if (isnan(c))
         return fail(err, errlen, "no critical value for df %d at alpha %g", df, alpha);
+    search s = {df, c, effect, target, err, errlen};
+    double limit = reach();
 
-    /* double until reached, then bisect on whole numbers: power(n * effect) only grows */
-    double lo = 0.0, hi = 1.0;
-    for (;;) {
-        if (hi > SRMPOWER_MAX_REQUESTS)
-            return fail(err, errlen,
-                        "more than %g requests needed: the deviation is too small to detect",
-                        SRMPOWER_MAX_REQUESTS);
-        if (power_at(df, c, hi * effect, &power, &error, err, errlen) != 0)
-            return -1;
-        if (power >= target)
-            break;
-        lo = hi;
-        hi *= 2.0;
+    double lo, hi, guess = fmin(limit, fmax(1.0, ceil(first_guess(&s, limit))));
+    if (power_of(&s, guess, &power) != 0)
+        return -1;
+    if (power >= target) {
+        hi = guess;
+        for (double step = 1.0;; step *= 2.0) {
+            lo = fmax(0.0, hi - step);
+            if (lo == 0.0)
+                break;
+            if (power_of(&s, lo, &power) != 0)
+                return -1;
+            if (power < target)
+                break;
+            hi = lo;
+        }
+    } else {
+        lo = guess;
+        for (double step = 1.0;; step *= 2.0) {
+            hi = fmin(limit, lo + step);
+            if (hi == lo)
+                return fail(err, errlen,
+                            "more than %g requests needed: the deviation is too small to detect",
+                            SRMPOWER_MAX_REQUESTS);
+            if (power_of(&s, hi, &power) != 0)
+                return -1;
+            if (power >= target)
+                break;
+            lo = hi;
+        }
     }
-    /* invariant: power(lo) < target <= power(hi) (lo = 0 has power alpha < target or is
-     * never tested when n = 1 suffices) */
+    /* invariant: power(lo) < target <= power(hi) */
     while (hi - lo > 1.0) {
         double mid = floor(0.5 * (lo + hi));
-        if (power_at(df, c, mid * effect, &power, &error, err, errlen) != 0)
+        if (power_of(&s, mid, &power) != 0)
             return -1;
         if (power >= target)
             hi = mid;
