@@ -153,6 +153,9 @@ class Overrides(unittest.TestCase):
             (["--set", "deployments.a.replicas=-1"], ": --set deployments.a.replicas=-1: "),
             (["--set", "window=1m", "--set", "duration=[1"],
              ": --set duration=[1: expected a YAML value after '='"),
+            # found once the file is read (the YAML tree is gone then): still named
+            (["--set", "traffic.0={router: nope, rate: 1/s}"],
+             ": --set traffic.0={router: nope, rate: 1/s}: router \"nope\" never exists"),
         ]
         with tempfile.TemporaryDirectory() as tmp:
             for args, message in cases:

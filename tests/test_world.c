@@ -43,6 +43,36 @@ static void router_cmd(world_cmd *cmd, world_op op, const char *id, const char *
     cmd->set |= n ? WORLD_SET_DEPLOYMENTS : 0;
 }
 
+/* A command's deployment list sized at once (as a file's list is read) and then grown one by
+ * one keeps every id: resizing leaves room the way adding expects. */
+START_TEST(deployment_list_resized_then_grown)
+{
+    world_cmd cmd;
+    world_cmd_init(&cmd);
+    char id[32];
+    size_t n = 0;
+    for (size_t round = 0; round < 3; round++) {
+        size_t at_once = 5 + 37 * round;
+        ck_assert_int_eq(world_cmd_resize_deployments(&cmd, n + at_once), 0);
+        for (size_t i = 0; i < at_once; i++) {
+            ck_assert_str_eq(cmd.deployments[n + i], "");
+            snprintf(cmd.deployments[n + i], sizeof cmd.deployments[0], "d%zu", n + i);
+        }
+        n += at_once;
+        for (size_t i = 0; i < 11 * round + 3; i++, n++) {
+            snprintf(id, sizeof id, "d%zu", n);
+            ck_assert_int_eq(world_cmd_add_deployment(&cmd, id), 0);
+        }
+    }
+    ck_assert_uint_eq(cmd.n_deployments, n);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "d%zu", i);
+        ck_assert_str_eq(cmd.deployments[i], id);
+    }
+    world_cmd_clear(&cmd);
+}
+END_TEST
+
 /* A record's id, name, model and display name read as the commands set them, and stay
  * valid (pointers into the world) across later commands, deletes and creates of the same
  * id: callers keep them, e.g. a phase's router name. */
@@ -272,5 +302,7 @@ static Suite *suite(void)
     check_add_case(s, tcase_create("commit_flags_what_moved"), commit_flags_what_moved, 4);
     check_add_case(s, tcase_create("serving_lookup"), serving_lookup, 30);
     check_add_case(s, tcase_create("events_in_time_order"), events_in_time_order, 4);
+    check_add_case(s, tcase_create("deployment_list_resized"), deployment_list_resized_then_grown,
+                   4);
     return s;
 }

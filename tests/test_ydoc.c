@@ -460,6 +460,96 @@ START_TEST(overrides)
 }
 END_TEST
 
+/* Scalar texts of every length around the size a node holds itself (15 bytes and a NUL), as
+ * read, as an alias repeats them, as an override writes them, and in a mapping's keys, come
+ * back whole: each written text is compared with what the tree gives. */
+START_TEST(scalar_texts_any_length)
+{
+    const char *alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    char text[8192] = "", want[64];
+    for (int len = 0; len <= 33; len++) {
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "k%.*s: &a%d \"%.*s\"\nr%d: *a%d\n", len,
+                 alphabet, len, len, alphabet, len, len);
+    }
+    /* each text followed at once by a node of another type */
+    strcat(text, "s: [");
+    for (int len = 0; len <= 33; len++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "\"%.*s\", [1], ", len, alphabet);
+    strcat(text, "end]\n");
+    ydoc *d = load(text);
+    const ydoc_node *root = ydoc_root(d);
+    ck_assert_uint_eq(root->n, 69);
+    const ydoc_node *s = ydoc_get(root, "s");
+    for (int len = 0; len <= 33; len++) {
+        snprintf(want, sizeof want, "%.*s", len, alphabet);
+        ck_assert_str_eq(s->items[2 * len]->value, want);
+        ck_assert_int_eq(s->items[2 * len + 1]->type, YDOC_SEQ);
+    }
+    for (int len = 0; len <= 33; len++) {
+        snprintf(want, sizeof want, "k%.*s", len, alphabet);
+        ck_scalar(root->keys[2 * len], want, 1, 2 * len + 1, 1);
+        const ydoc_node *value = ydoc_get(root, want), *alias;
+        ck_scalar(value, want + 1, 0, 2 * len + 1, len + 4); /* from its anchor */
+        snprintf(want, sizeof want, "r%d", len);
+        ck_assert_ptr_eq(alias = ydoc_get(root, want), value); /* the alias shares it */
+        ck_assert_uint_eq(strlen(alias->value), (size_t)len);
+    }
+    for (int len = 0; len <= 33; len++) {
+        char set[128];
+        snprintf(set, sizeof set, "k%.*s=%.*s", len, alphabet, len, alphabet + 1);
+        ck_assert_int_eq(ydoc_set(d, set, err, sizeof err), 0);
+        snprintf(set, sizeof set, "new%.*s=1", len, alphabet);
+        ck_assert_int_eq(ydoc_set(d, set, err, sizeof err), 0);
+    }
+    root = ydoc_root(d);
+    for (int len = 0; len <= 33; len++) {
+        snprintf(want, sizeof want, "k%.*s", len, alphabet);
+        const ydoc_node *value = ydoc_get(root, want);
+        snprintf(want, sizeof want, "%.*s", len, alphabet + 1);
+        ck_assert_str_eq(value->value, want);
+        snprintf(want, sizeof want, "new%.*s", len, alphabet);
+        ck_assert_ptr_nonnull(ydoc_get(root, want));
+        snprintf(want, sizeof want, "r%d", len);
+        ck_assert_uint_eq(strlen(ydoc_get(root, want)->value), (size_t)len); /* not overridden */
+    }
+    ydoc_free(d);
+}
+END_TEST
+
+/* Positions stay exact far into a large file: a sequence of 100,000 items, one a line (half
+ * the node limit), the last a flow mapping; each node at the line and column where it is
+ * written. */
+START_TEST(positions_in_a_large_file)
+{
+    enum { LINES = 100000 };
+    size_t size = (size_t)LINES * 16 + 64, used = 0;
+    char *text = malloc(size);
+    ck_assert_ptr_nonnull(text);
+    used += (size_t)snprintf(text, size, "list:\n");
+    for (int i = 0; i + 1 < LINES; i++)
+        used += (size_t)snprintf(text + used, size - used, "  - d-%d\n", i);
+    used += (size_t)snprintf(text + used, size - used, "  -   {id: last, n: 6}\n");
+    ydoc *d = ydoc_load_string(text, used, "t.yaml", err, sizeof err);
+    ck_assert_msg(d != NULL, "%s", err);
+    free(text);
+    const ydoc_node *list = ydoc_get(ydoc_root(d), "list");
+    ck_assert_uint_eq(list->n, LINES);
+    char id[32];
+    for (int i = 0; i + 1 < LINES; i += 9973) {
+        snprintf(id, sizeof id, "d-%d", i);
+        ck_scalar(list->items[i], id, 1, i + 2, 5);
+    }
+    const ydoc_node *last = list->items[LINES - 1];
+    ck_node(last, YDOC_MAP, LINES + 1, 7);
+    ck_scalar(last->keys[0], "id", 1, LINES + 1, 8);
+    ck_scalar(last->items[0], "last", 1, LINES + 1, 12);
+    ck_scalar(last->keys[1], "n", 1, LINES + 1, 18);
+    ck_scalar(last->items[1], "6", 1, LINES + 1, 21);
+    ydoc_free(d);
+}
+END_TEST
+
 /* Mappings of every size on either side of a merge: its own keys win and each merged key
  * is taken once, the first listed winning, whether the keys are compared one by one (a few)
  * or hashed (many). The expected mapping is written out by hand below. */
@@ -628,6 +718,8 @@ static Suite *suite(void)
     check_add_case(s, tcase_create("overrides"), overrides, 4);
     check_add_case(s, tcase_create("duplicate_keys"), duplicate_keys_refused, 4);
     check_add_case(s, tcase_create("merge_keys_any_size"), merge_keys_any_size, 4);
+    check_add_case(s, tcase_create("scalar_texts_any_length"), scalar_texts_any_length, 4);
+    check_add_case(s, tcase_create("positions_in_a_large_file"), positions_in_a_large_file, 60);
     check_add_case(s, tcase_create("several_documents"), several_documents_refused, 4);
     check_add_case(s, tcase_create("files"), files, 4);
     check_add_case(s, tcase_create("files_refused_before_reading"), files_refused_before_reading,

@@ -19,8 +19,8 @@
 static int tree_equal(const ydoc_node *a, const ydoc_node *b, int in_flow, char *why, size_t size)
 {
     if (a->type != b->type || a->n != b->n) {
-        snprintf(why, size, "line %d: a %s of %zu became a %s of %zu", a->line,
-                 ydoc_type_name(a->type), a->n, ydoc_type_name(b->type), b->n);
+        snprintf(why, size, "line %d: a %s of %u became a %s of %u", a->line,
+                 ydoc_type_name(a->type), (unsigned)a->n, ydoc_type_name(b->type), (unsigned)b->n);
         return 0;
     }
     if (a->type == YDOC_SCALAR) {

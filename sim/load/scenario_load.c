@@ -199,13 +199,13 @@ static int parse_deployment_list(loader *ld, const ydoc_node *seq, world_cmd *cm
         return -1;
     if (seq->n == 0)
         return yread_fail(&ld->in, seq, "expected at least one deployment behind a router");
-    for (size_t i = 0; i < seq->n; i++) {
-        world_id id;
-        if (yread_id(&ld->in, seq->items[i], "deployment", UNITS_DEPLOYMENT, id) != 0)
+    size_t first = cmd->n_deployments;
+    if (world_cmd_resize_deployments(cmd, first + seq->n) != 0)
+        return yread_fail(&ld->in, seq, "out of memory");
+    for (size_t i = 0; i < seq->n; i++)
+        if (yread_id(&ld->in, seq->items[i], "deployment", UNITS_DEPLOYMENT,
+                     cmd->deployments[first + i]) != 0)
             return -1;
-        if (world_cmd_add_deployment(cmd, id) != 0)
-            return yread_fail(&ld->in, seq, "out of memory");
-    }
     cmd->set |= WORLD_SET_DEPLOYMENTS;
     return 0;
 }
@@ -923,10 +923,17 @@ static int pair_has(const pair_set *set, const char *a, const char *b)
     return set->cap > 0 && pair_find(set, a, b)->a != NULL;
 }
 
-/* Every (router, deployment) some command of the scenario lists, for ever_behind. */
+/* Every (router, deployment) some command of the scenario lists, for ever_behind. Only
+ * reaches_batching asks, and only about batching deployments: without one, the index (a
+ * table of every listing, a megabyte for a fleet) is not built. */
 static int index_listings(loader *ld)
 {
     const scenario *sc = ld->sc;
+    size_t batching = 0;
+    for (size_t i = 0; i < sc->n_serving; i++)
+        batching += sc->serving[i].spec.model == SERVING_MODEL_BATCHING;
+    if (batching == 0)
+        return 0;
     for (size_t i = 0; i < sc->n_events; i++) {
         const world_cmd *cmd = &sc->events[i].cmd;
         if (cmd->op != WORLD_ROUTER_CREATE && cmd->op != WORLD_ROUTER_UPDATE)
@@ -1168,6 +1175,9 @@ scenario *scenario_load_set(const char *path, const char *const *sets, size_t n_
         rc = yread_type(&ld.in, root, YDOC_MAP, "the scenario");
         if (rc == 0)
             rc = parse_root(&ld, root);
+        /* The scenario holds copies of what it read: the tree's memory is the validation
+         * world's to reuse (only the overrides' texts stay, for errors at their positions). */
+        ydoc_drop_tree(doc);
         if (rc == 0)
             rc = validate(&ld);
     } else {

@@ -285,6 +285,20 @@ static char *copy_text(ydoc *d, const char *text, size_t len)
     return copy;
 }
 
+/* A scalar's text: in the node when it fits, else among the document's bytes. Returns 0, or
+ * -1 when out of memory. */
+static int set_text(ydoc *d, ydoc_node *node, const char *text, size_t len)
+{
+    if (len < sizeof node->text) {
+        memcpy(node->text, text, len);
+        node->text[len] = '\0';
+        node->value = node->text;
+        return 0;
+    }
+    node->value = copy_text(d, text, len);
+    return node->value ? 0 : -1;
+}
+
 /* An array of the document holding n children copied from `from` and room for `extra` more,
  * or NULL (also when it would be empty). */
 static ydoc_node **copy_children(ydoc *d, ydoc_node *const *from, size_t n, size_t extra)
@@ -451,7 +465,7 @@ static int on_scalar(builder *b, const yaml_event_t *ev)
     if (memchr(text, '\0', len))
         return fail_at(b, node->line, node->column,
                        "expected text, got a NUL character (\\0) inside this scalar");
-    if (!(node->value = copy_text(b->doc, text, len)))
+    if (set_text(b->doc, node, text, len) != 0)
         return fail_at(b, node->line, node->column, "out of memory");
     node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     if (attach(b, node) != 0)
@@ -880,10 +894,8 @@ ydoc *ydoc_load_file(const char *path, char *err, size_t errlen)
     return doc;
 }
 
-void ydoc_free(ydoc *d)
+void ydoc_drop_tree(ydoc *d)
 {
-    if (!d)
-        return;
     while (d->nodes) {
         node_block *next = d->nodes->next;
         free(d->nodes);
@@ -894,6 +906,14 @@ void ydoc_free(ydoc *d)
         free(d->bytes);
         d->bytes = next;
     }
+    d->root = NULL;
+}
+
+void ydoc_free(ydoc *d)
+{
+    if (!d)
+        return;
+    ydoc_drop_tree(d);
     for (size_t i = 0; i < d->n_overrides; i++)
         free(d->overrides[i]);
     free(d->overrides);
@@ -934,7 +954,7 @@ static ydoc_node *set_node(const setter *s, ydoc_type type, const char *value, i
     node->line = s->line;
     node->column = column;
     node->plain = 1;
-    if (value && !(node->value = copy_text(s->doc, value, strlen(value))))
+    if (value && set_text(s->doc, node, value, strlen(value)) != 0)
         return NULL;
     return node;
 }
@@ -1025,8 +1045,8 @@ static long set_step(const setter *s, ydoc_node *node, const char *segment, int 
         if (*segment >= '0' && *segment <= '9' && *end == '\0' && errno == 0) {
             if (index < node->n)
                 return (long)index;
-            return set_fail(s, "expected an index below %zu for the sequence%s, got %s", node->n,
-                            position(node, at, sizeof at), segment);
+            return set_fail(s, "expected an index below %u for the sequence%s, got %s",
+                            (unsigned)node->n, position(node, at, sizeof at), segment);
         }
         for (size_t i = 0; i < node->n; i++) {
             const ydoc_node *id = ydoc_get(node->items[i], "id");

@@ -145,6 +145,21 @@ int world_cmd_add_deployment(world_cmd *cmd, const char *id)
     return 0;
 }
 
+int world_cmd_resize_deployments(world_cmd *cmd, size_t n)
+{
+    size_t cap = 1;
+    while (cap < n)
+        cap *= 2;
+    world_id *resized = realloc(cmd->deployments, cap * sizeof *resized);
+    if (!resized)
+        return -1;
+    for (size_t i = cmd->n_deployments; i < n; i++)
+        resized[i][0] = '\0';
+    cmd->deployments = resized;
+    cmd->n_deployments = n;
+    return 0;
+}
+
 int world_region_is_multi(const char *region)
 {
     return strcmp(region, "US") == 0 || strcmp(region, "EUROPE") == 0 ||

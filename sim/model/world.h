@@ -115,6 +115,10 @@ void world_cmd_clear(world_cmd *cmd);
 int world_cmd_set_text(const char **field, const char *text);
 /* Append a deployment id to cmd->deployments; 0, or -1 when out of memory. */
 int world_cmd_add_deployment(world_cmd *cmd, const char *id);
+/* Make cmd->deployments n ids long in one allocation, the ids past the old length "" until
+ * the caller writes them (a list whose length is known, e.g. read from a file, is then not
+ * grown by copying). 0, or -1 when out of memory (the list unchanged). */
+int world_cmd_resize_deployments(world_cmd *cmd, size_t n);
 
 /* The strings of a deployment or router (id, name, model, region, display name) belong to
  * the world and stay valid until world_free, across updates, deletes and creates. */
