@@ -357,9 +357,9 @@ static void share_cell(FILE *out, double share)
 static void load_cells(FILE *out, const results_share *d)
 {
     char utilization[32] = "n/a", p99[32] = "n/a";
-    if (d->has_load) {
-        loadview_utilization_text(utilization, sizeof utilization, &d->load);
-        loadview_p99_text(p99, sizeof p99, &d->load);
+    if (d->load) {
+        loadview_utilization_text(utilization, sizeof utilization, d->load);
+        loadview_p99_text(p99, sizeof p99, d->load);
     }
     fprintf(out, "<td class=\"num\">%s</td><td class=\"num\">%s</td>", utilization, p99);
 }

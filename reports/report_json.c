@@ -143,9 +143,9 @@ static void write_phase(FILE *out, const results *r, const results_phase *ph,
         text_put_i64(out, d->wanted_replicas);
         text_put(out, ", \"intended_share\": ");
         text_put_g(out, d->intended_share, 10);
-        if (d->has_load) {
+        if (d->load) {
             fputs(", \"load\": {", out);
-            write_load(out, &d->load);
+            write_load(out, d->load);
             fputs("}", out);
         }
         putc_unlocked('}', out);

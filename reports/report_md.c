@@ -268,10 +268,10 @@ typedef enum {
 static void load_value(FILE *out, const results_share *d, column col)
 {
     char text[32] = "n/a";
-    if (d->has_load && col == COL_UTILIZATION)
-        loadview_utilization_text(text, sizeof text, &d->load);
-    else if (d->has_load)
-        loadview_p99_text(text, sizeof text, &d->load);
+    if (d->load && col == COL_UTILIZATION)
+        loadview_utilization_text(text, sizeof text, d->load);
+    else if (d->load)
+        loadview_p99_text(text, sizeof text, d->load);
     fputs(text, out);
 }
 

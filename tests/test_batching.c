@@ -495,9 +495,9 @@ START_TEST(a_run_measures_tokens_everywhere)
         ck_assert_double_gt(l->output_tokens_per_s, 0);
     }
     ck_assert_uint_ge(r->n_phases, 1);
-    ck_assert(r->phases[0].deployments[0].has_load);
-    ck_assert_double_eq(r->phases[0].deployments[0].load.max_kv, -1);
-    ck_assert_uint_gt(r->phases[0].deployments[0].load.tpot.count, 0);
+    ck_assert_ptr_nonnull(r->phases[0].deployments[0].load);
+    ck_assert_double_eq(r->phases[0].deployments[0].load->max_kv, -1);
+    ck_assert_uint_gt(r->phases[0].deployments[0].load->tpot.count, 0);
     ck_assert_uint_eq(r->n_interval_loads, 1);
     ck_assert_uint_gt(r->interval_loads[0].load.iterations, 0);
     results_free(r);

@@ -626,7 +626,8 @@ START_TEST(phase_capacity_apart_from_split)
         ph->n_deployments = 1;
         ph->deployments = calloc(1, sizeof *ph->deployments);
         ph->deployments[0].name = results_strdup(r->deployments[0]);
-        ph->deployments[0].has_load = 1;
+        ph->deployments[0].load = calloc(1, sizeof *ph->deployments[0].load);
+        ck_assert_ptr_nonnull(ph->deployments[0].load);
     }
     /* a whole-interval check judges the run, not a phase: failing, it marks none */
     scenario_capacity *whole = add_capacity(sc, SCENARIO_MAX_LATENCY, 1.0);

@@ -249,8 +249,9 @@ static results *sample_with_load(void)
                                          load_of(0, 0, 0, 0, 0, 0.0, 0.0)};
     for (size_t i = 0; i < 3; i++) {
         results_share *green = &r->phases[i].deployments[r->phases[i].n_deployments - 1];
-        green->has_load = 1;
-        green->load = phase_loads[i];
+        green->load = malloc(sizeof *green->load);
+        ck_assert_ptr_nonnull(green->load);
+        *green->load = phase_loads[i];
     }
     return r;
 }

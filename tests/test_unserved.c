@@ -288,8 +288,8 @@ START_TEST(counted_by_hand)
 
     /* the one phase spans the run: the same counts; the most waiting is not measured */
     ck_assert_uint_eq(r->n_phases, 1);
-    const results_load *ph = &r->phases[0].deployments[0].load;
-    ck_assert(r->phases[0].deployments[0].has_load);
+    const results_load *ph = r->phases[0].deployments[0].load;
+    ck_assert_ptr_nonnull(ph);
     ck_assert_uint_eq(ph->arrived, 8);
     ck_assert_uint_eq(ph->timed_out, 3);
     ck_assert_uint_eq(ph->unfinished, 2);

@@ -72,7 +72,7 @@ static int covers(const results_check *c, const results_phase *ph)
     if (c->from_s >= ph->end_s || c->to_s <= ph->start_s)
         return 0;
     for (size_t i = 0; i < ph->n_deployments; i++)
-        if (ph->deployments[i].has_load &&
+        if (ph->deployments[i].load &&
             (!c->covers || strcmp(text_short_name(ph->deployments[i].name), c->covers) == 0))
             return 1;
     return 0;

@@ -36,8 +36,10 @@ void results_free(results *r)
     free(r->sets);
     for (size_t i = 0; i < r->n_phases; i++) {
         free(r->phases[i].router);
-        for (size_t j = 0; j < r->phases[i].n_deployments; j++)
+        for (size_t j = 0; j < r->phases[i].n_deployments; j++) {
             free(r->phases[i].deployments[j].name);
+            free(r->phases[i].deployments[j].load);
+        }
         free(r->phases[i].deployments);
         looklog_free(&r->phases[i].looks);
     }

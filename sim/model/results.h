@@ -12,12 +12,12 @@
  * Who writes what (nobody else writes these fields):
  *   engine (sim/run/engine)     scenario, description, source, seed, duration_s, window_s,
  *                               alpha, n_bins; total, routed, failed, failed_by_reason;
- *                               phases (all but each deployment's has_load and load); the
+ *                               phases (all but each deployment's load); the
  *                               timeline's events; the split series (`split`), flows,
  *                               windows; routers, targets, and the deployments named by the
  *                               split series.
  *   capacity (sim/run/capacity) unserved, unserved_by_reason; loads, load_points,
- *                               interval_loads; phases[].deployments[].has_load and .load;
+ *                               interval_loads; phases[].deployments[].load;
  *                               cold-start and autoscaler events; the deployments with a
  *                               serving model in `deployments`.
  *   checks (sim/stats/checks)   checks, limits, holm, passed, and phase verdicts when they are
@@ -120,8 +120,10 @@ typedef struct {
     double intended_share;     /* wanted_replicas over the router's total: the split asked for,
                                   which differs from expected_share during cold starts */
     uint64_t observed;
-    int has_load; /* the deployment has a serving model: `load` is filled */
-    results_load load;
+    /* Its serving measurements over the phase, or NULL for a deployment without a serving
+     * model: allocated when the phase opens, filled when it closes (a record of ~450 bytes
+     * that a router over 10,000 deployments without serving models need not carry). */
+    results_load *load;
 } results_share;
 
 /* The anytime-valid sequential test (seqtest.h) looked at once: after a bin of the time

@@ -601,6 +601,9 @@ int capacity_phase_open(capacity *c, size_t phase, const world_router *r, double
         if (!grown)
             return fail(c, "out of memory");
         t->phases = grown;
+        results_share *share = &c->res->phases[phase].deployments[i];
+        if (!share->load && !(share->load = calloc(1, sizeof *share->load)))
+            return fail(c, "out of memory");
         phase_meter *pm = &t->phases[t->n_phases];
         memset(pm, 0, sizeof *pm);
         pm->phase = phase;
@@ -622,8 +625,7 @@ void capacity_phase_close(capacity *c, size_t phase, double now)
                 continue;
             catch_up(c, slot, now);
             results_share *share = &c->res->phases[phase].deployments[t->phases[k].index];
-            share->load = measure(c, t, &t->phases[k].m, now, -1, -1);
-            share->has_load = 1;
+            *share->load = measure(c, t, &t->phases[k].m, now, -1, -1);
             meter_free(&t->phases[k].m);
             t->phases[k--] = t->phases[--t->n_phases];
         }
