@@ -84,7 +84,7 @@ START_TEST(zero_shares_and_running_minimum)
     const uint64_t stray[] = {1, 10, 10};
     ck_assert(seqtest_log_bf_counts(3, p0, 100.0, stray) == INFINITY);
 
-    seqtest *t = seqtest_new(3, p0, 100.0, err, sizeof err);
+    seqtest *t = seqtest_new(3, p0, 100.0, NULL, err, sizeof err);
     ck_assert_msg(t != NULL, "%s", err);
     ck_assert(seqtest_p_value(t) == 1.0 && seqtest_log_bf(t) == 0.0);
     const uint64_t skewed[] = {0, 300, 200}; /* 60/40 against 80/20: strong evidence */
@@ -107,9 +107,9 @@ START_TEST(zero_shares_and_running_minimum)
     const uint64_t all[] = {1000, 0};
     ck_assert(seqtest_log_bf_counts(2, alone, 100.0, all) == 0.0);
 
-    ck_assert(seqtest_new(2, (const double[]){0.0, 0.0}, 100.0, err, sizeof err) == NULL);
-    ck_assert(seqtest_new(2, p0, 0.0, err, sizeof err) == NULL);
-    ck_assert(seqtest_new(2, (const double[]){-1.0, 2.0}, 100.0, err, sizeof err) == NULL);
+    ck_assert(seqtest_new(2, (const double[]){0.0, 0.0}, 100.0, NULL, err, sizeof err) == NULL);
+    ck_assert(seqtest_new(2, p0, 0.0, NULL, err, sizeof err) == NULL);
+    ck_assert(seqtest_new(2, (const double[]){-1.0, 2.0}, 100.0, NULL, err, sizeof err) == NULL);
 }
 END_TEST
 
@@ -126,7 +126,7 @@ static double crossing_rate(const double *p0, const double *truth, double alpha,
     char err[256];
     int crossed = 0, peeked = 0;
     for (int r = 0; r < RUNS; r++) {
-        seqtest *t = seqtest_new(2, p0, SEQTEST_DEFAULT_CONCENTRATION, err, sizeof err);
+        seqtest *t = seqtest_new(2, p0, SEQTEST_DEFAULT_CONCENTRATION, NULL, err, sizeof err);
         ck_assert(t != NULL);
         uint64_t total[2] = {0, 0};
         int peek_failed = 0;
@@ -167,8 +167,10 @@ START_TEST(looks_are_the_closed_form_exactly)
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
     gsl_rng_set(rng, 17);
     const double cs[] = {0.5, 100.0, 3000.0};
+    seqtest_memo *memo = seqtest_memo_new();
+    ck_assert_ptr_nonnull(memo);
     for (size_t j = 0; j < 3; j++) {
-        seqtest *t = seqtest_new(K, p0, cs[j], err, sizeof err);
+        seqtest *t = seqtest_new(K, p0, cs[j], memo, err, sizeof err);
         ck_assert_msg(t != NULL, "%s", err);
         uint64_t n[K] = {0};
         for (int look = 0; look < 200; look++) {
@@ -185,6 +187,7 @@ START_TEST(looks_are_the_closed_form_exactly)
         }
         seqtest_free(t);
     }
+    seqtest_memo_free(memo);
     gsl_rng_free(rng);
 }
 END_TEST
@@ -223,7 +226,8 @@ START_TEST(looks_match_the_closed_form_bit_for_bit)
     const uint64_t batches[6][5] = {{0, 0, 0, 0, 0}, {4, 0, 0, 0, 1}, {0, 0, 0, 0, 0},
                                     {9, 7, 0, 3, 2}, {0, 1, 0, 0, 0}, {250, 0, 0, 90000, 3}};
     char err[128];
-    seqtest *t = seqtest_new(5, p0, 7.5, err, sizeof err);
+    seqtest_memo *memo = seqtest_memo_new();
+    seqtest *t = seqtest_new(5, p0, 7.5, memo, err, sizeof err);
     ck_assert_ptr_nonnull(t);
     uint64_t n[5] = {0};
     for (size_t b = 0; b < 6; b++) {
@@ -240,46 +244,56 @@ START_TEST(looks_match_the_closed_form_bit_for_bit)
     seqtest_add(t, none);
     ck_assert(isinf(seqtest_log_bf(t)));
     seqtest_free(t);
+    seqtest_memo_free(memo);
 }
 END_TEST
 
-/* Looks take their lnG values from a per-thread memo of earlier answers; a memo too small
- * to hold them all must still give every look the closed form's bits. Two tests of many
- * deployments with distinct shares, looked at in turn, ask for far more arguments than it
- * has cells, and for arguments that meet in a cell. */
+/* Looks take their lnG values from a memo of earlier answers, shared by the tests of a run;
+ * a memo too small to hold them all must still give every look the closed form's bits, and
+ * so must one that grows while a test uses it. A small test looks first; then two tests of
+ * many deployments with distinct shares join it (the memo grows and starts afresh) and all
+ * three look in turn, asking for far more arguments than it has cells, and for arguments
+ * that meet in a cell. */
 START_TEST(looks_stay_exact_when_the_memo_overflows)
 {
     enum { K = 4000, N_LOOKS = 12 };
     static double p0[K], normalised[K];
-    static uint64_t n[2][K], batch[K];
+    static uint64_t n[3][K], batch[K];
     double sum = 0.0;
     for (size_t i = 0; i < K; i++)
         sum += p0[i] = (double)(i + 1);
     for (size_t i = 0; i < K; i++)
         normalised[i] = p0[i] / sum; /* as seqtest_new keeps them */
-    const double cs[2] = {100.0, 37.0};
+    const double small[3] = {1.0, 2.0, 5.0}, small_normalised[3] = {1.0 / 8, 2.0 / 8, 5.0 / 8};
+    const size_t k[3] = {3, K, K};
+    const double cs[3] = {20.0, 100.0, 37.0};
     char err[128];
-    seqtest *t[2];
-    for (int j = 0; j < 2; j++) {
-        t[j] = seqtest_new(K, p0, cs[j], err, sizeof err);
-        ck_assert_msg(t[j] != NULL, "%s", err);
-    }
+    seqtest_memo *memo = seqtest_memo_new();
+    ck_assert_ptr_nonnull(memo);
+    seqtest *t[3] = {seqtest_new(3, small, cs[0], memo, err, sizeof err), NULL, NULL};
+    ck_assert_msg(t[0] != NULL, "%s", err);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_taus2);
     gsl_rng_set(rng, 5);
     for (int look = 0; look < N_LOOKS; look++)
-        for (int j = 0; j < 2; j++) {
-            for (size_t i = 0; i < K; i++) {
+        for (int j = 0; j < 3; j++) {
+            if (!t[j]) {
+                t[j] = seqtest_new(K, p0, cs[j], memo, err, sizeof err);
+                ck_assert_msg(t[j] != NULL, "%s", err);
+            }
+            for (size_t i = 0; i < k[j]; i++) {
                 batch[i] = gsl_rng_uniform_int(rng, 4);
                 n[j][i] += batch[i];
             }
             seqtest_add(t[j], batch);
-            double want = seqtest_log_bf_counts(K, normalised, cs[j], n[j]);
+            double want =
+                seqtest_log_bf_counts(k[j], j ? normalised : small_normalised, cs[j], n[j]);
             ck_assert_msg(seqtest_log_bf(t[j]) == want, "c %g, look %d: %.17g, closed form %.17g",
                           cs[j], look, seqtest_log_bf(t[j]), want);
         }
     gsl_rng_free(rng);
-    for (int j = 0; j < 2; j++)
+    for (int j = 0; j < 3; j++)
         seqtest_free(t[j]);
+    seqtest_memo_free(memo);
 }
 END_TEST
 

@@ -28,6 +28,7 @@ typedef struct {
 
 struct seqtest {
     size_t k;
+    seqtest_memo *memo;
     double c;
     uint64_t total; /* the counts' sum */
     double log_bf, p_value;
@@ -38,28 +39,69 @@ struct seqtest {
     deployment_term d[]; /* k of them */
 };
 
-/* The values of lnG a look asks for, per thread. A look needs lnG(n_i + c p0_i) for every
- * deployment that received requests, and the same arguments come back again and again:
- * deployments of equal share have equal c p0_i (a fleet of like routers shares them all),
- * and counts creep up by a few per look. A pure function's memo, keyed on the argument's
- * exact value, so a hit is the bits lgamma_r gives: direct-mapped, a miss overwrites. Every
- * argument is > 0, so the empty cells' 0 is never asked for. */
-#define LGAMMA_MEMO_BITS 13
+/* The values of lnG that looks ask for. A look needs lnG(n_i + c p0_i) for every deployment
+ * that received requests, and the same arguments come back again and again: deployments of
+ * equal share have equal c p0_i (a fleet of like routers shares them all), and counts creep
+ * up by a few per look. A pure function's memo, keyed on the argument's exact value, so a
+ * hit is the bits lgamma_r gives: direct-mapped, a miss overwrites. Every argument is > 0,
+ * so the empty cells' 0 is never asked for. Its cells follow the deployments of the tests
+ * that use it (about two per deployment, at most MEMO_MAX_CELLS), so a small run keeps a
+ * small table; growing starts afresh, as any content is only a cache. */
+#define MEMO_MIN_CELLS 16
+#define MEMO_MAX_CELLS 8192
 typedef struct {
     double x, value;
 } lgamma_cell;
-static _Thread_local lgamma_cell lgamma_memo[1u << LGAMMA_MEMO_BITS];
 
-static double lgamma_memoised(double x)
+struct seqtest_memo {
+    lgamma_cell *cells;
+    size_t mask;    /* cells - 1: a power of two minus one */
+    unsigned shift; /* 64 - log2(cells) */
+    size_t listed;  /* deployments of the tests using it */
+};
+
+seqtest_memo *seqtest_memo_new(void)
 {
+    return calloc(1, sizeof(seqtest_memo));
+}
+
+void seqtest_memo_free(seqtest_memo *m)
+{
+    if (m)
+        free(m->cells);
+    free(m);
+}
+
+/* Room for `listed` more deployments; a table that cannot grow stays as it is. */
+static void memo_list(seqtest_memo *m, size_t listed)
+{
+    m->listed += listed;
+    size_t want = MEMO_MIN_CELLS;
+    while (want < 2 * m->listed && want < MEMO_MAX_CELLS)
+        want *= 2;
+    if (m->cells && want <= m->mask + 1)
+        return;
+    lgamma_cell *cells = calloc(want, sizeof *cells);
+    if (!cells)
+        return;
+    free(m->cells);
+    m->cells = cells;
+    m->mask = want - 1;
+    m->shift = 64;
+    for (size_t n = want; n > 1; n /= 2)
+        m->shift--;
+}
+
+static double lgamma_memoised(seqtest_memo *m, double x)
+{
+    int sign; /* every argument is positive: Gamma is too */
+    if (!m || !m->cells)
+        return lgamma_r(x, &sign);
     uint64_t bits;
     memcpy(&bits, &x, sizeof bits);
-    lgamma_cell *cell =
-        &lgamma_memo[(bits * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - LGAMMA_MEMO_BITS)];
-    if (cell->x != x) {
-        int sign; /* every argument is positive: Gamma is too */
+    lgamma_cell *cell = &m->cells[(bits * UINT64_C(0x9E3779B97F4A7C15)) >> m->shift];
+    if (cell->x != x)
         *cell = (lgamma_cell){x, lgamma_r(x, &sign)};
-    }
     return cell->value;
 }
 
@@ -83,7 +125,8 @@ double seqtest_log_bf_counts(size_t k, const double *p0, double c, const uint64_
     return lbf + lgamma_r(c, &sign) - lgamma_r(total + c, &sign);
 }
 
-seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t errlen)
+seqtest *seqtest_new(size_t k, const double *p0, double c, seqtest_memo *memo, char *err,
+                     size_t errlen)
 {
     double sum = 0.0;
     for (size_t i = 0; i < k; i++) {
@@ -108,6 +151,9 @@ seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t err
     }
     t->k = k;
     t->c = c;
+    t->memo = memo;
+    if (memo)
+        memo_list(memo, k);
     for (size_t i = 0; i < k; i++)
         t->d[i].p0 = p0[i] / sum;
     /* what seqtest_log_bf_counts derives from the shares, derived once */
@@ -119,13 +165,13 @@ seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t err
         if (d->p0 > 0.0) {
             double share = d->p0 / normal;
             d->a = c * share;
-            d->lgamma_a = lgamma_memoised(d->a);
+            d->lgamma_a = lgamma_memoised(memo, d->a);
             d->log_share = log(share);
             /* the term at n = 0; lnG(0 + a) is lnG(a), already at hand */
             d->term = d->lgamma_a - d->lgamma_a - 0.0 * d->log_share;
         }
     }
-    t->lgamma_c = lgamma_memoised(c);
+    t->lgamma_c = lgamma_memoised(memo, c);
     t->lgamma_nc = t->lgamma_c;
     t->p_value = 1.0;
     return t;
@@ -133,6 +179,8 @@ seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t err
 
 void seqtest_free(seqtest *t)
 {
+    if (t && t->memo)
+        t->memo->listed -= t->k;
     free(t);
 }
 
@@ -146,7 +194,7 @@ void seqtest_add(seqtest *t, const uint64_t *counts)
         t->total += counts[i];
         if (d->p0 > 0.0) {
             double ni = (double)d->n;
-            d->term = lgamma_memoised(ni + d->a) - d->lgamma_a - ni * d->log_share;
+            d->term = lgamma_memoised(t->memo, ni + d->a) - d->lgamma_a - ni * d->log_share;
         } else {
             t->infinite = 1;
         }
@@ -158,7 +206,7 @@ void seqtest_add(seqtest *t, const uint64_t *counts)
             lbf += t->d[i].term;
     }
     if (t->total != t->last_total) {
-        t->lgamma_nc = lgamma_memoised(total + t->c);
+        t->lgamma_nc = lgamma_memoised(t->memo, total + t->c);
         t->last_total = t->total;
     }
     t->log_bf = t->infinite ? INFINITY : lbf + t->lgamma_c - t->lgamma_nc;

@@ -26,9 +26,19 @@
 
 typedef struct seqtest seqtest;
 
+/* A memo of the gamma-function values looks compute, for the tests of one thread (a run's
+ * routers): the same arguments come back look after look, and across tests of like shares.
+ * Every look still gets the closed form's exact bits. Owned by the caller, who frees it after
+ * the tests that use it; NULL means no memo. */
+typedef struct seqtest_memo seqtest_memo;
+seqtest_memo *seqtest_memo_new(void); /* NULL when out of memory */
+void seqtest_memo_free(seqtest_memo *m);
+
 /* k deployments with shares p0 (non-negative, normalised here, at least one > 0) and the
- * concentration c > 0. NULL with a message on bad input or when out of memory. */
-seqtest *seqtest_new(size_t k, const double *p0, double c, char *err, size_t errlen);
+ * concentration c > 0, looking up gamma values in `memo` (or NULL). NULL with a message on
+ * bad input or when out of memory. */
+seqtest *seqtest_new(size_t k, const double *p0, double c, seqtest_memo *memo, char *err,
+                     size_t errlen);
 void seqtest_free(seqtest *t);
 
 /* Adds a batch of counts (k values) and looks once at the total so far. */

@@ -147,7 +147,8 @@ typedef struct {
     double *scratch;
     uint64_t *scratch_counts;
     size_t n_scratch;
-    size_t next_event; /* first scenario event not yet applied */
+    seqtest_memo *memo; /* the routers' sequential tests' gamma values */
+    size_t next_event;  /* first scenario event not yet applied */
     size_t bin;
     double now;
     engine_progress_fn progress;
@@ -347,7 +348,7 @@ static int open_phase(engine *e, size_t slot)
         for (size_t i = 0; i < n; i++)
             shares[i] = ph->deployments[i].expected_share;
         double c = e->sc->concentration > 0 ? e->sc->concentration : SEQTEST_DEFAULT_CONCENTRATION;
-        if (!(rs->seq = seqtest_new(n, shares, c, why, sizeof why)))
+        if (!(rs->seq = seqtest_new(n, shares, c, e->memo, why, sizeof why)))
             return fail(e, "%s", why);
     }
     memcpy(rs->slots, r->deployments, n * sizeof *rs->slots);
@@ -1288,6 +1289,7 @@ static void engine_free(engine *e)
         seqtest_free(e->routers[i].seq);
         free(e->routers[i].seq_mark);
     }
+    seqtest_memo_free(e->memo);
     free(e->routers);
     free(e->dep_name);
     free(e->name_cells);
@@ -1333,11 +1335,12 @@ results *engine_run_pool(const scenario *sc, uint64_t seed, engine_pool_thread p
     e.res = results_new();
     e.queue = eventq_new();
     e.rng = gsl_rng_alloc(gsl_rng_taus2);
+    e.memo = seqtest_memo_new();
 
     e.capacity = capacity_new(sc, e.world, e.queue, e.rng, e.res, EV_CAPACITY_FIRST);
     e.serving = e.capacity && capacity_active(e.capacity);
     int rc = -1;
-    if (e.world && e.res && e.queue && e.rng && e.capacity) {
+    if (e.world && e.res && e.queue && e.rng && e.memo && e.capacity) {
         gsl_rng_set(e.rng, generator_seed(seed));
         rc = start(&e, seed);
         if (rc == 0)

@@ -337,7 +337,8 @@ static int analyse_router(analysis *a, uint32_t router, snapshot *s, int *key_pr
             double total = 0.0;
             for (size_t k = 0; k < m; k++)
                 total += shares[k];
-            if (total > 0.0 && !(seq = seqtest_new(m, shares, o->concentration, why, sizeof why))) {
+            if (total > 0.0 &&
+                !(seq = seqtest_new(m, shares, o->concentration, NULL, why, sizeof why))) {
                 status = fail(a->err, a->errlen, "%s", why);
                 break;
             }
