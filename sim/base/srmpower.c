@@ -364,7 +364,7 @@ static int search_sample_size(int df, double effect, double alpha, double target
     return 0;
 }
 
-/* The last answers of srmpower_sample_size, per thread. The search costs some forty
+/* The last answers of srmpower_sample_size, per thread. The search costs several
  * noncentral chi-square evaluations, and a run asks the same question over and over: every
  * phase of a split it has seen before (a step back and forth, autoscaling between two
  * counts) and every report that shows the phase. A pure function's memo: keyed on all of
