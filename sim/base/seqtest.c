@@ -186,24 +186,24 @@ void seqtest_free(seqtest *t)
 
 void seqtest_add(seqtest *t, const uint64_t *counts)
 {
-    for (size_t i = 0; i < t->k; i++) {
-        if (!counts[i])
-            continue;
-        deployment_term *d = &t->d[i];
-        d->n += counts[i];
-        t->total += counts[i];
-        if (d->p0 > 0.0) {
-            double ni = (double)d->n;
-            d->term = lgamma_memoised(t->memo, ni + d->a) - d->lgamma_a - ni * d->log_share;
-        } else {
-            t->infinite = 1;
-        }
-    }
+    /* one pass: a deployment's term is brought up to date, then added in its turn, so the
+     * sum runs in the closed form's order over every term */
     double lbf = 0.0, total = 0.0;
     for (size_t i = 0; i < t->k; i++) {
-        total += (double)t->d[i].n;
-        if (t->d[i].p0 > 0.0)
-            lbf += t->d[i].term;
+        deployment_term *d = &t->d[i];
+        if (counts[i]) {
+            d->n += counts[i];
+            t->total += counts[i];
+            if (d->p0 > 0.0) {
+                double ni = (double)d->n;
+                d->term = lgamma_memoised(t->memo, ni + d->a) - d->lgamma_a - ni * d->log_share;
+            } else {
+                t->infinite = 1;
+            }
+        }
+        total += (double)d->n;
+        if (d->p0 > 0.0)
+            lbf += d->term;
     }
     if (t->total != t->last_total) {
         t->lgamma_nc = lgamma_memoised(t->memo, total + t->c);
