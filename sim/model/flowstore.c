@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/model/flowstore.h"
 
+#include "sim/base/countpack.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,33 +76,6 @@ int flowstore_add(flowstore *f, uint32_t target, uint64_t arrivals,
     return 0;
 }
 
-/* The fewest bytes (1, 2, 4 or 8) that hold every count up to max. */
-static unsigned width_for(uint64_t max)
-{
-    return max <= UINT8_MAX ? 1 : max <= UINT16_MAX ? 2 : max <= UINT32_MAX ? 4 : 8;
-}
-
-static void put(unsigned char *out, unsigned width, uint64_t value)
-{
-    switch (width) {
-    case 1:
-        *out = (unsigned char)value;
-        break;
-    case 2: {
-        uint16_t v = (uint16_t)value;
-        memcpy(out, &v, 2);
-        break;
-    }
-    case 4: {
-        uint32_t v = (uint32_t)value;
-        memcpy(out, &v, 4);
-        break;
-    }
-    default:
-        memcpy(out, &value, 8);
-    }
-}
-
 static void empty_open(flowstore *f)
 {
     f->n_open = f->n_open_failures = 0;
@@ -122,10 +97,7 @@ int flowstore_end_bin(flowstore *f)
         }
         f->bins = grown;
     }
-    uint64_t max = 0;
-    for (size_t i = 0; i < n; i++)
-        max = f->open_arrivals[i] > max ? f->open_arrivals[i] : max;
-    unsigned width = width_for(max);
+    unsigned width = countpack_width(f->open_arrivals, n);
     /* exactly what the bin holds, so the store is the size of its counts */
     flowstore_bin bin = {.arrivals = malloc(1 + n * width), .n_failures = f->n_open_failures};
     if (bin.n_failures)
@@ -136,13 +108,7 @@ int flowstore_end_bin(flowstore *f)
         empty_open(f);
         return -1;
     }
-    bin.arrivals[0] = (unsigned char)width;
-    if (width == 1) /* the common case, in a loop the compiler can vectorise */
-        for (size_t i = 0; i < n; i++)
-            bin.arrivals[1 + i] = (unsigned char)f->open_arrivals[i];
-    else
-        for (size_t i = 0; i < n; i++)
-            put(bin.arrivals + 1 + i * width, width, f->open_arrivals[i]);
+    countpack_write(bin.arrivals, width, f->open_arrivals, n);
     if (bin.n_failures)
         memcpy(bin.failures, f->open_failures, bin.n_failures * sizeof *bin.failures);
     if (f->n_bins == 0)
@@ -154,33 +120,12 @@ int flowstore_end_bin(flowstore *f)
 
 unsigned flowstore_width(const flowstore *f, size_t bin)
 {
-    return f->bins[bin].arrivals[0];
+    return countpack_width_of(f->bins[bin].arrivals);
 }
 
 uint64_t flowstore_arrivals(const flowstore *f, size_t bin, size_t source)
 {
-    const unsigned char *bytes = f->bins[bin].arrivals;
-    unsigned width = bytes[0];
-    const unsigned char *at = bytes + 1 + source * width;
-    switch (width) {
-    case 1:
-        return *at;
-    case 2: {
-        uint16_t v;
-        memcpy(&v, at, 2);
-        return v;
-    }
-    case 4: {
-        uint32_t v;
-        memcpy(&v, at, 4);
-        return v;
-    }
-    default: {
-        uint64_t v;
-        memcpy(&v, at, 8);
-        return v;
-    }
-    }
+    return countpack_read(f->bins[bin].arrivals, source);
 }
 
 flowstore_flow flowstore_at(const flowstore *f, size_t bin, size_t source)

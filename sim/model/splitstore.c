@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sim/model/splitstore.h"
 
+#include "sim/base/countpack.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,12 +86,6 @@ int splitstore_layout_equals(const splitstore *s, size_t layout, size_t n,
                        memcmp(l->expected_share, expected_share, n * sizeof *expected_share) == 0));
 }
 
-/* The fewest bytes (1, 2, 4 or 8) that hold every count up to max. */
-static unsigned width_for(uint64_t max)
-{
-    return max <= UINT8_MAX ? 1 : max <= UINT16_MAX ? 2 : max <= UINT32_MAX ? 4 : 8;
-}
-
 static int grow(void **array, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
@@ -110,10 +106,7 @@ int splitstore_add_block(splitstore *s, size_t layout, const uint64_t *counts)
     if (layout >= s->n_layouts || s->layouts[layout].n == 0)
         return -1;
     size_t n = s->layouts[layout].n;
-    uint64_t max = 0;
-    for (size_t k = 0; k < n; k++)
-        max = counts[k] > max ? counts[k] : max;
-    unsigned width = width_for(max);
+    unsigned width = countpack_width(counts, n);
     size_t size = 1 + n * width;
     if (size > UINT32_MAX || s->n_open_bytes + size > UINT32_MAX) /* `at` is 32 bits */
         return -1;
@@ -131,28 +124,7 @@ int splitstore_add_block(splitstore *s, size_t layout, const uint64_t *counts)
     }
     if (grow((void **)&s->open_bytes, &s->cap_open_bytes, s->n_open_bytes + size, 1) != 0)
         return -1;
-    unsigned char *out = s->open_bytes + s->n_open_bytes;
-    *out++ = (unsigned char)width;
-    switch (width) {
-    case 1:
-        for (size_t k = 0; k < n; k++)
-            out[k] = (unsigned char)counts[k];
-        break;
-    case 2:
-        for (size_t k = 0; k < n; k++) {
-            uint16_t v = (uint16_t)counts[k];
-            memcpy(out + 2 * k, &v, 2);
-        }
-        break;
-    case 4:
-        for (size_t k = 0; k < n; k++) {
-            uint32_t v = (uint32_t)counts[k];
-            memcpy(out + 4 * k, &v, 4);
-        }
-        break;
-    default:
-        memcpy(out, counts, 8 * n);
-    }
+    countpack_write(s->open_bytes + s->n_open_bytes, width, counts, n);
     s->open_layout[s->n_open_blocks] = (uint32_t)layout;
     s->open_at[s->n_open_blocks++] = (uint32_t)s->n_open_bytes;
     s->n_open_bytes += size;
@@ -208,32 +180,12 @@ splitstore_block splitstore_block_at(const splitstore_bin *bin, size_t i)
 
 unsigned splitstore_width(const splitstore_bin *bin, const splitstore_block *block)
 {
-    return bin->bytes[block->at];
+    return countpack_width_of(bin->bytes + block->at);
 }
 
 uint64_t splitstore_count(const splitstore_bin *bin, const splitstore_block *block, size_t k)
 {
-    unsigned width = bin->bytes[block->at];
-    const unsigned char *at = bin->bytes + block->at + 1 + k * width;
-    switch (width) {
-    case 1:
-        return *at;
-    case 2: {
-        uint16_t v;
-        memcpy(&v, at, 2);
-        return v;
-    }
-    case 4: {
-        uint32_t v;
-        memcpy(&v, at, 4);
-        return v;
-    }
-    default: {
-        uint64_t v;
-        memcpy(&v, at, 8);
-        return v;
-    }
-    }
+    return countpack_read(bin->bytes + block->at, k);
 }
 
 uint64_t splitstore_block_sum(const splitstore *s, const splitstore_bin *bin,
