@@ -20,12 +20,18 @@
 
 enum { MIB = 1 << 20 };
 
+/* Whether the first property can be asked here. */
+#if defined(__linux__) && defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) &&                  \
+    !defined(__SANITIZE_THREAD__)
+#define WARMING_MEASURABLE 1
+
 static long minor_faults(void)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_minflt;
 }
+#endif
 
 /* routersim's main keeps large blocks in the heap and freed ones at its top */
 static void keep_like_main(void)
